@@ -1,0 +1,63 @@
+import { createHash, createHmac, createPublicKey, sign, type KeyObject } from 'node:crypto';
+
+export type Jwk = Record<string, string>;
+
+export function b64u(data: Buffer | Uint8Array | string): string {
+  return Buffer.from(data).toString('base64url');
+}
+
+/** Public JWK with only the members RFC 7638 requires, in its lexicographic order. */
+export function publicJwk(key: KeyObject): Jwk {
+  const jwk = createPublicKey(key).export({ format: 'jwk' });
+  if (jwk.kty === 'EC') return { crv: jwk.crv!, kty: 'EC', x: jwk.x!, y: jwk.y! };
+  if (jwk.kty === 'RSA') return { e: jwk.e!, kty: 'RSA', n: jwk.n! };
+  throw new Error(`unsupported account key type ${String(jwk.kty)}`);
+}
+
+/** RFC 7638 thumbprint: SHA-256 over the required members, no white space. */
+export function jwkThumbprint(jwk: Jwk): string {
+  const required = jwk.kty === 'EC' ? ['crv', 'kty', 'x', 'y'] : ['e', 'kty', 'n'];
+  const canonical = `{${required.map((k) => `${JSON.stringify(k)}:${JSON.stringify(jwk[k])}`).join(',')}}`;
+  return b64u(createHash('sha256').update(canonical).digest());
+}
+
+export function jwsAlgorithm(key: KeyObject): 'ES256' | 'ES384' | 'RS256' {
+  const details = key.asymmetricKeyDetails;
+  if (key.asymmetricKeyType === 'rsa') return 'RS256';
+  if (key.asymmetricKeyType === 'ec' && details?.namedCurve === 'prime256v1') return 'ES256';
+  if (key.asymmetricKeyType === 'ec' && details?.namedCurve === 'secp384r1') return 'ES384';
+  throw new Error(`unsupported account key ${key.asymmetricKeyType ?? '?'} ${details?.namedCurve ?? ''}`);
+}
+
+export interface FlattenedJws { protected: string; payload: string; signature: string }
+
+/** RFC 8555 §6.2 JWS; `payload` undefined means POST-as-GET (empty payload). */
+export function signJws(
+  key: KeyObject,
+  header: { url: string; nonce?: string; kid?: string; jwk?: Jwk },
+  payload: unknown,
+): FlattenedJws {
+  const alg = jwsAlgorithm(key);
+  const prot = b64u(JSON.stringify({ alg, ...header }));
+  const body = payload === undefined ? '' : b64u(JSON.stringify(payload));
+  const input = `${prot}.${body}`;
+  const hash = alg === 'ES384' ? 'sha384' : 'sha256';
+  // ECDSA signatures in JWS are r||s (IEEE P1363), not DER.
+  const sig = alg === 'RS256'
+    ? sign(hash, Buffer.from(input), key)
+    : sign(hash, Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' });
+  return { protected: prot, payload: body, signature: b64u(sig) };
+}
+
+/** External Account Binding (RFC 8555 §7.3.4): HS256 JWS over the account JWK. */
+export function eabJws(accountJwk: Jwk, kid: string, hmacKeyB64u: string, url: string): FlattenedJws {
+  const prot = b64u(JSON.stringify({ alg: 'HS256', kid, url }));
+  const body = b64u(JSON.stringify(accountJwk));
+  const mac = createHmac('sha256', Buffer.from(hmacKeyB64u, 'base64url')).update(`${prot}.${body}`).digest();
+  return { protected: prot, payload: body, signature: b64u(mac) };
+}
+
+/** DNS-01 TXT value: base64url(SHA-256(token "." thumbprint)). */
+export function dns01TxtValue(token: string, thumbprint: string): string {
+  return b64u(createHash('sha256').update(`${token}.${thumbprint}`).digest());
+}
