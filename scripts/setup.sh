@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what certfleet needs on Debian 12: apt packages for tests and demo,
-# Node.js 24 into .tools/ when the system Node is older, npm ci, build.
+# Node.js 24 into .tools/ when the system Node is older, npm install from the lockfile, build.
 # Idempotent and quiet when nothing is to do.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,8 +32,9 @@ fi
 [ -x .tools/node/bin/node ] && export PATH="$PWD/.tools/node/bin:$PATH"
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "setup: npm ci"
-  npm ci --no-audit --no-fund --loglevel=error >/dev/null
+  echo "setup: npm install (from package-lock.json)"
+  # npm ci rejects lockfiles that lock only this platform's optional packages (rollup); npm install keeps the lockfile.
+  npm install --no-audit --no-fund --loglevel=error >/dev/null
 fi
 if [ ! -f dist/.built ] || [ -n "$(find src tsconfig.json tsconfig.build.json -newer dist/.built -print -quit)" ]; then
   npx tsc -p tsconfig.build.json
