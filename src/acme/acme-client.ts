@@ -1,0 +1,312 @@
+import type { KeyObject } from 'node:crypto';
+import { Agent, fetch as undiciFetch, type Dispatcher } from 'undici';
+import { sleep } from '../abort.js';
+import { CertfleetError, errorMessage } from '../errors.js';
+import { eabJws, jwkThumbprint, publicJwk, signJws, type Jwk } from './jws.js';
+import { AcmeProblem, parseProblem } from './problem.js';
+import { DEFAULT_RETRY_POLICY, parseRetryAfter, retryDelay, type RetryPolicy } from './retry-policy.js';
+
+export interface AcmeDirectory {
+  newNonce: string;
+  newAccount: string;
+  newOrder: string;
+  revokeCert: string;
+  keyChange?: string;
+  renewalInfo?: string;
+  meta?: { externalAccountRequired?: boolean; profiles?: Record<string, string>; termsOfService?: string };
+}
+
+export interface AcmeIdentifier { type: 'dns'; value: string }
+
+export interface AcmeOrder {
+  url: string;
+  status: 'pending' | 'ready' | 'processing' | 'valid' | 'invalid';
+  identifiers: AcmeIdentifier[];
+  authorizations: string[];
+  finalize: string;
+  certificate?: string;
+  error?: unknown;
+}
+
+export interface AcmeChallenge { type: string; url: string; token: string; status: string; error?: unknown }
+
+export interface AcmeAuthorization {
+  url: string;
+  status: 'pending' | 'valid' | 'invalid' | 'deactivated' | 'expired' | 'revoked';
+  identifier: AcmeIdentifier;
+  wildcard?: boolean;
+  challenges: AcmeChallenge[];
+}
+
+export interface AcmeClientOptions {
+  directoryUrl: string;
+  accountKey: KeyObject;
+  /** PEM bundle trusted for the ACME server's own TLS (a private CA, or pebble in tests). */
+  caBundle?: string;
+  retry?: RetryPolicy;
+  /** Called once per HTTP request: benchmarks and metrics count through it. */
+  onRequest?: (info: { method: string; url: string; status: number; ms: number }) => void;
+}
+
+interface AcmeResponse { status: number; headers: Headers; body: string; url: string }
+
+/**
+ * RFC 8555 client: one keep-alive pool per server, a nonce pool fed by every
+ * response, retries for badNonce, 429/503 (Retry-After, capped) and 5xx/network
+ * errors (exponential backoff, jitter). Every call takes an AbortSignal.
+ */
+export class AcmeClient {
+  readonly directoryUrl: string;
+  readonly accountKey: KeyObject;
+  readonly thumbprint: string;
+  private readonly jwk: Jwk;
+  private readonly dispatcher: Dispatcher;
+  private readonly retry: RetryPolicy;
+  private readonly onRequest: AcmeClientOptions['onRequest'];
+  private readonly nonces: string[] = [];
+  private directoryPromise: Promise<AcmeDirectory> | undefined;
+  private accountUrl: string | undefined;
+
+  constructor(opts: AcmeClientOptions) {
+    this.directoryUrl = opts.directoryUrl;
+    this.accountKey = opts.accountKey;
+    this.jwk = publicJwk(opts.accountKey);
+    this.thumbprint = jwkThumbprint(this.jwk);
+    this.retry = opts.retry ?? DEFAULT_RETRY_POLICY;
+    this.onRequest = opts.onRequest;
+    this.dispatcher = new Agent({
+      keepAliveTimeout: 30_000,
+      connections: 16,
+      ...(opts.caBundle ? { connect: { ca: opts.caBundle } } : {}),
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher.close();
+  }
+
+  get account(): string | undefined {
+    return this.accountUrl;
+  }
+
+  directory(signal: AbortSignal): Promise<AcmeDirectory> {
+    this.directoryPromise ??= this.fetchDirectory(signal).catch((err: unknown) => {
+      this.directoryPromise = undefined;
+      throw err;
+    });
+    return this.directoryPromise;
+  }
+
+  private async fetchDirectory(signal: AbortSignal): Promise<AcmeDirectory> {
+    const res = await this.http('GET', this.directoryUrl, undefined, signal);
+    if (res.status !== 200) throw this.errorFor(res);
+    const dir = this.json<AcmeDirectory>(res);
+    for (const k of ['newNonce', 'newAccount', 'newOrder', 'revokeCert'] as const) {
+      if (typeof dir[k] !== 'string') {
+        throw new CertfleetError('ACME_BAD_RESPONSE', `ACME directory ${this.directoryUrl} has no ${k} URL`);
+      }
+    }
+    return dir;
+  }
+
+  /** Creates the account, or finds it with `onlyReturnExisting`. */
+  async ensureAccount(
+    opts: { email?: string; onlyReturnExisting?: boolean; eab?: { kid: string; hmacKey: string } },
+    signal: AbortSignal,
+  ): Promise<string> {
+    if (this.accountUrl) return this.accountUrl;
+    const dir = await this.directory(signal);
+    const payload: Record<string, unknown> = { termsOfServiceAgreed: true };
+    if (opts.email) payload.contact = [`mailto:${opts.email}`];
+    if (opts.onlyReturnExisting) payload.onlyReturnExisting = true;
+    if (opts.eab) payload.externalAccountBinding = eabJws(this.jwk, opts.eab.kid, opts.eab.hmacKey, dir.newAccount);
+    const res = await this.post(dir.newAccount, payload, signal, { useJwk: true });
+    const location = res.headers.get('location');
+    if (!location) throw new CertfleetError('ACME_BAD_RESPONSE', 'newAccount answer has no Location header');
+    this.accountUrl = location;
+    return location;
+  }
+
+  async newOrder(
+    req: { identifiers: AcmeIdentifier[]; profile?: string; replaces?: string },
+    signal: AbortSignal,
+  ): Promise<AcmeOrder> {
+    const dir = await this.directory(signal);
+    const payload: Record<string, unknown> = { identifiers: req.identifiers };
+    if (req.profile) payload.profile = req.profile;
+    if (req.replaces) payload.replaces = req.replaces;
+    const res = await this.post(dir.newOrder, payload, signal);
+    const url = res.headers.get('location');
+    if (!url) throw new CertfleetError('ACME_BAD_RESPONSE', 'newOrder answer has no Location header');
+    return { ...this.json<Omit<AcmeOrder, 'url'>>(res), url };
+  }
+
+  async getAuthorization(url: string, signal: AbortSignal): Promise<AcmeAuthorization> {
+    const res = await this.post(url, undefined, signal);
+    return { ...this.json<Omit<AcmeAuthorization, 'url'>>(res), url };
+  }
+
+  async respondToChallenge(url: string, signal: AbortSignal): Promise<AcmeChallenge> {
+    const res = await this.post(url, {}, signal);
+    return this.json<AcmeChallenge>(res);
+  }
+
+  /** Polls an authorization until it leaves `pending`. */
+  async waitForAuthorization(url: string, signal: AbortSignal): Promise<AcmeAuthorization> {
+    return this.poll(url, signal, (a: AcmeAuthorization) => a.status !== 'pending', (r) => ({ ...this.json<Omit<AcmeAuthorization, 'url'>>(r), url }));
+  }
+
+  async finalize(order: AcmeOrder, csrDer: Buffer, signal: AbortSignal): Promise<AcmeOrder> {
+    const res = await this.post(order.finalize, { csr: csrDer.toString('base64url') }, signal);
+    const next = { ...this.json<Omit<AcmeOrder, 'url'>>(res), url: order.url };
+    if (next.status === 'valid' || next.status === 'invalid') return next;
+    return this.poll(order.url, signal, (o: AcmeOrder) => o.status === 'valid' || o.status === 'invalid', (r) => ({ ...this.json<Omit<AcmeOrder, 'url'>>(r), url: order.url }));
+  }
+
+  /** Downloads the chain; with `preferredChain`, picks the alternate whose top issuer CN matches. */
+  async downloadCertificate(url: string, signal: AbortSignal, preferredChain?: string): Promise<string> {
+    const res = await this.post(url, undefined, signal, { accept: 'application/pem-certificate-chain' });
+    if (!preferredChain) return res.body;
+    const chains = [res.body];
+    for (const alt of linkUrls(res.headers.get('link'), 'alternate', url)) {
+      chains.push((await this.post(alt, undefined, signal, { accept: 'application/pem-certificate-chain' })).body);
+    }
+    const { chainMatchesIssuer } = await import('./preferred-chain.js');
+    return chains.find((c) => chainMatchesIssuer(c, preferredChain)) ?? res.body;
+  }
+
+  /** RFC 8555 §7.6; reason is an RFC 5280 CRLReason code. */
+  async revoke(certDer: Buffer, reason: number, signal: AbortSignal): Promise<void> {
+    const dir = await this.directory(signal);
+    await this.post(dir.revokeCert, { certificate: certDer.toString('base64url'), reason }, signal);
+  }
+
+  private async poll<T>(url: string, signal: AbortSignal, done: (v: T) => boolean, parse: (r: AcmeResponse) => T): Promise<T> {
+    // Without Retry-After: start short and double, so a fast CA is not made to wait seconds.
+    let wait = 50;
+    for (;;) {
+      const res = await this.post(url, undefined, signal);
+      const value = parse(res);
+      if (done(value)) return value;
+      const retryAfter = parseRetryAfter(res.headers.get('retry-after'));
+      await sleep(retryAfter !== undefined ? Math.min(retryAfter, this.retry.maxRetryAfterMs) : wait, signal);
+      wait = Math.min(wait * 2, 2_000);
+    }
+  }
+
+  /** Signed POST (or POST-as-GET when payload is undefined) with the retry policy. */
+  private async post(
+    url: string,
+    payload: unknown,
+    signal: AbortSignal,
+    opts: { useJwk?: boolean; accept?: string } = {},
+  ): Promise<AcmeResponse> {
+    for (let attempt = 1; ; attempt++) {
+      const nonce = await this.takeNonce(signal);
+      const header = opts.useJwk || !this.accountUrl
+        ? { url, nonce, jwk: this.jwk }
+        : { url, nonce, kid: this.accountUrl };
+      const body = JSON.stringify(signJws(this.accountKey, header, payload));
+      let res: AcmeResponse;
+      try {
+        res = await this.http('POST', url, body, signal, opts.accept);
+      } catch (err) {
+        if (attempt >= this.retry.maxAttempts || signal.aborted) throw err;
+        await sleep(retryDelay(this.retry, attempt, undefined), signal);
+        continue;
+      }
+      if (res.status < 400) return res;
+      const error = this.errorFor(res);
+      if (!error.retryable || attempt >= this.retry.maxAttempts) throw error;
+      // badNonce: the answer already carried a fresh nonce, so retry at once.
+      if (error instanceof AcmeProblem && error.shortType === 'badNonce') continue;
+      await sleep(retryDelay(this.retry, attempt, parseRetryAfter(res.headers.get('retry-after'))), signal);
+    }
+  }
+
+  private async takeNonce(signal: AbortSignal): Promise<string> {
+    const nonce = this.nonces.pop();
+    if (nonce) return nonce;
+    const dir = await this.directory(signal);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const res = await this.http('HEAD', dir.newNonce, undefined, signal);
+        const fresh = this.nonces.pop();
+        if (fresh) return fresh;
+        if (res.status >= 500 && attempt < this.retry.maxAttempts) {
+          await sleep(retryDelay(this.retry, attempt, parseRetryAfter(res.headers.get('retry-after'))), signal);
+          continue;
+        }
+        throw new CertfleetError('ACME_BAD_RESPONSE', `newNonce at ${dir.newNonce} answered HTTP ${res.status} without Replay-Nonce`);
+      } catch (err) {
+        if (err instanceof CertfleetError || attempt >= this.retry.maxAttempts || signal.aborted) throw err;
+        await sleep(retryDelay(this.retry, attempt, undefined), signal);
+      }
+    }
+  }
+
+  private async http(method: string, url: string, body: string | undefined, signal: AbortSignal, accept?: string): Promise<AcmeResponse> {
+    const started = performance.now();
+    let res;
+    try {
+      res = await undiciFetch(url, {
+        method,
+        signal,
+        dispatcher: this.dispatcher,
+        headers: {
+          'user-agent': 'certfleet/0.1',
+          ...(body === undefined ? {} : { 'content-type': 'application/jose+json' }),
+          ...(accept ? { accept } : {}),
+        },
+        ...(body === undefined ? {} : { body }),
+      });
+    } catch (err) {
+      if (signal.aborted) throw signal.reason;
+      throw new CertfleetError('ACME_UNREACHABLE', `ACME server unreachable at ${url}: ${describeFetchError(err)}`, { retryable: true, cause: err });
+    }
+    const text = method === 'HEAD' ? '' : await res.text();
+    const nonce = res.headers.get('replay-nonce');
+    if (nonce) this.nonces.push(nonce);
+    this.onRequest?.({ method, url, status: res.status, ms: performance.now() - started });
+    return { status: res.status, headers: res.headers as unknown as Headers, body: text, url };
+  }
+
+  private errorFor(res: AcmeResponse): CertfleetError {
+    const problem = parseProblem(res.body);
+    if (problem) return new AcmeProblem(problem, res.status, res.url);
+    return new CertfleetError(
+      'ACME_BAD_RESPONSE',
+      `ACME server answered HTTP ${res.status} at ${res.url} with something that is not an ACME problem: ${snippet(res.body)}`,
+      { retryable: res.status === 429 || res.status >= 500 },
+    );
+  }
+
+  private json<T>(res: AcmeResponse): T {
+    try {
+      return JSON.parse(res.body) as T;
+    } catch {
+      throw new CertfleetError('ACME_BAD_RESPONSE', `ACME server answered ${res.url} with something that is not JSON: ${snippet(res.body)}`);
+    }
+  }
+}
+
+function snippet(body: string): string {
+  const s = body.replace(/\s+/g, ' ').trim();
+  return JSON.stringify(s.length > 120 ? `${s.slice(0, 120)}…` : s);
+}
+
+function describeFetchError(err: unknown): string {
+  const cause = (err as { cause?: unknown }).cause;
+  return cause ? `${errorMessage(err)} (${errorMessage(cause)})` : errorMessage(err);
+}
+
+/** URLs of `Link` header entries with the given rel, resolved against `base`. */
+export function linkUrls(header: string | null, rel: string, base: string): string[] {
+  if (!header) return [];
+  const out: string[] = [];
+  for (const part of header.split(/,(?=\s*<)/)) {
+    const m = /^\s*<([^>]*)>(.*)$/.exec(part);
+    if (m && new RegExp(`;\\s*rel="?${rel}"?`, 'i').test(m[2] ?? '')) out.push(new URL(m[1] ?? '', base).toString());
+  }
+  return out;
+}
