@@ -1,0 +1,132 @@
+import { CertfleetError } from '../errors.js';
+import { absoluteName, type DnsProvider, type DnsRecord } from './dns-provider.js';
+import { KeyedMutex } from './keyed-mutex.js';
+
+export interface PowerDnsOptions {
+  id: string;
+  apiUrl: string;
+  apiKey: string;
+  serverId?: string;
+  fetch?: typeof fetch;
+}
+
+interface RRset { name: string; type: string; ttl: number; records: { content: string; disabled: boolean }[] }
+
+/**
+ * PowerDNS Authoritative HTTP API. 4.7 has no EXTEND/PRUNE, so appending a value
+ * is read-then-REPLACE with the union, serialised per RRset.
+ */
+export class PowerDnsProvider implements DnsProvider {
+  readonly id: string;
+  private readonly base: string;
+  private readonly apiKey: string;
+  private readonly fetch: typeof fetch;
+  private readonly locks = new KeyedMutex();
+
+  constructor(opts: PowerDnsOptions) {
+    this.id = opts.id;
+    this.base = `${opts.apiUrl.replace(/\/+$/, '')}/api/v1/servers/${encodeURIComponent(opts.serverId ?? 'localhost')}`;
+    this.apiKey = opts.apiKey;
+    this.fetch = opts.fetch ?? fetch;
+  }
+
+  appendRecords(zone: string, records: DnsRecord[], signal: AbortSignal): Promise<DnsRecord[]> {
+    return this.change(zone, records, signal, (current, wanted) => [...new Set([...current, ...wanted])]);
+  }
+
+  deleteRecords(zone: string, records: DnsRecord[], signal: AbortSignal): Promise<DnsRecord[]> {
+    return this.change(zone, records, signal, (current, unwanted) => current.filter((c) => !unwanted.includes(c)));
+  }
+
+  async getRecords(zone: string, signal: AbortSignal): Promise<DnsRecord[]> {
+    const z = await this.request<{ rrsets: RRset[] }>('GET', `/zones/${zoneId(zone)}`, undefined, signal, zone);
+    return z.rrsets.flatMap((rr) => rr.records.filter((r) => !r.disabled).map((r) => ({
+      name: relative(rr.name, zone), type: rr.type, ttl: rr.ttl, data: rr.type === 'TXT' ? unquoteTxt(r.content) : r.content,
+    })));
+  }
+
+  private async change(zone: string, records: DnsRecord[], signal: AbortSignal, merge: (current: string[], given: string[]) => string[]): Promise<DnsRecord[]> {
+    const groups = new Map<string, DnsRecord[]>();
+    for (const r of records) {
+      const key = `${fqdn(absoluteName(r.name, zone))} ${r.type}`;
+      groups.set(key, [...(groups.get(key) ?? []), r]);
+    }
+    await Promise.all([...groups.entries()].map(([key, recs]) => this.locks.run(key, async () => {
+      const first = recs[0]!;
+      const name = fqdn(absoluteName(first.name, zone));
+      const current = await this.readRRset(zone, name, first.type, signal);
+      const values = merge(current?.records.map((r) => r.content) ?? [], recs.map((r) => encodeContent(r)));
+      const rrset = values.length === 0
+        ? { name, type: first.type, changetype: 'DELETE' }
+        : { name, type: first.type, ttl: first.ttl, changetype: 'REPLACE', records: values.map((content) => ({ content, disabled: false })) };
+      await this.request('PATCH', `/zones/${zoneId(zone)}`, { rrsets: [rrset] }, signal, zone);
+    })));
+    return records;
+  }
+
+  private async readRRset(zone: string, name: string, type: string, signal: AbortSignal): Promise<RRset | undefined> {
+    const q = new URLSearchParams({ rrset_name: name, rrset_type: type });
+    const z = await this.request<{ rrsets?: RRset[] }>('GET', `/zones/${zoneId(zone)}?${q}`, undefined, signal, zone);
+    // Old servers ignore the filter: pick the RRset ourselves.
+    return z.rrsets?.find((rr) => rr.name.toLowerCase() === name.toLowerCase() && rr.type === type);
+  }
+
+  private async request<T>(method: string, path: string, body: unknown, signal: AbortSignal, zone: string): Promise<T> {
+    let res: Response;
+    try {
+      res = await this.fetch(`${this.base}${path}`, {
+        method,
+        signal,
+        headers: { 'x-api-key': this.apiKey, accept: 'application/json', ...(body ? { 'content-type': 'application/json' } : {}) },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+    } catch (err) {
+      if (signal.aborted) throw signal.reason;
+      throw new CertfleetError('DNS_PROVIDER', `PowerDNS provider ${this.id}: API unreachable at ${this.base}`, { retryable: true, cause: err });
+    }
+    const text = await res.text();
+    if (res.ok) return (text ? JSON.parse(text) : {}) as T;
+    const detail = apiError(text);
+    const where = `PowerDNS provider ${this.id}, zone ${zone}`;
+    if (res.status === 401 || res.status === 403) throw new CertfleetError('DNS_AUTH', `${where}: API key refused (HTTP ${res.status})`);
+    if (res.status === 404) throw new CertfleetError('DNS_ZONE_NOT_FOUND', `${where}: zone not found on the server (HTTP 404${detail ? `: ${detail}` : ''})`);
+    throw new CertfleetError('DNS_PROVIDER', `${where}: ${method} failed with HTTP ${res.status}${detail ? `: ${detail}` : ''}`, { retryable: res.status >= 500 });
+  }
+}
+
+function apiError(text: string): string {
+  try {
+    const j = JSON.parse(text) as { error?: string };
+    if (j.error) return j.error;
+  } catch { /* 401/404 come as plain text */ }
+  return text.trim().slice(0, 200);
+}
+
+function fqdn(name: string): string {
+  return name.endsWith('.') ? name : `${name}.`;
+}
+
+function zoneId(zone: string): string {
+  return encodeURIComponent(fqdn(zone));
+}
+
+function relative(name: string, zone: string): string {
+  const n = name.replace(/\.$/, '');
+  const z = zone.replace(/\.$/, '');
+  return n === z ? '@' : n.slice(0, -(z.length + 1));
+}
+
+/** TXT content in presentation format: quoted, with backslash and quote escaped. */
+export function quoteTxt(value: string): string {
+  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+export function unquoteTxt(content: string): string {
+  const parts = content.match(/"((?:[^"\\]|\\.)*)"/g);
+  if (!parts) return content;
+  return parts.map((p) => p.slice(1, -1).replace(/\\(.)/g, '$1')).join('');
+}
+
+function encodeContent(r: DnsRecord): string {
+  return r.type === 'TXT' ? quoteTxt(r.data) : r.data;
+}
