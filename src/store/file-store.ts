@@ -1,0 +1,248 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { constants, promises as fs } from 'node:fs';
+import path from 'node:path';
+import { CertfleetError, errorMessage } from '../errors.js';
+import { sleep } from '../abort.js';
+
+export const PEM_FILES = ['cert', 'chain', 'fullchain', 'privkey'] as const;
+export type PemFile = (typeof PEM_FILES)[number];
+
+export interface CertificateMeta {
+  name: string;
+  domains: string[];
+  keyType: string;
+  notBefore: string;
+  notAfter: string;
+  issuer: string;
+  serial: string;
+  account: string;
+  orderUrl: string;
+  version: number;
+  issuedAt: string;
+}
+
+export interface StoredCertificate {
+  meta: CertificateMeta;
+  pem: Record<PemFile, string>;
+}
+
+export type CertificatePaths = Record<PemFile, string> & { liveDir: string };
+
+export interface FileStoreOptions {
+  root: string;
+  /** Lock files untouched for this long belong to a dead process and are taken over. */
+  staleLockMs?: number;
+  heartbeatMs?: number;
+}
+
+/**
+ * certbot's layout: live/<name>/{cert,chain,fullchain,privkey}.pem are relative
+ * symlinks into archive/<name>/<file><N>.pem. live/<name> itself is a symlink to
+ * a per-version directory of those links, swapped by one rename, so a reader
+ * never sees a certificate from one version and a key from another.
+ */
+export class FileStore {
+  readonly root: string;
+  private readonly staleLockMs: number;
+  private readonly heartbeatMs: number;
+
+  constructor(opts: FileStoreOptions) {
+    this.root = path.resolve(opts.root);
+    this.staleLockMs = opts.staleLockMs ?? 60_000;
+    this.heartbeatMs = opts.heartbeatMs ?? 10_000;
+  }
+
+  liveDir(name: string): string {
+    return path.join(this.root, 'live', name);
+  }
+
+  paths(name: string): CertificatePaths {
+    const liveDir = this.liveDir(name);
+    return {
+      liveDir,
+      cert: path.join(liveDir, 'cert.pem'),
+      chain: path.join(liveDir, 'chain.pem'),
+      fullchain: path.join(liveDir, 'fullchain.pem'),
+      privkey: path.join(liveDir, 'privkey.pem'),
+    };
+  }
+
+  async load(name: string): Promise<StoredCertificate | undefined> {
+    const meta = await this.readMeta(name);
+    if (!meta) return undefined;
+    const p = this.paths(name);
+    const pem = {} as Record<PemFile, string>;
+    for (const f of PEM_FILES) pem[f] = await fs.readFile(p[f], 'utf8');
+    return { meta, pem };
+  }
+
+  async readMeta(name: string): Promise<CertificateMeta | undefined> {
+    try {
+      return JSON.parse(await fs.readFile(this.metaPath(name), 'utf8')) as CertificateMeta;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw new CertfleetError('STORE_IO', `cannot read metadata of certificate ${name}: ${errorMessage(err)}`, { cause: err });
+    }
+  }
+
+  async list(): Promise<CertificateMeta[]> {
+    let names: string[];
+    try {
+      names = (await fs.readdir(path.join(this.root, 'renewal'))).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+    const metas = await Promise.all(names.sort().map((n) => this.readMeta(n)));
+    return metas.filter((m): m is CertificateMeta => m !== undefined);
+  }
+
+  /** Writes a new version: every file or none; `live/` switches only once all are on disk. */
+  async save(cert: { meta: Omit<CertificateMeta, 'version'>; pem: Record<PemFile, string> }): Promise<CertificatePaths> {
+    const name = cert.meta.name;
+    const archive = path.join(this.root, 'archive', name);
+    const versions = path.join(this.root, 'live', '.versions', name);
+    await Promise.all([archive, versions, path.join(this.root, 'renewal')].map((d) => fs.mkdir(d, { recursive: true, mode: 0o700 })));
+    const version = await this.nextVersion(archive);
+    const written: string[] = [];
+    const versionDir = path.join(versions, String(version));
+    try {
+      for (const f of PEM_FILES) {
+        const target = path.join(archive, `${f}${version}.pem`);
+        await writeFileAtomic(target, cert.pem[f], f === 'privkey' ? 0o600 : 0o644);
+        written.push(target);
+      }
+      await fs.mkdir(versionDir, { mode: 0o700 });
+      for (const f of PEM_FILES) {
+        await fs.symlink(path.relative(versionDir, path.join(archive, `${f}${version}.pem`)), path.join(versionDir, `${f}.pem`));
+      }
+      // One rename switches all four files at once.
+      const tmpLink = path.join(this.root, 'live', `.${name}.${randomBytes(4).toString('hex')}`);
+      await fs.symlink(path.relative(path.join(this.root, 'live'), versionDir), tmpLink);
+      await this.replaceLive(tmpLink, name);
+    } catch (err) {
+      await Promise.all(written.map((f) => fs.rm(f, { force: true })));
+      await fs.rm(versionDir, { recursive: true, force: true });
+      throw new CertfleetError('STORE_IO', `cannot save certificate ${name}: ${errorMessage(err)}`, { cause: err });
+    }
+    await writeFileAtomic(this.metaPath(name), `${JSON.stringify({ ...cert.meta, version }, null, 2)}\n`, 0o600);
+    await this.pruneVersionDirs(versions, version);
+    return this.paths(name);
+  }
+
+  /** A per-certificate lock across processes; a lock whose heartbeat stopped is taken over. */
+  async lock(name: string, signal: AbortSignal): Promise<AsyncDisposable> {
+    const dir = path.join(this.root, 'locks');
+    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+    const file = path.join(dir, `${name}.lock`);
+    const owner = `${hostname()} ${process.pid} ${randomBytes(6).toString('hex')}`;
+    let wait = 20;
+    for (;;) {
+      signal.throwIfAborted();
+      try {
+        await fs.writeFile(file, owner, { flag: 'wx', mode: 0o600 });
+        break;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+      const stat = await fs.stat(file).catch(() => undefined);
+      if (stat && Date.now() - stat.mtimeMs > this.staleLockMs) {
+        // Take over by renaming: of several contenders only one rename succeeds.
+        const moved = `${file}.stale.${randomBytes(4).toString('hex')}`;
+        if (await fs.rename(file, moved).then(() => true, () => false)) await fs.rm(moved, { force: true });
+        continue;
+      }
+      await sleep(wait, signal);
+      wait = Math.min(wait * 2, 1000);
+    }
+    const heartbeat = setInterval(() => {
+      const now = new Date();
+      fs.utimes(file, now, now).catch(() => undefined);
+    }, this.heartbeatMs);
+    heartbeat.unref();
+    return {
+      [Symbol.asyncDispose]: async () => {
+        clearInterval(heartbeat);
+        const current = await fs.readFile(file, 'utf8').catch(() => '');
+        if (current === owner) await fs.rm(file, { force: true });
+      },
+    };
+  }
+
+  /** Account state for one issuer key (CA + account): never shared between staging and production. */
+  async readAccount(issuerKey: string): Promise<{ keyPem: string; url?: string } | undefined> {
+    const dir = path.join(this.root, 'accounts', issuerKey);
+    try {
+      const keyPem = await fs.readFile(path.join(dir, 'private_key.pem'), 'utf8');
+      const url = await fs.readFile(path.join(dir, 'account.json'), 'utf8').then((t) => (JSON.parse(t) as { url: string }).url, () => undefined);
+      return url === undefined ? { keyPem } : { keyPem, url };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+  }
+
+  async writeAccount(issuerKey: string, data: { keyPem?: string; url?: string }): Promise<void> {
+    const dir = path.join(this.root, 'accounts', issuerKey);
+    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+    if (data.keyPem) await writeFileAtomic(path.join(dir, 'private_key.pem'), data.keyPem, 0o600, true);
+    if (data.url) await writeFileAtomic(path.join(dir, 'account.json'), `${JSON.stringify({ url: data.url })}\n`, 0o600);
+  }
+
+  private metaPath(name: string): string {
+    return path.join(this.root, 'renewal', `${name}.json`);
+  }
+
+  private async nextVersion(archive: string): Promise<number> {
+    const files = await fs.readdir(archive);
+    const numbers = files.map((f) => /^cert(\d+)\.pem$/.exec(f)?.[1]).filter((n): n is string => n !== undefined).map(Number);
+    return Math.max(0, ...numbers) + 1;
+  }
+
+  private async replaceLive(tmpLink: string, name: string): Promise<void> {
+    const live = this.liveDir(name);
+    const existing = await fs.lstat(live).catch(() => undefined);
+    if (existing && !existing.isSymbolicLink()) {
+      throw new Error(`${live} is a directory, not certfleet's link; move it away to let certfleet manage ${name}`);
+    }
+    await fs.rename(tmpLink, live);
+  }
+
+  /** Keeps the current and previous version directories (a reader may still be inside the previous one). */
+  private async pruneVersionDirs(versions: string, current: number): Promise<void> {
+    for (const d of await fs.readdir(versions)) {
+      if (Number(d) < current - 1) await fs.rm(path.join(versions, d), { recursive: true, force: true });
+    }
+  }
+}
+
+/** Temp file in the same directory, fsync, rename, fsync the directory. */
+export async function writeFileAtomic(file: string, data: string, mode: number, exclusive = false): Promise<void> {
+  const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+  const handle = await fs.open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
+  try {
+    await handle.writeFile(data);
+    await handle.chmod(mode); // open() applies the umask; the mode must be exact
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    if (exclusive) {
+      await fs.link(tmp, file); // fails with EEXIST instead of replacing
+      await fs.rm(tmp);
+    } else {
+      await fs.rename(tmp, file);
+    }
+  } catch (err) {
+    await fs.rm(tmp, { force: true });
+    throw err;
+  }
+  const dir = await fs.open(path.dirname(file), 'r');
+  try {
+    await dir.sync();
+  } finally {
+    await dir.close();
+  }
+}
