@@ -85,6 +85,11 @@ export class AcmeClient {
     await this.dispatcher.close();
   }
 
+  /** Uses a known account URL (kept in the store) instead of asking newAccount again. */
+  useAccount(url: string): void {
+    this.accountUrl = url;
+  }
+
   get account(): string | undefined {
     return this.accountUrl;
   }

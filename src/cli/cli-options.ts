@@ -1,0 +1,45 @@
+import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
+import { loadConfigFile, ConfigError } from '../config/load-config.js';
+import type { Config } from '../config/schema.js';
+import { createLog, type Log } from '../log.js';
+
+const COMMON = {
+  config: { type: 'string' },
+  'log-format': { type: 'string' },
+  'log-level': { type: 'string' },
+} as const satisfies ParseArgsOptionsConfig;
+
+export class UsageError extends Error {}
+
+export function parseCommand<T extends ParseArgsOptionsConfig>(args: string[], options: T) {
+  try {
+    return parseArgs({ args, options: { ...COMMON, ...options }, allowPositionals: false, strict: true }).values;
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+export function logFor(values: { 'log-format'?: string | boolean | undefined; 'log-level'?: string | boolean | undefined }): Log {
+  const format = values['log-format'] === 'json' || values['log-format'] === 'pretty'
+    ? values['log-format']
+    : process.stderr.isTTY ? 'pretty' : 'json';
+  const level = values['log-level'] === 'debug' || values['log-level'] === 'error' ? values['log-level'] : 'info';
+  return createLog(format, level);
+}
+
+/** Loads the config named by --config; prints every problem and returns undefined on error. */
+export async function configFor(values: { config?: string | boolean | undefined }): Promise<Config | undefined> {
+  if (typeof values.config !== 'string') {
+    process.stderr.write('certfleet: --config FILE is required\n');
+    return undefined;
+  }
+  try {
+    return await loadConfigFile(values.config);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`certfleet: invalid config:\n${err.message}\n`);
+      return undefined;
+    }
+    throw err;
+  }
+}

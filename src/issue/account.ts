@@ -1,0 +1,47 @@
+import { createHash } from 'node:crypto';
+import { AcmeClient } from '../acme/acme-client.js';
+import { generatePrivateKey, parsePrivateKey, privateKeyPem } from '../acme/keys.js';
+import type { FileStore } from '../store/file-store.js';
+
+/** Namespaces account state by CA: staging never shares an account (or files) with production. */
+export function issuerKey(directoryUrl: string): string {
+  const url = new URL(directoryUrl);
+  return `${url.hostname}-${url.port || '443'}-${createHash('sha256').update(directoryUrl).digest('hex').slice(0, 10)}`;
+}
+
+/** An AcmeClient with its account: the key is created once and kept in the store (0600). */
+export async function openAccount(
+  store: FileStore,
+  acme: { directory: string; email?: string | undefined; eab?: { kid: string; hmac_key: string } | undefined; caBundle?: string | undefined },
+  signal: AbortSignal,
+  onRequest?: ConstructorParameters<typeof AcmeClient>[0]['onRequest'],
+): Promise<AcmeClient> {
+  const key = issuerKey(acme.directory);
+  let saved = await store.readAccount(key);
+  if (!saved) {
+    const pem = privateKeyPem(await generatePrivateKey('ecdsa-p256'));
+    try {
+      await store.writeAccount(key, { keyPem: pem });
+    } catch (err) {
+      // Another process created it first: use theirs.
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    saved = await store.readAccount(key);
+  }
+  const client = new AcmeClient({
+    directoryUrl: acme.directory,
+    accountKey: parsePrivateKey(saved!.keyPem),
+    ...(acme.caBundle ? { caBundle: acme.caBundle } : {}),
+    ...(onRequest ? { onRequest } : {}),
+  });
+  if (saved!.url) {
+    client.useAccount(saved!.url);
+    return client;
+  }
+  const url = await client.ensureAccount({
+    ...(acme.email ? { email: acme.email } : {}),
+    ...(acme.eab ? { eab: { kid: acme.eab.kid, hmacKey: acme.eab.hmac_key } } : {}),
+  }, signal);
+  await store.writeAccount(key, { url });
+  return client;
+}

@@ -1,0 +1,132 @@
+import { X509Certificate, type KeyObject } from 'node:crypto';
+import type { AcmeAuthorization, AcmeClient } from '../acme/acme-client.js';
+import { dns01TxtValue } from '../acme/jws.js';
+import { createCsr, generatePrivateKey, parsePrivateKey, privateKeyPem, type KeyType } from '../acme/keys.js';
+import { splitPemChain } from '../acme/preferred-chain.js';
+import { challengeName } from '../domain-name.js';
+import { CertfleetError, errorMessage } from '../errors.js';
+import type { DnsLookup } from '../dns/dns-lookup.js';
+import { relativeName, type DnsProvider, type DnsRecord } from '../dns/dns-provider.js';
+import { authoritativeServers, waitForTxt, type PropagationOptions } from '../dns/propagation.js';
+import { findZone } from '../dns/zone-finder.js';
+import type { CertificatePaths, FileStore } from '../store/file-store.js';
+
+export interface DnsRoute {
+  provider: DnsProvider;
+  ttl: number;
+  propagation: PropagationOptions;
+}
+
+export interface CertificateRequest {
+  name: string;
+  domains: string[];
+  keyType: KeyType;
+  reuseKey: boolean;
+  dns: DnsRoute;
+  profile?: string | undefined;
+  preferredChain?: string | undefined;
+}
+
+export interface IssueContext {
+  client: AcmeClient;
+  store: FileStore;
+  lookup: DnsLookup;
+  log: (event: string, fields: Record<string, unknown>) => void;
+  /** Fresh budget for TXT cleanup, which runs even when the issuance was aborted. */
+  cleanupTimeoutMs?: number;
+}
+
+interface PendingChallenge { authz: AcmeAuthorization; url: string; fqdn: string; value: string }
+
+/** One certificate end to end: key + CSR, order, DNS-01, propagation, finalize, atomic save. */
+export async function obtainCertificate(req: CertificateRequest, ctx: IssueContext, signal: AbortSignal): Promise<CertificatePaths> {
+  const existing = req.reuseKey ? await ctx.store.load(req.name) : undefined;
+  const key: KeyObject = existing ? parsePrivateKey(existing.pem.privkey) : await generatePrivateKey(req.keyType);
+  const csr = await createCsr(key, req.domains);
+
+  const order = await ctx.client.newOrder({
+    identifiers: req.domains.map((value) => ({ type: 'dns', value })),
+    ...(req.profile ? { profile: req.profile } : {}),
+  }, signal);
+  const authzs = await Promise.all(order.authorizations.map((u) => ctx.client.getAuthorization(u, signal)));
+  const pending: PendingChallenge[] = [];
+  for (const authz of authzs) {
+    if (authz.status === 'valid') continue;
+    const ch = authz.challenges.find((c) => c.type === 'dns-01');
+    if (!ch) throw new CertfleetError('ACME_ORDER_INVALID', `${req.name}: the CA offers no dns-01 challenge for ${authz.identifier.value}`);
+    pending.push({ authz, url: ch.url, fqdn: challengeName(authz.identifier.value), value: dns01TxtValue(ch.token, ctx.client.thumbprint) });
+  }
+
+  if (pending.length > 0) await validate(req, ctx, pending, signal);
+
+  const done = await ctx.client.finalize(order, csr, signal);
+  if (done.status !== 'valid' || !done.certificate) {
+    throw new CertfleetError('ACME_ORDER_INVALID', `${req.name}: order ${done.url} ended ${done.status}${done.error ? `: ${JSON.stringify(done.error)}` : ''}`);
+  }
+  const fullchain = await ctx.client.downloadCertificate(done.certificate, signal, req.preferredChain);
+  const certs = splitPemChain(fullchain);
+  if (certs.length === 0) throw new CertfleetError('ACME_BAD_RESPONSE', `${req.name}: the CA returned no certificate`);
+  const leaf = new X509Certificate(certs[0]!);
+  if (!leaf.checkPrivateKey(key)) throw new CertfleetError('ACME_BAD_RESPONSE', `${req.name}: the CA returned a certificate for another key`);
+  return ctx.store.save({
+    meta: {
+      name: req.name,
+      domains: req.domains,
+      keyType: req.keyType,
+      notBefore: new Date(leaf.validFrom).toISOString(),
+      notAfter: new Date(leaf.validTo).toISOString(),
+      issuer: leaf.issuer.replace(/\n/g, ', '),
+      serial: leaf.serialNumber,
+      account: ctx.client.account ?? '',
+      orderUrl: order.url,
+      issuedAt: new Date().toISOString(),
+    },
+    pem: { cert: certs[0]!, chain: certs.slice(1).join(''), fullchain: certs.join(''), privkey: privateKeyPem(key) },
+  });
+}
+
+/** Publishes every TXT value, waits for every authoritative server, answers, and always removes exactly what it added. */
+async function validate(req: CertificateRequest, ctx: IssueContext, pending: PendingChallenge[], signal: AbortSignal): Promise<void> {
+  const zones = new Map<string, PendingChallenge[]>();
+  const zoneOf = new Map<string, Promise<string>>();
+  await Promise.all(pending.map(async (p) => {
+    if (!zoneOf.has(p.fqdn)) zoneOf.set(p.fqdn, findZone(ctx.lookup, p.fqdn, signal));
+    const zone = await zoneOf.get(p.fqdn)!;
+    zones.set(zone, [...(zones.get(zone) ?? []), p]);
+  }));
+
+  const added = new Map<string, DnsRecord[]>();
+  try {
+    await Promise.all([...zones].map(async ([zone, list]) => {
+      const records = list.map((p) => ({ name: relativeName(p.fqdn, zone), type: 'TXT', data: p.value, ttl: req.dns.ttl }));
+      // Remember before the call: a provider failing midway may have written some of them.
+      added.set(zone, records);
+      await req.dns.provider.appendRecords(zone, records, signal);
+    }));
+    const started = performance.now();
+    await Promise.all([...zones].map(async ([zone, list]) => {
+      const servers = req.dns.propagation.nameservers ?? await authoritativeServers(ctx.lookup, zone, signal);
+      const expected = new Map<string, string[]>();
+      for (const p of list) expected.set(p.fqdn, [...(expected.get(p.fqdn) ?? []), p.value]);
+      await waitForTxt(ctx.lookup, servers, expected, req.dns.propagation, signal);
+    }));
+    ctx.log('propagated', { cert: req.name, ms: Math.round(performance.now() - started) });
+
+    await Promise.all(pending.map((p) => ctx.client.respondToChallenge(p.url, signal)));
+    const results = await Promise.all(pending.map((p) => ctx.client.waitForAuthorization(p.authz.url, signal)));
+    const failed = results.filter((a) => a.status !== 'valid');
+    if (failed.length > 0) {
+      const why = failed.map((a) => `${a.identifier.value}: ${JSON.stringify(a.challenges.find((c) => c.type === 'dns-01')?.error ?? a.status)}`).join('; ');
+      throw new CertfleetError('ACME_ORDER_INVALID', `${req.name}: validation failed: ${why}`);
+    }
+  } finally {
+    const cleanup = AbortSignal.timeout(ctx.cleanupTimeoutMs ?? 30_000);
+    await Promise.all([...added].map(async ([zone, records]) => {
+      try {
+        await req.dns.provider.deleteRecords(zone, records, cleanup);
+      } catch (err) {
+        ctx.log('cleanup_failed', { cert: req.name, zone, provider: req.dns.provider.id, error: errorMessage(err) });
+      }
+    }));
+  }
+}

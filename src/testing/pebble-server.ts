@@ -1,0 +1,70 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { Agent, fetch as undiciFetch } from 'undici';
+import { freePort } from './free-port.js';
+import { ProcessHandle } from './process-handle.js';
+
+const run = promisify(execFile);
+
+export interface PebbleServer {
+  directoryUrl: string;
+  /** PEM of the CA that signed pebble's own HTTPS certificate: the client's ca_bundle. */
+  caBundlePath: string;
+  caBundle: string;
+  eab?: { kid: string; hmacKey: string };
+  stop(): Promise<void>;
+}
+
+export interface PebbleOptions {
+  dnsServer: string;
+  requireEab?: boolean;
+  env?: Record<string, string>;
+}
+
+/** Debian's pebble (-strict) on free loopback ports, validating DNS-01 against `dnsServer`. */
+export async function startPebble(opts: PebbleOptions): Promise<PebbleServer> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'certfleet-pebble-'));
+  const f = (n: string) => path.join(dir, n);
+  // A throwaway CA and server certificate for pebble's HTTPS listener.
+  await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2', '-subj', '/CN=certfleet test CA', '-keyout', f('ca.key'), '-out', f('ca.pem')]);
+  await run('openssl', ['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=localhost', '-keyout', f('key.pem'), '-out', f('csr.pem')]);
+  await writeFile(f('ext.cnf'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
+  await run('openssl', ['x509', '-req', '-in', f('csr.pem'), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial', '-days', '2', '-extfile', f('ext.cnf'), '-out', f('cert.pem')]);
+  const [port, mgmt] = [await freePort(), await freePort()];
+  const eab = opts.requireEab ? { kid: 'kid-1', hmacKey: Buffer.from('certfleet-test-eab-hmac-key-0123456789').toString('base64url') } : undefined;
+  await writeFile(f('pebble.json'), JSON.stringify({
+    pebble: {
+      listenAddress: `127.0.0.1:${port}`,
+      managementListenAddress: `127.0.0.1:${mgmt}`,
+      certificate: f('cert.pem'),
+      privateKey: f('key.pem'),
+      httpPort: 5002,
+      tlsPort: 5001,
+      ocspResponderURL: '',
+      externalAccountBindingRequired: Boolean(eab),
+      ...(eab ? { externalAccountMACKeys: { [eab.kid]: eab.hmacKey } } : {}),
+    },
+  }));
+  const proc = ProcessHandle.start('pebble', '/usr/bin/pebble', ['-strict', '-config', f('pebble.json'), '-dnsserver', opts.dnsServer], {
+    PEBBLE_VA_NOSLEEP: '1',
+    ...opts.env,
+  });
+  const caBundle = await readFile(f('ca.pem'), 'utf8');
+  const directoryUrl = `https://127.0.0.1:${port}/dir`;
+  const agent = new Agent({ connect: { ca: caBundle } });
+  await proc.waitReady(async () => (await undiciFetch(directoryUrl, { dispatcher: agent })).ok);
+  await agent.close();
+  return {
+    directoryUrl,
+    caBundlePath: f('ca.pem'),
+    caBundle,
+    ...(eab ? { eab } : {}),
+    async stop() {
+      await proc.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,55 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { freePort } from './free-port.js';
+import { ProcessHandle } from './process-handle.js';
+
+const run = promisify(execFile);
+
+export interface PowerDnsServer {
+  dnsAddress: string;
+  apiUrl: string;
+  apiKey: string;
+  createZone(zone: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Debian's pdns-server with the sqlite3 backend on free loopback ports. */
+export async function startPowerDns(zones: string[] = []): Promise<PowerDnsServer> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'certfleet-pdns-'));
+  const [dnsPort, apiPort] = [await freePort(), await freePort()];
+  const apiKey = `test-${Math.random().toString(36).slice(2)}`;
+  const db = path.join(dir, 'pdns.sqlite3');
+  await run('sqlite3', [db, `.read /usr/share/pdns-backend-sqlite3/schema/schema.sqlite3.sql`]);
+  await writeFile(path.join(dir, 'pdns.conf'), [
+    'launch=gsqlite3', `gsqlite3-database=${db}`, 'local-address=127.0.0.1', `local-port=${dnsPort}`,
+    'api=yes', `api-key=${apiKey}`, 'webserver=yes', 'webserver-address=127.0.0.1', `webserver-port=${apiPort}`,
+    'webserver-allow-from=127.0.0.1/32', `socket-dir=${dir}`, 'daemon=no', 'guardian=no', 'disable-syslog=yes',
+    'loglevel=3', 'cache-ttl=0', 'negquery-cache-ttl=0', 'query-cache-ttl=0', 'zone-cache-refresh-interval=0',
+    '',
+  ].join('\n'));
+  const proc = ProcessHandle.start('pdns_server', '/usr/sbin/pdns_server', [`--config-dir=${dir}`]);
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  await proc.waitReady(async () => (await fetch(`${apiUrl}/api/v1/servers/localhost`, { headers: { 'x-api-key': apiKey } })).ok);
+  const server: PowerDnsServer = {
+    dnsAddress: `127.0.0.1:${dnsPort}`,
+    apiUrl,
+    apiKey,
+    async createZone(zone) {
+      const res = await fetch(`${apiUrl}/api/v1/servers/localhost/zones`, {
+        method: 'POST',
+        headers: { 'x-api-key': apiKey, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: `${zone}.`, kind: 'Native', nameservers: [`ns1.${zone}.`] }),
+      });
+      if (res.status !== 201) throw new Error(`creating zone ${zone}: HTTP ${res.status} ${await res.text()}`);
+    },
+    async stop() {
+      await proc.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+  for (const z of zones) await server.createZone(z);
+  return server;
+}

@@ -1,0 +1,38 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { setTimeout as delay } from 'node:timers/promises';
+
+/** A server we started: its output is kept for error messages, and it is stopped by PID. */
+export class ProcessHandle {
+  readonly output: string[] = [];
+
+  private constructor(readonly name: string, readonly child: ChildProcess) {
+    const keep = (b: Buffer) => { this.output.push(b.toString()); if (this.output.length > 200) this.output.shift(); };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+  }
+
+  static start(name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): ProcessHandle {
+    const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    return new ProcessHandle(name, child);
+  }
+
+  /** Polls `ready` until true; fails with the server's output if it exits or takes too long. */
+  async waitReady(ready: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (Date.now() < until) {
+      if (this.child.exitCode !== null) throw new Error(`${this.name} exited with ${this.child.exitCode}:\n${this.output.join('')}`);
+      if (await ready().catch(() => false)) return;
+      await delay(50);
+    }
+    throw new Error(`${this.name} not ready after ${timeoutMs} ms:\n${this.output.join('')}`);
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise((r) => this.child.once('exit', r));
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+  }
+}

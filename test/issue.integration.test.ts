@@ -1,0 +1,80 @@
+import { X509Certificate } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile, readdir, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../src/config/load-config.js';
+import { issueAll } from '../src/issue/issue-run.js';
+import { startPebble, type PebbleServer } from '../src/testing/pebble-server.js';
+import { startPowerDns, type PowerDnsServer } from '../src/testing/powerdns-server.js';
+
+let pdns: PowerDnsServer;
+let pebble: PebbleServer;
+let dir: string;
+const events: { event: string; fields: Record<string, unknown> }[] = [];
+const log = (event: string, fields: Record<string, unknown> = {}) => { events.push({ event, fields }); };
+
+beforeAll(async () => {
+  pdns = await startPowerDns(['example.test', 'other.test']);
+  pebble = await startPebble({ dnsServer: pdns.dnsAddress });
+  dir = await mkdtemp(path.join(tmpdir(), 'certfleet-it-'));
+});
+afterAll(async () => {
+  await pebble?.stop();
+  await pdns?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+export function configText(opts: { store: string; directory: string; caBundle: string; dnsAddress: string; apiUrl: string; apiKey: string; certs: string; extraAcme?: string }): string {
+  return `acme:
+  directory: ${opts.directory}
+  email: admin@example.test
+  ca_bundle: ${opts.caBundle}
+${opts.extraAcme ?? ''}store:
+  path: ${opts.store}
+dns:
+  resolvers: [${opts.dnsAddress}]
+  providers:
+    home:
+      type: powerdns
+      api_url: ${opts.apiUrl}
+      api_key: ${opts.apiKey}
+      propagation:
+        nameservers: [${opts.dnsAddress}]
+        timeout: 10s
+certificates:
+${opts.certs}`;
+}
+
+function config(certs: string, store = path.join(dir, 'store')) {
+  return parseConfig(configText({ store, directory: pebble.directoryUrl, caBundle: pebble.caBundlePath, dnsAddress: pdns.dnsAddress, apiUrl: pdns.apiUrl, apiKey: pdns.apiKey, certs }), 'test.yaml');
+}
+
+async function txtRecordsLeft(zone: string): Promise<string[]> {
+  const res = await fetch(`${pdns.apiUrl}/api/v1/servers/localhost/zones/${zone}.`, { headers: { 'x-api-key': pdns.apiKey } });
+  const z = await res.json() as { rrsets: { name: string; type: string }[] };
+  return z.rrsets.filter((r) => r.type === 'TXT').map((r) => r.name);
+}
+
+describe('issuance against pebble and PowerDNS', () => {
+  it('obtains an apex + wildcard certificate in certbot layout and cleans up its TXT records', async () => {
+    const outcomes = await issueAll(config('  - name: web\n    domains: [example.test, "*.example.test"]\n    dns: home\n'), log, {}, AbortSignal.timeout(60_000));
+    expect(outcomes).toMatchObject([{ name: 'web', result: 'issued' }]);
+    const live = path.join(dir, 'store/live/web');
+    const cert = new X509Certificate(await readFile(path.join(live, 'cert.pem')));
+    expect(cert.subjectAltName).toBe('DNS:example.test, DNS:*.example.test');
+    expect(cert.checkPrivateKey((await import('node:crypto')).createPrivateKey(await readFile(path.join(live, 'privkey.pem'))))).toBe(true);
+    const full = await readFile(path.join(live, 'fullchain.pem'), 'utf8');
+    expect(full.startsWith(await readFile(path.join(live, 'cert.pem'), 'utf8'))).toBe(true);
+    expect(full).toContain(await readFile(path.join(live, 'chain.pem'), 'utf8'));
+    expect((await stat(path.join(dir, 'store/archive/web/privkey1.pem'))).mode & 0o777).toBe(0o600);
+    expect(await txtRecordsLeft('example.test')).toEqual([]);
+  });
+
+  it('skips a certificate that is not due, and renews it with --force into version 2', async () => {
+    const cfg = config('  - name: web\n    domains: [example.test, "*.example.test"]\n    dns: home\n');
+    expect(await issueAll(cfg, log, {}, AbortSignal.timeout(60_000))).toMatchObject([{ name: 'web', result: 'skipped' }]);
+    expect(await issueAll(cfg, log, { force: true }, AbortSignal.timeout(60_000))).toMatchObject([{ name: 'web', result: 'renewed' }]);
+    expect(await readdir(path.join(dir, 'store/archive/web'))).toContain('cert2.pem');
+  });
+});
