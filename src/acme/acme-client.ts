@@ -206,6 +206,7 @@ export class AcmeClient {
     signal: AbortSignal,
     opts: { useJwk?: boolean; accept?: string } = {},
   ): Promise<AcmeResponse> {
+    let badNonces = 0;
     for (let attempt = 1; ; attempt++) {
       const nonce = await this.takeNonce(signal);
       const header = opts.useJwk || !this.accountUrl
@@ -222,9 +223,13 @@ export class AcmeClient {
       }
       if (res.status < 400) return res;
       const error = this.errorFor(res);
+      // badNonce: the answer carried a fresh nonce, so retry at once, on a budget of its own
+      // (a CA may reject nonces often; RFC 8555 §6.5 expects clients to retry).
+      if (error instanceof AcmeProblem && error.shortType === 'badNonce' && ++badNonces <= this.retry.maxBadNonceRetries) {
+        attempt--;
+        continue;
+      }
       if (!error.retryable || attempt >= this.retry.maxAttempts) throw error;
-      // badNonce: the answer already carried a fresh nonce, so retry at once.
-      if (error instanceof AcmeProblem && error.shortType === 'badNonce') continue;
       await sleep(retryDelay(this.retry, attempt, parseRetryAfter(res.headers.get('retry-after'))), signal);
     }
   }

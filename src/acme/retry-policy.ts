@@ -1,6 +1,8 @@
 /** How the ACME client waits between attempts; every number here is a documented default. */
 export interface RetryPolicy {
   maxAttempts: number;
+  /** badNonce answers retried at once with the nonce they carry, counted apart from maxAttempts. */
+  maxBadNonceRetries: number;
   /** First backoff for 5xx and network errors; doubled per attempt, full jitter. */
   baseDelayMs: number;
   maxDelayMs: number;
@@ -10,6 +12,7 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxAttempts: 5,
+  maxBadNonceRetries: 20,
   baseDelayMs: 250,
   maxDelayMs: 10_000,
   maxRetryAfterMs: 60_000,

@@ -42,7 +42,13 @@ export class NodeDnsLookup implements DnsLookup {
   }
 
   async soa(name: string, signal: AbortSignal): Promise<boolean> {
-    return this.ask(undefined, signal, async (r) => { await r.resolveSoa(name); return true; }, false);
+    try {
+      return await this.ask(undefined, signal, async (r) => { await r.resolveSoa(name); return true; }, false);
+    } catch (err) {
+      // An authoritative-only server refuses names outside its zones: no zone here, keep walking.
+      if ((err as { code?: string }).code === 'EREFUSED') return false;
+      throw err;
+    }
   }
 
   ns(zone: string, signal: AbortSignal): Promise<string[]> {

@@ -1,3 +1,4 @@
+import { sleep } from '../abort.js';
 import { CertfleetError } from '../errors.js';
 import { absoluteName, type DnsProvider, type DnsRecord } from './dns-provider.js';
 import { KeyedMutex } from './keyed-mutex.js';
@@ -14,7 +15,8 @@ interface RRset { name: string; type: string; ttl: number; records: { content: s
 
 /**
  * PowerDNS Authoritative HTTP API. 4.7 has no EXTEND/PRUNE, so appending a value
- * is read-then-REPLACE with the union, serialised per RRset.
+ * is read-then-REPLACE with the union. Changes are serialised per zone: concurrent
+ * PATCHes to one zone fail with HTTP 500 on the sqlite backend.
  */
 export class PowerDnsProvider implements DnsProvider {
   readonly id: string;
@@ -51,16 +53,19 @@ export class PowerDnsProvider implements DnsProvider {
       const key = `${fqdn(absoluteName(r.name, zone))} ${r.type}`;
       groups.set(key, [...(groups.get(key) ?? []), r]);
     }
-    await Promise.all([...groups.entries()].map(([key, recs]) => this.locks.run(key, async () => {
-      const first = recs[0]!;
-      const name = fqdn(absoluteName(first.name, zone));
-      const current = await this.readRRset(zone, name, first.type, signal);
-      const values = merge(current?.records.map((r) => r.content) ?? [], recs.map((r) => encodeContent(r)));
-      const rrset = values.length === 0
-        ? { name, type: first.type, changetype: 'DELETE' }
-        : { name, type: first.type, ttl: first.ttl, changetype: 'REPLACE', records: values.map((content) => ({ content, disabled: false })) };
-      await this.request('PATCH', `/zones/${zoneId(zone)}`, { rrsets: [rrset] }, signal, zone);
-    })));
+    await this.locks.run(fqdn(zone).toLowerCase(), async () => {
+      // One PATCH carries every RRset of this call.
+      const rrsets = await Promise.all([...groups.values()].map(async (recs) => {
+        const first = recs[0]!;
+        const name = fqdn(absoluteName(first.name, zone));
+        const current = await this.readRRset(zone, name, first.type, signal);
+        const values = merge(current?.records.map((r) => r.content) ?? [], recs.map((r) => encodeContent(r)));
+        return values.length === 0
+          ? { name, type: first.type, changetype: 'DELETE' }
+          : { name, type: first.type, ttl: first.ttl, changetype: 'REPLACE', records: values.map((content) => ({ content, disabled: false })) };
+      }));
+      await this.request('PATCH', `/zones/${zoneId(zone)}`, { rrsets }, signal, zone);
+    });
     return records;
   }
 
@@ -72,6 +77,17 @@ export class PowerDnsProvider implements DnsProvider {
   }
 
   private async request<T>(method: string, path: string, body: unknown, signal: AbortSignal, zone: string): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.requestOnce<T>(method, path, body, signal, zone);
+      } catch (err) {
+        if (!(err instanceof CertfleetError) || !err.retryable || attempt >= 3 || signal.aborted) throw err;
+        await sleep(100 * 2 ** attempt * (0.5 + Math.random() / 2), signal);
+      }
+    }
+  }
+
+  private async requestOnce<T>(method: string, path: string, body: unknown, signal: AbortSignal, zone: string): Promise<T> {
     let res: Response;
     try {
       res = await this.fetch(`${this.base}${path}`, {

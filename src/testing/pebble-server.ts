@@ -50,6 +50,8 @@ export async function startPebble(opts: PebbleOptions): Promise<PebbleServer> {
   }));
   const proc = ProcessHandle.start('pebble', '/usr/bin/pebble', ['-strict', '-config', f('pebble.json'), '-dnsserver', opts.dnsServer], {
     PEBBLE_VA_NOSLEEP: '1',
+    // Tests must see every challenge; a real CA may reuse valid authorizations.
+    PEBBLE_AUTHZREUSE: '0',
     ...opts.env,
   });
   const caBundle = await readFile(f('ca.pem'), 'utf8');
