@@ -1,0 +1,83 @@
+// make bench: issuance throughput against local pebble (PEBBLE_VA_NOSLEEP=1) and PowerDNS.
+// Prints one line per benchmark and rewrites docs/benchmarks.md with the date and machine.
+import { mkdtemp, rm, writeFile, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseConfig } from '../dist/config/load-config.js';
+import { issueAll } from '../dist/issue/issue-run.js';
+import { startPebble } from '../dist/testing/pebble-server.js';
+import { startPowerDns } from '../dist/testing/powerdns-server.js';
+
+const N = Number(process.env.BENCH_N ?? 50);
+const root = path.resolve(import.meta.dirname, '..');
+const pdns = await startPowerDns(['bench.test']);
+const pebble = await startPebble({ dnsServer: pdns.dnsAddress });
+const work = await mkdtemp(path.join(os.tmpdir(), 'certfleet-bench-'));
+
+function config(store, prefix) {
+  const certs = Array.from({ length: N }, (_, i) => `  - name: ${prefix}${i}\n    domains: [${prefix}${i}.bench.test, www.${prefix}${i}.bench.test]\n    dns: pdns\n`).join('');
+  return parseConfig(`acme:
+  directory: ${pebble.directoryUrl}
+  ca_bundle: ${pebble.caBundlePath}
+store:
+  path: ${store}
+dns:
+  resolvers: [${pdns.dnsAddress}]
+  providers:
+    pdns:
+      type: powerdns
+      api_url: ${pdns.apiUrl}
+      api_key: ${pdns.apiKey}
+      propagation: { nameservers: [${pdns.dnsAddress}] }
+certificates:
+${certs}`, 'bench.yaml');
+}
+
+const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]; };
+
+async function run(label, concurrency) {
+  const store = path.join(work, label);
+  const cfg = config(store, label);
+  // Create the account first so every run measures issuance, not account set-up.
+  await issueAll({ ...cfg, certificates: [] }, () => {}, {}, AbortSignal.timeout(30_000));
+  const perCert = [];
+  let requests = 0;
+  let failed = 0;
+  const log = (event, f) => { if (event === 'issued') perCert.push(f.ms / 1000); if (event === 'failed') { failed++; console.error(f.error); } };
+  const started = performance.now();
+  await issueAll(cfg, log, { concurrency, onRequest: () => { requests++; } }, AbortSignal.timeout(600_000));
+  const wall = (performance.now() - started) / 1000;
+  const r = { label, concurrency, n: N, failed, wall, perSecond: perCert.length / wall, p50: pct(perCert, 50), p95: pct(perCert, 95), requestsPerCert: requests / N };
+  console.log(`${label}: ${N} certificates, concurrency ${concurrency}: ${wall.toFixed(2)} s, ${r.perSecond.toFixed(2)} cert/s, p50 ${r.p50.toFixed(3)} s, p95 ${r.p95.toFixed(3)} s, ${r.requestsPerCert.toFixed(1)} ACME requests/cert, ${failed} failed`);
+  return r;
+}
+
+let results;
+try {
+  results = [await run('sequential', 1), await run('concurrent', 10)];
+} finally {
+  await pebble.stop();
+  await pdns.stop();
+  await rm(work, { recursive: true, force: true });
+}
+const rssMb = process.resourceUsage().maxRSS / 1024;
+console.log(`peak RSS ${rssMb.toFixed(0)} MB`);
+
+const date = new Date().toISOString().slice(0, 10);
+const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}, Node ${process.version}`;
+const table = results.map((r) => `| ${r.label} | ${r.n} | ${r.concurrency} | ${r.wall.toFixed(2)} | ${r.perSecond.toFixed(2)} | ${r.p50.toFixed(3)} | ${r.p95.toFixed(3)} | ${r.requestsPerCert.toFixed(1)} | ${r.failed} |`).join('\n');
+const section = `<!-- issue-bench:start -->
+## Issuance (\`make bench\`)
+
+${date} — ${machine}. Local pebble 2.4 (\`-strict\`, \`PEBBLE_VA_NOSLEEP=1\`, \`PEBBLE_AUTHZREUSE=0\`) and PowerDNS 4.7 (sqlite3) on loopback; one process; every certificate has two names; the ACME account exists before timing starts. Per-certificate times run from lock to files in \`live/\`.
+
+| run | certificates | concurrency | wall s | cert/s | p50 s | p95 s | ACME requests/cert | failed |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- |
+${table}
+
+Peak RSS of the benchmark process: ${rssMb.toFixed(0)} MB.
+<!-- issue-bench:end -->`;
+const file = path.join(root, 'docs/benchmarks.md');
+let doc = await readFile(file, 'utf8').catch(() => '# Benchmarks\n\nNumbers measured by `make bench` on the machine named with each table. Timed assertions do not live in unit tests; they live here.\n');
+doc = doc.includes('<!-- issue-bench:start -->') ? doc.replace(/<!-- issue-bench:start -->[\s\S]*<!-- issue-bench:end -->/, section) : `${doc}\n${section}\n`;
+await writeFile(file, doc);
