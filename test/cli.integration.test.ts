@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPebble, type PebbleServer } from '../src/testing/pebble-server.js';
 import { startPowerDns, type PowerDnsServer } from '../src/testing/powerdns-server.js';
-import { configText } from './issue.integration.test.js';
+import { configText } from './config-text.js';
 
 const bin = path.resolve(import.meta.dirname, '../bin/certfleet');
 let pdns: PowerDnsServer;

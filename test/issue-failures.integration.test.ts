@@ -16,7 +16,7 @@ import { obtainCertificate } from '../src/issue/obtain-certificate.js';
 import { FileStore } from '../src/store/file-store.js';
 import { startPebble, type PebbleServer } from '../src/testing/pebble-server.js';
 import { startPowerDns, type PowerDnsServer } from '../src/testing/powerdns-server.js';
-import { configText } from './issue.integration.test.js';
+import { configText } from './config-text.js';
 
 let pdns: PowerDnsServer;
 let pebble: PebbleServer;

@@ -7,6 +7,7 @@ import { parseConfig } from '../src/config/load-config.js';
 import { issueAll } from '../src/issue/issue-run.js';
 import { startPebble, type PebbleServer } from '../src/testing/pebble-server.js';
 import { startPowerDns, type PowerDnsServer } from '../src/testing/powerdns-server.js';
+import { configText } from './config-text.js';
 
 let pdns: PowerDnsServer;
 let pebble: PebbleServer;
@@ -24,27 +25,6 @@ afterAll(async () => {
   await pdns?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
-
-export function configText(opts: { store: string; directory: string; caBundle: string; dnsAddress: string; apiUrl: string; apiKey: string; certs: string; extraAcme?: string }): string {
-  return `acme:
-  directory: ${opts.directory}
-  email: admin@example.test
-  ca_bundle: ${opts.caBundle}
-${opts.extraAcme ?? ''}store:
-  path: ${opts.store}
-dns:
-  resolvers: [${opts.dnsAddress}]
-  providers:
-    home:
-      type: powerdns
-      api_url: ${opts.apiUrl}
-      api_key: ${opts.apiKey}
-      propagation:
-        nameservers: [${opts.dnsAddress}]
-        timeout: 10s
-certificates:
-${opts.certs}`;
-}
 
 function config(certs: string, store = path.join(dir, 'store')) {
   return parseConfig(configText({ store, directory: pebble.directoryUrl, caBundle: pebble.caBundlePath, dnsAddress: pdns.dnsAddress, apiUrl: pdns.apiUrl, apiKey: pdns.apiKey, certs }), 'test.yaml');
