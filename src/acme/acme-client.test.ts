@@ -1,0 +1,120 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AcmeClient, linkUrls } from './acme-client.js';
+import { generatePrivateKey } from './keys.js';
+import { AcmeProblem } from './problem.js';
+
+type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
+const servers: { close(): void }[] = [];
+afterEach(() => { for (const s of servers.splice(0)) s.close(); });
+
+/** A scripted ACME server on loopback that records every request. */
+async function scripted(routes: Record<string, Handler>) {
+  const seen: string[] = [];
+  let n = 0;
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => { body += c.toString(); });
+    req.on('end', () => {
+      seen.push(`${req.method} ${req.url}`);
+      // Like Boulder: nonces on POST and HEAD answers, not on the directory GET.
+      if (req.method !== 'GET') res.setHeader('replay-nonce', `nonce-${++n}`);
+      const route = routes[`${req.method} ${req.url}`];
+      if (route) route(req, res, body);
+      else res.writeHead(404).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  servers.push(server);
+  const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const directory = { newNonce: `${base}/nonce`, newAccount: `${base}/acct`, newOrder: `${base}/order`, revokeCert: `${base}/revoke` };
+  return { base, seen, directory };
+}
+
+const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) =>
+  res.writeHead(status, { 'content-type': status >= 400 ? 'application/problem+json' : 'application/json', ...headers }).end(JSON.stringify(body));
+
+async function client(base: string) {
+  return new AcmeClient({ directoryUrl: `${base}/dir`, accountKey: await generatePrivateKey('ecdsa-p256'), retry: { maxAttempts: 3, maxBadNonceRetries: 3, baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 1500 } });
+}
+
+describe('AcmeClient', () => {
+  it('asks newNonce once and then reuses the nonces every answer carries', async () => {
+    const s = await scripted({
+      'GET /dir': (_q, r) => json(r, 200, s.directory),
+      'HEAD /nonce': (_q, r) => r.writeHead(200).end(),
+      'POST /acct': (_q, r) => json(r, 201, { status: 'valid' }, { location: `${s.base}/acct/1` }),
+      'POST /order': (_q, r) => json(r, 201, { status: 'pending', identifiers: [], authorizations: [], finalize: '' }, { location: `${s.base}/order/1` }),
+    });
+    const c = await client(s.base);
+    await c.ensureAccount({}, AbortSignal.timeout(5000));
+    await c.newOrder({ identifiers: [{ type: 'dns', value: 'a.test' }] }, AbortSignal.timeout(5000));
+    await c.newOrder({ identifiers: [{ type: 'dns', value: 'b.test' }] }, AbortSignal.timeout(5000));
+    expect(s.seen).toEqual(['GET /dir', 'HEAD /nonce', 'POST /acct', 'POST /order', 'POST /order']);
+    await c.close();
+  });
+
+  it('retries badNonce at once and 503 after Retry-After; gives up with the whole problem', async () => {
+    let orders = 0;
+    const s = await scripted({
+      'GET /dir': (_q, r) => json(r, 200, s.directory),
+      'HEAD /nonce': (_q, r) => r.writeHead(200).end(),
+      'POST /order': (_q, r) => {
+        orders++;
+        if (orders === 1) return json(r, 400, { type: 'urn:ietf:params:acme:error:badNonce', detail: 'stale' });
+        if (orders === 2) return json(r, 503, { type: 'urn:ietf:params:acme:error:serverInternal', detail: 'busy' }, { 'retry-after': '1' });
+        return json(r, 400, { type: 'urn:ietf:params:acme:error:rejectedIdentifier', detail: 'Error creating new order', status: 400, subproblems: [{ type: 'urn:ietf:params:acme:error:rejectedIdentifier', detail: 'forbidden name', identifier: { type: 'dns', value: 'bad.test' } }] });
+      },
+    });
+    const c = await client(s.base);
+    c.useAccount(`${s.base}/acct/1`);
+    const started = Date.now();
+    const err = await c.newOrder({ identifiers: [{ type: 'dns', value: 'bad.test' }] }, AbortSignal.timeout(5000)).catch((e: unknown) => e);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900); // waited for Retry-After: 1
+    expect(orders).toBe(3);
+    expect(err).toBeInstanceOf(AcmeProblem);
+    const p = err as AcmeProblem;
+    expect(p.shortType).toBe('rejectedIdentifier');
+    expect(p.problem.subproblems?.[0]?.identifier?.value).toBe('bad.test');
+    expect(p.message).toBe(`ACME rejectedIdentifier (HTTP 400) at ${s.base}/order: Error creating new order; bad.test: rejectedIdentifier forbidden name`);
+    await c.close();
+  });
+
+  it('caps a huge Retry-After instead of sleeping for a day', async () => {
+    let calls = 0;
+    const s = await scripted({
+      'GET /dir': (_q, r) => json(r, 200, s.directory),
+      'HEAD /nonce': (_q, r) => r.writeHead(200).end(),
+      'POST /order': (_q, r) => (++calls === 1
+        ? json(r, 429, { type: 'urn:ietf:params:acme:error:rateLimited' }, { 'retry-after': '86400' })
+        : json(r, 201, { status: 'pending', identifiers: [], authorizations: [], finalize: '' }, { location: `${s.base}/order/1` })),
+    });
+    const c = await client(s.base);
+    c.useAccount(`${s.base}/acct/1`);
+    const order = await c.newOrder({ identifiers: [] }, AbortSignal.timeout(5000));
+    expect(order.url).toBe(`${s.base}/order/1`);
+    await c.close();
+  });
+
+  it('is cancelled by its AbortSignal while waiting', async () => {
+    const s = await scripted({
+      'GET /dir': (_q, r) => json(r, 200, s.directory),
+      'HEAD /nonce': (_q, r) => r.writeHead(200).end(),
+      'POST /order': (_q, r) => json(r, 503, { type: 'urn:ietf:params:acme:error:serverInternal' }, { 'retry-after': '60' }),
+    });
+    const c = await client(s.base);
+    c.useAccount(`${s.base}/acct/1`);
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(new Error('shutdown')), 50);
+    await expect(c.newOrder({ identifiers: [] }, ac.signal)).rejects.toThrow('shutdown');
+    await c.close();
+  });
+});
+
+describe('linkUrls', () => {
+  it('finds alternate links and resolves them', () => {
+    const h = '<https://ca/dir>;rel="index", </cert/1/1>;rel="alternate", <https://ca/cert/1/2>; rel=alternate';
+    expect(linkUrls(h, 'alternate', 'https://ca/cert/1')).toEqual(['https://ca/cert/1/1', 'https://ca/cert/1/2']);
+    expect(linkUrls(null, 'alternate', 'https://ca/')).toEqual([]);
+  });
+});
