@@ -166,3 +166,24 @@ describe('DNS failures', () => {
     await client.close();
   });
 });
+
+describe('preferred chain', () => {
+  it('picks the alternate chain whose root matches preferred_chain', async () => {
+    const alt = await startPebble({ dnsServer: pdns.dnsAddress, env: { PEBBLE_ALTERNATE_ROOTS: '1' } });
+    try {
+      // Learn the alternate root's name from pebble's management API (root 1).
+      const { Agent, fetch: ufetch } = await import('undici');
+      const agent = new Agent({ connect: { ca: alt.caBundle } });
+      const rootPem = await (await ufetch(`${alt.managementUrl}/roots/1`, { dispatcher: agent })).text();
+      await agent.close();
+      const altRoot = /CN=(.*)/.exec(new X509Certificate(rootPem).subject)![1]!;
+      const cert = '  - name: pc\n    domains: [pc.example.test]\n    dns: home\n';
+      const out = await issueAll(config(cert, { server: alt, store: path.join(dir, 'pc'), extraAcme: `  preferred_chain: ${altRoot}\n` }), log, {}, AbortSignal.timeout(60_000));
+      expect(out[0]).toMatchObject({ result: 'issued' });
+      const chain = (await readFile(path.join(dir, 'pc/live/pc/chain.pem'), 'utf8')).match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g)!;
+      expect(new X509Certificate(chain.at(-1)!).issuer).toBe(`CN=${altRoot}`);
+    } finally {
+      await alt.stop();
+    }
+  });
+});

@@ -11,6 +11,8 @@ const run = promisify(execFile);
 
 export interface PebbleServer {
   directoryUrl: string;
+  /** Pebble's management API (roots, intermediates). */
+  managementUrl: string;
   /** PEM of the CA that signed pebble's own HTTPS certificate: the client's ca_bundle. */
   caBundlePath: string;
   caBundle: string;
@@ -61,6 +63,7 @@ export async function startPebble(opts: PebbleOptions): Promise<PebbleServer> {
   await agent.close();
   return {
     directoryUrl,
+    managementUrl: `https://127.0.0.1:${mgmt}`,
     caBundlePath: f('ca.pem'),
     caBundle,
     ...(eab ? { eab } : {}),
