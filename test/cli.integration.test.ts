@@ -53,6 +53,14 @@ describe('bin/certfleet', () => {
     expect(rows[0]!.daysLeft).toBeGreaterThan(0);
     const again = await certfleet('issue', '--config', file, '--cert', 'web');
     expect(again.stdout).toMatch(/^web: skipped \(renew after /m);
+
+    const revoked = await certfleet('revoke', '--config', file, '--cert', 'web', '--reason', 'superseded');
+    expect(revoked.code).toBe(0);
+    expect(revoked.stdout).toMatch(/^web: revoked \(serial [0-9a-f]+\)$/m);
+    const twice = await certfleet('revoke', '--config', file, '--cert', 'web');
+    expect(twice.code).toBe(1);
+    expect(twice.stdout).toMatch(/alreadyRevoked/);
+    expect((await certfleet('revoke', '--config', file, '--cert', 'web', '--reason', 'bogus')).code).toBe(2);
   });
 
   it('issue: exit 1 when a certificate fails, naming it and the cause, without the API key', async () => {

@@ -5,6 +5,7 @@ const USAGE = `usage: certfleet <command> [options]
 commands:
   issue --config FILE [--cert NAME]... [--force]   obtain or renew what is due, once
   list  --config FILE [--json]                     certificates and their state
+  revoke --config FILE --cert NAME [--reason R]    revoke the current certificate
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -17,6 +18,10 @@ export async function main(argv: string[]): Promise<number> {
     case 'list': {
       const { runList } = await import('./list-command.js');
       return runList(rest);
+    }
+    case 'revoke': {
+      const { runRevoke } = await import('./revoke-command.js');
+      return runRevoke(rest);
     }
     case undefined:
     case '-h':

@@ -1,0 +1,45 @@
+import { X509Certificate } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { errorMessage } from '../errors.js';
+import { openAccount } from '../issue/account.js';
+import { FileStore } from '../store/file-store.js';
+import { configFor, logFor, parseCommand, UsageError } from './cli-options.js';
+
+/** RFC 5280 CRLReason codes that ACME accepts from a subscriber. */
+const REASONS: Record<string, number> = { unspecified: 0, keyCompromise: 1, affiliationChanged: 3, superseded: 4, cessationOfOperation: 5 };
+
+export async function runRevoke(args: string[]): Promise<number> {
+  const values = parseCommand(args, { cert: { type: 'string' }, reason: { type: 'string' } });
+  if (!values.cert) throw new UsageError('revoke needs --cert NAME');
+  const reasonText = values.reason ?? 'unspecified';
+  const reason = /^\d+$/.test(reasonText) ? Number(reasonText) : REASONS[reasonText];
+  if (reason === undefined || !Object.values(REASONS).includes(reason)) {
+    throw new UsageError(`--reason must be one of ${Object.entries(REASONS).map(([k, v]) => `${k} (${v})`).join(', ')}`);
+  }
+  const config = await configFor(values);
+  if (!config) return 2;
+  const log = logFor(values);
+  const store = new FileStore({ root: config.store.path });
+  const stored = await store.load(values.cert);
+  if (!stored) {
+    process.stderr.write(`certfleet: no certificate named ${JSON.stringify(values.cert)} in ${store.root}\n`);
+    return 1;
+  }
+  const caBundle = config.acme.ca_bundle ? await readFile(config.acme.ca_bundle, 'utf8') : undefined;
+  const signal = AbortSignal.timeout(60_000);
+  try {
+    const client = await openAccount(store, { directory: config.acme.directory, email: config.acme.email, eab: config.acme.eab, caBundle }, signal);
+    try {
+      await client.revoke(new X509Certificate(stored.pem.cert).raw, reason, signal);
+    } finally {
+      await client.close();
+    }
+  } catch (err) {
+    log('revoke_failed', { cert: values.cert, error: errorMessage(err) });
+    process.stdout.write(`${values.cert}: revocation failed (${errorMessage(err)})\n`);
+    return 1;
+  }
+  log('revoked', { cert: values.cert, serial: stored.meta.serial, reason });
+  process.stdout.write(`${values.cert}: revoked (serial ${stored.meta.serial})\n`);
+  return 0;
+}
