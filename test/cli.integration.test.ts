@@ -56,7 +56,7 @@ describe('bin/certfleet', () => {
 
     const revoked = await certfleet('revoke', '--config', file, '--cert', 'web', '--reason', 'superseded');
     expect(revoked.code).toBe(0);
-    expect(revoked.stdout).toMatch(/^web: revoked \(serial [0-9a-f]+\)$/m);
+    expect(revoked.stdout).toMatch(/^web: revoked \(serial [0-9A-F]+\)$/m);
     const twice = await certfleet('revoke', '--config', file, '--cert', 'web');
     expect(twice.code).toBe(1);
     expect(twice.stdout).toMatch(/alreadyRevoked/);
