@@ -7,6 +7,7 @@ import { parseConfig } from '../dist/config/load-config.js';
 import { issueAll } from '../dist/issue/issue-run.js';
 import { startPebble } from '../dist/testing/pebble-server.js';
 import { startPowerDns } from '../dist/testing/powerdns-server.js';
+import { localConfigText } from '../dist/testing/local-stack.js';
 
 const N = Number(process.env.BENCH_N ?? 50);
 const root = path.resolve(import.meta.dirname, '..');
@@ -15,22 +16,8 @@ const pebble = await startPebble({ dnsServer: pdns.dnsAddress });
 const work = await mkdtemp(path.join(os.tmpdir(), 'certfleet-bench-'));
 
 function config(store, prefix) {
-  const certs = Array.from({ length: N }, (_, i) => `  - name: ${prefix}${i}\n    domains: [${prefix}${i}.bench.test, www.${prefix}${i}.bench.test]\n    dns: pdns\n`).join('');
-  return parseConfig(`acme:
-  directory: ${pebble.directoryUrl}
-  ca_bundle: ${pebble.caBundlePath}
-store:
-  path: ${store}
-dns:
-  resolvers: [${pdns.dnsAddress}]
-  providers:
-    pdns:
-      type: powerdns
-      api_url: ${pdns.apiUrl}
-      api_key: ${pdns.apiKey}
-      propagation: { nameservers: [${pdns.dnsAddress}] }
-certificates:
-${certs}`, 'bench.yaml');
+  const certs = Array.from({ length: N }, (_, i) => `  - name: ${prefix}${i}\n    domains: [${prefix}${i}.bench.test, www.${prefix}${i}.bench.test]\n    dns: home\n`).join('');
+  return parseConfig(localConfigText({ store, pebble, pdns, certs }), 'bench.yaml');
 }
 
 const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]; };

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startPebble } from '../dist/testing/pebble-server.js';
 import { startPowerDns } from '../dist/testing/powerdns-server.js';
+import { localConfigText } from '../dist/testing/local-stack.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const work = await mkdtemp(path.join(tmpdir(), 'certfleet-demo-'));
@@ -15,26 +16,10 @@ let status = 1;
 try {
   console.log(`pebble   ${pebble.directoryUrl}\nPowerDNS ${pdns.apiUrl} (DNS ${pdns.dnsAddress})\n`);
   const configFile = path.join(work, 'certfleet.yaml');
-  await writeFile(configFile, `acme:
-  directory: ${pebble.directoryUrl}
-  email: admin@example.test
-  ca_bundle: ${pebble.caBundlePath}
-store:
-  path: ${path.join(work, 'store')}
-dns:
-  resolvers: [${pdns.dnsAddress}]
-  providers:
-    home:
-      type: powerdns
-      api_url: ${pdns.apiUrl}
-      api_key: ${pdns.apiKey}
-      propagation:
-        nameservers: [${pdns.dnsAddress}]
-certificates:
-  - name: example
-    domains: [example.test, "*.example.test"]
-    dns: home
-`);
+  await writeFile(configFile, localConfigText({
+    store: path.join(work, 'store'), pebble, pdns,
+    certs: '  - name: example\n    domains: [example.test, "*.example.test"]\n    dns: home\n',
+  }));
   console.log(`$ bin/certfleet issue --config ${configFile}`);
   const started = performance.now();
   const run = spawnSync(path.join(root, 'bin/certfleet'), ['issue', '--config', configFile, '--log-format', 'pretty'], { stdio: 'inherit' });

@@ -1,28 +1,19 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPebble, type PebbleServer } from '../src/testing/pebble-server.js';
-import { startPowerDns, type PowerDnsServer } from '../src/testing/powerdns-server.js';
-import { configText } from './config-text.js';
+import { localConfigText, startLocalStack, type LocalStack } from '../src/testing/local-stack.js';
 
 const bin = path.resolve(import.meta.dirname, '../bin/certfleet');
-let pdns: PowerDnsServer;
-let pebble: PebbleServer;
+let stack: LocalStack;
 let dir: string;
 
 beforeAll(async () => {
-  pdns = await startPowerDns(['example.test']);
-  pebble = await startPebble({ dnsServer: pdns.dnsAddress });
-  dir = await mkdtemp(path.join(tmpdir(), 'certfleet-cli-'));
+  stack = await startLocalStack(['example.test']);
+  dir = stack.dir;
 });
-afterAll(async () => {
-  await pebble?.stop();
-  await pdns?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => stack?.stop());
 
 async function certfleet(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
@@ -34,9 +25,9 @@ async function certfleet(...args: string[]): Promise<{ code: number; stdout: str
   }
 }
 
-async function writeConfig(name: string, certs: string, apiKey = pdns.apiKey): Promise<string> {
+async function writeConfig(name: string, certs: string, apiKey = stack.pdns.apiKey): Promise<string> {
   const file = path.join(dir, `${name}.yaml`);
-  await writeFile(file, configText({ store: path.join(dir, name), directory: pebble.directoryUrl, caBundle: pebble.caBundlePath, dnsAddress: pdns.dnsAddress, apiUrl: pdns.apiUrl, apiKey, certs }));
+  await writeFile(file, localConfigText({ store: path.join(dir, name), pebble: stack.pebble, pdns: stack.pdns, apiKey, certs }));
   return file;
 }
 

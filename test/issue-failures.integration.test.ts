@@ -1,7 +1,6 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { mkdtemp, readFile, rm, readdir } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AcmeProblem } from '../src/acme/problem.js';
@@ -14,31 +13,27 @@ import { openAccount } from '../src/issue/account.js';
 import { issueAll } from '../src/issue/issue-run.js';
 import { obtainCertificate } from '../src/issue/obtain-certificate.js';
 import { FileStore } from '../src/store/file-store.js';
+import { localConfigText, startLocalStack, type LocalStack } from '../src/testing/local-stack.js';
 import { startPebble, type PebbleServer } from '../src/testing/pebble-server.js';
-import { startPowerDns, type PowerDnsServer } from '../src/testing/powerdns-server.js';
-import { configText } from './config-text.js';
+import type { PowerDnsServer } from '../src/testing/powerdns-server.js';
 
+let stack: LocalStack;
 let pdns: PowerDnsServer;
 let pebble: PebbleServer;
 let dir: string;
 const log = () => undefined;
 
 beforeAll(async () => {
-  pdns = await startPowerDns(['example.test', 'other.test']);
-  pebble = await startPebble({ dnsServer: pdns.dnsAddress });
-  dir = await mkdtemp(path.join(tmpdir(), 'certfleet-it2-'));
+  stack = await startLocalStack(['example.test', 'other.test']);
+  ({ pdns, pebble, dir } = stack);
 });
-afterAll(async () => {
-  await pebble?.stop();
-  await pdns?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => stack?.stop());
 
 function config(certs: string, o: { store?: string; server?: PebbleServer; apiKey?: string; extraAcme?: string; directory?: string } = {}) {
   const server = o.server ?? pebble;
-  return parseConfig(configText({
-    store: o.store ?? path.join(dir, 'store'), directory: o.directory ?? server.directoryUrl, caBundle: server.caBundlePath,
-    dnsAddress: pdns.dnsAddress, apiUrl: pdns.apiUrl, apiKey: o.apiKey ?? pdns.apiKey, certs, ...(o.extraAcme ? { extraAcme: o.extraAcme } : {}),
+  return parseConfig(localConfigText({
+    store: o.store ?? path.join(dir, 'store'), pebble: server, pdns, certs,
+    ...(o.directory ? { directory: o.directory } : {}), ...(o.apiKey ? { apiKey: o.apiKey } : {}), ...(o.extraAcme ? { extraAcme: o.extraAcme } : {}),
   }), 'test.yaml');
 }
 

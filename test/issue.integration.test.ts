@@ -1,37 +1,28 @@
 import { X509Certificate } from 'node:crypto';
-import { mkdtemp, readFile, rm, readdir, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/load-config.js';
 import { issueAll } from '../src/issue/issue-run.js';
-import { startPebble, type PebbleServer } from '../src/testing/pebble-server.js';
-import { startPowerDns, type PowerDnsServer } from '../src/testing/powerdns-server.js';
-import { configText } from './config-text.js';
+import { localConfigText, startLocalStack, type LocalStack } from '../src/testing/local-stack.js';
 
-let pdns: PowerDnsServer;
-let pebble: PebbleServer;
+let stack: LocalStack;
 let dir: string;
 const events: { event: string; fields: Record<string, unknown> }[] = [];
 const log = (event: string, fields: Record<string, unknown> = {}) => { events.push({ event, fields }); };
 
 beforeAll(async () => {
-  pdns = await startPowerDns(['example.test', 'other.test']);
-  pebble = await startPebble({ dnsServer: pdns.dnsAddress });
-  dir = await mkdtemp(path.join(tmpdir(), 'certfleet-it-'));
+  stack = await startLocalStack(['example.test']);
+  dir = stack.dir;
 });
-afterAll(async () => {
-  await pebble?.stop();
-  await pdns?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => stack?.stop());
 
 function config(certs: string, store = path.join(dir, 'store')) {
-  return parseConfig(configText({ store, directory: pebble.directoryUrl, caBundle: pebble.caBundlePath, dnsAddress: pdns.dnsAddress, apiUrl: pdns.apiUrl, apiKey: pdns.apiKey, certs }), 'test.yaml');
+  return parseConfig(localConfigText({ store, pebble: stack.pebble, pdns: stack.pdns, certs }), 'test.yaml');
 }
 
 async function txtRecordsLeft(zone: string): Promise<string[]> {
-  const res = await fetch(`${pdns.apiUrl}/api/v1/servers/localhost/zones/${zone}.`, { headers: { 'x-api-key': pdns.apiKey } });
+  const res = await fetch(`${stack.pdns.apiUrl}/api/v1/servers/localhost/zones/${zone}.`, { headers: { 'x-api-key': stack.pdns.apiKey } });
   const z = await res.json() as { rrsets: { name: string; type: string }[] };
   return z.rrsets.filter((r) => r.type === 'TXT').map((r) => r.name);
 }
