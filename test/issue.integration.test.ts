@@ -48,4 +48,15 @@ describe('issuance against pebble and PowerDNS', () => {
     expect(await issueAll(cfg, log, { force: true }, AbortSignal.timeout(60_000))).toMatchObject([{ name: 'web', result: 'renewed' }]);
     expect(await readdir(path.join(dir, 'store/archive/web'))).toContain('cert2.pem');
   });
+
+  it('keeps the private key across renewals with reuse_key, and makes a new one without', async () => {
+    const key = () => readFile(path.join(dir, 'store/live/rk/privkey.pem'), 'utf8');
+    const reuse = config('  - name: rk\n    domains: [rk.example.test]\n    dns: home\n    reuse_key: true\n');
+    await issueAll(reuse, log, {}, AbortSignal.timeout(60_000));
+    const first = await key();
+    expect(await issueAll(reuse, log, { force: true }, AbortSignal.timeout(60_000))).toMatchObject([{ result: 'renewed' }]);
+    expect(await key()).toBe(first);
+    await issueAll(config('  - name: rk\n    domains: [rk.example.test]\n    dns: home\n'), log, { force: true }, AbortSignal.timeout(60_000));
+    expect(await key()).not.toBe(first);
+  });
 });

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { freePort } from './free-port.js';
-import { ProcessHandle } from './process-handle.js';
+import { ProcessHandle, startWithRetry } from './process-handle.js';
 
 const run = promisify(execFile);
 
@@ -27,7 +27,11 @@ export interface PebbleOptions {
 }
 
 /** Debian's pebble (-strict) on free loopback ports, validating DNS-01 against `dnsServer`. */
-export async function startPebble(opts: PebbleOptions): Promise<PebbleServer> {
+export function startPebble(opts: PebbleOptions): Promise<PebbleServer> {
+  return startWithRetry(() => startOnce(opts));
+}
+
+async function startOnce(opts: PebbleOptions): Promise<PebbleServer> {
   const dir = await mkdtemp(path.join(tmpdir(), 'certfleet-pebble-'));
   const f = (n: string) => path.join(dir, n);
   // A throwaway CA and server certificate for pebble's HTTPS listener.
@@ -59,8 +63,15 @@ export async function startPebble(opts: PebbleOptions): Promise<PebbleServer> {
   const caBundle = await readFile(f('ca.pem'), 'utf8');
   const directoryUrl = `https://127.0.0.1:${port}/dir`;
   const agent = new Agent({ connect: { ca: caBundle } });
-  await proc.waitReady(async () => (await undiciFetch(directoryUrl, { dispatcher: agent })).ok);
-  await agent.close();
+  try {
+    await proc.waitReady(async () => (await undiciFetch(directoryUrl, { dispatcher: agent })).ok);
+  } catch (err) {
+    await proc.stop();
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  } finally {
+    await agent.close();
+  }
   return {
     directoryUrl,
     managementUrl: `https://127.0.0.1:${mgmt}`,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from './free-port.js';
-import { ProcessHandle } from './process-handle.js';
+import { ProcessHandle, startWithRetry } from './process-handle.js';
 
 const run = promisify(execFile);
 
@@ -17,7 +17,11 @@ export interface PowerDnsServer {
 }
 
 /** Debian's pdns-server with the sqlite3 backend on free loopback ports. */
-export async function startPowerDns(zones: string[] = []): Promise<PowerDnsServer> {
+export function startPowerDns(zones: string[] = []): Promise<PowerDnsServer> {
+  return startWithRetry(() => startOnce(zones));
+}
+
+async function startOnce(zones: string[]): Promise<PowerDnsServer> {
   const dir = await mkdtemp(path.join(tmpdir(), 'certfleet-pdns-'));
   const [dnsPort, apiPort] = [await freePort(), await freePort()];
   const apiKey = `test-${Math.random().toString(36).slice(2)}`;
@@ -32,7 +36,13 @@ export async function startPowerDns(zones: string[] = []): Promise<PowerDnsServe
   ].join('\n'));
   const proc = ProcessHandle.start('pdns_server', '/usr/sbin/pdns_server', [`--config-dir=${dir}`]);
   const apiUrl = `http://127.0.0.1:${apiPort}`;
-  await proc.waitReady(async () => (await fetch(`${apiUrl}/api/v1/servers/localhost`, { headers: { 'x-api-key': apiKey } })).ok);
+  try {
+    await proc.waitReady(async () => (await fetch(`${apiUrl}/api/v1/servers/localhost`, { headers: { 'x-api-key': apiKey } })).ok);
+  } catch (err) {
+    await proc.stop();
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
   const server: PowerDnsServer = {
     dnsAddress: `127.0.0.1:${dnsPort}`,
     apiUrl,

@@ -36,3 +36,17 @@ export class ProcessHandle {
     clearTimeout(timer);
   }
 }
+
+/**
+ * Starts a server up to `attempts` times: a free port can be taken by someone else
+ * between our probe and the server's bind, so a start that fails gets fresh ports.
+ */
+export async function startWithRetry<T>(start: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await start();
+    } catch (err) {
+      if (i >= attempts) throw err;
+    }
+  }
+}
