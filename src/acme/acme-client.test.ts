@@ -111,6 +111,37 @@ describe('AcmeClient', () => {
   });
 });
 
+describe('AcmeClient newNonce', () => {
+  it('retries newNonce after a 503 without a nonce', async () => {
+    let heads = 0;
+    const s = await scripted({
+      'GET /dir': (_q, r) => json(r, 200, s.directory),
+      'HEAD /nonce': (_q, r) => {
+        heads++;
+        if (heads === 1) r.removeHeader('replay-nonce');
+        r.writeHead(heads === 1 ? 503 : 200).end();
+      },
+      'POST /order': (_q, r) => json(r, 201, { status: 'pending', identifiers: [], authorizations: [], finalize: '' }, { location: `${s.base}/order/1` }),
+    });
+    const c = await client(s.base);
+    c.useAccount(`${s.base}/acct/1`);
+    await c.newOrder({ identifiers: [] }, AbortSignal.timeout(5000));
+    expect(heads).toBe(2);
+    await c.close();
+  });
+
+  it('fails clearly when newNonce never gives a nonce', async () => {
+    const s = await scripted({
+      'GET /dir': (_q, r) => json(r, 200, s.directory),
+      'HEAD /nonce': (_q, r) => { r.removeHeader('replay-nonce'); r.writeHead(200).end(); },
+    });
+    const c = await client(s.base);
+    c.useAccount(`${s.base}/acct/1`);
+    await expect(c.newOrder({ identifiers: [] }, AbortSignal.timeout(5000))).rejects.toThrow(/newNonce at .*\/nonce answered HTTP 200 without Replay-Nonce/);
+    await c.close();
+  });
+});
+
 describe('linkUrls', () => {
   it('finds alternate links and resolves them', () => {
     const h = '<https://ca/dir>;rel="index", </cert/1/1>;rel="alternate", <https://ca/cert/1/2>; rel=alternate';

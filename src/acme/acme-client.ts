@@ -247,9 +247,10 @@ export class AcmeClient {
           await sleep(retryDelay(this.retry, attempt, parseRetryAfter(res.headers.get('retry-after'))), signal);
           continue;
         }
-        throw new CertfleetError('ACME_BAD_RESPONSE', `newNonce at ${dir.newNonce} answered HTTP ${res.status} without Replay-Nonce`);
+        throw new CertfleetError('ACME_BAD_RESPONSE', `newNonce at ${dir.newNonce} answered HTTP ${res.status} without Replay-Nonce`, { retryable: false });
       } catch (err) {
-        if (err instanceof CertfleetError || attempt >= this.retry.maxAttempts || signal.aborted) throw err;
+        const retryable = err instanceof CertfleetError && err.retryable;
+        if (!retryable || attempt >= this.retry.maxAttempts || signal.aborted) throw err;
         await sleep(retryDelay(this.retry, attempt, undefined), signal);
       }
     }
