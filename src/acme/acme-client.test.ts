@@ -130,6 +130,23 @@ describe('AcmeClient newNonce', () => {
     await c.close();
   });
 
+  it('retries newNonce after the connection drops', async () => {
+    let heads = 0;
+    const s = await scripted({
+      'GET /dir': (_q, r) => json(r, 200, s.directory),
+      'HEAD /nonce': (_q, r) => {
+        if (++heads === 1) r.socket?.destroy();
+        else r.writeHead(200).end();
+      },
+      'POST /order': (_q, r) => json(r, 201, { status: 'pending', identifiers: [], authorizations: [], finalize: '' }, { location: `${s.base}/order/1` }),
+    });
+    const c = await client(s.base);
+    c.useAccount(`${s.base}/acct/1`);
+    await c.newOrder({ identifiers: [] }, AbortSignal.timeout(5000));
+    expect(heads).toBe(2);
+    await c.close();
+  });
+
   it('fails clearly when newNonce never gives a nonce', async () => {
     const s = await scripted({
       'GET /dir': (_q, r) => json(r, 200, s.directory),
