@@ -1,7 +1,6 @@
 import { X509Certificate } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { errorMessage } from '../errors.js';
-import { openAccount } from '../issue/account.js';
+import { accountFromConfig } from '../issue/account.js';
 import { FileStore } from '../store/file-store.js';
 import { configFor, logFor, parseCommand, UsageError } from './cli-options.js';
 
@@ -25,10 +24,9 @@ export async function runRevoke(args: string[]): Promise<number> {
     process.stderr.write(`certfleet: no certificate named ${JSON.stringify(values.cert)} in ${store.root}\n`);
     return 1;
   }
-  const caBundle = config.acme.ca_bundle ? await readFile(config.acme.ca_bundle, 'utf8') : undefined;
   const signal = AbortSignal.timeout(60_000);
   try {
-    const client = await openAccount(store, { directory: config.acme.directory, email: config.acme.email, eab: config.acme.eab, caBundle }, signal);
+    const client = await accountFromConfig(store, config.acme, signal);
     try {
       await client.revoke(new X509Certificate(stored.pem.cert).raw, reason, signal);
     } finally {

@@ -1,6 +1,6 @@
 import { sleep } from '../abort.js';
 import { CertfleetError } from '../errors.js';
-import { absoluteName, type DnsProvider, type DnsRecord } from './dns-provider.js';
+import { absoluteName, relativeName, type DnsProvider, type DnsRecord } from './dns-provider.js';
 import { KeyedMutex } from './keyed-mutex.js';
 
 export interface PowerDnsOptions {
@@ -43,7 +43,7 @@ export class PowerDnsProvider implements DnsProvider {
   async getRecords(zone: string, signal: AbortSignal): Promise<DnsRecord[]> {
     const z = await this.request<{ rrsets: RRset[] }>('GET', `/zones/${zoneId(zone)}`, undefined, signal, zone);
     return z.rrsets.flatMap((rr) => rr.records.filter((r) => !r.disabled).map((r) => ({
-      name: relative(rr.name, zone), type: rr.type, ttl: rr.ttl, data: rr.type === 'TXT' ? unquoteTxt(r.content) : r.content,
+      name: relativeName(rr.name, zone), type: rr.type, ttl: rr.ttl, data: rr.type === 'TXT' ? unquoteTxt(r.content) : r.content,
     })));
   }
 
@@ -124,12 +124,6 @@ function fqdn(name: string): string {
 
 function zoneId(zone: string): string {
   return encodeURIComponent(fqdn(zone));
-}
-
-function relative(name: string, zone: string): string {
-  const n = name.replace(/\.$/, '');
-  const z = zone.replace(/\.$/, '');
-  return n === z ? '@' : n.slice(0, -(z.length + 1));
 }
 
 /** TXT content in presentation format: quoted, with backslash and quote escaped. */

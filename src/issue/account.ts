@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { AcmeClient } from '../acme/acme-client.js';
 import { generatePrivateKey, parsePrivateKey, privateKeyPem } from '../acme/keys.js';
+import type { Config } from '../config/schema.js';
 import type { FileStore } from '../store/file-store.js';
 
 /** Namespaces account state by CA: staging never shares an account (or files) with production. */
@@ -44,4 +46,15 @@ export async function openAccount(
   }, signal);
   await store.writeAccount(key, { url });
   return client;
+}
+
+/** openAccount for the config's `acme` section (reads `ca_bundle` from disk). */
+export async function accountFromConfig(
+  store: FileStore,
+  acme: Config['acme'],
+  signal: AbortSignal,
+  onRequest?: Parameters<typeof openAccount>[3],
+): Promise<AcmeClient> {
+  const caBundle = acme.ca_bundle ? await readFile(acme.ca_bundle, 'utf8') : undefined;
+  return openAccount(store, { directory: acme.directory, email: acme.email, eab: acme.eab, caBundle }, signal, onRequest);
 }

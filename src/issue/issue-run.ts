@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { certificateName, type Config } from '../config/schema.js';
 import { createProvider } from '../dns/create-provider.js';
 import { NodeDnsLookup } from '../dns/dns-lookup.js';
@@ -7,7 +6,7 @@ import { DEFAULT_PROPAGATION } from '../dns/propagation.js';
 import { errorMessage } from '../errors.js';
 import type { Log } from '../log.js';
 import { FileStore, type CertificatePaths } from '../store/file-store.js';
-import { openAccount } from './account.js';
+import { accountFromConfig } from './account.js';
 import { obtainCertificate } from './obtain-certificate.js';
 import { renewalDue } from './renewal-due.js';
 
@@ -17,7 +16,7 @@ export interface IssueRunOptions {
   only?: string[];
   force?: boolean;
   concurrency?: number;
-  onRequest?: Parameters<typeof openAccount>[3];
+  onRequest?: Parameters<typeof accountFromConfig>[3];
 }
 
 /** Obtains or renews every due certificate of the config once; one failure never stops the others. */
@@ -27,33 +26,32 @@ export async function issueAll(config: Config, log: Log, opts: IssueRunOptions, 
   const providers = new Map<string, DnsProvider>();
   const wanted = config.certificates.filter((c) => !opts.only?.length || opts.only.includes(certificateName(c)));
   const outcomes: IssueOutcome[] = [];
-  const due: typeof wanted = [];
+  const due: { c: (typeof wanted)[number]; hadOne: boolean }[] = [];
   for (const c of wanted) {
     const name = certificateName(c);
     const meta = await store.readMeta(name);
     const decision = opts.force ? { due: true, reason: 'forced' } : renewalDue(meta, { domains: c.domains, keyType: c.key_type });
-    if (decision.due) due.push(c);
+    if (decision.due) due.push({ c, hadOne: meta !== undefined });
     else outcomes.push({ name, result: 'skipped', detail: decision.reason });
   }
   if (due.length === 0) return outcomes;
 
-  const caBundle = config.acme.ca_bundle ? await readFile(config.acme.ca_bundle, 'utf8') : undefined;
   let client;
   try {
-    client = await openAccount(store, { directory: config.acme.directory, email: config.acme.email, eab: config.acme.eab, caBundle }, signal, opts.onRequest);
+    client = await accountFromConfig(store, config.acme, signal, opts.onRequest);
   } catch (err) {
     log('account_failed', { error: errorMessage(err) });
-    return [...outcomes, ...due.map((c) => ({ name: certificateName(c), result: 'failed' as const, detail: `ACME account: ${errorMessage(err)}` }))];
+    return [...outcomes, ...due.map(({ c }) => ({ name: certificateName(c), result: 'failed' as const, detail: `ACME account: ${errorMessage(err)}` }))];
   }
   try {
     const queue = [...due];
     const worker = async () => {
-      for (let c = queue.shift(); c; c = queue.shift()) {
+      for (let next = queue.shift(); next; next = queue.shift()) {
+        const { c, hadOne } = next;
         const name = certificateName(c);
         const pcfg = config.dns.providers[c.dns]!;
         let provider = providers.get(c.dns);
         if (!provider) providers.set(c.dns, (provider = createProvider(c.dns, pcfg)));
-        const hadOne = (await store.readMeta(name)) !== undefined;
         const started = performance.now();
         try {
           await using lock = await store.lock(name, signal);
