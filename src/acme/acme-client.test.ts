@@ -38,13 +38,24 @@ async function client(base: string) {
   return new AcmeClient({ directoryUrl: `${base}/dir`, accountKey: await generatePrivateKey('ecdsa-p256'), retry: { maxAttempts: 3, maxBadNonceRetries: 3, baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 1500 } });
 }
 
+/** An answer to newOrder that creates order 1 on the server that was asked. */
+const orderCreated: Handler = (q, r) =>
+  json(r, 201, { status: 'pending', identifiers: [], authorizations: [], finalize: '' }, { location: `http://${q.headers.host ?? ''}/order/1` });
+
+/** A client whose account already exists (no newAccount request). */
+async function accountClient(base: string) {
+  const c = await client(base);
+  c.useAccount(`${base}/acct/1`);
+  return c;
+}
+
 describe('AcmeClient', () => {
   it('asks newNonce once and then reuses the nonces every answer carries', async () => {
     const s = await scripted({
       'GET /dir': (_q, r) => json(r, 200, s.directory),
       'HEAD /nonce': (_q, r) => r.writeHead(200).end(),
       'POST /acct': (_q, r) => json(r, 201, { status: 'valid' }, { location: `${s.base}/acct/1` }),
-      'POST /order': (_q, r) => json(r, 201, { status: 'pending', identifiers: [], authorizations: [], finalize: '' }, { location: `${s.base}/order/1` }),
+      'POST /order': orderCreated,
     });
     const c = await client(s.base);
     await c.ensureAccount({}, AbortSignal.timeout(5000));
@@ -66,8 +77,7 @@ describe('AcmeClient', () => {
         return json(r, 400, { type: 'urn:ietf:params:acme:error:rejectedIdentifier', detail: 'Error creating new order', status: 400, subproblems: [{ type: 'urn:ietf:params:acme:error:rejectedIdentifier', detail: 'forbidden name', identifier: { type: 'dns', value: 'bad.test' } }] });
       },
     });
-    const c = await client(s.base);
-    c.useAccount(`${s.base}/acct/1`);
+    const c = await accountClient(s.base);
     const started = Date.now();
     const err = await c.newOrder({ identifiers: [{ type: 'dns', value: 'bad.test' }] }, AbortSignal.timeout(5000)).catch((e: unknown) => e);
     expect(Date.now() - started).toBeGreaterThanOrEqual(900); // waited for Retry-After: 1
@@ -87,10 +97,9 @@ describe('AcmeClient', () => {
       'HEAD /nonce': (_q, r) => r.writeHead(200).end(),
       'POST /order': (_q, r) => (++calls === 1
         ? json(r, 429, { type: 'urn:ietf:params:acme:error:rateLimited' }, { 'retry-after': '86400' })
-        : json(r, 201, { status: 'pending', identifiers: [], authorizations: [], finalize: '' }, { location: `${s.base}/order/1` })),
+        : orderCreated(_q, r, '')),
     });
-    const c = await client(s.base);
-    c.useAccount(`${s.base}/acct/1`);
+    const c = await accountClient(s.base);
     const order = await c.newOrder({ identifiers: [] }, AbortSignal.timeout(5000));
     expect(order.url).toBe(`${s.base}/order/1`);
     await c.close();
@@ -102,8 +111,7 @@ describe('AcmeClient', () => {
       'HEAD /nonce': (_q, r) => r.writeHead(200).end(),
       'POST /order': (_q, r) => json(r, 503, { type: 'urn:ietf:params:acme:error:serverInternal' }, { 'retry-after': '60' }),
     });
-    const c = await client(s.base);
-    c.useAccount(`${s.base}/acct/1`);
+    const c = await accountClient(s.base);
     const ac = new AbortController();
     setTimeout(() => ac.abort(new Error('shutdown')), 50);
     await expect(c.newOrder({ identifiers: [] }, ac.signal)).rejects.toThrow('shutdown');
@@ -121,10 +129,9 @@ describe('AcmeClient newNonce', () => {
         if (heads === 1) r.removeHeader('replay-nonce');
         r.writeHead(heads === 1 ? 503 : 200).end();
       },
-      'POST /order': (_q, r) => json(r, 201, { status: 'pending', identifiers: [], authorizations: [], finalize: '' }, { location: `${s.base}/order/1` }),
+      'POST /order': orderCreated,
     });
-    const c = await client(s.base);
-    c.useAccount(`${s.base}/acct/1`);
+    const c = await accountClient(s.base);
     await c.newOrder({ identifiers: [] }, AbortSignal.timeout(5000));
     expect(heads).toBe(2);
     await c.close();
@@ -138,10 +145,9 @@ describe('AcmeClient newNonce', () => {
         if (++heads === 1) r.socket?.destroy();
         else r.writeHead(200).end();
       },
-      'POST /order': (_q, r) => json(r, 201, { status: 'pending', identifiers: [], authorizations: [], finalize: '' }, { location: `${s.base}/order/1` }),
+      'POST /order': orderCreated,
     });
-    const c = await client(s.base);
-    c.useAccount(`${s.base}/acct/1`);
+    const c = await accountClient(s.base);
     await c.newOrder({ identifiers: [] }, AbortSignal.timeout(5000));
     expect(heads).toBe(2);
     await c.close();
@@ -152,8 +158,7 @@ describe('AcmeClient newNonce', () => {
       'GET /dir': (_q, r) => json(r, 200, s.directory),
       'HEAD /nonce': (_q, r) => { r.removeHeader('replay-nonce'); r.writeHead(200).end(); },
     });
-    const c = await client(s.base);
-    c.useAccount(`${s.base}/acct/1`);
+    const c = await accountClient(s.base);
     await expect(c.newOrder({ identifiers: [] }, AbortSignal.timeout(5000))).rejects.toThrow(/newNonce at .*\/nonce answered HTTP 200 without Replay-Nonce/);
     await c.close();
   });
