@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from './load-config.js';
+import fc from 'fast-check';
+import { inspect } from 'node:util';
+import { stringify } from 'yaml';
+import { ConfigError, parseConfig, type ParseOptions } from './load-config.js';
+import { collectSecrets, Secret } from './secret.js';
 
 const good = `acme:
   directory: https://127.0.0.1:14000/dir
@@ -17,9 +21,9 @@ certificates:
     dns: home
 `;
 
-function problems(text: string): string[] {
+function problems(text: string, opts: ParseOptions = {}): string[] {
   try {
-    parseConfig(text, 'c.yaml');
+    parseConfig(text, 'c.yaml', opts);
   } catch (err) {
     if (err instanceof ConfigError) return err.problems.map((p) => `${p.line}:${p.column} ${p.path}: ${p.message}`);
     throw err;
@@ -35,13 +39,13 @@ describe('parseConfig', () => {
     expect(parseConfig(good.replace('https://127.0.0.1:14000/dir', 'letsencrypt-staging'), 'c').acme.directory).toMatch(/acme-staging-v02/);
   });
 
-  // Cross-field checks (provider ids, duplicate names) run once the fields themselves are valid.
-  it('reports every problem with line, column and path', () => {
+  it('reports every problem with line, column and path, cross-field checks included', () => {
     const bad = good
       .replace('    dns: home', '    dns: nowhere\n    key_type: ed25519\n    colour: blue')
       .replace('example.test, "*.example.test"', 'example.test, "www.*.example.test"');
     expect(problems(bad)).toEqual([
       expect.stringMatching(/^13:29 certificates\[0\]\.domains\[1\]: invalid domain name .*leftmost/),
+      '14:10 certificates[0].dns: unknown DNS provider "nowhere"; defined: home',
       expect.stringMatching(/^15:15 certificates\[0\]\.key_type: /),
       expect.stringMatching(/^16:5 certificates\[0\]: unknown key "colour"/),
     ]);
@@ -59,3 +63,104 @@ describe('parseConfig', () => {
     expect(p).toContainEqual(expect.stringMatching(/certificates\[2\]\.name: .*no path separators/));
   });
 });
+
+describe('environment substitution and secrets', () => {
+  const withEnv = good.replace('api_key: k', 'api_key: ${CERTFLEET_PDNS_KEY}').replace('      api_url: http://127.0.0.1:8081', '      api_url: http://127.0.0.1:8081\n      ttl: ${CERTFLEET_TTL:-30}');
+
+  it('substitutes allowed variables with their types, and makes secrets Secret', () => {
+    const c = parseConfig(withEnv, 'c.yaml', { env: { CERTFLEET_PDNS_KEY: 's3cr3t-key', CERTFLEET_TTL: '90' } });
+    const home = c.dns.providers.home!;
+    expect(home.ttl).toBe(90);
+    expect(home.api_key).toBeInstanceOf(Secret);
+    expect(home.api_key.reveal()).toBe('s3cr3t-key');
+    expect(parseConfig(withEnv, 'c.yaml', { env: { CERTFLEET_PDNS_KEY: 'x' } }).dns.providers.home!.ttl).toBe(30);
+    // A quoted value stays a string.
+    expect(problems(withEnv.replace('${CERTFLEET_TTL:-30}', '"${CERTFLEET_TTL:-30}"'), { env: { CERTFLEET_PDNS_KEY: 'x' } })).toEqual([expect.stringMatching(/^11:12 dns\.providers\.home\.ttl: .*expected number/)]);
+  });
+
+  it('a Secret never prints itself', () => {
+    const c = parseConfig(withEnv, 'c.yaml', { env: { CERTFLEET_PDNS_KEY: 's3cr3t-key' } });
+    const printed = [JSON.stringify(c), inspect(c, { depth: 10 }), String(c.dns.providers.home!.api_key), `${c.dns.providers.home!.api_key as unknown as string}`];
+    for (const text of printed) expect(text).not.toContain('s3cr3t-key');
+    expect([...collectSecrets(c)]).toEqual(['s3cr3t-key']);
+  });
+
+  it('reports missing and disallowed variables at their value', () => {
+    const bad = withEnv.replace('email: admin@example.test', 'email: ${HOME}');
+    expect(problems(bad, { env: {} })).toEqual([
+      expect.stringMatching(/^3:10 acme\.email: variable HOME is not allowed/),
+      expect.stringMatching(/^12:16 dns\.providers\.home\.api_key: variable CERTFLEET_PDNS_KEY is not set/),
+    ]);
+    expect(problems(`env_prefixes: [APP_]\n${bad.replace('${HOME}', '${APP_MAIL:?give APP_MAIL}')}`, { env: { CERTFLEET_PDNS_KEY: 'k' } })).toEqual([
+      expect.stringMatching(/^4:10 acme\.email: APP_MAIL: give APP_MAIL/),
+      expect.stringMatching(/^13:16 dns\.providers\.home\.api_key: variable CERTFLEET_PDNS_KEY is not allowed: names must start with "APP_"/),
+    ]);
+  });
+
+  it('reads <option>_file secrets, relative to the config file, and reports unreadable ones', () => {
+    const files: Record<string, string> = { '/etc/cf/pdns.key': 'from-file\n' };
+    const readSecretFile = (f: string) => {
+      const v = files[f];
+      if (v === undefined) throw Object.assign(new Error(`ENOENT: no such file ${f}`), { code: 'ENOENT' });
+      return v;
+    };
+    const text = good.replace('api_key: k', 'api_key_file: pdns.key');
+    const c = parseConfig(text, '/etc/cf/c.yaml', { readSecretFile });
+    expect(c.dns.providers.home!.api_key.reveal()).toBe('from-file');
+    expect(problems(text.replace('pdns.key', 'missing.key'), { readSecretFile })).toEqual([expect.stringMatching(/^11:21 dns\.providers\.home\.api_key_file: cannot read secret file "missing.key": ENOENT/)]);
+    expect(problems(good.replace('api_key: k', 'api_key: k\n      api_key_file: pdns.key'), { readSecretFile })).toEqual([expect.stringMatching(/^12:7 dns\.providers\.home\.api_key_file: give either api_key or api_key_file/)]);
+  });
+});
+
+describe('parseConfig on random input', () => {
+  // Any YAML document: the loader either returns a config or throws ConfigError whose problems all have a location.
+  const yamlValue = fc.letrec((tie) => ({
+    value: fc.oneof({ depthSize: 'small' }, fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.array(tie('value'), { maxLength: 3 }), fc.dictionary(fc.oneof(fc.string(), fc.constantFrom('acme', 'dns', 'providers', 'certificates', 'domains', 'type', 'api_key_file', 'name')), tie('value'), { maxKeys: 4 })),
+  })).value;
+
+  it('never crashes, and every problem names a position', () => {
+    fc.assert(fc.property(yamlValue, (doc) => {
+      try {
+        parseConfig(stringify(doc), 'r.yaml', { env: {}, readSecretFile: () => 'x' });
+      } catch (err) {
+        expect(err).toBeInstanceOf(ConfigError);
+        for (const p of (err as ConfigError).problems) {
+          expect(p.line).toBeGreaterThan(0);
+          expect(p.file).toBe('r.yaml');
+          expect(p.message.length).toBeGreaterThan(0);
+        }
+      }
+    }), { numRuns: 300 });
+  });
+
+  it('mutating one field of a valid config gives a problem that names that field', () => {
+    const fields = ['acme.email', 'dns.providers.home.ttl', 'dns.providers.home.api_url', 'certificates.0.key_type', 'certificates.0.domains', 'certificates.0.dns', 'store.path'];
+    fc.assert(fc.property(fc.constantFrom(...fields), fc.constantFrom(-1, true, 'not valid !', [], { x: 1 }), (field, value) => {
+      const doc = parseDocumentObject();
+      const segs = field.split('.');
+      let node = doc as Record<string, unknown>;
+      for (const s of segs.slice(0, -1)) node = node[s] as Record<string, unknown>;
+      node[segs.at(-1)!] = value;
+      let thrown: unknown;
+      try {
+        parseConfig(stringify(doc), 'm.yaml');
+      } catch (err) {
+        thrown = err;
+      }
+      // store.path accepts any string: only non-strings must fail there.
+      if (field === 'store.path' && typeof value === 'string') return;
+      expect(thrown).toBeInstanceOf(ConfigError);
+      const expected = segs.map((s) => (/^\d+$/.test(s) ? `[${s}]` : s)).join('.').replace(/\.\[/g, '[');
+      expect((thrown as ConfigError).problems.map((p) => p.path).some((p) => p.startsWith(expected))).toBe(true);
+    }), { numRuns: 100 });
+  });
+});
+
+function parseDocumentObject(): Record<string, unknown> {
+  return {
+    acme: { directory: 'https://127.0.0.1:14000/dir', email: 'admin@example.test' },
+    store: { path: '/tmp/x' },
+    dns: { providers: { home: { type: 'powerdns', api_url: 'http://127.0.0.1:8081', api_key: 'k', ttl: 60 } } },
+    certificates: [{ domains: ['example.test'], dns: 'home', key_type: 'ecdsa-p256' }],
+  };
+}

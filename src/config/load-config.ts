@@ -1,7 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
-import { CertfleetError } from '../errors.js';
-import { configSchema, type Config } from './schema.js';
+import path from 'node:path';
+import { LineCounter, parseDocument, isNode, isPair, isScalar, isSeq, visit, type Document, type Scalar } from 'yaml';
+import { CertfleetError, errorMessage } from '../errors.js';
+import { substituteEnv } from './env-substitution.js';
+import { configSchema, crossFieldIssues, type Config } from './schema.js';
+import { SECRET_OPTIONS } from './secret.js';
 
 export interface ConfigProblem { file: string; line: number; column: number; path: string; message: string }
 
@@ -19,35 +23,132 @@ export function formatProblem(p: ConfigProblem): string {
   return `${p.file}:${p.line}:${p.column}: ${p.path ? `${p.path}: ` : ''}${p.message}`;
 }
 
-export async function loadConfigFile(file: string): Promise<Config> {
+export interface ParseOptions {
+  /** Where `${VAR}` values come from (default: process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Reads `<option>_file` secrets (default: the file system, relative to the config's directory). */
+  readSecretFile?: (file: string) => string;
+}
+
+export async function loadConfigFile(file: string, opts: ParseOptions = {}): Promise<Config> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new ConfigError([{ file, line: 0, column: 0, path: '', message: `cannot read config: ${(err as Error).message}` }]);
+    throw new ConfigError([{ file, line: 0, column: 0, path: '', message: `cannot read config: ${errorMessage(err)}` }]);
   }
-  return parseConfig(text, file);
+  return parseConfig(text, file, opts);
 }
 
-/** Parses and validates; every problem is reported at once with its location. */
-export function parseConfig(text: string, file: string): Config {
+/**
+ * Parses, substitutes, reads secret files and validates; every problem is reported at
+ * once with its file:line:column and field path.
+ */
+export function parseConfig(text: string, file: string, opts: ParseOptions = {}): Config {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  const at = (offset: number) => lines.linePos(offset);
+  const problems: ConfigProblem[] = [];
+  // Fields whose substitution or secret file failed: the schema's complaint about them would only repeat it.
+  const failed = new Set<string>();
+  const at = (offset: number, fieldPath: string, message: string) => {
+    const pos = lines.linePos(offset);
+    failed.add(fieldPath.replace(/_file$/, ''));
+    problems.push({ file, line: pos.line, column: pos.col, path: fieldPath, message });
+  };
   if (doc.errors.length > 0) {
-    throw new ConfigError(doc.errors.map((e) => {
-      const pos = at(e.pos[0]);
-      return { file, line: pos.line, column: pos.col, path: '', message: e.message.split('\n')[0] ?? e.message };
-    }));
+    for (const e of doc.errors) at(e.pos[0], '', e.message.split('\n')[0] ?? e.message);
+    throw new ConfigError(problems);
   }
-  const result = configSchema.safeParse(doc.toJS() ?? {});
-  if (result.success) return result.data;
-  throw new ConfigError(result.error.issues.map((issue) => {
-    const path = issue.path.map(String);
-    const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
-    const pos = at(offsetOf(doc, keys.length ? [...path, keys[0]!] : path, keys.length > 0));
-    return { file, line: pos.line, column: pos.col, path: dotted(issue.path), message: keys.length ? `unknown key${keys.length > 1 ? 's' : ''} ${keys.map((k) => JSON.stringify(k)).join(', ')}` : issue.message };
-  }));
+  substitute(doc, opts.env ?? process.env, at);
+  const read = opts.readSecretFile ?? ((f: string) => readFileSync(f, 'utf8'));
+  readSecretFiles(doc, (f) => read(path.resolve(path.dirname(file), f)), at);
+  const earlier = problems.length;
+
+  const raw: unknown = doc.toJS() ?? {};
+  const result = configSchema.safeParse(raw);
+  const issues = [...(result.success ? [] : result.error.issues), ...crossFieldIssues(raw).map((i) => ({ ...i, code: 'custom' as const }))];
+  for (const issue of issues) {
+    if (earlier > 0 && failed.has(dotted(issue.path))) continue;
+    const segs = issue.path.map(String);
+    const keys = issue.code === 'unrecognized_keys' ? issue.keys.filter((k) => !failed.has(dotted([...issue.path, k.replace(/_file$/, '')]))) : [];
+    if (issue.code === 'unrecognized_keys' && keys.length === 0) continue;
+    at(offsetOf(doc, keys.length ? [...segs, keys[0]!] : segs, keys.length > 0), dotted(issue.path),
+      keys.length ? `unknown key${keys.length > 1 ? 's' : ''} ${keys.map((k) => JSON.stringify(k)).join(', ')}` : issue.message);
+  }
+  if (problems.length === 0 && result.success) return result.data;
+  problems.sort((x, y) => x.line - y.line || x.column - y.column);
+  throw new ConfigError(problems);
+}
+
+type Report = (offset: number, fieldPath: string, message: string) => void;
+
+/** `${VAR}` in values (never in keys); `env_prefixes` itself is read literally. */
+function substitute(doc: Document, env: NodeJS.ProcessEnv, report: Report): void {
+  const declared = doc.get('env_prefixes');
+  const list = isNode(declared) ? (declared.toJSON() as unknown) : declared;
+  const prefixes = Array.isArray(list) && list.length > 0 && list.every((p) => typeof p === 'string' && p.length > 0) ? list as string[] : ['CERTFLEET_'];
+  visit(doc, {
+    Pair(_key, pair) {
+      if (isScalar(pair.key) && pair.key.value === 'env_prefixes') return visit.SKIP;
+      return undefined;
+    },
+    Scalar(key, node, ancestors) {
+      if (key === 'key' || typeof node.value !== 'string') return;
+      const result = substituteEnv(node.value, env, prefixes);
+      if ('error' in result) return report(node.range?.[0] ?? 0, fieldPath(ancestors, node), result.error);
+      if (!result.used) return;
+      node.value = node.type === 'PLAIN' ? plainScalar(result.value) : result.value;
+    },
+  });
+}
+
+/** An unquoted `${VAR}` takes the type the text would have had: `ttl: ${CERTFLEET_TTL}` is a number. */
+function plainScalar(text: string): string | number | boolean {
+  if (/^-?\d+$/.test(text)) return Number(text);
+  if (text === 'true' || text === 'false') return text === 'true';
+  return text;
+}
+
+/** Replaces `<secret>_file: PATH` by `<secret>: <file content>` (one trailing newline dropped). */
+function readSecretFiles(doc: Document, read: (file: string) => string, report: Report): void {
+  visit(doc, {
+    Map(_key, map, ancestors) {
+      for (const pair of map.items) {
+        const k = isScalar(pair.key) ? String(pair.key.value) : '';
+        const option = SECRET_OPTIONS.find((o) => k === `${o}_file`);
+        if (!option) continue;
+        const value = pair.value as Scalar | null;
+        const offset = value?.range?.[0] ?? (pair.key as Scalar).range?.[0] ?? 0;
+        if (map.has(option)) {
+          report((pair.key as Scalar).range?.[0] ?? 0, fieldPath([...ancestors, map, pair], undefined), `give either ${option} or ${k}, not both`);
+          continue;
+        }
+        if (!isScalar(value) || typeof value.value !== 'string' || value.value === '') {
+          report(offset, fieldPath([...ancestors, map, pair], undefined), `expected a file path`);
+          continue;
+        }
+        try {
+          const content = read(value.value).replace(/\r?\n$/, '');
+          (pair.key as Scalar).value = option;
+          value.value = content;
+        } catch (err) {
+          report(offset, fieldPath([...ancestors, map, pair], undefined), `cannot read secret file ${JSON.stringify(value.value)}: ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}`);
+        }
+      }
+      return undefined;
+    },
+  });
+}
+
+/** The dotted field path of a node, from the visitor's ancestors. */
+function fieldPath(ancestors: readonly unknown[], node: unknown): string {
+  const segs: (string | number)[] = [];
+  const chain = [...ancestors, node];
+  chain.forEach((n, i) => {
+    if (isPair(n) && isScalar(n.key)) segs.push(String(n.key.value));
+    else if (isSeq(n) && i + 1 < chain.length) segs.push(n.items.indexOf(chain[i + 1] as never));
+  });
+  return dotted(segs);
 }
 
 /** Offset of the deepest existing node on `path` (the key itself when `atKey`). */

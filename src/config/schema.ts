@@ -2,6 +2,10 @@ import { z } from 'zod';
 import { KEY_TYPES } from '../acme/keys.js';
 import { normalizeDomain } from '../domain-name.js';
 import { parseDuration } from './duration.js';
+import { Secret } from './secret.js';
+
+/** A secret option: a non-empty string (or a number written unquoted) that becomes a Secret. */
+const secret = z.union([z.string().min(1), z.number()]).transform((v) => new Secret(String(v)));
 
 const duration = z.string().transform((s, ctx) => {
   const ms = parseDuration(s);
@@ -38,7 +42,7 @@ const propagation = z.strictObject({
 const powerdns = z.strictObject({
   type: z.literal('powerdns'),
   api_url: z.url(),
-  api_key: z.string().min(1),
+  api_key: secret,
   server_id: z.string().default('localhost'),
   ttl: z.number().int().positive().default(60),
   propagation,
@@ -56,12 +60,16 @@ const certificate = z.strictObject({
   profile: z.string().optional(),
 });
 
+export const DEFAULT_LISTEN = '127.0.0.1:9180';
+
 export const configSchema = z.strictObject({
+  /** Read before substitution: which environment variables `${...}` may use. */
+  env_prefixes: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a variable-name prefix like CERTFLEET_')).min(1).default(['CERTFLEET_']),
   acme: z.strictObject({
     directory: z.string().default('letsencrypt').transform((d) => DIRECTORY_SHORTCUTS[d] ?? d).pipe(z.url({ protocol: /^https$/, error: 'expected letsencrypt, letsencrypt-staging, zerossl, google or an https URL' })),
     email: z.email().optional(),
     ca_bundle: z.string().optional(),
-    eab: z.strictObject({ kid: z.string().min(1), hmac_key: z.string().min(1) }).optional(),
+    eab: z.strictObject({ kid: z.string().min(1), hmac_key: secret }).optional(),
     profile: z.string().optional(),
     preferred_chain: z.string().optional(),
   }),
@@ -71,17 +79,44 @@ export const configSchema = z.strictObject({
     providers: z.record(z.string(), providerSchema),
   }),
   certificates: z.array(certificate).default([]),
-}).superRefine((cfg, ctx) => {
+  server: z.strictObject({ listen: hostPort.default(DEFAULT_LISTEN) }).default({ listen: DEFAULT_LISTEN }),
+  scheduler: z.strictObject({
+    /** Issuances running at once. */
+    concurrency: z.number().int().min(1).max(64).default(4),
+    /** Revoke a certificate when it is removed from the config (off: it stays on disk, untouched). */
+    revoke_removed: z.boolean().default(false),
+  }).default({ concurrency: 4, revoke_removed: false }),
+});
+
+/**
+ * Checks across fields (provider ids, duplicate names). They read the raw document, so they
+ * are reported together with every other problem even when unrelated fields are invalid.
+ */
+export function crossFieldIssues(raw: unknown): { path: (string | number)[]; message: string }[] {
+  const doc = isRecord(raw) ? raw : {};
+  const dns = isRecord(doc.dns) ? doc.dns : {};
+  const providers = isRecord(dns.providers) ? Object.keys(dns.providers) : [];
+  const certs = Array.isArray(doc.certificates) ? doc.certificates : [];
+  const issues: { path: (string | number)[]; message: string }[] = [];
   const seen = new Set<string>();
-  cfg.certificates.forEach((c, i) => {
-    const name = c.name ?? c.domains[0]?.replace(/^\*\./, '') ?? '';
-    if (seen.has(name)) ctx.addIssue({ code: 'custom', path: ['certificates', i, 'name'], message: `duplicate certificate name ${JSON.stringify(name)}` });
-    seen.add(name);
-    if (!(c.dns in cfg.dns.providers)) {
-      ctx.addIssue({ code: 'custom', path: ['certificates', i, 'dns'], message: `unknown DNS provider ${JSON.stringify(c.dns)}; defined: ${Object.keys(cfg.dns.providers).join(', ') || 'none'}` });
+  certs.forEach((c: unknown, i) => {
+    if (!isRecord(c)) return;
+    const first = Array.isArray(c.domains) && typeof c.domains[0] === 'string' ? c.domains[0].toLowerCase().replace(/^\*\./, '').replace(/\.$/, '') : undefined;
+    const name = typeof c.name === 'string' ? c.name : first;
+    if (name !== undefined) {
+      if (seen.has(name)) issues.push({ path: ['certificates', i, 'name'], message: `duplicate certificate name ${JSON.stringify(name)}` });
+      seen.add(name);
+    }
+    if (typeof c.dns === 'string' && !providers.includes(c.dns)) {
+      issues.push({ path: ['certificates', i, 'dns'], message: `unknown DNS provider ${JSON.stringify(c.dns)}; defined: ${providers.join(', ') || 'none'}` });
     }
   });
-});
+  return issues;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
 
 export type Config = z.output<typeof configSchema>;
 export type ProviderConfig = z.output<typeof providerSchema>;

@@ -5,6 +5,6 @@ import { PowerDnsProvider } from './powerdns.js';
 export function createProvider(id: string, cfg: ProviderConfig): DnsProvider {
   switch (cfg.type) {
     case 'powerdns':
-      return new PowerDnsProvider({ id, apiUrl: cfg.api_url, apiKey: cfg.api_key, serverId: cfg.server_id });
+      return new PowerDnsProvider({ id, apiUrl: cfg.api_url, apiKey: cfg.api_key.reveal(), serverId: cfg.server_id });
   }
 }

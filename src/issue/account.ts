@@ -56,5 +56,5 @@ export async function accountFromConfig(
   onRequest?: Parameters<typeof openAccount>[3],
 ): Promise<AcmeClient> {
   const caBundle = acme.ca_bundle ? await readFile(acme.ca_bundle, 'utf8') : undefined;
-  return openAccount(store, { directory: acme.directory, email: acme.email, eab: acme.eab, caBundle }, signal, onRequest);
+  return openAccount(store, { directory: acme.directory, email: acme.email, eab: acme.eab && { kid: acme.eab.kid, hmac_key: acme.eab.hmac_key.reveal() }, caBundle }, signal, onRequest);
 }

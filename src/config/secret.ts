@@ -1,0 +1,42 @@
+import { inspect } from 'node:util';
+
+const REDACTED = '[redacted]';
+
+/**
+ * A configured secret (API key, TSIG secret, HMAC key, passphrase). It never prints
+ * itself: String(), JSON and util.inspect all give "[redacted]"; only reveal() gives the value.
+ */
+export class Secret {
+  readonly #value: string;
+
+  constructor(value: string) {
+    this.#value = value;
+  }
+
+  reveal(): string {
+    return this.#value;
+  }
+
+  toString(): string {
+    return REDACTED;
+  }
+
+  toJSON(): string {
+    return REDACTED;
+  }
+
+  [inspect.custom](): string {
+    return REDACTED;
+  }
+}
+
+/** Every Secret inside a value (config objects, arrays, maps). */
+export function collectSecrets(value: unknown, into: Set<string> = new Set()): Set<string> {
+  if (value instanceof Secret) into.add(value.reveal());
+  else if (Array.isArray(value)) for (const v of value) collectSecrets(v, into);
+  else if (value !== null && typeof value === 'object') for (const v of Object.values(value)) collectSecrets(v, into);
+  return into;
+}
+
+/** Option names whose values are secrets; each also accepts `<name>_file`. */
+export const SECRET_OPTIONS = ['api_key', 'secret', 'token', 'password', 'api_token', 'hmac_key', 'passphrase'] as const;
