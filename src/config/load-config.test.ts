@@ -93,6 +93,7 @@ describe('environment substitution and secrets', () => {
     ]);
     expect(problems(`env_prefixes: [APP_]\n${bad.replace('${HOME}', '${APP_MAIL:?give APP_MAIL}')}`, { env: { CERTFLEET_PDNS_KEY: 'k' } })).toEqual([
       expect.stringMatching(/^4:10 acme\.email: APP_MAIL: give APP_MAIL/),
+      expect.stringMatching(/^12:12 dns\.providers\.home\.ttl: variable CERTFLEET_TTL is not allowed/),
       expect.stringMatching(/^13:16 dns\.providers\.home\.api_key: variable CERTFLEET_PDNS_KEY is not allowed: names must start with "APP_"/),
     ]);
   });
