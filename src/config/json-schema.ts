@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { configSchema } from './schema.js';
+import { SECRET_OPTIONS } from './secret.js';
+
+type JsonSchema = Record<string, unknown>;
+
+/**
+ * The JSON Schema of the config file, generated from the zod schema (the single source of
+ * truth), for editors (yaml-language-server) and CI linters. `<option>_file` alternatives of
+ * secret options are added here because the loader resolves them before validation.
+ */
+export function configJsonSchema(): JsonSchema {
+  const schema = z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  addSecretFiles(schema);
+  return {
+    ...schema,
+    $id: 'https://certfleet.dev/schema/config.json',
+    title: 'certfleet configuration',
+  };
+}
+
+function addSecretFiles(node: unknown): void {
+  if (Array.isArray(node)) return node.forEach(addSecretFiles);
+  if (node === null || typeof node !== 'object') return;
+  const obj = node as JsonSchema;
+  const props = obj.properties as Record<string, JsonSchema> | undefined;
+  if (props) {
+    for (const option of SECRET_OPTIONS) {
+      if (!(option in props)) continue;
+      props[`${option}_file`] = { type: 'string', description: `path of a file holding ${option} (Docker/Kubernetes secret)` };
+      const required = obj.required as string[] | undefined;
+      if (required?.includes(option)) {
+        obj.required = required.filter((r) => r !== option);
+        obj.oneOf = [{ required: [option] }, { required: [`${option}_file`] }];
+      }
+    }
+  }
+  for (const v of Object.values(obj)) addSecretFiles(v);
+}
