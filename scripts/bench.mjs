@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseConfig } from '../dist/config/load-config.js';
 import { issueAll } from '../dist/issue/issue-run.js';
+import { createLogger } from '../dist/log.js';
 import { startPebble } from '../dist/testing/pebble-server.js';
 import { startPowerDns } from '../dist/testing/powerdns-server.js';
 import { localConfigText } from '../dist/testing/local-stack.js';
@@ -20,19 +21,19 @@ function config(store, prefix) {
   return parseConfig(localConfigText({ store, pebble, pdns, certs }), 'bench.yaml');
 }
 
+const log = createLogger({ format: 'json', level: 'error' });
 const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]; };
 
 async function run(label, concurrency) {
   const store = path.join(work, label);
   const cfg = config(store, label);
   // Create the account first so every run measures issuance, not account set-up.
-  await issueAll({ ...cfg, certificates: [] }, () => {}, {}, AbortSignal.timeout(30_000));
-  const perCert = [];
+  await issueAll({ ...cfg, certificates: [] }, log, {}, AbortSignal.timeout(30_000));
   let requests = 0;
-  let failed = 0;
-  const log = (event, f) => { if (event === 'issued') perCert.push(f.ms / 1000); if (event === 'failed') { failed++; console.error(f.error); } };
   const started = performance.now();
-  await issueAll(cfg, log, { concurrency, onRequest: () => { requests++; } }, AbortSignal.timeout(600_000));
+  const outcomes = await issueAll(cfg, log, { concurrency, onRequest: () => { requests++; } }, AbortSignal.timeout(600_000));
+  const perCert = outcomes.filter((o) => o.result === 'issued').map((o) => o.ms / 1000);
+  const failed = outcomes.filter((o) => o.result === 'failed').length;
   const wall = (performance.now() - started) / 1000;
   const r = { label, concurrency, n: N, failed, wall, perSecond: perCert.length / wall, p50: pct(perCert, 50), p95: pct(perCert, 95), requestsPerCert: requests / N };
   console.log(`${label}: ${N} certificates, concurrency ${concurrency}: ${wall.toFixed(2)} s, ${r.perSecond.toFixed(2)} cert/s, p50 ${r.p50.toFixed(3)} s, p95 ${r.p95.toFixed(3)} s, ${r.requestsPerCert.toFixed(1)} ACME requests/cert, ${failed} failed`);

@@ -1,14 +1,74 @@
-/** Minimal structured logger: JSON lines on stderr, or readable lines on a TTY. pino replaces it with the daemon. */
-export type Log = (event: string, fields?: Record<string, unknown>) => void;
+import { pino, type Logger } from 'pino';
 
-export function createLog(format: 'json' | 'pretty', level: 'debug' | 'info' | 'error' = 'info', out: NodeJS.WritableStream = process.stderr): Log {
-  return (event, fields = {}) => {
-    if (level === 'error' && !('error' in fields)) return;
-    if (format === 'json') {
-      out.write(`${JSON.stringify({ time: new Date().toISOString(), event, ...fields })}\n`);
-    } else {
-      const rest = Object.entries(fields).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
-      out.write(`${event}${rest ? ` ${rest}` : ''}\n`);
+export type { Logger };
+export type LogFormat = 'json' | 'pretty';
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * Replaces every configured secret value, wherever it appears in a finished log line: in a
+ * field, inside an error message, in text a child process printed. Short values are not
+ * redacted (below MIN_SECRET_LENGTH they would blank out ordinary words in every line).
+ */
+export class Redactor {
+  static readonly MIN_SECRET_LENGTH = 4;
+  private patterns: string[] = [];
+
+  add(values: Iterable<string>): void {
+    const all = new Set(this.patterns);
+    for (const v of values) {
+      if (v.length < Redactor.MIN_SECRET_LENGTH) continue;
+      all.add(v);
+      all.add(JSON.stringify(v).slice(1, -1)); // as it appears inside a JSON string
     }
-  };
+    // Longest first, so a secret that contains another is replaced whole.
+    this.patterns = [...all].sort((a, b) => b.length - a.length);
+  }
+
+  redact(text: string): string {
+    let out = text;
+    for (const p of this.patterns) if (out.includes(p)) out = out.split(p).join('[redacted]');
+    return out;
+  }
+}
+
+export interface LoggerOptions {
+  format: LogFormat;
+  level?: LogLevel;
+  redactor?: Redactor;
+  out?: { write(text: string): unknown };
+}
+
+/** The one logger of a process (pino), configured once; components take `log.child({ component })`. */
+export function createLogger(opts: LoggerOptions): Logger {
+  const out = opts.out ?? process.stderr;
+  const redactor = opts.redactor ?? new Redactor();
+  const pretty = opts.format === 'pretty';
+  return pino({
+    level: opts.level ?? 'info',
+    base: null,
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+    serializers: { err: pino.stdSerializers.err },
+  }, {
+    write(line: string) {
+      const safe = redactor.redact(line);
+      out.write(pretty ? prettyLine(safe) : safe);
+    },
+  });
+}
+
+/** A readable one-line rendering of a pino JSON line, for terminals. */
+export function prettyLine(json: string): string {
+  let rec: Record<string, unknown>;
+  try {
+    rec = JSON.parse(json) as Record<string, unknown>;
+  } catch {
+    return json;
+  }
+  const { time, level, msg, component, err, ...rest } = rec;
+  const clock = typeof time === 'string' ? time.slice(11, 23) : '';
+  const fields = Object.entries(rest).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
+  const error = err && typeof err === 'object' ? ` error=${String((err as { message?: unknown }).message)}` : '';
+  return `${clock} ${String(level).toUpperCase().padEnd(5)} ${typeof component === 'string' ? `[${component}] ` : ''}${typeof msg === 'string' ? msg : ''}${fields ? ` ${fields}` : ''}${error}\n`;
 }

@@ -10,6 +10,7 @@ import { PowerDnsProvider } from '../src/dns/powerdns.js';
 import { NodeDnsLookup } from '../src/dns/dns-lookup.js';
 import { DEFAULT_PROPAGATION } from '../src/dns/propagation.js';
 import { openAccount } from '../src/issue/account.js';
+import { captureLog } from '../src/testing/test-log.js';
 import { issueAll } from '../src/issue/issue-run.js';
 import { obtainCertificate } from '../src/issue/obtain-certificate.js';
 import { FileStore } from '../src/store/file-store.js';
@@ -21,13 +22,21 @@ let stack: LocalStack;
 let pdns: PowerDnsServer;
 let pebble: PebbleServer;
 let dir: string;
-const log = () => undefined;
+const captured = captureLog();
+const log = captured.log;
 
 beforeAll(async () => {
   stack = await startLocalStack(['example.test', 'other.test']);
   ({ pdns, pebble, dir } = stack);
 });
-afterAll(() => stack?.stop());
+afterAll(async () => {
+  const key = stack?.pdns.apiKey;
+  await stack?.stop();
+  // The secret scan: neither the PowerDNS key nor the EAB HMAC key ever reaches a log line.
+  const secrets = [key, ...eabKeys].filter((s): s is string => !!s);
+  expect(captured.lines.filter((l) => secrets.some((s) => l.includes(s)))).toEqual([]);
+});
+const eabKeys: string[] = [];
 
 function config(certs: string, o: { store?: string; server?: PebbleServer; apiKey?: string; extraAcme?: string; directory?: string } = {}) {
   const server = o.server ?? pebble;
@@ -76,6 +85,7 @@ describe('issuance variants', () => {
 describe('CA behaviour', () => {
   it('succeeds with External Account Binding, and fails clearly with a wrong HMAC key', async () => {
     const eabPebble = await startPebble({ dnsServer: pdns.dnsAddress, requireEab: true });
+    eabKeys.push(eabPebble.eab!.hmacKey);
     try {
       const cert = '  - name: eab\n    domains: [eab.example.test]\n    dns: home\n';
       const none = await issueAll(config(cert, { server: eabPebble, store: path.join(dir, 'eab0') }), log, {}, AbortSignal.timeout(60_000));

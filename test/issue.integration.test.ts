@@ -4,18 +4,25 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/load-config.js';
 import { issueAll } from '../src/issue/issue-run.js';
+import { captureLog } from '../src/testing/test-log.js';
 import { localConfigText, startLocalStack, type LocalStack } from '../src/testing/local-stack.js';
 
 let stack: LocalStack;
 let dir: string;
-const events: { event: string; fields: Record<string, unknown> }[] = [];
-const log = (event: string, fields: Record<string, unknown> = {}) => { events.push({ event, fields }); };
+// Not redacted: the secret scan below checks that the code itself never logs the API key.
+const captured = captureLog();
+const log = captured.log;
 
 beforeAll(async () => {
   stack = await startLocalStack(['example.test']);
   dir = stack.dir;
 });
-afterAll(() => stack?.stop());
+afterAll(async () => {
+  const key = stack?.pdns.apiKey;
+  await stack?.stop();
+  expect(captured.lines.length).toBeGreaterThan(0);
+  if (key) expect(captured.lines.filter((l) => l.includes(key))).toEqual([]);
+});
 
 function config(certs: string, store = path.join(dir, 'store')) {
   return parseConfig(localConfigText({ store, pebble: stack.pebble, pdns: stack.pdns, certs }), 'test.yaml');

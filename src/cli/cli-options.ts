@@ -1,7 +1,8 @@
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { loadConfigFile, ConfigError } from '../config/load-config.js';
 import type { Config } from '../config/schema.js';
-import { createLog, type Log } from '../log.js';
+import { collectSecrets } from '../config/secret.js';
+import { createLogger, LOG_LEVELS, Redactor, type Logger, type LogLevel } from '../log.js';
 
 const COMMON = {
   config: { type: 'string' },
@@ -19,12 +20,17 @@ export function parseCommand<T extends ParseArgsOptionsConfig>(args: string[], o
   }
 }
 
-export function logFor(values: { 'log-format'?: string | boolean | undefined; 'log-level'?: string | boolean | undefined }): Log {
+/** The process's logger: JSON unless stderr is a terminal; every secret of `config` is redacted. */
+export function logFor(values: { 'log-format'?: string | boolean | undefined; 'log-level'?: string | boolean | undefined }, config?: Config): Logger {
   const format = values['log-format'] === 'json' || values['log-format'] === 'pretty'
     ? values['log-format']
     : process.stderr.isTTY ? 'pretty' : 'json';
-  const level = values['log-level'] === 'debug' || values['log-level'] === 'error' ? values['log-level'] : 'info';
-  return createLog(format, level);
+  const level = values['log-level'];
+  if (level !== undefined && !LOG_LEVELS.includes(level as LogLevel)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
+  if (values['log-format'] !== undefined && values['log-format'] !== format) throw new UsageError('--log-format must be json or pretty');
+  const redactor = new Redactor();
+  if (config) redactor.add(collectSecrets(config));
+  return createLogger({ format, level: (level as LogLevel | undefined) ?? 'info', redactor });
 }
 
 /** Loads the config named by --config; prints every problem and returns undefined on error. */

@@ -5,7 +5,7 @@ export async function runIssue(args: string[]): Promise<number> {
   const values = parseCommand(args, { cert: { type: 'string', multiple: true }, force: { type: 'boolean' } });
   const config = await configFor(values);
   if (!config) return 2;
-  const log = logFor(values);
+  const log = logFor(values, config);
   const ac = new AbortController();
   const stop = () => ac.abort(new Error('interrupted'));
   process.once('SIGINT', stop).once('SIGTERM', stop);

@@ -17,7 +17,7 @@ export async function runRevoke(args: string[]): Promise<number> {
   }
   const config = await configFor(values);
   if (!config) return 2;
-  const log = logFor(values);
+  const log = logFor(values, config);
   const store = new FileStore({ root: config.store.path });
   const stored = await store.load(values.cert);
   if (!stored) {
@@ -33,11 +33,11 @@ export async function runRevoke(args: string[]): Promise<number> {
       await client.close();
     }
   } catch (err) {
-    log('revoke_failed', { cert: values.cert, error: errorMessage(err) });
+    log.error({ cert: values.cert, error: errorMessage(err) }, 'revoke_failed');
     process.stdout.write(`${values.cert}: revocation failed (${errorMessage(err)})\n`);
     return 1;
   }
-  log('revoked', { cert: values.cert, serial: stored.meta.serial, reason });
+  log.info({ cert: values.cert, serial: stored.meta.serial, reason }, 'revoked');
   process.stdout.write(`${values.cert}: revoked (serial ${stored.meta.serial})\n`);
   return 0;
 }

@@ -139,7 +139,7 @@ describe('parseConfig on random input', () => {
     fc.assert(fc.property(fc.constantFrom(...fields), fc.constantFrom(-1, true, 'not valid !', [], { x: 1 }), (field, value) => {
       const doc = parseDocumentObject();
       const segs = field.split('.');
-      let node = doc as Record<string, unknown>;
+      let node = doc;
       for (const s of segs.slice(0, -1)) node = node[s] as Record<string, unknown>;
       node[segs.at(-1)!] = value;
       let thrown: unknown;

@@ -146,7 +146,7 @@ function fieldPath(ancestors: readonly unknown[], node: unknown): string {
   const chain = [...ancestors, node];
   chain.forEach((n, i) => {
     if (isPair(n) && isScalar(n.key)) segs.push(String(n.key.value));
-    else if (isSeq(n) && i + 1 < chain.length) segs.push(n.items.indexOf(chain[i + 1] as never));
+    else if (isSeq(n) && i + 1 < chain.length) segs.push(n.items.indexOf(chain[i + 1]));
   });
   return dotted(segs);
 }

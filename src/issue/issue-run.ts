@@ -4,13 +4,13 @@ import { NodeDnsLookup } from '../dns/dns-lookup.js';
 import type { DnsProvider } from '../dns/dns-provider.js';
 import { DEFAULT_PROPAGATION } from '../dns/propagation.js';
 import { errorMessage } from '../errors.js';
-import type { Log } from '../log.js';
+import type { Logger } from '../log.js';
 import { FileStore, type CertificatePaths } from '../store/file-store.js';
 import { accountFromConfig } from './account.js';
 import { obtainCertificate } from './obtain-certificate.js';
 import { renewalDue } from './renewal-due.js';
 
-export interface IssueOutcome { name: string; result: 'issued' | 'renewed' | 'skipped' | 'failed'; detail: string; paths?: CertificatePaths }
+export interface IssueOutcome { name: string; result: 'issued' | 'renewed' | 'skipped' | 'failed'; detail: string; paths?: CertificatePaths; ms?: number }
 
 export interface IssueRunOptions {
   only?: string[];
@@ -20,7 +20,7 @@ export interface IssueRunOptions {
 }
 
 /** Obtains or renews every due certificate of the config once; one failure never stops the others. */
-export async function issueAll(config: Config, log: Log, opts: IssueRunOptions, signal: AbortSignal): Promise<IssueOutcome[]> {
+export async function issueAll(config: Config, log: Logger, opts: IssueRunOptions, signal: AbortSignal): Promise<IssueOutcome[]> {
   const store = new FileStore({ root: config.store.path });
   const lookup = new NodeDnsLookup(config.dns.resolvers);
   const providers = new Map<string, DnsProvider>();
@@ -40,7 +40,7 @@ export async function issueAll(config: Config, log: Log, opts: IssueRunOptions, 
   try {
     client = await accountFromConfig(store, config.acme, signal, opts.onRequest);
   } catch (err) {
-    log('account_failed', { error: errorMessage(err) });
+    log.error({ error: errorMessage(err) }, 'account_failed');
     return [...outcomes, ...due.map(({ c }) => ({ name: certificateName(c), result: 'failed' as const, detail: `ACME account: ${errorMessage(err)}` }))];
   }
   try {
@@ -70,10 +70,11 @@ export async function issueAll(config: Config, log: Log, opts: IssueRunOptions, 
             },
           }, { client, store, lookup, log }, signal);
           const result = hadOne ? 'renewed' : 'issued';
-          log(result, { cert: name, domains: c.domains, ms: Math.round(performance.now() - started) });
-          outcomes.push({ name, result, detail: paths.liveDir, paths });
+          const ms = performance.now() - started;
+          log.info({ cert: name, domains: c.domains, ms: Math.round(ms) }, result);
+          outcomes.push({ name, result, detail: paths.liveDir, paths, ms });
         } catch (err) {
-          log('failed', { cert: name, error: errorMessage(err) });
+          log.error({ cert: name, error: errorMessage(err) }, 'failed');
           outcomes.push({ name, result: 'failed', detail: errorMessage(err) });
         }
       }

@@ -9,6 +9,7 @@ import type { DnsLookup } from '../dns/dns-lookup.js';
 import { relativeName, type DnsProvider, type DnsRecord } from '../dns/dns-provider.js';
 import { authoritativeServers, waitForTxt, type PropagationOptions } from '../dns/propagation.js';
 import { findZone } from '../dns/zone-finder.js';
+import type { Logger } from '../log.js';
 import type { CertificatePaths, FileStore } from '../store/file-store.js';
 
 export interface DnsRoute {
@@ -31,7 +32,7 @@ export interface IssueContext {
   client: AcmeClient;
   store: FileStore;
   lookup: DnsLookup;
-  log: (event: string, fields: Record<string, unknown>) => void;
+  log: Logger;
   /** Fresh budget for TXT cleanup, which runs even when the issuance was aborted. */
   cleanupTimeoutMs?: number;
 }
@@ -110,7 +111,7 @@ async function validate(req: CertificateRequest, ctx: IssueContext, pending: Pen
       for (const p of list) expected.set(p.fqdn, [...(expected.get(p.fqdn) ?? []), p.value]);
       await waitForTxt(ctx.lookup, servers, expected, req.dns.propagation, signal);
     }));
-    ctx.log('propagated', { cert: req.name, ms: Math.round(performance.now() - started) });
+    ctx.log.info({ cert: req.name, ms: Math.round(performance.now() - started) }, 'propagated');
 
     await Promise.all(pending.map((p) => ctx.client.respondToChallenge(p.url, signal)));
     const results = await Promise.all(pending.map((p) => ctx.client.waitForAuthorization(p.authz.url, signal)));
@@ -125,7 +126,7 @@ async function validate(req: CertificateRequest, ctx: IssueContext, pending: Pen
       try {
         await req.dns.provider.deleteRecords(zone, records, cleanup);
       } catch (err) {
-        ctx.log('cleanup_failed', { cert: req.name, zone, provider: req.dns.provider.id, error: errorMessage(err) });
+        ctx.log.error({ cert: req.name, zone, provider: req.dns.provider.id, error: errorMessage(err) }, 'cleanup_failed');
       }
     }));
   }

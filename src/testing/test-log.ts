@@ -1,0 +1,18 @@
+import { createLogger, Redactor, type Logger } from '../log.js';
+
+export interface CapturedLog {
+  log: Logger;
+  /** Every line written, after redaction. */
+  lines: string[];
+  /** Parsed records. */
+  records(): Record<string, unknown>[];
+}
+
+/** A real (pino) logger whose lines are kept for assertions and for the suite's secret scan. */
+export function captureLog(secrets: Iterable<string> = []): CapturedLog {
+  const lines: string[] = [];
+  const redactor = new Redactor();
+  redactor.add(secrets);
+  const log = createLogger({ format: 'json', level: 'debug', redactor, out: { write: (t: string) => lines.push(t) } });
+  return { log, lines, records: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
+}
