@@ -170,4 +170,28 @@ describe('linkUrls', () => {
     expect(linkUrls(h, 'alternate', 'https://ca/cert/1')).toEqual(['https://ca/cert/1/1', 'https://ca/cert/1/2']);
     expect(linkUrls(null, 'alternate', 'https://ca/')).toEqual([]);
   });
+
+  it('fetches ARI renewal windows with Retry-After, retries a 503, and says undefined without ARI', async () => {
+    let calls = 0;
+    const s = await scripted({
+      'GET /dir': (_q, r) => json(r, 200, { ...s.directory, renewalInfo: `${s.base}/ari/` }),
+      'GET /ari/aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE': (_q, r) => {
+        if (++calls === 1) return json(r, 503, { type: 'urn:ietf:params:acme:error:serverInternal', detail: 'busy' }, { 'retry-after': '0' });
+        return json(r, 200, { suggestedWindow: { start: '2026-12-01T00:00:00Z', end: '2026-12-02T00:00:00Z' } }, { 'retry-after': '21600' });
+      },
+      'GET /ari/bad.id': (_q, r) => json(r, 200, { suggestedWindow: { start: '2026-12-02T00:00:00Z', end: '2026-12-01T00:00:00Z' } }),
+    });
+    const c = await client(s.base);
+    expect(await c.renewalInfo('aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE', AbortSignal.timeout(5000)))
+      .toEqual({ start: Date.parse('2026-12-01T00:00:00Z'), end: Date.parse('2026-12-02T00:00:00Z'), retryAfterMs: 21_600_000 });
+    expect(calls).toBe(2);
+    expect(await c.renewalInfo('bad.id', AbortSignal.timeout(5000))).toBeUndefined();
+    await c.close();
+
+    const plain = await scripted({ 'GET /dir': (_q, r) => json(r, 200, plain.directory) });
+    const p = await client(plain.base);
+    expect(await p.renewalInfo('x.y', AbortSignal.timeout(5000))).toBeUndefined();
+    expect(plain.seen).toEqual(['GET /dir']);
+    await p.close();
+  });
 });

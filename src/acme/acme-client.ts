@@ -4,6 +4,7 @@ import { sleep } from '../abort.js';
 import { CertfleetError, errorMessage } from '../errors.js';
 import { eabJws, jwkThumbprint, publicJwk, signJws, type Jwk } from './jws.js';
 import { AcmeProblem, parseProblem } from './problem.js';
+import { parseRenewalInfo, type RenewalInfo } from './renewal-info.js';
 import { DEFAULT_RETRY_POLICY, parseRetryAfter, retryDelay, type RetryPolicy } from './retry-policy.js';
 
 export interface AcmeDirectory {
@@ -181,6 +182,35 @@ export class AcmeClient {
   }
 
   /** RFC 8555 §7.6; reason is an RFC 5280 CRLReason code. */
+  /**
+   * The CA's suggested renewal window for a certificate (RFC 9773), or undefined when the CA
+   * does not offer ARI or answers with no usable window. Unauthenticated GET.
+   */
+  async renewalInfo(certId: string, signal: AbortSignal): Promise<RenewalInfo | undefined> {
+    const dir = await this.directory(signal);
+    if (!dir.renewalInfo) return undefined;
+    const url = `${dir.renewalInfo.replace(/\/$/, '')}/${certId}`;
+    for (let attempt = 1; ; attempt++) {
+      let res: AcmeResponse;
+      try {
+        res = await this.http('GET', url, undefined, signal);
+      } catch (err) {
+        if (attempt >= this.retry.maxAttempts || signal.aborted) throw err;
+        await sleep(retryDelay(this.retry, attempt, undefined), signal);
+        continue;
+      }
+      if (res.status === 200) {
+        const info = parseRenewalInfo(this.json<unknown>(res));
+        if (!info) return undefined;
+        const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
+        return { ...info, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
+      }
+      const error = this.errorFor(res);
+      if (!error.retryable || attempt >= this.retry.maxAttempts) throw error;
+      await sleep(retryDelay(this.retry, attempt, parseRetryAfter(res.headers.get('retry-after'))), signal);
+    }
+  }
+
   async revoke(certDer: Buffer, reason: number, signal: AbortSignal): Promise<void> {
     const dir = await this.directory(signal);
     await this.post(dir.revokeCert, { certificate: certDer.toString('base64url'), reason }, signal);
