@@ -1,0 +1,139 @@
+/**
+ * When a certificate is renewed: one pure function of what is stored, what is wanted, the
+ * per-certificate schedule state and the clock. No I/O, so every rule is tested with a fake clock.
+ *
+ * Rules, in order:
+ * 1. No certificate, or its domains or key type differ from the config: due now.
+ * 2. After a failure: not before `nextAttempt` (backoff 1 min, 10 min, 100 min, then daily,
+ *    ±10 % jitter; at most 1 hour apart once the certificate is in its last tenth of life or
+ *    its last day, whichever is longer: the "emergency" zone).
+ * 3. ARI (RFC 9773): at the random time chosen inside the CA's window for this serial; a window
+ *    already past means now. The chosen time is never later than the start of the emergency zone.
+ * 4. Otherwise when a third of the lifetime remains (half for lifetimes under 10 days).
+ */
+
+const DAY = 86_400_000;
+export const FAILURE_BACKOFF_MS = [60_000, 600_000, 6_000_000, DAY] as const;
+export const EMERGENCY_RETRY_MS = 3_600_000;
+/** Bounds on how often the CA's renewalInfo is asked again (its Retry-After is clamped to them). */
+export const ARI_RECHECK_MIN_MS = 10 * 60_000;
+export const ARI_RECHECK_MAX_MS = 12 * 3_600_000;
+export const ARI_RECHECK_DEFAULT_MS = 6 * 3_600_000;
+
+export interface CertificateFacts {
+  domains: string[];
+  keyType: string;
+  notBefore: string;
+  notAfter: string;
+  serial: string;
+}
+
+export interface AriState {
+  /** Serial of the certificate the window belongs to. */
+  serial: string;
+  start: string;
+  end: string;
+  /** The random moment chosen inside the window. */
+  chosen: string;
+  /** When to ask the CA again. */
+  nextCheck: string;
+  explanationUrl?: string;
+}
+
+/** Per-certificate schedule state, kept in the store beside the certificate. */
+export interface RenewalState {
+  failures: number;
+  nextAttempt?: string;
+  lastAttempt?: string;
+  lastResult?: 'issued' | 'renewed' | 'failed';
+  lastError?: string;
+  ari?: AriState;
+}
+
+export const EMPTY_STATE: RenewalState = { failures: 0 };
+
+export type Decision =
+  | { due: true; reason: string }
+  | { due: false; at: number; reason: string };
+
+export function decideRenewal(cert: CertificateFacts | undefined, wanted: { domains: string[]; keyType: string }, state: RenewalState, now: number): Decision {
+  const changed = !cert ? 'no certificate yet'
+    : sameSet(cert.domains, wanted.domains) ? (cert.keyType !== wanted.keyType ? 'key type changed' : undefined)
+    : 'domains changed';
+  const retryAt = state.nextAttempt ? Date.parse(state.nextAttempt) : undefined;
+  if (retryAt !== undefined && now < retryAt) {
+    return { due: false, at: retryAt, reason: `retry after failure ${state.failures} at ${iso(retryAt)}` };
+  }
+  if (changed || !cert) return { due: true, reason: changed ?? 'no certificate yet' };
+
+  const renewAt = renewalTime(cert, state.ari);
+  if (now >= renewAt.at) return { due: true, reason: renewAt.why };
+  return { due: false, at: renewAt.at, reason: `${renewAt.why} at ${iso(renewAt.at)}` };
+}
+
+/** The moment a valid certificate should be renewed, and by which rule. */
+export function renewalTime(cert: CertificateFacts, ari: AriState | undefined): { at: number; why: string } {
+  const start = Date.parse(cert.notBefore);
+  const end = Date.parse(cert.notAfter);
+  const lifetime = end - start;
+  const emergency = emergencyStart(start, end);
+  if (ari && ari.serial === cert.serial) return { at: Math.min(Date.parse(ari.chosen), emergency), why: 'ARI window' };
+  const ratio = lifetime < 10 * DAY ? 1 / 2 : 1 / 3;
+  return { at: end - lifetime * ratio, why: `${ratio === 0.5 ? 'half' : 'a third'} of the lifetime left` };
+}
+
+/** Start of the last tenth of the lifetime, or of the last day when that is longer. */
+export function emergencyStart(notBefore: number, notAfter: number): number {
+  return notAfter - Math.max((notAfter - notBefore) / 10, DAY);
+}
+
+/** The state after a failed attempt: next try by the backoff ladder, capped near expiry. */
+export function recordFailure(state: RenewalState, cert: CertificateFacts | undefined, error: string, now: number, random = Math.random): RenewalState {
+  const failures = state.failures + 1;
+  let delay = FAILURE_BACKOFF_MS[Math.min(failures, FAILURE_BACKOFF_MS.length) - 1]!;
+  if (cert && now >= emergencyStart(Date.parse(cert.notBefore), Date.parse(cert.notAfter))) delay = Math.min(delay, EMERGENCY_RETRY_MS);
+  delay *= 0.9 + 0.2 * random();
+  return { ...state, failures, lastAttempt: iso(now), lastResult: 'failed', lastError: error, nextAttempt: iso(now + delay) };
+}
+
+export function recordSuccess(state: RenewalState, result: 'issued' | 'renewed', now: number): RenewalState {
+  // The ARI window belonged to the old certificate: the new one gets its own.
+  const { ari: _old, nextAttempt: _next, lastError: _err, ...rest } = state;
+  return { ...rest, failures: 0, lastAttempt: iso(now), lastResult: result };
+}
+
+/**
+ * The state after a renewalInfo answer: a new window gets a new uniformly random moment in
+ * it; the same window keeps the moment already chosen (it was persisted for that reason).
+ */
+export function recordAri(state: RenewalState, serial: string, window: { start: number; end: number; explanationUrl?: string; retryAfterMs?: number } | undefined, now: number, random = Math.random): RenewalState {
+  const recheck = clamp(window?.retryAfterMs ?? ARI_RECHECK_DEFAULT_MS, ARI_RECHECK_MIN_MS, ARI_RECHECK_MAX_MS);
+  if (!window) {
+    const { ari: _none, ...rest } = state;
+    return rest;
+  }
+  const prev = state.ari;
+  const same = prev && prev.serial === serial && Date.parse(prev.start) === window.start && Date.parse(prev.end) === window.end;
+  const chosen = same ? prev.chosen : iso(window.start + random() * (window.end - window.start));
+  return {
+    ...state,
+    ari: { serial, start: iso(window.start), end: iso(window.end), chosen, nextCheck: iso(now + recheck), ...(window.explanationUrl ? { explanationUrl: window.explanationUrl } : {}) },
+  };
+}
+
+/** When renewalInfo should be asked again (now when never asked for this serial). */
+export function ariCheckTime(state: RenewalState, serial: string): number {
+  return state.ari && state.ari.serial === serial ? Date.parse(state.ari.nextCheck) : 0;
+}
+
+function clamp(v: number, lo: number, hi: number): number {
+  return Math.min(hi, Math.max(lo, v));
+}
+
+function sameSet(a: string[], b: string[]): boolean {
+  return [...a].sort().join(',') === [...b].sort().join(',');
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
