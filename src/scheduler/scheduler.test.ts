@@ -50,7 +50,7 @@ describe('Scheduler', () => {
     const clock = new FakeClock();
     const ran: string[] = [];
     let wakes = 0;
-    const s = new Scheduler({ concurrency: 2, clock, run: async (n) => { ran.push(`${n}@${clock.now()}`); }, onWake: () => wakes++ });
+    const s = new Scheduler({ concurrency: 2, clock, run: (n) => { ran.push(`${n}@${clock.now()}`); return Promise.resolve(); }, onWake: () => wakes++ });
     s.schedule('b', clock.t + 2000);
     s.schedule('a', clock.t + 1000);
     s.schedule('c', clock.t + 3000);
@@ -67,7 +67,7 @@ describe('Scheduler', () => {
   it('moves and removes due times; far times arm at most 2^31-1 ms', async () => {
     const clock = new FakeClock();
     const ran: string[] = [];
-    const s = new Scheduler({ concurrency: 1, clock, run: async (n) => { ran.push(n); } });
+    const s = new Scheduler({ concurrency: 1, clock, run: (n) => { ran.push(n); return Promise.resolve(); } });
     s.start();
     s.schedule('x', clock.t + 60 * 86_400_000);
     expect([...clock.timers.values()][0]!.at - clock.t).toBe(2 ** 31 - 1);
