@@ -43,7 +43,7 @@ describe('bin/certfleet', () => {
     expect(rows).toMatchObject([{ name: 'web', domains: ['example.test', '*.example.test'], keyType: 'ecdsa-p256' }]);
     expect(rows[0]!.daysLeft).toBeGreaterThan(0);
     const again = await certfleet('issue', '--config', file, '--cert', 'web');
-    expect(again.stdout).toMatch(/^web: skipped \(renew after /m);
+    expect(again.stdout).toMatch(/^web: skipped \(a third of the lifetime left at /m);
 
     const revoked = await certfleet('revoke', '--config', file, '--cert', 'web', '--reason', 'superseded');
     expect(revoked.code).toBe(0);

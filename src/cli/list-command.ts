@@ -1,5 +1,5 @@
 import { certificateName } from '../config/schema.js';
-import { renewalDue } from '../issue/renewal-due.js';
+import { decideRenewal } from '../scheduler/renewal-policy.js';
 import { FileStore } from '../store/file-store.js';
 import { configFor, parseCommand } from './cli-options.js';
 
@@ -10,23 +10,24 @@ export async function runList(args: string[]): Promise<number> {
   const store = new FileStore({ root: config.store.path });
   const rows = await Promise.all(config.certificates.map(async (c) => {
     const name = certificateName(c);
-    const meta = await store.readMeta(name);
-    const due = renewalDue(meta, { domains: c.domains, keyType: c.key_type });
+    const [meta, state] = await Promise.all([store.readMeta(name), store.readState(name)]);
+    const due = decideRenewal(meta, { domains: c.domains, keyType: c.key_type }, state, Date.now());
     return {
       name,
       domains: c.domains,
       keyType: c.key_type,
       notAfter: meta?.notAfter ?? null,
       daysLeft: meta ? Math.floor((Date.parse(meta.notAfter) - Date.now()) / 86_400_000) : null,
-      nextRenewal: due.due ? 'now' : due.reason.replace('renew after ', ''),
-      lastResult: meta ? `issued ${meta.issuedAt}` : 'none',
+      nextRenewal: due.due ? 'now' : new Date(due.at).toISOString(),
+      why: due.reason,
+      lastResult: state.lastResult ? `${state.lastResult} ${state.lastAttempt ?? ''}${state.lastError ? `: ${state.lastError}` : ''}` : meta ? `issued ${meta.issuedAt}` : 'none',
     };
   }));
   if (values.json) {
     process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
     return 0;
   }
-  const table = [['NAME', 'DOMAINS', 'KEY', 'NOT AFTER', 'DAYS', 'NEXT RENEWAL'], ...rows.map((r) => [r.name, r.domains.join(','), r.keyType, r.notAfter ?? '-', r.daysLeft === null ? '-' : String(r.daysLeft), r.nextRenewal])];
+  const table = [['NAME', 'DOMAINS', 'KEY', 'NOT AFTER', 'DAYS', 'NEXT RENEWAL', 'LAST RESULT'], ...rows.map((r) => [r.name, r.domains.join(','), r.keyType, r.notAfter ?? '-', r.daysLeft === null ? '-' : String(r.daysLeft), r.nextRenewal, r.lastResult])];
   const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
   for (const row of table) process.stdout.write(`${row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()}\n`);
   return 0;

@@ -1,5 +1,7 @@
 import { X509Certificate, type KeyObject } from 'node:crypto';
-import type { AcmeAuthorization, AcmeClient } from '../acme/acme-client.js';
+import type { AcmeAuthorization, AcmeClient, AcmeOrder } from '../acme/acme-client.js';
+import { AcmeProblem } from '../acme/problem.js';
+import { ariCertId } from '../acme/ari-cert-id.js';
 import { dns01TxtValue } from '../acme/jws.js';
 import { createCsr, generatePrivateKey, parsePrivateKey, privateKeyPem, type KeyType } from '../acme/keys.js';
 import { splitPemChain } from '../acme/preferred-chain.js';
@@ -26,6 +28,10 @@ export interface CertificateRequest {
   dns: DnsRoute;
   profile?: string | undefined;
   preferredChain?: string | undefined;
+  /** ARI identifier of the certificate this one replaces (RFC 9773 §5). */
+  replaces?: string | undefined;
+  /** Reports how long DNS propagation took (metrics). */
+  onPropagated?: (ms: number) => void;
 }
 
 export interface IssueContext {
@@ -45,10 +51,7 @@ export async function obtainCertificate(req: CertificateRequest, ctx: IssueConte
   const key: KeyObject = existing ? parsePrivateKey(existing.pem.privkey) : await generatePrivateKey(req.keyType);
   const csr = await createCsr(key, req.domains);
 
-  const order = await ctx.client.newOrder({
-    identifiers: req.domains.map((value) => ({ type: 'dns', value })),
-    ...(req.profile ? { profile: req.profile } : {}),
-  }, signal);
+  const order = await newOrder(req, ctx, signal);
   const authzs = await Promise.all(order.authorizations.map((u) => ctx.client.getAuthorization(u, signal)));
   const pending: PendingChallenge[] = [];
   for (const authz of authzs) {
@@ -81,9 +84,23 @@ export async function obtainCertificate(req: CertificateRequest, ctx: IssueConte
       account: ctx.client.account ?? '',
       orderUrl: order.url,
       issuedAt: new Date().toISOString(),
+      ariCertId: ariCertId(certs[0]!),
     },
     pem: { cert: certs[0]!, chain: certs.slice(1).join(''), fullchain: certs.join(''), privkey: privateKeyPem(key) },
   });
+}
+
+/** newOrder with `replaces`; when the CA says that certificate was already replaced, once more without. */
+async function newOrder(req: CertificateRequest, ctx: IssueContext, signal: AbortSignal): Promise<AcmeOrder> {
+  const base = { identifiers: req.domains.map((value) => ({ type: 'dns' as const, value })), ...(req.profile ? { profile: req.profile } : {}) };
+  if (!req.replaces) return ctx.client.newOrder(base, signal);
+  try {
+    return await ctx.client.newOrder({ ...base, replaces: req.replaces }, signal);
+  } catch (err) {
+    if (!(err instanceof AcmeProblem) || err.shortType !== 'alreadyReplaced') throw err;
+    ctx.log.warn({ replaces: req.replaces }, 'already_replaced');
+    return ctx.client.newOrder(base, signal);
+  }
 }
 
 /** Publishes every TXT value, waits for every authoritative server, answers, and always removes exactly what it added. */
@@ -111,7 +128,9 @@ async function validate(req: CertificateRequest, ctx: IssueContext, pending: Pen
       for (const p of list) expected.set(p.fqdn, [...(expected.get(p.fqdn) ?? []), p.value]);
       await waitForTxt(ctx.lookup, servers, expected, req.dns.propagation, signal);
     }));
-    ctx.log.info({ cert: req.name, ms: Math.round(performance.now() - started) }, 'propagated');
+    const propagationMs = performance.now() - started;
+    req.onPropagated?.(propagationMs);
+    ctx.log.info({ ms: Math.round(propagationMs) }, 'propagated');
 
     await Promise.all(pending.map((p) => ctx.client.respondToChallenge(p.url, signal)));
     const results = await Promise.all(pending.map((p) => ctx.client.waitForAuthorization(p.authz.url, signal)));
@@ -126,7 +145,7 @@ async function validate(req: CertificateRequest, ctx: IssueContext, pending: Pen
       try {
         await req.dns.provider.deleteRecords(zone, records, cleanup);
       } catch (err) {
-        ctx.log.error({ cert: req.name, zone, provider: req.dns.provider.id, error: errorMessage(err) }, 'cleanup_failed');
+        ctx.log.error({ zone, provider: req.dns.provider.id, error: errorMessage(err) }, 'cleanup_failed');
       }
     }));
   }

@@ -62,11 +62,11 @@ describe('ARI', () => {
 
   it('picks a random time inside the window, keeps it for the same window, picks again for a new one', () => {
     const s1 = recordAri(EMPTY_STATE, 'aa', window, T0, () => 0.25);
-    expect(s1.ari).toMatchObject({ serial: 'aa', chosen: iso(T0 + 40.5 * DAY), nextCheck: iso(T0 + 6 * 3_600_000) });
+    expect(s1.ari).toMatchObject({ serial: 'aa', window: { chosen: iso(T0 + 40.5 * DAY) }, nextCheck: iso(T0 + 6 * 3_600_000) });
     const s2 = recordAri(s1, 'aa', window, T0 + DAY, () => 0.9);
-    expect(s2.ari!.chosen).toBe(s1.ari!.chosen);
+    expect(s2.ari!.window!.chosen).toBe(s1.ari!.window!.chosen);
     const s3 = recordAri(s2, 'aa', { start: T0 + 10 * DAY, end: T0 + 11 * DAY }, T0 + DAY, () => 0);
-    expect(s3.ari!.chosen).toBe(iso(T0 + 10 * DAY));
+    expect(s3.ari!.window!.chosen).toBe(iso(T0 + 10 * DAY));
     expect(decideRenewal(cert(90), wanted, s1, T0 + 40.5 * DAY - 1)).toMatchObject({ due: false, at: T0 + 40.5 * DAY, reason: expect.stringMatching(/ARI window/) });
     expect(decideRenewal(cert(90), wanted, s1, T0 + 40.5 * DAY)).toMatchObject({ due: true, reason: 'ARI window' });
   });
@@ -88,6 +88,9 @@ describe('ARI', () => {
     expect(ariCheckTime(s, 'old')).toBe(T0 + 6 * 3_600_000);
     const late = recordAri(EMPTY_STATE, 'aa', { start: T0 + 89 * DAY, end: T0 + 100 * DAY }, T0, () => 0.5);
     expect(renewalTime(cert(90), late.ari).at).toBe(T0 + 81 * DAY);
-    expect(recordAri(s, 'aa', undefined, T0).ari).toBeUndefined();
+    // No usable window: nothing to follow, but the CA is asked again later, not at once.
+    const none = recordAri(s, 'aa', undefined, T0);
+    expect(none.ari).toEqual({ serial: 'aa', nextCheck: iso(T0 + 6 * 3_600_000) });
+    expect(renewalTime(cert(90), none.ari).why).toMatch(/a third/);
   });
 });

@@ -29,15 +29,12 @@ export interface CertificateFacts {
 }
 
 export interface AriState {
-  /** Serial of the certificate the window belongs to. */
+  /** Serial of the certificate this answer is about. */
   serial: string;
-  start: string;
-  end: string;
-  /** The random moment chosen inside the window. */
-  chosen: string;
   /** When to ask the CA again. */
   nextCheck: string;
-  explanationUrl?: string;
+  /** Absent when the CA gave no usable window. */
+  window?: { start: string; end: string; chosen: string; explanationUrl?: string };
 }
 
 /** Per-certificate schedule state, kept in the store beside the certificate. */
@@ -77,7 +74,7 @@ export function renewalTime(cert: CertificateFacts, ari: AriState | undefined): 
   const end = Date.parse(cert.notAfter);
   const lifetime = end - start;
   const emergency = emergencyStart(start, end);
-  if (ari && ari.serial === cert.serial) return { at: Math.min(Date.parse(ari.chosen), emergency), why: 'ARI window' };
+  if (ari?.window && ari.serial === cert.serial) return { at: Math.min(Date.parse(ari.window.chosen), emergency), why: 'ARI window' };
   const ratio = lifetime < 10 * DAY ? 1 / 2 : 1 / 3;
   return { at: end - lifetime * ratio, why: `${ratio === 0.5 ? 'half' : 'a third'} of the lifetime left` };
 }
@@ -90,7 +87,7 @@ export function emergencyStart(notBefore: number, notAfter: number): number {
 /** The state after a failed attempt: next try by the backoff ladder, capped near expiry. */
 export function recordFailure(state: RenewalState, cert: CertificateFacts | undefined, error: string, now: number, random = Math.random): RenewalState {
   const failures = state.failures + 1;
-  let delay = FAILURE_BACKOFF_MS[Math.min(failures, FAILURE_BACKOFF_MS.length) - 1]!;
+  let delay: number = FAILURE_BACKOFF_MS[Math.min(failures, FAILURE_BACKOFF_MS.length) - 1]!;
   if (cert && now >= emergencyStart(Date.parse(cert.notBefore), Date.parse(cert.notAfter))) delay = Math.min(delay, EMERGENCY_RETRY_MS);
   delay *= 0.9 + 0.2 * random();
   return { ...state, failures, lastAttempt: iso(now), lastResult: 'failed', lastError: error, nextAttempt: iso(now + delay) };
@@ -106,19 +103,16 @@ export function recordSuccess(state: RenewalState, result: 'issued' | 'renewed',
  * The state after a renewalInfo answer: a new window gets a new uniformly random moment in
  * it; the same window keeps the moment already chosen (it was persisted for that reason).
  */
-export function recordAri(state: RenewalState, serial: string, window: { start: number; end: number; explanationUrl?: string; retryAfterMs?: number } | undefined, now: number, random = Math.random): RenewalState {
-  const recheck = clamp(window?.retryAfterMs ?? ARI_RECHECK_DEFAULT_MS, ARI_RECHECK_MIN_MS, ARI_RECHECK_MAX_MS);
-  if (!window) {
-    const { ari: _none, ...rest } = state;
-    return rest;
+export function recordAri(state: RenewalState, serial: string, answer: { start: number; end: number; explanationUrl?: string; retryAfterMs?: number } | undefined, now: number, random = Math.random): RenewalState {
+  const recheck = clamp(answer?.retryAfterMs ?? ARI_RECHECK_DEFAULT_MS, ARI_RECHECK_MIN_MS, ARI_RECHECK_MAX_MS);
+  const ari: AriState = { serial, nextCheck: iso(now + recheck) };
+  if (answer) {
+    const prev = state.ari?.serial === serial ? state.ari.window : undefined;
+    const same = prev && Date.parse(prev.start) === answer.start && Date.parse(prev.end) === answer.end;
+    const chosen = same ? prev.chosen : iso(answer.start + random() * (answer.end - answer.start));
+    ari.window = { start: iso(answer.start), end: iso(answer.end), chosen, ...(answer.explanationUrl ? { explanationUrl: answer.explanationUrl } : {}) };
   }
-  const prev = state.ari;
-  const same = prev && prev.serial === serial && Date.parse(prev.start) === window.start && Date.parse(prev.end) === window.end;
-  const chosen = same ? prev.chosen : iso(window.start + random() * (window.end - window.start));
-  return {
-    ...state,
-    ari: { serial, start: iso(window.start), end: iso(window.end), chosen, nextCheck: iso(now + recheck), ...(window.explanationUrl ? { explanationUrl: window.explanationUrl } : {}) },
-  };
+  return { ...state, ari };
 }
 
 /** When renewalInfo should be asked again (now when never asked for this serial). */

@@ -4,6 +4,7 @@ import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { CertfleetError, errorMessage } from '../errors.js';
 import { sleep } from '../abort.js';
+import { EMPTY_STATE, type RenewalState } from '../scheduler/renewal-policy.js';
 
 export const PEM_FILES = ['cert', 'chain', 'fullchain', 'privkey'] as const;
 export type PemFile = (typeof PEM_FILES)[number];
@@ -20,6 +21,8 @@ export interface CertificateMeta {
   orderUrl: string;
   version: number;
   issuedAt: string;
+  /** RFC 9773 identifier, for renewalInfo and `replaces` (absent in metadata written before ARI). */
+  ariCertId?: string;
 }
 
 export interface StoredCertificate {
@@ -188,6 +191,36 @@ export class FileStore {
     await fs.mkdir(dir, { recursive: true, mode: 0o700 });
     if (data.keyPem) await writeFileAtomic(path.join(dir, 'private_key.pem'), data.keyPem, 0o600, true);
     if (data.url) await writeFileAtomic(path.join(dir, 'account.json'), `${JSON.stringify({ url: data.url })}\n`, 0o600);
+  }
+
+  /** Schedule state (failures, ARI window, last result): state/<name>.json. */
+  async readState(name: string): Promise<RenewalState> {
+    try {
+      return JSON.parse(await fs.readFile(this.statePath(name), 'utf8')) as RenewalState;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return EMPTY_STATE;
+      throw new CertfleetError('STORE_IO', `cannot read schedule state of certificate ${name}: ${errorMessage(err)}`, { cause: err });
+    }
+  }
+
+  async writeState(name: string, state: RenewalState): Promise<void> {
+    await fs.mkdir(path.dirname(this.statePath(name)), { recursive: true, mode: 0o700 });
+    await writeFileAtomic(this.statePath(name), `${JSON.stringify(state, null, 2)}\n`, 0o600);
+  }
+
+  /** Whether the store directory can be written (readiness). */
+  async writable(): Promise<boolean> {
+    try {
+      await fs.mkdir(this.root, { recursive: true, mode: 0o700 });
+      await fs.access(this.root, constants.W_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private statePath(name: string): string {
+    return path.join(this.root, 'state', `${name}.json`);
   }
 
   private metaPath(name: string): string {

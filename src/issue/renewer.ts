@@ -1,0 +1,199 @@
+import type { AcmeClient } from '../acme/acme-client.js';
+import { certificateName, type Config } from '../config/schema.js';
+import { createProvider } from '../dns/create-provider.js';
+import type { DnsLookup } from '../dns/dns-lookup.js';
+import type { DnsProvider } from '../dns/dns-provider.js';
+import { DEFAULT_PROPAGATION } from '../dns/propagation.js';
+import { CertfleetError, errorMessage } from '../errors.js';
+import type { Logger } from '../log.js';
+import {
+  ariCheckTime, decideRenewal, recordAri, recordFailure, recordSuccess, type CertificateFacts, type Decision, type RenewalState,
+} from '../scheduler/renewal-policy.js';
+import type { CertificateMeta, CertificatePaths, FileStore } from '../store/file-store.js';
+import { accountFromConfig } from './account.js';
+
+export type CertificateSpec = Config['certificates'][number];
+
+export interface RenewOutcome {
+  name: string;
+  result: 'issued' | 'renewed' | 'skipped' | 'failed';
+  detail: string;
+  paths?: CertificatePaths;
+  ms?: number;
+  /** When this certificate wants attention next (renewal, retry or ARI check), Unix ms. */
+  next?: number;
+}
+
+/** What the renewer reports, for metrics; every hook is optional. */
+export interface RenewerHooks {
+  onRequest?: (info: { method: string; url: string; status: number; ms: number }) => void;
+  onPropagated?: (ms: number) => void;
+  onOutcome?: (outcome: RenewOutcome, meta: CertificateMeta | undefined) => void;
+}
+
+export interface RenewerDeps {
+  config: Config;
+  store: FileStore;
+  lookup: DnsLookup;
+  log: Logger;
+  hooks?: RenewerHooks;
+  now?: () => number;
+}
+
+/**
+ * Runs the one pipeline for one certificate: ARI check when due, decide, lock, decide again
+ * (another process may have just renewed it), obtain, record the schedule state. Holds what
+ * the certificates of one config share: the ACME client (opened on first need), DNS providers.
+ */
+export class Renewer {
+  private readonly providers = new Map<string, DnsProvider>();
+  private clientPromise: Promise<AcmeClient> | undefined;
+  private readonly now: () => number;
+
+  constructor(private readonly deps: RenewerDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  get config(): Config {
+    return this.deps.config;
+  }
+
+  async close(): Promise<void> {
+    const client = await this.clientPromise?.catch(() => undefined);
+    await client?.close();
+  }
+
+  /** Processes one certificate; never throws (a failure is an outcome and a scheduled retry). */
+  async process(spec: CertificateSpec, opts: { force?: boolean }, signal: AbortSignal): Promise<RenewOutcome> {
+    const name = certificateName(spec);
+    const log = this.deps.log.child({ cert: name });
+    const started = performance.now();
+    let meta: CertificateMeta | undefined;
+    let state: RenewalState | undefined;
+    try {
+      [meta, state] = await Promise.all([this.deps.store.readMeta(name), this.deps.store.readState(name)]);
+      state = await this.refreshAri(name, meta, state, log, signal);
+      const first = opts.force ? { due: true as const, reason: 'forced' } : this.decide(spec, meta, state);
+      if (!first.due) return this.report({ name, result: 'skipped', detail: first.reason, next: this.nextWake(first, meta, state) }, meta);
+
+      await using lock = await this.deps.store.lock(name, signal);
+      void lock; // held until this block ends
+      [meta, state] = await Promise.all([this.deps.store.readMeta(name), this.deps.store.readState(name)]);
+      const again = opts.force ? first : this.decide(spec, meta, state);
+      if (!again.due) return this.report({ name, result: 'skipped', detail: `${again.reason} (renewed meanwhile)`, next: this.nextWake(again, meta, state) }, meta);
+
+      log.info({ reason: again.reason, domains: spec.domains }, 'obtaining');
+      const paths = await this.obtain(spec, name, meta, log, signal);
+      const result = meta ? 'renewed' : 'issued';
+      const ms = performance.now() - started;
+      log.info({ domains: spec.domains, ms: Math.round(ms), reason: again.reason }, result);
+      const newMeta = await this.deps.store.readMeta(name);
+      state = recordSuccess(state, result, this.now());
+      await this.deps.store.writeState(name, state);
+      const next = this.decide(spec, newMeta, state);
+      return this.report({ name, result, detail: paths.liveDir, paths, ms, next: this.nextWake(next, newMeta, state) }, newMeta);
+    } catch (err) {
+      const message = errorMessage(err);
+      if (signal.aborted) {
+        log.warn({ error: message }, 'interrupted');
+        return this.report({ name, result: 'failed', detail: `interrupted: ${message}` }, meta);
+      }
+      log.error({ error: message }, 'failed');
+      const failedState = recordFailure(state ?? { failures: 0 }, meta && facts(meta), message, this.now());
+      await this.deps.store.writeState(name, failedState).catch((e: unknown) => log.error({ error: errorMessage(e) }, 'state_write_failed'));
+      return this.report({ name, result: 'failed', detail: message, next: Date.parse(failedState.nextAttempt!) }, meta);
+    }
+  }
+
+  /** The decision for a certificate from what is on disk, without I/O beyond reading (for `--dry-run` and `list`). */
+  decide(spec: CertificateSpec, meta: CertificateMeta | undefined, state: RenewalState): Decision {
+    return decideRenewal(meta && facts(meta), { domains: spec.domains, keyType: spec.key_type }, state, this.now());
+  }
+
+  private report(outcome: RenewOutcome, meta: CertificateMeta | undefined): RenewOutcome {
+    this.deps.hooks?.onOutcome?.(outcome, meta);
+    return outcome;
+  }
+
+  private nextWake(decision: Decision, meta: CertificateMeta | undefined, state: RenewalState): number {
+    const at = decision.due ? this.now() : decision.at;
+    if (!meta || this.ariSupported === false) return at;
+    return Math.min(at, Math.max(ariCheckTime(state, meta.serial), this.now()));
+  }
+
+  /** Whether the CA serves renewalInfo; undefined until its directory has been read. */
+  private ariSupported: boolean | undefined;
+
+  private async refreshAri(name: string, meta: CertificateMeta | undefined, state: RenewalState, log: Logger, signal: AbortSignal): Promise<RenewalState> {
+    if (!meta || this.ariSupported === false || ariCheckTime(state, meta.serial) > this.now()) return state;
+    try {
+      const client = await this.client(signal);
+      this.ariSupported = (await client.directory(signal)).renewalInfo !== undefined;
+      if (!this.ariSupported) return state;
+      const certId = meta.ariCertId ?? await this.certIdFromDisk(name);
+      const info = await client.renewalInfo(certId, signal);
+      const next = recordAri(state, meta.serial, info, this.now());
+      log.debug({ window: next.ari?.window, nextCheck: next.ari?.nextCheck }, 'ari_checked');
+      await this.deps.store.writeState(name, next);
+      return next;
+    } catch (err) {
+      if (signal.aborted) throw err;
+      // ARI is advice: without an answer the lifetime rule still holds. Ask again later.
+      log.warn({ error: errorMessage(err) }, 'ari_failed');
+      return recordAri(state, meta.serial, state.ari?.serial === meta.serial && state.ari.window
+        ? { start: Date.parse(state.ari.window.start), end: Date.parse(state.ari.window.end), retryAfterMs: 0 }
+        : undefined, this.now());
+    }
+  }
+
+  private async certIdFromDisk(name: string): Promise<string> {
+    const stored = await this.deps.store.load(name);
+    const { ariCertId } = await import('../acme/ari-cert-id.js');
+    return ariCertId(stored!.pem.cert);
+  }
+
+  private client(signal: AbortSignal): Promise<AcmeClient> {
+    this.clientPromise ??= accountFromConfig(this.deps.store, this.deps.config.acme, signal, this.deps.hooks?.onRequest).catch((err: unknown) => {
+      this.clientPromise = undefined;
+      if (signal.aborted) throw err;
+      throw err instanceof CertfleetError
+        ? new CertfleetError(err.code, `ACME account: ${err.message}`, { retryable: err.retryable, cause: err })
+        : new CertfleetError('ACME_UNREACHABLE', `ACME account: ${errorMessage(err)}`, { retryable: true, cause: err });
+    });
+    return this.clientPromise;
+  }
+
+  private provider(id: string): DnsProvider {
+    let p = this.providers.get(id);
+    if (!p) this.providers.set(id, (p = createProvider(id, this.deps.config.dns.providers[id]!)));
+    return p;
+  }
+
+  private async obtain(spec: CertificateSpec, name: string, meta: CertificateMeta | undefined, log: Logger, signal: AbortSignal): Promise<CertificatePaths> {
+    // Loaded on first issuance only: an idle daemon never pays for CSR and X.509 code.
+    const { obtainCertificate } = await import('./obtain-certificate.js');
+    const client = await this.client(signal);
+    const pcfg = this.deps.config.dns.providers[spec.dns]!;
+    // `replaces` only where the CA speaks ARI: it names the certificate this one succeeds.
+    const ari = meta?.ariCertId !== undefined && (await client.directory(signal)).renewalInfo !== undefined;
+    return obtainCertificate({
+      name,
+      domains: spec.domains,
+      keyType: spec.key_type,
+      reuseKey: spec.reuse_key,
+      profile: spec.profile ?? this.deps.config.acme.profile,
+      preferredChain: this.deps.config.acme.preferred_chain,
+      replaces: ari ? meta?.ariCertId : undefined,
+      dns: {
+        provider: this.provider(spec.dns),
+        ttl: pcfg.ttl,
+        propagation: { ...DEFAULT_PROPAGATION, timeoutMs: pcfg.propagation.timeout, ...(pcfg.propagation.nameservers ? { nameservers: pcfg.propagation.nameservers } : {}) },
+      },
+      ...(this.deps.hooks?.onPropagated ? { onPropagated: this.deps.hooks.onPropagated } : {}),
+    }, { client, store: this.deps.store, lookup: this.deps.lookup, log }, signal);
+  }
+}
+
+function facts(meta: CertificateMeta): CertificateFacts {
+  return { domains: meta.domains, keyType: meta.keyType, notBefore: meta.notBefore, notAfter: meta.notAfter, serial: meta.serial };
+}
