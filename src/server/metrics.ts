@@ -1,0 +1,62 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { RenewerHooks, RenewOutcome } from '../issue/renewer.js';
+import type { CertificateMeta } from '../store/file-store.js';
+
+/**
+ * The daemon's Prometheus metrics, on a registry of its own. Node's default metrics are left
+ * out on purpose: the event-loop-lag one samples on a 10 ms timer, which would wake an idle
+ * daemon a hundred times a second.
+ */
+export class DaemonMetrics {
+  readonly registry = new Registry();
+  readonly notAfter = new Gauge({ name: 'certfleet_certificate_not_after_seconds', help: 'Expiry of the current certificate (Unix seconds)', labelNames: ['name'] as const, registers: [this.registry] });
+  readonly nextRenewal = new Gauge({ name: 'certfleet_certificate_next_renewal_seconds', help: 'When the certificate is next looked at: renewal, retry or ARI check (Unix seconds)', labelNames: ['name'] as const, registers: [this.registry] });
+  readonly issuances = new Counter({ name: 'certfleet_issuance_attempts_total', help: 'Issuance attempts by result', labelNames: ['result'] as const, registers: [this.registry] });
+  readonly acmeRequests = new Histogram({
+    name: 'certfleet_acme_request_duration_seconds', help: 'ACME requests by endpoint and HTTP status',
+    labelNames: ['endpoint', 'status'] as const, buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [this.registry],
+  });
+  readonly propagation = new Histogram({ name: 'certfleet_dns_propagation_duration_seconds', help: 'Time until every authoritative server showed the TXT records', buckets: [0.05, 0.1, 0.5, 1, 2, 5, 10, 30, 60, 120], registers: [this.registry] });
+  readonly reloads = new Counter({ name: 'certfleet_config_reloads_total', help: 'Config reloads by result', labelNames: ['result'] as const, registers: [this.registry] });
+  readonly managed = new Gauge({ name: 'certfleet_certificates', help: 'Certificates in the loaded config', registers: [this.registry] });
+  readonly wakeups = new Counter({ name: 'certfleet_scheduler_wakeups_total', help: 'Times the scheduler timer fired', registers: [this.registry] });
+  readonly rss = new Gauge({
+    name: 'certfleet_process_resident_memory_bytes', help: 'Resident memory, measured at scrape time', registers: [this.registry],
+    collect() { this.set(process.memoryUsage.rss()); },
+  });
+
+  /** Hooks for the Renewer that feed these metrics. */
+  hooks(directoryUrl: string): RenewerHooks {
+    return {
+      onRequest: (r) => this.acmeRequests.observe({ endpoint: acmeEndpoint(r.method, r.url, directoryUrl), status: String(r.status) }, r.ms / 1000),
+      onPropagated: (ms) => this.propagation.observe(ms / 1000),
+      onOutcome: (o, meta) => this.outcome(o, meta),
+    };
+  }
+
+  outcome(o: RenewOutcome, meta: CertificateMeta | undefined): void {
+    if (o.result !== 'skipped') this.issuances.inc({ result: o.result });
+    if (meta) this.notAfter.set({ name: o.name }, Date.parse(meta.notAfter) / 1000);
+    if (o.next !== undefined) this.nextRenewal.set({ name: o.name }, Math.round(o.next / 1000));
+  }
+
+  forget(name: string): void {
+    this.notAfter.remove({ name });
+    this.nextRenewal.remove({ name });
+  }
+}
+
+/**
+ * A low-cardinality endpoint label: the directory, newNonce... by their role; per-object URLs
+ * (orders, authorizations, certificates) by the kind of object, never by their id.
+ */
+export function acmeEndpoint(method: string, url: string, directoryUrl: string): string {
+  if (url === directoryUrl) return 'directory';
+  const p = new URL(url).pathname.toLowerCase();
+  const known: [RegExp, string][] = [
+    [/nonce/, 'newNonce'], [/renewal-?info|ari/, 'renewalInfo'], [/new-?acct|new-?account|sign-me-up/, 'newAccount'],
+    [/new-?order|order-plz/, 'newOrder'], [/revoke/, 'revokeCert'], [/finali[sz]e/, 'finalize'],
+    [/authz|authorization/, 'authorization'], [/chall/, 'challenge'], [/cert/, 'certificate'], [/order/, 'order'], [/acct|account|my-account/, 'account'],
+  ];
+  return known.find(([re]) => re.test(p))?.[1] ?? `${method.toLowerCase()}-other`;
+}
