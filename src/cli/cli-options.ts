@@ -21,14 +21,13 @@ export function parseCommand<T extends ParseArgsOptionsConfig>(args: string[], o
 }
 
 /** The process's logger: JSON unless stderr is a terminal; every secret of `config` is redacted. */
-export function logFor(values: { 'log-format'?: string | boolean | undefined; 'log-level'?: string | boolean | undefined }, config?: Config): Logger {
+export function logFor(values: { 'log-format'?: string | boolean | undefined; 'log-level'?: string | boolean | undefined }, config?: Config, redactor = new Redactor()): Logger {
   const format = values['log-format'] === 'json' || values['log-format'] === 'pretty'
     ? values['log-format']
     : process.stderr.isTTY ? 'pretty' : 'json';
   const level = values['log-level'];
   if (level !== undefined && !LOG_LEVELS.includes(level as LogLevel)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
   if (values['log-format'] !== undefined && values['log-format'] !== format) throw new UsageError('--log-format must be json or pretty');
-  const redactor = new Redactor();
   if (config) redactor.add(collectSecrets(config));
   return createLogger({ format, level: (level as LogLevel | undefined) ?? 'info', redactor });
 }

@@ -11,7 +11,7 @@ export async function runList(args: string[]): Promise<number> {
   const rows = await Promise.all(config.certificates.map(async (c) => {
     const name = certificateName(c);
     const [meta, state] = await Promise.all([store.readMeta(name), store.readState(name)]);
-    const due = decideRenewal(meta, { domains: c.domains, keyType: c.key_type }, state, Date.now());
+    const due = decideRenewal(meta, { domains: c.domains, keyType: c.key_type, directory: config.acme.directory }, state, Date.now());
     return {
       name,
       domains: c.domains,

@@ -3,9 +3,14 @@ import { UsageError } from './cli-options.js';
 const USAGE = `usage: certfleet <command> [options]
 
 commands:
+  run --config FILE [--dry-run]                    the daemon (--dry-run: print the plan, change nothing)
   issue --config FILE [--cert NAME]... [--force]   obtain or renew what is due, once
+  check-config --config FILE                       validate; print every problem with its location
+  schema                                           print the config file's JSON Schema
   list  --config FILE [--json]                     certificates and their state
   revoke --config FILE --cert NAME [--reason R]    revoke the current certificate
+
+options for every command: --log-format json|pretty, --log-level debug|info|warn|error
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -14,6 +19,19 @@ export async function main(argv: string[]): Promise<number> {
     case 'issue': {
       const { runIssue } = await import('./issue-command.js');
       return runIssue(rest);
+    }
+    case 'run': {
+      const { runDaemon } = await import('./run-command.js');
+      return runDaemon(rest);
+    }
+    case 'check-config': {
+      const { runCheckConfig } = await import('./check-config-command.js');
+      return runCheckConfig(rest);
+    }
+    case 'schema': {
+      const { configJsonSchema } = await import('../config/json-schema.js');
+      process.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
+      return 0;
     }
     case 'list': {
       const { runList } = await import('./list-command.js');

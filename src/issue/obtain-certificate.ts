@@ -85,6 +85,7 @@ export async function obtainCertificate(req: CertificateRequest, ctx: IssueConte
       orderUrl: order.url,
       issuedAt: new Date().toISOString(),
       ariCertId: ariCertId(certs[0]!),
+      directory: ctx.client.directoryUrl,
     },
     pem: { cert: certs[0]!, chain: certs.slice(1).join(''), fullchain: certs.join(''), privkey: privateKeyPem(key) },
   });

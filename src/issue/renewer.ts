@@ -38,6 +38,8 @@ export interface RenewerDeps {
   log: Logger;
   hooks?: RenewerHooks;
   now?: () => number;
+  /** Budget for removing TXT records after an attempt, even an aborted one (shutdown must fit it). */
+  cleanupTimeoutMs?: number;
 }
 
 /**
@@ -86,12 +88,14 @@ export class Renewer {
       const paths = await this.obtain(spec, name, meta, log, signal);
       const result = meta ? 'renewed' : 'issued';
       const ms = performance.now() - started;
-      log.info({ domains: spec.domains, ms: Math.round(ms), reason: again.reason }, result);
       const newMeta = await this.deps.store.readMeta(name);
       state = recordSuccess(state, result, this.now());
       await this.deps.store.writeState(name, state);
       const next = this.decide(spec, newMeta, state);
-      return this.report({ name, result, detail: paths.liveDir, paths, ms, next: this.nextWake(next, newMeta, state) }, newMeta);
+      // Metrics and state first, then the log line: whoever reads the log sees them current.
+      const outcome = this.report({ name, result, detail: paths.liveDir, paths, ms, next: this.nextWake(next, newMeta, state) }, newMeta);
+      log.info({ domains: spec.domains, ms: Math.round(ms), reason: again.reason }, result);
+      return outcome;
     } catch (err) {
       const message = errorMessage(err);
       if (signal.aborted) {
@@ -107,7 +111,16 @@ export class Renewer {
 
   /** The decision for a certificate from what is on disk, without I/O beyond reading (for `--dry-run` and `list`). */
   decide(spec: CertificateSpec, meta: CertificateMeta | undefined, state: RenewalState): Decision {
-    return decideRenewal(meta && facts(meta), { domains: spec.domains, keyType: spec.key_type }, state, this.now());
+    return decideRenewal(meta && facts(meta), { domains: spec.domains, keyType: spec.key_type, directory: this.deps.config.acme.directory }, state, this.now());
+  }
+
+  /** Revokes the current certificate of `name` (RFC 5280 reason code). */
+  async revoke(name: string, reason: number, signal: AbortSignal): Promise<void> {
+    const stored = await this.deps.store.load(name);
+    if (!stored) return;
+    const { X509Certificate } = await import('node:crypto');
+    const client = await this.client(signal);
+    await client.revoke(new X509Certificate(stored.pem.cert).raw, reason, signal);
   }
 
   private report(outcome: RenewOutcome, meta: CertificateMeta | undefined): RenewOutcome {
@@ -190,10 +203,10 @@ export class Renewer {
         propagation: { ...DEFAULT_PROPAGATION, timeoutMs: pcfg.propagation.timeout, ...(pcfg.propagation.nameservers ? { nameservers: pcfg.propagation.nameservers } : {}) },
       },
       ...(this.deps.hooks?.onPropagated ? { onPropagated: this.deps.hooks.onPropagated } : {}),
-    }, { client, store: this.deps.store, lookup: this.deps.lookup, log }, signal);
+    }, { client, store: this.deps.store, lookup: this.deps.lookup, log, ...(this.deps.cleanupTimeoutMs ? { cleanupTimeoutMs: this.deps.cleanupTimeoutMs } : {}) }, signal);
   }
 }
 
 function facts(meta: CertificateMeta): CertificateFacts {
-  return { domains: meta.domains, keyType: meta.keyType, notBefore: meta.notBefore, notAfter: meta.notAfter, serial: meta.serial };
+  return { domains: meta.domains, keyType: meta.keyType, notBefore: meta.notBefore, notAfter: meta.notAfter, serial: meta.serial, directory: meta.directory };
 }

@@ -12,6 +12,11 @@ describe('decideRenewal without ARI', () => {
     expect(decideRenewal(undefined, wanted, EMPTY_STATE, T0)).toEqual({ due: true, reason: 'no certificate yet' });
     expect(decideRenewal(cert(90), { ...wanted, domains: ['a.test'] }, EMPTY_STATE, T0)).toMatchObject({ due: true, reason: 'domains changed' });
     expect(decideRenewal(cert(90), { ...wanted, keyType: 'rsa-2048' }, EMPTY_STATE, T0)).toMatchObject({ due: true, reason: 'key type changed' });
+    const staging = { ...cert(90), directory: 'https://acme-staging-v02.api.letsencrypt.org/directory' };
+    expect(decideRenewal(staging, { ...wanted, directory: 'https://acme-v02.api.letsencrypt.org/directory' }, EMPTY_STATE, T0)).toMatchObject({ due: true, reason: 'CA changed' });
+    expect(decideRenewal(staging, { ...wanted, directory: staging.directory }, EMPTY_STATE, T0)).toMatchObject({ due: false });
+    // Metadata from before the field: no opinion.
+    expect(decideRenewal(cert(90), { ...wanted, directory: 'https://x/dir' }, EMPTY_STATE, T0)).toMatchObject({ due: false });
   });
 
   it('renews at a third of the lifetime left, or half under ten days', () => {

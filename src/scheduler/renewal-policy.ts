@@ -3,7 +3,7 @@
  * per-certificate schedule state and the clock. No I/O, so every rule is tested with a fake clock.
  *
  * Rules, in order:
- * 1. No certificate, or its domains or key type differ from the config: due now.
+ * 1. No certificate, or its domains, key type or CA differ from the config: due now.
  * 2. After a failure: not before `nextAttempt` (backoff 1 min, 10 min, 100 min, then daily,
  *    ±10 % jitter; at most 1 hour apart once the certificate is in its last tenth of life or
  *    its last day, whichever is longer: the "emergency" zone).
@@ -26,6 +26,7 @@ export interface CertificateFacts {
   notBefore: string;
   notAfter: string;
   serial: string;
+  directory?: string | undefined;
 }
 
 export interface AriState {
@@ -53,10 +54,15 @@ export type Decision =
   | { due: true; reason: string }
   | { due: false; at: number; reason: string };
 
-export function decideRenewal(cert: CertificateFacts | undefined, wanted: { domains: string[]; keyType: string }, state: RenewalState, now: number): Decision {
+export interface WantedCertificate { domains: string[]; keyType: string; directory?: string }
+
+export function decideRenewal(cert: CertificateFacts | undefined, wanted: WantedCertificate, state: RenewalState, now: number): Decision {
   const changed = !cert ? 'no certificate yet'
-    : sameSet(cert.domains, wanted.domains) ? (cert.keyType !== wanted.keyType ? 'key type changed' : undefined)
-    : 'domains changed';
+    : !sameSet(cert.domains, wanted.domains) ? 'domains changed'
+    : cert.keyType !== wanted.keyType ? 'key type changed'
+    // Moving from a staging CA to production (or to another CA) must give a certificate from the new one.
+    : cert.directory && wanted.directory && cert.directory !== wanted.directory ? 'CA changed'
+    : undefined;
   const retryAt = state.nextAttempt ? Date.parse(state.nextAttempt) : undefined;
   if (retryAt !== undefined && now < retryAt) {
     return { due: false, at: retryAt, reason: `retry after failure ${state.failures} at ${iso(retryAt)}` };

@@ -43,9 +43,17 @@ export class Scheduler {
   private timer: { handle: unknown; at: number } | undefined;
   private seq = 0;
   private started = false;
+  private concurrency: number;
 
   constructor(private readonly opts: SchedulerOptions) {
     this.clock = opts.clock ?? SYSTEM_CLOCK;
+    this.concurrency = opts.concurrency;
+  }
+
+  /** Changes the limit (config reload); more room starts waiting jobs at once. */
+  setConcurrency(n: number): void {
+    this.concurrency = n;
+    this.pump();
   }
 
   get running(): boolean {
@@ -126,7 +134,7 @@ export class Scheduler {
   }
 
   private pump(): void {
-    while (this.active.size < this.opts.concurrency && this.ready.length > 0 && !this.abort.signal.aborted) {
+    while (this.active.size < this.concurrency && this.ready.length > 0 && !this.abort.signal.aborted) {
       const name = this.ready.shift()!;
       const job = this.opts.run(name, this.abort.signal)
         .catch((err: unknown) => (this.opts.onError ?? defaultOnError)(name, err))

@@ -23,6 +23,8 @@ export interface CertificateMeta {
   issuedAt: string;
   /** RFC 9773 identifier, for renewalInfo and `replaces` (absent in metadata written before ARI). */
   ariCertId?: string;
+  /** ACME directory that issued it (absent in metadata written before this field). */
+  directory?: string;
 }
 
 export interface StoredCertificate {

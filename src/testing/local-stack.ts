@@ -41,6 +41,10 @@ export function localConfigText(o: {
   apiKey?: string;
   directory?: string;
   extraAcme?: string;
+  /** Top-level sections (e.g. `server:`), YAML text ending in a newline. */
+  extraTop?: string;
+  /** More providers under dns.providers, indented four spaces. */
+  extraProviders?: string;
 }): string {
   return `acme:
   directory: ${o.directory ?? o.pebble.directoryUrl}
@@ -48,7 +52,7 @@ export function localConfigText(o: {
   ca_bundle: ${o.pebble.caBundlePath}
 ${o.extraAcme ?? ''}store:
   path: ${o.store}
-dns:
+${o.extraTop ?? ''}dns:
   resolvers: [${o.pdns.dnsAddress}]
   providers:
     home:
@@ -58,6 +62,6 @@ dns:
       propagation:
         nameservers: [${o.pdns.dnsAddress}]
         timeout: 10s
-certificates:
+${o.extraProviders ?? ''}certificates:
 ${o.certs}`;
 }

@@ -1,0 +1,54 @@
+import { ConfigError } from '../config/load-config.js';
+import { Daemon } from '../daemon/daemon.js';
+import { planCertificates } from '../daemon/plan.js';
+import { errorMessage } from '../errors.js';
+import { Redactor } from '../log.js';
+import { configFor, logFor, parseCommand, UsageError } from './cli-options.js';
+
+/** A stop that hangs (a provider that ignores its signal) must still end the process. */
+const SHUTDOWN_DEADLINE_MS = 10_000;
+
+export async function runDaemon(args: string[]): Promise<number> {
+  const values = parseCommand(args, { 'dry-run': { type: 'boolean' } });
+  if (values['dry-run']) return dryRun(values);
+  if (typeof values.config !== 'string') throw new UsageError('run needs --config FILE');
+
+  const redactor = new Redactor();
+  const log = logFor(values, undefined, redactor);
+  process.on('unhandledRejection', (err) => log.error({ error: errorMessage(err) }, 'unhandled_rejection'));
+  let daemon: Daemon;
+  try {
+    daemon = await Daemon.start({ configFile: values.config, log, redactor });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`certfleet: invalid config:\n${err.message}\n`);
+      return 2;
+    }
+    log.error({ error: errorMessage(err) }, 'start_failed');
+    return 1;
+  }
+  return new Promise<number>((resolve) => {
+    const stop = (signal: string) => {
+      setTimeout(() => {
+        log.error({ ms: SHUTDOWN_DEADLINE_MS }, 'shutdown_deadline_exceeded');
+        process.exit(1);
+      }, SHUTDOWN_DEADLINE_MS).unref();
+      daemon.stop(signal).then(() => resolve(0), (err: unknown) => {
+        log.error({ error: errorMessage(err) }, 'stop_failed');
+        resolve(1);
+      });
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.on('SIGHUP', () => void daemon.reload());
+  });
+}
+
+async function dryRun(values: { config?: string | boolean | undefined }): Promise<number> {
+  const config = await configFor(values);
+  if (!config) return 2;
+  const plan = await planCertificates(config);
+  for (const p of plan) process.stdout.write(`${p.name}: ${p.action}${p.at ? ` until ${p.at}` : ''} (${p.reason})\n`);
+  process.stdout.write(`dry run: ${plan.filter((p) => p.action !== 'keep').length} of ${plan.length} would be obtained now; nothing was changed\n`);
+  return 0;
+}

@@ -1,0 +1,202 @@
+import { readFile } from 'node:fs/promises';
+import { ConfigWatcher, digestOf, type ConfigChange } from '../config/config-watcher.js';
+import { ConfigError, formatProblem, parseConfig } from '../config/load-config.js';
+import { certificateName, type Config } from '../config/schema.js';
+import { collectSecrets } from '../config/secret.js';
+import { NodeDnsLookup } from '../dns/dns-lookup.js';
+import { errorMessage } from '../errors.js';
+import { Renewer, type CertificateSpec } from '../issue/renewer.js';
+import type { Logger, Redactor } from '../log.js';
+import { Scheduler, type Clock } from '../scheduler/scheduler.js';
+import { startHttpServer } from '../server/http-server.js';
+import { DaemonMetrics } from '../server/metrics.js';
+import { FileStore } from '../store/file-store.js';
+import { stableDigest } from './stable-digest.js';
+
+export interface DaemonOptions {
+  configFile: string;
+  log: Logger;
+  /** Secrets of every config loaded are added to it, so they never reach a log line. */
+  redactor: Redactor;
+  env?: NodeJS.ProcessEnv;
+  clock?: Clock;
+  /** Budget for TXT cleanup after an interrupted issuance; shutdown must fit in 10 s. */
+  cleanupTimeoutMs?: number;
+}
+
+/** Removal reason for certificates dropped from the config when `revoke_removed` is on. */
+const CESSATION_OF_OPERATION = 5;
+
+/** A Renewer with the jobs using it, so a replaced one is closed only when they are done. */
+interface RenewerSlot { renewer: Renewer; active: number; retired: boolean; infraDigest: string }
+
+/**
+ * `certfleet run`: the config, the scheduler, the HTTP server and the config watcher, wired.
+ * Every certificate is a scheduler job that decides, maybe renews, and schedules its next look.
+ */
+export class Daemon {
+  private config!: Config;
+  private store!: FileStore;
+  private slot!: RenewerSlot;
+  private specs = new Map<string, { spec: CertificateSpec; digest: string }>();
+  private readonly metrics = new DaemonMetrics();
+  private readonly scheduler: Scheduler;
+  private watcher: ConfigWatcher | undefined;
+  private http: Awaited<ReturnType<typeof startHttpServer>> | undefined;
+  private readonly log: Logger;
+  private stopping: Promise<void> | undefined;
+
+  private constructor(private readonly opts: DaemonOptions) {
+    this.log = opts.log.child({ component: 'daemon' });
+    this.scheduler = new Scheduler({
+      concurrency: 4,
+      run: (name, signal) => this.runJob(name, signal),
+      onError: (name, err) => this.log.error({ cert: name, error: errorMessage(err) }, 'job_failed'),
+      onWake: () => this.metrics.wakeups.inc(),
+      ...(opts.clock ? { clock: opts.clock } : {}),
+    });
+  }
+
+  /** Loads the config (a ConfigError here is the CLI's exit 2), listens, schedules, watches. */
+  static async start(opts: DaemonOptions): Promise<Daemon> {
+    const d = new Daemon(opts);
+    const text = await readFile(opts.configFile, 'utf8').catch((err: unknown) => {
+      throw new ConfigError([{ file: opts.configFile, line: 0, column: 0, path: '', message: `cannot read config: ${errorMessage(err)}` }]);
+    });
+    d.apply(d.parse(text));
+    d.http = await startHttpServer(d.config.server.listen, {
+      readiness: async () => ({ config: d.specs !== undefined, store: await d.store.writable(), scheduler: d.scheduler.running }),
+      metrics: async () => ({ contentType: d.metrics.registry.contentType, body: await d.metrics.registry.metrics() }),
+    }, opts.log.child({ component: 'http' }));
+    d.scheduler.start();
+    d.watcher = new ConfigWatcher(opts.configFile, { initialDigest: digestOf(text), onChange: (c) => d.onConfigChange(c) });
+    const how = await d.watcher.start();
+    d.log.info({ certificates: d.specs.size, config: opts.configFile, watch: how }, 'started');
+    return d;
+  }
+
+  get address(): string | undefined {
+    return this.http?.address;
+  }
+
+  /** SIGHUP: read the config again even if it looks unchanged. */
+  reload(): Promise<void> {
+    return this.watcher?.reload() ?? Promise.resolve();
+  }
+
+  /** SIGTERM/SIGINT: abort in-flight issuances (their TXT cleanup still runs), close everything. */
+  stop(reason = 'shutdown'): Promise<void> {
+    this.stopping ??= (async () => {
+      this.log.info({ reason, active: this.scheduler.activeCount }, 'stopping');
+      this.watcher?.stop();
+      await this.scheduler.stop(new Error(reason));
+      await this.http?.server.close();
+      await this.slot.renewer.close();
+      this.log.info('stopped');
+    })();
+    return this.stopping;
+  }
+
+  private parse(text: string): Config {
+    const config = parseConfig(text, this.opts.configFile, this.opts.env ? { env: this.opts.env } : {});
+    this.opts.redactor.add(collectSecrets(config));
+    return config;
+  }
+
+  private onConfigChange(change: ConfigChange): void {
+    if ('error' in change) {
+      this.metrics.reloads.inc({ result: 'failure' });
+      this.log.error({ error: change.error }, 'config_unreadable_keeping_last_good');
+      return;
+    }
+    try {
+      const started = performance.now();
+      const summary = this.apply(this.parse(change.text));
+      this.metrics.reloads.inc({ result: 'success' });
+      this.log.info({ ...summary, ms: Math.round(performance.now() - started) }, 'config_reloaded');
+    } catch (err) {
+      this.metrics.reloads.inc({ result: 'failure' });
+      if (err instanceof ConfigError) this.log.error({ problems: err.problems.map(formatProblem) }, 'config_invalid_keeping_last_good');
+      else this.log.error({ error: errorMessage(err) }, 'config_reload_failed');
+    }
+  }
+
+  /** Makes `config` current: only certificates that are new or whose spec changed are looked at now. */
+  private apply(config: Config): { added: string[]; changed: string[]; removed: string[] } {
+    const previous = this.config as Config | undefined;
+    if (previous && previous.server.listen !== config.server.listen) {
+      this.log.warn({ listen: previous.server.listen }, 'server.listen changes take effect at restart');
+    }
+    this.config = config;
+    const infraDigest = stableDigest({ acme: config.acme, dns: config.dns, store: config.store });
+    if (!this.slot || this.slot.infraDigest !== infraDigest) {
+      this.store = new FileStore({ root: config.store.path });
+      const old = this.slot as RenewerSlot | undefined;
+      this.slot = {
+        infraDigest, active: 0, retired: false,
+        renewer: new Renewer({
+          config, store: this.store, lookup: new NodeDnsLookup(config.dns.resolvers), log: this.opts.log.child({ component: 'renewer' }),
+          hooks: this.metrics.hooks(config.acme.directory), cleanupTimeoutMs: this.opts.cleanupTimeoutMs ?? 8_000,
+        }),
+      };
+      if (old) this.retire(old);
+    }
+
+    const next = new Map<string, { spec: CertificateSpec; digest: string }>();
+    const added: string[] = [];
+    const changed: string[] = [];
+    // The CA is part of each certificate's spec: a switch from staging to production re-issues.
+    for (const spec of config.certificates) next.set(certificateName(spec), { spec, digest: stableDigest({ spec, directory: config.acme.directory }) });
+    const removed = [...this.specs.keys()].filter((n) => !next.has(n));
+    for (const [name, { digest }] of next) {
+      const before = this.specs.get(name);
+      if (!before) added.push(name);
+      else if (before.digest !== digest) changed.push(name);
+    }
+    this.specs = next;
+    this.scheduler.setConcurrency(config.scheduler.concurrency);
+    const now = this.now();
+    for (const name of [...added, ...changed]) this.scheduler.schedule(name, now);
+    for (const name of removed) {
+      this.scheduler.unschedule(name);
+      this.metrics.forget(name);
+      if (config.scheduler.revoke_removed) void this.revokeRemoved(name);
+    }
+    this.metrics.managed.set(next.size);
+    return { added, changed, removed };
+  }
+
+  private async runJob(name: string, signal: AbortSignal): Promise<void> {
+    const entry = this.specs.get(name);
+    if (!entry) return;
+    const slot = this.slot;
+    slot.active++;
+    try {
+      const outcome = await slot.renewer.process(entry.spec, {}, signal);
+      // A spec edited while this ran was scheduled anew by apply(); do not overwrite that.
+      if (outcome.next !== undefined && this.specs.get(name)?.digest === entry.digest && this.scheduler.nextRun(name) === undefined) {
+        this.scheduler.schedule(name, outcome.next);
+      }
+    } finally {
+      if (--slot.active === 0 && slot.retired) void slot.renewer.close();
+    }
+  }
+
+  private retire(slot: RenewerSlot): void {
+    slot.retired = true;
+    if (slot.active === 0) void slot.renewer.close();
+  }
+
+  private async revokeRemoved(name: string): Promise<void> {
+    try {
+      await this.slot.renewer.revoke(name, CESSATION_OF_OPERATION, AbortSignal.timeout(60_000));
+      this.log.info({ cert: name }, 'revoked_removed');
+    } catch (err) {
+      this.log.error({ cert: name, error: errorMessage(err) }, 'revoke_removed_failed');
+    }
+  }
+
+  private now(): number {
+    return this.opts.clock?.now() ?? Date.now();
+  }
+}
