@@ -194,4 +194,20 @@ describe('linkUrls', () => {
     expect(plain.seen).toEqual(['GET /dir']);
     await p.close();
   });
+
+  it('puts profile and replaces into the signed newOrder payload', async () => {
+    let payload: unknown;
+    const s = await scripted({
+      'GET /dir': (_q, r) => json(r, 200, s.directory),
+      'HEAD /nonce': (_q, r) => r.writeHead(200).end(),
+      'POST /order': (q, r, body) => {
+        payload = JSON.parse(Buffer.from((JSON.parse(body) as { payload: string }).payload, 'base64url').toString());
+        orderCreated(q, r, body);
+      },
+    });
+    const c = await accountClient(s.base);
+    await c.newOrder({ identifiers: [{ type: 'dns', value: 'a.test' }], profile: 'shortlived', replaces: 'aYhb.AIdl' }, AbortSignal.timeout(5000));
+    expect(payload).toEqual({ identifiers: [{ type: 'dns', value: 'a.test' }], profile: 'shortlived', replaces: 'aYhb.AIdl' });
+    await c.close();
+  });
 });

@@ -92,8 +92,9 @@ export async function obtainCertificate(req: CertificateRequest, ctx: IssueConte
 }
 
 /** newOrder with `replaces`; when the CA says that certificate was already replaced, once more without. */
-async function newOrder(req: CertificateRequest, ctx: IssueContext, signal: AbortSignal): Promise<AcmeOrder> {
+export async function newOrder(req: Pick<CertificateRequest, 'domains' | 'profile' | 'replaces'>, ctx: Pick<IssueContext, 'client' | 'log'>, signal: AbortSignal): Promise<AcmeOrder> {
   const base = { identifiers: req.domains.map((value) => ({ type: 'dns' as const, value })), ...(req.profile ? { profile: req.profile } : {}) };
+  ctx.log.debug({ replaces: req.replaces, profile: req.profile }, 'new_order');
   if (!req.replaces) return ctx.client.newOrder(base, signal);
   try {
     return await ctx.client.newOrder({ ...base, replaces: req.replaces }, signal);
