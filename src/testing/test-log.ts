@@ -2,6 +2,8 @@ import { createLogger, Redactor, type Logger } from '../log.js';
 
 export interface CapturedLog {
   log: Logger;
+  /** The logger's redactor (a daemon adds its config's secrets to it). */
+  redactor: Redactor;
   /** Every line written, after redaction. */
   lines: string[];
   /** Parsed records. */
@@ -14,5 +16,5 @@ export function captureLog(secrets: Iterable<string> = []): CapturedLog {
   const redactor = new Redactor();
   redactor.add(secrets);
   const log = createLogger({ format: 'json', level: 'debug', redactor, out: { write: (t: string) => lines.push(t) } });
-  return { log, lines, records: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
+  return { log, redactor, lines, records: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
 }
