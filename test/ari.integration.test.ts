@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { Agent, fetch as undiciFetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HttpPool } from '../src/http/http-pool.js';
 import { parseConfig } from '../src/config/load-config.js';
 import { NodeDnsLookup } from '../src/dns/dns-lookup.js';
 import { Renewer } from '../src/issue/renewer.js';
@@ -18,14 +18,14 @@ import { captureLog } from '../src/testing/test-log.js';
 interface AriFake { url: string; windows: Map<string, { start: string; end: string; retryAfter?: string }>; asked: string[]; close(): Promise<void> }
 
 async function startAriFake(pebbleDirectory: string, ca: string): Promise<AriFake> {
-  const agent = new Agent({ connect: { ca } });
+  const pool = new HttpPool({ ca });
   const windows: AriFake['windows'] = new Map();
   const asked: string[] = [];
   let base = '';
   const server: Server = createServer((req, res) => {
     void (async () => {
       if (req.url === '/dir') {
-        const dir = await (await undiciFetch(pebbleDirectory, { dispatcher: agent })).json() as Record<string, unknown>;
+        const dir = JSON.parse((await pool.request('GET', pebbleDirectory, { signal: AbortSignal.timeout(5000) })).body) as Record<string, unknown>;
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ...dir, renewalInfo: `${base}/renewal-info` }));
         return;
       }
@@ -41,7 +41,7 @@ async function startAriFake(pebbleDirectory: string, ca: string): Promise<AriFak
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  return { url: `${base}/dir`, windows, asked, close: async () => { await new Promise((r) => server.close(r)); await agent.close(); } };
+  return { url: `${base}/dir`, windows, asked, close: async () => { await new Promise((r) => server.close(r)); pool.close(); } };
 }
 
 let stack: LocalStack;

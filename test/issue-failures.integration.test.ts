@@ -10,6 +10,7 @@ import { PowerDnsProvider } from '../src/dns/powerdns.js';
 import { NodeDnsLookup } from '../src/dns/dns-lookup.js';
 import { DEFAULT_PROPAGATION } from '../src/dns/propagation.js';
 import { openAccount } from '../src/issue/account.js';
+import { HttpPool } from '../src/http/http-pool.js';
 import { captureLog } from '../src/testing/test-log.js';
 import { issueAll } from '../src/issue/issue-run.js';
 import { obtainCertificate } from '../src/issue/obtain-certificate.js';
@@ -177,10 +178,9 @@ describe('preferred chain', () => {
     const alt = await startPebble({ dnsServer: pdns.dnsAddress, env: { PEBBLE_ALTERNATE_ROOTS: '1' } });
     try {
       // Learn the alternate root's name from pebble's management API (root 1).
-      const { Agent, fetch: ufetch } = await import('undici');
-      const agent = new Agent({ connect: { ca: alt.caBundle } });
-      const rootPem = await (await ufetch(`${alt.managementUrl}/roots/1`, { dispatcher: agent })).text();
-      await agent.close();
+      const pool = new HttpPool({ ca: alt.caBundle });
+      const rootPem = (await pool.request('GET', `${alt.managementUrl}/roots/1`, { signal: AbortSignal.timeout(5000) })).body;
+      pool.close();
       const altRoot = /CN=(.*)/.exec(new X509Certificate(rootPem).subject)![1]!;
       const cert = '  - name: pc\n    domains: [pc.example.test]\n    dns: home\n';
       const out = await issueAll(config(cert, { server: alt, store: path.join(dir, 'pc'), extraAcme: `  preferred_chain: ${altRoot}\n` }), log, {}, AbortSignal.timeout(60_000));

@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
-import { Agent, fetch as undiciFetch, type Dispatcher } from 'undici';
 import { sleep } from '../abort.js';
 import { CertfleetError, errorMessage } from '../errors.js';
+import { HttpPool, type HttpResponse } from '../http/http-pool.js';
 import { eabJws, jwkThumbprint, publicJwk, signJws, type Jwk } from './jws.js';
 import { AcmeProblem, parseProblem } from './problem.js';
 import { parseRenewalInfo, type RenewalInfo } from './renewal-info.js';
@@ -49,7 +49,7 @@ export interface AcmeClientOptions {
   onRequest?: (info: { method: string; url: string; status: number; ms: number }) => void;
 }
 
-interface AcmeResponse { status: number; headers: Headers; body: string; url: string }
+type AcmeResponse = HttpResponse;
 
 /**
  * RFC 8555 client: one keep-alive pool per server, a nonce pool fed by every
@@ -61,7 +61,7 @@ export class AcmeClient {
   readonly accountKey: KeyObject;
   readonly thumbprint: string;
   private readonly jwk: Jwk;
-  private readonly dispatcher: Dispatcher;
+  private readonly pool: HttpPool;
   private readonly retry: RetryPolicy;
   private readonly onRequest: AcmeClientOptions['onRequest'];
   private readonly nonces: string[] = [];
@@ -75,15 +75,12 @@ export class AcmeClient {
     this.thumbprint = jwkThumbprint(this.jwk);
     this.retry = opts.retry ?? DEFAULT_RETRY_POLICY;
     this.onRequest = opts.onRequest;
-    this.dispatcher = new Agent({
-      keepAliveTimeout: 30_000,
-      connections: 16,
-      ...(opts.caBundle ? { connect: { ca: opts.caBundle } } : {}),
-    });
+    this.pool = new HttpPool({ maxSockets: 16, keepAliveMs: 30_000, ...(opts.caBundle ? { ca: opts.caBundle } : {}) });
   }
 
-  async close(): Promise<void> {
-    await this.dispatcher.close();
+  close(): Promise<void> {
+    this.pool.close();
+    return Promise.resolve();
   }
 
   /** Uses a known account URL (kept in the store) instead of asking newAccount again. */
@@ -288,12 +285,10 @@ export class AcmeClient {
 
   private async http(method: string, url: string, body: string | undefined, signal: AbortSignal, accept?: string): Promise<AcmeResponse> {
     const started = performance.now();
-    let res;
+    let res: HttpResponse;
     try {
-      res = await undiciFetch(url, {
-        method,
+      res = await this.pool.request(method, url, {
         signal,
-        dispatcher: this.dispatcher,
         headers: {
           'user-agent': 'certfleet/0.1',
           ...(body === undefined ? {} : { 'content-type': 'application/jose+json' }),
@@ -305,11 +300,10 @@ export class AcmeClient {
       if (signal.aborted) throw signal.reason;
       throw new CertfleetError('ACME_UNREACHABLE', `ACME server unreachable at ${url}: ${describeFetchError(err)}`, { retryable: true, cause: err });
     }
-    const text = method === 'HEAD' ? '' : await res.text();
     const nonce = res.headers.get('replay-nonce');
     if (nonce) this.nonces.push(nonce);
     this.onRequest?.({ method, url, status: res.status, ms: performance.now() - started });
-    return { status: res.status, headers: res.headers as unknown as Headers, body: text, url };
+    return res;
   }
 
   private errorFor(res: AcmeResponse): CertfleetError {

@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { describe, expect, it } from 'vitest';
-import { assertKeyType, createCsr, generatePrivateKey, keyTypeOf, KEY_TYPES } from './keys.js';
+import { createCsr } from './csr.js';
+import { assertKeyType, generatePrivateKey, keyTypeOf, KEY_TYPES } from './keys.js';
 
 describe('keys and CSRs', () => {
   it.each(KEY_TYPES.filter((t) => t !== 'rsa-4096' && t !== 'rsa-3072'))('%s: CSR carries every domain as a SAN and verifies', async (type) => {

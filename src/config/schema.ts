@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { KEY_TYPES } from '../acme/keys.js';
+import { KEY_TYPES } from '../acme/key-types.js';
 import { normalizeDomain } from '../domain-name.js';
 import { parseDuration } from './duration.js';
 import { Secret } from './secret.js';

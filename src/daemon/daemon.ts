@@ -90,7 +90,7 @@ export class Daemon {
       this.log.info({ reason, active: this.scheduler.activeCount }, 'stopping');
       this.watcher?.stop();
       await this.scheduler.stop(new Error(reason));
-      await this.http?.server.close();
+      await this.http?.close();
       await this.slot.renewer.close();
       this.log.info('stopped');
     })();

@@ -3,7 +3,8 @@ import type { AcmeAuthorization, AcmeClient, AcmeOrder } from '../acme/acme-clie
 import { AcmeProblem } from '../acme/problem.js';
 import { ariCertId } from '../acme/ari-cert-id.js';
 import { dns01TxtValue } from '../acme/jws.js';
-import { createCsr, generatePrivateKey, parsePrivateKey, privateKeyPem, type KeyType } from '../acme/keys.js';
+import { createCsr } from '../acme/csr.js';
+import { generatePrivateKey, parsePrivateKey, privateKeyPem, type KeyType } from '../acme/keys.js';
 import { splitPemChain } from '../acme/preferred-chain.js';
 import { challengeName } from '../domain-name.js';
 import { CertfleetError, errorMessage } from '../errors.js';

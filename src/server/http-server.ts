@@ -1,4 +1,6 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 
 export interface HealthSource {
@@ -7,23 +9,64 @@ export interface HealthSource {
   metrics(): Promise<{ contentType: string; body: string }>;
 }
 
-/** /healthz (alive), /readyz (ready to do its job), /metrics (Prometheus text). */
-export async function startHttpServer(listen: string, source: HealthSource, log: Logger): Promise<{ server: FastifyInstance; address: string }> {
-  const server = Fastify({ logger: false });
-  server.get('/healthz', () => ({ status: 'ok' }));
-  server.get('/readyz', async (_req, reply) => {
-    const checks = await source.readiness();
-    const ready = Object.values(checks).every(Boolean);
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks });
+export interface HttpServer {
+  address: string;
+  close(): Promise<void>;
+}
+
+/**
+ * /healthz (alive), /readyz (ready to do its job), /metrics (Prometheus text), on node:http.
+ * Three GET routes need no framework, and fastify measured 26 MB of resident memory here,
+ * a third of the idle daemon's budget.
+ */
+export async function startHttpServer(listen: string, source: HealthSource, log: Logger): Promise<HttpServer> {
+  const server: Server = createServer((req, res) => {
+    const send = (status: number, type: string, body: string) => {
+      res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' }).end(req.method === 'HEAD' ? undefined : body);
+    };
+    const json = (status: number, body: unknown) => send(status, 'application/json; charset=utf-8', JSON.stringify(body));
+    if (req.method !== 'GET' && req.method !== 'HEAD') return json(405, { error: 'method not allowed' });
+    const route = (req.url ?? '/').split('?')[0];
+    void (async () => {
+      switch (route) {
+        case '/healthz':
+          return json(200, { status: 'ok' });
+        case '/readyz': {
+          const checks = await source.readiness();
+          const ready = Object.values(checks).every(Boolean);
+          return json(ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', checks });
+        }
+        case '/metrics': {
+          const m = await source.metrics();
+          return send(200, m.contentType, m.body);
+        }
+        default:
+          return json(404, { error: 'not found', routes: ['/healthz', '/readyz', '/metrics'] });
+      }
+    })().catch((err: unknown) => {
+      log.error({ route, error: errorMessage(err) }, 'http_handler_failed');
+      if (!res.headersSent) json(500, { error: 'internal error' });
+    });
   });
-  server.get('/metrics', async (_req, reply) => {
-    const m = await source.metrics();
-    return reply.type(m.contentType).send(m.body);
-  });
+  server.keepAliveTimeout = 5_000;
   const { host, port } = splitHostPort(listen);
-  const address = await server.listen({ host, port });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const a = server.address() as AddressInfo;
+  const address = `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
   log.info({ address }, 'http_listening');
-  return { server, address };
+  return {
+    address,
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+    }),
+  };
 }
 
 export function splitHostPort(listen: string): { host: string; port: number } {

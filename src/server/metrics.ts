@@ -24,6 +24,10 @@ export class DaemonMetrics {
     name: 'certfleet_process_resident_memory_bytes', help: 'Resident memory, measured at scrape time', registers: [this.registry],
     collect() { this.set(process.memoryUsage.rss()); },
   });
+  readonly heap = new Gauge({
+    name: 'certfleet_process_heap_used_bytes', help: 'V8 heap in use, measured at scrape time', registers: [this.registry],
+    collect() { this.set(process.memoryUsage().heapUsed); },
+  });
 
   /** Hooks for the Renewer that feed these metrics. */
   hooks(directoryUrl: string): RenewerHooks {

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { Agent, fetch as undiciFetch } from 'undici';
+import { HttpPool } from '../http/http-pool.js';
 import { freePort } from './free-port.js';
 import { ProcessHandle, startWithRetry } from './process-handle.js';
 
@@ -62,15 +62,15 @@ async function startOnce(opts: PebbleOptions): Promise<PebbleServer> {
   });
   const caBundle = await readFile(f('ca.pem'), 'utf8');
   const directoryUrl = `https://127.0.0.1:${port}/dir`;
-  const agent = new Agent({ connect: { ca: caBundle } });
+  const pool = new HttpPool({ ca: caBundle });
   try {
-    await proc.waitReady(async () => (await undiciFetch(directoryUrl, { dispatcher: agent })).ok);
+    await proc.waitReady(async () => (await pool.request('GET', directoryUrl, { signal: AbortSignal.timeout(2000) })).status === 200);
   } catch (err) {
     await proc.stop();
     await rm(dir, { recursive: true, force: true });
     throw err;
   } finally {
-    await agent.close();
+    pool.close();
   }
   return {
     directoryUrl,

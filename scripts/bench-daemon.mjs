@@ -1,0 +1,147 @@
+// make bench (daemon part): a daemon managing 1,000 certificates, seeded in the store beforehand.
+// Measures start to /readyz, idle CPU / timer wakeups / RSS over 60 s, and config edit -> files
+// in live/. Prints one line per benchmark and rewrites its section of docs/benchmarks.md.
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { FileStore } from '../dist/store/file-store.js';
+import { startPebble } from '../dist/testing/pebble-server.js';
+import { startPowerDns } from '../dist/testing/powerdns-server.js';
+import { localConfigText } from '../dist/testing/local-stack.js';
+
+const N = Number(process.env.BENCH_DAEMON_N ?? 1000);
+const IDLE_S = Number(process.env.BENCH_IDLE_S ?? 60);
+const EDITS = 5;
+const root = path.resolve(import.meta.dirname, '..');
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]; };
+
+const pdns = await startPowerDns(['bench.test']);
+const pebble = await startPebble({ dnsServer: pdns.dnsAddress });
+const work = await mkdtemp(path.join(os.tmpdir(), 'certfleet-bench-daemon-'));
+const storeDir = path.join(work, 'store');
+const configFile = path.join(work, 'certfleet.yaml');
+let daemon;
+
+/** One self-signed certificate (90 days from now) stands in for all of them: the daemon reads metadata, not the PEM. */
+function seedPem() {
+  const key = path.join(work, 'seed.key');
+  const crt = path.join(work, 'seed.crt');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', crt, '-days', '90', '-subj', '/CN=seed.bench.test'], { stdio: 'ignore' });
+  return Promise.all([readFile(crt, 'utf8'), readFile(key, 'utf8')]);
+}
+
+const certYaml = (i) => `  - name: c${i}\n    domains: [c${i}.bench.test]\n    dns: home\n`;
+const configText = (n) => localConfigText({ store: storeDir, pebble, pdns, certs: Array.from({ length: n }, (_, i) => certYaml(i)).join(''), extraTop: 'server:\n  listen: 127.0.0.1:0\n' });
+
+/** CPU time of every thread of a process, in seconds (schedstat: nanosecond resolution). */
+async function cpuSeconds(pid) {
+  let ns = 0;
+  for (const t of await readdir(`/proc/${pid}/task`)) ns += Number((await readFile(`/proc/${pid}/task/${t}/schedstat`, 'utf8')).split(' ')[0]);
+  return ns / 1e9;
+}
+const rssMb = async (pid) => Number(/VmRSS:\s+(\d+)/.exec(await readFile(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
+const metric = (text, name) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+
+try {
+  const [certPem, keyPem] = await seedPem();
+  const store = new FileStore({ root: storeDir });
+  const notBefore = new Date().toISOString();
+  const notAfter = new Date(Date.now() + 90 * 86_400_000).toISOString();
+  const seedStart = performance.now();
+  for (let i = 0; i < N; i += 50) {
+    await Promise.all(Array.from({ length: Math.min(50, N - i) }, (_, j) => store.save({
+      meta: { name: `c${i + j}`, domains: [`c${i + j}.bench.test`], keyType: 'ecdsa-p256', notBefore, notAfter, issuer: 'CN=seed', serial: String(i + j), account: '', orderUrl: '', issuedAt: notBefore, directory: pebble.directoryUrl },
+      pem: { cert: certPem, chain: '', fullchain: certPem, privkey: keyPem },
+    })));
+  }
+  console.error(`seeded ${N} certificates in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);
+  await writeFile(configFile, configText(N));
+
+  // Start to /readyz.
+  const t0 = performance.now();
+  daemon = spawn(path.join(root, 'bin/certfleet'), ['run', '--config', configFile, '--log-format', 'json'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  daemon.stderr.on('data', (b) => { log += b.toString(); });
+  let base;
+  for (;;) {
+    base ??= /"address":"(http:[^"]+)"/.exec(log)?.[1];
+    if (base && (await fetch(`${base}/readyz`).then((r) => r.status, () => 0)) === 200) break;
+    if (daemon.exitCode !== null) throw new Error(`daemon exited:\n${log}`);
+    await sleep(5);
+  }
+  const readyS = (performance.now() - t0) / 1000;
+  console.log(`start to /readyz with ${N} certificates: ${readyS.toFixed(3)} s`);
+
+  // Wait until every certificate has been looked at once (its next-renewal series exists).
+  for (;;) {
+    const m = await (await fetch(`${base}/metrics`)).text();
+    if ((m.match(/^certfleet_certificate_next_renewal_seconds\{/gm) ?? []).length >= N) break;
+    await sleep(100);
+  }
+  const allSeenS = (performance.now() - t0) / 1000;
+  console.log(`every certificate planned after ${allSeenS.toFixed(2)} s`);
+  await sleep(2000);
+
+  // Idle.
+  const wakeBefore = metric(await (await fetch(`${base}/metrics`)).text(), 'certfleet_scheduler_wakeups_total');
+  await sleep(200);
+  const cpu0 = await cpuSeconds(daemon.pid);
+  await sleep(IDLE_S * 1000);
+  const idleCpu = (await cpuSeconds(daemon.pid)) - cpu0;
+  const idleRss = await rssMb(daemon.pid);
+  const idleMetrics = await (await fetch(`${base}/metrics`)).text();
+  const wakeAfter = metric(idleMetrics, 'certfleet_scheduler_wakeups_total');
+  const heapMb = metric(idleMetrics, 'certfleet_process_heap_used_bytes') / 2 ** 20;
+  console.log(`idle ${IDLE_S} s with ${N} certificates: ${idleCpu.toFixed(4)} s CPU, ${wakeAfter - wakeBefore} scheduler wakeups, RSS ${idleRss.toFixed(0)} MB (V8 heap in use ${heapMb.toFixed(0)} MB)`);
+
+  // Config saved with one more certificate -> its files in live/.
+  const editMs = [];
+  for (let k = 0; k < EDITS; k++) {
+    const n = N + k + 1;
+    const target = path.join(storeDir, 'live', `c${n - 1}`, 'fullchain.pem');
+    await writeFile(`${configFile}.tmp`, configText(n));
+    const saved = performance.now();
+    await rename(`${configFile}.tmp`, configFile);
+    while (!existsSync(target)) {
+      if (performance.now() - saved > 30_000) throw new Error(`no certificate after 30 s:\n${log.slice(-2000)}`);
+      await sleep(2);
+    }
+    editMs.push(performance.now() - saved);
+  }
+  const editP50 = pct(editMs, 50) / 1000;
+  console.log(`config edit -> files in live/ (${N}+ certificates configured): p50 ${editP50.toFixed(3)} s, max ${(Math.max(...editMs) / 1000).toFixed(3)} s over ${EDITS} edits`);
+  const finalRss = await rssMb(daemon.pid);
+
+  const date = new Date().toISOString().slice(0, 10);
+  const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}, Node ${process.version}`;
+  const section = `<!-- daemon-bench:start -->
+## Daemon (\`make bench\`)
+
+${date} — ${machine}. \`bin/certfleet run\` as its own process with ${N} certificates configured and already in the store (valid 90 days), local pebble 2.4 and PowerDNS 4.7. CPU is the sum of every thread's \`/proc/<pid>/task/*/schedstat\` run time; wakeups are \`certfleet_scheduler_wakeups_total\`.
+
+| measure | result | bar |
+| --- | --- | --- |
+| start to \`/readyz\` 200 | ${readyS.toFixed(3)} s | ≤ 1 s |
+| every certificate planned (metadata and state read, next time scheduled) | ${allSeenS.toFixed(2)} s after start | — |
+| idle ${IDLE_S} s: CPU | ${idleCpu.toFixed(4)} s | ≤ 0.01 s |
+| idle ${IDLE_S} s: scheduler timer wakeups | ${wakeAfter - wakeBefore} | ≤ 1 |
+| idle: RSS | ${idleRss.toFixed(0)} MB (V8 heap in use: ${heapMb.toFixed(0)} MB) | ≤ 80 MB |
+| config saved with one more certificate → its files in \`live/\` | p50 ${editP50.toFixed(3)} s (max ${(Math.max(...editMs) / 1000).toFixed(3)} s, ${EDITS} edits) | p50 ≤ 1 s |
+| RSS after the ${EDITS} issuances | ${finalRss.toFixed(0)} MB | — |
+<!-- daemon-bench:end -->`;
+  const file = path.join(root, 'docs/benchmarks.md');
+  let doc = await readFile(file, 'utf8');
+  doc = doc.includes('<!-- daemon-bench:start -->') ? doc.replace(/<!-- daemon-bench:start -->[\s\S]*<!-- daemon-bench:end -->/, section) : `${doc.trimEnd()}\n\n${section}\n`;
+  await writeFile(file, doc);
+} finally {
+  if (daemon && daemon.exitCode === null) {
+    daemon.kill('SIGTERM');
+    await new Promise((r) => daemon.once('exit', r));
+  }
+  await pebble.stop();
+  await pdns.stop();
+  await rm(work, { recursive: true, force: true });
+}

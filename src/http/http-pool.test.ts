@@ -1,0 +1,51 @@
+import { createServer, type Server } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { HttpPool } from './http-pool.js';
+
+const servers: Server[] = [];
+afterEach(() => { for (const s of servers.splice(0)) s.close(); });
+
+async function serve(handler: Parameters<typeof createServer>[1]): Promise<string> {
+  const s = createServer(handler);
+  servers.push(s);
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  return `http://127.0.0.1:${(s.address() as { port: number }).port}`;
+}
+
+describe('HttpPool', () => {
+  it('sends method, headers and body; returns status, headers and text; reuses the connection', async () => {
+    const ports = new Set<number>();
+    const base = await serve((req, res) => {
+      ports.add(req.socket.remotePort!);
+      let body = '';
+      req.on('data', (c: Buffer) => { body += c.toString(); });
+      req.on('end', () => res.writeHead(201, { 'replay-nonce': 'n1', link: ['<a>;rel="up"', '<b>;rel="alternate"'] }).end(`${req.method} ${req.headers['content-type']} ${body}`));
+    });
+    const pool = new HttpPool();
+    const r = await pool.request('POST', `${base}/x`, { body: '{"a":1}', headers: { 'content-type': 'application/jose+json' }, signal: AbortSignal.timeout(2000) });
+    expect(r).toMatchObject({ status: 201, body: 'POST application/jose+json {"a":1}', url: `${base}/x` });
+    expect(r.headers.get('Replay-Nonce')).toBe('n1');
+    expect(r.headers.get('link')).toBe('<a>;rel="up", <b>;rel="alternate"');
+    expect(r.headers.get('missing')).toBeNull();
+    await pool.request('GET', `${base}/y`, { signal: AbortSignal.timeout(2000) });
+    expect(ports.size).toBe(1);
+    pool.close();
+  });
+
+  it('aborts with the caller\'s reason, times out on its own bound, and refuses huge answers', async () => {
+    const base = await serve((req, res) => {
+      if (req.url === '/big') return res.end(Buffer.alloc(2048));
+      // Never answers.
+    });
+    const pool = new HttpPool({ timeoutMs: 200, maxBodyBytes: 1024 });
+    const ac = new AbortController();
+    const p = pool.request('GET', `${base}/hang`, { signal: ac.signal });
+    ac.abort(new Error('shutting down'));
+    await expect(p).rejects.toThrow('shutting down');
+    await expect(pool.request('GET', `${base}/hang`, { signal: new AbortController().signal })).rejects.toThrow(/no answer from .* within 200 ms/);
+    await expect(pool.request('GET', `${base}/big`, { signal: AbortSignal.timeout(2000) })).rejects.toThrow(/larger than 1024 bytes/);
+    await expect(pool.request('GET', 'ftp://x/', { signal: AbortSignal.timeout(2000) })).rejects.toThrow(/unsupported URL scheme/);
+    await expect(pool.request('GET', 'http://127.0.0.1:1/', { signal: AbortSignal.timeout(2000) })).rejects.toThrow(/ECONNREFUSED/);
+    pool.close();
+  });
+});
