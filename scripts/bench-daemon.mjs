@@ -92,10 +92,14 @@ try {
   await sleep(IDLE_S * 1000);
   const idleCpu = (await cpuSeconds(daemon.pid)) - cpu0;
   const idleRss = await rssMb(daemon.pid);
+  const smaps = await readFile(`/proc/${daemon.pid}/smaps_rollup`, 'utf8');
+  const kb = (field) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(smaps)?.[1] ?? NaN) / 1024;
+  const anonMb = kb('Anonymous');
+  const fileMb = kb('Shared_Clean') + kb('Private_Clean');
   const idleMetrics = await (await fetch(`${base}/metrics`)).text();
   const wakeAfter = metric(idleMetrics, 'certfleet_scheduler_wakeups_total');
   const heapMb = metric(idleMetrics, 'certfleet_process_heap_used_bytes') / 2 ** 20;
-  console.log(`idle ${IDLE_S} s with ${N} certificates: ${idleCpu.toFixed(4)} s CPU, ${wakeAfter - wakeBefore} scheduler wakeups, RSS ${idleRss.toFixed(0)} MB (V8 heap in use ${heapMb.toFixed(0)} MB)`);
+  console.log(`idle ${IDLE_S} s with ${N} certificates: ${idleCpu.toFixed(4)} s CPU, ${wakeAfter - wakeBefore} scheduler wakeups, RSS ${idleRss.toFixed(0)} MB (private ${anonMb.toFixed(0)} MB, file-backed ${fileMb.toFixed(0)} MB, V8 heap in use ${heapMb.toFixed(0)} MB)`);
 
   // Config saved with one more certificate -> its files in live/.
   const editMs = [];
@@ -128,7 +132,9 @@ ${date} — ${machine}. \`bin/certfleet run\` as its own process with ${N} certi
 | every certificate planned (metadata and state read, next time scheduled) | ${allSeenS.toFixed(2)} s after start | — |
 | idle ${IDLE_S} s: CPU | ${idleCpu.toFixed(4)} s | ≤ 0.01 s |
 | idle ${IDLE_S} s: scheduler timer wakeups | ${wakeAfter - wakeBefore} | ≤ 1 |
-| idle: RSS | ${idleRss.toFixed(0)} MB (V8 heap in use: ${heapMb.toFixed(0)} MB) | ≤ 80 MB |
+| idle: RSS | ${idleRss.toFixed(0)} MB | ≤ 80 MB |
+| idle: of which private (anonymous) memory | ${anonMb.toFixed(0)} MB (V8 heap in use: ${heapMb.toFixed(0)} MB) | — |
+| idle: of which file-backed, clean (mostly the node binary's code, shared with other node processes) | ${fileMb.toFixed(0)} MB | — |
 | config saved with one more certificate → its files in \`live/\` | p50 ${editP50.toFixed(3)} s (max ${(Math.max(...editMs) / 1000).toFixed(3)} s, ${EDITS} edits) | p50 ≤ 1 s |
 | RSS after the ${EDITS} issuances | ${finalRss.toFixed(0)} MB | — |
 <!-- daemon-bench:end -->`;
