@@ -165,3 +165,23 @@ function parseDocumentObject(): Record<string, unknown> {
     certificates: [{ domains: ['example.test'], dns: 'home', key_type: 'ecdsa-p256' }],
   };
 }
+
+describe('bad input: one clear problem each, with its location', () => {
+  const cases: [string, string, RegExp][] = [
+    ['unknown key', good.replace('  email:', '  emial: x\n  email:'), /^3:3 acme: unknown key "emial"/],
+    ['wrong type', good.replace('dns: home', 'dns: 42'), /^14:10 certificates\[0\]\.dns: .*expected string/],
+    ['bad duration', good.replace('      api_key: k', '      api_key: k\n      propagation: { timeout: 2 minutes }'), /^12:31 dns\.providers\.home\.propagation\.timeout: expected a duration like 90s, 2m, 1h or 7d, got "2 minutes"/],
+    ['unknown provider', good.replace('dns: home', 'dns: away'), /^14:10 certificates\[0\]\.dns: unknown DNS provider "away"; defined: home/],
+    ['path separator in name', good.replace('  - domains', '  - name: a/b\n    domains'), /^13:11 certificates\[0\]\.name: expected letters, digits/],
+    ['dot-dot in name', good.replace('  - domains', '  - name: a..b\n    domains'), /^13:11 certificates\[0\]\.name: must not contain "\.\."/],
+    ['variable outside the allow-list', good.replace('api_key: k', 'api_key: ${PATH}'), /^11:16 dns\.providers\.home\.api_key: variable PATH is not allowed/],
+    ['missing variable', good.replace('api_key: k', 'api_key: ${CERTFLEET_NOT_SET}'), /^11:16 dns\.providers\.home\.api_key: variable CERTFLEET_NOT_SET is not set/],
+    ['YAML syntax', good.replace('  email: admin@example.test', '  email: [admin'), /^\d+:\d+ : /],
+    ['duplicate key', good.replace('  email: admin@example.test', '  email: a@example.test\n  email: b@example.test'), /^4:3 : Map keys must be unique/],
+  ];
+  it.each(cases)('%s', (_label, text, expected) => {
+    const p = problems(text, { env: {} });
+    expect(p).toHaveLength(1);
+    expect(p[0]).toMatch(expected);
+  });
+});
