@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerOutput } from '../src/testing/secret-scan.js';
 import { localConfigText, startLocalStack, type LocalStack } from '../src/testing/local-stack.js';
 
 const bin = path.resolve(import.meta.dirname, '../bin/certfleet');
@@ -18,9 +19,11 @@ afterAll(() => stack?.stop());
 async function certfleet(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await promisify(execFile)(bin, args, { env: { ...process.env } });
+    registerOutput([stdout, stderr]);
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
+    registerOutput([e.stdout, e.stderr]);
     return { code: e.code, stdout: e.stdout, stderr: e.stderr };
   }
 }

@@ -9,7 +9,7 @@ import { localConfigText, startLocalStack, type LocalStack } from '../src/testin
 
 let stack: LocalStack;
 let dir: string;
-// Not redacted: the secret scan below checks that the code itself never logs the API key.
+// Not redacted: the suite's secret scan checks that the code itself never logs the API key.
 const captured = captureLog();
 const log = captured.log;
 
@@ -18,10 +18,9 @@ beforeAll(async () => {
   dir = stack.dir;
 });
 afterAll(async () => {
-  const key = stack?.pdns.apiKey;
   await stack?.stop();
+  // The suite's secret scan (test/secret-scan.setup.ts) reads these lines; make sure there are some.
   expect(captured.lines.length).toBeGreaterThan(0);
-  if (key) expect(captured.lines.filter((l) => l.includes(key))).toEqual([]);
 });
 
 function config(certs: string, store = path.join(dir, 'store')) {

@@ -119,7 +119,7 @@ describe('parseConfig on random input', () => {
     value: fc.oneof({ depthSize: 'small' }, fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.array(tie('value'), { maxLength: 3 }), fc.dictionary(fc.oneof(fc.string(), fc.constantFrom('acme', 'dns', 'providers', 'certificates', 'domains', 'type', 'api_key_file', 'name')), tie('value'), { maxKeys: 4 })),
   })).value;
 
-  it('never crashes, and every problem names a position', () => {
+  it('never crashes, and every problem names a position and a path', () => {
     fc.assert(fc.property(yamlValue, (doc) => {
       try {
         parseConfig(stringify(doc), 'r.yaml', { env: {}, readSecretFile: () => 'x' });
@@ -129,6 +129,8 @@ describe('parseConfig on random input', () => {
           expect(p.line).toBeGreaterThan(0);
           expect(p.file).toBe('r.yaml');
           expect(p.message.length).toBeGreaterThan(0);
+          // Valid YAML, so every problem is about a field (the whole document counts as one).
+          expect(p.path.length).toBeGreaterThan(0);
         }
       }
     }), { numRuns: 300 });

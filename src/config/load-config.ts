@@ -72,7 +72,7 @@ export function parseConfig(text: string, file: string, opts: ParseOptions = {})
     const segs = issue.path.map(String);
     const keys = issue.code === 'unrecognized_keys' ? issue.keys.filter((k) => !failed.has(dotted([...issue.path, k.replace(/_file$/, '')]))) : [];
     if (issue.code === 'unrecognized_keys' && keys.length === 0) continue;
-    at(offsetOf(doc, keys.length ? [...segs, keys[0]!] : segs, keys.length > 0), dotted(issue.path),
+    at(offsetOf(doc, keys.length ? [...segs, keys[0]!] : segs, keys.length > 0), dotted(issue.path) || '(document)',
       keys.length ? `unknown key${keys.length > 1 ? 's' : ''} ${keys.map((k) => JSON.stringify(k)).join(', ')}` : issue.message);
   }
   if (problems.length === 0 && result.success) return result.data;

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { registerOutput } from './secret-scan.js';
 
 const bin = path.resolve(import.meta.dirname, '../../bin/certfleet');
 
@@ -11,6 +12,7 @@ export class DaemonProcess {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
   private constructor(readonly child: ChildProcess) {
+    registerOutput(this.lines);
     let partial = '';
     child.stderr!.on('data', (b: Buffer) => {
       partial += b.toString();

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { HttpPool } from '../http/http-pool.js';
+import { registerSecret } from './secret-scan.js';
 import { freePort } from './free-port.js';
 import { ProcessHandle, startWithRetry } from './process-handle.js';
 
@@ -41,6 +42,7 @@ async function startOnce(opts: PebbleOptions): Promise<PebbleServer> {
   await run('openssl', ['x509', '-req', '-in', f('csr.pem'), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial', '-days', '2', '-extfile', f('ext.cnf'), '-out', f('cert.pem')]);
   const [port, mgmt] = [await freePort(), await freePort()];
   const eab = opts.requireEab ? { kid: 'kid-1', hmacKey: Buffer.from('certfleet-test-eab-hmac-key-0123456789').toString('base64url') } : undefined;
+  if (eab) registerSecret(eab.hmacKey);
   await writeFile(f('pebble.json'), JSON.stringify({
     pebble: {
       listenAddress: `127.0.0.1:${port}`,

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from './free-port.js';
 import { ProcessHandle, startWithRetry } from './process-handle.js';
+import { registerSecret } from './secret-scan.js';
 
 const run = promisify(execFile);
 
@@ -25,6 +26,7 @@ async function startOnce(zones: string[]): Promise<PowerDnsServer> {
   const dir = await mkdtemp(path.join(tmpdir(), 'certfleet-pdns-'));
   const [dnsPort, apiPort] = [await freePort(), await freePort()];
   const apiKey = `test-${Math.random().toString(36).slice(2)}`;
+  registerSecret(apiKey);
   const db = path.join(dir, 'pdns.sqlite3');
   await run('sqlite3', [db, `.read /usr/share/pdns-backend-sqlite3/schema/schema.sqlite3.sql`]);
   await writeFile(path.join(dir, 'pdns.conf'), [

@@ -1,4 +1,5 @@
 import { createLogger, Redactor, type Logger } from '../log.js';
+import { registerOutput } from './secret-scan.js';
 
 export interface CapturedLog {
   log: Logger;
@@ -13,6 +14,7 @@ export interface CapturedLog {
 /** A real (pino) logger whose lines are kept for assertions and for the suite's secret scan. */
 export function captureLog(secrets: Iterable<string> = []): CapturedLog {
   const lines: string[] = [];
+  registerOutput(lines);
   const redactor = new Redactor();
   redactor.add(secrets);
   const log = createLogger({ format: 'json', level: 'debug', redactor, out: { write: (t: string) => lines.push(t) } });
