@@ -109,6 +109,22 @@ describe('CA behaviour', () => {
     expect(out[0]).toMatchObject({ name: 'x', result: 'failed', detail: expect.stringMatching(/ACME server unreachable at https:\/\/127\.0\.0\.1:1\/dir/) });
   }, 60_000);
 
+  it('a CA that is down is asked once for a whole batch, not once per certificate', async () => {
+    let requests = 0;
+    const server = createServer((_req, res) => { requests++; res.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '0' }).end('down for maintenance'); });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const directory = `http://127.0.0.1:${(server.address() as { port: number }).port}/dir`;
+    const certs = ['m1', 'm2', 'm3'].map((n) => `  - name: ${n}\n    domains: [${n}.example.test]\n    dns: home\n`).join('');
+    const cfg = config(certs, { store: path.join(dir, 'down') });
+    cfg.acme.directory = directory; // plain HTTP: set after validation
+    const out = await issueAll(cfg, log, { concurrency: 1 }, AbortSignal.timeout(60_000));
+    server.close();
+    expect(out.map((o) => o.result)).toEqual(['failed', 'failed', 'failed']);
+    for (const o of out) expect(o.detail).toMatch(/^ACME account: ACME server answered HTTP 503 .*down for maintenance/);
+    // One directory request for the first certificate; the other two get the remembered failure.
+    expect(requests).toBe(1);
+  });
+
   it('reports a CA that answers something that is not JSON', async () => {
     const server = createServer((_req, res) => { res.writeHead(200, { 'content-type': 'text/html' }).end('<html>hello</html>'); });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

@@ -7,10 +7,13 @@ import { DEFAULT_PROPAGATION } from '../dns/propagation.js';
 import { CertfleetError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import {
-  ariCheckTime, decideRenewal, recordAri, recordFailure, recordSuccess, type CertificateFacts, type Decision, type RenewalState,
+  ariCheckTime, decideRenewal, recordAri, recordAriFailure, recordFailure, recordSuccess, type CertificateFacts, type Decision, type RenewalState,
 } from '../scheduler/renewal-policy.js';
 import type { CertificateMeta, CertificatePaths, FileStore } from '../store/file-store.js';
 import { accountFromConfig } from './account.js';
+
+/** How long a failure to open the ACME account is answered from memory. */
+const CLIENT_FAILURE_MEMORY_MS = 30_000;
 
 export type CertificateSpec = Config['certificates'][number];
 
@@ -50,6 +53,7 @@ export interface RenewerDeps {
 export class Renewer {
   private readonly providers = new Map<string, DnsProvider>();
   private clientPromise: Promise<AcmeClient> | undefined;
+  private clientFailure: { until: number; error: CertfleetError } | undefined;
   private readonly now: () => number;
 
   constructor(private readonly deps: RenewerDeps) {
@@ -153,9 +157,7 @@ export class Renewer {
       if (signal.aborted) throw err;
       // ARI is advice: without an answer the lifetime rule still holds. Ask again later.
       log.warn({ error: errorMessage(err) }, 'ari_failed');
-      return recordAri(state, meta.serial, state.ari?.serial === meta.serial && state.ari.window
-        ? { start: Date.parse(state.ari.window.start), end: Date.parse(state.ari.window.end), retryAfterMs: 0 }
-        : undefined, this.now());
+      return recordAriFailure(state, meta.serial, this.now());
     }
   }
 
@@ -165,13 +167,20 @@ export class Renewer {
     return ariCertId(stored!.pem.cert);
   }
 
+  /**
+   * The ACME client with its account, opened once. A failure is remembered for a while, so
+   * a thousand jobs starting while the CA is down fail at once instead of each retrying.
+   */
   private client(signal: AbortSignal): Promise<AcmeClient> {
+    if (this.clientFailure && this.now() < this.clientFailure.until) return Promise.reject(this.clientFailure.error);
     this.clientPromise ??= accountFromConfig(this.deps.store, this.deps.config.acme, signal, this.deps.hooks?.onRequest).catch((err: unknown) => {
       this.clientPromise = undefined;
       if (signal.aborted) throw err;
-      throw err instanceof CertfleetError
+      const error = err instanceof CertfleetError
         ? new CertfleetError(err.code, `ACME account: ${err.message}`, { retryable: err.retryable, cause: err })
         : new CertfleetError('ACME_UNREACHABLE', `ACME account: ${errorMessage(err)}`, { retryable: true, cause: err });
+      this.clientFailure = { until: this.now() + CLIENT_FAILURE_MEMORY_MS, error };
+      throw error;
     });
     return this.clientPromise;
   }

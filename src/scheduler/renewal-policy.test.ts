@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ariCheckTime, decideRenewal, emergencyStart, recordAri, recordFailure, recordSuccess, renewalTime, EMPTY_STATE, type CertificateFacts } from './renewal-policy.js';
+import { ariCheckTime, decideRenewal, recordAriFailure, emergencyStart, recordAri, recordFailure, recordSuccess, renewalTime, EMPTY_STATE, type CertificateFacts } from './renewal-policy.js';
 
 const DAY = 86_400_000;
 const T0 = Date.parse('2026-01-01T00:00:00Z');
@@ -97,5 +97,12 @@ describe('ARI', () => {
     const none = recordAri(s, 'aa', undefined, T0);
     expect(none.ari).toEqual({ serial: 'aa', nextCheck: iso(T0 + 6 * 3_600_000) });
     expect(renewalTime(cert(90), none.ari).why).toMatch(/a third/);
+  });
+
+  it('after a failed renewalInfo request keeps the known window and asks again in 10 minutes', () => {
+    const s = recordAri(EMPTY_STATE, 'aa', window, T0, () => 0.5);
+    const f = recordAriFailure(s, 'aa', T0 + DAY);
+    expect(f.ari).toEqual({ ...s.ari, nextCheck: iso(T0 + DAY + 600_000) });
+    expect(recordAriFailure(EMPTY_STATE, 'bb', T0).ari).toEqual({ serial: 'bb', nextCheck: iso(T0 + 600_000) });
   });
 });

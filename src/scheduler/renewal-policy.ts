@@ -121,6 +121,12 @@ export function recordAri(state: RenewalState, serial: string, answer: { start: 
   return { ...state, ari };
 }
 
+/** The CA could not be asked: keep what is known of the window, ask again after the minimum interval. */
+export function recordAriFailure(state: RenewalState, serial: string, now: number): RenewalState {
+  const known = state.ari?.serial === serial ? state.ari : { serial };
+  return { ...state, ari: { ...known, nextCheck: iso(now + ARI_RECHECK_MIN_MS) } };
+}
+
 /** When renewalInfo should be asked again (now when never asked for this serial). */
 export function ariCheckTime(state: RenewalState, serial: string): number {
   return state.ari && state.ari.serial === serial ? Date.parse(state.ari.nextCheck) : 0;
