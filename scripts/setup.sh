@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 NODE_VERSION=24.21.0
-APT_PACKAGES=(pebble pdns-server pdns-backend-sqlite3 sqlite3 openssl)
+APT_PACKAGES=(pebble pdns-server pdns-backend-sqlite3 sqlite3 openssl bind9 knot)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -16,8 +16,8 @@ if ((${#missing[@]})); then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
-  # Debian starts pdns on install; tests run their own instances on free ports.
-  $SUDO systemctl disable --now pdns >/dev/null 2>&1 || true
+  # Debian starts these on install; tests run their own instances on free ports.
+  for unit in pdns named knot; do $SUDO systemctl disable --now "$unit" >/dev/null 2>&1 || true; done
 fi
 
 node_major() { "$1" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }

@@ -3,7 +3,15 @@ import fc from 'fast-check';
 import { inspect } from 'node:util';
 import { stringify } from 'yaml';
 import { ConfigError, parseConfig, type ParseOptions } from './load-config.js';
+import type { Config } from './schema.js';
 import { collectSecrets, Secret } from './secret.js';
+
+/** The `home` provider of a test config, which is PowerDNS. */
+function powerdns(c: Config) {
+  const p = c.dns.providers.home!;
+  if (p.type !== 'powerdns') throw new Error(`home is ${p.type}`);
+  return p;
+}
 
 const good = `acme:
   directory: https://127.0.0.1:14000/dir
@@ -69,7 +77,7 @@ describe('environment substitution and secrets', () => {
 
   it('substitutes allowed variables with their types, and makes secrets Secret', () => {
     const c = parseConfig(withEnv, 'c.yaml', { env: { CERTFLEET_PDNS_KEY: 's3cr3t-key', CERTFLEET_TTL: '90' } });
-    const home = c.dns.providers.home!;
+    const home = powerdns(c);
     expect(home.ttl).toBe(90);
     expect(home.api_key).toBeInstanceOf(Secret);
     expect(home.api_key.reveal()).toBe('s3cr3t-key');
@@ -80,7 +88,7 @@ describe('environment substitution and secrets', () => {
 
   it('a Secret never prints itself', () => {
     const c = parseConfig(withEnv, 'c.yaml', { env: { CERTFLEET_PDNS_KEY: 's3cr3t-key' } });
-    const printed = [JSON.stringify(c), inspect(c, { depth: 10 }), String(c.dns.providers.home!.api_key), `${c.dns.providers.home!.api_key as unknown as string}`];
+    const printed = [JSON.stringify(c), inspect(c, { depth: 10 }), String(powerdns(c).api_key), `${powerdns(c).api_key as unknown as string}`];
     for (const text of printed) expect(text).not.toContain('s3cr3t-key');
     expect([...collectSecrets(c)]).toEqual(['s3cr3t-key']);
   });
@@ -107,7 +115,7 @@ describe('environment substitution and secrets', () => {
     };
     const text = good.replace('api_key: k', 'api_key_file: pdns.key');
     const c = parseConfig(text, '/etc/cf/c.yaml', { readSecretFile });
-    expect(c.dns.providers.home!.api_key.reveal()).toBe('from-file');
+    expect(powerdns(c).api_key.reveal()).toBe('from-file');
     expect(problems(text.replace('pdns.key', 'missing.key'), { readSecretFile })).toEqual([expect.stringMatching(/^11:21 dns\.providers\.home\.api_key_file: cannot read secret file "missing.key": ENOENT/)]);
     expect(problems(good.replace('api_key: k', 'api_key: k\n      api_key_file: pdns.key'), { readSecretFile })).toEqual([expect.stringMatching(/^12:7 dns\.providers\.home\.api_key_file: give either api_key or api_key_file/)]);
   });

@@ -1,10 +1,17 @@
 import type { ProviderConfig } from '../config/schema.js';
 import type { DnsProvider } from './dns-provider.js';
 import { PowerDnsProvider } from './powerdns.js';
+import { Rfc2136Provider } from './rfc2136/rfc2136-provider.js';
 
 export function createProvider(id: string, cfg: ProviderConfig): DnsProvider {
   switch (cfg.type) {
     case 'powerdns':
       return new PowerDnsProvider({ id, apiUrl: cfg.api_url, apiKey: cfg.api_key.reveal(), serverId: cfg.server_id });
+    case 'rfc2136':
+      return new Rfc2136Provider({
+        id, server: cfg.server,
+        key: { name: cfg.key_name, algorithm: cfg.algorithm, secret: Buffer.from(cfg.secret.reveal(), 'base64') },
+        ...(cfg.zone ? { zone: cfg.zone } : {}),
+      });
   }
 }

@@ -14,7 +14,7 @@ export interface PowerDnsServer {
   apiUrl: string;
   apiKey: string;
   createZone(zone: string): Promise<void>;
-  stop(): Promise<void>;
+  stop: () => Promise<void>;
 }
 
 /** Debian's pdns-server with the sqlite3 backend on free loopback ports. */

@@ -1,0 +1,132 @@
+import { randomBytes } from 'node:crypto';
+import { Resolver } from 'node:dns/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { TsigAlgorithm } from '../dns/rfc2136/tsig.js';
+import { freePort } from './free-port.js';
+import { ProcessHandle, startWithRetry } from './process-handle.js';
+import { registerSecret } from './secret-scan.js';
+
+/** A DNS primary that accepts RFC 2136 updates signed with one TSIG key, on a free loopback port. */
+export interface UpdateDnsServer {
+  kind: 'bind' | 'knot';
+  address: string;
+  key: { name: string; algorithm: TsigAlgorithm; secret: string };
+  /** TXT values at `fqdn`, asked over DNS. */
+  txt: (fqdn: string) => Promise<string[]>;
+  stop: () => Promise<void>;
+}
+
+function zoneFile(zone: string): string {
+  return `$ORIGIN ${zone}.\n$TTL 60\n@ IN SOA ns1.${zone}. hostmaster.${zone}. 1 3600 600 86400 60\n@ IN NS ns1.${zone}.\nns1 IN A 127.0.0.1\n`;
+}
+
+function newKey(algorithm: TsigAlgorithm = 'hmac-sha256') {
+  const secret = randomBytes(32).toString('base64');
+  registerSecret(secret);
+  return { name: 'certfleet-test-key', algorithm, secret };
+}
+
+/** TXT values at a name, asked of one DNS server; an empty list when the name has none. */
+export function txtReader(address: string) {
+  const r = new Resolver({ timeout: 1000, tries: 2 });
+  const [host, port] = address.split(':');
+  r.setServers([`${host!}:${port!}`]);
+  return async (fqdn: string) => {
+    try {
+      return (await r.resolveTxt(fqdn)).map((parts) => parts.join(''));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENODATA' || (err as NodeJS.ErrnoException).code === 'ENOTFOUND') return [];
+      throw err;
+    }
+  };
+}
+
+async function waitForSoa(proc: ProcessHandle, address: string, zone: string): Promise<void> {
+  const r = new Resolver({ timeout: 500, tries: 1 });
+  r.setServers([address]);
+  await proc.waitReady(async () => (await r.resolveSoa(zone)).serial > 0);
+}
+
+/** BIND 9 from Debian (`named -g`), zones writable by the key (`update-policy grant ... zonesub TXT`). */
+export function startBind(zones: string[], algorithm?: TsigAlgorithm): Promise<UpdateDnsServer> {
+  return startWithRetry(async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'certfleet-bind-'));
+    const port = await freePort();
+    const key = newKey(algorithm);
+    for (const z of zones) await writeFile(path.join(dir, `${z}.zone`), zoneFile(z));
+    await writeFile(path.join(dir, 'named.conf'), `key "${key.name}" { algorithm ${key.algorithm}; secret "${key.secret}"; };
+options {
+  directory "${dir}";
+  listen-on port ${port} { 127.0.0.1; };
+  listen-on-v6 { none; };
+  pid-file "${dir}/named.pid";
+  session-keyfile "${dir}/session.key";
+  managed-keys-directory "${dir}";
+  recursion no;
+  dnssec-validation no;
+  notify no;
+  allow-query { any; };
+};
+controls { };
+${zones.map((z) => `zone "${z}" { type primary; file "${dir}/${z}.zone"; update-policy { grant ${key.name} zonesub TXT; }; };`).join('\n')}
+`);
+    const proc = ProcessHandle.start('named', '/usr/sbin/named', ['-g', '-c', path.join(dir, 'named.conf'), '-u', 'root']);
+    const address = `127.0.0.1:${port}`;
+    try {
+      await waitForSoa(proc, address, zones[0]!);
+    } catch (err) {
+      await proc.stop();
+      await rm(dir, { recursive: true, force: true });
+      throw err;
+    }
+    return { kind: 'bind' as const, address, key, txt: txtReader(address), stop: async () => { await proc.stop(); await rm(dir, { recursive: true, force: true }); } };
+  });
+}
+
+/** Knot DNS from Debian (`knotd`), zones with an ACL that lets the key update. */
+export function startKnot(zones: string[], algorithm?: TsigAlgorithm): Promise<UpdateDnsServer> {
+  return startWithRetry(async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'certfleet-knot-'));
+    const port = await freePort();
+    const key = newKey(algorithm);
+    for (const z of zones) await writeFile(path.join(dir, `${z}.zone`), zoneFile(z));
+    await writeFile(path.join(dir, 'knot.conf'), `server:
+    rundir: "${dir}"
+    listen: 127.0.0.1@${port}
+log:
+  - target: stderr
+    any: info
+database:
+    storage: "${dir}"
+control:
+    listen: "${dir}/knot.sock"
+key:
+  - id: ${key.name}
+    algorithm: ${key.algorithm}
+    secret: ${key.secret}
+acl:
+  - id: update
+    key: ${key.name}
+    action: update
+template:
+  - id: default
+    storage: "${dir}"
+    file: "%s.zone"
+    zonefile-sync: -1
+zone:
+${zones.map((z) => `  - domain: ${z}\n    acl: update`).join('\n')}
+`);
+    const proc = ProcessHandle.start('knotd', '/usr/sbin/knotd', ['-c', path.join(dir, 'knot.conf')]);
+    const address = `127.0.0.1:${port}`;
+    try {
+      await waitForSoa(proc, address, zones[0]!);
+    } catch (err) {
+      await proc.stop();
+      await rm(dir, { recursive: true, force: true });
+      throw err;
+    }
+    return { kind: 'knot' as const, address, key, txt: txtReader(address), stop: async () => { await proc.stop(); await rm(dir, { recursive: true, force: true }); } };
+  });
+}
