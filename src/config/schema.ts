@@ -62,7 +62,16 @@ const rfc2136 = z.strictObject({
   propagation,
 });
 
-export const providerSchema = z.discriminatedUnion('type', [powerdns, rfc2136]);
+const exec = z.strictObject({
+  type: z.literal('exec'),
+  /** argv list, or a string split into words (never given to a shell). */
+  command: z.union([z.array(z.string().min(1)).min(1), z.string().min(1).transform((s) => s.trim().split(/\s+/))]),
+  timeout: duration.default(60_000),
+  ttl: z.number().int().positive().default(60),
+  propagation,
+});
+
+export const providerSchema = z.discriminatedUnion('type', [powerdns, rfc2136, exec]);
 
 const certificate = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected letters, digits, ".", "_" or "-" (no path separators)')

@@ -1,9 +1,11 @@
 import type { ProviderConfig } from '../config/schema.js';
+import type { Logger } from '../log.js';
 import type { DnsProvider } from './dns-provider.js';
+import { ExecProvider } from './exec-provider.js';
 import { PowerDnsProvider } from './powerdns.js';
 import { Rfc2136Provider } from './rfc2136/rfc2136-provider.js';
 
-export function createProvider(id: string, cfg: ProviderConfig): DnsProvider {
+export function createProvider(id: string, cfg: ProviderConfig, deps: { log: Logger }): DnsProvider {
   switch (cfg.type) {
     case 'powerdns':
       return new PowerDnsProvider({ id, apiUrl: cfg.api_url, apiKey: cfg.api_key.reveal(), serverId: cfg.server_id });
@@ -13,5 +15,7 @@ export function createProvider(id: string, cfg: ProviderConfig): DnsProvider {
         key: { name: cfg.key_name, algorithm: cfg.algorithm, secret: Buffer.from(cfg.secret.reveal(), 'base64') },
         ...(cfg.zone ? { zone: cfg.zone } : {}),
       });
+    case 'exec':
+      return new ExecProvider({ id, command: cfg.command, timeoutMs: cfg.timeout, log: deps.log });
   }
 }

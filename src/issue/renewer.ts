@@ -187,7 +187,7 @@ export class Renewer {
 
   private provider(id: string): DnsProvider {
     let p = this.providers.get(id);
-    if (!p) this.providers.set(id, (p = createProvider(id, this.deps.config.dns.providers[id]!)));
+    if (!p) this.providers.set(id, (p = createProvider(id, this.deps.config.dns.providers[id]!, { log: this.deps.log.child({ component: 'dns', provider: id }) })));
     return p;
   }
 

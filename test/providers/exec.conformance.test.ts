@@ -1,0 +1,58 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ExecProvider } from '../../src/dns/exec-provider.js';
+import { describeProviderConformance } from '../../src/testing/provider-conformance.js';
+import { registerSecret } from '../../src/testing/secret-scan.js';
+import { captureLog } from '../../src/testing/test-log.js';
+
+const script = path.resolve(import.meta.dirname, '../fixtures/exec-dns.mjs');
+
+async function setup(mode = '', timeoutMs = 10_000) {
+  const dir = await mkdtemp(path.join(tmpdir(), 'certfleet-exec-'));
+  const state = path.join(dir, 'state.json');
+  process.env.EXEC_DNS_STATE = state;
+  process.env.EXEC_DNS_MODE = mode;
+  const cap = captureLog();
+  const provider = new ExecProvider({ id: 'script', command: [process.execPath, script], timeoutMs, log: cap.log });
+  const txt = async (fqdn: string) => {
+    const s = JSON.parse(await readFile(state, 'utf8').catch(() => '{}')) as Record<string, string[]>;
+    return s[fqdn.toLowerCase()] ?? [];
+  };
+  return { provider, zone: 'example.test', txt, cap, stop: () => rm(dir, { recursive: true, force: true }) };
+}
+
+describeProviderConformance('exec (a program of the user\'s, argv, no shell)', () => setup());
+
+describe('exec provider failures', () => {
+  const rec = { name: '_acme-challenge', type: 'TXT', data: 'v', ttl: 60 };
+
+  it('a failing program: its exit code in the error, its output only in the redacted log', async () => {
+    const token = 'tok-1234567890-secret';
+    registerSecret(token);
+    process.env.CERTFLEET_TEST_TOKEN = token;
+    const f = await setup('fail');
+    const redacted = captureLog([token]);
+    const provider = new ExecProvider({ id: 'script', command: [process.execPath, script], timeoutMs: 10_000, log: redacted.log });
+    try {
+      await expect(provider.appendRecords('example.test', [rec], AbortSignal.timeout(10_000)))
+        .rejects.toMatchObject({ code: 'DNS_PROVIDER', message: expect.stringMatching(/^exec provider script \(.*node\) present _acme-challenge\.example\.test\.: exited with 3; its output is in the log \(provider script\)$/) });
+      expect(redacted.lines.join('')).toContain('API said no (token [redacted])');
+    } finally {
+      delete process.env.CERTFLEET_TEST_TOKEN;
+      await f.stop();
+    }
+  });
+
+  it('a program that hangs is killed after the timeout; a missing program is named', async () => {
+    const f = await setup('hang', 300);
+    try {
+      await expect(f.provider.appendRecords('example.test', [rec], AbortSignal.timeout(10_000))).rejects.toMatchObject({ code: 'DNS_PROVIDER', retryable: true, message: expect.stringMatching(/timed out after 300 ms/) });
+      const missing = new ExecProvider({ id: 'gone', command: ['/nonexistent/dns-hook'], timeoutMs: 1000, log: f.cap.log });
+      await expect(missing.appendRecords('example.test', [rec], AbortSignal.timeout(10_000))).rejects.toMatchObject({ message: expect.stringMatching(/exec provider gone \(\/nonexistent\/dns-hook\) present .*cannot start: spawn \/nonexistent\/dns-hook ENOENT/) });
+    } finally {
+      await f.stop();
+    }
+  });
+});
