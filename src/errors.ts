@@ -11,6 +11,8 @@ export type ErrorCode =
   | 'DNS_AUTH'
   | 'DNS_ZONE_NOT_FOUND'
   | 'DNS_PROPAGATION_TIMEOUT'
+  | 'DNS_CNAME'
+  | 'DNS_NO_PROVIDER'
   | 'STORE_IO'
   | 'STORE_LOCKED'
   | 'ABORTED';

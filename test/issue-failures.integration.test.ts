@@ -159,7 +159,7 @@ describe('DNS failures', () => {
     const base = { name: 'mid', domains: ['mid.example.test', 'mid.other.test'], keyType: 'ecdsa-p256' as const, reuseKey: false };
     const propagation = { ...DEFAULT_PROPAGATION, nameservers: [pdns.dnsAddress], timeoutMs: 10_000 };
     const ctx = { client, store, lookup, log };
-    await obtainCertificate({ ...base, dns: { provider: real, ttl: 60, propagation } }, ctx, AbortSignal.timeout(30_000));
+    await obtainCertificate({ ...base, dns: () => ({ provider: real, ttl: 60, propagation }) }, ctx, AbortSignal.timeout(30_000));
     const before = await store.load('mid');
 
     // Writes into example.test go through; other.test fails after PowerDNS accepted the write.
@@ -172,7 +172,7 @@ describe('DNS failures', () => {
       },
       deleteRecords: (zone, recs, signal) => real.deleteRecords(zone, recs, signal),
     };
-    await expect(obtainCertificate({ ...base, dns: { provider: failing, ttl: 60, propagation } }, ctx, AbortSignal.timeout(30_000))).rejects.toThrow(/injected/);
+    await expect(obtainCertificate({ ...base, dns: () => ({ provider: failing, ttl: 60, propagation }) }, ctx, AbortSignal.timeout(30_000))).rejects.toThrow(/injected/);
     expect(await txtLeft('example.test')).toEqual([]);
     expect(await txtLeft('other.test')).toEqual([]);
     const after = await store.load('mid');

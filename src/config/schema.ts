@@ -77,7 +77,10 @@ const certificate = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected letters, digits, ".", "_" or "-" (no path separators)')
     .refine((n) => !n.includes('..'), 'must not contain ".."').optional(),
   domains: z.array(domain).min(1, 'expected at least one domain'),
-  dns: z.string(),
+  /** A provider id, or a map of domains (or suffixes) to provider ids: each name goes to the longest match. */
+  dns: z.union([z.string(), z.record(z.string(), z.string()).refine((m) => Object.keys(m).length > 0, 'expected at least one domain: provider entry')]),
+  /** Follow a CNAME at _acme-challenge.<domain> (delegation) and write where it ends. */
+  follow_cnames: z.boolean().default(true),
   key_type: z.enum(KEY_TYPES).default('ecdsa-p256'),
   reuse_key: z.boolean().default(false),
   profile: z.string().optional(),
@@ -130,8 +133,11 @@ export function crossFieldIssues(raw: unknown): { path: (string | number)[]; mes
       if (seen.has(name)) issues.push({ path: ['certificates', i, 'name'], message: `duplicate certificate name ${JSON.stringify(name)}` });
       seen.add(name);
     }
-    if (typeof c.dns === 'string' && !providers.includes(c.dns)) {
-      issues.push({ path: ['certificates', i, 'dns'], message: `unknown DNS provider ${JSON.stringify(c.dns)}; defined: ${providers.join(', ') || 'none'}` });
+    const unknown = (id: unknown) => typeof id === 'string' && !providers.includes(id);
+    const message = (id: string) => `unknown DNS provider ${JSON.stringify(id)}; defined: ${providers.join(', ') || 'none'}`;
+    if (typeof c.dns === 'string' && unknown(c.dns)) issues.push({ path: ['certificates', i, 'dns'], message: message(c.dns) });
+    if (isRecord(c.dns)) {
+      for (const [suffix, id] of Object.entries(c.dns)) if (unknown(id)) issues.push({ path: ['certificates', i, 'dns', suffix], message: message(id as string) });
     }
   });
   return issues;

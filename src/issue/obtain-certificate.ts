@@ -12,6 +12,7 @@ import type { DnsLookup } from '../dns/dns-lookup.js';
 import { relativeName, type DnsProvider, type DnsRecord } from '../dns/dns-provider.js';
 import { authoritativeServers, waitForTxt, type PropagationOptions } from '../dns/propagation.js';
 import { findZone } from '../dns/zone-finder.js';
+import { followCnames } from '../dns/cname-chain.js';
 import type { Logger } from '../log.js';
 import type { CertificatePaths, FileStore } from '../store/file-store.js';
 
@@ -26,7 +27,10 @@ export interface CertificateRequest {
   domains: string[];
   keyType: KeyType;
   reuseKey: boolean;
-  dns: DnsRoute;
+  /** The provider and its settings for the name a challenge record goes to (after CNAMEs). */
+  dns: (fqdn: string) => DnsRoute;
+  /** Follow a CNAME at `_acme-challenge.<domain>` and write where the chain ends. */
+  followCnames?: boolean;
   profile?: string | undefined;
   preferredChain?: string | undefined;
   /** ARI identifier of the certificate this one replaces (RFC 9773 §5). */
@@ -108,28 +112,37 @@ export async function newOrder(req: Pick<CertificateRequest, 'domains' | 'profil
 
 /** Publishes every TXT value, waits for every authoritative server, answers, and always removes exactly what it added. */
 async function validate(req: CertificateRequest, ctx: IssueContext, pending: PendingChallenge[], signal: AbortSignal): Promise<void> {
-  const zones = new Map<string, PendingChallenge[]>();
+  // Where each record goes: the end of the CNAME chain, its zone, and the provider routed there.
+  interface Group { route: DnsRoute; zone: string; list: { target: string; value: string }[] }
+  const groups = new Map<string, Group>();
   const zoneOf = new Map<string, Promise<string>>();
+  const targetOf = new Map<string, Promise<string>>();
   await Promise.all(pending.map(async (p) => {
-    if (!zoneOf.has(p.fqdn)) zoneOf.set(p.fqdn, findZone(ctx.lookup, p.fqdn, signal));
-    const zone = await zoneOf.get(p.fqdn)!;
-    zones.set(zone, [...(zones.get(zone) ?? []), p]);
+    if (!targetOf.has(p.fqdn)) targetOf.set(p.fqdn, req.followCnames === false ? Promise.resolve(p.fqdn) : followCnames(ctx.lookup, p.fqdn, signal).then((c) => c.target));
+    const target = await targetOf.get(p.fqdn)!;
+    const route = req.dns(target);
+    if (!zoneOf.has(target)) zoneOf.set(target, findZone(ctx.lookup, target, signal));
+    const zone = await zoneOf.get(target)!;
+    const key = `${route.provider.id} ${zone}`;
+    const g = groups.get(key) ?? { route, zone, list: [] };
+    g.list.push({ target, value: p.value });
+    groups.set(key, g);
   }));
 
-  const added = new Map<string, DnsRecord[]>();
+  const added = new Map<Group, DnsRecord[]>();
   try {
-    await Promise.all([...zones].map(async ([zone, list]) => {
-      const records = list.map((p) => ({ name: relativeName(p.fqdn, zone), type: 'TXT', data: p.value, ttl: req.dns.ttl }));
+    await Promise.all([...groups.values()].map(async (g) => {
+      const records = g.list.map((p) => ({ name: relativeName(p.target, g.zone), type: 'TXT', data: p.value, ttl: g.route.ttl }));
       // Remember before the call: a provider failing midway may have written some of them.
-      added.set(zone, records);
-      await req.dns.provider.appendRecords(zone, records, signal);
+      added.set(g, records);
+      await g.route.provider.appendRecords(g.zone, records, signal);
     }));
     const started = performance.now();
-    await Promise.all([...zones].map(async ([zone, list]) => {
-      const servers = req.dns.propagation.nameservers ?? await authoritativeServers(ctx.lookup, zone, signal);
+    await Promise.all([...groups.values()].map(async (g) => {
+      const servers = g.route.propagation.nameservers ?? await authoritativeServers(ctx.lookup, g.zone, signal);
       const expected = new Map<string, string[]>();
-      for (const p of list) expected.set(p.fqdn, [...(expected.get(p.fqdn) ?? []), p.value]);
-      await waitForTxt(ctx.lookup, servers, expected, req.dns.propagation, signal);
+      for (const p of g.list) expected.set(p.target, [...(expected.get(p.target) ?? []), p.value]);
+      await waitForTxt(ctx.lookup, servers, expected, g.route.propagation, signal);
     }));
     const propagationMs = performance.now() - started;
     req.onPropagated?.(propagationMs);
@@ -144,11 +157,11 @@ async function validate(req: CertificateRequest, ctx: IssueContext, pending: Pen
     }
   } finally {
     const cleanup = AbortSignal.timeout(ctx.cleanupTimeoutMs ?? 30_000);
-    await Promise.all([...added].map(async ([zone, records]) => {
+    await Promise.all([...added].map(async ([g, records]) => {
       try {
-        await req.dns.provider.deleteRecords(zone, records, cleanup);
+        await g.route.provider.deleteRecords(g.zone, records, cleanup);
       } catch (err) {
-        ctx.log.error({ zone, provider: req.dns.provider.id, error: errorMessage(err) }, 'cleanup_failed');
+        ctx.log.error({ zone: g.zone, provider: g.route.provider.id, error: errorMessage(err) }, 'cleanup_failed');
       }
     }));
   }

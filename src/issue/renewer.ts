@@ -1,5 +1,6 @@
 import type { AcmeClient } from '../acme/acme-client.js';
 import { certificateName, type Config } from '../config/schema.js';
+import { providerFor } from '../dns/cname-chain.js';
 import { createProvider } from '../dns/create-provider.js';
 import type { DnsLookup } from '../dns/dns-lookup.js';
 import type { DnsProvider } from '../dns/dns-provider.js';
@@ -11,6 +12,7 @@ import {
 } from '../scheduler/renewal-policy.js';
 import type { CertificateMeta, CertificatePaths, FileStore } from '../store/file-store.js';
 import { accountFromConfig } from './account.js';
+import type { DnsRoute } from './obtain-certificate.js';
 
 /** How long a failure to open the ACME account is answered from memory. */
 const CLIENT_FAILURE_MEMORY_MS = 30_000;
@@ -191,11 +193,24 @@ export class Renewer {
     return p;
   }
 
+  /** The provider (and its TTL and propagation settings) for the name a challenge record goes to. */
+  private route(spec: CertificateSpec, fqdn: string): DnsRoute {
+    const id = providerFor(spec.dns, fqdn);
+    const pcfg = id === undefined ? undefined : this.deps.config.dns.providers[id];
+    if (id === undefined || !pcfg) {
+      throw new CertfleetError('DNS_NO_PROVIDER', `${certificateName(spec)}: no DNS provider is configured for ${fqdn} (certificates[].dns maps ${Object.keys(spec.dns).join(', ')}); a CNAME may lead out of every configured zone`);
+    }
+    return {
+      provider: this.provider(id),
+      ttl: pcfg.ttl,
+      propagation: { ...DEFAULT_PROPAGATION, timeoutMs: pcfg.propagation.timeout, ...(pcfg.propagation.nameservers ? { nameservers: pcfg.propagation.nameservers } : {}) },
+    };
+  }
+
   private async obtain(spec: CertificateSpec, name: string, meta: CertificateMeta | undefined, log: Logger, signal: AbortSignal): Promise<CertificatePaths> {
     // Loaded on first issuance only: an idle daemon never pays for CSR and X.509 code.
     const { obtainCertificate } = await import('./obtain-certificate.js');
     const client = await this.client(signal);
-    const pcfg = this.deps.config.dns.providers[spec.dns]!;
     // `replaces` only where the CA speaks ARI: it names the certificate this one succeeds.
     const ari = meta?.ariCertId !== undefined && (await client.directory(signal)).renewalInfo !== undefined;
     return obtainCertificate({
@@ -206,11 +221,8 @@ export class Renewer {
       profile: spec.profile ?? this.deps.config.acme.profile,
       preferredChain: this.deps.config.acme.preferred_chain,
       replaces: ari ? meta?.ariCertId : undefined,
-      dns: {
-        provider: this.provider(spec.dns),
-        ttl: pcfg.ttl,
-        propagation: { ...DEFAULT_PROPAGATION, timeoutMs: pcfg.propagation.timeout, ...(pcfg.propagation.nameservers ? { nameservers: pcfg.propagation.nameservers } : {}) },
-      },
+      dns: (fqdn) => this.route(spec, fqdn),
+      followCnames: spec.follow_cnames,
       ...(this.deps.hooks?.onPropagated ? { onPropagated: this.deps.hooks.onPropagated } : {}),
     }, { client, store: this.deps.store, lookup: this.deps.lookup, log, ...(this.deps.cleanupTimeoutMs ? { cleanupTimeoutMs: this.deps.cleanupTimeoutMs } : {}) }, signal);
   }
