@@ -179,7 +179,7 @@ function parseDocumentObject(): Record<string, unknown> {
 describe('bad input: one clear problem each, with its location', () => {
   const cases: [string, string, RegExp][] = [
     ['unknown key', good.replace('  email:', '  emial: x\n  email:'), /^3:3 acme: unknown key "emial"/],
-    ['wrong type', good.replace('dns: home', 'dns: 42'), /^14:10 certificates\[0\]\.dns: .*expected string/],
+    ['wrong type', good.replace('dns: home', 'dns: 42'), /^14:10 certificates\[0\]\.dns: expected a provider id, or a map of domains/],
     ['bad duration', good.replace('      api_key: k', '      api_key: k\n      propagation: { timeout: 2 minutes }'), /^12:31 dns\.providers\.home\.propagation\.timeout: expected a duration like 90s, 2m, 1h or 7d, got "2 minutes"/],
     ['unknown provider', good.replace('dns: home', 'dns: away'), /^14:10 certificates\[0\]\.dns: unknown DNS provider "away"; defined: home/],
     ['path separator in name', good.replace('  - domains', '  - name: a/b\n    domains'), /^13:11 certificates\[0\]\.name: expected letters, digits/],

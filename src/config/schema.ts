@@ -78,7 +78,9 @@ const certificate = z.strictObject({
     .refine((n) => !n.includes('..'), 'must not contain ".."').optional(),
   domains: z.array(domain).min(1, 'expected at least one domain'),
   /** A provider id, or a map of domains (or suffixes) to provider ids: each name goes to the longest match. */
-  dns: z.union([z.string(), z.record(z.string(), z.string()).refine((m) => Object.keys(m).length > 0, 'expected at least one domain: provider entry')]),
+  dns: z.union([z.string(), z.record(z.string(), z.string()).refine((m) => Object.keys(m).length > 0, 'expected at least one domain: provider entry')], {
+    error: 'expected a provider id, or a map of domains (or suffixes) to provider ids',
+  }),
   /** Follow a CNAME at _acme-challenge.<domain> (delegation) and write where it ends. */
   follow_cnames: z.boolean().default(true),
   key_type: z.enum(KEY_TYPES).default('ecdsa-p256'),

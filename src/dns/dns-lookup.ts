@@ -65,7 +65,13 @@ export class NodeDnsLookup implements DnsLookup {
   }
 
   async cname(name: string, signal: AbortSignal): Promise<string | undefined> {
-    return (await this.ask(undefined, signal, (r) => r.resolveCname(name), []))[0];
+    try {
+      return (await this.ask(undefined, signal, (r) => r.resolveCname(name), []))[0];
+    } catch (err) {
+      // An authoritative-only server refuses names outside its zones: no CNAME known there.
+      if ((err as { code?: string }).code === 'EREFUSED') return undefined;
+      throw err;
+    }
   }
 
   async txtAt(server: string, name: string, signal: AbortSignal): Promise<string[]> {
