@@ -75,4 +75,29 @@ describe('bin/certfleet', () => {
     expect(r.stderr).toContain(`${file}:2:14: acme.directory: expected letsencrypt, letsencrypt-staging, zerossl, google or an https URL`);
     expect(r.stderr).toContain(`${file}:8:15: certificates[0].key_type: `);
   });
+
+  it('dns-test: locate, write, propagation, delete with timings; exit 0; nothing left', async () => {
+    const file = await writeConfig('dnstest', '  []\n');
+    const r = await certfleet('dns-test', '--config', file, '--provider', 'home', '--domain', 'www.example.test', '--log-format', 'json');
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n').filter(Boolean)).toEqual([
+      expect.stringMatching(/^locate +ok +\d+\.\d{3} s  _acme-challenge\.www\.example\.test in zone example\.test$/),
+      expect.stringMatching(/^write +ok +\d+\.\d{3} s  TXT _acme-challenge\.www\.example\.test "certfleet-dns-test-[0-9a-f]{12}" through provider home \(powerdns\)$/),
+      expect.stringMatching(/^propagation ok +\d+\.\d{3} s  seen on every authoritative server: 127\.0\.0\.1:\d+$/),
+      expect.stringMatching(/^delete +ok +\d+\.\d{3} s  TXT _acme-challenge\.www\.example\.test removed$/),
+    ]);
+    const zone = await (await fetch(`${stack.pdns.apiUrl}/api/v1/servers/localhost/zones/example.test.`, { headers: { 'x-api-key': stack.pdns.apiKey } })).json() as { rrsets: { type: string }[] };
+    expect(zone.rrsets.filter((x) => x.type === 'TXT')).toEqual([]);
+  });
+
+  it('dns-test: a refused key fails the write (and the delete), exit 1, the key never printed', async () => {
+    const file = await writeConfig('dnstest-bad', '  []\n', 'refused-key-s3cr3t');
+    const r = await certfleet('dns-test', '--config', file, '--provider', 'home', '--domain', 'example.test', '--log-format', 'json');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^write +FAIL .*API key refused \(HTTP 401\)$/m);
+    expect(r.stdout).not.toMatch(/^propagation/m);
+    expect(r.stdout).toMatch(/^delete +FAIL /m);
+    expect(r.stdout + r.stderr).not.toContain('s3cr3t');
+    expect((await certfleet('dns-test', '--config', file, '--provider', 'nope', '--domain', 'example.test')).code).toBe(2);
+  });
 });

@@ -9,6 +9,7 @@ commands:
   schema                                           print the config file's JSON Schema
   list  --config FILE [--json]                     certificates and their state
   revoke --config FILE --cert NAME [--reason R]    revoke the current certificate
+  dns-test --config FILE --provider ID --domain D  write a TXT record, wait for every authoritative server, delete it
 
 options for every command: --log-format json|pretty, --log-level debug|info|warn|error
 `;
@@ -32,6 +33,10 @@ export async function main(argv: string[]): Promise<number> {
       const { configJsonSchema } = await import('../config/json-schema.js');
       process.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
       return 0;
+    }
+    case 'dns-test': {
+      const { runDnsTest } = await import('./dns-test-command.js');
+      return runDnsTest(rest);
     }
     case 'list': {
       const { runList } = await import('./list-command.js');
