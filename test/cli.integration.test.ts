@@ -81,10 +81,10 @@ describe('bin/certfleet', () => {
     const r = await certfleet('dns-test', '--config', file, '--provider', 'home', '--domain', 'www.example.test', '--log-format', 'json');
     expect(r.code).toBe(0);
     expect(r.stdout.split('\n').filter(Boolean)).toEqual([
-      expect.stringMatching(/^locate +ok +\d+\.\d{3} s  _acme-challenge\.www\.example\.test in zone example\.test$/),
-      expect.stringMatching(/^write +ok +\d+\.\d{3} s  TXT _acme-challenge\.www\.example\.test "certfleet-dns-test-[0-9a-f]{12}" through provider home \(powerdns\)$/),
-      expect.stringMatching(/^propagation ok +\d+\.\d{3} s  seen on every authoritative server: 127\.0\.0\.1:\d+$/),
-      expect.stringMatching(/^delete +ok +\d+\.\d{3} s  TXT _acme-challenge\.www\.example\.test removed$/),
+      expect.stringMatching(/^locate +ok +\d+\.\d{3}\ss\s{2}_acme-challenge\.www\.example\.test in zone example\.test$/),
+      expect.stringMatching(/^write +ok +\d+\.\d{3}\ss\s{2}TXT _acme-challenge\.www\.example\.test "certfleet-dns-test-[0-9a-f]{12}" through provider home \(powerdns\)$/),
+      expect.stringMatching(/^propagation ok +\d+\.\d{3}\ss\s{2}seen on every authoritative server: 127\.0\.0\.1:\d+$/),
+      expect.stringMatching(/^delete +ok +\d+\.\d{3}\ss\s{2}TXT _acme-challenge\.www\.example\.test removed$/),
     ]);
     const zone = await (await fetch(`${stack.pdns.apiUrl}/api/v1/servers/localhost/zones/example.test.`, { headers: { 'x-api-key': stack.pdns.apiKey } })).json() as { rrsets: { type: string }[] };
     expect(zone.rrsets.filter((x) => x.type === 'TXT')).toEqual([]);
