@@ -71,7 +71,17 @@ const exec = z.strictObject({
   propagation,
 });
 
-export const providerSchema = z.discriminatedUnion('type', [powerdns, rfc2136, exec]);
+const cloudflare = z.strictObject({
+  type: z.literal('cloudflare'),
+  /** An API token with Zone:Read and DNS:Edit (not the global API key). */
+  api_token: secret,
+  /** Only for tests and API proxies. */
+  api_url: z.url().default('https://api.cloudflare.com/client/v4'),
+  ttl: z.number().int().min(60).default(120),
+  propagation,
+});
+
+export const providerSchema = z.discriminatedUnion('type', [powerdns, rfc2136, exec, cloudflare]);
 
 const certificate = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected letters, digits, ".", "_" or "-" (no path separators)')

@@ -1,6 +1,7 @@
 import type { ProviderConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import type { DnsProvider } from './dns-provider.js';
+import { CloudflareProvider } from './cloudflare/cloudflare-provider.js';
 import { ExecProvider } from './exec-provider.js';
 import { PowerDnsProvider } from './powerdns.js';
 import { Rfc2136Provider } from './rfc2136/rfc2136-provider.js';
@@ -15,6 +16,8 @@ export function createProvider(id: string, cfg: ProviderConfig, deps: { log: Log
         key: { name: cfg.key_name, algorithm: cfg.algorithm, secret: Buffer.from(cfg.secret.reveal(), 'base64') },
         ...(cfg.zone ? { zone: cfg.zone } : {}),
       });
+    case 'cloudflare':
+      return new CloudflareProvider({ id, apiToken: cfg.api_token.reveal(), apiUrl: cfg.api_url });
     case 'exec':
       return new ExecProvider({ id, command: cfg.command, timeoutMs: cfg.timeout, log: deps.log });
   }
