@@ -12,11 +12,11 @@ export interface FakeCloudflare {
   url: string;
   token: string;
   /** TXT contents at a name (quotes removed). */
-  txt(fqdn: string): string[];
+  txt: (fqdn: string) => string[];
   /** The next `n` requests answer 429. */
-  rateLimitNext(n: number): void;
+  rateLimitNext: (n: number) => void;
   requests: string[];
-  stop(): Promise<void>;
+  stop: () => Promise<void>;
 }
 
 export async function startFakeCloudflare(zones: string[]): Promise<FakeCloudflare> {
