@@ -10,6 +10,8 @@ commands:
   list  --config FILE [--json]                     certificates and their state
   revoke --config FILE --cert NAME [--reason R]    revoke the current certificate
   dns-test --config FILE --provider ID --domain D  write a TXT record, wait for every authoritative server, delete it
+  acme-dns register --config FILE --provider ID --domain D --accounts-file F
+                                                   register an acme-dns account; print the CNAME to create
 
 options for every command: --log-format json|pretty, --log-level debug|info|warn|error
 `;
@@ -37,6 +39,10 @@ export async function main(argv: string[]): Promise<number> {
     case 'dns-test': {
       const { runDnsTest } = await import('./dns-test-command.js');
       return runDnsTest(rest);
+    }
+    case 'acme-dns': {
+      const { runAcmeDns } = await import('./acme-dns-command.js');
+      return runAcmeDns(rest);
     }
     case 'list': {
       const { runList } = await import('./list-command.js');

@@ -35,5 +35,8 @@ function addSecretFiles(node: unknown): void {
       }
     }
   }
+  if (props && 'accounts' in props && !('accounts_file' in props)) {
+    props.accounts_file = { type: 'string', description: 'path of a JSON file of acme-dns accounts (as certfleet acme-dns register, lego and certbot-dns-acmedns write it)' };
+  }
   for (const v of Object.values(obj)) addSecretFiles(v);
 }

@@ -115,7 +115,9 @@ function readSecretFiles(doc: Document, read: (file: string) => string, report: 
     Map(_key, map, ancestors) {
       for (const pair of map.items) {
         const k = isScalar(pair.key) ? String(pair.key.value) : '';
-        const option = SECRET_OPTIONS.find((o) => k === `${o}_file`);
+        // acme-dns credentials come as a JSON file (the format lego and certbot-dns-acmedns write).
+        const json = k === 'accounts_file';
+        const option = json ? 'accounts' : SECRET_OPTIONS.find((o) => k === `${o}_file`);
         if (!option) continue;
         const value = pair.value as Scalar | null;
         const offset = value?.range?.[0] ?? (pair.key as Scalar).range?.[0] ?? 0;
@@ -127,13 +129,24 @@ function readSecretFiles(doc: Document, read: (file: string) => string, report: 
           report(offset, fieldPath([...ancestors, map, pair], undefined), `expected a file path`);
           continue;
         }
+        let content: string;
         try {
-          const content = read(value.value).replace(/\r?\n$/, '');
-          (pair.key as Scalar).value = option;
-          value.value = content;
+          content = read(value.value).replace(/\r?\n$/, '');
         } catch (err) {
           report(offset, fieldPath([...ancestors, map, pair], undefined), `cannot read secret file ${JSON.stringify(value.value)}: ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}`);
+          continue;
         }
+        if (json) {
+          try {
+            pair.value = doc.createNode(JSON.parse(content));
+          } catch {
+            report(offset, fieldPath([...ancestors, map, pair], undefined), `${JSON.stringify(value.value)} is not valid JSON`);
+            continue;
+          }
+        } else {
+          value.value = content;
+        }
+        (pair.key as Scalar).value = option;
       }
       return undefined;
     },

@@ -81,7 +81,23 @@ const cloudflare = z.strictObject({
   propagation,
 });
 
-export const providerSchema = z.discriminatedUnion('type', [powerdns, rfc2136, exec, cloudflare]);
+const acmeDnsAccount = z.object({
+  username: z.string().min(1),
+  password: secret,
+  subdomain: z.string().min(1),
+  fulldomain: z.string().optional(),
+});
+
+const acmeDns = z.strictObject({
+  type: z.literal('acme-dns'),
+  api_url: z.url(),
+  /** Credentials per domain, as `certfleet acme-dns register` writes them (or `accounts_file`: that JSON). */
+  accounts: z.record(z.string(), acmeDnsAccount).default({}),
+  ttl: z.number().int().positive().default(60),
+  propagation,
+});
+
+export const providerSchema = z.discriminatedUnion('type', [powerdns, rfc2136, exec, cloudflare, acmeDns]);
 
 const certificate = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected letters, digits, ".", "_" or "-" (no path separators)')

@@ -1,6 +1,7 @@
 import type { ProviderConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import type { DnsProvider } from './dns-provider.js';
+import { AcmeDnsProvider } from './acme-dns/acme-dns-provider.js';
 import { CloudflareProvider } from './cloudflare/cloudflare-provider.js';
 import { ExecProvider } from './exec-provider.js';
 import { PowerDnsProvider } from './powerdns.js';
@@ -18,6 +19,11 @@ export function createProvider(id: string, cfg: ProviderConfig, deps: { log: Log
       });
     case 'cloudflare':
       return new CloudflareProvider({ id, apiToken: cfg.api_token.reveal(), apiUrl: cfg.api_url });
+    case 'acme-dns':
+      return new AcmeDnsProvider({
+        id, apiUrl: cfg.api_url,
+        accounts: Object.fromEntries(Object.entries(cfg.accounts).map(([d, a]) => [d, { username: a.username, password: a.password.reveal(), subdomain: a.subdomain, ...(a.fulldomain ? { fulldomain: a.fulldomain } : {}) }])),
+      });
     case 'exec':
       return new ExecProvider({ id, command: cfg.command, timeoutMs: cfg.timeout, log: deps.log });
   }
