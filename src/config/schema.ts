@@ -97,7 +97,20 @@ const acmeDns = z.strictObject({
   propagation,
 });
 
-export const providerSchema = z.discriminatedUnion('type', [powerdns, rfc2136, exec, cloudflare, acmeDns]);
+const technitium = z.strictObject({
+  type: z.literal('technitium'),
+  api_url: z.url(),
+  /** A permanent API token (preferred); or username and password for a login session. */
+  token: secret.optional(),
+  username: z.string().min(1).optional(),
+  password: secret.optional(),
+  /** The server deletes a challenge record by itself after this long, should cleanup never come. */
+  expiry_ttl: duration.default(86_400_000),
+  ttl: z.number().int().positive().default(60),
+  propagation,
+}).refine((t) => t.token !== undefined || (t.username !== undefined && t.password !== undefined), 'expected token, or username and password');
+
+export const providerSchema = z.discriminatedUnion('type', [powerdns, rfc2136, exec, cloudflare, acmeDns, technitium]);
 
 const certificate = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected letters, digits, ".", "_" or "-" (no path separators)')

@@ -4,6 +4,7 @@ import type { DnsProvider } from './dns-provider.js';
 import { AcmeDnsProvider } from './acme-dns/acme-dns-provider.js';
 import { CloudflareProvider } from './cloudflare/cloudflare-provider.js';
 import { ExecProvider } from './exec-provider.js';
+import { TechnitiumProvider } from './technitium/technitium-provider.js';
 import { PowerDnsProvider } from './powerdns.js';
 import { Rfc2136Provider } from './rfc2136/rfc2136-provider.js';
 
@@ -23,6 +24,13 @@ export function createProvider(id: string, cfg: ProviderConfig, deps: { log: Log
       return new AcmeDnsProvider({
         id, apiUrl: cfg.api_url,
         accounts: Object.fromEntries(Object.entries(cfg.accounts).map(([d, a]) => [d, { username: a.username, password: a.password.reveal(), subdomain: a.subdomain, ...(a.fulldomain ? { fulldomain: a.fulldomain } : {}) }])),
+      });
+    case 'technitium':
+      return new TechnitiumProvider({
+        id, apiUrl: cfg.api_url, expiryTtl: Math.round(cfg.expiry_ttl / 1000),
+        ...(cfg.token ? { token: cfg.token.reveal() } : {}),
+        ...(cfg.username ? { username: cfg.username } : {}),
+        ...(cfg.password ? { password: cfg.password.reveal() } : {}),
       });
     case 'exec':
       return new ExecProvider({ id, command: cfg.command, timeoutMs: cfg.timeout, log: deps.log });
