@@ -50,12 +50,13 @@ async function waitForSoa(proc: ProcessHandle, address: string, zone: string): P
 }
 
 /** BIND 9 from Debian (`named -g`), zones writable by the key (`update-policy grant ... zonesub TXT`). */
-export function startBind(zones: string[], algorithm?: TsigAlgorithm): Promise<UpdateDnsServer> {
+/** `readOnly` zones are served but the key may not update them (REFUSED). */
+export function startBind(zones: string[], algorithm?: TsigAlgorithm, readOnly: string[] = []): Promise<UpdateDnsServer> {
   return startWithRetry(async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'certfleet-bind-'));
     const port = await freePort();
     const key = newKey(algorithm);
-    for (const z of zones) await writeFile(path.join(dir, `${z}.zone`), zoneFile(z));
+    for (const z of [...zones, ...readOnly]) await writeFile(path.join(dir, `${z}.zone`), zoneFile(z));
     await writeFile(path.join(dir, 'named.conf'), `key "${key.name}" { algorithm ${key.algorithm}; secret "${key.secret}"; };
 options {
   directory "${dir}";
@@ -71,6 +72,7 @@ options {
 };
 controls { };
 ${zones.map((z) => `zone "${z}" { type primary; file "${dir}/${z}.zone"; update-policy { grant ${key.name} zonesub TXT; }; };`).join('\n')}
+${readOnly.map((z) => `zone "${z}" { type primary; file "${dir}/${z}.zone"; };`).join('\n')}
 `);
     const proc = ProcessHandle.start('named', '/usr/sbin/named', ['-g', '-c', path.join(dir, 'named.conf'), '-u', 'root']);
     const address = `127.0.0.1:${port}`;
@@ -86,12 +88,13 @@ ${zones.map((z) => `zone "${z}" { type primary; file "${dir}/${z}.zone"; update-
 }
 
 /** Knot DNS from Debian (`knotd`), zones with an ACL that lets the key update. */
-export function startKnot(zones: string[], algorithm?: TsigAlgorithm): Promise<UpdateDnsServer> {
+/** `readOnly` zones are served without the update ACL. */
+export function startKnot(zones: string[], algorithm?: TsigAlgorithm, readOnly: string[] = []): Promise<UpdateDnsServer> {
   return startWithRetry(async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'certfleet-knot-'));
     const port = await freePort();
     const key = newKey(algorithm);
-    for (const z of zones) await writeFile(path.join(dir, `${z}.zone`), zoneFile(z));
+    for (const z of [...zones, ...readOnly]) await writeFile(path.join(dir, `${z}.zone`), zoneFile(z));
     await writeFile(path.join(dir, 'knot.conf'), `server:
     rundir: "${dir}"
     listen: 127.0.0.1@${port}
@@ -117,6 +120,7 @@ template:
     zonefile-sync: -1
 zone:
 ${zones.map((z) => `  - domain: ${z}\n    acl: update`).join('\n')}
+${readOnly.map((z) => `  - domain: ${z}`).join('\n')}
 `);
     const proc = ProcessHandle.start('knotd', '/usr/sbin/knotd', ['-c', path.join(dir, 'knot.conf')]);
     const address = `127.0.0.1:${port}`;

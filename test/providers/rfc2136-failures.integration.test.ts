@@ -11,7 +11,7 @@ describe.each([['BIND', startBind], ['Knot', startKnot]] as const)('rfc2136 fail
   let s: UpdateDnsServer;
   let key: TsigKey;
   beforeAll(async () => {
-    s = await start(['example.test', 'other.test']);
+    s = await start(['example.test', 'other.test'], undefined, ['locked.test']);
     key = { name: s.key.name, algorithm: s.key.algorithm, secret: Buffer.from(s.key.secret, 'base64') };
   });
   afterAll(() => s?.stop());
@@ -29,12 +29,19 @@ describe.each([['BIND', startBind], ['Knot', startKnot]] as const)('rfc2136 fail
 
   it('a key the server does not know: BADKEY', async () => {
     await expect(provider({ name: 'nobody-key' }).appendRecords('example.test', [rec], signal()))
-      .rejects.toMatchObject({ code: 'DNS_AUTH', message: expect.stringMatching(/BADKEY: the server does not know key nobody-key \(hmac-sha256\)/) });
+      .rejects.toMatchObject({ code: 'DNS_AUTH', message: expect.stringMatching(/BADKEY: the server does not know key nobody-key \(hmac-sha256\), or does not accept it for this zone/) });
   });
 
   it('clock skew beyond the fudge: BADTIME', async () => {
     await expect(provider({}, { now: () => Date.now() - 3600_000 }).appendRecords('example.test', [rec], signal()))
       .rejects.toMatchObject({ code: 'DNS_AUTH', message: expect.stringMatching(/BADTIME: the clocks of this host and the server differ/) });
+  });
+
+  // BIND answers REFUSED; Knot answers NOTAUTH with TSIG error BADKEY (the key is not in the zone's ACL).
+  it('a zone the key may not write: REFUSED or BADKEY, naming the zone, nothing written', async () => {
+    await expect(provider({}).appendRecords('locked.test', [{ ...rec, name: '_acme-challenge' }], signal()))
+      .rejects.toMatchObject({ code: 'DNS_AUTH', message: expect.stringMatching(/zone locked\.test: (REFUSED: refused: key certfleet-test-key may not update|BADKEY: .*or does not accept it for this zone)/) });
+    expect(await s.txt('_acme-challenge.locked.test')).toEqual([]);
   });
 
   it('a zone the server does not serve: a clear error', async () => {

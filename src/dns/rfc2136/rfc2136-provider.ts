@@ -72,7 +72,7 @@ export class Rfc2136Provider implements DnsProvider {
 
   private tsigError(where: string, error: number, rcode: number): CertfleetError {
     const name = RCODE_NAMES[error] ?? `TSIG error ${error}`;
-    const why = error === 17 ? `the server does not know key ${this.opts.key.name} (${this.opts.key.algorithm})`
+    const why = error === 17 ? `the server does not know key ${this.opts.key.name} (${this.opts.key.algorithm}), or does not accept it for this zone`
       : error === 16 ? `the server rejected the signature of key ${this.opts.key.name}: the secret or the algorithm differs`
       : error === 18 ? 'the clocks of this host and the server differ by more than 5 minutes'
       : `the server answered ${RCODE_NAMES[rcode] ?? rcode}`;
