@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'DNS_PROPAGATION_TIMEOUT'
   | 'DNS_CNAME'
   | 'DNS_NO_PROVIDER'
+  | 'DEPLOY_FAILED'
   | 'STORE_IO'
   | 'STORE_LOCKED'
   | 'ABORTED';

@@ -12,7 +12,10 @@ export async function runIssue(args: string[]): Promise<number> {
   const outcomes = await issueAll(config, log, { only: values.cert ?? [], force: values.force ?? false }, ac.signal);
   const unknown = (values.cert ?? []).filter((n) => !outcomes.some((o) => o.name === n));
   for (const n of unknown) process.stderr.write(`certfleet: no certificate named ${JSON.stringify(n)} in the config\n`);
-  for (const o of outcomes) process.stdout.write(`${o.name}: ${o.result}${o.detail ? ` (${o.detail})` : ''}\n`);
+  for (const o of outcomes) {
+    process.stdout.write(`${o.name}: ${o.result}${o.detail ? ` (${o.detail})` : ''}\n`);
+    for (const d of o.deploy ?? []) if (d.result !== 'ok') process.stdout.write(`  ${d.describe}: ${d.result} (${d.error ?? ''})\n`);
+  }
   if (unknown.length) return 2;
-  return outcomes.some((o) => o.result === 'failed') ? 1 : 0;
+  return outcomes.some((o) => o.result === 'failed' || o.deploy?.some((d) => d.result !== 'ok')) ? 1 : 0;
 }

@@ -3,6 +3,7 @@ import { KEY_TYPES } from '../acme/key-types.js';
 import { normalizeDomain } from '../domain-name.js';
 import { parseDuration } from './duration.js';
 import { Secret } from './secret.js';
+import { splitWords } from '../deploy/split-words.js';
 
 /** A secret option: a non-empty string (or a number written unquoted) that becomes a Secret. */
 const secret = z.union([z.string().min(1), z.number()]).transform((v) => new Secret(String(v)));
@@ -62,10 +63,21 @@ const rfc2136 = z.strictObject({
   propagation,
 });
 
+const argv = z.union([z.array(z.string().min(1)).min(1), z.string().min(1).transform((s, ctx) => {
+  try {
+    const words = splitWords(s);
+    if (words.length === 0) throw new SyntaxError('empty command');
+    return words;
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    return z.NEVER;
+  }
+})], { error: 'expected an argv list, or a command string (split into words, never given to a shell)' });
+
 const exec = z.strictObject({
   type: z.literal('exec'),
   /** argv list, or a string split into words (never given to a shell). */
-  command: z.union([z.array(z.string().min(1)).min(1), z.string().min(1).transform((s) => s.trim().split(/\s+/))]),
+  command: argv,
   timeout: duration.default(60_000),
   ttl: z.number().int().positive().default(60),
   propagation,
@@ -112,6 +124,24 @@ const technitium = z.strictObject({
 
 export const providerSchema = z.discriminatedUnion('type', [powerdns, rfc2136, exec, cloudflare, acmeDns, technitium]);
 
+/** File modes are written as quoted octal ("0640"): YAML 1.2 reads an unquoted 0640 as decimal 640. */
+const fileMode = z.string().regex(/^0?[0-7]{3}$/, 'expected an octal mode in quotes, like "0640"').transform((s) => parseInt(s, 8));
+const actionCommon = { timeout: duration.default(60_000), required: z.boolean().default(false) };
+const deployItem = z.union([
+  z.strictObject({ hook: z.union([argv.transform((command) => ({ command, timeout: 60_000, required: false, cwd: undefined as string | undefined })), z.strictObject({ command: argv, cwd: z.string().optional(), ...actionCommon })]) }),
+  z.strictObject({ permissions: z.strictObject({ files_mode: fileMode.optional(), dirs_mode: fileMode.optional(), user: z.string().min(1).optional(), group: z.string().min(1).optional(), ...actionCommon }) }),
+  z.strictObject({ pfx: z.strictObject({ passphrase: secret, legacy: z.boolean().default(false), ...actionCommon }) }),
+  z.strictObject({
+    copy: z.strictObject({
+      fullchain: z.string().optional(), privkey: z.string().optional(), cert: z.string().optional(), chain: z.string().optional(),
+      /** The chain and the key in one file, for HAProxy. */
+      combined: z.string().optional(),
+      mode: fileMode.default(0o600), user: z.string().min(1).optional(), group: z.string().min(1).optional(), ...actionCommon,
+    }),
+  }),
+  z.strictObject({ webhook: z.strictObject({ url: z.url(), secret: secret.optional(), ...actionCommon, timeout: duration.default(10_000) }) }),
+], { error: 'expected one of hook, permissions, pfx, copy, webhook (one key per list item)' });
+
 const certificate = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected letters, digits, ".", "_" or "-" (no path separators)')
     .refine((n) => !n.includes('..'), 'must not contain ".."').optional(),
@@ -125,6 +155,8 @@ const certificate = z.strictObject({
   key_type: z.enum(KEY_TYPES).default('ecdsa-p256'),
   reuse_key: z.boolean().default(false),
   profile: z.string().optional(),
+  /** Actions after each issuance or renewal, in this order. */
+  deploy: z.array(deployItem).default([]),
 });
 
 export const DEFAULT_LISTEN = '127.0.0.1:9180';
@@ -147,6 +179,14 @@ export const configSchema = z.strictObject({
   }),
   certificates: z.array(certificate).default([]),
   server: z.strictObject({ listen: hostPort.default(DEFAULT_LISTEN) }).default({ listen: DEFAULT_LISTEN }),
+  /** Webhooks told about certificate events: `failed` by default, `issued` and `renewed` on request. */
+  notify: z.array(z.strictObject({
+    webhook: z.strictObject({
+      url: z.url(), secret: secret.optional(),
+      events: z.array(z.enum(['failed', 'issued', 'renewed'])).min(1).default(['failed']),
+      timeout: duration.default(10_000),
+    }),
+  })).default([]),
   scheduler: z.strictObject({
     /** Issuances running at once. */
     concurrency: z.number().int().min(1).max(64).default(4),

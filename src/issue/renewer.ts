@@ -11,6 +11,8 @@ import {
   ariCheckTime, decideRenewal, recordAri, recordAriFailure, recordFailure, recordSuccess, type CertificateFacts, type Decision, type RenewalState,
 } from '../scheduler/renewal-policy.js';
 import type { CertificateMeta, CertificatePaths, FileStore } from '../store/file-store.js';
+import type { CertificateEvent } from '../deploy/deploy-action.js';
+import type { DeployResult } from '../deploy/run-deploy.js';
 import { accountFromConfig } from './account.js';
 import type { DnsRoute } from './obtain-certificate.js';
 
@@ -27,6 +29,8 @@ export interface RenewOutcome {
   ms?: number;
   /** When this certificate wants attention next (renewal, retry or ARI check), Unix ms. */
   next?: number;
+  /** What each deploy action did, after an issuance or renewal. */
+  deploy?: DeployResult[];
 }
 
 /** What the renewer reports, for metrics; every hook is optional. */
@@ -34,6 +38,7 @@ export interface RenewerHooks {
   onRequest?: (info: { method: string; url: string; status: number; ms: number }) => void;
   onPropagated?: (ms: number) => void;
   onOutcome?: (outcome: RenewOutcome, meta: CertificateMeta | undefined) => void;
+  onDeploy?: (result: DeployResult) => void;
 }
 
 export interface RenewerDeps {
@@ -73,6 +78,48 @@ export class Renewer {
 
   /** Processes one certificate; never throws (a failure is an outcome and a scheduled retry). */
   async process(spec: CertificateSpec, opts: { force?: boolean }, signal: AbortSignal): Promise<RenewOutcome> {
+    const outcome = await this.renew(spec, opts, signal);
+    // After the lock is released (DESIGN's pipeline): deploy actions, then notifications.
+    if ((outcome.result === 'issued' || outcome.result === 'renewed') && outcome.paths) {
+      const meta = await this.deps.store.readMeta(outcome.name);
+      outcome.deploy = await this.deploy(spec, outcome.result, outcome.paths, meta, signal);
+    }
+    if (outcome.result !== 'skipped' && !signal.aborted) await this.notify(spec, outcome, signal);
+    return outcome;
+  }
+
+  /** Runs the deploy actions of `spec` for its current certificate (also `certfleet deploy`). */
+  async deploy(spec: CertificateSpec, event: 'issued' | 'renewed', paths: CertificatePaths, meta: CertificateMeta | undefined, signal: AbortSignal): Promise<DeployResult[]> {
+    if (spec.deploy.length === 0) return [];
+    const { buildActions } = await import('../deploy/build-actions.js');
+    const { runDeploy } = await import('../deploy/run-deploy.js');
+    const name = certificateName(spec);
+    const ev: CertificateEvent = { event, name, domains: spec.domains, paths, notAfter: meta?.notAfter ?? '', storeRoot: this.deps.store.root };
+    return runDeploy(buildActions(spec.deploy), ev, this.deps.log.child({ cert: name, component: 'deploy' }), signal, this.deps.hooks?.onDeploy);
+  }
+
+  private async notify(spec: CertificateSpec, o: RenewOutcome, signal: AbortSignal): Promise<void> {
+    const targets = this.deps.config.notify.filter((n) => n.webhook.events.includes(o.result as 'failed'));
+    if (targets.length === 0) return;
+    const { postWebhook } = await import('../deploy/webhook-action.js');
+    const meta = await this.deps.store.readMeta(o.name).catch(() => undefined);
+    const unpause = o.result === 'failed' ? /https:\/\/\S*unpause\S*/i.exec(o.detail)?.[0] : undefined;
+    const body = {
+      event: o.result, certificate: o.name, domains: spec.domains,
+      ...(meta ? { not_after: meta.notAfter } : {}),
+      ...(o.result === 'failed' ? { error: o.detail, ...(unpause ? { unpause_url: unpause } : {}), ...(o.next ? { next_attempt: new Date(o.next).toISOString() } : {}) } : {}),
+      ...(o.deploy?.some((d) => d.result === 'failed') ? { deploy_failures: o.deploy.filter((d) => d.result === 'failed').map((d) => d.error) } : {}),
+    };
+    await Promise.all(targets.map(async (t) => {
+      try {
+        await postWebhook(t.webhook.url, body, { ...(t.webhook.secret ? { secret: t.webhook.secret.reveal() } : {}), timeoutMs: t.webhook.timeout }, signal);
+      } catch (err) {
+        this.deps.log.error({ cert: o.name, error: errorMessage(err) }, 'notify_failed');
+      }
+    }));
+  }
+
+  private async renew(spec: CertificateSpec, opts: { force?: boolean }, signal: AbortSignal): Promise<RenewOutcome> {
     const name = certificateName(spec);
     const log = this.deps.log.child({ cert: name });
     const started = performance.now();

@@ -17,6 +17,7 @@ export class DaemonMetrics {
     labelNames: ['endpoint', 'status'] as const, buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [this.registry],
   });
   readonly propagation = new Histogram({ name: 'certfleet_dns_propagation_duration_seconds', help: 'Time until every authoritative server showed the TXT records', buckets: [0.05, 0.1, 0.5, 1, 2, 5, 10, 30, 60, 120], registers: [this.registry] });
+  readonly deploys = new Counter({ name: 'certfleet_deploy_actions_total', help: 'Deploy actions by kind and result', labelNames: ['kind', 'result'] as const, registers: [this.registry] });
   readonly reloads = new Counter({ name: 'certfleet_config_reloads_total', help: 'Config reloads by result', labelNames: ['result'] as const, registers: [this.registry] });
   readonly managed = new Gauge({ name: 'certfleet_certificates', help: 'Certificates in the loaded config', registers: [this.registry] });
   readonly wakeups = new Counter({ name: 'certfleet_scheduler_wakeups_total', help: 'Times the scheduler timer fired', registers: [this.registry] });
@@ -35,6 +36,7 @@ export class DaemonMetrics {
       onRequest: (r) => this.acmeRequests.observe({ endpoint: acmeEndpoint(r.method, r.url, directoryUrl), status: String(r.status) }, r.ms / 1000),
       onPropagated: (ms) => this.propagation.observe(ms / 1000),
       onOutcome: (o, meta) => this.outcome(o, meta),
+      onDeploy: (r) => this.deploys.inc({ kind: r.kind, result: r.result }),
     };
   }
 

@@ -1,0 +1,27 @@
+import { certificateName } from '../config/schema.js';
+import { NodeDnsLookup } from '../dns/dns-lookup.js';
+import { Renewer } from '../issue/renewer.js';
+import { FileStore } from '../store/file-store.js';
+import { configFor, logFor, parseCommand, UsageError } from './cli-options.js';
+
+/** `certfleet deploy`: the deploy actions again, for the current certificate, without renewing. */
+export async function runDeployCommand(args: string[]): Promise<number> {
+  const values = parseCommand(args, { cert: { type: 'string' } });
+  if (!values.cert) throw new UsageError('deploy needs --cert NAME');
+  const config = await configFor(values);
+  if (!config) return 2;
+  const spec = config.certificates.find((c) => certificateName(c) === values.cert);
+  if (!spec) throw new UsageError(`no certificate named ${JSON.stringify(values.cert)} in the config`);
+  const log = logFor(values, config);
+  const store = new FileStore({ root: config.store.path });
+  const meta = await store.readMeta(values.cert);
+  if (!meta) {
+    process.stderr.write(`certfleet: ${values.cert} has no certificate yet; run certfleet issue first\n`);
+    return 1;
+  }
+  const renewer = new Renewer({ config, store, lookup: new NodeDnsLookup(config.dns.resolvers), log });
+  const results = await renewer.deploy(spec, meta.version > 1 ? 'renewed' : 'issued', store.paths(values.cert), meta, AbortSignal.timeout(30 * 60_000));
+  for (const r of results) process.stdout.write(`${r.describe}: ${r.result}${r.error ? ` (${r.error})` : ''}\n`);
+  if (results.length === 0) process.stdout.write(`${values.cert}: no deploy actions configured\n`);
+  return results.some((r) => r.result !== 'ok') ? 1 : 0;
+}

@@ -1,0 +1,32 @@
+import type { Config } from '../config/schema.js';
+import { CopyAction } from './copy-action.js';
+import type { DeployAction } from './deploy-action.js';
+import { HookAction } from './hook-action.js';
+import { PermissionsAction } from './permissions-action.js';
+import { PfxAction } from './pfx-action.js';
+import { WebhookAction } from './webhook-action.js';
+
+type DeployItem = Config['certificates'][number]['deploy'][number];
+
+/** The actions of a certificate's `deploy:` list, in order. */
+export function buildActions(items: DeployItem[]): DeployAction[] {
+  return items.map((item) => {
+    if ('hook' in item) return new HookAction(item.hook.command, item.hook.timeout, item.hook.required, item.hook.cwd);
+    if ('permissions' in item) {
+      const p = item.permissions;
+      return new PermissionsAction({
+        ...(p.files_mode !== undefined ? { filesMode: p.files_mode } : {}), ...(p.dirs_mode !== undefined ? { dirsMode: p.dirs_mode } : {}),
+        ...(p.user ? { user: p.user } : {}), ...(p.group ? { group: p.group } : {}),
+      }, p.timeout, p.required);
+    }
+    if ('pfx' in item) return new PfxAction(item.pfx.passphrase.reveal(), item.pfx.legacy, item.pfx.timeout, item.pfx.required);
+    if ('copy' in item) {
+      const c = item.copy;
+      return new CopyAction({
+        mode: c.mode, ...(c.fullchain ? { fullchain: c.fullchain } : {}), ...(c.privkey ? { privkey: c.privkey } : {}), ...(c.cert ? { cert: c.cert } : {}),
+        ...(c.chain ? { chain: c.chain } : {}), ...(c.combined ? { combined: c.combined } : {}), ...(c.user ? { user: c.user } : {}), ...(c.group ? { group: c.group } : {}),
+      }, c.timeout, c.required);
+    }
+    return new WebhookAction(item.webhook.url, item.webhook.secret?.reveal(), item.webhook.timeout, item.webhook.required);
+  });
+}
