@@ -131,7 +131,7 @@ describe('copy', () => {
     const out = path.join(dir, 'out');
     await new CopyAction({ fullchain: `${out}/fc.pem`, privkey: `${out}/key.pem`, combined: `${out}/haproxy.pem`, mode: 0o640 }, 10_000, false).run(event);
     const [fc, key, combined] = await Promise.all([`${out}/fc.pem`, `${out}/key.pem`, `${out}/haproxy.pem`].map((f) => readFile(f, 'utf8')));
-    expect(combined).toBe(`${fc.trimEnd()}\n${key}`);
+    expect(combined).toBe(`${fc!.trimEnd()}\n${key!}`);
     expect(combined).toMatch(/BEGIN CERTIFICATE[\s\S]*BEGIN PRIVATE KEY/);
     expect((await stat(`${out}/haproxy.pem`)).mode & 0o777).toBe(0o640);
   });
