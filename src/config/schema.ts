@@ -140,7 +140,18 @@ const deployItem = z.union([
     }),
   }),
   z.strictObject({ webhook: z.strictObject({ url: z.url(), secret: secret.optional(), ...actionCommon, timeout: duration.default(10_000) }) }),
-], { error: 'expected one of hook, permissions, pfx, copy, webhook (one key per list item)' });
+  z.strictObject({
+    container: z.strictObject({
+      /** Containers by name, or by label (`label=key` / `label=key=value`). */
+      restart: z.array(z.string().min(1)).optional(),
+      signal: z.record(z.string().regex(/^SIG[A-Z0-9]+$/, 'expected a signal name like SIGHUP'), z.array(z.string().min(1))).optional(),
+      exec: z.strictObject({ containers: z.array(z.string().min(1)).min(1), command: argv }).optional(),
+      /** Swarm services: a forced rolling update. */
+      services: z.array(z.string().min(1)).optional(),
+      ...actionCommon,
+    }).refine((c) => c.restart || c.signal || c.exec || c.services, 'expected restart, signal, exec or services'),
+  }),
+], { error: 'expected one of hook, permissions, pfx, copy, webhook, container (one key per list item)' });
 
 const certificate = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected letters, digits, ".", "_" or "-" (no path separators)')
@@ -179,6 +190,11 @@ export const configSchema = z.strictObject({
   }),
   certificates: z.array(certificate).default([]),
   server: z.strictObject({ listen: hostPort.default(DEFAULT_LISTEN) }).default({ listen: DEFAULT_LISTEN }),
+  /** The Docker or Podman Engine API for `container` deploy actions; `enabled: false` turns them all off. */
+  containers: z.strictObject({
+    socket: z.string().default('/var/run/docker.sock'),
+    enabled: z.boolean().default(true),
+  }).default({ socket: '/var/run/docker.sock', enabled: true }),
   /** Webhooks told about certificate events: `failed` by default, `issued` and `renewed` on request. */
   notify: z.array(z.strictObject({
     webhook: z.strictObject({

@@ -1,4 +1,5 @@
 import type { Config } from '../config/schema.js';
+import { ContainerAction } from './container-action.js';
 import { CopyAction } from './copy-action.js';
 import type { DeployAction } from './deploy-action.js';
 import { HookAction } from './hook-action.js';
@@ -9,8 +10,8 @@ import { WebhookAction } from './webhook-action.js';
 type DeployItem = Config['certificates'][number]['deploy'][number];
 
 /** The actions of a certificate's `deploy:` list, in order. */
-export function buildActions(items: DeployItem[]): DeployAction[] {
-  return items.map((item) => {
+export function buildActions(items: DeployItem[], containers: Config['containers']): DeployAction[] {
+  return items.filter((item) => containers.enabled || !('container' in item)).map((item) => {
     if ('hook' in item) return new HookAction(item.hook.command, item.hook.timeout, item.hook.required, item.hook.cwd);
     if ('permissions' in item) {
       const p = item.permissions;
@@ -25,6 +26,13 @@ export function buildActions(items: DeployItem[]): DeployAction[] {
       return new CopyAction({
         mode: c.mode, ...(c.fullchain ? { fullchain: c.fullchain } : {}), ...(c.privkey ? { privkey: c.privkey } : {}), ...(c.cert ? { cert: c.cert } : {}),
         ...(c.chain ? { chain: c.chain } : {}), ...(c.combined ? { combined: c.combined } : {}), ...(c.user ? { user: c.user } : {}), ...(c.group ? { group: c.group } : {}),
+      }, c.timeout, c.required);
+    }
+    if ('container' in item) {
+      const c = item.container;
+      return new ContainerAction({
+        socket: containers.socket, ...(c.restart ? { restart: c.restart } : {}), ...(c.signal ? { signal: c.signal } : {}),
+        ...(c.exec ? { exec: c.exec } : {}), ...(c.services ? { services: c.services } : {}),
       }, c.timeout, c.required);
     }
     return new WebhookAction(item.webhook.url, item.webhook.secret?.reveal(), item.webhook.timeout, item.webhook.required);

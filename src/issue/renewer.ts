@@ -95,7 +95,7 @@ export class Renewer {
     const { runDeploy } = await import('../deploy/run-deploy.js');
     const name = certificateName(spec);
     const ev: CertificateEvent = { event, name, domains: spec.domains, paths, notAfter: meta?.notAfter ?? '', storeRoot: this.deps.store.root };
-    return runDeploy(buildActions(spec.deploy), ev, this.deps.log.child({ cert: name, component: 'deploy' }), signal, this.deps.hooks?.onDeploy);
+    return runDeploy(buildActions(spec.deploy, this.deps.config.containers), ev, this.deps.log.child({ cert: name, component: 'deploy' }), signal, this.deps.hooks?.onDeploy);
   }
 
   private async notify(spec: CertificateSpec, o: RenewOutcome, signal: AbortSignal): Promise<void> {
