@@ -71,7 +71,7 @@ describe('deploy actions after issuance and renewal (pebble + PowerDNS)', () => 
     expect(deployed[0]!.sig).toBe(webhookSignature('deploy-hmac-secret', deployed[0]!.body));
     // The failing certificate was notified, with its error; the working one was not (issued is not subscribed).
     const notified = received.filter((r) => r.path === '/notify').map((r) => JSON.parse(r.body) as Record<string, unknown>);
-    expect(notified).toEqual([expect.objectContaining({ event: 'failed', certificate: 'broken', error: expect.stringMatching(/nowhere\.invalid/), next_attempt: expect.any(String) })]);
+    expect(notified).toEqual([expect.objectContaining({ event: 'failed', certificate: 'broken', emergency: false, error: expect.stringMatching(/nowhere\.invalid/), next_attempt: expect.any(String) })]);
 
     // Renewal: the same actions again, with CERTFLEET_EVENT=renewed, and a renewed notification.
     const again = await issueAll(config, captureLog().log, { force: true, only: ['web'] }, AbortSignal.timeout(60_000));

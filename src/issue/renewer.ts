@@ -8,7 +8,7 @@ import { DEFAULT_PROPAGATION } from '../dns/propagation.js';
 import { CertfleetError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import {
-  ariCheckTime, decideRenewal, recordAri, recordAriFailure, recordFailure, recordSuccess, type CertificateFacts, type Decision, type RenewalState,
+  ariCheckTime, decideRenewal, emergencyStart, recordAri, recordAriFailure, recordFailure, recordSuccess, type CertificateFacts, type Decision, type RenewalState,
 } from '../scheduler/renewal-policy.js';
 import type { CertificateMeta, CertificatePaths, FileStore } from '../store/file-store.js';
 import type { CertificateEvent } from '../deploy/deploy-action.js';
@@ -104,10 +104,12 @@ export class Renewer {
     const { postWebhook } = await import('../deploy/webhook-action.js');
     const meta = await this.deps.store.readMeta(o.name).catch(() => undefined);
     const unpause = o.result === 'failed' ? /https:\/\/\S*unpause\S*/i.exec(o.detail)?.[0] : undefined;
+    // Inside the emergency zone every failed attempt (hourly at most) is flagged as such.
+    const emergency = o.result === 'failed' && meta !== undefined && this.now() >= emergencyStart(Date.parse(meta.notBefore), Date.parse(meta.notAfter));
     const body = {
       event: o.result, certificate: o.name, domains: spec.domains,
       ...(meta ? { not_after: meta.notAfter } : {}),
-      ...(o.result === 'failed' ? { error: o.detail, ...(unpause ? { unpause_url: unpause } : {}), ...(o.next ? { next_attempt: new Date(o.next).toISOString() } : {}) } : {}),
+      ...(o.result === 'failed' ? { error: o.detail, emergency, ...(unpause ? { unpause_url: unpause } : {}), ...(o.next ? { next_attempt: new Date(o.next).toISOString() } : {}) } : {}),
       ...(o.deploy?.some((d) => d.result === 'failed') ? { deploy_failures: o.deploy.filter((d) => d.result === 'failed').map((d) => d.error) } : {}),
     };
     await Promise.all(targets.map(async (t) => {
