@@ -1,4 +1,3 @@
-import { sleep } from '../abort.js';
 import { CertfleetError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { CertificateEvent, DeployAction } from './deploy-action.js';
@@ -72,17 +71,13 @@ export class ContainerAction implements DeployAction {
   }
 
   private async exec(id: string, command: string[], ctx: { log: Logger; signal: AbortSignal }): Promise<void> {
-    const created = await this.api.call<{ Id: string }>('POST', `/containers/${id}/exec`, { Cmd: command, AttachStdout: false, AttachStderr: false }, ctx.signal);
-    await this.api.call('POST', `/exec/${created.Id}/start`, { Detach: true, Tty: false }, ctx.signal);
-    for (let wait = 20; ; wait = Math.min(wait * 2, 1000)) {
-      const s = await this.api.call<{ Running: boolean; ExitCode: number | null }>('GET', `/exec/${created.Id}/json`, undefined, ctx.signal);
-      if (!s.Running) {
-        if (s.ExitCode !== 0) throw new CertfleetError('DEPLOY_FAILED', `${this.describe}: ${command[0] ?? ''} exited with ${s.ExitCode ?? 'unknown'} in container ${id.slice(0, 12)}`);
-        ctx.log.info({ container: id.slice(0, 12), program: command[0] }, 'container_exec_done');
-        return;
-      }
-      await sleep(wait, ctx.signal);
-    }
+    const created = await this.api.call<{ Id: string }>('POST', `/containers/${id}/exec`, { Cmd: command, AttachStdout: true, AttachStderr: true }, ctx.signal);
+    const output = await this.api.execAttached(created.Id, ctx.signal);
+    const log = ctx.log.child({ container: id.slice(0, 12), program: command[0] });
+    for (const [stream, text] of Object.entries(output)) for (const line of text.split('\n')) if (line.trim()) log.info({ stream }, line);
+    const s = await this.api.call<{ Running: boolean; ExitCode: number | null }>('GET', `/exec/${created.Id}/json`, undefined, ctx.signal);
+    if (s.ExitCode !== 0) throw new CertfleetError('DEPLOY_FAILED', `${this.describe}: ${command[0] ?? ''} exited with ${s.ExitCode ?? 'unknown'} in container ${id.slice(0, 12)}; its output is in the log`);
+    log.info('container_exec_done');
   }
 
   private async updateService(name: string, ctx: { log: Logger; signal: AbortSignal }): Promise<void> {

@@ -26,26 +26,61 @@ export class EngineApi {
   }
 
   async call<T>(method: string, path: string, body: unknown, signal: AbortSignal, okStatuses = [200, 201, 204]): Promise<T> {
+    const res = await this.send(method, path, body, signal);
+    if (!okStatuses.includes(res.status)) throw this.error(method, path, res);
+    // Some answers (exec start) carry no JSON, or a stream; only JSON bodies are parsed.
+    if (!res.json || !res.text.trim()) return {} as T;
+    try {
+      return JSON.parse(res.text) as T;
+    } catch {
+      throw new CertfleetError('DEPLOY_FAILED', `container engine: ${method} ${path.split('?')[0]} answered malformed JSON`);
+    }
+  }
+
+  /**
+   * Starts an exec attached and waits for its output stream to end (the process exited), then
+   * returns the output, demultiplexed (8-byte frame headers: stream, size). Detached exec is
+   * not used: podman 4.3 reports a detached exec as running forever.
+   */
+  async execAttached(execId: string, signal: AbortSignal): Promise<{ stdout: string; stderr: string }> {
+    const res = await this.send('POST', `/exec/${execId}/start`, { Detach: false, Tty: false }, signal);
+    if (res.status !== 200) throw this.error('POST', `/exec/${execId}/start`, res);
+    const out = { stdout: '', stderr: '' };
+    const buf = res.raw;
+    for (let i = 0; i + 8 <= buf.length;) {
+      const size = buf.readUInt32BE(i + 4);
+      const chunk = buf.toString('utf8', i + 8, i + 8 + size);
+      if (buf[i] === 2) out.stderr += chunk;
+      else out.stdout += chunk;
+      i += 8 + size;
+    }
+    return out;
+  }
+
+  private error(method: string, path: string, res: { status: number; text: string }): CertfleetError {
+    let message = res.text.trim();
+    try { message = (JSON.parse(res.text) as { message?: string }).message ?? message; } catch { /* plain text */ }
+    return new CertfleetError('DEPLOY_FAILED', `container engine: ${method} ${path.split('?')[0]} answered HTTP ${res.status}: ${message.slice(0, 200)}`);
+  }
+
+  private async send(method: string, path: string, body: unknown, signal: AbortSignal): Promise<{ status: number; text: string; json: boolean; raw: Buffer }> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    const res = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+    return new Promise<{ status: number; text: string; json: boolean; raw: Buffer }>((resolve, reject) => {
       const req = request({
         socketPath: this.socketPath, path, method,
         signal: AbortSignal.any([signal, AbortSignal.timeout(this.timeoutMs)]),
         headers: { host: 'docker', ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}) },
       }, (r) => {
-        let text = '';
-        r.on('data', (c: Buffer) => { text += c.toString(); });
-        r.on('end', () => resolve({ status: r.statusCode ?? 0, text }));
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => {
+          const raw = Buffer.concat(chunks);
+          resolve({ status: r.statusCode ?? 0, text: raw.toString('utf8'), json: /json/i.test(String(r.headers['content-type'] ?? '')), raw });
+        });
         r.on('error', reject);
       });
       req.on('error', (err) => reject(new CertfleetError('DEPLOY_FAILED', `container engine at ${this.socketPath}: ${(err as NodeJS.ErrnoException).code ?? err.message}`)));
       req.end(payload);
     });
-    if (!okStatuses.includes(res.status)) {
-      let message = res.text.trim();
-      try { message = (JSON.parse(res.text) as { message?: string }).message ?? message; } catch { /* plain text */ }
-      throw new CertfleetError('DEPLOY_FAILED', `container engine: ${method} ${path.split('?')[0]} answered HTTP ${res.status}: ${message.slice(0, 200)}`);
-    }
-    return (res.text ? JSON.parse(res.text) : {}) as T;
   }
 }

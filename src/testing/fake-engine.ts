@@ -62,7 +62,15 @@ export async function startFakeEngine(containers: { name: string; labels?: Recor
       if (m) {
         const e = execs.get(m[1]!);
         if (!e) return json(404, { message: `No such exec instance: ${m[1]!}` });
-        if (m[2] === 'start') { e.started = true; return json(200, undefined); }
+        if (m[2] === 'start') {
+          e.started = true;
+          // Attached start: a multiplexed raw stream (8-byte frame header: stream 1/2, size).
+          const line = Buffer.from(`ran ${e.cmd.join(' ')}\n`);
+          const header = Buffer.alloc(8);
+          header[0] = 1;
+          header.writeUInt32BE(line.length, 4);
+          return res.writeHead(200, { 'content-type': 'application/vnd.docker.raw-stream' }).end(Buffer.concat([header, line]));
+        }
         return json(200, { Running: false, ExitCode: e.started ? (execExit.get(e.cmd[0] ?? '') ?? 0) : null, ProcessConfig: { entrypoint: e.cmd[0], arguments: e.cmd.slice(1) } });
       }
       if (req.method === 'GET' && p === '/services') {
