@@ -83,9 +83,12 @@ describe('hook', () => {
 
 describe('permissions', () => {
   it('changes only what differs: a second run makes no chmod and no chown', async () => {
-    const a = new PermissionsAction({ filesMode: 0o640, dirsMode: 0o750, group: String(process.getgid!()) }, 10_000, false);
+    // Tests run as root here, so a real chown to another group is possible.
+    const group = process.getuid?.() === 0 ? 'nogroup' : String(process.getgid!());
+    const a = new PermissionsAction({ filesMode: 0o640, dirsMode: 0o750, group }, 10_000, false);
     await a.run(event);
     expect(a.lastChanges.chmod.length).toBeGreaterThan(4);
+    if (group === 'nogroup') expect(a.lastChanges.chown.length).toBeGreaterThan(4);
     expect((await stat(path.join(event.storeRoot, 'archive', 'web', 'privkey1.pem'))).mode & 0o777).toBe(0o640);
     expect((await stat(path.join(event.storeRoot, 'archive', 'web'))).mode & 0o777).toBe(0o750);
     await a.run(event);
