@@ -9,6 +9,7 @@ commands:
   schema                                           print the config file's JSON Schema
   list  --config FILE [--json]                     certificates and their state
   revoke --config FILE --cert NAME [--reason R]    revoke the current certificate
+  webhook --config FILE                            the ExternalDNS webhook provider (webhook: section)
   deploy --config FILE --cert NAME                 run the deploy actions again for the current certificate
   dns-test --config FILE --provider ID --domain D  write a TXT record, wait for every authoritative server, delete it
   acme-dns register --config FILE --provider ID --domain D --accounts-file F
@@ -40,6 +41,10 @@ export async function main(argv: string[]): Promise<number> {
     case 'dns-test': {
       const { runDnsTest } = await import('./dns-test-command.js');
       return runDnsTest(rest);
+    }
+    case 'webhook': {
+      const { runWebhook } = await import('./webhook-command.js');
+      return runWebhook(rest);
     }
     case 'deploy': {
       const { runDeployCommand } = await import('./deploy-command.js');

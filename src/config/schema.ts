@@ -190,6 +190,18 @@ export const configSchema = z.strictObject({
   }),
   certificates: z.array(certificate).default([]),
   server: z.strictObject({ listen: hostPort.default(DEFAULT_LISTEN) }).default({ listen: DEFAULT_LISTEN }),
+  /** `certfleet webhook`: the ExternalDNS webhook provider. */
+  webhook: z.strictObject({
+    listen: hostPort.default('127.0.0.1:8888'),
+    health_listen: hostPort.default('0.0.0.0:8080'),
+    provider: z.string().min(1),
+    domain_filter: z.union([
+      z.strictObject({ include: z.array(z.string()).default([]), exclude: z.array(z.string()).default([]) }),
+      z.strictObject({ regex_include: z.string().optional(), regex_exclude: z.string().optional() }),
+    ], { error: 'expected {include, exclude} or {regex_include, regex_exclude}' }).default({ include: [], exclude: [] }),
+    /** TTL given to endpoints that come without one (adjustendpoints). */
+    default_ttl: z.number().int().positive().default(300),
+  }).optional(),
   /** The Docker or Podman Engine API for `container` deploy actions; `enabled: false` turns them all off. */
   containers: z.strictObject({
     socket: z.string().default('/var/run/docker.sock'),
@@ -221,6 +233,10 @@ export function crossFieldIssues(raw: unknown): { path: (string | number)[]; mes
   const providers = isRecord(dns.providers) ? Object.keys(dns.providers) : [];
   const certs = Array.isArray(doc.certificates) ? doc.certificates : [];
   const issues: { path: (string | number)[]; message: string }[] = [];
+  const webhook = isRecord(doc.webhook) ? doc.webhook : undefined;
+  if (webhook && typeof webhook.provider === 'string' && !providers.includes(webhook.provider)) {
+    issues.push({ path: ['webhook', 'provider'], message: `unknown DNS provider ${JSON.stringify(webhook.provider)}; defined: ${providers.join(', ') || 'none'}` });
+  }
   const seen = new Set<string>();
   certs.forEach((c: unknown, i) => {
     if (!isRecord(c)) return;

@@ -2,6 +2,7 @@ import { sleep } from '../abort.js';
 import { CertfleetError } from '../errors.js';
 import { absoluteName, relativeName, type DnsProvider, type DnsRecord } from './dns-provider.js';
 import { KeyedMutex } from './keyed-mutex.js';
+import type { RecordBackend, RRset as WholeRRset } from '../externaldns/record-backend.js';
 
 export interface PowerDnsOptions {
   id: string;
@@ -18,7 +19,7 @@ interface RRset { name: string; type: string; ttl: number; records: { content: s
  * is read-then-REPLACE with the union. Changes are serialised per zone: concurrent
  * PATCHes to one zone fail with HTTP 500 on the sqlite backend.
  */
-export class PowerDnsProvider implements DnsProvider {
+export class PowerDnsProvider implements DnsProvider, RecordBackend {
   readonly id: string;
   private readonly base: string;
   private readonly apiKey: string;
@@ -45,6 +46,30 @@ export class PowerDnsProvider implements DnsProvider {
     return z.rrsets.flatMap((rr) => rr.records.filter((r) => !r.disabled).map((r) => ({
       name: relativeName(rr.name, zone), type: rr.type, ttl: rr.ttl, data: rr.type === 'TXT' ? unquoteTxt(r.content) : r.content,
     })));
+  }
+
+  async listZones(signal: AbortSignal): Promise<string[]> {
+    const zones = await this.request<{ name: string }[]>('GET', '/zones', undefined, signal, '(all)');
+    return zones.map((z) => z.name.replace(/\.$/, '').toLowerCase());
+  }
+
+  /** Every enabled RRset of the zone, names without the trailing dot, host names in targets too. */
+  async readZone(zone: string, signal: AbortSignal): Promise<WholeRRset[]> {
+    const z = await this.request<{ rrsets: RRset[] }>('GET', `/zones/${zoneId(zone)}`, undefined, signal, zone);
+    return z.rrsets.map((rr) => ({
+      name: rr.name.replace(/\.$/, '').toLowerCase(), type: rr.type, ttl: rr.ttl,
+      values: rr.records.filter((r) => !r.disabled).map((r) => fromContent(rr.type, r.content)),
+    })).filter((rr) => rr.values.length > 0);
+  }
+
+  /** One PATCH for the whole change set: PowerDNS applies it in one transaction. */
+  async applyZone(zone: string, change: { replace: WholeRRset[]; remove: { name: string; type: string }[] }, signal: AbortSignal): Promise<void> {
+    const rrsets = [
+      ...change.remove.map((r) => ({ name: fqdn(r.name), type: r.type, changetype: 'DELETE' })),
+      ...change.replace.map((r) => ({ name: fqdn(r.name), type: r.type, ttl: r.ttl, changetype: 'REPLACE', records: r.values.map((v) => ({ content: toContent(r.type, v), disabled: false })) })),
+    ];
+    if (rrsets.length === 0) return;
+    await this.locks.run(fqdn(zone).toLowerCase(), () => this.request('PATCH', `/zones/${zoneId(zone)}`, { rrsets }, signal, zone));
   }
 
   private async change(zone: string, records: DnsRecord[], signal: AbortSignal, merge: (current: string[], given: string[]) => string[]): Promise<DnsRecord[]> {
@@ -143,4 +168,18 @@ export function unquoteTxt(content: string): string {
 
 function encodeContent(r: DnsRecord): string {
   return r.type === 'TXT' ? quoteTxt(r.data) : r.data;
+}
+
+/** Types whose data ends in a host name that PowerDNS writes with a trailing dot. */
+const HOST_TYPES = new Set(['CNAME', 'NS', 'MX', 'SRV', 'PTR', 'DNAME']);
+
+function fromContent(type: string, content: string): string {
+  return HOST_TYPES.has(type) ? content.replace(/\.$/, '') : content;
+}
+
+function toContent(type: string, value: string): string {
+  if (HOST_TYPES.has(type)) return value.endsWith('.') ? value : `${value}.`;
+  // TXT: ExternalDNS sends its values already quoted ("heritage=..."); quote any that is not.
+  if (type === 'TXT' && !/^".*"$/s.test(value)) return quoteTxt(value);
+  return value;
 }

@@ -1,0 +1,40 @@
+import { createProvider } from '../dns/create-provider.js';
+import type { DomainFilter } from '../externaldns/endpoint.js';
+import type { RecordBackend } from '../externaldns/record-backend.js';
+import { startWebhookServer } from '../externaldns/webhook-server.js';
+import { WebhookService } from '../externaldns/webhook-service.js';
+import { errorMessage } from '../errors.js';
+import { configFor, logFor, parseCommand } from './cli-options.js';
+
+/** `certfleet webhook`: the ExternalDNS webhook provider until SIGTERM/SIGINT. */
+export async function runWebhook(args: string[]): Promise<number> {
+  const values = parseCommand(args, {});
+  const config = await configFor(values);
+  if (!config) return 2;
+  const log = logFor(values, config);
+  if (!config.webhook) {
+    process.stderr.write('certfleet: the config has no webhook: section (listen, provider, domain_filter)\n');
+    return 2;
+  }
+  const w = config.webhook;
+  const provider = createProvider(w.provider, config.dns.providers[w.provider]!, { log: log.child({ component: 'dns', provider: w.provider }) });
+  if (!('readZone' in provider)) {
+    process.stderr.write(`certfleet: provider ${w.provider} (${config.dns.providers[w.provider]!.type}) cannot serve ExternalDNS yet; powerdns can\n`);
+    return 2;
+  }
+  const filter: DomainFilter = 'include' in w.domain_filter
+    ? { include: w.domain_filter.include, exclude: w.domain_filter.exclude }
+    : { ...(w.domain_filter.regex_include ? { regexInclude: w.domain_filter.regex_include } : {}), ...(w.domain_filter.regex_exclude ? { regexExclude: w.domain_filter.regex_exclude } : {}) };
+  const service = new WebhookService(provider as unknown as RecordBackend, filter, w.default_ttl, log.child({ component: 'webhook' }));
+  let server;
+  try {
+    server = await startWebhookServer(service, { listen: w.listen, healthListen: w.health_listen }, log.child({ component: 'webhook' }));
+  } catch (err) {
+    log.error({ error: errorMessage(err) }, 'start_failed');
+    return 1;
+  }
+  return new Promise<number>((resolve) => {
+    const stop = () => void server.close().then(() => { log.info('stopped'); resolve(0); });
+    process.once('SIGTERM', stop).once('SIGINT', stop);
+  });
+}

@@ -1,0 +1,98 @@
+import { CertfleetError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { matchesFilter, normalizeName, type Changes, type DomainFilter, type Endpoint } from './endpoint.js';
+import type { RecordBackend, RRset } from './record-backend.js';
+
+/** Record types the webhook reads and writes (SOA and the apex NS stay the DNS admin's). */
+export const SUPPORTED_TYPES = ['A', 'AAAA', 'CNAME', 'TXT', 'MX', 'SRV', 'NS', 'PTR'];
+
+export class WebhookInputError extends Error {}
+
+/**
+ * The ExternalDNS webhook's logic, without HTTP: read RRsets as one endpoint per (name, type),
+ * normalise desired endpoints so they compare equal to what is read back, and apply a change
+ * set as one transaction per zone.
+ */
+export class WebhookService {
+  constructor(private readonly backend: RecordBackend, private readonly filter: DomainFilter, private readonly defaultTtl: number, private readonly log: Logger) {}
+
+  negotiate(): DomainFilter {
+    return this.filter;
+  }
+
+  async records(signal: AbortSignal): Promise<Endpoint[]> {
+    const zones = await this.zones(signal);
+    const sets = await Promise.all(zones.map(async (z) => ({ zone: z, rrsets: await this.backend.readZone(z, signal) })));
+    const out: Endpoint[] = [];
+    for (const { zone, rrsets } of sets) {
+      for (const rr of rrsets) {
+        if (!SUPPORTED_TYPES.includes(rr.type) || (rr.type === 'NS' && rr.name === zone) || !matchesFilter(this.filter, rr.name)) continue;
+        out.push({ dnsName: rr.name, recordType: rr.type, targets: [...rr.values].sort(), recordTTL: rr.ttl });
+      }
+    }
+    return out.sort((a, b) => `${a.dnsName!} ${a.recordType!}`.localeCompare(`${b.dnsName!} ${b.recordType!}`));
+  }
+
+  /** What `GET /records` would return for these endpoints once applied: compare-equal, so plans stay empty. */
+  adjust(endpoints: Endpoint[]): Endpoint[] {
+    return endpoints.map((e) => {
+      const type = (e.recordType ?? '').toUpperCase();
+      const targets = (e.targets ?? []).map((t) => (type === 'TXT' ? quoted(t) : ['CNAME', 'NS', 'MX', 'SRV', 'PTR'].includes(type) ? normalizeName(t) : t));
+      const { providerSpecific: _ps, ...rest } = e;
+      return { ...rest, dnsName: normalizeName(e.dnsName ?? ''), recordType: type, targets: [...new Set(targets)].sort(), recordTTL: e.recordTTL ? e.recordTTL : this.defaultTtl };
+    });
+  }
+
+  async apply(changes: Changes, signal: AbortSignal): Promise<{ zones: number; skipped: string[] }> {
+    const zones = await this.zones(signal);
+    const perZone = new Map<string, { replace: Map<string, RRset>; remove: Map<string, { name: string; type: string }> }>();
+    const skipped: string[] = [];
+    const bucket = (e: Endpoint) => {
+      const name = normalizeName(e.dnsName!);
+      const type = e.recordType!.toUpperCase();
+      if (!SUPPORTED_TYPES.includes(type)) throw new WebhookInputError(`record type ${type} of ${name} is not supported (supported: ${SUPPORTED_TYPES.join(', ')})`);
+      // ExternalDNS's ownership record of an apex (e.g. a-example.com) can fall outside every
+      // zone and outside the filter: skip it with a warning; failing would stop ExternalDNS.
+      const zone = zones.filter((z) => name === z || name.endsWith(`.${z}`)).sort((a, b) => b.length - a.length)[0];
+      if (!zone || !matchesFilter(this.filter, name)) {
+        skipped.push(`${name} ${type}`);
+        return undefined;
+      }
+      let z = perZone.get(zone);
+      if (!z) perZone.set(zone, (z = { replace: new Map(), remove: new Map() }));
+      return { z, key: `${name} ${type}`, name, type };
+    };
+    for (const e of [...changes.delete, ...changes.updateOld]) {
+      const b = bucket(e);
+      if (b) b.z.remove.set(b.key, { name: b.name, type: b.type });
+    }
+    for (const e of this.adjust([...changes.create, ...changes.updateNew])) {
+      const b = bucket(e);
+      if (!b) continue;
+      b.z.remove.delete(b.key);
+      const prev = b.z.replace.get(b.key);
+      // Two endpoints for one RRset (e.g. set identifiers the provider cannot keep apart): merge, never overwrite.
+      b.z.replace.set(b.key, { name: b.name, type: b.type, ttl: e.recordTTL!, values: [...new Set([...(prev?.values ?? []), ...e.targets!])] });
+    }
+    for (const [zone, z] of perZone) {
+      await this.backend.applyZone(zone, { replace: [...z.replace.values()], remove: [...z.remove.values()] }, signal);
+    }
+    if (skipped.length) this.log.warn({ skipped }, 'endpoints_outside_managed_zones');
+    return { zones: perZone.size, skipped };
+  }
+
+  private async zones(signal: AbortSignal): Promise<string[]> {
+    const all = await this.backend.listZones(signal);
+    const f = this.filter as { include?: string[] };
+    // A zone is managed when it is inside the filter, or the filter names something inside it.
+    return all.filter((z) => matchesFilter(this.filter, z) || (f.include ?? []).some((d) => normalizeName(d).endsWith(`.${z}`)));
+  }
+}
+
+function quoted(v: string): string {
+  return /^".*"$/s.test(v) ? v : `"${v.replace(/["\\]/g, '\\$&')}"`;
+}
+
+export function upstreamError(err: unknown): boolean {
+  return err instanceof CertfleetError;
+}

@@ -1,0 +1,141 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PowerDnsProvider } from '../src/dns/powerdns.js';
+import { WEBHOOK_MEDIA_TYPE, type Endpoint } from '../src/externaldns/endpoint.js';
+import type { RecordBackend } from '../src/externaldns/record-backend.js';
+import { startWebhookServer } from '../src/externaldns/webhook-server.js';
+import { WebhookService } from '../src/externaldns/webhook-service.js';
+import { startPowerDns, type PowerDnsServer } from '../src/testing/powerdns-server.js';
+import { captureLog } from '../src/testing/test-log.js';
+
+let pdns: PowerDnsServer;
+let server: Awaited<ReturnType<typeof startWebhookServer>>;
+const cap = captureLog();
+
+beforeAll(async () => {
+  pdns = await startPowerDns(['example.test', 'other.test']);
+  const backend = new PowerDnsProvider({ id: 'home', apiUrl: pdns.apiUrl, apiKey: pdns.apiKey });
+  const service = new WebhookService(backend, { include: ['example.test'], exclude: [] }, 300, cap.log);
+  server = await startWebhookServer(service, { listen: '127.0.0.1:0', healthListen: '127.0.0.1:0', ratePerSecond: 1000 }, cap.log);
+});
+afterAll(async () => {
+  await server?.close();
+  await pdns?.stop();
+});
+
+const get = (path: string) => fetch(`${server.address}${path}`, { headers: { accept: WEBHOOK_MEDIA_TYPE } });
+const post = (path: string, body: unknown, type = WEBHOOK_MEDIA_TYPE) => fetch(`${server.address}${path}`, { method: 'POST', headers: { 'content-type': type }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+
+/** ExternalDNS's planner, reduced to what matters here: desired (adjusted) vs current, by name+type. */
+function plan(desired: Endpoint[], current: Endpoint[]): string[] {
+  const key = (e: Endpoint) => `${e.dnsName!} ${e.recordType!}`;
+  const cur = new Map(current.map((e) => [key(e), e]));
+  const diff: string[] = [];
+  for (const d of desired) {
+    const c = cur.get(key(d));
+    if (!c) diff.push(`create ${key(d)}`);
+    else if (JSON.stringify([...d.targets!].sort()) !== JSON.stringify([...c.targets!].sort()) || d.recordTTL !== c.recordTTL) diff.push(`update ${key(d)}`);
+    cur.delete(key(d));
+  }
+  return diff;
+}
+
+describe('ExternalDNS webhook against real PowerDNS', () => {
+  it('negotiates with the exact media type and the domain filter', async () => {
+    const res = await get('/');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe(WEBHOOK_MEDIA_TYPE);
+    expect(await res.json()).toEqual({ include: ['example.test'], exclude: [] });
+  });
+
+  it('round trip: multi-target A and a quoted ownership TXT; re-read gives an empty plan; update; delete', async () => {
+    const desired: Endpoint[] = [
+      { dnsName: 'www.example.test', recordType: 'A', targets: ['192.0.2.2', '192.0.2.1'] },
+      { dnsName: 'a-www.example.test', recordType: 'TXT', targets: ['"heritage=external-dns,external-dns/owner=k8s,external-dns/resource=ingress/default/web"'] },
+      { dnsName: 'Alias.Example.Test.', recordType: 'CNAME', targets: ['www.example.test.'], recordTTL: 60, providerSpecific: [{ name: 'webhook/x', value: 'y' }] },
+    ];
+    const adjusted = await (await post('/adjustendpoints', desired)).json() as Endpoint[];
+    expect(adjusted[2]).toEqual({ dnsName: 'alias.example.test', recordType: 'CNAME', targets: ['www.example.test'], recordTTL: 60 });
+    expect((await post('/records', { create: adjusted })).status).toBe(204);
+    const current = await (await get('/records')).json() as Endpoint[];
+    expect(current).toEqual(expect.arrayContaining([
+      { dnsName: 'www.example.test', recordType: 'A', targets: ['192.0.2.1', '192.0.2.2'], recordTTL: 300 },
+      { dnsName: 'a-www.example.test', recordType: 'TXT', targets: [desired[1]!.targets![0]], recordTTL: 300 },
+      { dnsName: 'alias.example.test', recordType: 'CNAME', targets: ['www.example.test'], recordTTL: 60 },
+    ]));
+    expect(current.filter((e) => e.dnsName === 'www.example.test')).toHaveLength(1); // aggregated
+    expect(current.some((e) => e.recordType === 'SOA' || (e.recordType === 'NS' && e.dnsName === 'example.test'))).toBe(false);
+    // ExternalDNS's next loop: the same desired state, adjusted, against what it reads: nothing to do.
+    expect(plan(await (await post('/adjustendpoints', desired)).json() as Endpoint[], current)).toEqual([]);
+
+    // Update (old spelling, as ExternalDNS < 0.17 sends it) and delete.
+    const old = current.find((e) => e.recordType === 'A')!;
+    expect((await post('/records', { UpdateOld: [old], UpdateNew: [{ ...old, targets: ['192.0.2.3'] }], Delete: [current.find((e) => e.recordType === 'CNAME')] })).status).toBe(204);
+    const after = await (await get('/records')).json() as Endpoint[];
+    expect(after.find((e) => e.recordType === 'A')!.targets).toEqual(['192.0.2.3']);
+    expect(after.find((e) => e.recordType === 'CNAME')).toBeUndefined();
+  });
+
+  it('an apex ownership record outside the zone is skipped, the rest applied', async () => {
+    const res = await post('/records', { create: [
+      { dnsName: 'example.test', recordType: 'A', targets: ['192.0.2.9'], recordTTL: 300 },
+      { dnsName: 'a-example.test', recordType: 'TXT', targets: ['"heritage=external-dns"'], recordTTL: 300 },
+    ] });
+    expect(res.status).toBe(204);
+    const records = await (await get('/records')).json() as Endpoint[];
+    expect(records.find((e) => e.dnsName === 'example.test' && e.recordType === 'A')?.targets).toEqual(['192.0.2.9']);
+    expect(cap.records().some((r) => r.msg === 'endpoints_outside_managed_zones')).toBe(true);
+  });
+
+  it('bad input: malformed JSON 400, wrong media type 415, unknown type 400 and nothing applied, oversized 413, unknown route 404', async () => {
+    expect((await post('/records', '{not json')).status).toBe(400);
+    expect((await post('/records', {}, 'application/json')).status).toBe(415);
+    const bad = await post('/records', { create: [{ dnsName: 'new.example.test', recordType: 'A', targets: ['192.0.2.5'] }, { dnsName: 'x.example.test', recordType: 'HINFO', targets: ['a b'] }] });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toMatch(/record type HINFO of x\.example\.test is not supported/);
+    expect(((await (await get('/records')).json()) as Endpoint[]).some((e) => e.dnsName === 'new.example.test')).toBe(false);
+    expect((await post('/records', 'x'.repeat(2 * 1024 * 1024))).status).toBe(413);
+    expect((await get('/nope')).status).toBe(404);
+    expect((await fetch(`${server.healthAddress}/healthz`)).status).toBe(200);
+    expect(await (await fetch(`${server.healthAddress}/metrics`)).text()).toMatch(/certfleet_webhook_requests_total\{route="\/records",status="204"\}/);
+  });
+});
+
+describe('ExternalDNS webhook: upstream failures are 5xx (ExternalDNS retries), never 4xx', () => {
+  it('a provider that is down gives 502; a slow one 504; the process keeps serving', async () => {
+    let mode: 'down' | 'slow' | 'ok' = 'down';
+    const { CertfleetError } = await import('../src/errors.js');
+    const backend: RecordBackend = {
+      id: 'fake',
+      listZones: (signal) => (mode === 'ok' ? Promise.resolve(['example.test'])
+        : mode === 'slow' ? new Promise((_r, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error)))
+        : Promise.reject(new CertfleetError('DNS_PROVIDER', 'PowerDNS provider home: API unreachable'))),
+      readZone: () => Promise.resolve([]),
+      applyZone: () => Promise.resolve(),
+    };
+    const s = await startWebhookServer(new WebhookService(backend, { include: [] }, 300, cap.log), { listen: '127.0.0.1:0', healthListen: '127.0.0.1:0', requestTimeoutMs: 300 }, cap.log);
+    try {
+      const down = await fetch(`${s.address}/records`);
+      expect(down.status).toBe(502);
+      expect(await down.text()).toMatch(/DNS provider error: PowerDNS provider home: API unreachable/);
+      mode = 'slow';
+      expect((await fetch(`${s.address}/records`)).status).toBe(504);
+      mode = 'ok';
+      expect((await fetch(`${s.address}/records`)).status).toBe(200);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('rate limiting answers 503 with Retry-After, not a 4xx', async () => {
+    const backend: RecordBackend = { id: 'fake', listZones: () => Promise.resolve([]), readZone: () => Promise.resolve([]), applyZone: () => Promise.resolve() };
+    const s = await startWebhookServer(new WebhookService(backend, { include: [] }, 300, cap.log), { listen: '127.0.0.1:0', healthListen: '127.0.0.1:0', ratePerSecond: 2 }, cap.log);
+    try {
+      const statuses = [];
+      for (let i = 0; i < 8; i++) statuses.push((await fetch(`${s.address}/records`)).status);
+      expect(statuses).toContain(503);
+      expect(statuses.filter((x) => x >= 400 && x < 500)).toEqual([]);
+    } finally {
+      await s.close();
+    }
+  });
+});
