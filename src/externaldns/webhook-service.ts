@@ -82,8 +82,10 @@ export class WebhookService {
   }
 
   private async zones(signal: AbortSignal): Promise<string[]> {
-    const all = await this.backend.listZones(signal);
     const f = this.filter as { include?: string[] };
+    const listed = await this.backend.listZones(signal);
+    // Providers that cannot list zones (RFC 2136 without `zone`): the filter's domains are the zones.
+    const all = listed.length > 0 ? listed : (f.include ?? []).map(normalizeName);
     // A zone is managed when it is inside the filter, or the filter names something inside it.
     return all.filter((z) => matchesFilter(this.filter, z) || (f.include ?? []).some((d) => normalizeName(d).endsWith(`.${z}`)));
   }

@@ -15,6 +15,8 @@ export interface UpdateDnsServer {
   key: { name: string; algorithm: TsigAlgorithm; secret: string };
   /** TXT values at `fqdn`, asked over DNS. */
   txt: (fqdn: string) => Promise<string[]>;
+  /** The server's own output (for failure messages). */
+  output: () => string;
   stop: () => Promise<void>;
 }
 
@@ -51,7 +53,7 @@ async function waitForSoa(proc: ProcessHandle, address: string, zone: string): P
 
 /** BIND 9 from Debian (`named -g`), zones writable by the key (`update-policy grant ... zonesub TXT`). */
 /** `readOnly` zones are served but the key may not update them (REFUSED). */
-export function startBind(zones: string[], algorithm?: TsigAlgorithm, readOnly: string[] = []): Promise<UpdateDnsServer> {
+export function startBind(zones: string[], algorithm?: TsigAlgorithm, readOnly: string[] = [], updateTypes = 'TXT'): Promise<UpdateDnsServer> {
   return startWithRetry(async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'certfleet-bind-'));
     const port = await freePort();
@@ -71,7 +73,7 @@ options {
   allow-query { any; };
 };
 controls { };
-${zones.map((z) => `zone "${z}" { type primary; file "${dir}/${z}.zone"; update-policy { grant ${key.name} zonesub TXT; }; };`).join('\n')}
+${zones.map((z) => `zone "${z}" { type primary; file "${dir}/${z}.zone"; update-policy { grant ${key.name} zonesub${updateTypes ? ` ${updateTypes}` : ""}; }; allow-transfer { key ${key.name}; }; };`).join('\n')}
 ${readOnly.map((z) => `zone "${z}" { type primary; file "${dir}/${z}.zone"; };`).join('\n')}
 `);
     const proc = ProcessHandle.start('named', '/usr/sbin/named', ['-g', '-c', path.join(dir, 'named.conf'), '-u', 'root']);
@@ -83,7 +85,7 @@ ${readOnly.map((z) => `zone "${z}" { type primary; file "${dir}/${z}.zone"; };`)
       await rm(dir, { recursive: true, force: true });
       throw err;
     }
-    return { kind: 'bind' as const, address, key, txt: txtReader(address), stop: async () => { await proc.stop(); await rm(dir, { recursive: true, force: true }); } };
+    return { kind: 'bind' as const, address, key, txt: txtReader(address), output: () => proc.output.join(''), stop: async () => { await proc.stop(); await rm(dir, { recursive: true, force: true }); } };
   });
 }
 
@@ -112,7 +114,7 @@ key:
 acl:
   - id: update
     key: ${key.name}
-    action: update
+    action: [update, transfer]
 template:
   - id: default
     storage: "${dir}"
@@ -131,6 +133,6 @@ ${readOnly.map((z) => `  - domain: ${z}`).join('\n')}
       await rm(dir, { recursive: true, force: true });
       throw err;
     }
-    return { kind: 'knot' as const, address, key, txt: txtReader(address), stop: async () => { await proc.stop(); await rm(dir, { recursive: true, force: true }); } };
+    return { kind: 'knot' as const, address, key, txt: txtReader(address), output: () => proc.output.join(''), stop: async () => { await proc.stop(); await rm(dir, { recursive: true, force: true }); } };
   });
 }

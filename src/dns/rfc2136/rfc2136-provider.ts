@@ -1,6 +1,8 @@
 import { CertfleetError } from '../../errors.js';
 import { absoluteName, type DnsProvider, type DnsRecord } from '../dns-provider.js';
-import { buildUpdate, type TxtChange } from './dns-update.js';
+import type { RecordBackend, RRset } from '../../externaldns/record-backend.js';
+import { buildUpdate, buildZoneUpdate, type TxtChange } from './dns-update.js';
+import { transferZone } from './zone-transfer.js';
 import { exchange, parseServer, type ServerAddress } from './dns-transport.js';
 import { RCODE_NAMES, readHeader } from './dns-wire.js';
 import { readTsig, signMessage, verifyResponse, type TsigKey } from './tsig.js';
@@ -23,7 +25,7 @@ export interface Rfc2136Options {
  * leave the other values of the name alone, so no read-modify-write and no lock is needed.
  * Every answer must carry a valid signature of the same key.
  */
-export class Rfc2136Provider implements DnsProvider {
+export class Rfc2136Provider implements DnsProvider, RecordBackend {
   readonly id: string;
   private readonly server: ServerAddress;
 
@@ -44,6 +46,24 @@ export class Rfc2136Provider implements DnsProvider {
     return records;
   }
 
+  /** The configured `zone`; RFC 2136 cannot list zones (the webhook then uses its domain filter). */
+  listZones(): Promise<string[]> {
+    return Promise.resolve(this.opts.zone ? [this.opts.zone] : []);
+  }
+
+  readZone(zone: string, signal: AbortSignal): Promise<RRset[]> {
+    return transferZone(this.server, zone, this.opts.key, signal, this.opts.timeoutMs ?? 10_000).catch((err: unknown) => {
+      if (signal.aborted || !(err instanceof CertfleetError)) throw err;
+      throw new CertfleetError(err.code, `RFC 2136 provider ${this.id}: ${err.message}`, { retryable: err.retryable });
+    });
+  }
+
+  /** The whole change set of a zone as one signed UPDATE: the server applies it all or nothing. */
+  async applyZone(zone: string, change: { replace: RRset[]; remove: { name: string; type: string }[] }, signal: AbortSignal): Promise<void> {
+    if (change.replace.length === 0 && change.remove.length === 0) return;
+    await this.send(zone, buildZoneUpdate(zone, change), signal);
+  }
+
   private changes(zone: string, records: DnsRecord[]): TxtChange[] {
     return records.map((r) => {
       if (r.type !== 'TXT') throw new CertfleetError('DNS_PROVIDER', `RFC 2136 provider ${this.id}: only TXT records are supported, not ${r.type}`);
@@ -52,9 +72,13 @@ export class Rfc2136Provider implements DnsProvider {
   }
 
   private async update(zone: string, changes: { add?: TxtChange[]; remove?: TxtChange[] }, signal: AbortSignal): Promise<void> {
+    await this.send(zone, buildUpdate(zone, changes), signal);
+  }
+
+  private async send(zone: string, message: Buffer, signal: AbortSignal): Promise<void> {
     const where = `RFC 2136 provider ${this.id} (${this.server.host}:${this.server.port}), zone ${zone}`;
     const now = this.opts.now ?? Date.now;
-    const { signed, mac } = signMessage(buildUpdate(zone, changes), this.opts.key, now());
+    const { signed, mac } = signMessage(message, this.opts.key, now());
     let answer: Buffer;
     try {
       answer = await exchange(this.server, signed, signal, this.opts.timeoutMs ?? 5000);
@@ -82,7 +106,7 @@ export class Rfc2136Provider implements DnsProvider {
   private rcodeError(where: string, rcode: number): CertfleetError {
     const name = RCODE_NAMES[rcode] ?? `rcode ${rcode}`;
     const why: Record<number, string> = {
-      5: `refused: key ${this.opts.key.name} may not update TXT records here (check the server's update policy)`,
+      5: `refused: key ${this.opts.key.name} may not make this change (check the server's update policy), or the data failed the server's own checks (see its log)`,
       9: 'the server is not authoritative for this zone, or refused the key',
       10: 'a name is outside the zone',
       2: 'server failure',

@@ -58,8 +58,12 @@ export function readTsig(message: Buffer): TsigRecord | undefined {
 
 export type TsigVerdict = { ok: true } | { ok: false; reason: string };
 
-/** Verifies the server's signed answer to a request whose MAC was `requestMac` (RFC 8945 §5.3). */
-export function verifyResponse(response: Buffer, key: TsigKey, requestMac: Buffer, now = Date.now()): TsigVerdict {
+/**
+ * Verifies the server's signed answer to a request whose MAC was `requestMac` (RFC 8945 §5.3).
+ * For the second and later messages of a zone transfer, `priorMac` is the previous signed
+ * message's MAC and only the timers are MACed after the message (§5.3.1).
+ */
+export function verifyResponse(response: Buffer, key: TsigKey, requestMac: Buffer, now = Date.now(), timersOnly = false): TsigVerdict {
   const tsig = readTsig(response);
   if (!tsig) return { ok: false, reason: 'the answer is not signed' };
   if (tsig.keyName.toLowerCase().replace(/\.$/, '') !== key.name.toLowerCase().replace(/\.$/, '')) return { ok: false, reason: `the answer is signed with another key (${tsig.keyName})` };
@@ -68,7 +72,8 @@ export function verifyResponse(response: Buffer, key: TsigKey, requestMac: Buffe
   const unsigned = Buffer.from(response.subarray(0, tsig.record.start));
   unsigned.writeUInt16BE(unsigned.readUInt16BE(10) - 1, 10);
   unsigned.writeUInt16BE(tsig.originalId, 0);
-  const expected = hmac(key, u16(requestMac.length), requestMac, unsigned, tsigVariables(key, tsig.timeSigned, tsig.fudge, tsig.error, tsig.other));
+  const variables = timersOnly ? Buffer.concat([u48(tsig.timeSigned), u16(tsig.fudge)]) : tsigVariables(key, tsig.timeSigned, tsig.fudge, tsig.error, tsig.other);
+  const expected = hmac(key, u16(requestMac.length), requestMac, unsigned, variables);
   if (tsig.mac.length !== expected.length || !timingSafeEqual(tsig.mac, expected)) return { ok: false, reason: 'the answer\'s signature does not verify' };
   if (Math.abs(Math.floor(now / 1000) - tsig.timeSigned) > tsig.fudge) return { ok: false, reason: 'the answer\'s signature time is outside the allowed clock skew' };
   return { ok: true };
