@@ -30,7 +30,11 @@ export async function startFakeTechnitium(zones: string[], opts: { legacy?: bool
   registerSecret(password);
   let sessions = new Set<string>();
   let loginCount = 0;
-  const records: { zone: string; name: string; text: string; ttl: number; expiryTtl?: number }[] = [];
+  const records: { zone: string; name: string; type: string; text: string; rData: Record<string, string | number>; ttl: number; expiryTtl?: number }[] = [];
+  // The rData fields per type, as the API names them (TXT's is `text`).
+  const RDATA: Record<string, string[]> = { A: ['ipAddress'], AAAA: ['ipAddress'], CNAME: ['cname'], TXT: ['text'], MX: ['preference', 'exchange'], NS: ['nameServer'] };
+  const rdataOf = (type: string, p: URLSearchParams) => Object.fromEntries((RDATA[type] ?? []).map((f) => [f, f === 'preference' ? Number(p.get(f)) : (p.get(f) ?? '')]));
+  const same = (a: Record<string, unknown>, b: Record<string, unknown>) => JSON.stringify(a) === JSON.stringify(b);
   const server = createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => { body += c.toString(); });
@@ -51,19 +55,35 @@ export async function startFakeTechnitium(zones: string[], opts: { legacy?: bool
       const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
       const token = (opts.legacy ? undefined : bearer) ?? p.get('token');
       if (!token || (token !== apiToken && !sessions.has(token))) return send({ status: 'invalid-token', errorMessage: 'Invalid token or session expired.' });
+      if (url.pathname === '/api/zones/list') {
+        return send({ status: 'ok', response: { pageNumber: 1, totalPages: 1, totalZones: zones.length + 1, zones: [
+          ...zones.map((z) => ({ name: z, type: 'Primary', internal: false, disabled: false, dnssecStatus: 'Unsigned' })),
+          { name: '0.in-addr.arpa', type: 'Primary', internal: true, disabled: false },
+        ] } });
+      }
       const domain = (p.get('domain') ?? '').toLowerCase().replace(/\.$/, '');
       const zone = (p.get('zone') ?? zones.find((z) => domain === z || domain.endsWith(`.${z}`)) ?? '').toLowerCase();
       if (!zones.includes(zone)) return send({ status: 'error', errorMessage: `No such zone was found: ${p.get('zone') ?? domain}` });
       const text = p.get('text') ?? '';
+      const type = p.get('type') ?? '';
+      if (url.pathname === '/api/zones/records/get') {
+        const list = records.filter((r) => r.zone === zone && (p.get('listZone') === 'true' || r.name === domain));
+        return send({ status: 'ok', response: { zone: { name: zone, type: 'Primary' }, records: [
+          { name: zone, type: 'SOA', ttl: 900, disabled: false, rData: { primaryNameServer: `ns1.${zone}`, serial: 1 } },
+          ...list.map((r) => ({ name: r.name, type: r.type, ttl: r.ttl, disabled: false, rData: r.rData })),
+        ] } });
+      }
+      if (!RDATA[type]) return send({ status: 'error', errorMessage: `Type not supported by this fake: ${type}` });
+      const rData = rdataOf(type, p);
       if (url.pathname === '/api/zones/records/add') {
-        if (p.get('type') !== 'TXT') return send({ status: 'error', errorMessage: 'Type not supported by this fake.' });
-        if (records.some((r) => r.name === domain && r.text === text)) return send({ status: 'error', errorMessage: 'Cannot add record: record already exists.' });
+        if (p.get('overwrite') === 'true') for (let i = records.length - 1; i >= 0; i--) if (records[i]!.name === domain && records[i]!.type === type) records.splice(i, 1);
+        if (records.some((r) => r.name === domain && r.type === type && same(r.rData, rData))) return send({ status: 'error', errorMessage: 'Cannot add record: record already exists.' });
         const expiry = p.get('expiryTtl');
-        records.push({ zone, name: domain, text, ttl: Number(p.get('ttl') ?? 3600), ...(expiry ? { expiryTtl: Number(expiry) } : {}) });
-        return send({ status: 'ok', response: { zone: { name: zone }, addedRecord: { name: domain, type: 'TXT', rData: { text } } } });
+        records.push({ zone, name: domain, type, text, rData, ttl: Number(p.get('ttl') ?? 3600), ...(expiry ? { expiryTtl: Number(expiry) } : {}) });
+        return send({ status: 'ok', response: { zone: { name: zone }, addedRecord: { name: domain, type, rData } } });
       }
       if (url.pathname === '/api/zones/records/delete') {
-        const i = records.findIndex((r) => r.name === domain && r.text === text);
+        const i = records.findIndex((r) => r.name === domain && r.type === type && same(r.rData, rData));
         if (i < 0) return send({ status: 'error', errorMessage: 'Cannot delete record: no such record exists.' });
         records.splice(i, 1);
         return send({ status: 'ok' });
@@ -75,7 +95,7 @@ export async function startFakeTechnitium(zones: string[], opts: { legacy?: bool
   return {
     url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
     apiToken, user, password,
-    txt: (fqdn) => records.filter((r) => r.name === fqdn.toLowerCase().replace(/\.$/, '')).map((r) => r.text),
+    txt: (fqdn) => records.filter((r) => r.type === 'TXT' && r.name === fqdn.toLowerCase().replace(/\.$/, '')).map((r) => r.text),
     expiryOf: (fqdn, value) => records.find((r) => r.name === fqdn && r.text === value)?.expiryTtl,
     expireSessions: () => { sessions = new Set(); },
     logins: () => loginCount,

@@ -1,4 +1,5 @@
 import { CertfleetError } from '../../errors.js';
+import type { RecordBackend, RRset } from '../../externaldns/record-backend.js';
 import { absoluteName, type DnsProvider, type DnsRecord } from '../dns-provider.js';
 
 export interface TechnitiumOptions {
@@ -25,7 +26,7 @@ const NO_SUCH_RECORD = /no such record/i;
  * `invalid-token`; the token goes in `Authorization: Bearer` (v15+), and in the `token`
  * parameter for servers that ignore the header.
  */
-export class TechnitiumProvider implements DnsProvider {
+export class TechnitiumProvider implements DnsProvider, RecordBackend {
   readonly id: string;
   private readonly base: string;
   private readonly fetch: typeof fetch;
@@ -51,6 +52,57 @@ export class TechnitiumProvider implements DnsProvider {
   async deleteRecords(zone: string, records: DnsRecord[], signal: AbortSignal): Promise<DnsRecord[]> {
     for (const r of records) await this.change('/api/zones/records/delete', zone, r, signal, NO_SUCH_RECORD, {});
     return records;
+  }
+
+  async listZones(signal: AbortSignal): Promise<string[]> {
+    const env = this.ok(await this.call('/api/zones/list', {}, '(all)', signal), 'list zones', '(all)');
+    const zones = (env.response as { zones?: { name: string; internal?: boolean; disabled?: boolean }[] } | undefined)?.zones ?? [];
+    return zones.filter((z) => !z.internal && !z.disabled).map((z) => z.name.toLowerCase());
+  }
+
+  async readZone(zone: string, signal: AbortSignal): Promise<RRset[]> {
+    const env = this.ok(await this.call('/api/zones/records/get', { domain: zone, zone, listZone: 'true' }, zone, signal), 'read zone', zone);
+    const records = (env.response as { records?: { name: string; type: string; ttl: number; disabled?: boolean; rData: Record<string, unknown> }[] } | undefined)?.records ?? [];
+    const sets = new Map<string, RRset>();
+    for (const r of records) {
+      if (r.disabled) continue;
+      const value = rdataText(r.type, r.rData);
+      if (value === undefined) continue;
+      const name = r.name.toLowerCase().replace(/\.$/, '');
+      const k = `${name} ${r.type}`;
+      const set = sets.get(k) ?? { name, type: r.type, ttl: r.ttl, values: [] };
+      set.values.push(value);
+      sets.set(k, set);
+    }
+    return [...sets.values()];
+  }
+
+  /**
+   * The Technitium API has no transaction: an RRset is replaced by one add with `overwrite`
+   * (which replaces the RRset of that type at that name) and adds of the other values; removal
+   * deletes each value read beforehand. A failure midway leaves the earlier calls applied.
+   */
+  async applyZone(zone: string, change: { replace: RRset[]; remove: { name: string; type: string }[] }, signal: AbortSignal): Promise<void> {
+    if (change.remove.length > 0) {
+      const current = await this.readZone(zone, signal);
+      for (const r of change.remove) {
+        const set = current.find((c) => c.name === r.name && c.type === r.type);
+        for (const v of set?.values ?? []) {
+          const env = await this.call('/api/zones/records/delete', { domain: r.name, zone, type: r.type, ...rdataParams(r.type, v) }, zone, signal);
+          if (env.status !== 'ok' && !NO_SUCH_RECORD.test(env.errorMessage ?? '')) this.ok(env, `delete ${r.name} ${r.type}`, zone);
+        }
+      }
+    }
+    for (const r of change.replace) {
+      for (const [i, v] of r.values.entries()) {
+        this.ok(await this.call('/api/zones/records/add', { domain: r.name, zone, type: r.type, ttl: String(r.ttl), ...(i === 0 ? { overwrite: 'true' } : {}), ...rdataParams(r.type, v) }, zone, signal), `add ${r.name} ${r.type}`, zone);
+      }
+    }
+  }
+
+  private ok(env: Envelope, what: string, zone: string): Envelope {
+    if (env.status === 'ok') return env;
+    throw new CertfleetError('DNS_PROVIDER', `Technitium provider ${this.id}, zone ${zone}: ${what} failed: ${env.errorMessage ?? env.status}`);
   }
 
   private async change(path: string, zone: string, r: DnsRecord, signal: AbortSignal, fine: RegExp, extra: Record<string, string>): Promise<void> {
@@ -113,5 +165,35 @@ export class TechnitiumProvider implements DnsProvider {
     } catch {
       throw new CertfleetError('DNS_PROVIDER', `Technitium provider ${this.id}${zone ? `, zone ${zone}` : ''}: ${path} answered HTTP ${res.status}, not the API's JSON`, { retryable: res.status >= 500 });
     }
+  }
+}
+
+/** ExternalDNS's text form of a Technitium rData (TXT quoted, host names without dot). */
+function rdataText(type: string, d: Record<string, unknown>): string | undefined {
+  const host = (v: unknown) => String(v).toLowerCase().replace(/\.$/, '');
+  switch (type) {
+    case 'A': case 'AAAA': return String(d.ipAddress);
+    case 'CNAME': return host(d.cname);
+    case 'NS': return host(d.nameServer);
+    case 'PTR': return host(d.ptrName);
+    case 'MX': return `${String(d.preference)} ${host(d.exchange)}`;
+    case 'SRV': return `${String(d.priority)} ${String(d.weight)} ${String(d.port)} ${host(d.target)}`;
+    case 'TXT': return `"${String(d.text).replace(/["\\]/g, '\\$&')}"`;
+    default: return undefined;
+  }
+}
+
+/** The add/delete parameters for a value in ExternalDNS's text form. */
+function rdataParams(type: string, v: string): Record<string, string> {
+  const parts = v.trim().split(/\s+/);
+  switch (type) {
+    case 'A': case 'AAAA': return { ipAddress: v };
+    case 'CNAME': return { cname: v };
+    case 'NS': return { nameServer: v };
+    case 'PTR': return { ptrName: v };
+    case 'MX': return { preference: parts[0] ?? '10', exchange: parts[1] ?? '' };
+    case 'SRV': return { priority: parts[0] ?? '0', weight: parts[1] ?? '0', port: parts[2] ?? '0', target: parts[3] ?? '' };
+    case 'TXT': return { text: /^".*"$/s.test(v) ? v.slice(1, -1).replace(/\\(["\\])/g, '$1') : v };
+    default: throw new CertfleetError('DNS_PROVIDER', `record type ${type} is not supported by the Technitium provider`);
   }
 }
