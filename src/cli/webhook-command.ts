@@ -19,7 +19,7 @@ export async function runWebhook(args: string[]): Promise<number> {
   const w = config.webhook;
   const provider = createProvider(w.provider, config.dns.providers[w.provider]!, { log: log.child({ component: 'dns', provider: w.provider }) });
   if (!('readZone' in provider)) {
-    process.stderr.write(`certfleet: provider ${w.provider} (${config.dns.providers[w.provider]!.type}) cannot serve ExternalDNS yet; powerdns can\n`);
+    process.stderr.write(`certfleet: provider ${w.provider} (${config.dns.providers[w.provider]!.type}) cannot serve ExternalDNS (powerdns, rfc2136, technitium and cloudflare can)\n`);
     return 2;
   }
   const filter: DomainFilter = 'include' in w.domain_filter

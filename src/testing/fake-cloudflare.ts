@@ -23,7 +23,7 @@ export async function startFakeCloudflare(zones: string[]): Promise<FakeCloudfla
   const token = `cf-${randomBytes(12).toString('hex')}`;
   registerSecret(token);
   const zoneIds = new Map(zones.map((z) => [z, randomBytes(16).toString('hex')]));
-  const records = new Map<string, { id: string; zoneId: string; type: string; name: string; content: string; ttl: number }>();
+  const records = new Map<string, { id: string; zoneId: string; type: string; name: string; content: string; ttl: number; priority?: number }>();
   const requests: string[] = [];
   let limited = 0;
 
@@ -45,9 +45,22 @@ export async function startFakeCloudflare(zones: string[]): Promise<FakeCloudfla
       const name = url.searchParams.get('name');
       return ok(res, [...zoneIds].filter(([z]) => !name || z === name).map(([z, id]) => ({ id, name: z, status: 'active' })));
     }
-    const m = /^\/zones\/([0-9a-f]+)\/dns_records(?:\/([0-9a-f]+))?$/.exec(path);
+    const m = /^\/zones\/([0-9a-f]+)\/dns_records(?:\/([0-9a-f]+|batch))?$/.exec(path);
     if (!m || ![...zoneIds.values()].includes(m[1]!)) return fail(res, 404, 7003, 'Could not route to /zones, perhaps your object identifier is invalid?');
     const zoneId = m[1]!;
+    if (req.method === 'POST' && path.endsWith('/dns_records/batch')) {
+      // All or nothing: every delete must name an existing record of the zone, every post be valid.
+      const b = JSON.parse(body) as { deletes?: { id: string }[]; posts?: { type: string; name: string; content: string; ttl: number; priority?: number }[] };
+      for (const d of b.deletes ?? []) if (records.get(d.id)?.zoneId !== zoneId) return fail(res, 404, 81044, 'Record does not exist.');
+      for (const p of b.posts ?? []) if (!['A', 'AAAA', 'CNAME', 'TXT', 'MX', 'NS'].includes(p.type) || !p.name) return fail(res, 400, 9000, 'DNS name is invalid.');
+      for (const d of b.deletes ?? []) records.delete(d.id);
+      const posts = (b.posts ?? []).map((p) => {
+        const rec = { id: randomBytes(16).toString('hex'), zoneId, type: p.type, name: p.name.toLowerCase(), content: p.content, ttl: p.ttl, ...(p.priority !== undefined ? { priority: p.priority } : {}) };
+        records.set(rec.id, rec);
+        return rec;
+      });
+      return ok(res, { deletes: b.deletes ?? [], posts });
+    }
     if (req.method === 'POST' && !m[2]) {
       const r = JSON.parse(body) as { type: string; name: string; content: string; ttl: number };
       if (r.type !== 'TXT' || !r.name || r.content === undefined) return fail(res, 400, 9000, 'DNS name is invalid.');

@@ -1,5 +1,6 @@
 import { sleep } from '../../abort.js';
 import { CertfleetError } from '../../errors.js';
+import type { RecordBackend, RRset } from '../../externaldns/record-backend.js';
 import { absoluteName, type DnsProvider, type DnsRecord } from '../dns-provider.js';
 
 export const CLOUDFLARE_API = 'https://api.cloudflare.com/client/v4';
@@ -15,7 +16,7 @@ export interface CloudflareOptions {
 }
 
 interface Envelope<T> { success: boolean; errors?: { code: number; message: string }[]; result: T }
-interface CfRecord { id: string; type: string; name: string; content: string }
+interface CfRecord { id: string; type: string; name: string; content: string; ttl?: number; priority?: number }
 
 /** Cloudflare error codes that mean "already so" for our purposes. */
 const IDENTICAL_RECORD_EXISTS = 81058;
@@ -26,7 +27,7 @@ const RECORD_DOES_NOT_EXIST = 81044;
  * by asking for the zone and then its parents; record ids are kept from the create answer, and
  * recovered by listing when certfleet restarted in between.
  */
-export class CloudflareProvider implements DnsProvider {
+export class CloudflareProvider implements DnsProvider, RecordBackend {
   readonly id: string;
   private readonly base: string;
   private readonly fetch: typeof fetch;
@@ -69,6 +70,43 @@ export class CloudflareProvider implements DnsProvider {
       this.recordIds.delete(key);
     }
     return records;
+  }
+
+  async listZones(signal: AbortSignal): Promise<string[]> {
+    const zones = await this.call<{ name: string }[]>('GET', '/zones?per_page=50', '(all)', signal);
+    return zones.map((z) => z.name.toLowerCase());
+  }
+
+  async readZone(zone: string, signal: AbortSignal): Promise<RRset[]> {
+    const sets = new Map<string, RRset>();
+    for (const r of await this.allRecords(zone, signal)) {
+      const name = r.name.toLowerCase();
+      const k = `${name} ${r.type}`;
+      const set = sets.get(k) ?? { name, type: r.type, ttl: r.ttl ?? 1, values: [] };
+      set.values.push(r.type === 'MX' ? `${r.priority ?? 0} ${r.content.toLowerCase()}` : ['CNAME', 'NS'].includes(r.type) ? r.content.toLowerCase() : r.content);
+      sets.set(k, set);
+    }
+    return [...sets.values()];
+  }
+
+  /** One call to the batch endpoint: Cloudflare applies its deletes and posts all or none. */
+  async applyZone(zone: string, change: { replace: RRset[]; remove: { name: string; type: string }[] }, signal: AbortSignal): Promise<void> {
+    if (change.replace.length === 0 && change.remove.length === 0) return;
+    const zoneId = await this.zoneId(zone, signal);
+    const current = await this.allRecords(zone, signal);
+    const gone = new Set([...change.remove, ...change.replace].map((r) => `${r.name} ${r.type}`));
+    const deletes = current.filter((r) => gone.has(`${r.name.toLowerCase()} ${r.type}`)).map((r) => ({ id: r.id }));
+    const posts = change.replace.flatMap((r) => r.values.map((v) => {
+      if (r.type !== 'MX') return { type: r.type, name: r.name, content: v, ttl: r.ttl };
+      const [priority, host] = v.trim().split(/\s+/);
+      return { type: r.type, name: r.name, content: host ?? '', priority: Number(priority), ttl: r.ttl };
+    }));
+    await this.call('POST', `/zones/${zoneId}/dns_records/batch`, zone, signal, { deletes, posts });
+  }
+
+  private async allRecords(zone: string, signal: AbortSignal): Promise<CfRecord[]> {
+    const zoneId = await this.zoneId(zone, signal);
+    return this.call<CfRecord[]>('GET', `/zones/${zoneId}/dns_records?per_page=5000`, zone, signal);
   }
 
   private async findRecordIds(zoneId: string, zone: string, name: string, value: string, signal: AbortSignal): Promise<string[]> {
