@@ -1,6 +1,6 @@
 import { CertfleetError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { matchesFilter, normalizeName, type Changes, type DomainFilter, type Endpoint } from './endpoint.js';
+import { canonicalIpv6, matchesFilter, normalizeName, type Changes, type DomainFilter, type Endpoint } from './endpoint.js';
 import type { RecordBackend, RRset } from './record-backend.js';
 
 /** Record types the webhook reads and writes (SOA and the apex NS stay the DNS admin's). */
@@ -27,7 +27,8 @@ export class WebhookService {
     for (const { zone, rrsets } of sets) {
       for (const rr of rrsets) {
         if (!SUPPORTED_TYPES.includes(rr.type) || (rr.type === 'NS' && rr.name === zone) || !matchesFilter(this.filter, rr.name)) continue;
-        out.push({ dnsName: rr.name, recordType: rr.type, targets: [...rr.values].sort(), recordTTL: rr.ttl });
+        const values = rr.type === 'AAAA' ? rr.values.map(canonicalIpv6) : rr.values;
+        out.push({ dnsName: rr.name, recordType: rr.type, targets: [...values].sort(), recordTTL: rr.ttl });
       }
     }
     return out.sort((a, b) => `${a.dnsName!} ${a.recordType!}`.localeCompare(`${b.dnsName!} ${b.recordType!}`));
@@ -37,7 +38,7 @@ export class WebhookService {
   adjust(endpoints: Endpoint[]): Endpoint[] {
     return endpoints.map((e) => {
       const type = (e.recordType ?? '').toUpperCase();
-      const targets = (e.targets ?? []).map((t) => (type === 'TXT' ? quoted(t) : ['CNAME', 'NS', 'MX', 'SRV', 'PTR'].includes(type) ? normalizeName(t) : t));
+      const targets = (e.targets ?? []).map((t) => (type === 'TXT' ? quoted(t) : type === 'AAAA' ? canonicalIpv6(t) : ['CNAME', 'NS', 'MX', 'SRV', 'PTR'].includes(type) ? normalizeName(t) : t));
       const { providerSpecific: _ps, ...rest } = e;
       return { ...rest, dnsName: normalizeName(e.dnsName ?? ''), recordType: type, targets: [...new Set(targets)].sort(), recordTTL: e.recordTTL ? e.recordTTL : this.defaultTtl };
     });

@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { connect } from 'node:net';
 import { CertfleetError } from '../../errors.js';
+import { canonicalIpv6 } from '../../externaldns/endpoint.js';
 import type { RRset } from '../../externaldns/record-backend.js';
 import { CLASS, TYPE, encodeName, readName, readRecords, u16, type ParsedRecord } from './dns-wire.js';
 import type { ServerAddress } from './dns-transport.js';
@@ -102,9 +103,4 @@ function tcpStream(server: ServerAddress, message: Buffer, signal: AbortSignal, 
     });
     socket.on('end', () => done());
   });
-}
-
-/** RFC 5952 text (lower case, longest zero run as ::), as the WHATWG URL parser writes it. */
-export function canonicalIpv6(text: string): string {
-  return new URL(`http://[${text}]/`).hostname.slice(1, -1);
 }
