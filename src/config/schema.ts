@@ -42,6 +42,8 @@ const propagation = z.strictObject({
 
 const powerdns = z.strictObject({
   type: z.literal('powerdns'),
+  /** PEM file of a private CA to trust for this API's TLS (verification is never turned off). */
+  ca_bundle: z.string().optional(),
   api_url: z.url(),
   api_key: secret,
   server_id: z.string().default('localhost'),
@@ -85,6 +87,8 @@ const exec = z.strictObject({
 
 const cloudflare = z.strictObject({
   type: z.literal('cloudflare'),
+  /** PEM file of a private CA to trust for this API's TLS (verification is never turned off). */
+  ca_bundle: z.string().optional(),
   /** An API token with Zone:Read and DNS:Edit (not the global API key). */
   api_token: secret,
   /** Only for tests and API proxies. */
@@ -102,6 +106,8 @@ const acmeDnsAccount = z.object({
 
 const acmeDns = z.strictObject({
   type: z.literal('acme-dns'),
+  /** PEM file of a private CA to trust for this API's TLS (verification is never turned off). */
+  ca_bundle: z.string().optional(),
   api_url: z.url(),
   /** Credentials per domain, as `certfleet acme-dns register` writes them (or `accounts_file`: that JSON). */
   accounts: z.record(z.string(), acmeDnsAccount).default({}),
@@ -111,6 +117,8 @@ const acmeDns = z.strictObject({
 
 const technitium = z.strictObject({
   type: z.literal('technitium'),
+  /** PEM file of a private CA to trust for this API's TLS (verification is never turned off). */
+  ca_bundle: z.string().optional(),
   api_url: z.url(),
   /** A permanent API token (preferred); or username and password for a login session. */
   token: secret.optional(),

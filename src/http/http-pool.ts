@@ -3,7 +3,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 
 export interface HttpResponse {
   status: number;
-  headers: { get(name: string): string | null };
+  headers: { get(name: string): string | null; entries(): [string, string][] };
   body: string;
   url: string;
 }
@@ -95,10 +95,9 @@ function abortReason(combined: AbortSignal, caller: AbortSignal, timeoutMs: numb
 }
 
 function headerGetter(res: IncomingMessage): HttpResponse['headers'] {
-  return {
-    get(name: string) {
-      const v = res.headers[name.toLowerCase()];
-      return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
-    },
+  const get = (name: string) => {
+    const v = res.headers[name.toLowerCase()];
+    return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
   };
+  return { get, entries: () => Object.keys(res.headers).map((k) => [k, get(k)!]) };
 }
