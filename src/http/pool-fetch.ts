@@ -16,5 +16,5 @@ export function poolFetch(ca: string): typeof fetch {
     const nullBody = res.status === 204 || res.status === 304 || res.status < 200;
     return new Response(nullBody ? null : res.body, { status: res.status, headers: res.headers.entries() });
   };
-  return f as typeof fetch;
+  return f;
 }
