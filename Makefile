@@ -10,7 +10,7 @@ demo: setup
 	@$(ENV) node scripts/demo.mjs
 
 lint: setup
-	@$(ENV) npx eslint --max-warnings 0 . && npx tsc --noEmit
+	@$(ENV) npx eslint --max-warnings 0 . && npx tsc --noEmit && shellcheck bin/certfleet scripts/*.sh .ci/run
 
 test: lint
 	@$(ENV) npx vitest run --coverage

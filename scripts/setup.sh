@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 NODE_VERSION=24.21.0
-APT_PACKAGES=(pebble pdns-server pdns-backend-sqlite3 sqlite3 openssl bind9 knot podman runc busybox-static)
+APT_PACKAGES=(pebble pdns-server pdns-backend-sqlite3 sqlite3 openssl bind9 knot podman runc busybox-static shellcheck)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
