@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'DNS_CNAME'
   | 'DNS_NO_PROVIDER'
   | 'DEPLOY_FAILED'
+  | 'STORE_KEY'
   | 'STORE_IO'
   | 'STORE_LOCKED'
   | 'ABORTED';

@@ -1,8 +1,8 @@
 import { certificateName } from '../config/schema.js';
 import { NodeDnsLookup } from '../dns/dns-lookup.js';
 import { Renewer } from '../issue/renewer.js';
-import { FileStore } from '../store/file-store.js';
 import { configFor, logFor, parseCommand, UsageError } from './cli-options.js';
+import { storeFor } from '../store/store-for-config.js';
 
 /** `certfleet deploy`: the deploy actions again, for the current certificate, without renewing. */
 export async function runDeployCommand(args: string[]): Promise<number> {
@@ -13,7 +13,7 @@ export async function runDeployCommand(args: string[]): Promise<number> {
   const spec = config.certificates.find((c) => certificateName(c) === values.cert);
   if (!spec) throw new UsageError(`no certificate named ${JSON.stringify(values.cert)} in the config`);
   const log = logFor(values, config);
-  const store = new FileStore({ root: config.store.path });
+  const store = storeFor(config);
   const meta = await store.readMeta(values.cert);
   if (!meta) {
     process.stderr.write(`certfleet: ${values.cert} has no certificate yet; run certfleet issue first\n`);

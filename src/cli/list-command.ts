@@ -1,13 +1,13 @@
 import { certificateName } from '../config/schema.js';
 import { decideRenewal } from '../scheduler/renewal-policy.js';
-import { FileStore } from '../store/file-store.js';
 import { configFor, parseCommand } from './cli-options.js';
+import { storeFor } from '../store/store-for-config.js';
 
 export async function runList(args: string[]): Promise<number> {
   const values = parseCommand(args, { json: { type: 'boolean' } });
   const config = await configFor(values);
   if (!config) return 2;
-  const store = new FileStore({ root: config.store.path });
+  const store = storeFor(config);
   const rows = await Promise.all(config.certificates.map(async (c) => {
     const name = certificateName(c);
     const [meta, state] = await Promise.all([store.readMeta(name), store.readState(name)]);

@@ -9,6 +9,7 @@ commands:
   schema                                           print the config file's JSON Schema
   list  --config FILE [--json]                     certificates and their state
   revoke --config FILE --cert NAME [--reason R]    revoke the current certificate
+  rotate-store-key --config FILE --new-key-file F  re-encrypt the account keys under a new store key
   webhook --config FILE                            the ExternalDNS webhook provider (webhook: section)
   deploy --config FILE --cert NAME                 run the deploy actions again for the current certificate
   dns-test --config FILE --provider ID --domain D  write a TXT record, wait for every authoritative server, delete it
@@ -41,6 +42,10 @@ export async function main(argv: string[]): Promise<number> {
     case 'dns-test': {
       const { runDnsTest } = await import('./dns-test-command.js');
       return runDnsTest(rest);
+    }
+    case 'rotate-store-key': {
+      const { runRotateStoreKey } = await import('./rotate-store-key-command.js');
+      return runRotateStoreKey(rest);
     }
     case 'webhook': {
       const { runWebhook } = await import('./webhook-command.js');

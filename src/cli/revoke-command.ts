@@ -1,8 +1,8 @@
 import { X509Certificate } from 'node:crypto';
 import { errorMessage } from '../errors.js';
 import { accountFromConfig } from '../issue/account.js';
-import { FileStore } from '../store/file-store.js';
 import { configFor, logFor, parseCommand, UsageError } from './cli-options.js';
+import { storeFor } from '../store/store-for-config.js';
 
 /** RFC 5280 CRLReason codes that ACME accepts from a subscriber. */
 const REASONS: Record<string, number> = { unspecified: 0, keyCompromise: 1, affiliationChanged: 3, superseded: 4, cessationOfOperation: 5 };
@@ -18,7 +18,7 @@ export async function runRevoke(args: string[]): Promise<number> {
   const config = await configFor(values);
   if (!config) return 2;
   const log = logFor(values, config);
-  const store = new FileStore({ root: config.store.path });
+  const store = storeFor(config);
   const stored = await store.load(values.cert);
   if (!stored) {
     process.stderr.write(`certfleet: no certificate named ${JSON.stringify(values.cert)} in ${store.root}\n`);

@@ -191,7 +191,11 @@ export const configSchema = z.strictObject({
     profile: z.string().optional(),
     preferred_chain: z.string().optional(),
   }),
-  store: z.strictObject({ path: z.string().default('/var/lib/certfleet') }).default({ path: '/var/lib/certfleet' }),
+  store: z.strictObject({
+    path: z.string().default('/var/lib/certfleet'),
+    /** 32 bytes (base64 or hex) that encrypt account keys at rest; or CERTFLEET_STORE_KEY. */
+    encryption_key_file: z.string().optional(),
+  }).default({ path: '/var/lib/certfleet' }),
   dns: z.strictObject({
     resolvers: z.array(hostPort).optional(),
     providers: z.record(z.string(), providerSchema),

@@ -10,8 +10,9 @@ import type { Logger, Redactor } from '../log.js';
 import { Scheduler, type Clock } from '../scheduler/scheduler.js';
 import { startHttpServer } from '../server/http-server.js';
 import { DaemonMetrics } from '../server/metrics.js';
-import { FileStore } from '../store/file-store.js';
+import type { FileStore } from '../store/file-store.js';
 import { stableDigest } from './stable-digest.js';
+import { storeFor } from '../store/store-for-config.js';
 
 export interface DaemonOptions {
   configFile: string;
@@ -130,7 +131,7 @@ export class Daemon {
     this.config = config;
     const infraDigest = stableDigest({ acme: config.acme, dns: config.dns, store: config.store });
     if (!this.slot || this.slot.infraDigest !== infraDigest) {
-      this.store = new FileStore({ root: config.store.path });
+      this.store = storeFor(config);
       const old = this.slot as RenewerSlot | undefined;
       this.slot = {
         infraDigest, active: 0, retired: false,

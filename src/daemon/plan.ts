@@ -1,6 +1,6 @@
 import { certificateName, type Config } from '../config/schema.js';
 import { decideRenewal } from '../scheduler/renewal-policy.js';
-import { FileStore } from '../store/file-store.js';
+import { storeFor } from '../store/store-for-config.js';
 
 export interface PlanLine { name: string; action: 'issue' | 'renew' | 'keep'; reason: string; at?: string }
 
@@ -9,7 +9,7 @@ export interface PlanLine { name: string; action: 'issue' | 'renew' | 'keep'; re
  * asked (so an ARI window is the one last stored, not a fresh answer).
  */
 export async function planCertificates(config: Config, now = Date.now()): Promise<PlanLine[]> {
-  const store = new FileStore({ root: config.store.path });
+  const store = storeFor(config);
   return Promise.all(config.certificates.map(async (c) => {
     const name = certificateName(c);
     const [meta, state] = await Promise.all([store.readMeta(name), store.readState(name)]);

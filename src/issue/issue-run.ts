@@ -1,8 +1,8 @@
 import { certificateName, type Config } from '../config/schema.js';
 import { NodeDnsLookup } from '../dns/dns-lookup.js';
 import type { Logger } from '../log.js';
-import { FileStore } from '../store/file-store.js';
 import { Renewer, type RenewerHooks, type RenewOutcome } from './renewer.js';
+import { storeFor } from '../store/store-for-config.js';
 
 export type IssueOutcome = RenewOutcome;
 
@@ -17,7 +17,7 @@ export interface IssueRunOptions {
 export async function issueAll(config: Config, log: Logger, opts: IssueRunOptions, signal: AbortSignal): Promise<IssueOutcome[]> {
   const renewer = new Renewer({
     config,
-    store: new FileStore({ root: config.store.path }),
+    store: storeFor(config),
     lookup: new NodeDnsLookup(config.dns.resolvers),
     log,
     hooks: opts.onRequest ? { onRequest: opts.onRequest } : {},

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { CertfleetError, errorMessage } from '../errors.js';
 import { sleep } from '../abort.js';
 import { EMPTY_STATE, type RenewalState } from '../scheduler/renewal-policy.js';
+import { StateCipher } from './state-cipher.js';
 
 export const PEM_FILES = ['cert', 'chain', 'fullchain', 'privkey'] as const;
 export type PemFile = (typeof PEM_FILES)[number];
@@ -36,6 +37,8 @@ export type CertificatePaths = Record<PemFile, string> & { liveDir: string };
 
 export interface FileStoreOptions {
   root: string;
+  /** Encrypts certfleet's own secrets at rest (account keys); `live/` files stay readable by servers. */
+  cipher?: StateCipher | undefined;
   /** Lock files untouched for this long belong to a dead process and are taken over. */
   staleLockMs?: number;
   heartbeatMs?: number;
@@ -49,11 +52,13 @@ export interface FileStoreOptions {
  */
 export class FileStore {
   readonly root: string;
+  private readonly cipher: StateCipher | undefined;
   private readonly staleLockMs: number;
   private readonly heartbeatMs: number;
 
   constructor(opts: FileStoreOptions) {
     this.root = path.resolve(opts.root);
+    this.cipher = opts.cipher;
     this.staleLockMs = opts.staleLockMs ?? 60_000;
     this.heartbeatMs = opts.heartbeatMs ?? 10_000;
   }
@@ -179,7 +184,10 @@ export class FileStore {
   async readAccount(issuerKey: string): Promise<{ keyPem: string; url?: string } | undefined> {
     const dir = path.join(this.root, 'accounts', issuerKey);
     try {
-      const keyPem = await fs.readFile(path.join(dir, 'private_key.pem'), 'utf8');
+      const stored = await fs.readFile(path.join(dir, 'private_key.pem'), 'utf8');
+      const keyPem = this.openSecret(stored, `account key ${issuerKey}`);
+      // A key written before encryption was turned on is encrypted the first time it is read.
+      if (this.cipher && !StateCipher.isEncrypted(stored)) await writeFileAtomic(path.join(dir, 'private_key.pem'), this.cipher.encrypt(keyPem, `account key ${issuerKey}`), 0o600);
       const url = await fs.readFile(path.join(dir, 'account.json'), 'utf8').then((t) => (JSON.parse(t) as { url: string }).url, () => undefined);
       return url === undefined ? { keyPem } : { keyPem, url };
     } catch (err) {
@@ -191,8 +199,25 @@ export class FileStore {
   async writeAccount(issuerKey: string, data: { keyPem?: string; url?: string }): Promise<void> {
     const dir = path.join(this.root, 'accounts', issuerKey);
     await fs.mkdir(dir, { recursive: true, mode: 0o700 });
-    if (data.keyPem) await writeFileAtomic(path.join(dir, 'private_key.pem'), data.keyPem, 0o600, true);
+    if (data.keyPem) await writeFileAtomic(path.join(dir, 'private_key.pem'), this.cipher ? this.cipher.encrypt(data.keyPem, `account key ${issuerKey}`) : data.keyPem, 0o600, true);
     if (data.url) await writeFileAtomic(path.join(dir, 'account.json'), `${JSON.stringify({ url: data.url })}\n`, 0o600);
+  }
+
+  /** Re-encrypts every account key under `next` (certfleet rotate-store-key); returns how many. */
+  async rotateKey(next: StateCipher): Promise<number> {
+    const base = path.join(this.root, 'accounts');
+    const ids = await fs.readdir(base).catch(() => [] as string[]);
+    const plain = await Promise.all(ids.map(async (id) => ({ id, pem: (await this.readAccount(id))?.keyPem })));
+    for (const { id, pem } of plain) {
+      if (pem) await writeFileAtomic(path.join(base, id, 'private_key.pem'), next.encrypt(pem, `account key ${id}`), 0o600);
+    }
+    return plain.filter((p) => p.pem).length;
+  }
+
+  private openSecret(stored: string, role: string): string {
+    if (!StateCipher.isEncrypted(stored)) return stored;
+    if (!this.cipher) throw new CertfleetError('STORE_KEY', `${role} is encrypted: give the store key (store.encryption_key_file or CERTFLEET_STORE_KEY)`);
+    return this.cipher.decrypt(stored, role);
   }
 
   /** Schedule state (failures, ARI window, last result): state/<name>.json. */
