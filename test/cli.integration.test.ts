@@ -100,4 +100,19 @@ describe('bin/certfleet', () => {
     expect(r.stdout + r.stderr).not.toContain('s3cr3t');
     expect((await certfleet('dns-test', '--config', file, '--provider', 'nope', '--domain', 'example.test')).code).toBe(2);
   });
+
+  it('production mode refuses an insecure config with one error listing every problem (issue, run, webhook)', async () => {
+    const file = path.join(dir, 'prod.yaml');
+    await writeFile(file, `mode: production\nacme: { directory: letsencrypt-staging }\nstore: { path: ${path.join(dir, 'prodstore')} }\ndns:\n  providers:\n    home: { type: powerdns, api_url: "http://pdns.example.com:8081", api_key: changeme }\ncertificates:\n  - domains: [example.test]\n    dns: home\nwebhook: { provider: home }\n`);
+    for (const command of ['issue', 'run', 'webhook']) {
+      const r = await certfleet(command, '--config', file, '--log-format', 'json');
+      expect(r.code, command).toBe(2);
+      expect(r.stderr).toContain('refusing to start in production mode; fix these 4 problems:');
+      expect(r.stderr).toMatch(/- dns\.providers\.home\.api_url is plain http/);
+      expect(r.stderr).toMatch(/- dns\.providers\.home\.api_key is a placeholder value\n {4}fix: /);
+      expect(r.stderr).toMatch(/- acme\.directory is a staging CA/);
+      expect(r.stderr).toMatch(/- account keys are stored unencrypted/);
+    }
+  });
 });
+

@@ -48,3 +48,20 @@ export async function configFor(values: { config?: string | boolean | undefined 
     throw err;
   }
 }
+
+/**
+ * Production mode refuses insecure settings with one error that lists them all (exit 2);
+ * otherwise each finding is a warning in the log. Returns false when the command must not start.
+ */
+export async function securityGate(config: Config, log: Logger): Promise<boolean> {
+  const { isProduction, securityFindings } = await import('../config/security-findings.js');
+  const findings = await securityFindings(config);
+  const production = isProduction(config);
+  const errors = findings.filter((f) => f.severity === 'error');
+  if (production && errors.length > 0) {
+    process.stderr.write(`certfleet: refusing to start in production mode; fix ${errors.length === 1 ? 'this problem' : `these ${errors.length} problems`}:\n${errors.map((f) => `  - ${f.problem}\n    fix: ${f.fix}`).join('\n')}\n`);
+    return false;
+  }
+  for (const f of findings) log.warn({ fix: f.fix, production }, f.problem);
+  return true;
+}

@@ -1,11 +1,12 @@
 import { issueAll } from '../issue/issue-run.js';
-import { configFor, logFor, parseCommand } from './cli-options.js';
+import { configFor, logFor, parseCommand, securityGate } from './cli-options.js';
 
 export async function runIssue(args: string[]): Promise<number> {
   const values = parseCommand(args, { cert: { type: 'string', multiple: true }, force: { type: 'boolean' } });
   const config = await configFor(values);
   if (!config) return 2;
   const log = logFor(values, config);
+  if (!(await securityGate(config, log))) return 2;
   const ac = new AbortController();
   const stop = () => ac.abort(new Error('interrupted'));
   process.once('SIGINT', stop).once('SIGTERM', stop);

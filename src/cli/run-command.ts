@@ -1,9 +1,10 @@
-import { ConfigError } from '../config/load-config.js';
+import { ConfigError, loadConfigFile } from '../config/load-config.js';
+import { collectSecrets } from '../config/secret.js';
 import { Daemon } from '../daemon/daemon.js';
 import { planCertificates } from '../daemon/plan.js';
 import { errorMessage } from '../errors.js';
 import { Redactor } from '../log.js';
-import { configFor, logFor, parseCommand, UsageError } from './cli-options.js';
+import { configFor, logFor, parseCommand, securityGate, UsageError } from './cli-options.js';
 
 /** A stop that hangs (a provider that ignores its signal) must still end the process. */
 const SHUTDOWN_DEADLINE_MS = 10_000;
@@ -15,6 +16,12 @@ export async function runDaemon(args: string[]): Promise<number> {
 
   const redactor = new Redactor();
   const log = logFor(values, undefined, redactor);
+  // The security gate needs the config before the daemon starts (a config error is reported by the daemon).
+  const first = await loadConfigFile(values.config).catch(() => undefined);
+  if (first) {
+    redactor.add(collectSecrets(first));
+    if (!(await securityGate(first, log))) return 2;
+  }
   process.on('unhandledRejection', (err) => log.error({ error: errorMessage(err) }, 'unhandled_rejection'));
   let daemon: Daemon;
   try {

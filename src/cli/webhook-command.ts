@@ -4,7 +4,7 @@ import type { RecordBackend } from '../externaldns/record-backend.js';
 import { startWebhookServer } from '../externaldns/webhook-server.js';
 import { WebhookService } from '../externaldns/webhook-service.js';
 import { errorMessage } from '../errors.js';
-import { configFor, logFor, parseCommand } from './cli-options.js';
+import { configFor, logFor, parseCommand, securityGate } from './cli-options.js';
 
 /** `certfleet webhook`: the ExternalDNS webhook provider until SIGTERM/SIGINT. */
 export async function runWebhook(args: string[]): Promise<number> {
@@ -12,6 +12,7 @@ export async function runWebhook(args: string[]): Promise<number> {
   const config = await configFor(values);
   if (!config) return 2;
   const log = logFor(values, config);
+  if (!(await securityGate(config, log))) return 2;
   if (!config.webhook) {
     process.stderr.write('certfleet: the config has no webhook: section (listen, provider, domain_filter)\n');
     return 2;

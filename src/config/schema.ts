@@ -181,6 +181,8 @@ const certificate = z.strictObject({
 export const DEFAULT_LISTEN = '127.0.0.1:9180';
 
 export const configSchema = z.strictObject({
+  /** `production` (or CERTFLEET_ENV=production) refuses insecure settings at start; otherwise they are warnings. */
+  mode: z.enum(['development', 'production']).optional(),
   /** Read before substitution: which environment variables `${...}` may use. */
   env_prefixes: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a variable-name prefix like CERTFLEET_')).min(1).default(['CERTFLEET_']),
   acme: z.strictObject({
@@ -190,6 +192,8 @@ export const configSchema = z.strictObject({
     eab: z.strictObject({ kid: z.string().min(1), hmac_key: secret }).optional(),
     profile: z.string().optional(),
     preferred_chain: z.string().optional(),
+    /** Production mode refuses a staging directory unless this says it is meant. */
+    allow_staging: z.boolean().default(false),
   }),
   store: z.strictObject({
     path: z.string().default('/var/lib/certfleet'),

@@ -1,0 +1,84 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { Config } from './schema.js';
+import { Secret } from './secret.js';
+
+export interface Finding { problem: string; fix: string; severity: 'error' | 'warning' }
+
+const PLACEHOLDERS = /^(changeme|change-me|changeit|devtoken|dev|secret|password|passw0rd|test|testing|example|admin|default|token|apikey|api-key|123456+|x+|todo|replace-?me)$/i;
+const MIN_SECRET_LENGTH = 32;
+
+/** Whether production mode is on: `mode: production` in the config, or CERTFLEET_ENV=production. */
+export function isProduction(config: Config, env: NodeJS.ProcessEnv = process.env): boolean {
+  return config.mode === 'production' || (config.mode === undefined && env.CERTFLEET_ENV === 'production');
+}
+
+/**
+ * Every insecure setting at once, each with how to fix it. In production mode the errors refuse
+ * the start; otherwise everything is a warning. (There is no setting that turns TLS verification
+ * off, toward a CA or a provider, so there is nothing of that kind to find.)
+ */
+export async function securityFindings(config: Config, opts: { env?: NodeJS.ProcessEnv; uid?: number } = {}): Promise<Finding[]> {
+  const env = opts.env ?? process.env;
+  const out: Finding[] = [];
+  const error = (problem: string, fix: string) => out.push({ problem, fix, severity: 'error' });
+
+  for (const [id, p] of Object.entries(config.dns.providers)) {
+    const url = 'api_url' in p ? p.api_url : undefined;
+    if (url && url.startsWith('http:') && !isLoopback(new URL(url).hostname)) {
+      error(`dns.providers.${id}.api_url is plain http to ${new URL(url).hostname}: credentials cross the network in the clear`, 'use https (with ca_bundle for a private CA), or reach the API over loopback');
+    }
+  }
+  for (const [where, value] of secrets(config)) {
+    const v = value.reveal();
+    if (PLACEHOLDERS.test(v.trim())) error(`${where} is a placeholder value`, 'set the real credential (a secret file is best: <option>_file)');
+    else if (v.length < MIN_SECRET_LENGTH) error(`${where} is shorter than ${MIN_SECRET_LENGTH} characters`, 'use a long random credential (openssl rand -base64 32)');
+  }
+  if (/staging/i.test(config.acme.directory) && !config.acme.allow_staging) {
+    error(`acme.directory is a staging CA (${config.acme.directory}): its certificates are not trusted`, 'use the production directory, or set acme.allow_staging: true if staging is meant');
+  }
+  config.certificates.forEach((c, i) => c.deploy.forEach((d, j) => {
+    if ('permissions' in d && d.permissions.files_mode !== undefined && (d.permissions.files_mode & ~0o640) !== 0) {
+      error(`certificates[${i}].deploy[${j}].permissions.files_mode ${d.permissions.files_mode.toString(8)} makes private keys readable or writable beyond owner and group`, 'use "0640" or narrower');
+    }
+    if ('copy' in d && (d.copy.privkey || d.copy.combined) && (d.copy.mode & ~0o640) !== 0) {
+      error(`certificates[${i}].deploy[${j}].copy.mode ${d.copy.mode.toString(8)} makes a copied private key readable or writable by others`, 'use "0640" or narrower');
+    }
+  }));
+  const store = await fs.stat(config.store.path).catch(() => undefined);
+  if (store && (store.mode & 0o002) !== 0) error(`store.path ${config.store.path} is writable by every user`, `chmod o-w ${config.store.path}`);
+  for (const f of await privateKeyFiles(config.store.path)) {
+    if ((f.mode & ~0o640) !== 0) error(`${f.path} has mode ${(f.mode & 0o777).toString(8)}, wider than 0640`, `chmod 600 ${f.path}`);
+  }
+  if (!config.store.encryption_key_file && !env.CERTFLEET_STORE_KEY) {
+    error('account keys are stored unencrypted (no store key)', 'set store.encryption_key_file or CERTFLEET_STORE_KEY to 32 random bytes (openssl rand -base64 32), then run certfleet rotate-store-key');
+  }
+  if ((opts.uid ?? process.getuid?.()) === 0) out.push({ problem: 'running as root', fix: 'run as a dedicated user that owns the store (the container image uses UID 1000)', severity: 'warning' });
+  return out;
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '[::1]' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** Every Secret in the config with its field path. */
+function secrets(value: unknown, at = ''): [string, Secret][] {
+  if (value instanceof Secret) return [[at, value]];
+  if (Array.isArray(value)) return value.flatMap((v, i) => secrets(v, `${at}[${i}]`));
+  if (value !== null && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => secrets(v, at ? `${at}.${k}` : k));
+  return [];
+}
+
+async function privateKeyFiles(root: string): Promise<{ path: string; mode: number }[]> {
+  const archive = path.join(root, 'archive');
+  const out: { path: string; mode: number }[] = [];
+  for (const name of await fs.readdir(archive).catch(() => [] as string[])) {
+    for (const f of await fs.readdir(path.join(archive, name)).catch(() => [] as string[])) {
+      if (!/^privkey\d+\.pem$/.test(f)) continue;
+      const p = path.join(archive, name, f);
+      const st = await fs.lstat(p).catch(() => undefined);
+      if (st?.isFile()) out.push({ path: p, mode: st.mode & 0o777 });
+    }
+  }
+  return out;
+}
