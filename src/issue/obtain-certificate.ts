@@ -66,34 +66,41 @@ export async function obtainCertificate(req: CertificateRequest, ctx: IssueConte
     pending.push({ authz, url: ch.url, fqdn: challengeName(authz.identifier.value), value: dns01TxtValue(ch.token, ctx.client.thumbprint) });
   }
 
-  if (pending.length > 0) await validate(req, ctx, pending, signal);
+  // TXT cleanup starts once the challenges are answered and runs beside finalize; it is
+  // still awaited here, on every path, before the certificate is reported.
+  const cleanups: Promise<void>[] = [];
+  try {
+    if (pending.length > 0) await validate(req, ctx, pending, signal, cleanups);
 
-  const done = await ctx.client.finalize(order, csr, signal);
-  if (done.status !== 'valid' || !done.certificate) {
-    throw new CertfleetError('ACME_ORDER_INVALID', `${req.name}: order ${done.url} ended ${done.status}${done.error ? `: ${JSON.stringify(done.error)}` : ''}`);
+    const done = await ctx.client.finalize(order, csr, signal);
+    if (done.status !== 'valid' || !done.certificate) {
+      throw new CertfleetError('ACME_ORDER_INVALID', `${req.name}: order ${done.url} ended ${done.status}${done.error ? `: ${JSON.stringify(done.error)}` : ''}`);
+    }
+    const fullchain = await ctx.client.downloadCertificate(done.certificate, signal, req.preferredChain);
+    const certs = splitPemChain(fullchain);
+    if (certs.length === 0) throw new CertfleetError('ACME_BAD_RESPONSE', `${req.name}: the CA returned no certificate`);
+    const leaf = new X509Certificate(certs[0]!);
+    if (!leaf.checkPrivateKey(key)) throw new CertfleetError('ACME_BAD_RESPONSE', `${req.name}: the CA returned a certificate for another key`);
+    return ctx.store.save({
+      meta: {
+        name: req.name,
+        domains: req.domains,
+        keyType: req.keyType,
+        notBefore: new Date(leaf.validFrom).toISOString(),
+        notAfter: new Date(leaf.validTo).toISOString(),
+        issuer: leaf.issuer.replace(/\n/g, ', '),
+        serial: leaf.serialNumber,
+        account: ctx.client.account ?? '',
+        orderUrl: order.url,
+        issuedAt: new Date().toISOString(),
+        ariCertId: ariCertId(certs[0]!),
+        directory: ctx.client.directoryUrl,
+      },
+      pem: { cert: certs[0]!, chain: certs.slice(1).join(''), fullchain: certs.join(''), privkey: privateKeyPem(key) },
+    });
+  } finally {
+    await Promise.all(cleanups);
   }
-  const fullchain = await ctx.client.downloadCertificate(done.certificate, signal, req.preferredChain);
-  const certs = splitPemChain(fullchain);
-  if (certs.length === 0) throw new CertfleetError('ACME_BAD_RESPONSE', `${req.name}: the CA returned no certificate`);
-  const leaf = new X509Certificate(certs[0]!);
-  if (!leaf.checkPrivateKey(key)) throw new CertfleetError('ACME_BAD_RESPONSE', `${req.name}: the CA returned a certificate for another key`);
-  return ctx.store.save({
-    meta: {
-      name: req.name,
-      domains: req.domains,
-      keyType: req.keyType,
-      notBefore: new Date(leaf.validFrom).toISOString(),
-      notAfter: new Date(leaf.validTo).toISOString(),
-      issuer: leaf.issuer.replace(/\n/g, ', '),
-      serial: leaf.serialNumber,
-      account: ctx.client.account ?? '',
-      orderUrl: order.url,
-      issuedAt: new Date().toISOString(),
-      ariCertId: ariCertId(certs[0]!),
-      directory: ctx.client.directoryUrl,
-    },
-    pem: { cert: certs[0]!, chain: certs.slice(1).join(''), fullchain: certs.join(''), privkey: privateKeyPem(key) },
-  });
 }
 
 /** newOrder with `replaces`; when the CA says that certificate was already replaced, once more without. */
@@ -111,7 +118,7 @@ export async function newOrder(req: Pick<CertificateRequest, 'domains' | 'profil
 }
 
 /** Publishes every TXT value, waits for every authoritative server, answers, and always removes exactly what it added. */
-async function validate(req: CertificateRequest, ctx: IssueContext, pending: PendingChallenge[], signal: AbortSignal): Promise<void> {
+async function validate(req: CertificateRequest, ctx: IssueContext, pending: PendingChallenge[], signal: AbortSignal, cleanups: Promise<void>[]): Promise<void> {
   // Where each record goes: the end of the CNAME chain, its zone, and the provider routed there.
   interface Group { route: DnsRoute; zone: string; list: { target: string; value: string }[] }
   const groups = new Map<string, Group>();
@@ -157,7 +164,7 @@ async function validate(req: CertificateRequest, ctx: IssueContext, pending: Pen
     }
   } finally {
     const cleanup = AbortSignal.timeout(ctx.cleanupTimeoutMs ?? 30_000);
-    await Promise.all([...added].map(async ([g, records]) => {
+    cleanups.push(...[...added].map(async ([g, records]) => {
       try {
         await g.route.provider.deleteRecords(g.zone, records, cleanup);
       } catch (err) {
