@@ -1,6 +1,5 @@
-import { ConfigError, loadConfigFile } from '../config/load-config.js';
-import { collectSecrets } from '../config/secret.js';
-import { Daemon } from '../daemon/daemon.js';
+import { ConfigError } from '../config/load-config.js';
+import { Daemon, StartRefused } from '../daemon/daemon.js';
 import { planCertificates } from '../daemon/plan.js';
 import { errorMessage } from '../errors.js';
 import { Redactor } from '../log.js';
@@ -16,17 +15,12 @@ export async function runDaemon(args: string[]): Promise<number> {
 
   const redactor = new Redactor();
   const log = logFor(values, undefined, redactor);
-  // The security gate needs the config before the daemon starts (a config error is reported by the daemon).
-  const first = await loadConfigFile(values.config).catch(() => undefined);
-  if (first) {
-    redactor.add(collectSecrets(first));
-    if (!(await securityGate(first, log))) return 2;
-  }
   process.on('unhandledRejection', (err) => log.error({ error: errorMessage(err) }, 'unhandled_rejection'));
   let daemon: Daemon;
   try {
-    daemon = await Daemon.start({ configFile: values.config, log, redactor });
+    daemon = await Daemon.start({ configFile: values.config, log, redactor, admit: (config) => securityGate(config, log) });
   } catch (err) {
+    if (err instanceof StartRefused) return 2;
     if (err instanceof ConfigError) {
       process.stderr.write(`certfleet: invalid config:\n${err.message}\n`);
       return 2;

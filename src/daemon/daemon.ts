@@ -23,7 +23,12 @@ export interface DaemonOptions {
   clock?: Clock;
   /** Budget for TXT cleanup after an interrupted issuance; shutdown must fit in 10 s. */
   cleanupTimeoutMs?: number;
+  /** Checks the first config before anything starts (production mode); false refuses the start. */
+  admit?: (config: Config) => Promise<boolean>;
 }
+
+/** The start was refused by `admit` (production mode found insecure settings and said so). */
+export class StartRefused extends Error {}
 
 /** Removal reason for certificates dropped from the config when `revoke_removed` is on. */
 const CESSATION_OF_OPERATION = 5;
@@ -64,7 +69,9 @@ export class Daemon {
     const text = await readFile(opts.configFile, 'utf8').catch((err: unknown) => {
       throw new ConfigError([{ file: opts.configFile, line: 0, column: 0, path: '', message: `cannot read config: ${errorMessage(err)}` }]);
     });
-    d.apply(d.parse(text));
+    const config = d.parse(text);
+    if (opts.admit && !(await opts.admit(config))) throw new StartRefused('refused by the security gate');
+    d.apply(config);
     d.http = await startHttpServer(d.config.server.listen, {
       readiness: async () => ({ config: d.specs !== undefined, store: await d.store.writable(), scheduler: d.scheduler.running }),
       metrics: async () => ({ contentType: d.metrics.registry.contentType, body: await d.metrics.registry.metrics() }),
