@@ -186,7 +186,10 @@ export const configSchema = z.strictObject({
   /** Read before substitution: which environment variables `${...}` may use. */
   env_prefixes: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a variable-name prefix like CERTFLEET_')).min(1).default(['CERTFLEET_']),
   acme: z.strictObject({
-    directory: z.string().default('letsencrypt').transform((d) => DIRECTORY_SHORTCUTS[d] ?? d).pipe(z.url({ protocol: /^https$/, error: 'expected letsencrypt, letsencrypt-staging, zerossl, google or an https URL' })),
+    directory: z.string().default('letsencrypt').transform((d) => DIRECTORY_SHORTCUTS[d] ?? d).pipe(z.union([
+      z.literal('selfsigned'),
+      z.url({ protocol: /^https$/ }),
+    ], { error: 'expected letsencrypt, letsencrypt-staging, zerossl, google, an https URL, or selfsigned (development only)' })),
     email: z.email().optional(),
     ca_bundle: z.string().optional(),
     eab: z.strictObject({ kid: z.string().min(1), hmac_key: secret }).optional(),

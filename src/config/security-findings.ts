@@ -34,6 +34,9 @@ export async function securityFindings(config: Config, opts: { env?: NodeJS.Proc
     if (PLACEHOLDERS.test(v.trim())) error(`${where} is a placeholder value`, 'set the real credential (a secret file is best: <option>_file)');
     else if (v.length < MIN_SECRET_LENGTH) error(`${where} is shorter than ${MIN_SECRET_LENGTH} characters`, 'use a long random credential (openssl rand -base64 32)');
   }
+  if (config.acme.directory === 'selfsigned') {
+    error('acme.directory is selfsigned: the development issuer, trusted by no client', 'use a real ACME directory (letsencrypt, zerossl, google or your CA\'s URL)');
+  }
   if (/staging/i.test(config.acme.directory) && !config.acme.allow_staging) {
     error(`acme.directory is a staging CA (${config.acme.directory}): its certificates are not trusted`, 'use the production directory, or set acme.allow_staging: true if staging is meant');
   }

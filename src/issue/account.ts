@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { AcmeClient } from '../acme/acme-client.js';
+import { CertfleetError } from '../errors.js';
 import { generatePrivateKey, parsePrivateKey, privateKeyPem } from '../acme/keys.js';
 import type { Config } from '../config/schema.js';
 import type { FileStore } from '../store/file-store.js';
@@ -55,6 +56,7 @@ export async function accountFromConfig(
   signal: AbortSignal,
   onRequest?: Parameters<typeof openAccount>[3],
 ): Promise<AcmeClient> {
+  if (acme.directory === 'selfsigned') throw new CertfleetError('ACME_BAD_RESPONSE', 'the self-signed development issuer has no ACME account (and no revocation)');
   const caBundle = acme.ca_bundle ? await readFile(acme.ca_bundle, 'utf8') : undefined;
   return openAccount(store, { directory: acme.directory, email: acme.email, eab: acme.eab && { kid: acme.eab.kid, hmac_key: acme.eab.hmac_key.reveal() }, caBundle }, signal, onRequest);
 }

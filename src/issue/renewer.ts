@@ -193,7 +193,7 @@ export class Renewer {
   private ariSupported: boolean | undefined;
 
   private async refreshAri(name: string, meta: CertificateMeta | undefined, state: RenewalState, log: Logger, signal: AbortSignal): Promise<RenewalState> {
-    if (!meta || this.ariSupported === false || ariCheckTime(state, meta.serial) > this.now()) return state;
+    if (!meta || this.ariSupported === false || this.deps.config.acme.directory === 'selfsigned' || ariCheckTime(state, meta.serial) > this.now()) return state;
     try {
       const client = await this.client(signal);
       this.ariSupported = (await client.directory(signal)).renewalInfo !== undefined;
@@ -257,6 +257,10 @@ export class Renewer {
   }
 
   private async obtain(spec: CertificateSpec, name: string, meta: CertificateMeta | undefined, log: Logger, signal: AbortSignal): Promise<CertificatePaths> {
+    if (this.deps.config.acme.directory === 'selfsigned') {
+      const { issueSelfSigned } = await import('./self-signed-issuer.js');
+      return issueSelfSigned({ name, domains: spec.domains, keyType: spec.key_type, reuseKey: spec.reuse_key }, this.deps.store, log);
+    }
     // Loaded on first issuance only: an idle daemon never pays for CSR and X.509 code.
     const { obtainCertificate } = await import('./obtain-certificate.js');
     const client = await this.client(signal);

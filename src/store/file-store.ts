@@ -203,6 +203,15 @@ export class FileStore {
     if (data.url) await writeFileAtomic(path.join(dir, 'account.json'), `${JSON.stringify({ url: data.url })}\n`, 0o600);
   }
 
+  /** A public file beside an account (the development CA's certificate). */
+  async readAccountFile(issuerKey: string, file: string): Promise<string | undefined> {
+    return fs.readFile(path.join(this.root, 'accounts', issuerKey, file), 'utf8').catch(() => undefined);
+  }
+
+  async writeAccountFile(issuerKey: string, file: string, content: string): Promise<void> {
+    await writeFileAtomic(path.join(this.root, 'accounts', issuerKey, file), content, 0o644);
+  }
+
   /** Re-encrypts every account key under `next` (certfleet rotate-store-key); returns how many. */
   async rotateKey(next: StateCipher): Promise<number> {
     const base = path.join(this.root, 'accounts');
