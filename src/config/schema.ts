@@ -179,6 +179,7 @@ const certificate = z.strictObject({
 });
 
 export const DEFAULT_LISTEN = '127.0.0.1:9180';
+const DIRECTORY_ERROR = 'expected letsencrypt, letsencrypt-staging, zerossl, google or an https URL (or selfsigned, for development only)';
 
 export const configSchema = z.strictObject({
   /** `production` (or CERTFLEET_ENV=production) refuses insecure settings at start; otherwise they are warnings. */
@@ -187,9 +188,9 @@ export const configSchema = z.strictObject({
   env_prefixes: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a variable-name prefix like CERTFLEET_')).min(1).default(['CERTFLEET_']),
   acme: z.strictObject({
     directory: z.string().default('letsencrypt').transform((d) => DIRECTORY_SHORTCUTS[d] ?? d).pipe(z.union([
-      z.literal('selfsigned'),
-      z.url({ protocol: /^https$/ }),
-    ], { error: 'expected letsencrypt, letsencrypt-staging, zerossl, google, an https URL, or selfsigned (development only)' })),
+      z.literal('selfsigned', { error: DIRECTORY_ERROR }),
+      z.url({ protocol: /^https$/, error: DIRECTORY_ERROR }),
+    ], { error: DIRECTORY_ERROR })),
     email: z.email().optional(),
     ca_bundle: z.string().optional(),
     eab: z.strictObject({ kid: z.string().min(1), hmac_key: secret }).optional(),
