@@ -1,7 +1,7 @@
 SHELL := /bin/bash
 ENV := source scripts/env.sh &&
 
-.PHONY: setup demo test lint bench
+.PHONY: setup demo test lint bench sbom audit
 
 setup:
 	@scripts/setup.sh
@@ -10,7 +10,15 @@ demo: setup
 	@$(ENV) node scripts/demo.mjs
 
 lint: setup
-	@$(ENV) npx eslint --max-warnings 0 . && npx tsc --noEmit && shellcheck bin/certfleet scripts/*.sh .ci/run
+	@$(ENV) npx eslint --max-warnings 0 . && npx tsc --noEmit && shellcheck bin/certfleet scripts/*.sh .ci/run && node scripts/check-licenses.mjs && $(MAKE) -s sbom
+
+# CycloneDX SBOM of the production dependencies (what ships), a build artefact.
+sbom: setup
+	@$(ENV) npx cyclonedx-npm --omit dev --output-format JSON --output-file sbom.cdx.json 2>/dev/null && echo "sbom: sbom.cdx.json"
+
+# Needs the npm advisory service, which this build machine cannot reach.
+audit: setup
+	@$(ENV) npm audit --omit=dev
 
 test: lint
 	@$(ENV) npx vitest run --coverage
