@@ -1,11 +1,27 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import security from 'eslint-plugin-security';
 
 export default tseslint.config(
   { ignores: ['dist/', 'coverage/', '.tools/', 'node_modules/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
+  security.configs.recommended,
+  {
+    rules: {
+      // certfleet's job is to read and write files the config names (store, secrets, deploy
+      // targets): every fs call would be flagged. Paths from configs are validated instead.
+      'security/detect-non-literal-fs-filename': 'off',
+      // Flags every obj[key]; with noUncheckedIndexedAccess and Map/Record lookups it is noise.
+      'security/detect-object-injection': 'off',
+    },
+  },
+  {
+    // Test servers and fakes build patterns from what a test gives them.
+    files: ['src/testing/*.ts'],
+    rules: { 'security/detect-non-literal-regexp': 'off', 'security/detect-unsafe-regex': 'off' },
+  },
   {
     languageOptions: { globals: globals.node, parserOptions: { projectService: { allowDefaultProject: ['*.js', '*.ts', 'scripts/*.mjs', 'test/fixtures/*.mjs'], maximumDefaultProjectFileMatchCount_THIS_WILL_SLOW_DOWN_LINTING: 20 }, tsconfigRootDir: import.meta.dirname } },
     rules: {
@@ -19,6 +35,6 @@ export default tseslint.config(
   },
   {
     files: ['**/*.test.ts', 'scripts/*.mjs', 'test/fixtures/*.mjs', 'eslint.config.js', 'vitest.config.ts'],
-    rules: { 'no-restricted-syntax': 'off', '@typescript-eslint/no-unsafe-assignment': 'off', '@typescript-eslint/no-unsafe-member-access': 'off', '@typescript-eslint/no-unsafe-argument': 'off', '@typescript-eslint/no-unsafe-call': 'off', '@typescript-eslint/no-unsafe-return': 'off' },
+    rules: { 'security/detect-non-literal-regexp': 'off', 'security/detect-unsafe-regex': 'off', 'no-restricted-syntax': 'off', '@typescript-eslint/no-unsafe-assignment': 'off', '@typescript-eslint/no-unsafe-member-access': 'off', '@typescript-eslint/no-unsafe-argument': 'off', '@typescript-eslint/no-unsafe-call': 'off', '@typescript-eslint/no-unsafe-return': 'off' },
   },
 );

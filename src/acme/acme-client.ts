@@ -341,7 +341,8 @@ export function linkUrls(header: string | null, rel: string, base: string): stri
   const out: string[] = [];
   for (const part of header.split(/,(?=\s*<)/)) {
     const m = /^\s*<([^>]*)>(.*)$/.exec(part);
-    if (m && new RegExp(`;\\s*rel="?${rel}"?`, 'i').test(m[2] ?? '')) out.push(new URL(m[1] ?? '', base).toString());
+    const rels = (m?.[2] ?? '').split(';').map((p) => /^\s*rel\s*=\s*"?([^"]*)"?\s*$/i.exec(p)?.[1]).filter((r): r is string => r !== undefined);
+    if (m && rels.some((r) => r.split(/\s+/).includes(rel))) out.push(new URL(m[1] ?? '', base).toString());
   }
   return out;
 }

@@ -25,8 +25,11 @@ export function substituteEnv(text: string, env: NodeJS.ProcessEnv, prefixes: re
     const end = text.indexOf('}', i + 2);
     if (end < 0) return { error: `unterminated "\${" at character ${i + 1}` };
     const body = text.slice(i + 2, end);
-    const m = /^([^:]*)(?::([-?])([\s\S]*))?$/.exec(body);
-    const name = m?.[1] ?? '';
+    // NAME, or NAME:-default, or NAME:?message (split by hand: no regex with nested quantifiers).
+    const colon = body.indexOf(':');
+    const opChar = colon >= 0 ? body[colon + 1] : undefined;
+    const m = colon >= 0 && (opChar === '-' || opChar === '?') ? [body, body.slice(0, colon), opChar, body.slice(colon + 2)] : colon >= 0 ? undefined : [body, body, undefined, undefined];
+    const name = m?.[1] ?? (colon >= 0 ? body : '');
     if (!NAME.test(name)) return { error: `invalid variable name ${JSON.stringify(name)} in "\${${body}}"` };
     if (!prefixes.some((p) => name.startsWith(p))) {
       return { error: `variable ${name} is not allowed: names must start with ${prefixes.map((p) => JSON.stringify(p)).join(' or ')} (env_prefixes)` };

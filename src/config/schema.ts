@@ -17,7 +17,7 @@ const duration = z.string().transform((s, ctx) => {
   return ms;
 });
 
-const hostPort = z.string().regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]+)(:\d{1,5})?$/, 'expected host or host:port');
+const hostPort = z.string().regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]+)(|:\d{1,5})$/, 'expected host or host:port');
 
 const domain = z.string().transform((s, ctx) => {
   try {

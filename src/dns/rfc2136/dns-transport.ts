@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 export interface ServerAddress { host: string; port: number }
 
 export function parseServer(server: string, defaultPort = 53): ServerAddress {
-  const m = /^(?:\[([^\]]+)\]|([^:]+))(?::(\d+))?$/.exec(server);
+  const m = /^(?:\[([^\]]+)\]|([^:]+))(?::(\d+)|)$/.exec(server);
   if (!m) throw new RangeError(`expected host or host:port, got ${JSON.stringify(server)}`);
   return { host: m[1] ?? m[2]!, port: m[3] ? Number(m[3]) : defaultPort };
 }
