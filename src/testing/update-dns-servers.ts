@@ -45,14 +45,28 @@ export function txtReader(address: string) {
   };
 }
 
-async function waitForSoa(proc: ProcessHandle, address: string, zone: string): Promise<void> {
+/** Waits until the started server answers for its first zone; on failure stops it and removes its directory. */
+async function serving(kind: UpdateDnsServer['kind'], proc: ProcessHandle, dir: string, port: number, key: UpdateDnsServer['key'], zone: string): Promise<UpdateDnsServer> {
+  const address = `127.0.0.1:${port}`;
+  const stop = async () => {
+    await proc.stop();
+    await rm(dir, { recursive: true, force: true });
+  };
   const r = new Resolver({ timeout: 500, tries: 1 });
   r.setServers([address]);
-  await proc.waitReady(async () => (await r.resolveSoa(zone)).serial > 0);
+  try {
+    await proc.waitReady(async () => (await r.resolveSoa(zone)).serial > 0);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { kind, address, key, txt: txtReader(address), output: () => proc.output.join(''), stop };
 }
 
-/** BIND 9 from Debian (`named -g`), zones writable by the key (`update-policy grant ... zonesub TXT`). */
-/** `readOnly` zones are served but the key may not update them (REFUSED). */
+/**
+ * BIND 9 from Debian (`named -g`), zones writable by the key (`update-policy grant ... zonesub
+ * <updateTypes>`); `readOnly` zones are served but the key may not update them (REFUSED).
+ */
 export function startBind(zones: string[], algorithm?: TsigAlgorithm, readOnly: string[] = [], updateTypes = 'TXT'): Promise<UpdateDnsServer> {
   return startWithRetry(async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'certfleet-bind-'));
@@ -77,15 +91,7 @@ ${zones.map((z) => `zone "${z}" { type primary; file "${dir}/${z}.zone"; update-
 ${readOnly.map((z) => `zone "${z}" { type primary; file "${dir}/${z}.zone"; };`).join('\n')}
 `);
     const proc = ProcessHandle.start('named', '/usr/sbin/named', ['-g', '-c', path.join(dir, 'named.conf'), '-u', 'root']);
-    const address = `127.0.0.1:${port}`;
-    try {
-      await waitForSoa(proc, address, zones[0]!);
-    } catch (err) {
-      await proc.stop();
-      await rm(dir, { recursive: true, force: true });
-      throw err;
-    }
-    return { kind: 'bind' as const, address, key, txt: txtReader(address), output: () => proc.output.join(''), stop: async () => { await proc.stop(); await rm(dir, { recursive: true, force: true }); } };
+    return serving('bind', proc, dir, port, key, zones[0]!);
   });
 }
 
@@ -125,14 +131,6 @@ ${zones.map((z) => `  - domain: ${z}\n    acl: update`).join('\n')}
 ${readOnly.map((z) => `  - domain: ${z}`).join('\n')}
 `);
     const proc = ProcessHandle.start('knotd', '/usr/sbin/knotd', ['-c', path.join(dir, 'knot.conf')]);
-    const address = `127.0.0.1:${port}`;
-    try {
-      await waitForSoa(proc, address, zones[0]!);
-    } catch (err) {
-      await proc.stop();
-      await rm(dir, { recursive: true, force: true });
-      throw err;
-    }
-    return { kind: 'knot' as const, address, key, txt: txtReader(address), output: () => proc.output.join(''), stop: async () => { await proc.stop(); await rm(dir, { recursive: true, force: true }); } };
+    return serving('knot', proc, dir, port, key, zones[0]!);
   });
 }
