@@ -10,6 +10,7 @@ import { FileStore } from '../dist/store/file-store.js';
 import { startPebble } from '../dist/testing/pebble-server.js';
 import { startPowerDns } from '../dist/testing/powerdns-server.js';
 import { localConfigText } from '../dist/testing/local-stack.js';
+import { benchDate, machine, writeBenchSection } from './bench-report.mjs';
 
 const N = Number(process.env.BENCH_DAEMON_N ?? 1000);
 const IDLE_S = Number(process.env.BENCH_IDLE_S ?? 60);
@@ -118,13 +119,9 @@ try {
   const editP50 = pct(editMs, 50) / 1000;
   console.log(`config edit -> files in live/ (${N}+ certificates configured): p50 ${editP50.toFixed(3)} s, max ${(Math.max(...editMs) / 1000).toFixed(3)} s over ${EDITS} edits`);
   const finalRss = await rssMb(daemon.pid);
+  const section = `## Daemon (\`make bench\`)
 
-  const date = new Date().toISOString().slice(0, 10);
-  const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}, Node ${process.version}`;
-  const section = `<!-- daemon-bench:start -->
-## Daemon (\`make bench\`)
-
-${date} — ${machine}. \`bin/certfleet run\` as its own process with ${N} certificates configured and already in the store (valid 90 days), local pebble 2.4 and PowerDNS 4.7. CPU is the sum of every thread's \`/proc/<pid>/task/*/schedstat\` run time; wakeups are \`certfleet_scheduler_wakeups_total\`.
+${benchDate()} — ${machine()}. \`bin/certfleet run\` as its own process with ${N} certificates configured and already in the store (valid 90 days), local pebble 2.4 and PowerDNS 4.7. CPU is the sum of every thread's \`/proc/<pid>/task/*/schedstat\` run time; wakeups are \`certfleet_scheduler_wakeups_total\`.
 
 | measure | result | bar |
 | --- | --- | --- |
@@ -136,12 +133,8 @@ ${date} — ${machine}. \`bin/certfleet run\` as its own process with ${N} certi
 | idle: of which private (anonymous) memory | ${anonMb.toFixed(0)} MB (V8 heap in use: ${heapMb.toFixed(0)} MB) | — |
 | idle: of which file-backed, clean (mostly the node binary's code, shared with other node processes) | ${fileMb.toFixed(0)} MB | — |
 | config saved with one more certificate → its files in \`live/\` | p50 ${editP50.toFixed(3)} s (max ${(Math.max(...editMs) / 1000).toFixed(3)} s, ${EDITS} edits) | p50 ≤ 1 s |
-| RSS after the ${EDITS} issuances | ${finalRss.toFixed(0)} MB | — |
-<!-- daemon-bench:end -->`;
-  const file = path.join(root, 'docs/benchmarks.md');
-  let doc = await readFile(file, 'utf8');
-  doc = doc.includes('<!-- daemon-bench:start -->') ? doc.replace(/<!-- daemon-bench:start -->[\s\S]*<!-- daemon-bench:end -->/, section) : `${doc.trimEnd()}\n\n${section}\n`;
-  await writeFile(file, doc);
+| RSS after the ${EDITS} issuances | ${finalRss.toFixed(0)} MB | — |`;
+  await writeBenchSection('daemon-bench', section);
 } finally {
   if (daemon && daemon.exitCode === null) {
     daemon.kill('SIGTERM');

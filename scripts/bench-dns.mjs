@@ -3,15 +3,13 @@
 // checked on the authoritative server. Prints one line per provider; rewrites its section of
 // docs/benchmarks.md.
 import { createSocket } from 'node:dgram';
-import { readFile, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { NodeDnsLookup } from '../dist/dns/dns-lookup.js';
 import { PowerDnsProvider } from '../dist/dns/powerdns.js';
 import { DEFAULT_PROPAGATION, waitForTxt } from '../dist/dns/propagation.js';
 import { Rfc2136Provider } from '../dist/dns/rfc2136/rfc2136-provider.js';
 import { startPowerDns } from '../dist/testing/powerdns-server.js';
 import { startBind, startKnot } from '../dist/testing/update-dns-servers.js';
+import { benchDate, machine, writeBenchSection } from './bench-report.mjs';
 
 const ROUNDS = 5;
 const RTT_MS = 20;
@@ -33,7 +31,6 @@ async function delayedRelay(server) {
   });
   return { address: `127.0.0.1:${front.address().port}`, close: () => front.close() };
 }
-const root = path.resolve(import.meta.dirname, '..');
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function measure(label, provider, direct) {
@@ -81,22 +78,14 @@ for (const [label, start] of [['RFC 2136 to BIND 9', startBind], ['RFC 2136 to K
     results.push(await measure(label, new Rfc2136Provider({ id: 'ns', server: s.address, key: { name: s.key.name, algorithm: s.key.algorithm, secret: Buffer.from(s.key.secret, 'base64') } }), s.address));
   } finally { await s.stop(); }
 }
+const section = `## DNS propagation (\`make bench\`)
 
-const date = new Date().toISOString().slice(0, 10);
-const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${os.type()} ${os.release()}, Node ${process.version}`;
-const section = `<!-- dns-bench:start -->
-## DNS propagation (\`make bench\`)
-
-${date} — ${machine}. Propagation: from the end of the provider call that wrote the TXT records to every value being visible on the authoritative server (loopback); the write is the provider call itself. Median of ${ROUNDS} rounds; 20 names are written in one provider call and checked in parallel.
+${benchDate()} — ${machine()}. Propagation: from the end of the provider call that wrote the TXT records to every value being visible on the authoritative server (loopback); the write is the provider call itself. Median of ${ROUNDS} rounds; 20 names are written in one provider call and checked in parallel.
 
 The second group asks the same server through a relay that delays each answer by ${RTT_MS} ms, as a real authoritative server on the network would; the bar (20 names ≤ 2 × 1 name) is about that case. On loopback a query costs well under a millisecond, and the ratio there shows the per-query CPU of 20 parallel queries, not waiting.
 
 | provider | propagation, 1 name | propagation, 20 names | ratio (bar ≤ 2) | write, 1 name | write, 20 names |
 | --- | --- | --- | --- | --- | --- |
 ${results.map((r) => `| ${r.label}, ${RTT_MS} ms away | ${r.far.one.toFixed(1)} ms | ${r.far.twenty.toFixed(1)} ms | **${(r.far.twenty / r.far.one).toFixed(2)}** | — | — |`).join('\n')}
-${results.map((r) => `| ${r.label}, loopback | ${r.one.toFixed(1)} ms | ${r.twenty.toFixed(1)} ms | ${(r.twenty / r.one).toFixed(2)} | ${r.w1.toFixed(1)} ms | ${r.w20.toFixed(1)} ms |`).join('\n')}
-<!-- dns-bench:end -->`;
-const file = path.join(root, 'docs/benchmarks.md');
-let doc = await readFile(file, 'utf8');
-doc = doc.includes('<!-- dns-bench:start -->') ? doc.replace(/<!-- dns-bench:start -->[\s\S]*<!-- dns-bench:end -->/, section) : `${doc.trimEnd()}\n\n${section}\n`;
-await writeFile(file, doc);
+${results.map((r) => `| ${r.label}, loopback | ${r.one.toFixed(1)} ms | ${r.twenty.toFixed(1)} ms | ${(r.twenty / r.one).toFixed(2)} | ${r.w1.toFixed(1)} ms | ${r.w20.toFixed(1)} ms |`).join('\n')}`;
+await writeBenchSection('dns-bench', section);

@@ -1,16 +1,13 @@
 // make bench (ExternalDNS webhook part): GET /records on a PowerDNS zone of 5,000 records.
-import { readFile, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { PowerDnsProvider } from '../dist/dns/powerdns.js';
 import { startWebhookServer } from '../dist/externaldns/webhook-server.js';
 import { WebhookService } from '../dist/externaldns/webhook-service.js';
 import { createLogger } from '../dist/log.js';
 import { startPowerDns } from '../dist/testing/powerdns-server.js';
+import { benchDate, machine, writeBenchSection } from './bench-report.mjs';
 
 const N = 5000;
 const ROUNDS = 20;
-const root = path.resolve(import.meta.dirname, '..');
 const pdns = await startPowerDns(['bench.test']);
 let server;
 try {
@@ -38,22 +35,15 @@ try {
   const p50 = times[Math.floor(ROUNDS / 2)];
   const p95 = times[Math.ceil(ROUNDS * 0.95) - 1];
   console.log(`webhook GET /records, PowerDNS zone of ${N} records (${count} endpoints): p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms over ${ROUNDS} requests`);
-  const date = new Date().toISOString().slice(0, 10);
-  const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${os.type()} ${os.release()}, Node ${process.version}`;
-  const section = `<!-- webhook-bench:start -->
-## ExternalDNS webhook (\`make bench\`)
+  const section = `## ExternalDNS webhook (\`make bench\`)
 
-${date} — ${machine}. \`GET /records\` through the webhook on a PowerDNS 4.7 (sqlite3) zone of ${N} records (${N / 2} A, half of them with two targets, and ${N / 2} ownership TXT), loopback, ${ROUNDS} requests.
+${benchDate()} — ${machine()}. \`GET /records\` through the webhook on a PowerDNS 4.7 (sqlite3) zone of ${N} records (${N / 2} A, half of them with two targets, and ${N / 2} ownership TXT), loopback, ${ROUNDS} requests.
 
 | measure | result | bar |
 | --- | --- | --- |
 | GET /records, p50 | ${p50.toFixed(1)} ms | ≤ 300 ms |
-| GET /records, p95 | ${p95.toFixed(1)} ms | — |
-<!-- webhook-bench:end -->`;
-  const file = path.join(root, 'docs/benchmarks.md');
-  let doc = await readFile(file, 'utf8');
-  doc = doc.includes('<!-- webhook-bench:start -->') ? doc.replace(/<!-- webhook-bench:start -->[\s\S]*<!-- webhook-bench:end -->/, section) : `${doc.trimEnd()}\n\n${section}\n`;
-  await writeFile(file, doc);
+| GET /records, p95 | ${p95.toFixed(1)} ms | — |`;
+  await writeBenchSection('webhook-bench', section);
 } finally {
   await server?.close();
   await pdns.stop();

@@ -1,6 +1,6 @@
 // make bench: issuance throughput against local pebble (PEBBLE_VA_NOSLEEP=1) and PowerDNS.
 // Prints one line per benchmark and rewrites docs/benchmarks.md with the date and machine.
-import { mkdtemp, rm, writeFile, readFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseConfig } from '../dist/config/load-config.js';
@@ -11,9 +11,9 @@ import { createLogger } from '../dist/log.js';
 import { startPebble } from '../dist/testing/pebble-server.js';
 import { startPowerDns } from '../dist/testing/powerdns-server.js';
 import { localConfigText } from '../dist/testing/local-stack.js';
+import { benchDate, machine, writeBenchSection } from './bench-report.mjs';
 
 const N = Number(process.env.BENCH_N ?? 50);
-const root = path.resolve(import.meta.dirname, '..');
 const pdns = await startPowerDns(['bench.test']);
 const pebble = await startPebble({ dnsServer: pdns.dnsAddress });
 const work = await mkdtemp(path.join(os.tmpdir(), 'certfleet-bench-'));
@@ -53,22 +53,14 @@ try {
 }
 const rssMb = process.resourceUsage().maxRSS / 1024;
 console.log(`peak RSS ${rssMb.toFixed(0)} MB`);
-
-const date = new Date().toISOString().slice(0, 10);
-const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}, Node ${process.version}`;
 const table = results.map((r) => `| ${r.label} | ${r.n} | ${r.concurrency} | ${r.wall.toFixed(2)} | ${r.perSecond.toFixed(2)} | ${r.p50.toFixed(3)} | ${r.p95.toFixed(3)} | ${r.requestsPerCert.toFixed(1)} | ${r.failed} |`).join('\n');
-const section = `<!-- issue-bench:start -->
-## Issuance (\`make bench\`)
+const section = `## Issuance (\`make bench\`)
 
-${date} — ${machine}. Local pebble 2.4 (\`-strict\`, \`PEBBLE_VA_NOSLEEP=1\`, \`PEBBLE_AUTHZREUSE=0\`) and PowerDNS 4.7 (sqlite3) on loopback; one process; every certificate has two names; the ACME account exists before timing starts. Per-certificate times run from lock to files in \`live/\`.
+${benchDate()} — ${machine()}. Local pebble 2.4 (\`-strict\`, \`PEBBLE_VA_NOSLEEP=1\`, \`PEBBLE_AUTHZREUSE=0\`) and PowerDNS 4.7 (sqlite3) on loopback; one process; every certificate has two names; the ACME account exists before timing starts. Per-certificate times run from lock to files in \`live/\`.
 
 | run | certificates | concurrency | wall s | cert/s | p50 s | p95 s | ACME requests/cert | failed |
 | --- | --- | --- | --- | --- | --- | --- | --- | --- |
 ${table}
 
-Peak RSS of the benchmark process: ${rssMb.toFixed(0)} MB.
-<!-- issue-bench:end -->`;
-const file = path.join(root, 'docs/benchmarks.md');
-let doc = await readFile(file, 'utf8').catch(() => '# Benchmarks\n\nNumbers measured by `make bench` on the machine named with each table. Timed assertions do not live in unit tests; they live here.\n');
-doc = doc.includes('<!-- issue-bench:start -->') ? doc.replace(/<!-- issue-bench:start -->[\s\S]*<!-- issue-bench:end -->/, section) : `${doc}\n${section}\n`;
-await writeFile(file, doc);
+Peak RSS of the benchmark process: ${rssMb.toFixed(0)} MB.`;
+await writeBenchSection('issue-bench', section);
