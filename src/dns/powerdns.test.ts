@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { quoteTxt, unquoteTxt } from './powerdns.js';
+import { quoteTxt, unquoteTxt } from './txt-presentation.js';
 
 describe('TXT presentation format', () => {
   it('round-trips values with quotes and backslashes', () => {

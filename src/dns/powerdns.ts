@@ -2,6 +2,7 @@ import { sleep } from '../abort.js';
 import { CertfleetError } from '../errors.js';
 import { absoluteName, relativeName, type DnsProvider, type DnsRecord } from './dns-provider.js';
 import { KeyedMutex } from './keyed-mutex.js';
+import { isQuotedTxt, quoteTxt, unquoteTxt } from './txt-presentation.js';
 import type { RecordBackend, RRset as WholeRRset } from '../externaldns/record-backend.js';
 
 export interface PowerDnsOptions {
@@ -155,16 +156,6 @@ function zoneId(zone: string): string {
   return encodeURIComponent(fqdn(zone));
 }
 
-/** TXT content in presentation format: quoted, with backslash and quote escaped. */
-export function quoteTxt(value: string): string {
-  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-}
-
-export function unquoteTxt(content: string): string {
-  const parts = content.match(/"((?:[^"\\]|\\.)*)"/g);
-  if (!parts) return content;
-  return parts.map((p) => p.slice(1, -1).replace(/\\(.)/g, '$1')).join('');
-}
 
 function encodeContent(r: DnsRecord): string {
   return r.type === 'TXT' ? quoteTxt(r.data) : r.data;
@@ -180,6 +171,6 @@ function fromContent(type: string, content: string): string {
 function toContent(type: string, value: string): string {
   if (HOST_TYPES.has(type)) return value.endsWith('.') ? value : `${value}.`;
   // TXT: ExternalDNS sends its values already quoted ("heritage=..."); quote any that is not.
-  if (type === 'TXT' && !/^".*"$/s.test(value)) return quoteTxt(value);
+  if (type === 'TXT' && !isQuotedTxt(value)) return quoteTxt(value);
   return value;
 }

@@ -2,6 +2,7 @@ import { CertfleetError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { canonicalIpv6, matchesFilter, normalizeName, type Changes, type DomainFilter, type Endpoint } from './endpoint.js';
 import type { RecordBackend, RRset } from './record-backend.js';
+import { txtTarget } from '../dns/txt-presentation.js';
 
 /** Record types the webhook reads and writes (SOA and the apex NS stay the DNS admin's). */
 export const SUPPORTED_TYPES = ['A', 'AAAA', 'CNAME', 'TXT', 'MX', 'SRV', 'NS', 'PTR'];
@@ -38,7 +39,7 @@ export class WebhookService {
   adjust(endpoints: Endpoint[]): Endpoint[] {
     return endpoints.map((e) => {
       const type = (e.recordType ?? '').toUpperCase();
-      const targets = (e.targets ?? []).map((t) => (type === 'TXT' ? quoted(t) : type === 'AAAA' ? canonicalIpv6(t) : ['CNAME', 'NS', 'MX', 'SRV', 'PTR'].includes(type) ? normalizeName(t) : t));
+      const targets = (e.targets ?? []).map((t) => (type === 'TXT' ? txtTarget(t) : type === 'AAAA' ? canonicalIpv6(t) : ['CNAME', 'NS', 'MX', 'SRV', 'PTR'].includes(type) ? normalizeName(t) : t));
       const { providerSpecific: _ps, ...rest } = e;
       return { ...rest, dnsName: normalizeName(e.dnsName ?? ''), recordType: type, targets: [...new Set(targets)].sort(), recordTTL: e.recordTTL ? e.recordTTL : this.defaultTtl };
     });
@@ -90,10 +91,6 @@ export class WebhookService {
     // A zone is managed when it is inside the filter, or the filter names something inside it.
     return all.filter((z) => matchesFilter(this.filter, z) || (f.include ?? []).some((d) => normalizeName(d).endsWith(`.${z}`)));
   }
-}
-
-function quoted(v: string): string {
-  return /^".*"$/s.test(v) ? v : `"${v.replace(/["\\]/g, '\\$&')}"`;
 }
 
 export function upstreamError(err: unknown): boolean {

@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { isIPv4 } from 'node:net';
+import { unquoteTxt } from '../txt-presentation.js';
 import { CLASS, OPCODE_UPDATE, TYPE, encodeName, resourceRecord, txtRdata, u16 } from './dns-wire.js';
 
 export interface TxtChange { fqdn: string; value: string; ttl: number }
@@ -67,8 +68,7 @@ export function rdataFromText(type: string, v: string): Buffer {
     }
     case 'TXT': {
       // ExternalDNS sends TXT values quoted; store the text inside the quotes.
-      const inner = /^".*"$/s.test(v) ? v.slice(1, -1).replace(/\\(["\\])/g, '$1') : v;
-      return txtRdata(inner);
+      return txtRdata(unquoteTxt(v));
     }
     default: throw new RangeError(`record type ${type} is not supported over RFC 2136`);
   }

@@ -3,6 +3,7 @@ import { connect } from 'node:net';
 import { CertfleetError } from '../../errors.js';
 import { canonicalIpv6 } from '../../externaldns/endpoint.js';
 import type { RRset } from '../../externaldns/record-backend.js';
+import { quoteTxt } from '../txt-presentation.js';
 import { CLASS, TYPE, encodeName, readName, readRecords, u16, type ParsedRecord } from './dns-wire.js';
 import type { ServerAddress } from './dns-transport.js';
 import { readTsig, signMessage, verifyResponse, type TsigKey } from './tsig.js';
@@ -62,7 +63,7 @@ function rdataText(msg: Buffer, r: ParsedRecord, type: string): string {
     case 'TXT': {
       let text = '';
       for (let i = 0; i < d.length;) { const len = d[i]!; text += d.toString('utf8', i + 1, i + 1 + len); i += 1 + len; }
-      return `"${text.replace(/["\\]/g, '\\$&')}"`;
+      return quoteTxt(text);
     }
     default: return d.toString('hex');
   }

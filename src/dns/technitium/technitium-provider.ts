@@ -1,6 +1,7 @@
 import { CertfleetError } from '../../errors.js';
 import type { RecordBackend, RRset } from '../../externaldns/record-backend.js';
 import { absoluteName, type DnsProvider, type DnsRecord } from '../dns-provider.js';
+import { quoteTxt, unquoteTxt } from '../txt-presentation.js';
 
 export interface TechnitiumOptions {
   id: string;
@@ -178,7 +179,7 @@ function rdataText(type: string, d: Record<string, unknown>): string | undefined
     case 'PTR': return host(d.ptrName);
     case 'MX': return `${String(d.preference)} ${host(d.exchange)}`;
     case 'SRV': return `${String(d.priority)} ${String(d.weight)} ${String(d.port)} ${host(d.target)}`;
-    case 'TXT': return `"${String(d.text).replace(/["\\]/g, '\\$&')}"`;
+    case 'TXT': return quoteTxt(String(d.text));
     default: return undefined;
   }
 }
@@ -193,7 +194,7 @@ function rdataParams(type: string, v: string): Record<string, string> {
     case 'PTR': return { ptrName: v };
     case 'MX': return { preference: parts[0] ?? '10', exchange: parts[1] ?? '' };
     case 'SRV': return { priority: parts[0] ?? '0', weight: parts[1] ?? '0', port: parts[2] ?? '0', target: parts[3] ?? '' };
-    case 'TXT': return { text: /^".*"$/s.test(v) ? v.slice(1, -1).replace(/\\(["\\])/g, '$1') : v };
+    case 'TXT': return { text: unquoteTxt(v) };
     default: throw new CertfleetError('DNS_PROVIDER', `record type ${type} is not supported by the Technitium provider`);
   }
 }
