@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { Rfc2136Provider } from '../src/dns/rfc2136/rfc2136-provider.js';
-import { WEBHOOK_MEDIA_TYPE, type Endpoint } from '../src/externaldns/endpoint.js';
+import type { Endpoint } from '../src/externaldns/endpoint.js';
+import { webhookClient } from '../src/testing/webhook-round-trip.js';
 import { startWebhookServer } from '../src/externaldns/webhook-server.js';
 import { WebhookService } from '../src/externaldns/webhook-service.js';
 import { startBind, startKnot, type UpdateDnsServer } from '../src/testing/update-dns-servers.js';
@@ -21,8 +22,7 @@ describe.each([
     const cap = captureLog();
     const server = await startWebhookServer(new WebhookService(backend, { include: ['example.test'] }, 300, cap.log), { listen: '127.0.0.1:0', healthListen: '127.0.0.1:0', ratePerSecond: 1000 }, cap.log);
     cleanup.push(() => server.close());
-    const post = (path: string, body: unknown) => fetch(`${server.address}${path}`, { method: 'POST', headers: { 'content-type': WEBHOOK_MEDIA_TYPE }, body: JSON.stringify(body) });
-    const records = async () => await (await fetch(`${server.address}/records`)).json() as Endpoint[];
+    const { post, records } = webhookClient(server.address);
 
     const desired: Endpoint[] = [
       { dnsName: 'www.example.test', recordType: 'A', targets: ['192.0.2.1', '192.0.2.2'] },
