@@ -31,6 +31,8 @@ export interface RenewOutcome {
   next?: number;
   /** What each deploy action did, after an issuance or renewal. */
   deploy?: DeployResult[];
+  /** The stored certificate's metadata as the pipeline last read it (new after a success). */
+  meta?: CertificateMeta;
 }
 
 /** What the renewer reports, for metrics; every hook is optional. */
@@ -81,8 +83,7 @@ export class Renewer {
     const outcome = await this.renew(spec, opts, signal);
     // After the lock is released (DESIGN's pipeline): deploy actions, then notifications.
     if ((outcome.result === 'issued' || outcome.result === 'renewed') && outcome.paths) {
-      const meta = await this.deps.store.readMeta(outcome.name);
-      outcome.deploy = await this.deploy(spec, outcome.result, outcome.paths, meta, signal);
+      outcome.deploy = await this.deploy(spec, outcome.result, outcome.paths, outcome.meta, signal);
     }
     if (outcome.result !== 'skipped' && !signal.aborted) await this.notify(spec, outcome, signal);
     return outcome;
@@ -102,7 +103,7 @@ export class Renewer {
     const targets = this.deps.config.notify.filter((n) => n.webhook.events.includes(o.result as 'failed'));
     if (targets.length === 0) return;
     const { postWebhook } = await import('../deploy/webhook-action.js');
-    const meta = await this.deps.store.readMeta(o.name).catch(() => undefined);
+    const meta = o.meta;
     const unpause = o.result === 'failed' ? /https:\/\/\S*unpause\S*/i.exec(o.detail)?.[0] : undefined;
     // Inside the emergency zone every failed attempt (hourly at most) is flagged as such.
     const emergency = o.result === 'failed' && meta !== undefined && this.now() >= emergencyStart(Date.parse(meta.notBefore), Date.parse(meta.notAfter));
@@ -179,6 +180,7 @@ export class Renewer {
   }
 
   private report(outcome: RenewOutcome, meta: CertificateMeta | undefined): RenewOutcome {
+    if (meta) outcome.meta = meta;
     this.deps.hooks?.onOutcome?.(outcome, meta);
     return outcome;
   }
