@@ -10,7 +10,10 @@ demo: setup
 	@$(ENV) node scripts/demo.mjs
 
 lint: setup
-	@$(ENV) npx eslint --max-warnings 0 . && npx tsc --noEmit && shellcheck bin/certfleet scripts/*.sh .ci/run && node scripts/check-licenses.mjs && $(MAKE) -s sbom
+	@$(ENV) npx eslint --max-warnings 0 . && npx tsc --noEmit \
+	  && shellcheck bin/certfleet bin/container-entrypoint scripts/*.sh .ci/run \
+	  && npx dockerfilelint Dockerfile | grep -v "^$$" && node scripts/check-image-pins.mjs \
+	  && node scripts/check-licenses.mjs && $(MAKE) -s sbom
 
 # CycloneDX SBOM of the production dependencies (what ships), a build artefact.
 sbom: setup

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Installs what certfleet needs on Debian 12: apt packages for tests and demo,
-# Node.js 24 into .tools/ when the system Node is older, npm install from the lockfile, build.
+# Node.js 24 into .tools/ when the system Node is older, npm ci from the lockfile, build.
 # Idempotent and quiet when nothing is to do.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-NODE_VERSION=24.21.0
-APT_PACKAGES=(pebble pdns-server pdns-backend-sqlite3 sqlite3 openssl bind9 knot podman runc busybox-static shellcheck)
+NODE_VERSION=$(cat .node-version)
+APT_PACKAGES=(pebble pdns-server pdns-backend-sqlite3 sqlite3 openssl bind9 knot podman runc busybox-static shellcheck debootstrap)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -32,9 +32,9 @@ fi
 if [ -x .tools/node/bin/node ]; then export PATH="$PWD/.tools/node/bin:$PATH"; fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "setup: npm install (from package-lock.json)"
-  # npm ci rejects lockfiles that lock only this platform's optional packages (rollup); npm install keeps the lockfile.
-  npm install --no-audit --no-fund --loglevel=error >/dev/null
+  echo "setup: npm ci (from package-lock.json only)"
+  # After changing dependencies: npm install, then node scripts/complete-lockfile.mjs (see that file).
+  npm ci --no-audit --no-fund --loglevel=error >/dev/null
 fi
 if [ ! -f dist/.built ] || [ -n "$(find src tsconfig.json tsconfig.build.json -newer dist/.built -print -quit)" ]; then
   npx tsc -p tsconfig.build.json

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,6 +35,10 @@ async function writeConfig(name: string, certs: string, apiKey = stack.pdns.apiK
 }
 
 describe('bin/certfleet', () => {
+  it('version: the package version, exit 0', async () => {
+    const { version } = JSON.parse(await readFile(path.resolve(import.meta.dirname, '../package.json'), 'utf8')) as { version: string };
+    expect(await certfleet('--version')).toMatchObject({ code: 0, stdout: `certfleet ${version}\n` });
+  });
   it('issue: exit 0 when all succeed, then list shows the certificate', async () => {
     const file = await writeConfig('ok', '  - name: web\n    domains: [example.test, "*.example.test"]\n    dns: home\n');
     const issued = await certfleet('issue', '--config', file, '--log-format', 'json');

@@ -16,6 +16,8 @@ commands:
   acme-dns register --config FILE --provider ID --domain D --accounts-file F
                                                    register an acme-dns account; print the CNAME to create
 
+  version                                          print certfleet's version
+
 options for every command: --log-format json|pretty, --log-level debug|info|warn|error
 `;
 
@@ -66,6 +68,13 @@ export async function main(argv: string[]): Promise<number> {
     case 'revoke': {
       const { runRevoke } = await import('./revoke-command.js');
       return runRevoke(rest);
+    }
+    case 'version':
+    case '--version': {
+      const { readFile } = await import('node:fs/promises');
+      const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+      process.stdout.write(`certfleet ${pkg.version}\n`);
+      return 0;
     }
     case undefined:
     case '-h':

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { access, mkdir, mkdtemp, rm, symlink, copyFile } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { access, copyFile, mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -9,7 +9,8 @@ import { ProcessHandle } from './process-handle.js';
 const run = promisify(execFile);
 /** The flags podman needs on this machine (no systemd, no registry). */
 export const PODMAN_GLOBAL = ['--runtime', 'runc', '--cgroup-manager', 'cgroupfs', '--events-backend', 'file'];
-const IMAGE = 'localhost/certfleet-test-busybox:latest';
+/** The `podman run` flags this machine needs: its rlimits cannot be raised, and there is no CNI network. */
+export const PODMAN_RUN = ['--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024', '--network', 'host'];
 
 export interface PodmanEngine {
   socketPath: string;
@@ -31,13 +32,7 @@ export async function podmanAvailable(): Promise<boolean> {
  */
 export async function startPodmanEngine(): Promise<PodmanEngine> {
   const dir = await mkdtemp(path.join(tmpdir(), 'certfleet-podman-'));
-  const rootfs = path.join(dir, 'rootfs');
-  await mkdir(path.join(rootfs, 'bin'), { recursive: true });
-  await mkdir(path.join(rootfs, 'tmp'));
-  await copyFile('/bin/busybox', path.join(rootfs, 'bin', 'busybox'));
-  for (const c of ['sh', 'sleep', 'test', 'true', 'false', 'cat']) await symlink('busybox', path.join(rootfs, 'bin', c));
-  await run('tar', ['-C', rootfs, '-cf', path.join(dir, 'rootfs.tar'), '.']);
-  await run('podman', [...PODMAN_GLOBAL, 'import', path.join(dir, 'rootfs.tar'), IMAGE]);
+  const image = await busyboxImage(dir);
   const socketPath = path.join(dir, 'podman.sock');
   const proc = ProcessHandle.start('podman', 'podman', [...PODMAN_GLOBAL, 'system', 'service', '--time=0', `unix://${socketPath}`]);
   await proc.waitReady(async () => { await access(socketPath); return true; });
@@ -48,7 +43,7 @@ export async function startPodmanEngine(): Promise<PodmanEngine> {
       const name = `certfleet-test-${randomBytes(4).toString('hex')}`;
       names.push(name);
       await run('podman', [...PODMAN_GLOBAL, 'run', '-d', '--name', name, ...Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
-        '--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024', '--network', 'host', IMAGE, ...command]);
+        ...PODMAN_RUN, image, ...command]);
       return name;
     },
     async inspect(name) {
@@ -61,4 +56,19 @@ export async function startPodmanEngine(): Promise<PodmanEngine> {
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A local image of one static busybox, tagged by the binary's digest and imported only once per machine. */
+async function busyboxImage(dir: string): Promise<string> {
+  const digest = createHash('sha256').update(await readFile('/bin/busybox')).digest('hex').slice(0, 12);
+  const image = `localhost/certfleet-test-busybox:${digest}`;
+  if (await run('podman', [...PODMAN_GLOBAL, 'image', 'exists', image]).then(() => true, () => false)) return image;
+  const rootfs = path.join(dir, 'rootfs');
+  await mkdir(path.join(rootfs, 'bin'), { recursive: true });
+  await mkdir(path.join(rootfs, 'tmp'));
+  await copyFile('/bin/busybox', path.join(rootfs, 'bin', 'busybox'));
+  for (const c of ['sh', 'sleep', 'test', 'true', 'false', 'cat']) await symlink('busybox', path.join(rootfs, 'bin', c));
+  await run('tar', ['-C', rootfs, '-cf', path.join(dir, 'rootfs.tar'), '.']);
+  await run('podman', [...PODMAN_GLOBAL, 'import', path.join(dir, 'rootfs.tar'), image]);
+  return image;
 }

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -25,7 +26,8 @@ export function startPowerDns(zones: string[] = []): Promise<PowerDnsServer> {
 async function startOnce(zones: string[]): Promise<PowerDnsServer> {
   const dir = await mkdtemp(path.join(tmpdir(), 'certfleet-pdns-'));
   const [dnsPort, apiPort] = [await freePort(), await freePort()];
-  const apiKey = `test-${Math.random().toString(36).slice(2)}`;
+  // Long enough for production mode (the container test runs the image with its default, production).
+  const apiKey = `test-${randomBytes(20).toString('hex')}`;
   registerSecret(apiKey);
   const db = path.join(dir, 'pdns.sqlite3');
   await run('sqlite3', [db, `.read /usr/share/pdns-backend-sqlite3/schema/schema.sqlite3.sql`]);
