@@ -26,7 +26,8 @@ RUN npx tsc -p tsconfig.build.json \
  && find node_modules -depth -type d -empty -delete
 
 # Runtime file system: the base without npm, yarn, corepack, headers, docs or package lists, with tini
-# and openssl (PKCS#12 export), and a dedicated user of a fixed UID/GID.
+# and openssl (PKCS#12 export), and a dedicated user of a fixed UID/GID. /var/lib/certfleet is the
+# store (mount a volume); /certs is for `copy` targets that other containers mount read-only.
 FROM ${BASE_IMAGE} AS runtime-root
 ARG UID=1000
 ARG GID=1000
@@ -43,6 +44,7 @@ RUN set -eu; \
     groupadd -g "$GID" certfleet; \
     useradd -u "$UID" -g "$GID" -d /var/lib/certfleet -M -s /usr/sbin/nologin certfleet; \
     install -d -m 0750 -o "$UID" -g "$GID" /var/lib/certfleet; \
+    install -d -m 0755 -o "$UID" -g "$GID" /certs; \
     install -d -m 0755 /etc/certfleet /app
 
 # The image: one layer of the runtime file system (nothing removed above survives in a lower layer),

@@ -15,7 +15,7 @@ describe('container action (fake Engine API on a unix socket)', () => {
     const engine = await startFakeEngine([{ name: 'nginx' }, { name: 'haproxy', labels: { 'certfleet.reload': 'hup' } }, { name: 'app', labels: { 'certfleet.reload': 'hup' } }, { name: 'nginx-old' }]);
     try {
       await new ContainerAction({
-        socket: engine.socketPath, restart: ['nginx'], signal: { SIGHUP: ['label=certfleet.reload=hup'] },
+        socket: engine.address, restart: ['nginx'], signal: { SIGHUP: ['label=certfleet.reload=hup'] },
         exec: { containers: ['nginx'], command: ['nginx', '-s', 'reload'] }, services: ['web_proxy'],
       }, 10_000, false).run(event, ctx());
       const posts = engine.calls.filter((c) => c.startsWith('POST'));
@@ -29,15 +29,29 @@ describe('container action (fake Engine API on a unix socket)', () => {
     }
   });
 
+  it('speaks to a socket proxy over TCP (containers.socket: tcp://host:port)', async () => {
+    const engine = await startFakeEngine([{ name: 'nginx' }], { tcp: true });
+    try {
+      expect(engine.address).toMatch(/^tcp:\/\/127\.0\.0\.1:\d+$/);
+      await new ContainerAction({ socket: engine.address, signal: { SIGHUP: ['nginx'] } }, 10_000, false).run(event, ctx());
+      expect(engine.calls.filter((c) => c.includes('/kill?signal=SIGHUP'))).toHaveLength(1);
+    } finally {
+      await engine.stop();
+    }
+    // The same address with nothing listening any more: a clear error naming it.
+    await expect(new ContainerAction({ socket: engine.address, restart: ['nginx'] }, 2000, false).run(event, ctx()))
+      .rejects.toThrow(`container engine at ${engine.address}: ECONNREFUSED`);
+  });
+
   it('names that match nothing, a failing exec, an engine error: one clear error each', async () => {
     const engine = await startFakeEngine([{ name: 'nginx' }, { name: 'stopped', running: false }]);
     try {
-      await expect(new ContainerAction({ socket: engine.socketPath, restart: ['ngnix'] }, 10_000, false).run(event, ctx()))
+      await expect(new ContainerAction({ socket: engine.address, restart: ['ngnix'] }, 10_000, false).run(event, ctx()))
         .rejects.toThrow('container restart ngnix: no running container matches "ngnix"');
       engine.execExit.set('false', 1);
-      await expect(new ContainerAction({ socket: engine.socketPath, exec: { containers: ['nginx'], command: ['false'] } }, 10_000, false).run(event, ctx()))
+      await expect(new ContainerAction({ socket: engine.address, exec: { containers: ['nginx'], command: ['false'] } }, 10_000, false).run(event, ctx()))
         .rejects.toThrow(/container exec in nginx: false exited with 1 in container [0-9a-f]{12}/);
-      await expect(new ContainerAction({ socket: engine.socketPath, services: ['missing'] }, 10_000, false).run(event, ctx()))
+      await expect(new ContainerAction({ socket: engine.address, services: ['missing'] }, 10_000, false).run(event, ctx()))
         .rejects.toThrow('container update service missing: no Swarm service named "missing"');
     } finally {
       await engine.stop();

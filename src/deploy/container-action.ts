@@ -21,7 +21,7 @@ interface ServiceSummary { ID: string; Version: { Index: number }; Spec: { Name:
 
 /**
  * Restarts, signals or execs into containers through the Docker or Podman Engine API on its
- * unix socket (no docker CLI, no shell), and force-updates Swarm services. A selector that
+ * unix socket or a socket proxy's TCP address (no docker CLI, no shell), and force-updates Swarm services. A selector that
  * matches nothing is an error: a typo must not pass for a reload.
  */
 export class ContainerAction implements DeployAction {

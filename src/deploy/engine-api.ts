@@ -2,27 +2,49 @@ import { promises as fs, constants } from 'node:fs';
 import { request } from 'node:http';
 import { CertfleetError } from '../errors.js';
 
-/** The Docker Engine API (also served by Podman's compat API) on a unix socket. */
-export class EngineApi {
-  constructor(readonly socketPath: string, private readonly timeoutMs = 30_000) {}
+/** Where the API is: a unix socket path (`/var/run/docker.sock`, `unix:///...`) or `tcp://host:port`, as in DOCKER_HOST. */
+type Endpoint = { socketPath: string } | { host: string; port: number };
 
-  /** Checks the socket before use: it exists, is a socket, is writable by us, and the API answers. */
+export function parseEngineEndpoint(address: string): Endpoint {
+  if (address.startsWith('tcp://')) {
+    const url = new URL(address.replace(/^tcp:/, 'http:'));
+    return { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 2375) };
+  }
+  return { socketPath: address.replace(/^unix:\/\//, '') };
+}
+
+/**
+ * The Docker Engine API (also served by Podman's compat API) on a unix socket, or over TCP from a
+ * socket proxy that allows only the calls certfleet makes (docs/deployment.md).
+ */
+export class EngineApi {
+  private readonly endpoint: Endpoint;
+
+  constructor(readonly address: string, private readonly timeoutMs = 30_000) {
+    this.endpoint = parseEngineEndpoint(address);
+  }
+
+  /** Checks the endpoint before use: a socket exists, is a socket and is writable by us; the API answers. */
   async check(signal: AbortSignal): Promise<string> {
+    if ('socketPath' in this.endpoint) await this.checkSocket(this.endpoint.socketPath);
+    const v = await this.call<{ ApiVersion?: string; Version?: string }>('GET', '/version', undefined, signal);
+    if (!v.ApiVersion) throw new CertfleetError('DEPLOY_FAILED', `${this.address} answered /version without ApiVersion: not a Docker or Podman Engine API`);
+    return v.ApiVersion;
+  }
+
+  private async checkSocket(socketPath: string): Promise<void> {
     let st;
     try {
-      st = await fs.stat(this.socketPath);
+      st = await fs.stat(socketPath);
     } catch {
-      throw new CertfleetError('DEPLOY_FAILED', `container engine socket ${this.socketPath} does not exist (mount it, or set containers.socket)`);
+      throw new CertfleetError('DEPLOY_FAILED', `container engine socket ${socketPath} does not exist (mount it, or set containers.socket)`);
     }
-    if (!st.isSocket()) throw new CertfleetError('DEPLOY_FAILED', `${this.socketPath} is not a unix socket`);
+    if (!st.isSocket()) throw new CertfleetError('DEPLOY_FAILED', `${socketPath} is not a unix socket`);
     try {
-      await fs.access(this.socketPath, constants.R_OK | constants.W_OK);
+      await fs.access(socketPath, constants.R_OK | constants.W_OK);
     } catch {
-      throw new CertfleetError('DEPLOY_FAILED', `no permission on ${this.socketPath} (uid ${process.getuid?.() ?? '?'}: add the docker group, or run with the socket's group)`);
+      throw new CertfleetError('DEPLOY_FAILED', `no permission on ${socketPath} (uid ${process.getuid?.() ?? '?'}: add the docker group, or run with the socket's group)`);
     }
-    const v = await this.call<{ ApiVersion?: string; Version?: string }>('GET', '/version', undefined, signal);
-    if (!v.ApiVersion) throw new CertfleetError('DEPLOY_FAILED', `${this.socketPath} answered /version without ApiVersion: not a Docker or Podman Engine API`);
-    return v.ApiVersion;
   }
 
   async call<T>(method: string, path: string, body: unknown, signal: AbortSignal, okStatuses = [200, 201, 204]): Promise<T> {
@@ -67,9 +89,9 @@ export class EngineApi {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     return new Promise<{ status: number; text: string; json: boolean; raw: Buffer }>((resolve, reject) => {
       const req = request({
-        socketPath: this.socketPath, path, method,
+        ...this.endpoint, path, method,
         signal: AbortSignal.any([signal, AbortSignal.timeout(this.timeoutMs)]),
-        headers: { host: 'docker', ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}) },
+        headers: { ...('socketPath' in this.endpoint ? { host: 'docker' } : {}), ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}) },
       }, (r) => {
         const chunks: Buffer[] = [];
         r.on('data', (c: Buffer) => chunks.push(c));
@@ -79,7 +101,7 @@ export class EngineApi {
         });
         r.on('error', reject);
       });
-      req.on('error', (err) => reject(new CertfleetError('DEPLOY_FAILED', `container engine at ${this.socketPath}: ${(err as NodeJS.ErrnoException).code ?? err.message}`)));
+      req.on('error', (err) => reject(new CertfleetError('DEPLOY_FAILED', `container engine at ${this.address}: ${(err as NodeJS.ErrnoException).code ?? err.message}`)));
       req.end(payload);
     });
   }

@@ -1,18 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 /**
- * A Docker Engine API stand-in on a unix socket, written from Docker's Engine API reference:
+ * A Docker Engine API stand-in on a unix socket (or on loopback TCP, as a socket proxy serves it), written from Docker's Engine API reference:
  * GET /version, GET /containers/json with `filters` (name as a regex over "/name", label as
  * `key` or `key=value`), POST /containers/{id}/restart and /kill?signal=, exec create / start /
  * inspect, GET /services?filters and POST /services/{id}/update?version= (409 on a stale
  * version). Errors come as `{"message": ...}` with Docker's statuses.
  */
 export interface FakeEngine {
-  socketPath: string;
+  /** containers.socket: the socket's path, or tcp://127.0.0.1:PORT. */
+  address: string;
   calls: string[];
   /** Exit codes per program for exec (default 0). */
   execExit: Map<string, number>;
@@ -20,7 +22,7 @@ export interface FakeEngine {
   stop: () => Promise<void>;
 }
 
-export async function startFakeEngine(containers: { name: string; labels?: Record<string, string>; running?: boolean }[]): Promise<FakeEngine> {
+export async function startFakeEngine(containers: { name: string; labels?: Record<string, string>; running?: boolean }[], opts: { tcp?: boolean } = {}): Promise<FakeEngine> {
   const dir = await mkdtemp(path.join(tmpdir(), 'certfleet-engine-'));
   const socketPath = path.join(dir, 'docker.sock');
   const list = containers.map((c) => ({ Id: randomBytes(32).toString('hex'), Names: [`/${c.name}`], Labels: c.labels ?? {}, State: c.running === false ? 'exited' : 'running' }));
@@ -89,6 +91,12 @@ export async function startFakeEngine(containers: { name: string; labels?: Recor
       json(404, { message: 'page not found' });
     });
   });
-  await new Promise<void>((r) => server.listen(socketPath, r));
-  return { socketPath, calls, execExit, services, stop: async () => { await new Promise((r) => server.close(r)); await rm(dir, { recursive: true, force: true }); } };
+  let address = socketPath;
+  if (opts.tcp) {
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    address = `tcp://127.0.0.1:${String((server.address() as AddressInfo).port)}`;
+  } else {
+    await new Promise<void>((r) => server.listen(socketPath, r));
+  }
+  return { address, calls, execExit, services, stop: async () => { await new Promise((r) => server.close(r)); await rm(dir, { recursive: true, force: true }); } };
 }
