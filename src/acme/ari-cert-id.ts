@@ -1,24 +1,35 @@
-import 'reflect-metadata';
-import { AuthorityKeyIdentifierExtension, X509Certificate } from '@peculiar/x509';
+import { X509Certificate } from 'node:crypto';
 import { CertfleetError } from '../errors.js';
+import { children, readTlv } from './der.js';
+
+const AUTHORITY_KEY_IDENTIFIER = Buffer.from([0x06, 0x03, 0x55, 0x1d, 0x23]); // OID 2.5.29.35
 
 /**
  * The ARI certificate identifier (RFC 9773 §4.1): base64url of the Authority Key Identifier's
- * keyIdentifier, ".", base64url of the serial number's DER content bytes.
+ * keyIdentifier, ".", base64url of the serial number's DER content bytes (a leading 00 kept).
  */
 export function ariCertId(certPem: string): string {
-  const cert = new X509Certificate(certPem);
-  const aki = cert.getExtension(AuthorityKeyIdentifierExtension);
-  if (!aki?.keyId) throw new CertfleetError('ACME_BAD_RESPONSE', 'the certificate has no Authority Key Identifier: ARI cannot name it');
-  return `${Buffer.from(aki.keyId, 'hex').toString('base64url')}.${serialDerContent(cert.serialNumber).toString('base64url')}`;
+  const der = new X509Certificate(certPem).raw;
+  const tbs = children(der, readTlv(der, 0))[0];
+  if (!tbs) throw noAki();
+  const fields = children(der, tbs);
+  // tbsCertificate: [0] version (optional), serialNumber, ..., [3] extensions.
+  const serial = fields[0]?.tag === 0xa0 ? fields[1] : fields[0];
+  const extensions = fields.find((f) => f.tag === 0xa3);
+  if (!serial || serial.tag !== 0x02 || !extensions) throw noAki();
+  for (const ext of children(der, children(der, extensions)[0] ?? extensions)) {
+    const parts = children(der, ext);
+    const id = parts[0];
+    if (!id || !der.subarray(id.start, id.end).equals(AUTHORITY_KEY_IDENTIFIER)) continue;
+    const value = parts[parts.length - 1]!;
+    const aki = readTlv(der, value.contentStart);
+    const keyId = children(der, aki).find((f) => f.tag === 0x80);
+    if (!keyId) break;
+    return `${der.subarray(keyId.contentStart, keyId.end).toString('base64url')}.${der.subarray(serial.contentStart, serial.end).toString('base64url')}`;
+  }
+  throw noAki();
 }
 
-/**
- * The DER content bytes of a positive serial number. @peculiar/x509 strips the leading 00 that
- * DER needs when the high bit is set; the identifier must carry it (RFC 9773 Appendix A).
- */
-function serialDerContent(hex: string): Buffer {
-  let bytes = Buffer.from(hex.length % 2 ? `0${hex}` : hex, 'hex');
-  while (bytes.length > 1 && bytes[0] === 0 && (bytes[1]! & 0x80) === 0) bytes = bytes.subarray(1);
-  return (bytes[0]! & 0x80) !== 0 ? Buffer.concat([Buffer.from([0]), bytes]) : bytes;
+function noAki(): CertfleetError {
+  return new CertfleetError('ACME_BAD_RESPONSE', 'the certificate has no Authority Key Identifier: ARI cannot name it');
 }

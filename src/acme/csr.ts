@@ -1,26 +1,32 @@
-import { createPublicKey, webcrypto, type KeyObject } from 'node:crypto';
-// @peculiar/x509 resolves its ASN.1 providers through tsyringe, which needs this polyfill.
-// It costs about 20 MB of memory, so only issuance loads this module.
-import 'reflect-metadata';
-import * as x509 from '@peculiar/x509';
+import { createPublicKey, sign, type KeyObject } from 'node:crypto';
 import { CertfleetError } from '../errors.js';
+import { bitString, nullValue, objectId, octetString, sequence, set, smallInteger, tlv, utf8String } from './der.js';
 import { keyTypeOf } from './keys.js';
 
-/** A PKCS#10 CSR with every domain as a SAN and the first as CN (clients and CAs still read it). */
-export async function createCsr(key: KeyObject, domains: string[]): Promise<Buffer> {
+const SIGNATURE = {
+  'ecdsa-p256': { hash: 'sha256', algorithm: () => sequence(objectId('1.2.840.10045.4.3.2')) },
+  'ecdsa-p384': { hash: 'sha384', algorithm: () => sequence(objectId('1.2.840.10045.4.3.3')) },
+  rsa: { hash: 'sha256', algorithm: () => sequence(objectId('1.2.840.113549.1.1.11'), nullValue()) },
+} as const;
+
+/**
+ * A PKCS#10 CSR (RFC 2986) with every domain as a DNS SAN and the first as CN, which clients and
+ * CAs still read; the CN is left out when longer than X.520's 64 characters.
+ */
+export function createCsr(key: KeyObject, domains: string[]): Promise<Buffer> {
   const type = keyTypeOf(key);
-  if (!type) throw new CertfleetError('KEY_TYPE_INVALID', 'unsupported certificate key');
-  const algorithm = type.startsWith('rsa')
-    ? { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }
-    : { name: 'ECDSA', namedCurve: type === 'ecdsa-p256' ? 'P-256' : 'P-384', hash: type === 'ecdsa-p256' ? 'SHA-256' : 'SHA-384' };
-  const { subtle } = webcrypto;
-  const privateKey = await subtle.importKey('pkcs8', key.export({ format: 'der', type: 'pkcs8' }), algorithm, false, ['sign']);
-  const publicKey = await subtle.importKey('spki', createPublicKey(key).export({ format: 'der', type: 'spki' }), algorithm, true, ['verify']);
-  const csr = await x509.Pkcs10CertificateRequestGenerator.create({
-    name: `CN=${domains[0] ?? ''}`,
-    keys: { privateKey, publicKey },
-    signingAlgorithm: algorithm,
-    extensions: [new x509.SubjectAlternativeNameExtension(domains.map((value) => ({ type: 'dns' as const, value })))],
-  }, webcrypto);
-  return Buffer.from(csr.rawData);
+  if (!type) return Promise.reject(new CertfleetError('KEY_TYPE_INVALID', 'unsupported certificate key'));
+  const sig = type.startsWith('rsa') ? SIGNATURE.rsa : SIGNATURE[type as 'ecdsa-p256' | 'ecdsa-p384'];
+  const cn = domains[0] ?? '';
+  const subject = cn && cn.length <= 64 ? sequence(set(sequence(objectId('2.5.4.3'), utf8String(cn)))) : sequence();
+  const san = sequence(...domains.map((d) => tlv(0x82, Buffer.from(d, 'ascii'))));
+  const extensionRequest = sequence(objectId('1.2.840.113549.1.9.14'), set(sequence(sequence(objectId('2.5.29.17'), octetString(san)))));
+  const info = sequence(
+    smallInteger(0),
+    subject,
+    createPublicKey(key).export({ format: 'der', type: 'spki' }),
+    tlv(0xa0, extensionRequest),
+  );
+  // node:crypto signs ECDSA in DER (r, s), the encoding X.509 and PKCS#10 use.
+  return Promise.resolve(sequence(info, sig.algorithm(), bitString(sign(sig.hash, info, key))));
 }

@@ -4,13 +4,14 @@ import { absoluteName, relativeName, type DnsProvider, type DnsRecord } from './
 import { KeyedMutex } from './keyed-mutex.js';
 import { isQuotedTxt, quoteTxt, unquoteTxt } from './txt-presentation.js';
 import type { RecordBackend, RRset as WholeRRset } from '../externaldns/record-backend.js';
+import { poolFetch, type FetchLike, type FetchLikeResponse } from '../http/pool-fetch.js';
 
 export interface PowerDnsOptions {
   id: string;
   apiUrl: string;
   apiKey: string;
   serverId?: string;
-  fetch?: typeof fetch;
+  fetch?: FetchLike;
 }
 
 interface RRset { name: string; type: string; ttl: number; records: { content: string; disabled: boolean }[] }
@@ -24,14 +25,14 @@ export class PowerDnsProvider implements DnsProvider, RecordBackend {
   readonly id: string;
   private readonly base: string;
   private readonly apiKey: string;
-  private readonly fetch: typeof fetch;
+  private readonly fetch: FetchLike;
   private readonly locks = new KeyedMutex();
 
   constructor(opts: PowerDnsOptions) {
     this.id = opts.id;
     this.base = `${opts.apiUrl.replace(/\/+$/, '')}/api/v1/servers/${encodeURIComponent(opts.serverId ?? 'localhost')}`;
     this.apiKey = opts.apiKey;
-    this.fetch = opts.fetch ?? fetch;
+    this.fetch = opts.fetch ?? poolFetch();
   }
 
   appendRecords(zone: string, records: DnsRecord[], signal: AbortSignal): Promise<DnsRecord[]> {
@@ -118,7 +119,7 @@ export class PowerDnsProvider implements DnsProvider, RecordBackend {
   }
 
   private async requestOnce<T>(method: string, path: string, body: unknown, signal: AbortSignal, zone: string): Promise<T> {
-    let res: Response;
+    let res: FetchLikeResponse;
     try {
       res = await this.fetch(`${this.base}${path}`, {
         method,

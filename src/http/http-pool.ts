@@ -1,5 +1,9 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import type { Agent as HttpAgentType, IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+
+// node:http through getBuiltinModule, not an ESM import: building its ESM namespace evaluates the
+// lazy WebSocket exports, which load undici (23 ms of every CLI start, measured).
+const { Agent: HttpAgent, request: httpRequest } = process.getBuiltinModule('node:http');
 
 export interface HttpResponse {
   status: number;
@@ -26,7 +30,7 @@ export interface HttpPoolOptions {
  */
 export class HttpPool {
   private readonly https: HttpsAgent;
-  private readonly http: HttpAgent;
+  private readonly http: HttpAgentType;
   private readonly timeoutMs: number;
   private readonly maxBodyBytes: number;
 

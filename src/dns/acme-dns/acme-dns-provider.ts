@@ -1,5 +1,6 @@
 import { CertfleetError } from '../../errors.js';
 import { absoluteName, type DnsProvider, type DnsRecord } from '../dns-provider.js';
+import { poolFetch, type FetchLike, type FetchLikeResponse } from '../../http/pool-fetch.js';
 
 export interface AcmeDnsAccount { username: string; password: string; subdomain: string; fulldomain?: string }
 
@@ -8,7 +9,7 @@ export interface AcmeDnsOptions {
   apiUrl: string;
   /** Credentials per certificate domain (a wildcard shares its base domain's). */
   accounts: Record<string, AcmeDnsAccount>;
-  fetch?: typeof fetch;
+  fetch?: FetchLike;
 }
 
 /**
@@ -20,12 +21,12 @@ export interface AcmeDnsOptions {
 export class AcmeDnsProvider implements DnsProvider {
   readonly id: string;
   private readonly base: string;
-  private readonly fetch: typeof fetch;
+  private readonly fetch: FetchLike;
 
   constructor(private readonly opts: AcmeDnsOptions) {
     this.id = opts.id;
     this.base = opts.apiUrl.replace(/\/+$/, '');
-    this.fetch = opts.fetch ?? fetch;
+    this.fetch = opts.fetch ?? poolFetch();
   }
 
   async appendRecords(zone: string, records: DnsRecord[], signal: AbortSignal): Promise<DnsRecord[]> {
@@ -53,7 +54,7 @@ export class AcmeDnsProvider implements DnsProvider {
 
   private async update(account: AcmeDnsAccount, txt: string, signal: AbortSignal): Promise<void> {
     const where = `acme-dns provider ${this.id} (${this.base}), subdomain ${account.subdomain}`;
-    let res: Response;
+    let res: FetchLikeResponse;
     try {
       res = await this.fetch(`${this.base}/update`, {
         method: 'POST', signal,
@@ -76,7 +77,7 @@ export class AcmeDnsProvider implements DnsProvider {
 }
 
 /** `POST /register`: a new account (its password is a secret: store it, do not print it). */
-export async function registerAcmeDnsAccount(apiUrl: string, signal: AbortSignal, allowFrom: string[] = [], fetchImpl: typeof fetch = fetch): Promise<Required<AcmeDnsAccount>> {
+export async function registerAcmeDnsAccount(apiUrl: string, signal: AbortSignal, allowFrom: string[] = [], fetchImpl: FetchLike = poolFetch()): Promise<Required<AcmeDnsAccount>> {
   const res = await fetchImpl(`${apiUrl.replace(/\/+$/, '')}/register`, {
     method: 'POST', signal, headers: { 'content-type': 'application/json' },
     body: JSON.stringify(allowFrom.length ? { allowfrom: allowFrom } : {}),

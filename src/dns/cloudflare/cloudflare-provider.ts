@@ -2,6 +2,7 @@ import { sleep } from '../../abort.js';
 import { CertfleetError } from '../../errors.js';
 import type { RecordBackend, RRset } from '../../externaldns/record-backend.js';
 import { absoluteName, type DnsProvider, type DnsRecord } from '../dns-provider.js';
+import { poolFetch, type FetchLike, type FetchLikeResponse } from '../../http/pool-fetch.js';
 
 export const CLOUDFLARE_API = 'https://api.cloudflare.com/client/v4';
 
@@ -10,7 +11,7 @@ export interface CloudflareOptions {
   apiToken: string;
   /** The API base; only tests and proxies change it. */
   apiUrl?: string;
-  fetch?: typeof fetch;
+  fetch?: FetchLike;
   /** Retries of an answer 429 (rate limited), honouring Retry-After. */
   maxRateLimitRetries?: number;
 }
@@ -30,14 +31,14 @@ const RECORD_DOES_NOT_EXIST = 81044;
 export class CloudflareProvider implements DnsProvider, RecordBackend {
   readonly id: string;
   private readonly base: string;
-  private readonly fetch: typeof fetch;
+  private readonly fetch: FetchLike;
   private readonly zoneIds = new Map<string, Promise<string>>();
   private readonly recordIds = new Map<string, string>();
 
   constructor(private readonly opts: CloudflareOptions) {
     this.id = opts.id;
     this.base = (opts.apiUrl ?? CLOUDFLARE_API).replace(/\/+$/, '');
-    this.fetch = opts.fetch ?? fetch;
+    this.fetch = opts.fetch ?? poolFetch();
   }
 
   async appendRecords(zone: string, records: DnsRecord[], signal: AbortSignal): Promise<DnsRecord[]> {
@@ -136,7 +137,7 @@ export class CloudflareProvider implements DnsProvider, RecordBackend {
   private async call<T>(method: string, path: string, zone: string, signal: AbortSignal, body?: unknown): Promise<T> {
     const where = `Cloudflare provider ${this.id}, zone ${zone}`;
     for (let attempt = 0; ; attempt++) {
-      let res: Response;
+      let res: FetchLikeResponse;
       try {
         res = await this.fetch(`${this.base}${path}`, {
           method, signal,

@@ -2,6 +2,7 @@ import { CertfleetError } from '../../errors.js';
 import type { RecordBackend, RRset } from '../../externaldns/record-backend.js';
 import { absoluteName, type DnsProvider, type DnsRecord } from '../dns-provider.js';
 import { quoteTxt, unquoteTxt } from '../txt-presentation.js';
+import { poolFetch, type FetchLike, type FetchLikeResponse } from '../../http/pool-fetch.js';
 
 export interface TechnitiumOptions {
   id: string;
@@ -12,7 +13,7 @@ export interface TechnitiumOptions {
   password?: string;
   /** Seconds after which the server deletes a challenge record by itself, if cleanup never came. */
   expiryTtl?: number;
-  fetch?: typeof fetch;
+  fetch?: FetchLike;
 }
 
 interface Envelope { status: string; errorMessage?: string; token?: string; response?: unknown }
@@ -30,14 +31,14 @@ const NO_SUCH_RECORD = /no such record/i;
 export class TechnitiumProvider implements DnsProvider, RecordBackend {
   readonly id: string;
   private readonly base: string;
-  private readonly fetch: typeof fetch;
+  private readonly fetch: FetchLike;
   private session: Promise<string> | undefined;
   private tokenAsParameter = false;
 
   constructor(private readonly opts: TechnitiumOptions) {
     this.id = opts.id;
     this.base = opts.apiUrl.replace(/\/+$/, '');
-    this.fetch = opts.fetch ?? fetch;
+    this.fetch = opts.fetch ?? poolFetch();
     if (!opts.token && !(opts.username && opts.password)) throw new CertfleetError('DNS_PROVIDER', `Technitium provider ${opts.id}: needs token, or username and password`);
   }
 
@@ -149,7 +150,7 @@ export class TechnitiumProvider implements DnsProvider, RecordBackend {
 
   private async post(path: string, params: Record<string, string>, token: string | undefined, zone: string, signal: AbortSignal): Promise<Envelope> {
     const body = new URLSearchParams({ ...params, ...(token && this.tokenAsParameter ? { token } : {}) });
-    let res: Response;
+    let res: FetchLikeResponse;
     try {
       res = await this.fetch(`${this.base}${path}`, {
         method: 'POST', signal, body,

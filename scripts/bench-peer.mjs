@@ -1,0 +1,200 @@
+// make bench (peer part): certfleet and npm acme-client 5.4 side by side, in one run, against the
+// same local pebble (PEBBLE_VA_NOSLEEP=1) and PowerDNS, with the same identifiers (every fifth
+// certificate an apex + wildcard) and the same PowerDNS calls and propagation check. Pebble is
+// reached through a counting TCP relay (pebble builds its URLs from the Host header, so every
+// request goes through it): new connections are counted where they arrive, whoever opened them.
+// Then one process per certificate: bin/certfleet issue --cert X against certbot 2.1 (Debian).
+import { execFile } from 'node:child_process';
+import { subscribe } from 'node:diagnostics_channel';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { Agent } from 'node:https';
+import { createServer, connect } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import acme from 'acme-client';
+import { parseConfig } from '../dist/config/load-config.js';
+import { NodeDnsLookup } from '../dist/dns/dns-lookup.js';
+import { PowerDnsProvider } from '../dist/dns/powerdns.js';
+import { waitForTxt } from '../dist/dns/propagation.js';
+import { accountFromConfig } from '../dist/issue/account.js';
+import { issueAll } from '../dist/issue/issue-run.js';
+import { createLogger } from '../dist/log.js';
+import { FileStore } from '../dist/store/file-store.js';
+import { localConfigText } from '../dist/testing/local-stack.js';
+import { startPebble } from '../dist/testing/pebble-server.js';
+import { startPowerDns } from '../dist/testing/powerdns-server.js';
+import { benchDate, machine, writeBenchSection } from './bench-report.mjs';
+
+const N = Number(process.env.BENCH_N ?? 50);
+const SEQ_N = Number(process.env.BENCH_SEQ_N ?? 200);
+const PROCESS_N = Number(process.env.BENCH_PROCESS_N ?? 10);
+const ZONE = 'peer.test';
+const run = promisify(execFile);
+
+const pdns = await startPowerDns([ZONE]);
+const pebble = await startPebble({ dnsServer: pdns.dnsAddress });
+const work = await mkdtemp(path.join(os.tmpdir(), 'certfleet-peer-'));
+
+/** A TCP relay in front of pebble that counts the connections it accepts. */
+const relay = { connections: 0 };
+const upstream = new URL(pebble.directoryUrl);
+const relayServer = createServer((client) => {
+  relay.connections++;
+  const server = connect(Number(upstream.port), upstream.hostname);
+  client.pipe(server).pipe(client);
+  const end = () => { client.destroy(); server.destroy(); };
+  client.on('error', end);
+  server.on('error', end);
+  client.on('close', end);
+  server.on('close', end);
+});
+await new Promise((r) => relayServer.listen(0, '127.0.0.1', r));
+const relayPort = relayServer.address().port;
+const directoryUrl = `https://127.0.0.1:${relayPort}/dir`;
+
+// Every node:http(s) request to the relay, whichever client made it (certfleet's pool, axios).
+let requests = 0;
+subscribe('http.client.request.start', ({ request }) => {
+  if (request.host === '127.0.0.1' && String(request.socket?.remotePort ?? request.getHeader('host')).includes(String(relayPort))) requests++;
+});
+
+const identifiers = (prefix, n) => Array.from({ length: n }, (_, i) => (i % 5 === 4 ? [`${prefix}${i}.${ZONE}`, `*.${prefix}${i}.${ZONE}`] : [`${prefix}${i}.${ZONE}`]));
+const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]; };
+const log = createLogger({ format: 'json', level: 'error' });
+const propagation = { nameservers: [pdns.dnsAddress], timeoutMs: 10_000, firstIntervalMs: 50, maxIntervalMs: 5_000 };
+
+function summary(label, n, concurrency, wall, perCert, failed, counted) {
+  const r = {
+    label, n, concurrency, wall, failed, perSecond: perCert.length / wall, p50: pct(perCert, 50), p95: pct(perCert, 95), max: Math.max(...perCert),
+    requestsPerCert: counted.requests / n, connectionsPerCert: counted.connections / n,
+  };
+  console.log(`${label}: ${n} certificates, concurrency ${concurrency}: ${wall.toFixed(2)} s, ${r.perSecond.toFixed(2)} cert/s, p50 ${r.p50.toFixed(3)} s, p95 ${r.p95.toFixed(3)} s, max ${r.max.toFixed(3)} s, ${r.requestsPerCert.toFixed(2)} requests and ${r.connectionsPerCert.toFixed(2)} connections per certificate, ${failed} failed`);
+  return r;
+}
+
+function counter() {
+  const start = { requests, connections: relay.connections };
+  return () => ({ requests: requests - start.requests, connections: relay.connections - start.connections });
+}
+
+async function certfleetRun(label, n, concurrency) {
+  const store = path.join(work, label);
+  const certs = identifiers(`${label}-`, n).map((d, i) => `  - name: c${i}\n    domains: [${d.map((x) => `"${x}"`).join(', ')}]\n    dns: home\n`).join('');
+  const cfg = parseConfig(localConfigText({ store, pebble: { directoryUrl, caBundlePath: pebble.caBundlePath }, pdns, certs }), 'peer.yaml');
+  const client = await accountFromConfig(new FileStore({ root: store }), cfg.acme, AbortSignal.timeout(30_000));
+  await client.close();
+  const counted = counter();
+  const started = performance.now();
+  const outcomes = await issueAll(cfg, log, { concurrency }, AbortSignal.timeout(600_000));
+  const wall = (performance.now() - started) / 1000;
+  const perCert = outcomes.filter((o) => o.result === 'issued').map((o) => o.ms / 1000);
+  return summary(`certfleet ${label}`, n, concurrency, wall, perCert, outcomes.length - perCert.length, counted());
+}
+
+async function acmeClientRun(label, n, concurrency) {
+  const provider = new PowerDnsProvider({ id: 'home', apiUrl: pdns.apiUrl, apiKey: pdns.apiKey });
+  const lookup = new NodeDnsLookup([pdns.dnsAddress]);
+  acme.axios.defaults.httpsAgent = new Agent({ ca: pebble.caBundle, keepAlive: true });
+  const client = new acme.Client({ directoryUrl, accountKey: await acme.crypto.createPrivateEcdsaKey() });
+  await client.createAccount({ termsOfServiceAgreed: true, contact: ['mailto:admin@example.test'] });
+  const record = (authz, value) => ({ name: `_acme-challenge.${authz.identifier.value}`.replace(`.${ZONE}`, ''), type: 'TXT', data: value, ttl: 60 });
+  const jobs = identifiers(`${label}-`, n);
+  const perCert = [];
+  let failed = 0;
+  const counted = counter();
+  const started = performance.now();
+  const worker = async () => {
+    for (let domains = jobs.shift(); domains; domains = jobs.shift()) {
+      const t0 = performance.now();
+      try {
+        const [, csr] = await acme.crypto.createCsr({ altNames: domains }, await acme.crypto.createPrivateEcdsaKey());
+        await client.auto({
+          csr, challengePriority: ['dns-01'], skipChallengeVerification: true, termsOfServiceAgreed: true,
+          challengeCreateFn: async (authz, _challenge, value) => {
+            await provider.appendRecords(ZONE, [record(authz, value)], AbortSignal.timeout(30_000));
+            await waitForTxt(lookup, [pdns.dnsAddress], new Map([[`_acme-challenge.${authz.identifier.value}`, [value]]]), propagation, AbortSignal.timeout(30_000));
+          },
+          challengeRemoveFn: (authz, _challenge, value) => provider.deleteRecords(ZONE, [record(authz, value)], AbortSignal.timeout(30_000)),
+        });
+        perCert.push((performance.now() - t0) / 1000);
+      } catch (err) {
+        failed++;
+        console.error(`acme-client ${domains[0]}: ${err.message}`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const wall = (performance.now() - started) / 1000;
+  return summary(`acme-client ${label}`, n, concurrency, wall, perCert, failed, counted());
+}
+
+/** One process per certificate: bin/certfleet issue and certbot certonly --manual with PowerDNS hooks. */
+async function processRuns() {
+  const dir = path.join(work, 'process');
+  const certs = identifiers('proc-', PROCESS_N).map((d, i) => `  - name: p${i}\n    domains: [${d.map((x) => `"${x}"`).join(', ')}]\n    dns: home\n`).join('');
+  const configFile = path.join(work, 'process.yaml');
+  await writeFile(configFile, localConfigText({ store: dir, pebble, pdns, certs }));
+  const bin = path.resolve(import.meta.dirname, '../bin/certfleet');
+  await run(bin, ['issue', '--config', configFile, '--cert', 'p0']); // the account, outside the timing
+  const certfleet = [];
+  for (let i = 1; i < PROCESS_N; i++) {
+    const t0 = performance.now();
+    await run(bin, ['issue', '--config', configFile, '--cert', `p${i}`]);
+    certfleet.push((performance.now() - t0) / 1000);
+  }
+  // certbot's manual hooks write and delete the TXT record through the same PowerDNS API (curl).
+  const hook = path.join(work, 'certbot-hook.sh');
+  await writeFile(hook, `#!/bin/sh
+name="_acme-challenge.$CERTBOT_DOMAIN."
+if [ "$1" = auth ]; then body="{\\"rrsets\\":[{\\"name\\":\\"$name\\",\\"type\\":\\"TXT\\",\\"ttl\\":60,\\"changetype\\":\\"REPLACE\\",\\"records\\":[{\\"content\\":\\"\\\\\\"$CERTBOT_VALIDATION\\\\\\"\\",\\"disabled\\":false}]}]}"
+else body="{\\"rrsets\\":[{\\"name\\":\\"$name\\",\\"type\\":\\"TXT\\",\\"changetype\\":\\"DELETE\\"}]}"; fi
+curl -sf -X PATCH -H "X-API-Key: $PDNS_API_KEY" -H 'content-type: application/json' --data "$body" "$PDNS_API_URL/api/v1/servers/localhost/zones/${ZONE}."
+`);
+  await chmod(hook, 0o755);
+  const certbotDir = path.join(work, 'certbot');
+  const certbot = (name) => run('certbot', ['certonly', '--non-interactive', '--agree-tos', '-m', 'admin@example.test', '--server', pebble.directoryUrl,
+    '--manual', '--preferred-challenges', 'dns', '--manual-auth-hook', `${hook} auth`, '--manual-cleanup-hook', `${hook} cleanup`,
+    '--key-type', 'ecdsa', '--config-dir', certbotDir, '--work-dir', certbotDir, '--logs-dir', certbotDir, '-d', name],
+  { env: { ...process.env, REQUESTS_CA_BUNDLE: pebble.caBundlePath, PDNS_API_KEY: pdns.apiKey, PDNS_API_URL: pdns.apiUrl } });
+  await certbot(`certbot-0.${ZONE}`); // the account, outside the timing
+  const certbotTimes = [];
+  for (let i = 1; i < PROCESS_N; i++) {
+    const t0 = performance.now();
+    await certbot(`certbot-${i}.${ZONE}`);
+    certbotTimes.push((performance.now() - t0) / 1000);
+  }
+  const r = { certfleet: pct(certfleet, 50), certbot: pct(certbotTimes, 50) };
+  console.log(`one process per certificate, p50 of ${PROCESS_N - 1}: certfleet ${r.certfleet.toFixed(3)} s, certbot ${r.certbot.toFixed(3)} s (${(r.certbot / r.certfleet).toFixed(1)}x)`);
+  return r;
+}
+
+let results;
+let perProcess;
+try {
+  results = [
+    await certfleetRun('sequential', SEQ_N, 1), await acmeClientRun('sequential', N, 1),
+    await certfleetRun('ten-at-a-time', N, 10), await acmeClientRun('ten-at-a-time', N, 10),
+  ];
+  perProcess = await processRuns();
+} finally {
+  relayServer.close();
+  await pebble.stop();
+  await pdns.stop();
+  await rm(work, { recursive: true, force: true });
+}
+const [, , cf10, ac10] = results;
+const ratio = cf10.wall / ac10.wall;
+console.log(`ten at a time: certfleet's wall time is ${ratio.toFixed(2)} x acme-client's`);
+const row = (r) => `| ${r.label} | ${r.n} | ${r.concurrency} | ${r.wall.toFixed(2)} | ${r.perSecond.toFixed(1)} | ${r.p50.toFixed(3)} | ${r.p95.toFixed(3)} | ${r.max.toFixed(3)} | ${r.requestsPerCert.toFixed(2)} | ${r.connectionsPerCert.toFixed(2)} | ${r.failed} |`;
+await writeBenchSection('peer-bench', `## Side by side with npm acme-client 5.4, and certbot (\`make bench\`)
+
+${benchDate()} — ${machine()}. One run, one local pebble 2.4 (\`PEBBLE_VA_NOSLEEP=1\`) reached through a counting TCP relay, one PowerDNS 4.7; every fifth certificate is an apex + wildcard, the rest one name; both clients write TXT records with the same PowerDNS provider code and wait for the same propagation check; acme-client runs through its \`auto()\` with ECDSA P-256 keys, as certfleet. Requests are every HTTP request to the CA; connections are new TCP (TLS) connections the relay accepted.
+
+| client | certificates | concurrency | wall s | cert/s | p50 s | p95 s | max s | requests/cert | connections/cert | failed |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
+${results.map(row).join('\n')}
+
+Ten at a time, certfleet's wall time is **${ratio.toFixed(2)} ×** acme-client's.
+
+One process per certificate (single name, account already made; p50 of ${PROCESS_N - 1}): \`bin/certfleet issue --cert X\` **${perProcess.certfleet.toFixed(3)} s**, certbot 2.1 \`certonly --manual\` with curl hooks to the same PowerDNS **${perProcess.certbot.toFixed(3)} s** (${(perProcess.certbot / perProcess.certfleet).toFixed(1)} ×).`);
