@@ -50,6 +50,13 @@ export interface AcmeClientOptions {
 }
 
 type AcmeResponse = HttpResponse;
+type PollKind = 'validation' | 'issuance';
+
+const POLL_FIRST_MS = 20;
+const POLL_MIN_MS = 5;
+const POLL_MAX_MS = 2_000;
+const clampPoll = (ms: number) => Math.min(Math.max(ms, POLL_MIN_MS), POLL_MAX_MS);
+const jitter = (ms: number) => ms * (0.9 + Math.random() * 0.2);
 
 /**
  * RFC 8555 client: one keep-alive pool per server, a nonce pool fed by every
@@ -67,6 +74,8 @@ export class AcmeClient {
   private readonly nonces: string[] = [];
   private directoryPromise: Promise<AcmeDirectory> | undefined;
   private accountUrl: string | undefined;
+  /** How long this CA took to validate and to issue, as last seen: where polling starts. */
+  private readonly pollEstimates: Record<PollKind, number> = { validation: POLL_FIRST_MS, issuance: POLL_FIRST_MS };
 
   constructor(opts: AcmeClientOptions) {
     this.directoryUrl = opts.directoryUrl;
@@ -156,14 +165,14 @@ export class AcmeClient {
 
   /** Polls an authorization until it leaves `pending`. */
   async waitForAuthorization(url: string, signal: AbortSignal): Promise<AcmeAuthorization> {
-    return this.poll(url, signal, (a: AcmeAuthorization) => a.status !== 'pending', (r) => ({ ...this.json<Omit<AcmeAuthorization, 'url'>>(r), url }));
+    return this.poll('validation', url, signal, (a: AcmeAuthorization) => a.status !== 'pending', (r) => ({ ...this.json<Omit<AcmeAuthorization, 'url'>>(r), url }));
   }
 
   async finalize(order: AcmeOrder, csrDer: Buffer, signal: AbortSignal): Promise<AcmeOrder> {
     const res = await this.post(order.finalize, { csr: csrDer.toString('base64url') }, signal);
     const next = { ...this.json<Omit<AcmeOrder, 'url'>>(res), url: order.url };
     if (next.status === 'valid' || next.status === 'invalid') return next;
-    return this.poll(order.url, signal, (o: AcmeOrder) => o.status === 'valid' || o.status === 'invalid', (r) => ({ ...this.json<Omit<AcmeOrder, 'url'>>(r), url: order.url }));
+    return this.poll('issuance', order.url, signal, (o: AcmeOrder) => o.status === 'valid' || o.status === 'invalid', (r) => ({ ...this.json<Omit<AcmeOrder, 'url'>>(r), url: order.url }));
   }
 
   /** Downloads the chain; with `preferredChain`, picks the alternate whose top issuer CN matches. */
@@ -213,16 +222,31 @@ export class AcmeClient {
     await this.post(dir.revokeCert, { certificate: certDer.toString('base64url'), reason }, signal);
   }
 
-  private async poll<T>(url: string, signal: AbortSignal, done: (v: T) => boolean, parse: (r: AcmeResponse) => T): Promise<T> {
-    // Without Retry-After: start short and double, so a fast CA is not made to wait seconds.
-    let wait = 50;
-    for (;;) {
+  /**
+   * Polls until `done`. Without Retry-After the first look comes after what this CA needed the
+   * last time (learned per kind: validation or issuance), so a fast CA is asked about once and a
+   * loaded one is not asked in vain; later looks double from there, up to 2 s, with ±10 % jitter.
+   * Retry-After is honoured, capped by the retry policy. Documented in docs/errors.md.
+   */
+  private async poll<T>(kind: PollKind, url: string, signal: AbortSignal, done: (v: T) => boolean, parse: (r: AcmeResponse) => T): Promise<T> {
+    const started = performance.now();
+    const estimate = this.pollEstimates[kind];
+    let wait = estimate;
+    let lastMiss = 0;
+    for (let looks = 1; ; looks++) {
+      await sleep(jitter(wait), signal);
       const res = await this.post(url, undefined, signal);
       const value = parse(res);
-      if (done(value)) return value;
+      const elapsed = performance.now() - started;
+      if (done(value)) {
+        // Done at the first look: the CA may be faster still, so look a little sooner next time.
+        // Otherwise it finished between the last miss and now: aim at the middle.
+        this.pollEstimates[kind] = clampPoll(looks === 1 ? estimate * 0.75 : (lastMiss + elapsed) / 2);
+        return value;
+      }
+      lastMiss = elapsed;
       const retryAfter = parseRetryAfter(res.headers.get('retry-after'));
-      await sleep(retryAfter !== undefined ? Math.min(retryAfter, this.retry.maxRetryAfterMs) : wait, signal);
-      wait = Math.min(wait * 2, 2_000);
+      wait = retryAfter !== undefined ? Math.min(retryAfter, this.retry.maxRetryAfterMs) : Math.min(Math.max(wait, POLL_MIN_MS) * 2, POLL_MAX_MS);
     }
   }
 

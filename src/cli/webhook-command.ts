@@ -18,7 +18,7 @@ export async function runWebhook(args: string[]): Promise<number> {
     return 2;
   }
   const w = config.webhook;
-  const provider = createProvider(w.provider, config.dns.providers[w.provider]!, { log: log.child({ component: 'dns', provider: w.provider }) });
+  const provider = await createProvider(w.provider, config.dns.providers[w.provider]!, { log: log.child({ component: 'dns', provider: w.provider }) });
   if (!('readZone' in provider)) {
     process.stderr.write(`certfleet: provider ${w.provider} (${config.dns.providers[w.provider]!.type}) cannot serve ExternalDNS (powerdns, rfc2136, technitium and cloudflare can)\n`);
     return 2;

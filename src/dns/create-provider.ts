@@ -4,14 +4,9 @@ import { CertfleetError, errorMessage } from '../errors.js';
 import { poolFetch } from '../http/pool-fetch.js';
 import type { Logger } from '../log.js';
 import type { DnsProvider } from './dns-provider.js';
-import { AcmeDnsProvider } from './acme-dns/acme-dns-provider.js';
-import { CloudflareProvider } from './cloudflare/cloudflare-provider.js';
-import { ExecProvider } from './exec-provider.js';
-import { TechnitiumProvider } from './technitium/technitium-provider.js';
-import { PowerDnsProvider } from './powerdns.js';
-import { Rfc2136Provider } from './rfc2136/rfc2136-provider.js';
 
-export function createProvider(id: string, cfg: ProviderConfig, deps: { log: Logger }): DnsProvider {
+/** The provider for one `dns.providers` entry; only its own module is loaded (a CLI run pays for one, not six). */
+export async function createProvider(id: string, cfg: ProviderConfig, deps: { log: Logger }): Promise<DnsProvider> {
   const fetchOption = () => {
     if (!('ca_bundle' in cfg) || !cfg.ca_bundle) return {};
     try {
@@ -21,29 +16,41 @@ export function createProvider(id: string, cfg: ProviderConfig, deps: { log: Log
     }
   };
   switch (cfg.type) {
-    case 'powerdns':
+    case 'powerdns': {
+      const { PowerDnsProvider } = await import('./powerdns.js');
       return new PowerDnsProvider({ id, apiUrl: cfg.api_url, apiKey: cfg.api_key.reveal(), serverId: cfg.server_id, ...fetchOption() });
-    case 'rfc2136':
+    }
+    case 'rfc2136': {
+      const { Rfc2136Provider } = await import('./rfc2136/rfc2136-provider.js');
       return new Rfc2136Provider({
         id, server: cfg.server,
         key: { name: cfg.key_name, algorithm: cfg.algorithm, secret: Buffer.from(cfg.secret.reveal(), 'base64') },
         ...(cfg.zone ? { zone: cfg.zone } : {}),
       });
-    case 'cloudflare':
+    }
+    case 'cloudflare': {
+      const { CloudflareProvider } = await import('./cloudflare/cloudflare-provider.js');
       return new CloudflareProvider({ id, apiToken: cfg.api_token.reveal(), apiUrl: cfg.api_url, ...fetchOption() });
-    case 'acme-dns':
+    }
+    case 'acme-dns': {
+      const { AcmeDnsProvider } = await import('./acme-dns/acme-dns-provider.js');
       return new AcmeDnsProvider({
         id, apiUrl: cfg.api_url, ...fetchOption(),
         accounts: Object.fromEntries(Object.entries(cfg.accounts).map(([d, a]) => [d, { username: a.username, password: a.password.reveal(), subdomain: a.subdomain, ...(a.fulldomain ? { fulldomain: a.fulldomain } : {}) }])),
       });
-    case 'technitium':
+    }
+    case 'technitium': {
+      const { TechnitiumProvider } = await import('./technitium/technitium-provider.js');
       return new TechnitiumProvider({
         id, apiUrl: cfg.api_url, ...fetchOption(), expiryTtl: Math.round(cfg.expiry_ttl / 1000),
         ...(cfg.token ? { token: cfg.token.reveal() } : {}),
         ...(cfg.username ? { username: cfg.username } : {}),
         ...(cfg.password ? { password: cfg.password.reveal() } : {}),
       });
-    case 'exec':
+    }
+    case 'exec': {
+      const { ExecProvider } = await import('./exec-provider.js');
       return new ExecProvider({ id, command: cfg.command, timeoutMs: cfg.timeout, log: deps.log });
+    }
   }
 }

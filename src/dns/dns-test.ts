@@ -34,7 +34,7 @@ export async function dnsTest(config: Config, providerId: string, domain: string
   };
 
   const pcfg = config.dns.providers[providerId]!;
-  const provider = createProvider(providerId, pcfg, { log: deps.log.child({ component: 'dns', provider: providerId }) });
+  const provider = await createProvider(providerId, pcfg, { log: deps.log.child({ component: 'dns', provider: providerId }) });
   const value = `certfleet-dns-test-${randomBytes(6).toString('hex')}`;
   const located = await timed('locate', async () => {
     const { target, chain } = await followCnames(deps.lookup, challengeName(domain), signal);

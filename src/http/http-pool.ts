@@ -35,7 +35,7 @@ export class HttpPool {
   private readonly maxBodyBytes: number;
 
   constructor(opts: HttpPoolOptions = {}) {
-    const common = { keepAlive: true, keepAliveMsecs: 1000, maxSockets: opts.maxSockets ?? 16, maxFreeSockets: 4, timeout: opts.keepAliveMs ?? 30_000 };
+    const common = { keepAlive: true, keepAliveMsecs: 1000, maxSockets: opts.maxSockets ?? 16, maxFreeSockets: opts.maxSockets ?? 16, timeout: opts.keepAliveMs ?? 30_000 };
     this.https = new HttpsAgent({ ...common, ...(opts.ca ? { ca: opts.ca } : {}) });
     this.http = new HttpAgent(common);
     this.timeoutMs = opts.timeoutMs ?? 60_000;

@@ -46,6 +46,12 @@ export interface IssueContext {
   log: Logger;
   /** Fresh budget for TXT cleanup, which runs even when the issuance was aborted. */
   cleanupTimeoutMs?: number;
+  /**
+   * Takes the TXT cleanup when it is still running as the certificate is ready, so the caller
+   * gets its certificate without waiting on DNS and awaits the cleanup before it exits
+   * (Renewer.close). Without it, the cleanup is awaited here.
+   */
+  background?: (task: Promise<void>) => void;
 }
 
 interface PendingChallenge { authz: AcmeAuthorization; url: string; fqdn: string; value: string }
@@ -66,8 +72,8 @@ export async function obtainCertificate(req: CertificateRequest, ctx: IssueConte
     pending.push({ authz, url: ch.url, fqdn: challengeName(authz.identifier.value), value: dns01TxtValue(ch.token, ctx.client.thumbprint) });
   }
 
-  // TXT cleanup starts once the challenges are answered and runs beside finalize; it is
-  // still awaited here, on every path, before the certificate is reported.
+  // TXT cleanup starts once the challenges are answered and runs beside finalize, download and
+  // save; on every path it is either awaited here or handed to ctx.background, never dropped.
   const cleanups: Promise<void>[] = [];
   try {
     if (pending.length > 0) await validate(req, ctx, pending, signal, cleanups);
@@ -99,7 +105,9 @@ export async function obtainCertificate(req: CertificateRequest, ctx: IssueConte
       pem: { cert: certs[0]!, chain: certs.slice(1).join(''), fullchain: certs.join(''), privkey: privateKeyPem(key) },
     });
   } finally {
-    await Promise.all(cleanups);
+    const cleanup = Promise.all(cleanups).then(() => undefined);
+    if (ctx.background) ctx.background(cleanup);
+    else await cleanup;
   }
 }
 

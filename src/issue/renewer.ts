@@ -61,6 +61,8 @@ export interface RenewerDeps {
  */
 export class Renewer {
   private readonly providers = new Map<string, DnsProvider>();
+  /** TXT cleanups still running after their certificate was reported; close() waits for them. */
+  private readonly background = new Set<Promise<void>>();
   private clientPromise: Promise<AcmeClient> | undefined;
   private clientFailure: { until: number; error: CertfleetError } | undefined;
   private readonly now: () => number;
@@ -74,6 +76,7 @@ export class Renewer {
   }
 
   async close(): Promise<void> {
+    while (this.background.size > 0) await Promise.all(this.background);
     const client = await this.clientPromise?.catch(() => undefined);
     await client?.close();
   }
@@ -238,10 +241,13 @@ export class Renewer {
     return this.clientPromise;
   }
 
-  private provider(id: string): DnsProvider {
-    let p = this.providers.get(id);
-    if (!p) this.providers.set(id, (p = createProvider(id, this.deps.config.dns.providers[id]!, { log: this.deps.log.child({ component: 'dns', provider: id }) })));
-    return p;
+  /** Creates (once) every provider the certificate may route to, so route() can stay synchronous. */
+  private async loadProviders(spec: CertificateSpec): Promise<void> {
+    const ids = typeof spec.dns === 'string' ? [spec.dns] : [...new Set(Object.values(spec.dns))];
+    await Promise.all(ids.filter((id) => !this.providers.has(id)).map(async (id) => {
+      const provider = await createProvider(id, this.deps.config.dns.providers[id]!, { log: this.deps.log.child({ component: 'dns', provider: id }) });
+      if (!this.providers.has(id)) this.providers.set(id, provider);
+    }));
   }
 
   /** The provider (and its TTL and propagation settings) for the name a challenge record goes to. */
@@ -251,8 +257,10 @@ export class Renewer {
     if (id === undefined || !pcfg) {
       throw new CertfleetError('DNS_NO_PROVIDER', `${certificateName(spec)}: no DNS provider is configured for ${fqdn} (certificates[].dns maps ${Object.keys(spec.dns).join(', ')}); a CNAME may lead out of every configured zone`);
     }
+    const provider = this.providers.get(id);
+    if (!provider) throw new CertfleetError('DNS_NO_PROVIDER', `${certificateName(spec)}: provider ${id} is not loaded`);
     return {
-      provider: this.provider(id),
+      provider,
       ttl: pcfg.ttl,
       propagation: { ...DEFAULT_PROPAGATION, timeoutMs: pcfg.propagation.timeout, ...(pcfg.propagation.nameservers ? { nameservers: pcfg.propagation.nameservers } : {}) },
     };
@@ -265,7 +273,7 @@ export class Renewer {
     }
     // Loaded on first issuance only: an idle daemon never pays for CSR and X.509 code.
     const { obtainCertificate } = await import('./obtain-certificate.js');
-    const client = await this.client(signal);
+    const [client] = await Promise.all([this.client(signal), this.loadProviders(spec)]);
     // `replaces` only where the CA speaks ARI: it names the certificate this one succeeds.
     const ari = meta?.ariCertId !== undefined && (await client.directory(signal)).renewalInfo !== undefined;
     return obtainCertificate({
@@ -279,7 +287,14 @@ export class Renewer {
       dns: (fqdn) => this.route(spec, fqdn),
       followCnames: spec.follow_cnames,
       ...(this.deps.hooks?.onPropagated ? { onPropagated: this.deps.hooks.onPropagated } : {}),
-    }, { client, store: this.deps.store, lookup: this.deps.lookup, log, ...(this.deps.cleanupTimeoutMs ? { cleanupTimeoutMs: this.deps.cleanupTimeoutMs } : {}) }, signal);
+    }, {
+      client, store: this.deps.store, lookup: this.deps.lookup, log,
+      ...(this.deps.cleanupTimeoutMs ? { cleanupTimeoutMs: this.deps.cleanupTimeoutMs } : {}),
+      background: (task) => {
+        this.background.add(task);
+        void task.finally(() => this.background.delete(task));
+      },
+    }, signal);
   }
 }
 

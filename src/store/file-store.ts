@@ -118,26 +118,32 @@ export class FileStore {
     const written: string[] = [];
     const versionDir = path.join(versions, String(version));
     try {
-      for (const f of PEM_FILES) {
+      // New names nothing points to yet: written in place (no temp file), in parallel, each
+      // fsynced; then one fsync per directory before `live/` switches to them.
+      const writes = await Promise.allSettled(PEM_FILES.map(async (f) => {
         const target = path.join(archive, `${f}${version}.pem`);
-        await writeFileAtomic(target, cert.pem[f], f === 'privkey' ? 0o600 : 0o644);
+        await writeNewFile(target, cert.pem[f], f === 'privkey' ? 0o600 : 0o644);
         written.push(target);
-      }
+      }));
+      const failed = writes.find((w): w is PromiseRejectedResult => w.status === 'rejected');
+      if (failed) throw failed.reason;
       await fs.mkdir(versionDir, { mode: 0o700 });
-      for (const f of PEM_FILES) {
-        await fs.symlink(path.relative(versionDir, path.join(archive, `${f}${version}.pem`)), path.join(versionDir, `${f}.pem`));
-      }
+      await Promise.all(PEM_FILES.map((f) => fs.symlink(path.relative(versionDir, path.join(archive, `${f}${version}.pem`)), path.join(versionDir, `${f}.pem`))));
+      await Promise.all([syncDir(archive), syncDir(versionDir), syncDir(versions)]);
       // One rename switches all four files at once.
       const tmpLink = path.join(this.root, 'live', `.${name}.${randomBytes(4).toString('hex')}`);
       await fs.symlink(path.relative(path.join(this.root, 'live'), versionDir), tmpLink);
       await this.replaceLive(tmpLink, name);
+      await syncDir(path.join(this.root, 'live'));
     } catch (err) {
       await Promise.all(written.map((f) => fs.rm(f, { force: true })));
       await fs.rm(versionDir, { recursive: true, force: true });
       throw new CertfleetError('STORE_IO', `cannot save certificate ${name}: ${errorMessage(err)}`, { cause: err });
     }
-    await writeFileAtomic(this.metaPath(name), `${JSON.stringify({ ...cert.meta, version }, null, 2)}\n`, 0o600);
-    await this.pruneVersionDirs(versions, version);
+    await Promise.all([
+      writeFileAtomic(this.metaPath(name), `${JSON.stringify({ ...cert.meta, version }, null, 2)}\n`, 0o600),
+      this.pruneVersionDirs(versions, version),
+    ]);
     return this.paths(name);
   }
 
@@ -308,10 +314,27 @@ export async function writeFileAtomic(file: string, data: string, mode: number, 
     await fs.rm(tmp, { force: true });
     throw err;
   }
-  const dir = await fs.open(path.dirname(file), 'r');
+  await syncDir(path.dirname(file));
+}
+
+/** Creates a file that must not exist yet with exactly `mode`, and fsyncs it (not its directory). */
+async function writeNewFile(file: string, data: string, mode: number): Promise<void> {
+  const handle = await fs.open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
   try {
-    await dir.sync();
+    await handle.writeFile(data);
+    await handle.chmod(mode); // open() applies the umask; the mode must be exact
+    await handle.sync();
   } finally {
-    await dir.close();
+    await handle.close();
+  }
+}
+
+/** fsync of a directory: its entries (new names, renames) survive a crash. */
+async function syncDir(dir: string): Promise<void> {
+  const handle = await fs.open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }
