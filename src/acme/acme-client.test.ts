@@ -211,3 +211,51 @@ describe('linkUrls', () => {
     await c.close();
   });
 });
+
+describe('AcmeClient polling', () => {
+  it('polls without Retry-After from a short first look, doubling; the next wait starts where the CA was done', async () => {
+    // Each authorization turns valid 100 ms after it is first asked about, and sends no Retry-After.
+    const firstAsked = new Map<string, number>();
+    const looks = new Map<string, number>();
+    const s = await scripted({
+      'GET /dir': (_q, r) => json(r, 200, s.directory),
+      'HEAD /nonce': (_q, r) => r.writeHead(200).end(),
+      ...Object.fromEntries(['1', '2'].map((id) => [`POST /authz/${id}`, (_q: IncomingMessage, r: ServerResponse) => {
+        if (!firstAsked.has(id)) firstAsked.set(id, performance.now());
+        looks.set(id, (looks.get(id) ?? 0) + 1);
+        json(r, 200, { status: performance.now() - firstAsked.get(id)! >= 100 ? 'valid' : 'pending', identifier: { type: 'dns', value: 'a.test' }, challenges: [] });
+      }])),
+    });
+    const c = await accountClient(s.base);
+    firstAsked.set('1', performance.now());
+    expect((await c.waitForAuthorization(`${s.base}/authz/1`, AbortSignal.timeout(5000))).status).toBe('valid');
+    // 20 ms, then 40 more, then 80 more: valid at the third look.
+    expect(looks.get('1')).toBe(3);
+    firstAsked.set('2', performance.now());
+    await c.waitForAuthorization(`${s.base}/authz/2`, AbortSignal.timeout(5000));
+    // Learned: the first look comes near 100 ms, so one or two looks are enough.
+    expect(looks.get('2')).toBeLessThanOrEqual(2);
+    await c.close();
+  });
+
+  it('caps a Retry-After on a poll and says so in the log', async () => {
+    let looks = 0;
+    const s = await scripted({
+      'GET /dir': (_q, r) => json(r, 200, s.directory),
+      'HEAD /nonce': (_q, r) => r.writeHead(200).end(),
+      'POST /order/7': (_q, r) => json(r, 200, { status: ++looks < 2 ? 'processing' : 'valid', identifiers: [], authorizations: [], finalize: '', certificate: `${s.base}/cert` }, { 'retry-after': '86400' }),
+      'POST /finalize/7': (_q, r) => json(r, 200, { status: 'processing', identifiers: [], authorizations: [], finalize: '' }),
+    });
+    const warnings: unknown[] = [];
+    const c = new AcmeClient({
+      directoryUrl: `${s.base}/dir`, accountKey: await generatePrivateKey('ecdsa-p256'),
+      retry: { maxAttempts: 3, maxBadNonceRetries: 3, baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 50 },
+      log: { warn: (obj: unknown, msg?: string) => { warnings.push({ obj, msg }); } } as never,
+    });
+    c.useAccount(`${s.base}/acct/1`);
+    const order = await c.finalize({ url: `${s.base}/order/7`, status: 'ready', identifiers: [], authorizations: [], finalize: `${s.base}/finalize/7` }, Buffer.from('csr'), AbortSignal.timeout(5000));
+    expect(order.status).toBe('valid');
+    expect(warnings).toEqual([{ obj: { url: `${s.base}/order/7`, retry_after_ms: 86_400_000, waiting_ms: 50 }, msg: 'retry_after_capped' }]);
+    await c.close();
+  });
+});

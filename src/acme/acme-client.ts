@@ -2,7 +2,8 @@ import type { KeyObject } from 'node:crypto';
 import { sleep } from '../abort.js';
 import { CertfleetError, errorMessage } from '../errors.js';
 import { HttpPool, type HttpResponse } from '../http/http-pool.js';
-import { eabJws, jwkThumbprint, publicJwk, signJws, type Jwk } from './jws.js';
+import type { Logger } from '../log.js';
+import { eabJws, jwkThumbprint, jwsAlgorithm, publicJwk, signJws, type Jwk } from './jws.js';
 import { AcmeProblem, parseProblem } from './problem.js';
 import { parseRenewalInfo, type RenewalInfo } from './renewal-info.js';
 import { DEFAULT_RETRY_POLICY, parseRetryAfter, retryDelay, type RetryPolicy } from './retry-policy.js';
@@ -47,6 +48,8 @@ export interface AcmeClientOptions {
   retry?: RetryPolicy;
   /** Called once per HTTP request: benchmarks and metrics count through it. */
   onRequest?: (info: { method: string; url: string; status: number; ms: number }) => void;
+  /** Where a capped Retry-After is reported. */
+  log?: Pick<Logger, 'warn'>;
 }
 
 type AcmeResponse = HttpResponse;
@@ -68,9 +71,12 @@ export class AcmeClient {
   readonly accountKey: KeyObject;
   readonly thumbprint: string;
   private readonly jwk: Jwk;
+  /** Read once: the key's details are a native call, and every request signs. */
+  private readonly alg: ReturnType<typeof jwsAlgorithm>;
   private readonly pool: HttpPool;
   private readonly retry: RetryPolicy;
   private readonly onRequest: AcmeClientOptions['onRequest'];
+  private readonly log: AcmeClientOptions['log'];
   private readonly nonces: string[] = [];
   private directoryPromise: Promise<AcmeDirectory> | undefined;
   private accountUrl: string | undefined;
@@ -81,9 +87,11 @@ export class AcmeClient {
     this.directoryUrl = opts.directoryUrl;
     this.accountKey = opts.accountKey;
     this.jwk = publicJwk(opts.accountKey);
+    this.alg = jwsAlgorithm(opts.accountKey);
     this.thumbprint = jwkThumbprint(this.jwk);
     this.retry = opts.retry ?? DEFAULT_RETRY_POLICY;
     this.onRequest = opts.onRequest;
+    this.log = opts.log;
     this.pool = new HttpPool({ maxSockets: 16, keepAliveMs: 30_000, ...(opts.caBundle ? { ca: opts.caBundle } : {}) });
   }
 
@@ -213,7 +221,7 @@ export class AcmeClient {
       }
       const error = this.errorFor(res);
       if (!error.retryable || attempt >= this.retry.maxAttempts) throw error;
-      await sleep(retryDelay(this.retry, attempt, parseRetryAfter(res.headers.get('retry-after'))), signal);
+      await sleep(retryDelay(this.retry, attempt, this.retryAfter(res)), signal);
     }
   }
 
@@ -245,8 +253,7 @@ export class AcmeClient {
         return value;
       }
       lastMiss = elapsed;
-      const retryAfter = parseRetryAfter(res.headers.get('retry-after'));
-      wait = retryAfter !== undefined ? Math.min(retryAfter, this.retry.maxRetryAfterMs) : Math.min(Math.max(wait, POLL_MIN_MS) * 2, POLL_MAX_MS);
+      wait = this.retryAfter(res) ?? Math.min(Math.max(wait, POLL_MIN_MS) * 2, POLL_MAX_MS);
     }
   }
 
@@ -263,7 +270,7 @@ export class AcmeClient {
       const header = opts.useJwk || !this.accountUrl
         ? { url, nonce, jwk: this.jwk }
         : { url, nonce, kid: this.accountUrl };
-      const body = JSON.stringify(signJws(this.accountKey, header, payload));
+      const body = JSON.stringify(signJws(this.accountKey, header, payload, this.alg));
       let res: AcmeResponse;
       try {
         res = await this.http('POST', url, body, signal, opts.accept);
@@ -281,7 +288,7 @@ export class AcmeClient {
         continue;
       }
       if (!error.retryable || attempt >= this.retry.maxAttempts) throw error;
-      await sleep(retryDelay(this.retry, attempt, parseRetryAfter(res.headers.get('retry-after'))), signal);
+      await sleep(retryDelay(this.retry, attempt, this.retryAfter(res)), signal);
     }
   }
 
@@ -295,7 +302,7 @@ export class AcmeClient {
         const fresh = this.nonces.pop();
         if (fresh) return fresh;
         if (res.status >= 500 && attempt < this.retry.maxAttempts) {
-          await sleep(retryDelay(this.retry, attempt, parseRetryAfter(res.headers.get('retry-after'))), signal);
+          await sleep(retryDelay(this.retry, attempt, this.retryAfter(res)), signal);
           continue;
         }
         throw new CertfleetError('ACME_BAD_RESPONSE', `newNonce at ${dir.newNonce} answered HTTP ${res.status} without Replay-Nonce`, { retryable: false });
@@ -328,6 +335,14 @@ export class AcmeClient {
     if (nonce) this.nonces.push(nonce);
     this.onRequest?.({ method, url, status: res.status, ms: performance.now() - started });
     return res;
+  }
+
+  /** The answer's Retry-After in ms, capped by the retry policy; a cap is logged, as the CA asked for more. */
+  private retryAfter(res: AcmeResponse): number | undefined {
+    const asked = parseRetryAfter(res.headers.get('retry-after'));
+    if (asked === undefined || asked <= this.retry.maxRetryAfterMs) return asked;
+    this.log?.warn({ url: res.url, retry_after_ms: asked, waiting_ms: this.retry.maxRetryAfterMs }, 'retry_after_capped');
+    return this.retry.maxRetryAfterMs;
   }
 
   private errorFor(res: AcmeResponse): CertfleetError {

@@ -36,8 +36,8 @@ export function signJws(
   key: KeyObject,
   header: { url: string; nonce?: string; kid?: string; jwk?: Jwk },
   payload: unknown,
+  alg = jwsAlgorithm(key),
 ): FlattenedJws {
-  const alg = jwsAlgorithm(key);
   const prot = b64u(JSON.stringify({ alg, ...header }));
   const body = payload === undefined ? '' : b64u(JSON.stringify(payload));
   const input = `${prot}.${body}`;

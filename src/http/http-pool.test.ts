@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HttpPool } from './http-pool.js';
 
@@ -47,5 +48,45 @@ describe('HttpPool', () => {
     await expect(pool.request('GET', 'ftp://x/', { signal: AbortSignal.timeout(2000) })).rejects.toThrow(/unsupported URL scheme/);
     await expect(pool.request('GET', 'http://127.0.0.1:1/', { signal: AbortSignal.timeout(2000) })).rejects.toThrow(/ECONNREFUSED/);
     pool.close();
+  });
+
+  it('sends again on a new connection when the server dropped the kept-alive one (nothing lost); a reset on a new connection is an error', async () => {
+    // A raw HTTP/1.1 server that answers the first request of each connection (keep-alive) and
+    // resets the connection when a second request arrives on it: the race a CA that closes idle
+    // connections creates. Every request must still get exactly one answer.
+    const bodies: string[] = [];
+    let connections = 0;
+    const server = createNetServer((socket) => {
+      connections++;
+      let answered = false;
+      socket.on('data', (chunk: Buffer) => {
+        if (answered) return socket.resetAndDestroy();
+        answered = true;
+        bodies.push(chunk.toString().split('\r\n\r\n')[1] ?? '');
+        socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: keep-alive\r\n\r\nok');
+      });
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    servers.push(server as unknown as Server);
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
+    const pool = new HttpPool();
+    for (let i = 0; i < 4; i++) {
+      const res = await pool.request('POST', url, { body: `order-${i}`, signal: AbortSignal.timeout(5000) });
+      expect(res.body).toBe('ok');
+    }
+    expect(bodies).toEqual(['order-0', 'order-1', 'order-2', 'order-3']); // each sent once, in order
+    expect(connections).toBe(4);
+    pool.close();
+
+    // A server that resets every connection at once: not a stale socket, so no second try.
+    let attempts = 0;
+    const rude = createNetServer((socket) => { attempts++; socket.on('data', () => socket.resetAndDestroy()); socket.on('error', () => undefined); });
+    await new Promise<void>((r) => rude.listen(0, '127.0.0.1', r));
+    servers.push(rude as unknown as Server);
+    const fresh = new HttpPool();
+    await expect(fresh.request('GET', `http://127.0.0.1:${(rude.address() as { port: number }).port}/`, { signal: AbortSignal.timeout(5000) })).rejects.toThrow(/ECONNRESET|socket hang up/);
+    expect(attempts).toBe(1);
+    fresh.close();
   });
 });

@@ -42,7 +42,22 @@ export class HttpPool {
     this.maxBodyBytes = opts.maxBodyBytes ?? 10 * 2 ** 20;
   }
 
-  request(method: string, url: string, opts: { body?: string; headers?: Record<string, string>; signal: AbortSignal }): Promise<HttpResponse> {
+  /**
+   * One request. A kept-alive socket the server closed just as the request went out (ECONNRESET
+   * or EPIPE on a reused socket, before any answer) means the server never read it: sent again
+   * on another socket, a few times at most, so a CA that drops idle connections costs nothing.
+   */
+  async request(method: string, url: string, opts: { body?: string; headers?: Record<string, string>; signal: AbortSignal }): Promise<HttpResponse> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.send(method, url, opts);
+      } catch (err) {
+        if (!(err instanceof StaleSocketError) || attempt >= STALE_SOCKET_RETRIES) throw err instanceof StaleSocketError ? err.cause : err;
+      }
+    }
+  }
+
+  private send(method: string, url: string, opts: { body?: string; headers?: Record<string, string>; signal: AbortSignal }): Promise<HttpResponse> {
     const target = new URL(url);
     const isHttps = target.protocol === 'https:';
     if (!isHttps && target.protocol !== 'http:') return Promise.reject(new TypeError(`unsupported URL scheme ${target.protocol}`));
@@ -51,7 +66,9 @@ export class HttpPool {
     return new Promise<HttpResponse>((resolve, reject) => {
       const headers: Record<string, string> = { ...opts.headers };
       if (opts.body !== undefined) headers['content-length'] = String(Buffer.byteLength(opts.body));
+      let answered = false;
       const req = (isHttps ? httpsRequest : httpRequest)(target, { method, headers, agent: isHttps ? this.https : this.http }, (res: IncomingMessage) => {
+        answered = true;
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (c: Buffer) => {
@@ -82,7 +99,11 @@ export class HttpPool {
         req.destroy(abortReason(signal, opts.signal, this.timeoutMs, url));
       };
       signal.addEventListener('abort', onAbort, { once: true });
-      req.on('error', (err) => fail(signal.aborted ? abortReason(signal, opts.signal, this.timeoutMs, url) : err));
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        if (signal.aborted) return fail(abortReason(signal, opts.signal, this.timeoutMs, url));
+        const stale = req.reusedSocket && !answered && (err.code === 'ECONNRESET' || err.code === 'EPIPE');
+        fail(stale ? new StaleSocketError(err) : err);
+      });
       req.end(opts.body);
     });
   }
@@ -90,6 +111,14 @@ export class HttpPool {
   close(): void {
     this.https.destroy();
     this.http.destroy();
+  }
+}
+
+const STALE_SOCKET_RETRIES = 3;
+
+class StaleSocketError extends Error {
+  constructor(override readonly cause: Error) {
+    super(cause.message);
   }
 }
 

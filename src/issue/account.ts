@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { AcmeClient } from '../acme/acme-client.js';
+import { AcmeClient, type AcmeClientOptions } from '../acme/acme-client.js';
 import { CertfleetError } from '../errors.js';
 import { generatePrivateKey, parsePrivateKey, privateKeyPem } from '../acme/keys.js';
 import type { Config } from '../config/schema.js';
@@ -17,7 +17,7 @@ export async function openAccount(
   store: FileStore,
   acme: { directory: string; email?: string | undefined; eab?: { kid: string; hmac_key: string } | undefined; caBundle?: string | undefined },
   signal: AbortSignal,
-  onRequest?: ConstructorParameters<typeof AcmeClient>[0]['onRequest'],
+  clientOptions: Pick<AcmeClientOptions, 'onRequest' | 'log'> = {},
 ): Promise<AcmeClient> {
   const key = issuerKey(acme.directory);
   let saved = await store.readAccount(key);
@@ -35,7 +35,7 @@ export async function openAccount(
     directoryUrl: acme.directory,
     accountKey: parsePrivateKey(saved!.keyPem),
     ...(acme.caBundle ? { caBundle: acme.caBundle } : {}),
-    ...(onRequest ? { onRequest } : {}),
+    ...clientOptions,
   });
   if (saved!.url) {
     client.useAccount(saved!.url);
@@ -54,9 +54,9 @@ export async function accountFromConfig(
   store: FileStore,
   acme: Config['acme'],
   signal: AbortSignal,
-  onRequest?: Parameters<typeof openAccount>[3],
+  clientOptions: Pick<AcmeClientOptions, 'onRequest' | 'log'> = {},
 ): Promise<AcmeClient> {
   if (acme.directory === 'selfsigned') throw new CertfleetError('ACME_BAD_RESPONSE', 'the self-signed development issuer has no ACME account (and no revocation)');
   const caBundle = acme.ca_bundle ? await readFile(acme.ca_bundle, 'utf8') : undefined;
-  return openAccount(store, { directory: acme.directory, email: acme.email, eab: acme.eab && { kid: acme.eab.kid, hmac_key: acme.eab.hmac_key.reveal() }, caBundle }, signal, onRequest);
+  return openAccount(store, { directory: acme.directory, email: acme.email, eab: acme.eab && { kid: acme.eab.kid, hmac_key: acme.eab.hmac_key.reveal() }, caBundle }, signal, clientOptions);
 }

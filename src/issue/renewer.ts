@@ -1,5 +1,6 @@
 import type { AcmeClient } from '../acme/acme-client.js';
 import { certificateName, type Config } from '../config/schema.js';
+import { BatchingProvider } from '../dns/batching-provider.js';
 import { providerFor } from '../dns/cname-chain.js';
 import { createProvider } from '../dns/create-provider.js';
 import type { DnsLookup } from '../dns/dns-lookup.js';
@@ -229,7 +230,10 @@ export class Renewer {
    */
   private client(signal: AbortSignal): Promise<AcmeClient> {
     if (this.clientFailure && this.now() < this.clientFailure.until) return Promise.reject(this.clientFailure.error);
-    this.clientPromise ??= accountFromConfig(this.deps.store, this.deps.config.acme, signal, this.deps.hooks?.onRequest).catch((err: unknown) => {
+    this.clientPromise ??= accountFromConfig(this.deps.store, this.deps.config.acme, signal, {
+      log: this.deps.log.child({ component: 'acme' }),
+      ...(this.deps.hooks?.onRequest ? { onRequest: this.deps.hooks.onRequest } : {}),
+    }).catch((err: unknown) => {
       this.clientPromise = undefined;
       if (signal.aborted) throw err;
       const error = err instanceof CertfleetError
@@ -246,7 +250,8 @@ export class Renewer {
     const ids = typeof spec.dns === 'string' ? [spec.dns] : [...new Set(Object.values(spec.dns))];
     await Promise.all(ids.filter((id) => !this.providers.has(id)).map(async (id) => {
       const provider = await createProvider(id, this.deps.config.dns.providers[id]!, { log: this.deps.log.child({ component: 'dns', provider: id }) });
-      if (!this.providers.has(id)) this.providers.set(id, provider);
+      // Concurrent certificates in one zone share provider calls (group commit).
+      if (!this.providers.has(id)) this.providers.set(id, new BatchingProvider(provider));
     }));
   }
 

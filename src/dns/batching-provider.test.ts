@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { BatchingProvider } from './batching-provider.js';
+import type { DnsProvider, DnsRecord } from './dns-provider.js';
+
+const rec = (name: string, data = `v-${name}`): DnsRecord => ({ name, type: 'TXT', data, ttl: 60 });
+
+/** A provider whose calls finish only when the test says so, recording each call. */
+function slowProvider(fail?: Error) {
+  const calls: { kind: string; names: string[]; signal: AbortSignal }[] = [];
+  const finishers: (() => void)[] = [];
+  const call = (kind: string) => (_zone: string, records: DnsRecord[], signal: AbortSignal) => {
+    calls.push({ kind, names: records.map((r) => r.name), signal });
+    return new Promise<DnsRecord[]>((resolve, reject) => finishers.push(() => (fail ? reject(fail) : resolve(records))));
+  };
+  const provider: DnsProvider = { id: 'p', appendRecords: call('append'), deleteRecords: call('delete') };
+  const finishNext = async () => {
+    await new Promise((r) => setImmediate(r));
+    finishers.shift()?.();
+    await new Promise((r) => setImmediate(r));
+  };
+  return { provider, calls, finishNext };
+}
+
+describe('BatchingProvider', () => {
+  it('sends a write to an idle zone at once, and what arrives meanwhile together in the next call', async () => {
+    const { provider, calls, finishNext } = slowProvider();
+    const b = new BatchingProvider(provider);
+    const signal = AbortSignal.timeout(5000);
+    const first = b.appendRecords('z', [rec('a')], signal);
+    expect(calls.map((c) => c.names)).toEqual([['a']]);
+    const later = [b.appendRecords('z', [rec('b')], signal), b.appendRecords('z', [rec('c'), rec('d')], signal), b.appendRecords('other', [rec('x')], signal)];
+    expect(calls.map((c) => c.names)).toEqual([['a'], ['x']]); // another zone is not held back
+    await finishNext();
+    expect(await first).toEqual([rec('a')]);
+    expect(calls.map((c) => c.names)).toEqual([['a'], ['x'], ['b', 'c', 'd']]);
+    await finishNext();
+    await finishNext();
+    expect(await later[0]).toEqual([rec('b')]);
+    expect(await later[1]).toEqual([rec('c'), rec('d')]);
+    expect(await later[2]).toEqual([rec('x')]);
+  });
+
+  it('never mixes appends and deletes in one call, and keeps their order', async () => {
+    const { provider, calls, finishNext } = slowProvider();
+    const b = new BatchingProvider(provider);
+    const s = AbortSignal.timeout(5000);
+    const all = [b.appendRecords('z', [rec('a')], s), b.deleteRecords('z', [rec('b')], s), b.deleteRecords('z', [rec('c')], s), b.appendRecords('z', [rec('d')], s)];
+    for (let i = 0; i < 3; i++) await finishNext();
+    await Promise.all(all);
+    expect(calls.map((c) => `${c.kind} ${c.names.join(',')}`)).toEqual(['append a', 'delete b,c', 'append d']);
+  });
+
+  it('gives a failed call\'s error to every caller in it', async () => {
+    const { provider, finishNext } = slowProvider(new Error('HTTP 500 from PowerDNS'));
+    const b = new BatchingProvider(provider);
+    const s = AbortSignal.timeout(5000);
+    const settled = [rec('a'), rec('b'), rec('c')].map((r) => b.appendRecords('z', [r], s).then(() => 'ok', (e: Error) => e.message));
+    await finishNext();
+    await finishNext();
+    expect(await Promise.all(settled)).toEqual(Array(3).fill('HTTP 500 from PowerDNS'));
+  });
+
+  it('one caller giving up leaves the batch alone; the batch is aborted only when all have', async () => {
+    const { provider, calls, finishNext } = slowProvider();
+    const b = new BatchingProvider(provider);
+    const first = b.appendRecords('z', [rec('a')], AbortSignal.timeout(5000));
+    const quitter = new AbortController();
+    const gone = b.appendRecords('z', [rec('gone')], quitter.signal);
+    const stays = b.appendRecords('z', [rec('stays')], AbortSignal.timeout(5000));
+    quitter.abort(new Error('shutdown'));
+    await expect(gone).rejects.toThrow('shutdown');
+    await finishNext();
+    await first;
+    expect(calls[1]!.names).toEqual(['stays']); // removed while still waiting
+    expect(calls[1]!.signal.aborted).toBe(false);
+    await finishNext();
+    expect(await stays).toEqual([rec('stays')]);
+
+    // Two callers in one call in flight: the call's signal aborts only with the second.
+    const blocker = b.appendRecords('y', [rec('blocker')], AbortSignal.timeout(5000));
+    const both = [new AbortController(), new AbortController()];
+    const pending = both.map((c, i) => b.appendRecords('y', [rec(`n${i}`)], c.signal).catch((e: unknown) => e));
+    await finishNext();
+    await blocker;
+    const inFlight = calls[3]!;
+    expect(inFlight.names).toEqual(['n0', 'n1']);
+    both[0]!.abort(new Error('one'));
+    expect(inFlight.signal.aborted).toBe(false);
+    both[1]!.abort(new Error('two'));
+    expect(inFlight.signal.aborted).toBe(true);
+    expect((await Promise.all(pending)).map((e) => (e as Error).message)).toEqual(['one', 'two']);
+    await finishNext();
+  });
+});
