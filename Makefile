@@ -27,4 +27,4 @@ test: lint
 	@$(ENV) npx vitest run --coverage
 
 bench: setup
-	@$(ENV) node scripts/bench.mjs && node scripts/bench-dns.mjs && node scripts/bench-webhook.mjs && node scripts/bench-daemon.mjs
+	@$(ENV) node scripts/bench.mjs && node scripts/bench-dns.mjs && node scripts/bench-webhook.mjs && node scripts/bench-peer.mjs && node scripts/bench-daemon.mjs

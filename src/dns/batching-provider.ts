@@ -38,7 +38,7 @@ export class BatchingProvider implements DnsProvider {
   }
 
   private enqueue(zone: string, kind: Kind, records: DnsRecord[], signal: AbortSignal): Promise<DnsRecord[]> {
-    if (signal.aborted) return Promise.reject(signal.reason as Error);
+    if (signal.aborted) return Promise.reject(abortError(signal));
     return new Promise<DnsRecord[]>((resolve, reject) => {
       const queue = this.queues.get(zone) ?? { busy: false, waiting: [] };
       this.queues.set(zone, queue);
@@ -48,7 +48,7 @@ export class BatchingProvider implements DnsProvider {
       signal.addEventListener('abort', () => {
         const at = queue.waiting.indexOf(waiter);
         if (at >= 0) queue.waiting.splice(at, 1);
-        reject(signal.reason);
+        reject(abortError(signal));
       }, { once: true });
       queue.waiting.push(waiter);
       if (!queue.busy) void this.flush(zone, queue);
@@ -82,6 +82,10 @@ export class BatchingProvider implements DnsProvider {
     queue.busy = false;
     this.queues.delete(zone);
   }
+}
+
+function abortError(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason));
 }
 
 /** A signal that aborts once every one of `signals` has: one caller giving up does not cancel the others' write. */
