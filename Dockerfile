@@ -16,14 +16,10 @@ RUN --mount=type=cache,id=certfleet-npm,target=/root/.npm \
     npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-# Then only production dependencies, without what packages ship beside their code (their own tests,
-# docs, sources and maps), and without the empty folders npm prune leaves.
-RUN npx tsc -p tsconfig.build.json \
- && find dist -name '*.map' -delete \
- && npm prune --omit=dev --no-audit --no-fund --ignore-scripts --loglevel=error \
- && find node_modules -depth -type d \( -name test -o -name tests -o -name __tests__ -o -name docs -o -name benchmarks -o -name .github \) -exec rm -rf {} + \
- && find node_modules -type f \( -name '*.test.js' -o -name '*.spec.js' -o -name '*.map' -o -name '*.md' -o -name '*.ts' -o -name '*.mts' -o -name '*.cts' \) -delete \
- && find node_modules -depth -type d -empty -delete
+# Then the bundle (scripts/bundle.mjs): the CLI with its production dependencies inside and their
+# licences beside it, so the image carries no node_modules at all.
+COPY scripts/bundle.mjs ./scripts/
+RUN npx tsc -p tsconfig.build.json && node scripts/bundle.mjs
 
 # Runtime file system: the base without npm, yarn, corepack, headers, docs or package lists, with tini
 # and openssl (PKCS#12 export), and a dedicated user of a fixed UID/GID. /var/lib/certfleet is the
@@ -48,13 +44,13 @@ RUN set -eu; \
     install -d -m 0755 /etc/certfleet /app
 
 # The image: one layer of the runtime file system (nothing removed above survives in a lower layer),
-# then the built app and its production dependencies, owned by root and read-only to certfleet.
+# then the bundled app and the healthcheck, owned by root and read-only to certfleet.
 FROM scratch
 ARG UID=1000
 ARG GID=1000
 COPY --from=runtime-root / /
-COPY --from=build /src/node_modules /app/node_modules
-COPY --from=build /src/dist /app/dist
+COPY --from=build /src/dist/bundle /app/dist/bundle
+COPY --from=build /src/dist/container/healthcheck.js /app/dist/container/healthcheck.js
 COPY package.json /app/package.json
 COPY bin/certfleet bin/container-entrypoint /app/bin/
 ENV PATH=/app/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \

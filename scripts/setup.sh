@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what certfleet needs on Debian 12: apt packages for tests and demo,
-# Node.js 24 into .tools/ when the system Node is older, npm ci from the lockfile, build.
+# Node.js 24 into .tools/ when the system Node is older, npm ci from the lockfile, build and bundle.
 # Idempotent and quiet when nothing is to do.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,5 +38,6 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 if [ ! -f dist/.built ] || [ -n "$(find src tsconfig.json tsconfig.build.json -newer dist/.built -print -quit)" ]; then
   npx tsc -p tsconfig.build.json
+  node scripts/bundle.mjs >/dev/null
   touch dist/.built
 fi

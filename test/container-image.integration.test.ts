@@ -52,7 +52,9 @@ describe.skipIf(!available)('the container image', () => {
 
   it('holds no package manager, VCS, compiler, make or test files', () => {
     expect(files.length).toBeGreaterThan(1000);
-    expect(files).toContain('/app/dist/cli/main.js');
+    expect(files).toContain('/app/dist/bundle/main.js');
+    expect(files).toContain('/app/dist/bundle/THIRD-PARTY-LICENSES.txt');
+    expect(files.filter((f) => f.startsWith('/app/node_modules'))).toEqual([]); // all of it is in the bundle
     expect(files).toContain('/usr/local/bin/node');
     expect(files).toContain('/usr/bin/tini');
     const forbidden = files.filter((f) =>

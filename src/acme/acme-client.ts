@@ -50,10 +50,15 @@ export interface AcmeClientOptions {
   onRequest?: (info: { method: string; url: string; status: number; ms: number }) => void;
   /** Where a capped Retry-After is reported. */
   log?: Pick<Logger, 'warn'>;
+  /** What this CA took last time (from `pace`, kept in the store), so polling starts from it. */
+  pace?: Partial<AcmePace>;
 }
 
+/** How long a CA took to validate and to issue, in ms: where polling starts. */
+export type AcmePace = Record<PollKind, number>;
+
 type AcmeResponse = HttpResponse;
-type PollKind = 'validation' | 'issuance';
+export type PollKind = 'validation' | 'issuance';
 
 const POLL_FIRST_MS = 20;
 const POLL_MIN_MS = 5;
@@ -81,7 +86,7 @@ export class AcmeClient {
   private directoryPromise: Promise<AcmeDirectory> | undefined;
   private accountUrl: string | undefined;
   /** How long this CA took to validate and to issue, as last seen: where polling starts. */
-  private readonly pollEstimates: Record<PollKind, number> = { validation: POLL_FIRST_MS, issuance: POLL_FIRST_MS };
+  private readonly pollEstimates: AcmePace;
 
   constructor(opts: AcmeClientOptions) {
     this.directoryUrl = opts.directoryUrl;
@@ -92,12 +97,19 @@ export class AcmeClient {
     this.retry = opts.retry ?? DEFAULT_RETRY_POLICY;
     this.onRequest = opts.onRequest;
     this.log = opts.log;
+    const learned = (n: number | undefined) => (typeof n === 'number' && Number.isFinite(n) ? clampPoll(n) : POLL_FIRST_MS);
+    this.pollEstimates = { validation: learned(opts.pace?.validation), issuance: learned(opts.pace?.issuance) };
     this.pool = new HttpPool({ maxSockets: 16, keepAliveMs: 30_000, ...(opts.caBundle ? { ca: opts.caBundle } : {}) });
   }
 
   close(): Promise<void> {
     this.pool.close();
     return Promise.resolve();
+  }
+
+  /** The CA's pace as learned so far (see AcmeClientOptions.pace). */
+  get pace(): AcmePace {
+    return { ...this.pollEstimates };
   }
 
   /** Uses a known account URL (kept in the store) instead of asking newAccount again. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { AcmeClient, type AcmeClientOptions } from '../acme/acme-client.js';
+import { AcmeClient, type AcmeClientOptions, type AcmePace } from '../acme/acme-client.js';
 import { CertfleetError } from '../errors.js';
 import { generatePrivateKey, parsePrivateKey, privateKeyPem } from '../acme/keys.js';
 import type { Config } from '../config/schema.js';
@@ -35,6 +35,7 @@ export async function openAccount(
     directoryUrl: acme.directory,
     accountKey: parsePrivateKey(saved!.keyPem),
     ...(acme.caBundle ? { caBundle: acme.caBundle } : {}),
+    pace: await readPace(store, key),
     ...clientOptions,
   });
   if (saved!.url) {
@@ -47,6 +48,30 @@ export async function openAccount(
   }, signal);
   await store.writeAccount(key, { url });
   return client;
+}
+
+const PACE_FILE = 'pace.json';
+
+/** What the CA took to validate and issue last time (accounts/<issuer>/pace.json); advisory. */
+async function readPace(store: FileStore, key: string): Promise<Partial<AcmePace>> {
+  try {
+    const pace = JSON.parse((await store.readAccountFile(key, PACE_FILE)) ?? '{}') as Partial<AcmePace>;
+    return typeof pace === 'object' && pace !== null ? pace : {};
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * Keeps the client's learned pace for the next process, so a one-shot `certfleet issue` polls a
+ * slow CA as rarely, and a fast one as soon, as a long-running daemon does.
+ */
+export async function savePace(store: FileStore, directory: string, client: AcmeClient): Promise<void> {
+  const pace = client.pace;
+  const rounded = Object.fromEntries(Object.entries(pace).map(([k, v]) => [k, Math.round(v)]));
+  const key = issuerKey(directory);
+  if (JSON.stringify(await readPace(store, key)) === JSON.stringify(rounded)) return;
+  await store.writeAccountFile(key, PACE_FILE, `${JSON.stringify(rounded)}\n`);
 }
 
 /** openAccount for the config's `acme` section (reads `ca_bundle` from disk). */

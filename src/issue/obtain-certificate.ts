@@ -58,11 +58,14 @@ interface PendingChallenge { authz: AcmeAuthorization; url: string; fqdn: string
 
 /** One certificate end to end: key + CSR, order, DNS-01, propagation, finalize, atomic save. */
 export async function obtainCertificate(req: CertificateRequest, ctx: IssueContext, signal: AbortSignal): Promise<CertificatePaths> {
-  const existing = req.reuseKey ? await ctx.store.load(req.name) : undefined;
-  const key: KeyObject = existing ? parsePrivateKey(existing.pem.privkey) : await generatePrivateKey(req.keyType);
-  const csr = await createCsr(key, req.domains);
-
-  const order = await newOrder(req, ctx, signal);
+  // The order (and, on a first request, the TLS handshake and directory) does not need the key:
+  // both go at once.
+  const keyReady = (async () => {
+    const existing = req.reuseKey ? await ctx.store.load(req.name) : undefined;
+    const key: KeyObject = existing ? parsePrivateKey(existing.pem.privkey) : await generatePrivateKey(req.keyType);
+    return { key, csr: await createCsr(key, req.domains) };
+  })();
+  const [{ key, csr }, order] = await Promise.all([keyReady, newOrder(req, ctx, signal)]);
   const authzs = await Promise.all(order.authorizations.map((u) => ctx.client.getAuthorization(u, signal)));
   const pending: PendingChallenge[] = [];
   for (const authz of authzs) {

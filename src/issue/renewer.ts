@@ -14,7 +14,7 @@ import {
 import type { CertificateMeta, CertificatePaths, FileStore } from '../store/file-store.js';
 import type { CertificateEvent } from '../deploy/deploy-action.js';
 import type { DeployResult } from '../deploy/run-deploy.js';
-import { accountFromConfig } from './account.js';
+import { accountFromConfig, savePace } from './account.js';
 import type { DnsRoute } from './obtain-certificate.js';
 
 /** How long a failure to open the ACME account is answered from memory. */
@@ -79,6 +79,7 @@ export class Renewer {
   async close(): Promise<void> {
     while (this.background.size > 0) await Promise.all(this.background);
     const client = await this.clientPromise?.catch(() => undefined);
+    if (client) await savePace(this.deps.store, this.deps.config.acme.directory, client).catch((err: unknown) => this.deps.log.debug({ error: errorMessage(err) }, 'pace_not_saved'));
     await client?.close();
   }
 

@@ -209,7 +209,7 @@ export class FileStore {
     if (data.url) await writeFileAtomic(path.join(dir, 'account.json'), `${JSON.stringify({ url: data.url })}\n`, 0o600);
   }
 
-  /** A public file beside an account (the development CA's certificate). */
+  /** A public file beside an account (the development CA's certificate, the CA's learned pace). */
   async readAccountFile(issuerKey: string, file: string): Promise<string | undefined> {
     return fs.readFile(path.join(this.root, 'accounts', issuerKey, file), 'utf8').catch(() => undefined);
   }
