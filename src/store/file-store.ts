@@ -295,14 +295,7 @@ export class FileStore {
 /** Temp file in the same directory, fsync, rename, fsync the directory. */
 export async function writeFileAtomic(file: string, data: string, mode: number, exclusive = false): Promise<void> {
   const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-  const handle = await fs.open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
-  try {
-    await handle.writeFile(data);
-    await handle.chmod(mode); // open() applies the umask; the mode must be exact
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+  await writeNewFile(tmp, data, mode);
   try {
     if (exclusive) {
       await fs.link(tmp, file); // fails with EEXIST instead of replacing
