@@ -1,21 +1,3 @@
-import { enableCompileCache, registerHooks } from 'node:module';
-
-// V8's code cache for our modules and dependencies (in the OS temp directory; skipped where that
-// is not writable): about 60 ms less start-up per command. Before any other import, so it covers them.
-enableCompileCache();
-
-// Every zod entry point imports all of zod's ~50 message locales (47 ms of each start, measured);
-// certfleet's messages are English, which zod loads on its own. The index becomes English only.
-// Should zod move the file, the hook simply stops matching.
-registerHooks({
-  load(url, context, nextLoad) {
-    if (url.endsWith('/node_modules/zod/v4/locales/index.js')) {
-      return { format: 'module', source: 'export { default as en } from "./en.js";', shortCircuit: true };
-    }
-    return nextLoad(url, context);
-  },
-});
-
 const USAGE = `usage: certfleet <command> [options]
 
 commands:
