@@ -144,6 +144,10 @@ describe('parseConfig on random input', () => {
     }), { numRuns: 300 });
   });
 
+  it('a substitution error in a document that is one scalar names the document (found by the property above)', () => {
+    expect(problems('"${"\n')).toEqual(['1:1 (document): unterminated "${" at character 1']);
+  });
+
   it('mutating one field of a valid config gives a problem that names that field', () => {
     const fields = ['acme.email', 'dns.providers.home.ttl', 'dns.providers.home.api_url', 'certificates.0.key_type', 'certificates.0.domains', 'certificates.0.dns', 'store.path'];
     fc.assert(fc.property(fc.constantFrom(...fields), fc.constantFrom(-1, true, 'not valid !', [], { x: 1 }), (field, value) => {

@@ -68,7 +68,7 @@ export function parseConfig(text: string, file: string, opts: ParseOptions = {})
   const result = configSchema.safeParse(raw);
   const issues = [...(result.success ? [] : result.error.issues), ...crossFieldIssues(raw).map((i) => ({ ...i, code: 'custom' as const }))];
   for (const issue of issues) {
-    if (earlier > 0 && failed.has(dotted(issue.path))) continue;
+    if (earlier > 0 && failed.has(dotted(issue.path) || '(document)')) continue;
     const segs = issue.path.map(String);
     const keys = issue.code === 'unrecognized_keys' ? issue.keys.filter((k) => !failed.has(dotted([...issue.path, k.replace(/_file$/, '')]))) : [];
     if (issue.code === 'unrecognized_keys' && keys.length === 0) continue;
@@ -95,7 +95,7 @@ function substitute(doc: Document, env: NodeJS.ProcessEnv, report: Report): void
     Scalar(key, node, ancestors) {
       if (key === 'key' || typeof node.value !== 'string') return;
       const result = substituteEnv(node.value, env, prefixes);
-      if ('error' in result) return report(node.range?.[0] ?? 0, fieldPath(ancestors, node), result.error);
+      if ('error' in result) return report(node.range?.[0] ?? 0, fieldPath(ancestors, node) || '(document)', result.error);
       if (!result.used) return;
       node.value = node.type === 'PLAIN' ? plainScalar(result.value) : result.value;
     },
