@@ -91,4 +91,19 @@ describe('BatchingProvider', () => {
     expect((await Promise.all(pending)).map((e) => (e as Error).message)).toEqual(['one', 'two']);
     await finishNext();
   });
+
+  it('leaves no abort listeners on a long-lived signal once calls are over', async () => {
+    const { provider, finishNext } = slowProvider();
+    const b = new BatchingProvider(provider);
+    const controller = new AbortController();
+    let listeners = 0;
+    const add = controller.signal.addEventListener.bind(controller.signal);
+    const remove = controller.signal.removeEventListener.bind(controller.signal);
+    controller.signal.addEventListener = ((...args: Parameters<typeof add>) => { listeners++; add(...args); });
+    controller.signal.removeEventListener = ((...args: Parameters<typeof remove>) => { listeners--; remove(...args); });
+    const calls = [b.appendRecords('z', [rec('a')], controller.signal), b.appendRecords('z', [rec('b')], controller.signal), b.deleteRecords('z', [rec('a')], controller.signal)];
+    for (let i = 0; i < 3; i++) await finishNext();
+    await Promise.all(calls);
+    expect(listeners).toBe(0);
+  });
 });

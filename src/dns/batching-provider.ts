@@ -42,14 +42,20 @@ export class BatchingProvider implements DnsProvider {
     return new Promise<DnsRecord[]>((resolve, reject) => {
       const queue = this.queues.get(zone) ?? { busy: false, waiting: [] };
       this.queues.set(zone, queue);
-      const waiter: Waiter = { kind, records, signal, resolve, reject };
       // Aborted while waiting or in flight: answered at once. A write already sent may still land;
       // callers note their records before calling, so their cleanup removes them either way.
-      signal.addEventListener('abort', () => {
+      const onAbort = () => {
         const at = queue.waiting.indexOf(waiter);
         if (at >= 0) queue.waiting.splice(at, 1);
         reject(abortError(signal));
-      }, { once: true });
+      };
+      // Settled either way, the listener goes: a long-lived signal does not collect them.
+      const waiter: Waiter = {
+        kind, records, signal,
+        resolve: (added) => { signal.removeEventListener('abort', onAbort); resolve(added); },
+        reject: (err) => { signal.removeEventListener('abort', onAbort); reject(err instanceof Error ? err : new Error(String(err))); },
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
       queue.waiting.push(waiter);
       if (!queue.busy) void this.flush(zone, queue);
     });
@@ -67,7 +73,7 @@ export class BatchingProvider implements DnsProvider {
         batch.push(w);
         count += w.records.length;
       }
-      const signal = allAborted(batch.map((w) => w.signal));
+      const { signal, release } = allAborted(batch.map((w) => w.signal));
       try {
         const records = batch.flatMap((w) => w.records);
         const done = kind === 'append'
@@ -77,6 +83,8 @@ export class BatchingProvider implements DnsProvider {
         for (const w of batch) w.resolve(w.records.filter((r) => doneKeys.has(recordKey(r))));
       } catch (err) {
         for (const w of batch) w.reject(err);
+      } finally {
+        release();
       }
     }
     queue.busy = false;
@@ -88,13 +96,16 @@ function abortError(signal: AbortSignal): Error {
   return signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason));
 }
 
-/** A signal that aborts once every one of `signals` has: one caller giving up does not cancel the others' write. */
-function allAborted(signals: AbortSignal[]): AbortSignal {
+/**
+ * A signal that aborts once every one of `signals` has: one caller giving up does not cancel the
+ * others' write. `release` removes its listeners when the call is over.
+ */
+function allAborted(signals: AbortSignal[]): { signal: AbortSignal; release: () => void } {
   const controller = new AbortController();
   const check = () => {
     if (signals.every((s) => s.aborted)) controller.abort(signals[signals.length - 1]!.reason);
   };
   for (const s of signals) s.addEventListener('abort', check, { once: true });
   check();
-  return controller.signal;
+  return { signal: controller.signal, release: () => { for (const s of signals) s.removeEventListener('abort', check); } };
 }
