@@ -56,7 +56,7 @@ const directoryUrl = `https://127.0.0.1:${relayPort}/dir`;
 // Every node:http(s) request to the relay, whichever client made it (certfleet's pool, axios).
 let requests = 0;
 subscribe('http.client.request.start', ({ request }) => {
-  if (request.host === '127.0.0.1' && String(request.socket?.remotePort ?? request.getHeader('host')).includes(String(relayPort))) requests++;
+  if (request.getHeader('host') === `127.0.0.1:${relayPort}`) requests++;
 });
 
 const identifiers = (prefix, n) => Array.from({ length: n }, (_, i) => (i % 5 === 4 ? [`${prefix}${i}.${ZONE}`, `*.${prefix}${i}.${ZONE}`] : [`${prefix}${i}.${ZONE}`]));
