@@ -10,14 +10,13 @@ import { FileStore } from '../dist/store/file-store.js';
 import { startPebble } from '../dist/testing/pebble-server.js';
 import { startPowerDns } from '../dist/testing/powerdns-server.js';
 import { localConfigText } from '../dist/testing/local-stack.js';
-import { benchDate, machine, writeBenchSection } from './bench-report.mjs';
+import { benchDate, machine, percentile, writeBenchSection } from './bench-report.mjs';
 
 const N = Number(process.env.BENCH_DAEMON_N ?? 1000);
 const IDLE_S = Number(process.env.BENCH_IDLE_S ?? 60);
 const EDITS = 5;
 const root = path.resolve(import.meta.dirname, '..');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]; };
 
 const pdns = await startPowerDns(['bench.test']);
 const pebble = await startPebble({ dnsServer: pdns.dnsAddress });
@@ -116,7 +115,7 @@ try {
     }
     editMs.push(performance.now() - saved);
   }
-  const editP50 = pct(editMs, 50) / 1000;
+  const editP50 = percentile(editMs, 50) / 1000;
   console.log(`config edit -> files in live/ (${N}+ certificates configured): p50 ${editP50.toFixed(3)} s, max ${(Math.max(...editMs) / 1000).toFixed(3)} s over ${EDITS} edits`);
   const finalRss = await rssMb(daemon.pid);
   const section = `## Daemon (\`make bench\`)

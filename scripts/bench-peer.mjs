@@ -24,7 +24,7 @@ import { FileStore } from '../dist/store/file-store.js';
 import { localConfigText } from '../dist/testing/local-stack.js';
 import { startPebble } from '../dist/testing/pebble-server.js';
 import { startPowerDns } from '../dist/testing/powerdns-server.js';
-import { benchDate, machine, writeBenchSection } from './bench-report.mjs';
+import { benchDate, machine, percentile, writeBenchSection } from './bench-report.mjs';
 
 const N = Number(process.env.BENCH_N ?? 50);
 const SEQ_N = Number(process.env.BENCH_SEQ_N ?? 200);
@@ -60,13 +60,12 @@ subscribe('http.client.request.start', ({ request }) => {
 });
 
 const identifiers = (prefix, n) => Array.from({ length: n }, (_, i) => (i % 5 === 4 ? [`${prefix}${i}.${ZONE}`, `*.${prefix}${i}.${ZONE}`] : [`${prefix}${i}.${ZONE}`]));
-const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]; };
 const log = createLogger({ format: 'json', level: 'error' });
 const propagation = { nameservers: [pdns.dnsAddress], timeoutMs: 10_000, firstIntervalMs: 50, maxIntervalMs: 5_000 };
 
 function summary(label, n, concurrency, wall, perCert, failed, counted) {
   const r = {
-    label, n, concurrency, wall, failed, perSecond: perCert.length / wall, p50: pct(perCert, 50), p95: pct(perCert, 95), max: Math.max(...perCert),
+    label, n, concurrency, wall, failed, perSecond: perCert.length / wall, p50: percentile(perCert, 50), p95: percentile(perCert, 95), max: Math.max(...perCert),
     requestsPerCert: counted.requests / n, connectionsPerCert: counted.connections / n,
   };
   console.log(`${label}: ${n} certificates, concurrency ${concurrency}: ${wall.toFixed(2)} s, ${r.perSecond.toFixed(2)} cert/s, p50 ${r.p50.toFixed(3)} s, p95 ${r.p95.toFixed(3)} s, max ${r.max.toFixed(3)} s, ${r.requestsPerCert.toFixed(2)} requests and ${r.connectionsPerCert.toFixed(2)} connections per certificate, ${failed} failed`);
@@ -168,7 +167,7 @@ curl -sf -X PATCH -H "X-API-Key: $PDNS_API_KEY" -H 'content-type: application/js
     if (ok) certbotTimes.push((performance.now() - t0) / 1000);
     else certbotFailed++;
   }
-  const r = { certfleet: pct(certfleet, 50), certbot: pct(certbotTimes, 50), certbotFailed };
+  const r = { certfleet: percentile(certfleet, 50), certbot: percentile(certbotTimes, 50), certbotFailed };
   console.log(`one process per certificate, p50 of ${PROCESS_N - 1}: certfleet ${r.certfleet.toFixed(3)} s, certbot ${r.certbot.toFixed(3)} s (${(r.certbot / r.certfleet).toFixed(1)}x)`);
   return r;
 }

@@ -7,6 +7,12 @@ import path from 'node:path';
 const file = path.resolve(import.meta.dirname, '..', 'docs/benchmarks.md');
 const HEADER = '# Benchmarks\n\nNumbers measured by `make bench` on the machine named with each table. Timed assertions do not live in unit tests; they live here.\n';
 
+/** The nearest-rank p-th percentile of `xs` (p in 0..100). */
+export function percentile(xs, p) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+}
+
 export function benchDate() {
   return new Date().toISOString().slice(0, 10);
 }

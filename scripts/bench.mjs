@@ -11,7 +11,7 @@ import { createLogger } from '../dist/log.js';
 import { startPebble } from '../dist/testing/pebble-server.js';
 import { startPowerDns } from '../dist/testing/powerdns-server.js';
 import { localConfigText } from '../dist/testing/local-stack.js';
-import { benchDate, machine, writeBenchSection } from './bench-report.mjs';
+import { benchDate, machine, percentile, writeBenchSection } from './bench-report.mjs';
 
 const N = Number(process.env.BENCH_N ?? 50);
 const pdns = await startPowerDns(['bench.test']);
@@ -24,7 +24,6 @@ function config(store, prefix) {
 }
 
 const log = createLogger({ format: 'json', level: 'error' });
-const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]; };
 
 async function run(label, concurrency) {
   const store = path.join(work, label);
@@ -38,7 +37,7 @@ async function run(label, concurrency) {
   const perCert = outcomes.filter((o) => o.result === 'issued').map((o) => o.ms / 1000);
   const failed = outcomes.filter((o) => o.result === 'failed').length;
   const wall = (performance.now() - started) / 1000;
-  const r = { label, concurrency, n: N, failed, wall, perSecond: perCert.length / wall, p50: pct(perCert, 50), p95: pct(perCert, 95), requestsPerCert: requests / N };
+  const r = { label, concurrency, n: N, failed, wall, perSecond: perCert.length / wall, p50: percentile(perCert, 50), p95: percentile(perCert, 95), requestsPerCert: requests / N };
   console.log(`${label}: ${N} certificates, concurrency ${concurrency}: ${wall.toFixed(2)} s, ${r.perSecond.toFixed(2)} cert/s, p50 ${r.p50.toFixed(3)} s, p95 ${r.p95.toFixed(3)} s, ${r.requestsPerCert.toFixed(1)} ACME requests/cert, ${failed} failed`);
   return r;
 }
