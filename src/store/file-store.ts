@@ -186,6 +186,16 @@ export class FileStore {
     };
   }
 
+  /**
+   * Serialises every writer of one TXT name across processes: an apex and its wildcard in two
+   * certificates share `_acme-challenge.<apex>`, and providers that replace a whole record set
+   * (PowerDNS) would otherwise lose each other's values. Keys start with "_", which no
+   * certificate name can, so they never collide with certificate locks.
+   */
+  lockTxtName(fqdn: string, signal: AbortSignal): Promise<AsyncDisposable> {
+    return this.lock(`_txt.${fqdn.toLowerCase().replace(/\.$/, '')}`, signal);
+  }
+
   /** Account state for one issuer key (CA + account): never shared between staging and production. */
   async readAccount(issuerKey: string): Promise<{ keyPem: string; url?: string } | undefined> {
     const dir = path.join(this.root, 'accounts', issuerKey);
