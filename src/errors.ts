@@ -1,3 +1,5 @@
+import { processRedactor } from './redaction.js';
+
 /** Typed errors with stable codes; see docs/errors.md for the table. */
 export type ErrorCode =
   | 'CONFIG_INVALID'
@@ -31,6 +33,10 @@ export class CertfleetError extends Error {
   }
 }
 
+/**
+ * The text of an error, with every known secret redacted: this is what reaches state files,
+ * stdout, `list` and notifications (an API that echoes its request headers must not leak the key).
+ */
 export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  return processRedactor.redact(err instanceof Error ? err.message : String(err));
 }

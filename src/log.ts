@@ -1,36 +1,12 @@
 import { pino, type Logger } from 'pino';
+import { processRedactor, Redactor } from './redaction.js';
+
+export { Redactor };
 
 export type { Logger };
 export type LogFormat = 'json' | 'pretty';
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
-
-/**
- * Replaces every configured secret value, wherever it appears in a finished log line: in a
- * field, inside an error message, in text a child process printed. Short values are not
- * redacted (below MIN_SECRET_LENGTH they would blank out ordinary words in every line).
- */
-export class Redactor {
-  static readonly MIN_SECRET_LENGTH = 4;
-  private patterns: string[] = [];
-
-  add(values: Iterable<string>): void {
-    const all = new Set(this.patterns);
-    for (const v of values) {
-      if (v.length < Redactor.MIN_SECRET_LENGTH) continue;
-      all.add(v);
-      all.add(JSON.stringify(v).slice(1, -1)); // as it appears inside a JSON string
-    }
-    // Longest first, so a secret that contains another is replaced whole.
-    this.patterns = [...all].sort((a, b) => b.length - a.length);
-  }
-
-  redact(text: string): string {
-    let out = text;
-    for (const p of this.patterns) if (out.includes(p)) out = out.split(p).join('[redacted]');
-    return out;
-  }
-}
 
 export interface LoggerOptions {
   format: LogFormat;
@@ -42,7 +18,7 @@ export interface LoggerOptions {
 /** The one logger of a process (pino), configured once; components take `log.child({ component })`. */
 export function createLogger(opts: LoggerOptions): Logger {
   const out = opts.out ?? process.stderr;
-  const redactor = opts.redactor ?? new Redactor();
+  const redactor = opts.redactor ?? processRedactor;
   const pretty = opts.format === 'pretty';
   return pino({
     level: opts.level ?? 'info',

@@ -2,7 +2,8 @@ import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { loadConfigFile, ConfigError } from '../config/load-config.js';
 import type { Config } from '../config/schema.js';
 import { collectSecrets } from '../config/secret.js';
-import { createLogger, LOG_LEVELS, Redactor, type Logger, type LogLevel } from '../log.js';
+import { createLogger, LOG_LEVELS, type Logger, type LogLevel } from '../log.js';
+import { processRedactor, type Redactor } from '../redaction.js';
 
 const COMMON = {
   config: { type: 'string' },
@@ -21,7 +22,7 @@ export function parseCommand<T extends ParseArgsOptionsConfig>(args: string[], o
 }
 
 /** The process's logger: JSON unless stderr is a terminal; every secret of `config` is redacted. */
-export function logFor(values: { 'log-format'?: string | boolean | undefined; 'log-level'?: string | boolean | undefined }, config?: Config, redactor = new Redactor()): Logger {
+export function logFor(values: { 'log-format'?: string | boolean | undefined; 'log-level'?: string | boolean | undefined }, config?: Config, redactor: Redactor = processRedactor): Logger {
   const format = values['log-format'] === 'json' || values['log-format'] === 'pretty'
     ? values['log-format']
     : process.stderr.isTTY ? 'pretty' : 'json';

@@ -1,7 +1,7 @@
 import { NodeDnsLookup } from '../dns/dns-lookup.js';
 import { dnsTest } from '../dns/dns-test.js';
 import { normalizeDomain } from '../domain-name.js';
-import { Redactor } from '../log.js';
+import { processRedactor } from '../redaction.js';
 import { collectSecrets } from '../config/secret.js';
 import { configFor, logFor, parseCommand, UsageError } from './cli-options.js';
 
@@ -20,7 +20,7 @@ export async function runDnsTest(args: string[]): Promise<number> {
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-  const redactor = new Redactor();
+  const redactor = processRedactor;
   redactor.add(collectSecrets(config));
   const log = logFor(values, config, redactor);
   const ac = new AbortController();

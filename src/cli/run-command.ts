@@ -2,7 +2,7 @@ import { ConfigError } from '../config/load-config.js';
 import { Daemon, StartRefused } from '../daemon/daemon.js';
 import { planCertificates } from '../daemon/plan.js';
 import { errorMessage } from '../errors.js';
-import { Redactor } from '../log.js';
+import { processRedactor } from '../redaction.js';
 import { configFor, logFor, parseCommand, securityGate, UsageError } from './cli-options.js';
 
 /** A stop that hangs (a provider that ignores its signal) must still end the process. */
@@ -13,7 +13,7 @@ export async function runDaemon(args: string[]): Promise<number> {
   if (values['dry-run']) return dryRun(values);
   if (typeof values.config !== 'string') throw new UsageError('run needs --config FILE');
 
-  const redactor = new Redactor();
+  const redactor = processRedactor;
   const log = logFor(values, undefined, redactor);
   process.on('unhandledRejection', (err) => log.error({ error: errorMessage(err) }, 'unhandled_rejection'));
   let daemon: Daemon;

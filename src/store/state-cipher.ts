@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { processRedactor } from '../redaction.js';
 import { CertfleetError, errorMessage } from '../errors.js';
 
 const PREFIX = 'certfleet-aes-256-gcm-v1:';
@@ -60,5 +61,7 @@ export function loadStoreKey(file: string | undefined, env: NodeJS.ProcessEnv = 
   const t = text.trim();
   const key = /^[0-9a-f]{64}$/i.test(t) ? Buffer.from(t, 'hex') : Buffer.from(t, 'base64');
   if (key.length !== 32) throw new CertfleetError('STORE_KEY', `the store key in ${where} must be 32 bytes, base64 or hex (make one with: openssl rand -base64 32)`);
+  // A hook or an error that prints the key must not log it in clear.
+  processRedactor.add([t]);
   return new StateCipher(key);
 }
