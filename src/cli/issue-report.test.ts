@@ -36,7 +36,7 @@ describe('issueLine', () => {
   it('once the backoff is over, an earlier failure no longer counts; a failed deploy action does', () => {
     const o: IssueOutcome = { name: 'web', result: 'skipped', detail: 'ok', meta: meta('2027-03-01T00:00:00Z'), state: { ...failedState, nextAttempt: at('2026-12-01T10:00:00Z') } };
     expect(issueLine(o, NOW).failed).toBe(false);
-    expect(issueLine({ ...o, result: 'renewed', state: { failures: 0 }, deploy: [{ describe: 'hook x', result: 'failed', error: 'exit 1' } as DeployResult] }, NOW))
+    expect(issueLine({ ...o, result: 'renewed', state: { failures: 0 }, deploy: [{ kind: 'hook', describe: 'hook x', result: 'failed', ms: 3, error: 'exit 1' } satisfies DeployResult] }, NOW))
       .toEqual({ failed: true, text: 'web: renewed (ok)' });
   });
 
