@@ -61,12 +61,18 @@ describe('bin/certfleet', () => {
     expect((await certfleet('revoke', '--config', file, '--cert', 'web', '--reason', 'bogus')).code).toBe(2);
   });
 
-  it('issue: exit 1 when a certificate fails, naming it and the cause, without the API key', async () => {
+  it('issue: exit 1 when a certificate fails, and again while it waits out the backoff; one line each, without the API key', async () => {
     const file = await writeConfig('bad', '  - name: web\n    domains: [example.test]\n    dns: home\n', 'not-the-key-s3cr3t');
+    const cause = 'PowerDNS provider home, zone example.test: API key refused \\(HTTP 401\\)';
+    const next = '; next attempt after \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC';
     const r = await certfleet('issue', '--config', file, '--log-format', 'json');
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/^web: failed \(PowerDNS provider home, zone example.test: API key refused \(HTTP 401\)\)$/m);
+    expect(r.stdout).toMatch(new RegExp(`^web: FAILED: no certificate; this attempt failed: ${cause}${next}\\n$`));
     expect(r.stdout + r.stderr).not.toContain('s3cr3t');
+    // The next run skips it (backoff), but there is still no certificate: not a success.
+    const again = await certfleet('issue', '--config', file, '--log-format', 'json');
+    expect(again.code).toBe(1);
+    expect(again.stdout).toMatch(new RegExp(`^web: FAILED: no certificate; last attempt failed (just now|\\d+ s ago): ${cause}${next}\\n$`));
   });
 
   it('exit 2 for usage and config errors, with file:line:column', async () => {
@@ -108,15 +114,18 @@ describe('bin/certfleet', () => {
   it('production mode refuses an insecure config with one error listing every problem (issue, run, webhook)', async () => {
     const file = path.join(dir, 'prod.yaml');
     await writeFile(file, `mode: production\nacme: { directory: letsencrypt-staging }\nstore: { path: ${path.join(dir, 'prodstore')} }\ndns:\n  providers:\n    home: { type: powerdns, api_url: "http://pdns.example.com:8081", api_key: changeme }\ncertificates:\n  - domains: [example.test]\n    dns: home\nwebhook: { provider: home }\n`);
+    // Running the suite as root is one more problem.
+    const root = process.getuid?.() === 0;
     for (const command of ['issue', 'run', 'webhook']) {
       const r = await certfleet(command, '--config', file, '--log-format', 'json');
       expect(r.code, command).toBe(2);
-      expect(r.stderr).toContain('refusing to start in production mode; fix these 4 problems:');
+      expect(r.stderr).toContain(`refusing to start in production mode; fix these ${root ? 6 : 5} problems:`);
       expect(r.stderr).toMatch(/- dns\.providers\.home\.api_url is plain http/);
       expect(r.stderr).toMatch(/- dns\.providers\.home\.api_key is a placeholder value\n {4}fix: /);
+      expect(r.stderr).toMatch(/- dns\.providers\.home\.api_key is written in the config file\n {4}fix: move it to a secret file \(api_key_file: PATH, mode 0600\)/);
       expect(r.stderr).toMatch(/- acme\.directory is a staging CA/);
       expect(r.stderr).toMatch(/- account keys are stored unencrypted/);
+      if (root) expect(r.stderr).toMatch(/- running as root\n/);
     }
   });
 });
-

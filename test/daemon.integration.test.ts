@@ -117,6 +117,28 @@ describe('certfleet run', () => {
     expect(d.records.map((r) => r.msg)).toEqual(expect.arrayContaining(['stopping', 'interrupted', 'stopped']));
   });
 
+  it('SIGTERM during the start (0-20 ms after it began): exit 0 after a clean stop, not 143', async () => {
+    const file = path.join(stack.dir, 'd5.yaml');
+    await writeFile(file, configText(path.join(stack.dir, 'd5'), cert('early')));
+    const delays = [0, 5, 10, 10, 20];
+    let midStart = 0;
+    const startMs: number[] = [];
+    for (const delay of delays) {
+      const d = DaemonProcess.start(file, { [KEY_VAR]: stack.pdns.apiKey });
+      daemons.push(d);
+      const starting = await d.waitFor(d.msg('starting'));
+      await new Promise((r) => setTimeout(r, delay));
+      if (!d.records.some((r) => r.msg === 'started')) midStart++;
+      expect(await d.stop('SIGTERM'), `SIGTERM ${delay} ms after start`).toEqual({ code: 0, signal: null });
+      const started = d.records.find((r) => r.msg === 'started');
+      if (started) startMs.push(Date.parse(String(started.time)) - Date.parse(String(starting.time)));
+      expect(d.records.at(-1)).toMatchObject({ msg: 'stopped' });
+    }
+    console.log(`SIGTERM during start: ${midStart} of ${delays.length} arrived before 'started'; start took ${startMs.join(', ') || '-'} ms where it finished`);
+    // Otherwise this would not test the start at all.
+    expect(midStart).toBeGreaterThan(0);
+  });
+
   it('refuses to start on an invalid config with exit 2 and every problem', async () => {
     const file = path.join(stack.dir, 'd3.yaml');
     await writeFile(file, configText(path.join(stack.dir, 'd3'), cert('a')).replace(`\${${KEY_VAR}}`, '${HOME}'));

@@ -1,6 +1,7 @@
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { loadConfigFile, ConfigError } from '../config/load-config.js';
 import type { Config } from '../config/schema.js';
+import type { Finding } from '../config/security-findings.js';
 import { collectSecrets } from '../config/secret.js';
 import { createLogger, LOG_LEVELS, type Logger, type LogLevel } from '../log.js';
 import { processRedactor, type Redactor } from '../redaction.js';
@@ -60,9 +61,14 @@ export async function securityGate(config: Config, log: Logger): Promise<boolean
   const production = isProduction(config);
   const errors = findings.filter((f) => f.severity === 'error');
   if (production && errors.length > 0) {
-    process.stderr.write(`certfleet: refusing to start in production mode; fix ${errors.length === 1 ? 'this problem' : `these ${errors.length} problems`}:\n${errors.map((f) => `  - ${f.problem}\n    fix: ${f.fix}`).join('\n')}\n`);
+    process.stderr.write(refusal(errors));
     return false;
   }
   for (const f of findings) log.warn({ fix: f.fix, production }, f.problem);
   return true;
+}
+
+/** The one error production mode gives at start: every problem with its fix. */
+export function refusal(findings: readonly Finding[]): string {
+  return `certfleet: refusing to start in production mode; fix ${findings.length === 1 ? 'this problem' : `these ${findings.length} problems`}:\n${findings.map((f) => `  - ${f.problem}\n    fix: ${f.fix}`).join('\n')}\n`;
 }

@@ -1,6 +1,8 @@
 import { issueAll } from '../issue/issue-run.js';
 import { configFor, logFor, parseCommand, securityGate } from './cli-options.js';
+import { issueLine } from './issue-report.js';
 
+/** Exit 0: every selected certificate is valid and none is waiting out a failure; 1: one is not, or a deploy action failed; 2: usage, config or production mode. */
 export async function runIssue(args: string[]): Promise<number> {
   const values = parseCommand(args, { cert: { type: 'string', multiple: true }, force: { type: 'boolean' } });
   const config = await configFor(values);
@@ -13,10 +15,14 @@ export async function runIssue(args: string[]): Promise<number> {
   const outcomes = await issueAll(config, log, { only: values.cert ?? [], force: values.force ?? false }, ac.signal);
   const unknown = (values.cert ?? []).filter((n) => !outcomes.some((o) => o.name === n));
   for (const n of unknown) process.stderr.write(`certfleet: no certificate named ${JSON.stringify(n)} in the config\n`);
+  const now = Date.now();
+  let failed = false;
   for (const o of outcomes) {
-    process.stdout.write(`${o.name}: ${o.result}${o.detail ? ` (${o.detail})` : ''}\n`);
+    const line = issueLine(o, now);
+    failed ||= line.failed;
+    process.stdout.write(`${line.text}\n`);
     for (const d of o.deploy ?? []) if (d.result !== 'ok') process.stdout.write(`  ${d.describe}: ${d.result} (${d.error ?? ''})\n`);
   }
   if (unknown.length) return 2;
-  return outcomes.some((o) => o.result === 'failed' || o.deploy?.some((d) => d.result !== 'ok')) ? 1 : 0;
+  return failed ? 1 : 0;
 }

@@ -3,7 +3,7 @@ import { Daemon, StartRefused } from '../daemon/daemon.js';
 import { planCertificates } from '../daemon/plan.js';
 import { errorMessage } from '../errors.js';
 import { processRedactor } from '../redaction.js';
-import { configFor, logFor, parseCommand, securityGate, UsageError } from './cli-options.js';
+import { configFor, logFor, parseCommand, refusal, UsageError } from './cli-options.js';
 
 /** A stop that hangs (a provider that ignores its signal) must still end the process. */
 const SHUTDOWN_DEADLINE_MS = 10_000;
@@ -16,11 +16,31 @@ export async function runDaemon(args: string[]): Promise<number> {
   const redactor = processRedactor;
   const log = logFor(values, undefined, redactor);
   process.on('unhandledRejection', (err) => log.error({ error: errorMessage(err) }, 'unhandled_rejection'));
-  let daemon: Daemon;
+  // Handlers first: a signal during the start stops what was started and exits 0 (Node's
+  // default would kill the process: 143), and a SIGHUP then must not kill it either.
+  const starting = new AbortController();
+  let daemon: Daemon | undefined;
+  let signalled: ((signal: string) => void) | undefined;
+  const onSignal = (signal: string) => {
+    setTimeout(() => {
+      log.error({ ms: SHUTDOWN_DEADLINE_MS }, 'shutdown_deadline_exceeded');
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
+    if (signalled) signalled(signal);
+    else starting.abort(new Error(signal));
+  };
+  process.once('SIGTERM', () => onSignal('SIGTERM'));
+  process.once('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGHUP', () => void daemon?.reload());
+  log.info({ config: values.config }, 'starting');
   try {
-    daemon = await Daemon.start({ configFile: values.config, log, redactor, admit: (config) => securityGate(config, log) });
+    daemon = await Daemon.start({ configFile: values.config, log, redactor }, starting.signal);
   } catch (err) {
-    if (err instanceof StartRefused) return 2;
+    if (starting.signal.aborted && err === starting.signal.reason) return 0;
+    if (err instanceof StartRefused) {
+      process.stderr.write(refusal(err.findings));
+      return 2;
+    }
     if (err instanceof ConfigError) {
       process.stderr.write(`certfleet: invalid config:\n${err.message}\n`);
       return 2;
@@ -28,20 +48,14 @@ export async function runDaemon(args: string[]): Promise<number> {
     log.error({ error: errorMessage(err) }, 'start_failed');
     return 1;
   }
+  const running = daemon;
   return new Promise<number>((resolve) => {
-    const stop = (signal: string) => {
-      setTimeout(() => {
-        log.error({ ms: SHUTDOWN_DEADLINE_MS }, 'shutdown_deadline_exceeded');
-        process.exit(1);
-      }, SHUTDOWN_DEADLINE_MS).unref();
-      daemon.stop(signal).then(() => resolve(0), (err: unknown) => {
+    signalled = (signal) => {
+      running.stop(signal).then(() => resolve(0), (err: unknown) => {
         log.error({ error: errorMessage(err) }, 'stop_failed');
         resolve(1);
       });
     };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.on('SIGHUP', () => void daemon.reload());
   });
 }
 

@@ -121,6 +121,43 @@ describe('environment substitution and secrets', () => {
   });
 });
 
+describe('where each secret came from', () => {
+  it('inline, ${VAR} or <option>_file (absolute), down to the accounts of a JSON file', () => {
+    const text = `${good.replace('api_key: k', 'api_key: ${CERTFLEET_PDNS_KEY}')}    deploy:
+      - pfx: { passphrase: literal-pass }
+      - webhook: { url: https://h.example.com/x, secret_file: hmac.key }
+`.replace('dns:\n  providers:\n', 'dns:\n  providers:\n    dyn:\n      type: acme-dns\n      api_url: https://auth.example.com\n      accounts_file: accounts.json\n');
+    const files: Record<string, string> = { '/etc/cf/hmac.key': 'h'.repeat(40), '/etc/cf/accounts.json': JSON.stringify({ 'example.test': { username: 'u', password: 'p'.repeat(40), subdomain: 's' } }) };
+    const c = parseConfig(text, '/etc/cf/c.yaml', { env: { CERTFLEET_PDNS_KEY: 'from-env' }, readSecretFile: (f) => files[f]! });
+    const [pfx, hook] = c.certificates[0]!.deploy;
+    expect(powerdns(c).api_key.source).toEqual({ kind: 'env' });
+    expect(pfx && 'pfx' in pfx && pfx.pfx.passphrase.source).toEqual({ kind: 'inline' });
+    expect(hook && 'webhook' in hook && hook.webhook.secret?.source).toEqual({ kind: 'file', file: '/etc/cf/hmac.key' });
+    const dyn = c.dns.providers.dyn!;
+    expect(dyn.type === 'acme-dns' && dyn.accounts['example.test']!.password.source).toEqual({ kind: 'file', file: '/etc/cf/accounts.json' });
+  });
+});
+
+describe('relative paths', () => {
+  it('resolve against the config file\'s directory, not the working directory', () => {
+    const text = good.replace('  path: /tmp/x', '  path: store\n  encryption_key_file: secrets/store.key')
+      .replace('  email: admin@example.test', '  email: admin@example.test\n  ca_bundle: ../ca.pem')
+      .replace('      api_key: k', '      api_key: k\n      ca_bundle: pdns-ca.pem')
+      + '    deploy:\n      - copy: { fullchain: out/fullchain.pem, privkey: /abs/key.pem }\n      - hook: { command: [./reload.sh], cwd: hooks }\ncontainers: { socket: run/docker.sock }\n';
+    const c = parseConfig(text, '/etc/cf/c.yaml');
+    expect(c.store).toEqual({ path: '/etc/cf/store', encryption_key_file: '/etc/cf/secrets/store.key' });
+    expect(c.acme.ca_bundle).toBe('/etc/ca.pem');
+    expect(powerdns(c).ca_bundle).toBe('/etc/cf/pdns-ca.pem');
+    const [copy, hook] = c.certificates[0]!.deploy;
+    expect(copy && 'copy' in copy && copy.copy).toMatchObject({ fullchain: '/etc/cf/out/fullchain.pem', privkey: '/abs/key.pem' });
+    // The program stays as written (PATH, or relative to cwd); the cwd is a path.
+    expect(hook && 'hook' in hook && hook.hook).toMatchObject({ command: ['./reload.sh'], cwd: '/etc/cf/hooks' });
+    expect(c.containers.socket).toBe('/etc/cf/run/docker.sock');
+    expect(parseConfig(`${good}containers: { socket: "unix://s.sock" }\n`, '/etc/cf/c.yaml').containers.socket).toBe('unix:///etc/cf/s.sock');
+    expect(parseConfig(`${good}containers: { socket: "tcp://proxy:2375" }\n`, '/etc/cf/c.yaml').containers.socket).toBe('tcp://proxy:2375');
+  });
+});
+
 describe('parseConfig on random input', () => {
   // Any YAML document: the loader either returns a config or throws ConfigError whose problems all have a location.
   const yamlValue = fc.letrec((tie) => ({

@@ -4,8 +4,9 @@ import path from 'node:path';
 import { LineCounter, parseDocument, isNode, isPair, isScalar, isSeq, visit, type Document, type Scalar } from 'yaml';
 import { CertfleetError, errorMessage } from '../errors.js';
 import { substituteEnv } from './env-substitution.js';
+import { resolveConfigPaths } from './resolve-paths.js';
 import { configSchema, crossFieldIssues, type Config } from './schema.js';
-import { SECRET_OPTIONS } from './secret.js';
+import { Secret, SECRET_OPTIONS, type SecretSource } from './secret.js';
 
 export interface ConfigProblem { file: string; line: number; column: number; path: string; message: string }
 
@@ -42,7 +43,8 @@ export async function loadConfigFile(file: string, opts: ParseOptions = {}): Pro
 
 /**
  * Parses, substitutes, reads secret files and validates; every problem is reported at
- * once with its file:line:column and field path.
+ * once with its file:line:column and field path. Relative paths in the result are resolved
+ * against the config file's directory, and every Secret knows where its value came from.
  */
 export function parseConfig(text: string, file: string, opts: ParseOptions = {}): Config {
   const lines = new LineCounter();
@@ -59,9 +61,12 @@ export function parseConfig(text: string, file: string, opts: ParseOptions = {})
     for (const e of doc.errors) at(e.pos[0], '', e.message.split('\n')[0] ?? e.message);
     throw new ConfigError(problems);
   }
-  substitute(doc, opts.env ?? process.env, at);
+  // Field path -> where its value came from (a prefix covers a whole JSON accounts file).
+  const sources = new Map<string, SecretSource>();
+  substitute(doc, opts.env ?? process.env, at, (p) => sources.set(p, { kind: 'env' }));
   const read = opts.readSecretFile ?? ((f: string) => readFileSync(f, 'utf8'));
-  readSecretFiles(doc, (f) => read(path.resolve(path.dirname(file), f)), at);
+  const base = path.dirname(path.resolve(file));
+  readSecretFiles(doc, (f) => read(path.resolve(base, f)), at, (p, f) => sources.set(p, { kind: 'file', file: path.resolve(base, f) }));
   const earlier = problems.length;
 
   const raw: unknown = doc.toJS() ?? {};
@@ -75,15 +80,29 @@ export function parseConfig(text: string, file: string, opts: ParseOptions = {})
     at(offsetOf(doc, keys.length ? [...segs, keys[0]!] : segs, keys.length > 0), dotted(issue.path) || '(document)',
       keys.length ? `unknown key${keys.length > 1 ? 's' : ''} ${keys.map((k) => JSON.stringify(k)).join(', ')}` : issue.message);
   }
-  if (problems.length === 0 && result.success) return result.data;
+  if (problems.length === 0 && result.success) return resolveConfigPaths(withSources(result.data, sources), file);
   problems.sort((x, y) => x.line - y.line || x.column - y.column);
   throw new ConfigError(problems);
 }
 
 type Report = (offset: number, fieldPath: string, message: string) => void;
 
+/** Replaces each Secret of the validated config by one that carries its source (inline unless recorded). */
+function withSources<T>(value: T, sources: ReadonlyMap<string, SecretSource>, at = ''): T {
+  const sourceOf = (p: string): SecretSource => sources.get(p)
+    ?? [...sources].find(([q]) => p.startsWith(`${q}.`) || p.startsWith(`${q}[`))?.[1]
+    ?? { kind: 'inline' };
+  const walk = (v: unknown, p: string): unknown => {
+    if (v instanceof Secret) return new Secret(v.reveal(), sourceOf(p));
+    if (Array.isArray(v)) v.forEach((x, i) => { v[i] = walk(x, `${p}[${i}]`); });
+    else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) (v as Record<string, unknown>)[k] = walk(x, p ? `${p}.${k}` : k);
+    return v;
+  };
+  return walk(value, at) as T;
+}
+
 /** `${VAR}` in values (never in keys); `env_prefixes` itself is read literally. */
-function substitute(doc: Document, env: NodeJS.ProcessEnv, report: Report): void {
+function substitute(doc: Document, env: NodeJS.ProcessEnv, report: Report, substituted: (fieldPath: string) => void): void {
   const declared = doc.get('env_prefixes');
   const list = isNode(declared) ? (declared.toJSON() as unknown) : declared;
   const prefixes = Array.isArray(list) && list.length > 0 && list.every((p) => typeof p === 'string' && p.length > 0) ? list as string[] : ['CERTFLEET_'];
@@ -97,6 +116,7 @@ function substitute(doc: Document, env: NodeJS.ProcessEnv, report: Report): void
       const result = substituteEnv(node.value, env, prefixes);
       if ('error' in result) return report(node.range?.[0] ?? 0, fieldPath(ancestors, node) || '(document)', result.error);
       if (!result.used) return;
+      substituted(fieldPath(ancestors, node));
       node.value = node.type === 'PLAIN' ? plainScalar(result.value) : result.value;
     },
   });
@@ -110,7 +130,7 @@ function plainScalar(text: string): string | number | boolean {
 }
 
 /** Replaces `<secret>_file: PATH` by `<secret>: <file content>` (one trailing newline dropped). */
-function readSecretFiles(doc: Document, read: (file: string) => string, report: Report): void {
+function readSecretFiles(doc: Document, read: (file: string) => string, report: Report, readFrom: (fieldPath: string, file: string) => void): void {
   visit(doc, {
     Map(_key, map, ancestors) {
       for (const pair of map.items) {
@@ -129,9 +149,10 @@ function readSecretFiles(doc: Document, read: (file: string) => string, report: 
           report(offset, fieldPath([...ancestors, map, pair], undefined), `expected a file path`);
           continue;
         }
+        const file = value.value;
         let content: string;
         try {
-          content = read(value.value).replace(/\r?\n$/, '');
+          content = read(file).replace(/\r?\n$/, '');
         } catch (err) {
           report(offset, fieldPath([...ancestors, map, pair], undefined), `cannot read secret file ${JSON.stringify(value.value)}: ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}`);
           continue;
@@ -146,6 +167,8 @@ function readSecretFiles(doc: Document, read: (file: string) => string, report: 
         } else {
           value.value = content;
         }
+        const parent = fieldPath([...ancestors, map], undefined);
+        readFrom(parent ? `${parent}.${option}` : option, file);
         (pair.key as Scalar).value = option;
       }
       return undefined;

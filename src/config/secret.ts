@@ -3,13 +3,20 @@ import { inspect } from 'node:util';
 const REDACTED = '[redacted]';
 
 /**
+ * Where a secret's value came from in the config: written in the YAML itself, substituted from
+ * `${VAR}`, or read from `<option>_file` (absolute path). Production mode refuses the first.
+ */
+export type SecretSource = { kind: 'inline' } | { kind: 'env' } | { kind: 'file'; file: string };
+
+/**
  * A configured secret (API key, TSIG secret, HMAC key, passphrase). It never prints
  * itself: String(), JSON and util.inspect all give "[redacted]"; only reveal() gives the value.
  */
 export class Secret {
   readonly #value: string;
 
-  constructor(value: string) {
+  /** Set by the config loader; undefined for a Secret made elsewhere. */
+  constructor(value: string, readonly source?: SecretSource) {
     this.#value = value;
   }
 

@@ -6,11 +6,17 @@ import { parseConfig } from './load-config.js';
 import { isProduction, securityFindings } from './security-findings.js';
 
 let dir: string;
-beforeAll(async () => { dir = await mkdtemp(path.join(tmpdir(), 'certfleet-sec-')); });
+let keyFile: string;
+const LONG = 'k'.repeat(24) + 'Zq8vN3pX'; // 32 characters
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'certfleet-sec-'));
+  keyFile = path.join(dir, 'pdns.key');
+  await writeFile(keyFile, LONG, { mode: 0o600 });
+});
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-const LONG = 'k'.repeat(24) + 'Zq8vN3pX'; // 32 characters
-const base = (o: { directory?: string; apiUrl?: string; key?: string; extra?: string; store?: string; top?: string } = {}) => `${o.top ?? ''}acme:
+/** A clean production config; `key` writes the API key inline instead of in a 0600 secret file. */
+const base = (o: { directory?: string; apiUrl?: string; key?: string; extra?: string; store?: string; top?: string; tail?: string } = {}) => `${o.top ?? ''}acme:
   directory: ${o.directory ?? 'https://acme-v02.api.letsencrypt.org/directory'}
 store:
   path: ${o.store ?? path.join(dir, 'clean')}
@@ -20,12 +26,13 @@ dns:
     home:
       type: powerdns
       api_url: ${o.apiUrl ?? 'https://pdns.example.com'}
-      api_key: ${o.key ?? LONG}
+      ${o.key === undefined ? `api_key_file: ${keyFile}` : `api_key: ${o.key}`}
 certificates:
   - domains: [example.com]
     dns: home
-${o.extra ?? ''}`;
-const problems = async (text: string, env: NodeJS.ProcessEnv = {}) => (await securityFindings(parseConfig(text, 'c.yaml'), { env, uid: 1000 })).map((f) => f.problem);
+${o.extra ?? ''}${o.tail ?? ''}`;
+const problems = async (text: string, env: NodeJS.ProcessEnv = {}) => (await securityFindings(parseConfig(text, 'c.yaml', { env }), { env, uid: 1000 })).map((f) => f.problem);
+const INLINE = 'dns.providers.home.api_key is written in the config file';
 
 describe('securityFindings: each insecure setting on its own', () => {
   it('a clean production config has no findings', async () => {
@@ -38,8 +45,8 @@ describe('securityFindings: each insecure setting on its own', () => {
   });
 
   it('placeholder and short secrets', async () => {
-    expect(await problems(base({ key: 'changeme' }))).toEqual(['dns.providers.home.api_key is a placeholder value']);
-    expect(await problems(base({ key: 'short-key' }))).toEqual(['dns.providers.home.api_key is shorter than 32 characters']);
+    expect(await problems(base({ key: 'changeme' }))).toEqual(['dns.providers.home.api_key is a placeholder value', INLINE]);
+    expect(await problems(base({ key: 'short-key' }))).toEqual(['dns.providers.home.api_key is shorter than 32 characters', INLINE]);
   });
 
   it('a staging directory unless allow_staging', async () => {
@@ -70,9 +77,65 @@ describe('securityFindings: each insecure setting on its own', () => {
     expect(await problems(text, { CERTFLEET_STORE_KEY: 'x' })).toEqual([]);
   });
 
-  it('root is a warning, not an error; production comes from mode or CERTFLEET_ENV', async () => {
+  it('a secret written in the YAML (not ${VAR}, not <option>_file), wherever it is', async () => {
+    expect(await problems(base({ key: LONG }))).toEqual([INLINE]);
+    expect(await problems(base({ key: '${CERTFLEET_PDNS_KEY}' }), { CERTFLEET_PDNS_KEY: LONG })).toEqual([]);
+    const hmac = `${LONG}x`;
+    const f = await securityFindings(parseConfig(base({ tail: `notify:\n  - webhook: { url: "https://alerts.example.com/x", secret: ${hmac} }\n` }), 'c.yaml', { env: {} }), { env: {}, uid: 1000 });
+    expect(f).toEqual([{ problem: 'notify[0].webhook.secret is written in the config file', fix: expect.stringMatching(/secret_file: PATH, mode 0600/), severity: 'error' }]);
+  });
+
+  it('secret files and the store key file that other users can read', async () => {
+    const open = path.join(dir, 'open.key');
+    await writeFile(open, LONG);
+    await chmod(open, 0o644);
+    expect(await problems(base().replace(keyFile, open))).toEqual([`dns.providers.home.api_key_file ${open} has mode 644: other users can read or change it`]);
+    const storeKey = path.join(dir, 'store.key');
+    await writeFile(storeKey, 'x');
+    await chmod(storeKey, 0o604);
+    expect(await problems(base().replace('/run/secrets/store-key', storeKey))).toEqual([`store.encryption_key_file ${storeKey} has mode 604: other users can read or change it`]);
+    await chmod(storeKey, 0o640);
+    expect(await problems(base().replace('/run/secrets/store-key', storeKey))).toEqual([]);
+  });
+
+  it('NODE_TLS_REJECT_UNAUTHORIZED=0 in the environment', async () => {
+    expect(await problems(base(), { NODE_TLS_REJECT_UNAUTHORIZED: '0' })).toEqual([expect.stringMatching(/^NODE_TLS_REJECT_UNAUTHORIZED=0 is set/)]);
+    expect(await problems(base(), { NODE_TLS_REJECT_UNAUTHORIZED: '1' })).toEqual([]);
+  });
+
+  it('dirs_mode with group or other write, and world-writable copies (key or not)', async () => {
+    const deploy = (item: string) => base({ extra: `    deploy:\n      - ${item}\n` });
+    expect(await problems(deploy('permissions: { dirs_mode: "0777" }'))).toEqual([expect.stringMatching(/permissions\.dirs_mode 777 lets group or others replace/)]);
+    expect(await problems(deploy('permissions: { dirs_mode: "0770" }'))).toEqual([expect.stringMatching(/permissions\.dirs_mode 770/)]);
+    expect(await problems(deploy('permissions: { dirs_mode: "0750", files_mode: "0640" }'))).toEqual([]);
+    expect(await problems(deploy('copy: { fullchain: /etc/nginx/x.pem, mode: "0666" }'))).toEqual([expect.stringMatching(/copy\.mode 666 makes the copies writable by every user/)]);
+    expect(await problems(deploy('copy: { fullchain: /etc/nginx/x.pem, mode: "0644" }'))).toEqual([]);
+  });
+
+  it('deploy and notify webhooks over plain http to another host', async () => {
+    expect(await problems(base({ extra: '    deploy:\n      - webhook: { url: "http://hooks.example.com/x" }\n' }))).toEqual([expect.stringMatching(/^certificates\[0\]\.deploy\[0\]\.webhook\.url is plain http to hooks\.example\.com/)]);
+    expect(await problems(base({ tail: 'notify:\n  - webhook: { url: "http://alerts.example.com/x" }\n' }))).toEqual([expect.stringMatching(/^notify\[0\]\.webhook\.url is plain http to alerts\.example\.com/)]);
+    expect(await problems(base({ tail: 'notify:\n  - webhook: { url: "http://127.0.0.1:9000/x" }\n  - webhook: { url: "https://alerts.example.com/x" }\n' }))).toEqual([]);
+  });
+
+  it('legacy PFX', async () => {
+    const pfx = (legacy: boolean) => base({ extra: `    deploy:\n      - pfx: { passphrase_file: ${keyFile}, legacy: ${legacy} }\n` });
+    expect(await problems(pfx(true))).toEqual([expect.stringMatching(/pfx\.legacy is true/)]);
+    expect(await problems(pfx(false))).toEqual([]);
+  });
+
+  it('the raw engine socket while container actions are configured', async () => {
+    const restart = base({ extra: '    deploy:\n      - container: { restart: [nginx] }\n' });
+    expect(await problems(restart)).toEqual([expect.stringMatching(/^containers\.socket \/var\/run\/docker\.sock is the engine's own socket/)]);
+    expect(await problems(`${restart}containers: { socket: "unix:///run/podman/podman.sock" }\n`)).toEqual([expect.stringMatching(/^containers\.socket unix:\/\/\/run\/podman/)]);
+    expect(await problems(`${restart}containers: { socket: "tcp://socket-proxy:2375" }\n`)).toEqual([]);
+    expect(await problems(`${restart}containers: { enabled: false }\n`)).toEqual([]);
+    expect(await problems(base())).toEqual([]);
+  });
+
+  it('root is an error (a warning outside production); production comes from mode or CERTFLEET_ENV', async () => {
     const f = await securityFindings(parseConfig(base(), 'c.yaml'), { env: {}, uid: 0 });
-    expect(f).toEqual([{ problem: 'running as root', fix: expect.any(String), severity: 'warning' }]);
+    expect(f).toEqual([{ problem: 'running as root', fix: expect.any(String), severity: 'error' }]);
     expect(isProduction(parseConfig(base({ top: 'mode: production\n' }), 'c'), {})).toBe(true);
     expect(isProduction(parseConfig(base(), 'c'), { CERTFLEET_ENV: 'production' })).toBe(true);
     expect(isProduction(parseConfig(base({ top: 'mode: development\n' }), 'c'), { CERTFLEET_ENV: 'production' })).toBe(false);

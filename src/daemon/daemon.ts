@@ -3,6 +3,7 @@ import { ConfigWatcher, digestOf, type ConfigChange } from '../config/config-wat
 import { ConfigError, formatProblem, parseConfig } from '../config/load-config.js';
 import { certificateName, type Config } from '../config/schema.js';
 import { collectSecrets } from '../config/secret.js';
+import { isProduction, securityFindings, type Finding } from '../config/security-findings.js';
 import { NodeDnsLookup } from '../dns/dns-lookup.js';
 import { errorMessage } from '../errors.js';
 import { Renewer, type CertificateSpec } from '../issue/renewer.js';
@@ -23,12 +24,17 @@ export interface DaemonOptions {
   clock?: Clock;
   /** Budget for TXT cleanup after an interrupted issuance; shutdown must fit in 10 s. */
   cleanupTimeoutMs?: number;
-  /** Checks the first config before anything starts (production mode); false refuses the start. */
-  admit?: (config: Config) => Promise<boolean>;
+  /** The user id the security check sees (default: this process's). */
+  uid?: number;
 }
 
-/** The start was refused by `admit` (production mode found insecure settings and said so). */
-export class StartRefused extends Error {}
+/** Production mode refused the first config: nothing was started. */
+export class StartRefused extends Error {
+  constructor(readonly findings: Finding[]) {
+    super(`refused in production mode: ${findings.map((f) => f.problem).join('; ')}`);
+    this.name = 'StartRefused';
+  }
+}
 
 /** Removal reason for certificates dropped from the config when `revoke_removed` is on. */
 const CESSATION_OF_OPERATION = 5;
@@ -51,6 +57,10 @@ export class Daemon {
   private http: Awaited<ReturnType<typeof startHttpServer>> | undefined;
   private readonly log: Logger;
   private stopping: Promise<void> | undefined;
+  /** Reloads run one after another, so an older edit never lands after a newer one. */
+  private reloading: Promise<void> = Promise.resolve();
+  /** Once running in production mode, a reload cannot leave it (that takes a restart). */
+  private production = false;
 
   private constructor(private readonly opts: DaemonOptions) {
     this.log = opts.log.child({ component: 'daemon' });
@@ -63,43 +73,64 @@ export class Daemon {
     });
   }
 
-  /** Loads the config (a ConfigError here is the CLI's exit 2), listens, schedules, watches. */
-  static async start(opts: DaemonOptions): Promise<Daemon> {
+  /**
+   * Loads the config (a ConfigError here is the CLI's exit 2), checks it as every reload is
+   * checked (StartRefused), listens, schedules, watches. `signal` (SIGTERM during start) stops
+   * whatever was started so far and rejects with its reason.
+   */
+  static async start(opts: DaemonOptions, signal: AbortSignal = new AbortController().signal): Promise<Daemon> {
     const d = new Daemon(opts);
-    const text = await readFile(opts.configFile, 'utf8').catch((err: unknown) => {
-      throw new ConfigError([{ file: opts.configFile, line: 0, column: 0, path: '', message: `cannot read config: ${errorMessage(err)}` }]);
-    });
-    const config = d.parse(text);
-    if (opts.admit && !(await opts.admit(config))) throw new StartRefused('refused by the security gate');
-    d.apply(config);
-    d.http = await startHttpServer(d.config.server.listen, {
-      readiness: async () => ({ config: d.specs !== undefined, store: await d.store.writable(), scheduler: d.scheduler.running }),
-      metrics: async () => ({ contentType: d.metrics.registry.contentType, body: await d.metrics.registry.metrics() }),
-    }, opts.log.child({ component: 'http' }));
-    d.scheduler.start();
-    d.watcher = new ConfigWatcher(opts.configFile, { initialDigest: digestOf(text), onChange: (c) => d.onConfigChange(c) });
-    const how = await d.watcher.start();
-    d.log.info({ certificates: d.specs.size, config: opts.configFile, watch: how }, 'started');
-    return d;
+    try {
+      const text = await readFile(opts.configFile, { encoding: 'utf8', signal }).catch((err: unknown) => {
+        if (signal.aborted) throw signal.reason;
+        throw new ConfigError([{ file: opts.configFile, line: 0, column: 0, path: '', message: `cannot read config: ${errorMessage(err)}` }]);
+      });
+      const config = d.parse(text);
+      const verdict = await d.check(config);
+      if (verdict.refused.length > 0) throw new StartRefused(verdict.refused);
+      signal.throwIfAborted();
+      d.production = verdict.production;
+      d.apply(config);
+      d.http = await startHttpServer(config.server.listen, {
+        readiness: async () => ({ config: d.specs !== undefined, store: await d.store.writable(), scheduler: d.scheduler.running }),
+        metrics: async () => ({ contentType: d.metrics.registry.contentType, body: await d.metrics.registry.metrics() }),
+      }, opts.log.child({ component: 'http' }));
+      signal.throwIfAborted();
+      d.scheduler.start();
+      d.watcher = new ConfigWatcher(opts.configFile, { initialDigest: digestOf(text), onChange: (c) => d.onConfigChange(c) });
+      const how = await d.watcher.start();
+      signal.throwIfAborted();
+      d.log.info({ certificates: d.specs.size, config: opts.configFile, watch: how }, 'started');
+      return d;
+    } catch (err) {
+      // Whatever was started is stopped again: no listener, timer or watcher outlives a failed start.
+      if (signal.aborted || d.slot) await d.stop(signal.aborted ? errorMessage(signal.reason) : 'start failed');
+      throw err;
+    }
   }
 
   get address(): string | undefined {
     return this.http?.address;
   }
 
-  /** SIGHUP: read the config again even if it looks unchanged. */
-  reload(): Promise<void> {
-    return this.watcher?.reload() ?? Promise.resolve();
+  /** SIGHUP: read the config again even if it looks unchanged; resolves once it is applied or refused. */
+  async reload(): Promise<void> {
+    await this.watcher?.reload();
+    await this.reloading;
   }
 
-  /** SIGTERM/SIGINT: abort in-flight issuances (their TXT cleanup still runs), close everything. */
+  /**
+   * SIGTERM/SIGINT: abort in-flight issuances (their TXT cleanup still runs), close everything.
+   * Safe on a daemon that is only partly started (Daemon.start calls it then).
+   */
   stop(reason = 'shutdown'): Promise<void> {
     this.stopping ??= (async () => {
       this.log.info({ reason, active: this.scheduler.activeCount }, 'stopping');
       this.watcher?.stop();
+      await this.reloading;
       await this.scheduler.stop(new Error(reason));
       await this.http?.close();
-      await this.slot.renewer.close();
+      await (this.slot as RenewerSlot | undefined)?.renewer.close();
       this.log.info('stopped');
     })();
     return this.stopping;
@@ -111,7 +142,28 @@ export class Daemon {
     return config;
   }
 
+  /**
+   * The security findings of a config, warnings logged. In production mode (or once the daemon
+   * runs in it: leaving it takes a restart) the errors come back as refused.
+   */
+  private async check(config: Config): Promise<{ production: boolean; refused: Finding[] }> {
+    const env = this.opts.env ?? process.env;
+    const findings = await securityFindings(config, { env, ...(this.opts.uid === undefined ? {} : { uid: this.opts.uid }) });
+    const production = this.production || isProduction(config, env);
+    if (this.production && !isProduction(config, env)) {
+      findings.unshift({ problem: 'the new config leaves production mode', fix: 'keep mode: production (or CERTFLEET_ENV=production); leaving production mode takes a restart', severity: 'error' });
+    }
+    const refused = production ? findings.filter((f) => f.severity === 'error') : [];
+    for (const f of findings) if (!refused.includes(f)) this.log.warn({ fix: f.fix, production }, f.problem);
+    return { production, refused };
+  }
+
   private onConfigChange(change: ConfigChange): void {
+    this.reloading = this.reloading.then(() => this.reloadWith(change));
+  }
+
+  private async reloadWith(change: ConfigChange): Promise<void> {
+    if (this.stopping) return;
     if ('error' in change) {
       this.metrics.reloads.inc({ result: 'failure' });
       this.log.error({ error: change.error }, 'config_unreadable_keeping_last_good');
@@ -119,7 +171,16 @@ export class Daemon {
     }
     try {
       const started = performance.now();
-      const summary = this.apply(this.parse(change.text));
+      const config = this.parse(change.text);
+      const { refused } = await this.check(config);
+      if (this.stopping) return;
+      if (refused.length > 0) {
+        // Counted like an invalid edit; nothing of the new config was applied.
+        this.metrics.reloads.inc({ result: 'failure' });
+        this.log.error({ findings: refused.map((f) => ({ problem: f.problem, fix: f.fix })) }, 'config_insecure_keeping_last_good');
+        return;
+      }
+      const summary = this.apply(config);
       this.metrics.reloads.inc({ result: 'success' });
       this.log.info({ ...summary, ms: Math.round(performance.now() - started) }, 'config_reloaded');
     } catch (err) {
@@ -129,21 +190,25 @@ export class Daemon {
     }
   }
 
-  /** Makes `config` current: only certificates that are new or whose spec changed are looked at now. */
+  /**
+   * Makes `config` current: only certificates that are new or whose spec changed are looked at
+   * now. What can fail (reading the store key) comes first: a failure changes nothing.
+   */
   private apply(config: Config): { added: string[]; changed: string[]; removed: string[] } {
     const previous = this.config as Config | undefined;
+    const infraDigest = stableDigest({ acme: config.acme, dns: config.dns, store: config.store });
+    const old = this.slot as RenewerSlot | undefined;
+    const store = !old || old.infraDigest !== infraDigest ? storeFor(config, this.opts.env ?? process.env) : undefined;
     if (previous && previous.server.listen !== config.server.listen) {
       this.log.warn({ listen: previous.server.listen }, 'server.listen changes take effect at restart');
     }
     this.config = config;
-    const infraDigest = stableDigest({ acme: config.acme, dns: config.dns, store: config.store });
-    if (!this.slot || this.slot.infraDigest !== infraDigest) {
-      this.store = storeFor(config);
-      const old = this.slot as RenewerSlot | undefined;
+    if (store) {
+      this.store = store;
       this.slot = {
         infraDigest, active: 0, retired: false,
         renewer: new Renewer({
-          config, store: this.store, lookup: new NodeDnsLookup(config.dns.resolvers), log: this.opts.log.child({ component: 'renewer' }),
+          config, store, lookup: new NodeDnsLookup(config.dns.resolvers), log: this.opts.log.child({ component: 'renewer' }),
           hooks: this.metrics.hooks(config.acme.directory), cleanupTimeoutMs: this.opts.cleanupTimeoutMs ?? 8_000,
         }),
       };
