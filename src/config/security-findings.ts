@@ -1,5 +1,6 @@
 import { lstatSync, promises as fs, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { isLoopbackListen } from '../externaldns/listen-address.js';
 import type { Config } from './schema.js';
 import { Secret } from './secret.js';
 
@@ -33,6 +34,10 @@ export async function securityFindings(config: Config, opts: { env?: NodeJS.Proc
     const v = value.reveal();
     if (PLACEHOLDERS.test(v.trim())) error(`${where} is a placeholder value`, 'set the real credential (a secret file is best: <option>_file)');
     else if (v.length < MIN_SECRET_LENGTH) error(`${where} is shorter than ${MIN_SECRET_LENGTH} characters`, 'use a long random credential (openssl rand -base64 32)');
+  }
+  // Webhook: anyone who reaches its port can change the zone's records, so off loopback it needs a token.
+  if (config.webhook && !config.webhook.token && !isLoopbackListen(config.webhook.listen)) {
+    error(`webhook.listen ${config.webhook.listen} is not a loopback address and webhook.token is not set: anyone who can reach the port can change the zone's records`, 'listen on 127.0.0.1 in ExternalDNS\'s Pod (ExternalDNS sends no token), or set webhook.token_file to a file holding a long random token (openssl rand -base64 32) for a client that sends it');
   }
   if (config.acme.directory === 'selfsigned') {
     error('acme.directory is selfsigned: the development issuer, trusted by no client', 'use a real ACME directory (letsencrypt, zerossl, google or your CA\'s URL)');
