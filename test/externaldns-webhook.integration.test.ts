@@ -100,6 +100,82 @@ describe('ExternalDNS webhook against real PowerDNS', () => {
   });
 });
 
+/** The zone's RRsets as PowerDNS itself holds them (not through the webhook, which hides the apex NS). */
+async function zoneInPowerDns(zone: string): Promise<{ name: string; type: string; records: { content: string }[] }[]> {
+  const res = await fetch(`${pdns.apiUrl}/api/v1/servers/localhost/zones/${zone}.`, { headers: { 'x-api-key': pdns.apiKey } });
+  return ((await res.json()) as { rrsets: { name: string; type: string; records: { content: string }[] }[] }).rrsets;
+}
+const rrset = async (name: string, type: string) => (await zoneInPowerDns('example.test')).find((r) => r.name === `${name}.` && r.type === type);
+
+describe('ExternalDNS webhook: the zone apex and _acme-challenge names are never written (issue 13 item 11)', () => {
+  it('an apex NS create, update or delete is refused per endpoint with a 5xx, the rest of the change set applied, counted', async () => {
+    const before = await rrset('example.test', 'NS');
+    expect(before?.records.map((r) => r.content)).toEqual(['ns1.example.test.']);
+    const attacker = { dnsName: 'example.test', recordType: 'NS', targets: ['ns.attacker.invalid'], recordTTL: 300 };
+
+    const created = await post('/records', { create: [attacker, { dnsName: 'kept.example.test', recordType: 'A', targets: ['192.0.2.77'], recordTTL: 300 }] });
+    expect(created.status).toBe(500); // a soft error to ExternalDNS: logged and retried, not fatal
+    expect(await created.text()).toMatch(/refused 1 endpoint \(the rest was applied\): example\.test NS: the zone's apex NS is never written/);
+    expect((await rrset('kept.example.test', 'A'))?.records.map((r) => r.content)).toEqual(['192.0.2.77']);
+
+    const current = { dnsName: 'example.test', recordType: 'NS', targets: ['ns1.example.test'], recordTTL: 3600 };
+    expect((await post('/records', { updateOld: [current], updateNew: [attacker] })).status).toBe(500);
+    expect((await post('/records', { delete: [current] })).status).toBe(500);
+    expect((await post('/records', { Delete: [{ dnsName: 'Example.Test.', recordType: 'ns', targets: ['ns1.example.test'] }] })).status).toBe(500);
+    expect(await rrset('example.test', 'NS')).toEqual(before);
+
+    const soa = await rrset('example.test', 'SOA');
+    const soaWrite = await post('/records', { create: [{ dnsName: 'example.test', recordType: 'SOA', targets: ['ns.attacker.invalid. h.attacker.invalid. 1 2 3 4 5'] }] });
+    expect(soaWrite.status).toBe(500);
+    expect(await soaWrite.text()).toMatch(/example\.test SOA: the zone's apex SOA is never written/);
+    expect(await rrset('example.test', 'SOA')).toEqual(soa);
+
+    const metrics = await (await fetch(`${server.healthAddress}/metrics`)).text();
+    expect(metrics).toMatch(/certfleet_webhook_refused_total\{reason="zone_apex"\} 5/);
+    expect(cap.records().some((r) => r.msg === 'endpoints_refused' && r.level === 'error')).toBe(true);
+  });
+
+  it('an NS below the apex (a delegation ExternalDNS may manage) is still written', async () => {
+    expect((await post('/records', { create: [{ dnsName: 'sub.example.test', recordType: 'NS', targets: ['ns.sub.example.test'], recordTTL: 300 }] })).status).toBe(204);
+    expect((await rrset('sub.example.test', 'NS'))?.records.map((r) => r.content)).toEqual(['ns.sub.example.test.']);
+  });
+
+  it('_acme-challenge names are refused (TXT, CNAME, NS) and not shown, unless allow_acme_challenge', async () => {
+    const challenge = [
+      { dnsName: '_acme-challenge.www.example.test', recordType: 'TXT', targets: ['"token-from-an-attacker"'], recordTTL: 60 },
+      { dnsName: '_acme-challenge.example.test', recordType: 'CNAME', targets: ['x.attacker.invalid'], recordTTL: 60 },
+      { dnsName: '_ACME-Challenge.api.example.test', recordType: 'NS', targets: ['ns.attacker.invalid'], recordTTL: 60 },
+    ];
+    const res = await post('/records', { create: challenge });
+    expect(res.status).toBe(500);
+    expect(await res.text()).toMatch(/refused 3 endpoints.*_acme-challenge names are not written unless webhook\.allow_acme_challenge is true/);
+    expect((await zoneInPowerDns('example.test')).filter((r) => r.name.startsWith('_acme-challenge'))).toEqual([]);
+
+    const backend = new PowerDnsProvider({ id: 'home', apiUrl: pdns.apiUrl, apiKey: pdns.apiKey });
+    const allowing = await startWebhookServer(new WebhookService(backend, { include: ['example.test'], exclude: [] }, 300, cap.log, { allowAcmeChallenge: true }), { listen: '127.0.0.1:0', healthListen: '127.0.0.1:0', ratePerSecond: 1000 }, cap.log);
+    try {
+      const ok = await fetch(`${allowing.address}/records`, { method: 'POST', headers: { 'content-type': WEBHOOK_MEDIA_TYPE }, body: JSON.stringify({ create: [challenge[0]] }) });
+      expect(ok.status).toBe(204);
+      expect((await rrset('_acme-challenge.www.example.test', 'TXT'))?.records.map((r) => r.content)).toEqual(['"token-from-an-attacker"']);
+      expect(((await (await fetch(`${allowing.address}/records`)).json()) as Endpoint[]).some((e) => e.dnsName === '_acme-challenge.www.example.test')).toBe(true);
+      // The default webhook does not show what it would refuse to change.
+      expect(((await (await get('/records')).json()) as Endpoint[]).some((e) => e.dnsName.startsWith('_acme-challenge'))).toBe(false);
+      expect((await post('/records', { delete: [challenge[0]] })).status).toBe(500);
+      expect(await rrset('_acme-challenge.www.example.test', 'TXT')).toBeDefined();
+    } finally {
+      await allowing.close();
+    }
+  });
+
+  it('a TTL of 1e15 is a 400 naming the field, and nothing is applied', async () => {
+    const res = await post('/records', { create: [{ dnsName: 'ok.example.test', recordType: 'A', targets: ['192.0.2.8'] }, { dnsName: 'ttl.example.test', recordType: 'A', targets: ['192.0.2.9'], recordTTL: 1e15 }] });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toBe('create[1].recordTTL: expected a whole number of seconds from 1 to 2147483647 (or 0 for the default), got 1000000000000000');
+    expect(await rrset('ok.example.test', 'A')).toBeUndefined();
+    expect(await rrset('ttl.example.test', 'A')).toBeUndefined();
+  });
+});
+
 describe('ExternalDNS webhook: upstream failures are 5xx (ExternalDNS retries), never 4xx', () => {
   it('a provider that is down gives 502; a slow one 504; the process keeps serving', async () => {
     let mode: 'down' | 'slow' | 'ok' = 'down';
