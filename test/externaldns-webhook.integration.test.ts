@@ -216,7 +216,78 @@ describe('ExternalDNS webhook: upstream failures are 5xx (ExternalDNS retries), 
   });
 });
 
+/** `certfleet webhook` on a config whose `webhook:` section is `webhook`, until it logs webhook_listening or exits. */
+async function runWebhookCommand(webhook: string, files: Record<string, string> = {}, top = '') {
+  const { spawn } = await import('node:child_process');
+  const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const path = await import('node:path');
+  const { registerOutput } = await import('../src/testing/secret-scan.js');
+  const dir = await mkdtemp(path.join(tmpdir(), 'certfleet-webhook-'));
+  for (const [name, content] of Object.entries(files)) await writeFile(path.join(dir, name), content, { mode: 0o600 });
+  const file = path.join(dir, 'c.yaml');
+  await writeFile(file, `${top}acme: { directory: https://ca.test/dir }\ndns:\n  providers:\n    home: { type: powerdns, api_url: "${pdns.apiUrl}", api_key: "\${CERTFLEET_TEST_KEY}" }\nwebhook:\n  provider: home\n  domain_filter: { include: [example.test] }\n${webhook}`);
+  const child = spawn(path.resolve(import.meta.dirname, '../bin/certfleet'), ['webhook', '--config', file, '--log-format', 'json'], { env: { ...process.env, CERTFLEET_TEST_KEY: pdns.apiKey }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: string[] = [];
+  registerOutput(lines);
+  const exited = new Promise<number | null>((r) => child.once('exit', r));
+  const listening = new Promise<{ address: string; healthAddress: string } | undefined>((resolve) => {
+    child.stderr.on('data', (b: Buffer) => {
+      for (const l of b.toString().split('\n').filter(Boolean)) {
+        lines.push(l);
+        if (!l.startsWith('{')) continue;
+        const r = JSON.parse(l) as { msg: string; address: string; healthAddress: string };
+        if (r.msg === 'webhook_listening') resolve(r);
+      }
+    });
+    void exited.then(() => resolve(undefined));
+  });
+  return {
+    lines, exited, listening: await listening,
+    stop: async () => {
+      child.kill('SIGKILL');
+      await rm(dir, { recursive: true, force: true });
+    },
+    term: () => child.kill('SIGTERM'),
+  };
+}
+
 describe('certfleet webhook (the command)', () => {
+  it('production mode refuses a non-loopback listen without a token, and does not object to a loopback one (issue 13 item 17)', async () => {
+    const open = await runWebhookCommand('  listen: 0.0.0.0:0\n  health_listen: 127.0.0.1:0\n', {}, 'mode: production\n');
+    try {
+      expect(open.listening).toBeUndefined();
+      expect(await open.exited).toBe(2);
+      expect(open.lines.join('\n')).toMatch(/refusing to start in production mode[\s\S]*webhook\.listen 0\.0\.0\.0:0 is not a loopback address and webhook\.token is not set/);
+    } finally {
+      await open.stop();
+    }
+    const loopback = await runWebhookCommand('  listen: 127.0.0.1:0\n  health_listen: 127.0.0.1:0\n', {}, 'mode: production\n');
+    try {
+      // Refused too (this config has other production problems), but not for the webhook's listen.
+      expect(await loopback.exited).toBe(2);
+      expect(loopback.lines.join('\n')).not.toMatch(/webhook\.listen/);
+    } finally {
+      await loopback.stop();
+    }
+  });
+
+  it('token_file: requests without the token are 401, with it served; the token is in no log line', async () => {
+    const token = 'wh-cmd-token-3f9a1c7e5b2d4086a1f3c5e7b9d0a2c4';
+    const w = await runWebhookCommand('  listen: 127.0.0.1:0\n  health_listen: 127.0.0.1:0\n  token_file: token\n', { token: `${token}\n` });
+    try {
+      const { address } = w.listening!;
+      expect((await fetch(`${address}/records`)).status).toBe(401);
+      expect((await fetch(`${address}/records`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+      w.term();
+      expect(await w.exited).toBe(0);
+      expect(w.lines.length).toBeGreaterThan(2);
+      expect(w.lines.some((l) => l.includes(token))).toBe(false);
+    } finally {
+      await w.stop();
+    }
+  });
+
   it('serves the protocol from the config, health on the second address, stops on SIGTERM with exit 0', async () => {
     const { spawn } = await import('node:child_process');
     const { mkdtemp, writeFile, rm } = await import('node:fs/promises');

@@ -17,17 +17,6 @@ const duration = z.string().transform((s, ctx) => {
   return ms;
 });
 
-/** A regular expression from the config (the webhook's domain filter): it must compile. */
-const regexPattern = z.string().refine((p) => {
-  try {
-    // eslint-disable-next-line security/detect-non-literal-regexp
-    new RegExp(p);
-    return true;
-  } catch {
-    return false;
-  }
-}, 'expected a valid regular expression');
-
 const hostPort = z.string().regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]+)(|:\d{1,5})$/, 'expected host or host:port');
 
 const domain = z.string().transform((s, ctx) => {
@@ -233,10 +222,21 @@ export const configSchema = z.strictObject({
     provider: z.string().min(1),
     domain_filter: z.union([
       z.strictObject({ include: z.array(z.string()).default([]), exclude: z.array(z.string()).default([]) }),
-      z.strictObject({ regex_include: regexPattern.optional(), regex_exclude: regexPattern.optional() }),
+      z.strictObject({ regex_include: z.string().optional(), regex_exclude: z.string().optional() }),
     ], { error: 'expected {include, exclude} or {regex_include, regex_exclude}' }).default({ include: [], exclude: [] }),
     /** TTL given to endpoints that come without one (adjustendpoints). */
     default_ttl: z.number().int().min(1).max(2_147_483_647).default(300),
+  }).superRefine((w, ctx) => {
+    // Checked here, not in the union above, so the message names the pattern that does not compile.
+    for (const key of ['regex_include', 'regex_exclude'] as const) {
+      const pattern = (w.domain_filter as Partial<Record<typeof key, string>>)[key];
+      try {
+        // eslint-disable-next-line security/detect-non-literal-regexp
+        if (pattern !== undefined) new RegExp(pattern);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', path: ['domain_filter', key], message: `expected a regular expression: ${(err as Error).message}` });
+      }
+    }
   }).optional(),
   /** The Docker or Podman Engine API for `container` deploy actions; `enabled: false` turns them all off. */
   containers: z.strictObject({
