@@ -323,3 +323,22 @@ describe('certfleet webhook (the command)', () => {
     }
   });
 });
+
+describe('the Kubernetes example (deploy/kubernetes/external-dns-certfleet.yaml)', () => {
+  it('its config parses, probes reach the health port, and production mode has nothing to say about the webhook', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const path = await import('node:path');
+    const { parseAllDocuments } = await import('yaml');
+    const { parseConfig } = await import('../src/config/load-config.js');
+    const { securityFindings } = await import('../src/config/security-findings.js');
+    const docs = parseAllDocuments(await readFile(path.resolve(import.meta.dirname, '../deploy/kubernetes/external-dns-certfleet.yaml'), 'utf8')).map((d) => d.toJS() as Record<string, unknown>);
+    const configMap = docs.find((d) => d.kind === 'ConfigMap') as { data: Record<string, string> };
+    const config = parseConfig(configMap.data['certfleet.yaml']!, '/etc/certfleet/certfleet.yaml', { readSecretFile: () => 'k'.repeat(40) });
+    expect(config.webhook!.listen).toBe('127.0.0.1:8888');
+    expect(config.webhook!.health_listen).toBe('0.0.0.0:8080');
+    expect(JSON.stringify(docs)).toContain('"containerPort":8080');
+    expect(JSON.stringify(docs)).toContain('--webhook-provider-url=http://127.0.0.1:8888');
+    const findings = await securityFindings({ ...config, mode: 'production' }, { env: {}, uid: 1000 });
+    expect(findings.filter((f) => f.problem.startsWith('webhook'))).toEqual([]);
+  });
+});
