@@ -118,7 +118,8 @@ export async function startWebhookServer(service: WebhookService, opts: WebhookS
         }
       }
       default:
-        throw new HttpError(404, `no route ${req.method ?? ''} ${route === 'unknown' ? 'for this path' : route} (routes: GET /, GET /records, POST /records, POST /adjustendpoints)`);
+        // The path itself is not echoed: it is the client's, of any length.
+        throw new HttpError(404, `${route === 'unknown' ? 'no such path' : `no route ${req.method ?? ''} ${route}`} (routes: GET /, GET /records, POST /records, POST /adjustendpoints)`);
     }
   };
 
