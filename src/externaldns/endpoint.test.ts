@@ -15,6 +15,12 @@ describe('checkEndpoint', () => {
     expect(() => checkEndpoint(ep({ recordTTL: 86_401 }), 'x', 86_400)).toThrow('x.recordTTL: expected a whole number of seconds from 1 to 86400 (or 0 for the default), got 86401');
   });
 
+  it('TTL: bounded where it is written (create, updateNew), not where it describes a record as it is', () => {
+    const huge = ep({ recordTTL: 1e15 });
+    expect(() => parseChanges({ updateOld: [huge], updateNew: [huge] })).toThrow(/^updateNew\[0\]\.recordTTL: /);
+    expect(parseChanges({ delete: [huge], updateOld: [huge], updateNew: [ep({ recordTTL: 300 })] }).delete[0]!.recordTTL).toBe(1e15);
+  });
+
   it('names the field of a bad name or type', () => {
     expect(() => checkEndpoint(ep({ dnsName: 'a'.repeat(300) }), 'delete[2]')).toThrow('delete[2].dnsName: expected a DNS name of at most 253 characters, got 300');
     expect(() => checkEndpoint(ep({ recordType: 'A'.repeat(17) }), 'x')).toThrow('x.recordType: expected a record type such as A or TXT');

@@ -24,13 +24,18 @@ export const MAX_TTL = 2_147_483_647;
 export function parseChanges(body: unknown, maxTtl = MAX_TTL): Changes {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new TypeError('expected a JSON object with create, updateOld, updateNew, delete');
   const b = body as Record<string, unknown>;
-  const list = (a: string, b2: string): Endpoint[] => {
+  const list = (a: string, b2: string, ttlLimit: number): Endpoint[] => {
     const v = b[a] ?? b[b2];
     if (v === undefined || v === null) return [];
     if (!Array.isArray(v)) throw new TypeError(`${a} must be a list of endpoints`);
-    return v.map((e, i) => checkEndpoint(e, `${a}[${i}]`, maxTtl));
+    return v.map((e, i) => checkEndpoint(e, `${a}[${i}]`, ttlLimit));
   };
-  const changes = { create: list('create', 'Create'), updateOld: list('updateOld', 'UpdateOld'), updateNew: list('updateNew', 'UpdateNew'), delete: list('delete', 'Delete') };
+  // Only TTLs that will be written are bounded: updateOld and delete describe records as they are
+  // (one written with a huge TTL before must still be deletable).
+  const changes = {
+    create: list('create', 'Create', maxTtl), updateOld: list('updateOld', 'UpdateOld', Number.MAX_SAFE_INTEGER),
+    updateNew: list('updateNew', 'UpdateNew', maxTtl), delete: list('delete', 'Delete', Number.MAX_SAFE_INTEGER),
+  };
   if (changes.updateOld.length !== changes.updateNew.length) throw new TypeError(`updateOld has ${changes.updateOld.length} endpoints but updateNew has ${changes.updateNew.length}`);
   return changes;
 }
