@@ -100,6 +100,82 @@ describe('ExternalDNS webhook against real PowerDNS', () => {
   });
 });
 
+/** The zone's RRsets as PowerDNS itself holds them (not through the webhook, which hides the apex NS). */
+async function zoneInPowerDns(zone: string): Promise<{ name: string; type: string; records: { content: string }[] }[]> {
+  const res = await fetch(`${pdns.apiUrl}/api/v1/servers/localhost/zones/${zone}.`, { headers: { 'x-api-key': pdns.apiKey } });
+  return ((await res.json()) as { rrsets: { name: string; type: string; records: { content: string }[] }[] }).rrsets;
+}
+const rrset = async (name: string, type: string) => (await zoneInPowerDns('example.test')).find((r) => r.name === `${name}.` && r.type === type);
+
+describe('ExternalDNS webhook: the zone apex and _acme-challenge names are never written (issue 13 item 11)', () => {
+  it('an apex NS create, update or delete is refused per endpoint with a 5xx, the rest of the change set applied, counted', async () => {
+    const before = await rrset('example.test', 'NS');
+    expect(before?.records.map((r) => r.content)).toEqual(['ns1.example.test.']);
+    const attacker = { dnsName: 'example.test', recordType: 'NS', targets: ['ns.attacker.invalid'], recordTTL: 300 };
+
+    const created = await post('/records', { create: [attacker, { dnsName: 'kept.example.test', recordType: 'A', targets: ['192.0.2.77'], recordTTL: 300 }] });
+    expect(created.status).toBe(500); // a soft error to ExternalDNS: logged and retried, not fatal
+    expect(await created.text()).toMatch(/refused 1 endpoint \(the rest was applied\): example\.test NS: the zone's apex NS is never written/);
+    expect((await rrset('kept.example.test', 'A'))?.records.map((r) => r.content)).toEqual(['192.0.2.77']);
+
+    const current = { dnsName: 'example.test', recordType: 'NS', targets: ['ns1.example.test'], recordTTL: 3600 };
+    expect((await post('/records', { updateOld: [current], updateNew: [attacker] })).status).toBe(500);
+    expect((await post('/records', { delete: [current] })).status).toBe(500);
+    expect((await post('/records', { Delete: [{ dnsName: 'Example.Test.', recordType: 'ns', targets: ['ns1.example.test'] }] })).status).toBe(500);
+    expect(await rrset('example.test', 'NS')).toEqual(before);
+
+    const soa = await rrset('example.test', 'SOA');
+    const soaWrite = await post('/records', { create: [{ dnsName: 'example.test', recordType: 'SOA', targets: ['ns.attacker.invalid. h.attacker.invalid. 1 2 3 4 5'] }] });
+    expect(soaWrite.status).toBe(500);
+    expect(await soaWrite.text()).toMatch(/example\.test SOA: the zone's apex SOA is never written/);
+    expect(await rrset('example.test', 'SOA')).toEqual(soa);
+
+    const metrics = await (await fetch(`${server.healthAddress}/metrics`)).text();
+    expect(metrics).toMatch(/certfleet_webhook_refused_total\{reason="zone_apex"\} 5/);
+    expect(cap.records().some((r) => r.msg === 'endpoints_refused' && r.level === 'error')).toBe(true);
+  });
+
+  it('an NS below the apex (a delegation ExternalDNS may manage) is still written', async () => {
+    expect((await post('/records', { create: [{ dnsName: 'sub.example.test', recordType: 'NS', targets: ['ns.sub.example.test'], recordTTL: 300 }] })).status).toBe(204);
+    expect((await rrset('sub.example.test', 'NS'))?.records.map((r) => r.content)).toEqual(['ns.sub.example.test.']);
+  });
+
+  it('_acme-challenge names are refused (TXT, CNAME, NS) and not shown, unless allow_acme_challenge', async () => {
+    const challenge = [
+      { dnsName: '_acme-challenge.www.example.test', recordType: 'TXT', targets: ['"token-from-an-attacker"'], recordTTL: 60 },
+      { dnsName: '_acme-challenge.example.test', recordType: 'CNAME', targets: ['x.attacker.invalid'], recordTTL: 60 },
+      { dnsName: '_ACME-Challenge.api.example.test', recordType: 'NS', targets: ['ns.attacker.invalid'], recordTTL: 60 },
+    ];
+    const res = await post('/records', { create: challenge });
+    expect(res.status).toBe(500);
+    expect(await res.text()).toMatch(/refused 3 endpoints.*_acme-challenge names are not written unless webhook\.allow_acme_challenge is true/);
+    expect((await zoneInPowerDns('example.test')).filter((r) => r.name.startsWith('_acme-challenge'))).toEqual([]);
+
+    const backend = new PowerDnsProvider({ id: 'home', apiUrl: pdns.apiUrl, apiKey: pdns.apiKey });
+    const allowing = await startWebhookServer(new WebhookService(backend, { include: ['example.test'], exclude: [] }, 300, cap.log, { allowAcmeChallenge: true }), { listen: '127.0.0.1:0', healthListen: '127.0.0.1:0', ratePerSecond: 1000 }, cap.log);
+    try {
+      const ok = await fetch(`${allowing.address}/records`, { method: 'POST', headers: { 'content-type': WEBHOOK_MEDIA_TYPE }, body: JSON.stringify({ create: [challenge[0]] }) });
+      expect(ok.status).toBe(204);
+      expect((await rrset('_acme-challenge.www.example.test', 'TXT'))?.records.map((r) => r.content)).toEqual(['"token-from-an-attacker"']);
+      expect(((await (await fetch(`${allowing.address}/records`)).json()) as Endpoint[]).some((e) => e.dnsName === '_acme-challenge.www.example.test')).toBe(true);
+      // The default webhook does not show what it would refuse to change.
+      expect(((await (await get('/records')).json()) as Endpoint[]).some((e) => e.dnsName?.startsWith('_acme-challenge'))).toBe(false);
+      expect((await post('/records', { delete: [challenge[0]] })).status).toBe(500);
+      expect(await rrset('_acme-challenge.www.example.test', 'TXT')).toBeDefined();
+    } finally {
+      await allowing.close();
+    }
+  });
+
+  it('a TTL of 1e15 is a 400 naming the field, and nothing is applied', async () => {
+    const res = await post('/records', { create: [{ dnsName: 'ok.example.test', recordType: 'A', targets: ['192.0.2.8'] }, { dnsName: 'ttl.example.test', recordType: 'A', targets: ['192.0.2.9'], recordTTL: 1e15 }] });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toBe('create[1].recordTTL: expected a whole number of seconds from 1 to 2147483647 (or 0 for the default), got 1000000000000000');
+    expect(await rrset('ok.example.test', 'A')).toBeUndefined();
+    expect(await rrset('ttl.example.test', 'A')).toBeUndefined();
+  });
+});
+
 describe('ExternalDNS webhook: upstream failures are 5xx (ExternalDNS retries), never 4xx', () => {
   it('a provider that is down gives 502; a slow one 504; the process keeps serving', async () => {
     let mode: 'down' | 'slow' | 'ok' = 'down';
@@ -140,7 +216,78 @@ describe('ExternalDNS webhook: upstream failures are 5xx (ExternalDNS retries), 
   });
 });
 
+/** `certfleet webhook` on a config whose `webhook:` section is `webhook`, until it logs webhook_listening or exits. */
+async function runWebhookCommand(webhook: string, files: Record<string, string> = {}, top = '') {
+  const { spawn } = await import('node:child_process');
+  const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const path = await import('node:path');
+  const { registerOutput } = await import('../src/testing/secret-scan.js');
+  const dir = await mkdtemp(path.join(tmpdir(), 'certfleet-webhook-'));
+  for (const [name, content] of Object.entries(files)) await writeFile(path.join(dir, name), content, { mode: 0o600 });
+  const file = path.join(dir, 'c.yaml');
+  await writeFile(file, `${top}acme: { directory: https://ca.test/dir }\ndns:\n  providers:\n    home: { type: powerdns, api_url: "${pdns.apiUrl}", api_key: "\${CERTFLEET_TEST_KEY}" }\nwebhook:\n  provider: home\n  domain_filter: { include: [example.test] }\n${webhook}`);
+  const child = spawn(path.resolve(import.meta.dirname, '../bin/certfleet'), ['webhook', '--config', file, '--log-format', 'json'], { env: { ...process.env, CERTFLEET_TEST_KEY: pdns.apiKey }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: string[] = [];
+  registerOutput(lines);
+  const exited = new Promise<number | null>((r) => child.once('exit', r));
+  const listening = new Promise<{ address: string; healthAddress: string } | undefined>((resolve) => {
+    child.stderr.on('data', (b: Buffer) => {
+      for (const l of b.toString().split('\n').filter(Boolean)) {
+        lines.push(l);
+        if (!l.startsWith('{')) continue;
+        const r = JSON.parse(l) as { msg: string; address: string; healthAddress: string };
+        if (r.msg === 'webhook_listening') resolve(r);
+      }
+    });
+    void exited.then(() => resolve(undefined));
+  });
+  return {
+    lines, exited, listening: await listening,
+    stop: async () => {
+      child.kill('SIGKILL');
+      await rm(dir, { recursive: true, force: true });
+    },
+    term: () => child.kill('SIGTERM'),
+  };
+}
+
 describe('certfleet webhook (the command)', () => {
+  it('production mode refuses a non-loopback listen without a token, and does not object to a loopback one (issue 13 item 17)', async () => {
+    const open = await runWebhookCommand('  listen: 0.0.0.0:0\n  health_listen: 127.0.0.1:0\n', {}, 'mode: production\n');
+    try {
+      expect(open.listening).toBeUndefined();
+      expect(await open.exited).toBe(2);
+      expect(open.lines.join('\n')).toMatch(/refusing to start in production mode[\s\S]*webhook\.listen 0\.0\.0\.0:0 is not a loopback address and webhook\.token is not set/);
+    } finally {
+      await open.stop();
+    }
+    const loopback = await runWebhookCommand('  listen: 127.0.0.1:0\n  health_listen: 127.0.0.1:0\n', {}, 'mode: production\n');
+    try {
+      // Refused too (this config has other production problems), but not for the webhook's listen.
+      expect(await loopback.exited).toBe(2);
+      expect(loopback.lines.join('\n')).not.toMatch(/webhook\.listen/);
+    } finally {
+      await loopback.stop();
+    }
+  });
+
+  it('token_file: requests without the token are 401, with it served; the token is in no log line', async () => {
+    const token = 'wh-cmd-token-3f9a1c7e5b2d4086a1f3c5e7b9d0a2c4';
+    const w = await runWebhookCommand('  listen: 127.0.0.1:0\n  health_listen: 127.0.0.1:0\n  token_file: token\n', { token: `${token}\n` });
+    try {
+      const { address } = w.listening!;
+      expect((await fetch(`${address}/records`)).status).toBe(401);
+      expect((await fetch(`${address}/records`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+      w.term();
+      expect(await w.exited).toBe(0);
+      expect(w.lines.length).toBeGreaterThan(2);
+      expect(w.lines.some((l) => l.includes(token))).toBe(false);
+    } finally {
+      await w.stop();
+    }
+  });
+
   it('serves the protocol from the config, health on the second address, stops on SIGTERM with exit 0', async () => {
     const { spawn } = await import('node:child_process');
     const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
@@ -174,5 +321,24 @@ describe('certfleet webhook (the command)', () => {
       child.kill('SIGKILL');
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the Kubernetes example (deploy/kubernetes/external-dns-certfleet.yaml)', () => {
+  it('its config parses, probes reach the health port, and production mode has nothing to say about the webhook', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const path = await import('node:path');
+    const { parseAllDocuments } = await import('yaml');
+    const { parseConfig } = await import('../src/config/load-config.js');
+    const { securityFindings } = await import('../src/config/security-findings.js');
+    const docs = parseAllDocuments(await readFile(path.resolve(import.meta.dirname, '../deploy/kubernetes/external-dns-certfleet.yaml'), 'utf8')).map((d) => d.toJS() as Record<string, unknown>);
+    const configMap = docs.find((d) => d.kind === 'ConfigMap') as { data: Record<string, string> };
+    const config = parseConfig(configMap.data['certfleet.yaml']!, '/etc/certfleet/certfleet.yaml', { readSecretFile: () => 'k'.repeat(40) });
+    expect(config.webhook!.listen).toBe('127.0.0.1:8888');
+    expect(config.webhook!.health_listen).toBe('0.0.0.0:8080');
+    expect(JSON.stringify(docs)).toContain('"containerPort":8080');
+    expect(JSON.stringify(docs)).toContain('--webhook-provider-url=http://127.0.0.1:8888');
+    const findings = await securityFindings({ ...config, mode: 'production' }, { env: {}, uid: 1000 });
+    expect(findings.filter((f) => f.problem.startsWith('webhook'))).toEqual([]);
   });
 });

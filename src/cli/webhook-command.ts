@@ -26,10 +26,10 @@ export async function runWebhook(args: string[]): Promise<number> {
   const filter: DomainFilter = 'include' in w.domain_filter
     ? { include: w.domain_filter.include, exclude: w.domain_filter.exclude }
     : { ...(w.domain_filter.regex_include ? { regexInclude: w.domain_filter.regex_include } : {}), ...(w.domain_filter.regex_exclude ? { regexExclude: w.domain_filter.regex_exclude } : {}) };
-  const service = new WebhookService(provider as unknown as RecordBackend, filter, w.default_ttl, log.child({ component: 'webhook' }));
   let server;
   try {
-    server = await startWebhookServer(service, { listen: w.listen, healthListen: w.health_listen }, log.child({ component: 'webhook' }));
+    const service = new WebhookService(provider as unknown as RecordBackend, filter, w.default_ttl, log.child({ component: 'webhook' }), { allowAcmeChallenge: w.allow_acme_challenge });
+    server = await startWebhookServer(service, { listen: w.listen, healthListen: w.health_listen, ...(w.token ? { token: w.token.reveal() } : {}) }, log.child({ component: 'webhook' }));
   } catch (err) {
     log.error({ error: errorMessage(err) }, 'start_failed');
     return 1;

@@ -213,14 +213,30 @@ export const configSchema = z.strictObject({
   /** `certfleet webhook`: the ExternalDNS webhook provider. */
   webhook: z.strictObject({
     listen: hostPort.default('127.0.0.1:8888'),
-    health_listen: hostPort.default('0.0.0.0:8080'),
+    /** /healthz and /metrics; loopback unless set (a Pod's probes need 0.0.0.0:8080). */
+    health_listen: hostPort.default('127.0.0.1:8080'),
+    /** Bearer token every request must carry (`token_file`: a file holding it); required off loopback in production. */
+    token: secret.optional(),
+    /** Write `_acme-challenge` names: whoever can write one there can get certificates for the name. */
+    allow_acme_challenge: z.boolean().default(false),
     provider: z.string().min(1),
     domain_filter: z.union([
       z.strictObject({ include: z.array(z.string()).default([]), exclude: z.array(z.string()).default([]) }),
       z.strictObject({ regex_include: z.string().optional(), regex_exclude: z.string().optional() }),
     ], { error: 'expected {include, exclude} or {regex_include, regex_exclude}' }).default({ include: [], exclude: [] }),
     /** TTL given to endpoints that come without one (adjustendpoints). */
-    default_ttl: z.number().int().positive().default(300),
+    default_ttl: z.number().int().min(1).max(2_147_483_647).default(300),
+  }).superRefine((w, ctx) => {
+    // Checked here, not in the union above, so the message names the pattern that does not compile.
+    for (const key of ['regex_include', 'regex_exclude'] as const) {
+      const pattern = (w.domain_filter as Partial<Record<typeof key, string>>)[key];
+      try {
+        // eslint-disable-next-line security/detect-non-literal-regexp
+        if (pattern !== undefined) new RegExp(pattern);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', path: ['domain_filter', key], message: `expected a regular expression: ${(err as Error).message}` });
+      }
+    }
   }).optional(),
   /** The Docker or Podman Engine API for `container` deploy actions; `enabled: false` turns them all off. */
   containers: z.strictObject({

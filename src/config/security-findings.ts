@@ -1,5 +1,6 @@
 import { lstatSync, promises as fs, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { isLoopbackListen } from '../externaldns/listen-address.js';
 import type { Config } from './schema.js';
 import { Secret } from './secret.js';
 
@@ -51,6 +52,10 @@ export async function securityFindings(config: Config, opts: { env?: NodeJS.Proc
   }
   if (env.NODE_TLS_REJECT_UNAUTHORIZED === '0') {
     error('NODE_TLS_REJECT_UNAUTHORIZED=0 is set: Node would skip TLS certificate checks', 'unset it; trust a private CA with acme.ca_bundle or the provider\'s ca_bundle instead');
+  }
+  // Webhook: anyone who reaches its port can change the zone's records, so off loopback it needs a token.
+  if (config.webhook && !config.webhook.token && !isLoopbackListen(config.webhook.listen)) {
+    error(`webhook.listen ${config.webhook.listen} is not a loopback address and webhook.token is not set: anyone who can reach the port can change the zone's records`, 'listen on 127.0.0.1 in ExternalDNS\'s Pod (ExternalDNS sends no token), or set webhook.token_file to a file holding a long random token (openssl rand -base64 32) for a client that sends it');
   }
   if (config.acme.directory === 'selfsigned') {
     error('acme.directory is selfsigned: the development issuer, trusted by no client', 'use a real ACME directory (letsencrypt, zerossl, google or your CA\'s URL)');

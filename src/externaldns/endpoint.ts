@@ -1,3 +1,5 @@
+import { dnsNameProblem } from './dns-name.js';
+
 /** ExternalDNS webhook protocol shapes (ExternalDNS v0.17+, older capitalised keys accepted). */
 export const WEBHOOK_MEDIA_TYPE = 'application/external.dns.webhook+json;version=1';
 
@@ -15,28 +17,45 @@ export interface Changes { create: Endpoint[]; updateOld: Endpoint[]; updateNew:
 
 export type DomainFilter = { include?: string[]; exclude?: string[] } | { regexInclude?: string; regexExclude?: string };
 
+/** The largest TTL DNS allows (RFC 2181 §8); a provider may allow less. */
+export const MAX_TTL = 2_147_483_647;
+
 /** Reads a Changes body in either spelling (v0.17 camelCase, or the older Create/UpdateOld/...). */
-export function parseChanges(body: unknown): Changes {
+export function parseChanges(body: unknown, maxTtl = MAX_TTL): Changes {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new TypeError('expected a JSON object with create, updateOld, updateNew, delete');
   const b = body as Record<string, unknown>;
-  const list = (a: string, b2: string): Endpoint[] => {
+  const list = (a: string, b2: string, ttlLimit: number): Endpoint[] => {
     const v = b[a] ?? b[b2];
     if (v === undefined || v === null) return [];
     if (!Array.isArray(v)) throw new TypeError(`${a} must be a list of endpoints`);
-    return v.map((e, i) => checkEndpoint(e, `${a}[${i}]`));
+    return v.map((e, i) => checkEndpoint(e, `${a}[${i}]`, ttlLimit));
   };
-  const changes = { create: list('create', 'Create'), updateOld: list('updateOld', 'UpdateOld'), updateNew: list('updateNew', 'UpdateNew'), delete: list('delete', 'Delete') };
+  // Only TTLs that will be written are bounded: updateOld and delete describe records as they are
+  // (one written with a huge TTL before must still be deletable).
+  const changes = {
+    create: list('create', 'Create', maxTtl), updateOld: list('updateOld', 'UpdateOld', Number.MAX_SAFE_INTEGER),
+    updateNew: list('updateNew', 'UpdateNew', maxTtl), delete: list('delete', 'Delete', Number.MAX_SAFE_INTEGER),
+  };
   if (changes.updateOld.length !== changes.updateNew.length) throw new TypeError(`updateOld has ${changes.updateOld.length} endpoints but updateNew has ${changes.updateNew.length}`);
   return changes;
 }
 
-export function checkEndpoint(e: unknown, where: string): Endpoint {
+/**
+ * One endpoint from a request, checked before anything else looks at it: the name's length and
+ * characters first (the domain filter's patterns must never see a 200 KB name), then the rest.
+ */
+export function checkEndpoint(e: unknown, where: string, maxTtl = MAX_TTL): Endpoint {
   if (e === null || typeof e !== 'object' || Array.isArray(e)) throw new TypeError(`${where}: expected an endpoint object`);
   const ep = e as Endpoint;
-  if (typeof ep.dnsName !== 'string' || ep.dnsName === '') throw new TypeError(`${where}: dnsName is required`);
-  if (typeof ep.recordType !== 'string' || ep.recordType === '') throw new TypeError(`${where}: recordType is required`);
-  if (ep.targets !== undefined && (!Array.isArray(ep.targets) || ep.targets.some((t) => typeof t !== 'string'))) throw new TypeError(`${where}: targets must be a list of strings`);
-  if (ep.recordTTL !== undefined && (typeof ep.recordTTL !== 'number' || ep.recordTTL < 0)) throw new TypeError(`${where}: recordTTL must be a non-negative number`);
+  if (typeof ep.dnsName !== 'string' || ep.dnsName === '') throw new TypeError(`${where}.dnsName: is required`);
+  const nameProblem = dnsNameProblem(ep.dnsName);
+  if (nameProblem) throw new TypeError(`${where}.dnsName: ${nameProblem}`);
+  if (typeof ep.recordType !== 'string' || !/^[A-Za-z0-9]{1,16}$/.test(ep.recordType)) throw new TypeError(`${where}.recordType: expected a record type such as A or TXT`);
+  if (ep.targets !== undefined && (!Array.isArray(ep.targets) || ep.targets.some((t) => typeof t !== 'string'))) throw new TypeError(`${where}.targets: expected a list of strings`);
+  // 0 (or absent) is the protocol's "not configured": the default TTL is used.
+  if (ep.recordTTL !== undefined && (typeof ep.recordTTL !== 'number' || !Number.isInteger(ep.recordTTL) || ep.recordTTL < 0 || ep.recordTTL > maxTtl)) {
+    throw new TypeError(`${where}.recordTTL: expected a whole number of seconds from 1 to ${maxTtl} (or 0 for the default), got ${String(ep.recordTTL)}`);
+  }
   return ep;
 }
 
@@ -45,20 +64,30 @@ export function normalizeName(name: string): string {
   return name.toLowerCase().replace(/\.$/, '');
 }
 
-export function matchesFilter(filter: DomainFilter, name: string): boolean {
-  const n = normalizeName(name);
+/**
+ * The domain filter as a test of a name, its patterns compiled once (an invalid pattern throws
+ * here, at start, not on a request). Callers give it only checked names (`dnsNameProblem`).
+ */
+export function compileFilter(filter: DomainFilter): (name: string) => boolean {
   if ('regexInclude' in filter || 'regexExclude' in filter) {
-    const f = filter;
     // The operator's own patterns from the config (ExternalDNS's regex filter), not remote input.
     // eslint-disable-next-line security/detect-non-literal-regexp
-    if (f.regexExclude && new RegExp(f.regexExclude).test(n)) return false;
+    const exclude = filter.regexExclude ? new RegExp(filter.regexExclude) : undefined;
     // eslint-disable-next-line security/detect-non-literal-regexp
-    return !f.regexInclude || new RegExp(f.regexInclude).test(n);
+    const include = filter.regexInclude ? new RegExp(filter.regexInclude) : undefined;
+    return (name) => {
+      const n = normalizeName(name);
+      return !exclude?.test(n) && (!include || include.test(n));
+    };
   }
   const f = filter as { include?: string[]; exclude?: string[] };
-  const under = (d: string) => n === normalizeName(d) || n.endsWith(`.${normalizeName(d)}`);
-  if ((f.exclude ?? []).some(under)) return false;
-  return !f.include?.length || f.include.some(under);
+  const include = (f.include ?? []).map(normalizeName);
+  const exclude = (f.exclude ?? []).map(normalizeName);
+  return (name) => {
+    const n = normalizeName(name);
+    const under = (d: string) => n === d || n.endsWith(`.${d}`);
+    return !exclude.some(under) && (include.length === 0 || include.some(under));
+  };
 }
 
 /** RFC 5952 text of an IPv6 address (lower case, longest zero run as ::), as Go and the WHATWG URL parser write it. */

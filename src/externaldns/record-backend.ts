@@ -7,6 +7,8 @@ export interface RRset { name: string; type: string; ttl: number; values: string
  */
 export interface RecordBackend {
   readonly id: string;
+  /** The largest TTL the provider's API accepts, when it is below DNS's 2147483647 (requests above it are a 400). */
+  readonly maxTtl?: number;
   listZones(signal: AbortSignal): Promise<string[]>;
   readZone(zone: string, signal: AbortSignal): Promise<RRset[]>;
   /** Replaces the given RRsets whole, deletes the others given; one transaction where possible. */

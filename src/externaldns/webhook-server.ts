@@ -3,8 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { Counter, Registry } from 'prom-client';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
+import { processRedactor } from '../redaction.js';
 import { splitHostPort } from '../server/http-server.js';
+import { bearerTokenCheck } from './bearer-token.js';
 import { parseChanges, checkEndpoint, WEBHOOK_MEDIA_TYPE } from './endpoint.js';
+import { TokenBucket } from './token-bucket.js';
 import { WebhookInputError, type WebhookService } from './webhook-service.js';
 
 export interface WebhookServerOptions {
@@ -14,12 +17,24 @@ export interface WebhookServerOptions {
   maxBodyBytes?: number;
   /** Below ExternalDNS's 15 s, so it gets an answer rather than a timeout (which is fatal to it). */
   requestTimeoutMs?: number;
-  /** Requests per second per client before answering 503 (a soft error ExternalDNS retries). */
+  /** Requests per second, all clients together, before answering 503 (a soft error ExternalDNS retries). */
   ratePerSecond?: number;
+  /** When set, every API request must carry `Authorization: Bearer <token>` (401 otherwise). */
+  token?: string;
 }
 
 class HttpError extends Error {
-  constructor(readonly status: number, message: string) { super(message); }
+  constructor(readonly status: number, message: string, readonly headers: Record<string, string> = {}) { super(message); }
+}
+
+/** The routes of each listener; any other path is counted and logged as `unknown`, never as itself. */
+const API_ROUTES = ['/', '/records', '/adjustendpoints'];
+const HEALTH_ROUTES = ['/healthz', '/metrics'];
+
+/** A metric label and log field from a fixed set: a raw path would make one series per path sent. */
+export function routeLabel(url: string | undefined, routes: readonly string[]): string {
+  const path = (url ?? '/').split('?', 1)[0]!;
+  return routes.includes(path) ? path : 'unknown';
 }
 
 /**
@@ -31,21 +46,16 @@ class HttpError extends Error {
 export async function startWebhookServer(service: WebhookService, opts: WebhookServerOptions, log: Logger): Promise<{ address: string; healthAddress: string; close(): Promise<void> }> {
   const registry = new Registry();
   const requests = new Counter({ name: 'certfleet_webhook_requests_total', help: 'ExternalDNS webhook requests by route and status', labelNames: ['route', 'status'] as const, registers: [registry] });
+  const refusedTotal = new Counter({ name: 'certfleet_webhook_refused_total', help: 'Endpoints the webhook refused to write (zone apex NS/SOA, _acme-challenge names)', labelNames: ['reason'] as const, registers: [registry] });
   const maxBody = opts.maxBodyBytes ?? 1024 * 1024;
   const timeoutMs = opts.requestTimeoutMs ?? 10_000;
   const rate = opts.ratePerSecond ?? 20;
-  const buckets = new Map<string, { tokens: number; at: number }>();
-
-  const allow = (client: string) => {
-    const now = Date.now();
-    const b = buckets.get(client) ?? { tokens: rate * 2, at: now };
-    b.tokens = Math.min(rate * 2, b.tokens + ((now - b.at) / 1000) * rate);
-    b.at = now;
-    buckets.set(client, b);
-    if (b.tokens < 1) return false;
-    b.tokens -= 1;
-    return true;
-  };
+  if (opts.token !== undefined) processRedactor.add([opts.token]);
+  const authorized = opts.token === undefined ? () => true : bearerTokenCheck(opts.token);
+  // Not per source address: a client picks its address (all of 127/8 is loopback), and a map of
+  // them grows without bound. The webhook has one legitimate client, so one bucket for it; with a
+  // token, requests without it draw from their own bucket and cannot starve the real client.
+  const buckets = { client: new TokenBucket(rate, rate * 2, Date.now()), anonymous: new TokenBucket(rate, rate * 2, Date.now()) };
 
   const readBody = (req: IncomingMessage) => new Promise<string>((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -86,31 +96,36 @@ export async function startWebhookServer(service: WebhookService, opts: WebhookS
       case 'POST /records': {
         let changes;
         try {
-          changes = parseChanges(parseJson(await readBody(req)));
+          changes = parseChanges(parseJson(await readBody(req)), service.maxTtl);
         } catch (err) {
           if (err instanceof HttpError) throw err;
           throw new HttpError(400, errorMessage(err));
         }
-        await service.apply(changes, signal);
+        const { refused } = await service.apply(changes, signal);
+        for (const r of refused) refusedTotal.inc({ reason: r.reason });
+        // A 4xx would stop ExternalDNS, and 204 would tell it the refused records exist: a 5xx is
+        // an error it logs and retries next loop, while the rest of the change set stays applied.
+        if (refused.length) throw new HttpError(500, `refused ${refused.length} endpoint${refused.length > 1 ? 's' : ''} (the rest was applied): ${refused.slice(0, 20).map((r) => r.message).join('; ')}`);
         return send(204);
       }
       case 'POST /adjustendpoints': {
         const body = parseJson(await readBody(req));
         if (!Array.isArray(body)) throw new HttpError(400, 'expected a list of endpoints');
         try {
-          return send(200, service.adjust(body.map((e, i) => checkEndpoint(e, `[${i}]`))));
+          return send(200, service.adjust(body.map((e, i) => checkEndpoint(e, `[${i}]`, service.maxTtl))));
         } catch (err) {
           throw new HttpError(400, errorMessage(err));
         }
       }
       default:
-        throw new HttpError(404, `no route ${req.method ?? ''} ${route}`);
+        // The path itself is not echoed: it is the client's, of any length.
+        throw new HttpError(404, `${route === 'unknown' ? 'no such path' : `no route ${req.method ?? ''} ${route}`} (routes: GET /, GET /records, POST /records, POST /adjustendpoints)`);
     }
   };
 
   const api: Server = createServer((req, res) => {
     const started = performance.now();
-    const route = (req.url ?? '/').split('?')[0]!;
+    const route = routeLabel(req.url, API_ROUTES);
     const client = req.socket.remoteAddress ?? '?';
     const signal = AbortSignal.timeout(timeoutMs);
     const finish = (status: number, error?: string) => {
@@ -120,15 +135,17 @@ export async function startWebhookServer(service: WebhookService, opts: WebhookS
       else if (status >= 400) log.warn(line, 'webhook_request');
       else log.info(line, 'webhook_request');
     };
-    if (!allow(client)) {
+    const ok = authorized(req.headers.authorization);
+    if (!(ok ? buckets.client : buckets.anonymous).take(Date.now())) {
       res.writeHead(503, { 'retry-after': '1', 'content-type': 'text/plain' }).end('rate limited');
       return finish(503, 'rate limited');
     }
-    handle(req, res, route, signal).then((status) => finish(status), (err: unknown) => {
+    const answer = ok ? handle(req, res, route, signal) : Promise.reject(new HttpError(401, 'a bearer token is required (Authorization: Bearer <webhook.token>)', { 'www-authenticate': 'Bearer realm="certfleet-webhook"' }));
+    answer.then((status) => finish(status), (err: unknown) => {
       const status = err instanceof HttpError ? err.status : err instanceof WebhookInputError ? 400 : signal.aborted ? 504 : 502;
       const message = err instanceof HttpError || err instanceof WebhookInputError ? err.message
         : signal.aborted ? `no answer from the DNS provider within ${timeoutMs} ms` : `DNS provider error: ${errorMessage(err)}`;
-      if (!res.headersSent) res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(message);
+      if (!res.headersSent) res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...(err instanceof HttpError ? err.headers : {}) }).end(message);
       finish(status, message);
     });
   });
@@ -136,12 +153,17 @@ export async function startWebhookServer(service: WebhookService, opts: WebhookS
   api.headersTimeout = timeoutMs;
 
   const health: Server = createServer((req, res) => {
-    const route = (req.url ?? '/').split('?')[0];
-    if (route === '/healthz') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+    const route = routeLabel(req.url, HEALTH_ROUTES);
+    if (route === '/healthz') {
+      requests.inc({ route, status: '200' });
+      return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+    }
     if (route === '/metrics') {
+      requests.inc({ route, status: '200' });
       void registry.metrics().then((m) => res.writeHead(200, { 'content-type': registry.contentType }).end(m));
       return;
     }
+    requests.inc({ route, status: '404' });
     res.writeHead(404).end();
   });
 

@@ -1,6 +1,6 @@
-import { CertfleetError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { canonicalIpv6, matchesFilter, normalizeName, type Changes, type DomainFilter, type Endpoint } from './endpoint.js';
+import { canonicalIpv6, compileFilter, MAX_TTL, normalizeName, type Changes, type DomainFilter, type Endpoint } from './endpoint.js';
+import { isAcmeChallengeName, refusalMessage, refusalReason, type RefusalReason } from './protected-records.js';
 import type { RecordBackend, RRset } from './record-backend.js';
 import { txtTarget } from '../dns/txt-presentation.js';
 
@@ -9,13 +9,34 @@ export const SUPPORTED_TYPES = ['A', 'AAAA', 'CNAME', 'TXT', 'MX', 'SRV', 'NS', 
 
 export class WebhookInputError extends Error {}
 
+export interface WebhookServiceOptions {
+  /** Write names with an `_acme-challenge` label (off: such writes are refused and such records not shown). */
+  allowAcmeChallenge?: boolean;
+}
+
+/** An endpoint the service would not write, with why. */
+export interface Refusal { endpoint: string; reason: RefusalReason; message: string }
+
+/** At most this many names in one log line or answer; the count says how many there were. */
+const LISTED = 20;
+
 /**
  * The ExternalDNS webhook's logic, without HTTP: read RRsets as one endpoint per (name, type),
  * normalise desired endpoints so they compare equal to what is read back, and apply a change
  * set as one transaction per zone.
  */
 export class WebhookService {
-  constructor(private readonly backend: RecordBackend, private readonly filter: DomainFilter, private readonly defaultTtl: number, private readonly log: Logger) {}
+  private readonly matches: (name: string) => boolean;
+  private readonly allowAcmeChallenge: boolean;
+  /** The largest TTL a request may ask for: DNS's, or the provider's when lower. */
+  readonly maxTtl: number;
+
+  constructor(private readonly backend: RecordBackend, private readonly filter: DomainFilter, private readonly defaultTtl: number, private readonly log: Logger, opts: WebhookServiceOptions = {}) {
+    this.matches = compileFilter(filter);
+    this.allowAcmeChallenge = opts.allowAcmeChallenge ?? false;
+    this.maxTtl = Math.min(MAX_TTL, backend.maxTtl ?? MAX_TTL);
+    if (defaultTtl < 1 || defaultTtl > this.maxTtl) throw new RangeError(`default TTL ${defaultTtl} is outside 1..${this.maxTtl} (the largest ${backend.id} accepts)`);
+  }
 
   negotiate(): DomainFilter {
     return this.filter;
@@ -27,7 +48,8 @@ export class WebhookService {
     const out: Endpoint[] = [];
     for (const { zone, rrsets } of sets) {
       for (const rr of rrsets) {
-        if (!SUPPORTED_TYPES.includes(rr.type) || (rr.type === 'NS' && rr.name === zone) || !matchesFilter(this.filter, rr.name)) continue;
+        // What the webhook never writes it does not show either, so ExternalDNS never plans to change it.
+        if (!SUPPORTED_TYPES.includes(rr.type) || (rr.type === 'NS' && rr.name === zone) || (!this.allowAcmeChallenge && isAcmeChallengeName(rr.name)) || !this.matches(rr.name)) continue;
         const values = rr.type === 'AAAA' ? rr.values.map(canonicalIpv6) : rr.values;
         out.push({ dnsName: rr.name, recordType: rr.type, targets: [...values].sort(), recordTTL: rr.ttl });
       }
@@ -45,18 +67,30 @@ export class WebhookService {
     });
   }
 
-  async apply(changes: Changes, signal: AbortSignal): Promise<{ zones: number; skipped: string[] }> {
+  /**
+   * Applies a change set, without the endpoints it refuses (the zone apex's NS and SOA,
+   * `_acme-challenge` names unless allowed): those are returned in `refused`, the rest is applied.
+   */
+  async apply(changes: Changes, signal: AbortSignal): Promise<{ zones: number; skipped: string[]; refused: Refusal[] }> {
     const zones = await this.zones(signal);
     const perZone = new Map<string, { replace: Map<string, RRset>; remove: Map<string, { name: string; type: string }> }>();
     const skipped: string[] = [];
+    const refused = new Map<string, Refusal>();
     const bucket = (e: Endpoint) => {
       const name = normalizeName(e.dnsName!);
       const type = e.recordType!.toUpperCase();
-      if (!SUPPORTED_TYPES.includes(type)) throw new WebhookInputError(`record type ${type} of ${name} is not supported (supported: ${SUPPORTED_TYPES.join(', ')})`);
       // ExternalDNS's ownership record of an apex (e.g. a-example.com) can fall outside every
       // zone and outside the filter: skip it with a warning; failing would stop ExternalDNS.
       const zone = zones.filter((z) => name === z || name.endsWith(`.${z}`)).sort((a, b) => b.length - a.length)[0];
-      if (!zone || !matchesFilter(this.filter, name)) {
+      const managed = zone !== undefined && this.matches(name);
+      // Before the type check: the apex SOA is refused as such, not as an unsupported type.
+      const reason = managed ? refusalReason(name, type, zone, this.allowAcmeChallenge) : undefined;
+      if (reason) {
+        refused.set(`${name} ${type}`, { endpoint: `${name} ${type}`, reason, message: refusalMessage(name, type, reason) });
+        return undefined;
+      }
+      if (!SUPPORTED_TYPES.includes(type)) throw new WebhookInputError(`record type ${type} of ${name} is not supported (supported: ${SUPPORTED_TYPES.join(', ')})`);
+      if (!managed) {
         skipped.push(`${name} ${type}`);
         return undefined;
       }
@@ -79,20 +113,19 @@ export class WebhookService {
     for (const [zone, z] of perZone) {
       await this.backend.applyZone(zone, { replace: [...z.replace.values()], remove: [...z.remove.values()] }, signal);
     }
-    if (skipped.length) this.log.warn({ skipped }, 'endpoints_outside_managed_zones');
-    return { zones: perZone.size, skipped };
+    if (skipped.length) this.log.warn({ skipped: skipped.slice(0, LISTED), count: skipped.length }, 'endpoints_outside_managed_zones');
+    const refusals = [...refused.values()];
+    if (refusals.length) this.log.error({ refused: refusals.slice(0, LISTED).map((r) => r.message), count: refusals.length }, 'endpoints_refused');
+    return { zones: perZone.size, skipped, refused: refusals };
   }
 
   private async zones(signal: AbortSignal): Promise<string[]> {
     const f = this.filter as { include?: string[] };
     const listed = await this.backend.listZones(signal);
     // Providers that cannot list zones (RFC 2136 without `zone`): the filter's domains are the zones.
-    const all = listed.length > 0 ? listed : (f.include ?? []).map(normalizeName);
+    // Normalised here: the apex checks compare names with zones exactly.
+    const all = (listed.length > 0 ? listed : f.include ?? []).map(normalizeName);
     // A zone is managed when it is inside the filter, or the filter names something inside it.
-    return all.filter((z) => matchesFilter(this.filter, z) || (f.include ?? []).some((d) => normalizeName(d).endsWith(`.${z}`)));
+    return all.filter((z) => this.matches(z) || (f.include ?? []).some((d) => normalizeName(d).endsWith(`.${z}`)));
   }
-}
-
-export function upstreamError(err: unknown): boolean {
-  return err instanceof CertfleetError;
 }

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { captureLog } from '../testing/test-log.js';
+import type { Changes } from './endpoint.js';
+import type { RecordBackend, RRset } from './record-backend.js';
+import { WebhookService } from './webhook-service.js';
+
+const cap = captureLog();
+const ZONE: RRset[] = [
+  { name: 'example.test', type: 'SOA', ttl: 3600, values: ['ns1.example.test. h.example.test. 1 2 3 4 5'] },
+  { name: 'example.test', type: 'NS', ttl: 3600, values: ['ns1.example.test'] },
+  { name: 'www.example.test', type: 'A', ttl: 300, values: ['192.0.2.1'] },
+  { name: '_acme-challenge.www.example.test', type: 'TXT', ttl: 60, values: ['"abc"'] },
+];
+
+function service(opts: { allowAcmeChallenge?: boolean } = {}) {
+  const applied: { replace: string[]; remove: string[] }[] = [];
+  const backend: RecordBackend = {
+    id: 'fake',
+    listZones: () => Promise.resolve(['Example.Test.']),
+    readZone: () => Promise.resolve(ZONE),
+    applyZone: (_zone, c) => {
+      applied.push({ replace: c.replace.map((r) => `${r.name} ${r.type}`), remove: c.remove.map((r) => `${r.name} ${r.type}`) });
+      return Promise.resolve();
+    },
+  };
+  return { svc: new WebhookService(backend, { include: ['example.test'] }, 300, cap.log, opts), applied };
+}
+const changes = (c: Partial<Changes>): Changes => ({ create: [], updateOld: [], updateNew: [], delete: [], ...c });
+const signal = new AbortController().signal;
+
+describe('WebhookService', () => {
+  it('records(): no SOA, no apex NS, no _acme-challenge name unless allowed', async () => {
+    expect((await service().svc.records(signal)).map((e) => `${e.dnsName!} ${e.recordType!}`)).toEqual(['www.example.test A']);
+    expect((await service({ allowAcmeChallenge: true }).svc.records(signal)).map((e) => e.dnsName)).toContain('_acme-challenge.www.example.test');
+  });
+
+  it('apply(): refuses the apex NS/SOA (even where the listed zone has a trailing dot) and applies the rest', async () => {
+    const { svc, applied } = service();
+    const result = await svc.apply(changes({
+      create: [{ dnsName: 'EXAMPLE.test.', recordType: 'ns', targets: ['ns.attacker.invalid'] }, { dnsName: 'new.example.test', recordType: 'A', targets: ['192.0.2.5'] }],
+      delete: [{ dnsName: 'example.test', recordType: 'SOA', targets: [] }, { dnsName: 'www.example.test', recordType: 'A', targets: ['192.0.2.1'] }],
+    }), signal);
+    expect(result.refused.map((r) => [r.endpoint, r.reason])).toEqual([['example.test SOA', 'zone_apex'], ['example.test NS', 'zone_apex']]);
+    expect(applied).toEqual([{ replace: ['new.example.test A'], remove: ['www.example.test A'] }]);
+  });
+
+  it('apply(): a change set of refused endpoints only writes nothing', async () => {
+    const { svc, applied } = service();
+    const result = await svc.apply(changes({ create: [{ dnsName: '_acme-challenge.example.test', recordType: 'TXT', targets: ['x'] }] }), signal);
+    expect(result.refused.map((r) => r.reason)).toEqual(['acme_challenge']);
+    expect(applied).toEqual([]);
+  });
+});
