@@ -58,3 +58,27 @@ describe('exec provider failures', () => {
     }
   });
 });
+
+describe('exec provider environment', () => {
+  const rec = { name: '_acme-challenge', type: 'TXT', data: 'v', ttl: 60 };
+  const SECRETS = { CERTFLEET_PDNS_API_KEY: 'pdns-key-for-exec-test-123', CERTFLEET_STORE_KEY: 'store-key-for-exec-test-456' };
+
+  it('the program gets the allow-list, its CERTFLEET_* variables, env and pass_env; no secret of certfleet\'s environment', async () => {
+    for (const [k, v] of Object.entries(SECRETS)) {
+      registerSecret(v);
+      process.env[k] = v;
+    }
+    process.env.CERTFLEET_EXEC_TEST_PASSED = 'named-in-pass-env';
+    const cap = captureLog();
+    try {
+      const provider = new ExecProvider({ id: 'env', command: [process.execPath, '-e', 'console.log(JSON.stringify(process.env))'], env: { DNS_API_URL: 'https://dns.example.test' }, passEnv: ['CERTFLEET_EXEC_TEST_PASSED'], timeoutMs: 10_000, log: cap.log });
+      await provider.appendRecords('example.test', [rec], AbortSignal.timeout(10_000));
+      const env = JSON.parse(String(cap.records().find((r) => r.stream === 'stdout')!.msg)) as Record<string, string>;
+      expect(Object.keys(env).sort()).toEqual(['CERTFLEET_ACTION', 'CERTFLEET_EXEC_TEST_PASSED', 'CERTFLEET_FQDN', 'CERTFLEET_TTL', 'CERTFLEET_VALUE', 'CERTFLEET_ZONE', 'DNS_API_URL',
+        ...['HOME', 'LANG', 'LC_ALL', 'PATH', 'TZ'].filter((k) => process.env[k] !== undefined)].sort());
+      expect(env).toMatchObject({ CERTFLEET_ACTION: 'present', CERTFLEET_FQDN: '_acme-challenge.example.test.', DNS_API_URL: 'https://dns.example.test', CERTFLEET_EXEC_TEST_PASSED: 'named-in-pass-env' });
+    } finally {
+      for (const k of [...Object.keys(SECRETS), 'CERTFLEET_EXEC_TEST_PASSED']) delete process.env[k];
+    }
+  });
+});
