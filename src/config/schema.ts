@@ -80,7 +80,7 @@ function commandWords(s: string, ctx: z.RefinementCtx): string[] | undefined {
   };
   const syntax = findShellSyntax(s);
   if (syntax) {
-    return fail(`${JSON.stringify(s)} contains the shell syntax ${syntax === 'a line break' ? syntax : JSON.stringify(syntax)}, but a command never runs through a shell: it would reach the program as a literal argument. `
+    return fail(`${JSON.stringify(s)} contains ${syntax === 'a line break' ? 'a line break (a command separator to a shell)' : `the shell syntax ${JSON.stringify(syntax)}`}, but a command never runs through a shell: it would reach the program as a literal argument. `
       + `Write an argv list ([program, arg, ...]) if it is meant literally, or run a shell on purpose: [/bin/sh, -c, ${JSON.stringify(s)}]`);
   }
   try {
