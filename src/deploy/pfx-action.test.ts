@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { registerSecret } from '../testing/secret-scan.js';
-import { captureLog } from '../testing/test-log.js';
 import type { CertificateEvent } from './deploy-action.js';
 import { PfxAction } from './pfx-action.js';
 
@@ -37,7 +36,7 @@ fs.writeFileSync(${JSON.stringify(report)}, JSON.stringify({ argv: process.argv.
 process.stdout.write('PKCS12 bytes');
 `, { mode: 0o755 });
     try {
-      await new PfxAction(pass, false, 10_000, false, fake).run(event, { log: captureLog().log, signal: AbortSignal.timeout(10_000) });
+      await new PfxAction(pass, false, 10_000, false, fake).run(event, { signal: AbortSignal.timeout(10_000) });
     } finally {
       delete process.env.CERTFLEET_STORE_KEY;
     }
