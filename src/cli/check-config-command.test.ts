@@ -87,3 +87,15 @@ describe('check-config: shell syntax in a command string', () => {
     expect(text).toMatch(/certificates\[0\]\.deploy\[1\]\.container\.exec\.command: "nginx -s reload; true" contains the shell syntax ";"/);
   });
 });
+
+describe('check-config: env and pass_env', () => {
+  it('a bad variable name or a non-map env is reported with the problem of the hook itself, not only "expected one of hook, …"', async () => {
+    const { rc, file } = await check(config('{ type: exec, command: [/bin/true], pass_env: [bad-name] }', '      - hook: { command: [/bin/true], env: not-a-map }\n      - hook: { command: [/bin/true], pass_env: [API TOKEN] }\n'));
+    expect(rc).toBe(2);
+    expect(err.join('').trim().split('\n').slice(1)).toEqual([
+      `${file}:4:58: dns.providers.home.pass_env[0]: expected a variable name like MY_TOKEN`,
+      `${file}:9:9: certificates[0].deploy[0]: hook: env: Invalid input: expected record, received string`,
+      `${file}:10:50: certificates[0].deploy[1].hook.pass_env[0]: expected a variable name like MY_TOKEN`,
+    ]);
+  });
+});

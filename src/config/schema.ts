@@ -164,13 +164,29 @@ const actionCommon = { timeout: duration.default(60_000), required: z.boolean().
 function shortHook(command: string[]) {
   return { command, cwd: undefined as string | undefined, env: {} as Record<string, string>, pass_env: [] as string[], timeout: 60_000, required: false };
 }
+/** The deploy item kinds, in the order of deployItem's options. */
+const DEPLOY_KINDS = ['hook', 'permissions', 'pfx', 'copy', 'webhook', 'container'] as const;
+
+/**
+ * A union's own message says only that no option fit. When the input shows which option was
+ * meant (a deploy item's one key, a hook's shape), that option's first problem is the useful
+ * one: "hook: env: expected record, received string".
+ */
+function meantOption(iss: z.core.$ZodRawIssue, pick: (input: unknown) => number | undefined): string | undefined {
+  if (iss.code !== 'invalid_union' || !('errors' in iss)) return undefined;
+  const index = pick(iss.input);
+  const first = index === undefined || index < 0 ? undefined : iss.errors[index]?.[0];
+  if (!first) return undefined;
+  return first.path.length ? `${first.path.map(String).join('.')}: ${first.message}` : first.message;
+}
+
 const deployItem = z.union([
   z.strictObject({ hook: z.union([
     // The short forms, each one transform (a transform after a failed one would hide its message).
     argvList.transform((command) => shortHook(command)),
     z.string().min(1).transform((s, ctx) => { const words = commandWords(s, ctx); return words ? shortHook(words) : z.NEVER; }),
     z.strictObject({ command: argv, cwd: z.string().optional(), ...childEnvOptions, ...actionCommon }),
-  ], { error: `${ARGV_ERROR}, or {command, cwd, env, pass_env, timeout, required}` }) }),
+  ], { error: (iss) => meantOption(iss, (input) => (Array.isArray(input) ? 0 : typeof input === 'string' ? 1 : isRecord(input) ? 2 : undefined)) ?? `${ARGV_ERROR}, or {command, cwd, env, pass_env, timeout, required}` }) }),
   z.strictObject({ permissions: z.strictObject({ files_mode: fileMode.optional(), dirs_mode: fileMode.optional(), user: z.string().min(1).optional(), group: z.string().min(1).optional(), ...actionCommon }) }),
   z.strictObject({ pfx: z.strictObject({ passphrase: secret.refine((p) => !/[\r\n]/.test(p.reveal()), 'expected one line (openssl reads the passphrase as a line)'), legacy: z.boolean().default(false), ...actionCommon }) }),
   z.strictObject({
@@ -193,7 +209,10 @@ const deployItem = z.union([
       ...actionCommon,
     }).refine((c) => c.restart || c.signal || c.exec || c.services, 'expected restart, signal, exec or services'),
   }),
-], { error: 'expected one of hook, permissions, pfx, copy, webhook, container (one key per list item)' });
+], {
+  error: (iss) => meantOption(iss, (input) => (isRecord(input) && Object.keys(input).length === 1 ? DEPLOY_KINDS.indexOf(Object.keys(input)[0] as typeof DEPLOY_KINDS[number]) : undefined))
+    ?? `expected one of ${DEPLOY_KINDS.join(', ')} (one key per list item)`,
+});
 
 const certificate = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected letters, digits, ".", "_" or "-" (no path separators)')
