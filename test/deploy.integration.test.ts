@@ -45,9 +45,9 @@ describe('deploy actions after issuance and renewal (pebble + PowerDNS)', () => 
     domains: [web.example.test]
     dns: home
     deploy:
-      - hook: ["${process.execPath}", "${hookScript}", before-pfx]
+      - hook: { command: ["${process.execPath}", "${hookScript}", before-pfx], pass_env: [HOOK_LOG, HOOK_CHECK] }
       - pfx: { passphrase_file: pfx.pass }
-      - hook: { command: ["${process.execPath}", "${hookScript}", after-pfx], timeout: 20s }
+      - hook: { command: ["${process.execPath}", "${hookScript}", after-pfx], timeout: 20s, pass_env: [HOOK_LOG, HOOK_CHECK] }
       - permissions: { files_mode: "0640", dirs_mode: "0750" }
       - copy: { combined: ${stack.dir}/haproxy/web.pem, mode: "0600" }
       - webhook: { url: "${receiverUrl}/deployed", secret: deploy-hmac-secret }
@@ -57,7 +57,9 @@ describe('deploy actions after issuance and renewal (pebble + PowerDNS)', () => 
 `;
     const top = `notify:\n  - webhook: { url: "${receiverUrl}/notify", events: [failed, renewed] }\n`;
     const file = path.join(stack.dir, 'deploy.yaml');
-    const text = localConfigText({ store, pebble: stack.pebble, pdns: stack.pdns, certs, extraTop: top });
+    // The API key comes from the environment, as in production: the hooks must not inherit it.
+    process.env.CERTFLEET_PDNS_API_KEY = stack.pdns.apiKey;
+    const text = localConfigText({ store, pebble: stack.pebble, pdns: stack.pdns, apiKey: '${CERTFLEET_PDNS_API_KEY}', certs, extraTop: top });
     await writeFile(file, text);
     const config = parseConfig(text, file);
 
@@ -65,6 +67,7 @@ describe('deploy actions after issuance and renewal (pebble + PowerDNS)', () => 
     expect(first.find((o) => o.name === 'web')).toMatchObject({ result: 'issued', deploy: [{ result: 'ok' }, { result: 'ok' }, { result: 'ok' }, { result: 'ok' }, { result: 'ok' }, { result: 'ok' }] });
     let lines = (await readFile(hookLog, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { argv: string[]; env: Record<string, string>; checked: boolean });
     expect(lines.map((l) => [l.argv[0], l.checked, l.env.CERTFLEET_EVENT])).toEqual([['before-pfx', false, 'issued'], ['after-pfx', true, 'issued']]);
+    expect(lines.map((l) => Object.keys(l.env).filter((k) => !/^(CERTFLEET_(CERT_NAME|DOMAINS|LIVE_DIR|CERT_PATH|KEY_PATH|FULLCHAIN_PATH|CHAIN_PATH|EVENT|NOT_AFTER)|RENEWED_(LINEAGE|DOMAINS)|DNSROBOCERT_CERTIFICATE_(NAME|DOMAINS))$/.test(k)))).toEqual([[], []]);
     expect(await readFile(path.join(stack.dir, 'haproxy', 'web.pem'), 'utf8')).toMatch(/BEGIN CERTIFICATE[\s\S]*PRIVATE KEY/);
     const deployed = received.filter((r) => r.path === '/deployed');
     expect(deployed).toHaveLength(1);
@@ -89,5 +92,6 @@ describe('deploy actions after issuance and renewal (pebble + PowerDNS)', () => 
     const archive = await readFile(path.join(store, 'renewal', 'web.json'), 'utf8');
     expect(JSON.parse(archive)).toMatchObject({ version: 2 });
     delete process.env.HOOK_CHECK;
+    delete process.env.CERTFLEET_PDNS_API_KEY;
   });
 });

@@ -3,7 +3,8 @@ import { KEY_TYPES } from '../acme/key-types.js';
 import { normalizeDomain } from '../domain-name.js';
 import { parseDuration } from './duration.js';
 import { Secret } from './secret.js';
-import { splitWords } from '../deploy/split-words.js';
+import { ENV_NAME } from '../child/child-env.js';
+import { findShellSyntax, splitWords } from '../deploy/split-words.js';
 
 /** A secret option: a non-empty string (or a number written unquoted) that becomes a Secret. */
 const secret = z.union([z.string().min(1), z.number()]).transform((v) => new Secret(String(v)));
@@ -65,21 +66,46 @@ const rfc2136 = z.strictObject({
   propagation,
 });
 
-const argv = z.union([z.array(z.string().min(1)).min(1), z.string().min(1).transform((s, ctx) => {
+const argvList = z.array(z.string().min(1)).min(1);
+
+/**
+ * The words of a command string (never given to a shell). Shell syntax in it is refused with
+ * the two ways to say what is meant: splitting would pass `&&` or `$(…)` to the program as an
+ * argument, silently. Issues are `continue: true` so a union reports them instead of its own.
+ */
+function commandWords(s: string, ctx: z.RefinementCtx): string[] | undefined {
+  const fail = (message: string) => {
+    ctx.addIssue({ code: 'custom', message, continue: true });
+    return undefined;
+  };
+  const syntax = findShellSyntax(s);
+  if (syntax) {
+    return fail(`${JSON.stringify(s)} contains ${syntax === 'a line break' ? 'a line break (a command separator to a shell)' : `the shell syntax ${JSON.stringify(syntax)}`}, but a command never runs through a shell: it would reach the program as a literal argument. `
+      + `Write an argv list ([program, arg, ...]) if it is meant literally, or run a shell on purpose: [/bin/sh, -c, ${JSON.stringify(s)}]`);
+  }
   try {
     const words = splitWords(s);
-    if (words.length === 0) throw new SyntaxError('empty command');
-    return words;
+    return words.length === 0 ? fail('empty command') : words;
   } catch (err) {
-    ctx.addIssue({ code: 'custom', message: (err as Error).message });
-    return z.NEVER;
+    return fail((err as Error).message);
   }
-})], { error: 'expected an argv list, or a command string (split into words, never given to a shell)' });
+}
+
+const ARGV_ERROR = 'expected an argv list, or a command string (split into words, never given to a shell)';
+const argv = z.union([argvList, z.string().min(1).transform((s, ctx) => commandWords(s, ctx) ?? z.NEVER)], { error: ARGV_ERROR });
+
+/** A child's environment beyond the allow-list (src/child/child-env.ts): `env` sets, `pass_env` copies by name. */
+const envName = z.string().regex(ENV_NAME, 'expected a variable name like MY_TOKEN');
+const childEnvOptions = {
+  env: z.record(envName, z.union([z.string(), z.number(), z.boolean()]).transform(String)).default({}),
+  pass_env: z.array(envName).default([]),
+};
 
 const exec = z.strictObject({
   type: z.literal('exec'),
   /** argv list, or a string split into words (never given to a shell). */
   command: argv,
+  ...childEnvOptions,
   timeout: duration.default(60_000),
   ttl: z.number().int().positive().default(60),
   propagation,
@@ -135,10 +161,34 @@ export const providerSchema = z.discriminatedUnion('type', [powerdns, rfc2136, e
 /** File modes are written as quoted octal ("0640"): YAML 1.2 reads an unquoted 0640 as decimal 640. */
 const fileMode = z.string().regex(/^0?[0-7]{3}$/, 'expected an octal mode in quotes, like "0640"').transform((s) => parseInt(s, 8));
 const actionCommon = { timeout: duration.default(60_000), required: z.boolean().default(false) };
+function shortHook(command: string[]) {
+  return { command, cwd: undefined as string | undefined, env: {} as Record<string, string>, pass_env: [] as string[], timeout: 60_000, required: false };
+}
+/** The deploy item kinds, in the order of deployItem's options. */
+const DEPLOY_KINDS = ['hook', 'permissions', 'pfx', 'copy', 'webhook', 'container'] as const;
+
+/**
+ * A union's own message says only that no option fit. When the input shows which option was
+ * meant (a deploy item's one key, a hook's shape), that option's first problem is the useful
+ * one: "hook: env: expected record, received string".
+ */
+function meantOption(iss: z.core.$ZodRawIssue, pick: (input: unknown) => number | undefined): string | undefined {
+  if (iss.code !== 'invalid_union' || !('errors' in iss)) return undefined;
+  const index = pick(iss.input);
+  const first = index === undefined || index < 0 ? undefined : iss.errors[index]?.[0];
+  if (!first) return undefined;
+  return first.path.length ? `${first.path.map(String).join('.')}: ${first.message}` : first.message;
+}
+
 const deployItem = z.union([
-  z.strictObject({ hook: z.union([argv.transform((command) => ({ command, timeout: 60_000, required: false, cwd: undefined as string | undefined })), z.strictObject({ command: argv, cwd: z.string().optional(), ...actionCommon })]) }),
+  z.strictObject({ hook: z.union([
+    // The short forms, each one transform (a transform after a failed one would hide its message).
+    argvList.transform((command) => shortHook(command)),
+    z.string().min(1).transform((s, ctx) => { const words = commandWords(s, ctx); return words ? shortHook(words) : z.NEVER; }),
+    z.strictObject({ command: argv, cwd: z.string().optional(), ...childEnvOptions, ...actionCommon }),
+  ], { error: (iss) => meantOption(iss, (input) => (Array.isArray(input) ? 0 : typeof input === 'string' ? 1 : isRecord(input) ? 2 : undefined)) ?? `${ARGV_ERROR}, or {command, cwd, env, pass_env, timeout, required}` }) }),
   z.strictObject({ permissions: z.strictObject({ files_mode: fileMode.optional(), dirs_mode: fileMode.optional(), user: z.string().min(1).optional(), group: z.string().min(1).optional(), ...actionCommon }) }),
-  z.strictObject({ pfx: z.strictObject({ passphrase: secret, legacy: z.boolean().default(false), ...actionCommon }) }),
+  z.strictObject({ pfx: z.strictObject({ passphrase: secret.refine((p) => !/[\r\n]/.test(p.reveal()), 'expected one line (openssl reads the passphrase as a line)'), legacy: z.boolean().default(false), ...actionCommon }) }),
   z.strictObject({
     copy: z.strictObject({
       fullchain: z.string().optional(), privkey: z.string().optional(), cert: z.string().optional(), chain: z.string().optional(),
@@ -159,7 +209,10 @@ const deployItem = z.union([
       ...actionCommon,
     }).refine((c) => c.restart || c.signal || c.exec || c.services, 'expected restart, signal, exec or services'),
   }),
-], { error: 'expected one of hook, permissions, pfx, copy, webhook, container (one key per list item)' });
+], {
+  error: (iss) => meantOption(iss, (input) => (isRecord(input) && Object.keys(input).length === 1 ? DEPLOY_KINDS.indexOf(Object.keys(input)[0] as typeof DEPLOY_KINDS[number]) : undefined))
+    ?? `expected one of ${DEPLOY_KINDS.join(', ')} (one key per list item)`,
+});
 
 const certificate = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected letters, digits, ".", "_" or "-" (no path separators)')

@@ -12,7 +12,10 @@ type DeployItem = Config['certificates'][number]['deploy'][number];
 /** The actions of a certificate's `deploy:` list, in order. */
 export function buildActions(items: DeployItem[], containers: Config['containers']): DeployAction[] {
   return items.filter((item) => containers.enabled || !('container' in item)).map((item) => {
-    if ('hook' in item) return new HookAction(item.hook.command, item.hook.timeout, item.hook.required, item.hook.cwd);
+    if ('hook' in item) {
+      const h = item.hook;
+      return new HookAction({ argv: h.command, ...(h.cwd ? { cwd: h.cwd } : {}), env: h.env, passEnv: h.pass_env }, h.timeout, h.required);
+    }
     if ('permissions' in item) {
       const p = item.permissions;
       return new PermissionsAction({

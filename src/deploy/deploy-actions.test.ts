@@ -42,7 +42,7 @@ describe('hook', () => {
     process.env.HOOK_LOG = logFile;
     const marker = path.join(dir, 'pwned');
     const nasty = [`; touch ${marker}`, `$(touch ${marker})`, `\`touch ${marker}\``, `a\ntouch ${marker}`, '*', '~'];
-    await new HookAction([process.execPath, hookScript, ...nasty], 10_000, false, dir).run(event, ctx());
+    await new HookAction({ argv: [process.execPath, hookScript, ...nasty], cwd: dir, passEnv: ['HOOK_LOG'] }, 10_000, false).run(event, ctx());
     const [line] = await hookLines(logFile);
     expect(line!.argv).toEqual(nasty);
     expect(line!.cwd).toBe(dir);
@@ -64,20 +64,20 @@ describe('hook', () => {
     process.env.HOOK_MODE = 'fail';
     const cap = captureLog([secret]);
     try {
-      await expect(new HookAction([process.execPath, hookScript], 10_000, false).run(event, ctx(cap.log))).rejects.toMatchObject({ code: 'DEPLOY_FAILED', message: expect.stringMatching(/^hook .*node: exited with 4; its output is in the log$/) });
+      await expect(new HookAction({ argv: [process.execPath, hookScript], passEnv: ['HOOK_LOG', 'HOOK_MODE', 'CERTFLEET_TEST_SECRET'] }, 10_000, false).run(event, ctx(cap.log))).rejects.toMatchObject({ code: 'DEPLOY_FAILED', message: expect.stringMatching(/^hook .*node: exited with 4; its output is in the log$/) });
       expect(cap.lines.join('')).toContain('remote said no, token=[redacted]');
       process.env.HOOK_MODE = 'hang';
       const t0 = performance.now();
-      await expect(new HookAction([process.execPath, hookScript], 300, false).run(event, ctx())).rejects.toThrow(/timed out after 300 ms and was killed/);
+      await expect(new HookAction({ argv: [process.execPath, hookScript], passEnv: ['HOOK_LOG', 'HOOK_MODE'] }, 300, false).run(event, ctx())).rejects.toThrow(/timed out after 300 ms and was killed/);
       expect(performance.now() - t0).toBeLessThan(5000);
     } finally {
       delete process.env.HOOK_MODE;
       delete process.env.CERTFLEET_TEST_SECRET;
     }
-    await expect(new HookAction(['/nonexistent/reload'], 1000, false).run(event, ctx())).rejects.toThrow('hook /nonexistent/reload: cannot start: no such program');
+    await expect(new HookAction({ argv: ['/nonexistent/reload'] }, 1000, false).run(event, ctx())).rejects.toThrow('hook /nonexistent/reload: cannot start: no such program');
     const notExec = path.join(dir, 'not-exec.sh');
     await writeFile(notExec, '#!/bin/sh\n', { mode: 0o644 });
-    await expect(new HookAction([notExec], 1000, false).run(event, ctx())).rejects.toThrow(/cannot start: not executable/);
+    await expect(new HookAction({ argv: [notExec] }, 1000, false).run(event, ctx())).rejects.toThrow(/cannot start: not executable/);
   });
 });
 
@@ -86,12 +86,12 @@ describe('permissions', () => {
     // Tests run as root here, so a real chown to another group is possible.
     const group = process.getuid?.() === 0 ? 'nogroup' : String(process.getgid!());
     const a = new PermissionsAction({ filesMode: 0o640, dirsMode: 0o750, group }, 10_000, false);
-    await a.run(event);
+    await a.run(event, ctx());
     expect(a.lastChanges.chmod.length).toBeGreaterThan(4);
     if (group === 'nogroup') expect(a.lastChanges.chown.length).toBeGreaterThan(4);
     expect((await stat(path.join(event.storeRoot, 'archive', 'web', 'privkey1.pem'))).mode & 0o777).toBe(0o640);
     expect((await stat(path.join(event.storeRoot, 'archive', 'web'))).mode & 0o777).toBe(0o750);
-    await a.run(event);
+    await a.run(event, ctx());
     expect(a.lastChanges).toEqual({ chmod: [], chown: [] });
   });
 
@@ -101,14 +101,14 @@ describe('permissions', () => {
     await symlink(outside, path.join(event.storeRoot, 'archive', 'web', 'evil.pem'));
     await symlink(path.join(dir, 'gone'), path.join(event.storeRoot, 'archive', 'web', 'broken.pem'));
     const a = new PermissionsAction({ filesMode: 0o644 }, 10_000, false);
-    await a.run(event);
+    await a.run(event, ctx());
     expect((await stat(outside)).mode & 0o777).toBe(0o600);
     expect((await lstat(path.join(event.storeRoot, 'archive', 'web', 'broken.pem'))).isSymbolicLink()).toBe(true);
     expect(a.lastChanges.chmod.some((p) => p.endsWith('evil.pem') || p.endsWith('broken.pem'))).toBe(false);
   });
 
   it('an unknown user is a clear error', async () => {
-    await expect(new PermissionsAction({ user: 'no-such-user-xyz' }, 10_000, false).run(event)).rejects.toThrow('no user named "no-such-user-xyz" in /etc/passwd');
+    await expect(new PermissionsAction({ user: 'no-such-user-xyz' }, 10_000, false).run(event, ctx())).rejects.toThrow('no user named "no-such-user-xyz" in /etc/passwd');
   });
 });
 
@@ -171,8 +171,8 @@ describe('webhook', () => {
 describe('runDeploy', () => {
   it('runs in order; a failure does not stop the next action unless it is required', async () => {
     process.env.HOOK_LOG = path.join(dir, 'order.log');
-    const hook = (tag: string) => new HookAction([process.execPath, hookScript, tag], 10_000, false);
-    const failing = (required: boolean) => new HookAction(['/nonexistent/x'], 1000, required);
+    const hook = (tag: string) => new HookAction({ argv: [process.execPath, hookScript, tag], passEnv: ['HOOK_LOG'] }, 10_000, false);
+    const failing = (required: boolean) => new HookAction({ argv: ['/nonexistent/x'] }, 1000, required);
     const r1 = await runDeploy([hook('1'), failing(false), hook('2')], event, captureLog().log, AbortSignal.timeout(20_000));
     expect(r1.map((r) => r.result)).toEqual(['ok', 'failed', 'ok']);
     expect((await hookLines(process.env.HOOK_LOG)).map((l) => l.argv[0])).toEqual(['1', '2']);

@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { childEnv } from '../child/child-env.js';
+import { runChild } from '../child/run-child.js';
 import { CertfleetError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { CertificateEvent, DeployAction } from './deploy-action.js';
@@ -22,57 +23,45 @@ export function hookEnvironment(e: CertificateEvent): Record<string, string> {
   };
 }
 
+export interface HookOptions {
+  /** The program and its arguments. */
+  argv: string[];
+  cwd?: string;
+  /** Variables set for the hook (`env`). */
+  env?: Record<string, string>;
+  /** Variables of certfleet's environment passed on by name (`pass_env`). */
+  passEnv?: string[];
+}
+
 /**
  * Runs a program as argv — never through a shell, so nothing in a domain name or an option
- * is interpreted. Its output goes to the log (through the redactor), line by line.
+ * is interpreted — with an allow-list environment (childEnv): no secret of certfleet's own
+ * environment reaches it unless named. Its output goes to the log (redacted), line by line.
  */
 export class HookAction implements DeployAction {
   readonly kind = 'hook';
   readonly describe: string;
 
-  constructor(private readonly argv: string[], readonly timeoutMs: number, readonly required: boolean, private readonly cwd?: string) {
-    if (argv.length === 0 || !argv[0]) throw new CertfleetError('CONFIG_INVALID', 'a hook needs a program');
-    this.describe = `hook ${argv[0]}`;
+  constructor(private readonly opts: HookOptions, readonly timeoutMs: number, readonly required: boolean) {
+    if (opts.argv.length === 0 || !opts.argv[0]) throw new CertfleetError('CONFIG_INVALID', 'a hook needs a program');
+    this.describe = `hook ${opts.argv[0]}`;
   }
 
-  run(event: CertificateEvent, ctx: { log: Logger; signal: AbortSignal }): Promise<void> {
-    const [program, ...args] = this.argv;
-    const log = ctx.log.child({ action: 'hook', program });
-    return new Promise<void>((resolve, reject) => {
-      const child = spawn(program!, args, {
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, ...hookEnvironment(event) },
-        ...(this.cwd ? { cwd: this.cwd } : {}),
-      });
-      const forward = (stream: string) => (chunk: Buffer) => {
-        for (const line of chunk.toString().split('\n')) if (line.trim()) log.info({ stream }, line);
-      };
-      child.stdout.on('data', forward('stdout'));
-      child.stderr.on('data', forward('stderr'));
-      let why: string | undefined;
-      const stop = (reason: string) => {
-        why ??= reason;
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 2000).unref();
-      };
-      const timer = setTimeout(() => stop(`timed out after ${this.timeoutMs} ms and was killed`), this.timeoutMs);
-      const onAbort = () => stop('interrupted');
-      ctx.signal.addEventListener('abort', onAbort, { once: true });
-      const done = (err?: Error) => {
-        clearTimeout(timer);
-        ctx.signal.removeEventListener('abort', onAbort);
-        if (err) reject(err);
-        else resolve();
-      };
-      child.on('error', (err: NodeJS.ErrnoException) => {
-        const hint = err.code === 'ENOENT' ? 'no such program' : err.code === 'EACCES' ? 'not executable' : err.message;
-        done(new CertfleetError('DEPLOY_FAILED', `${this.describe}: cannot start: ${hint}`));
-      });
-      child.on('close', (code, signal) => {
-        if (why) return done(new CertfleetError('DEPLOY_FAILED', `${this.describe}: ${why}`));
-        if (code === 0) return done();
-        done(new CertfleetError('DEPLOY_FAILED', `${this.describe}: exited with ${code ?? signal}; its output is in the log`));
-      });
-    });
+  async run(event: CertificateEvent, ctx: { log: Logger; signal: AbortSignal }): Promise<void> {
+    // runDeploy's logger already says `action: hook`; only the program is added here.
+    const log = ctx.log.child({ program: this.opts.argv[0] });
+    const env = childEnv({ ...(this.opts.passEnv ? { passEnv: this.opts.passEnv } : {}), ...(this.opts.env ? { env: this.opts.env } : {}), own: hookEnvironment(event) });
+    const outcome = await runChild({ argv: this.opts.argv, env, ...(this.opts.cwd ? { cwd: this.opts.cwd } : {}), timeoutMs: this.timeoutMs, log, signal: ctx.signal });
+    switch (outcome.kind) {
+      case 'exited':
+        if (outcome.code === 0) return;
+        throw new CertfleetError('DEPLOY_FAILED', `${this.describe}: exited with ${outcome.code ?? outcome.signal}; its output is in the log`);
+      case 'timed-out':
+        throw new CertfleetError('DEPLOY_FAILED', `${this.describe}: timed out after ${this.timeoutMs} ms and was killed`);
+      case 'aborted':
+        throw new CertfleetError('DEPLOY_FAILED', `${this.describe}: interrupted`);
+      case 'not-started':
+        throw new CertfleetError('DEPLOY_FAILED', `${this.describe}: cannot start: ${outcome.reason}`);
+    }
   }
 }

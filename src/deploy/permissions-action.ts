@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { constants, promises as fs, type Stats } from 'node:fs';
 import path from 'node:path';
 import { CertfleetError, errorMessage } from '../errors.js';
 import type { CertificateEvent, DeployAction } from './deploy-action.js';
@@ -9,11 +9,26 @@ export interface PermissionsOptions { filesMode?: number; dirsMode?: number; use
 /** What a run changed: the tests count these, and a second run on an unchanged tree must do none. */
 export interface PermissionChanges { chmod: string[]; chown: string[] }
 
+/** An open directory of the walk, and the path it stands for (for messages only). */
+interface OpenDir { handle: fs.FileHandle; path: string }
+
+/**
+ * The directory a descriptor refers to, as a path the kernel resolves through that descriptor:
+ * opening `<this>/<name>` is openat(fd, name), which Node does not offer. A directory swapped for
+ * a symlink after it was opened cannot redirect what is opened inside it.
+ */
+const FD_DIR = '/proc/self/fd';
+
+const NOT_THERE = new Set(['ENOENT', 'ELOOP', 'ENOTDIR', 'ENXIO']);
+
 /**
  * Modes and owners of one certificate's files (every version in `archive/<name>/`) and of the
  * directories a reader passes through (store root, `live/`, `archive/`, the version
- * directories). Stat first, change only what differs; symlinks are never followed and never
- * changed, and a broken one is skipped. Defaults leave modes alone (keys stay 0600).
+ * directories). Every path is opened with O_NOFOLLOW (a symlink is skipped, never followed),
+ * each one inside its already-opened parent, and changed with fchmod/fchown on that
+ * descriptor: a file or directory swapped for a symlink mid-run cannot make certfleet change
+ * anything outside the store. Stat first, change only what differs. Defaults leave modes alone
+ * (keys stay 0600).
  */
 export class PermissionsAction implements DeployAction {
   readonly kind = 'permissions';
@@ -24,42 +39,99 @@ export class PermissionsAction implements DeployAction {
     this.describe = `permissions ${[opts.filesMode?.toString(8), opts.dirsMode?.toString(8), opts.user, opts.group].filter(Boolean).join(' ')}`;
   }
 
-  async run(event: CertificateEvent): Promise<void> {
+  async run(event: CertificateEvent, ctx: { signal: AbortSignal }): Promise<void> {
+    const { signal } = ctx;
     const uid = this.opts.user === undefined ? undefined : resolveUser(this.opts.user);
     const gid = this.opts.group === undefined ? undefined : resolveGroup(this.opts.group);
-    const root = event.storeRoot;
-    const archive = path.join(root, 'archive', event.name);
-    const versions = path.join(root, 'live', '.versions', event.name);
-    const dirs = [root, path.join(root, 'live'), path.join(root, 'archive'), path.join(root, 'live', '.versions'), versions, archive];
-    for (const v of await fs.readdir(versions).catch(() => [])) dirs.push(path.join(versions, v));
-    const files = (await fs.readdir(archive).catch(() => [])).map((f) => path.join(archive, f));
     const changes: PermissionChanges = { chmod: [], chown: [] };
-    for (const d of dirs) await this.apply(d, 'dir', this.opts.dirsMode, uid, gid, changes);
-    for (const f of files) await this.apply(f, 'file', this.opts.filesMode, uid, gid, changes);
+    const opened: OpenDir[] = [];
+    const dir = async (parent: OpenDir | undefined, name: string) => {
+      const d = await this.open(parent, name, 'dir', signal);
+      if (d) opened.push(d);
+      return d;
+    };
+    try {
+      const root = await dir(undefined, event.storeRoot);
+      if (!root) throw new CertfleetError('DEPLOY_FAILED', `${this.describe}: the store ${event.storeRoot} is not a directory (a symlink is not followed: set store.path to the directory itself)`);
+      // Without /proc every open below would miss: refuse rather than change nothing or follow paths.
+      await fs.stat(`${FD_DIR}/${root.handle.fd}`).catch(() => {
+        throw new CertfleetError('DEPLOY_FAILED', `${this.describe}: needs ${FD_DIR} (Linux /proc) to change modes without following a swapped path`);
+      });
+      const live = await dir(root, 'live');
+      const archive = await dir(root, 'archive');
+      const versionsRoot = live && await dir(live, '.versions');
+      const versions = versionsRoot && await dir(versionsRoot, event.name);
+      const archiveDir = archive && await dir(archive, event.name);
+      const versionDirs: OpenDir[] = [];
+      for (const v of versions ? await this.list(versions) : []) {
+        const d = await dir(versions, v);
+        if (d) versionDirs.push(d);
+      }
+      for (const d of [root, live, archive, versionsRoot, versions, archiveDir, ...versionDirs]) {
+        if (d) await this.apply(d, this.opts.dirsMode, uid, gid, changes);
+      }
+      for (const f of archiveDir ? await this.list(archiveDir) : []) {
+        const file = await this.open(archiveDir, f, 'file', signal);
+        if (!file) continue;
+        try {
+          await this.apply(file, this.opts.filesMode, uid, gid, changes);
+        } finally {
+          await file.handle.close();
+        }
+      }
+    } finally {
+      await Promise.all(opened.map((d) => d.handle.close()));
+    }
     this.lastChanges = changes;
   }
 
-  private async apply(p: string, kind: 'dir' | 'file', mode: number | undefined, uid: number | undefined, gid: number | undefined, changes: PermissionChanges): Promise<void> {
-    let st;
+  /**
+   * `name` inside `parent` (or the store root itself, by its configured path), without following
+   * a symlink; undefined when it is gone, a symlink, or not the kind expected.
+   */
+  private async open(parent: OpenDir | undefined, name: string, kind: 'dir' | 'file', signal: AbortSignal): Promise<OpenDir | undefined> {
+    signal.throwIfAborted();
+    const where = parent ? path.join(parent.path, name) : name;
+    // O_NONBLOCK: a FIFO swapped in must not block the open.
+    const flags = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | (kind === 'dir' ? constants.O_DIRECTORY : 0);
+    let handle: fs.FileHandle;
     try {
-      st = await fs.lstat(p);
+      handle = await fs.open(parent ? `${FD_DIR}/${parent.handle.fd}/${name}` : name, flags);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw new CertfleetError('DEPLOY_FAILED', `${this.describe}: cannot stat ${p}: ${errorMessage(err)}`);
+      if (NOT_THERE.has((err as NodeJS.ErrnoException).code ?? '')) return undefined;
+      throw new CertfleetError('DEPLOY_FAILED', `${this.describe}: cannot open ${where}: ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}`);
     }
-    // Symlinks (and anything that is not what we expect) are left alone: chmod would follow them.
-    if (kind === 'dir' ? !st.isDirectory() : !st.isFile()) return;
+    const st = await handle.stat();
+    // A file with another hard link is also somewhere else, maybe outside the store: not ours to change.
+    if (kind === 'file' && (!st.isFile() || st.nlink !== 1)) {
+      await handle.close();
+      return undefined;
+    }
+    return { handle, path: where };
+  }
+
+  /** The names in an opened directory, read through its descriptor (not its path). */
+  private async list(d: OpenDir): Promise<string[]> {
+    try {
+      return await fs.readdir(`${FD_DIR}/${d.handle.fd}`);
+    } catch (err) {
+      throw new CertfleetError('DEPLOY_FAILED', `${this.describe}: cannot list ${d.path}: ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}`);
+    }
+  }
+
+  private async apply(target: OpenDir, mode: number | undefined, uid: number | undefined, gid: number | undefined, changes: PermissionChanges): Promise<void> {
+    const st: Stats = await target.handle.stat();
     try {
       if (mode !== undefined && (st.mode & 0o7777) !== mode) {
-        await fs.chmod(p, mode);
-        changes.chmod.push(p);
+        await target.handle.chmod(mode);
+        changes.chmod.push(target.path);
       }
       if ((uid !== undefined && st.uid !== uid) || (gid !== undefined && st.gid !== gid)) {
-        await fs.lchown(p, uid ?? st.uid, gid ?? st.gid);
-        changes.chown.push(p);
+        await target.handle.chown(uid ?? st.uid, gid ?? st.gid);
+        changes.chown.push(target.path);
       }
     } catch (err) {
-      throw new CertfleetError('DEPLOY_FAILED', `${this.describe}: ${p}: ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}`);
+      throw new CertfleetError('DEPLOY_FAILED', `${this.describe}: ${target.path}: ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}`);
     }
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { splitWords } from './split-words.js';
+import { findShellSyntax, splitWords } from './split-words.js';
 
 describe('splitWords', () => {
   it('splits on blanks and respects quotes and escapes', () => {
@@ -15,5 +15,21 @@ describe('splitWords', () => {
   it('refuses unterminated quotes', () => {
     expect(() => splitWords('hook "open')).toThrow(/unterminated "/);
     expect(() => splitWords("hook 'open")).toThrow(/unterminated '/);
+  });
+});
+
+describe('findShellSyntax', () => {
+  it('finds what a shell would act on', () => {
+    const cases: [string, string][] = [
+      ['a && b', '&&'], ['a || b', '||'], ['a | b', '|'], ['a; b', ';'], ['a &', '&'], ['a > out', '>'], ['a >> out', '>>'], ['a 2>err', '>'], ['a < in', '<'],
+      ['a $(id)', '$('], ['a `id`', '`'], ['a $HOME', '$HOME'], ['a ${X}', '${'], ['a "$(id)"', '$('], ['a "x`id`"', '`'], ['a\nb', 'a line break'],
+    ];
+    for (const [command, syntax] of cases) expect([command, findShellSyntax(command)]).toEqual([command, syntax]);
+  });
+
+  it('finds nothing in plain words, single quotes, escapes, or a trailing newline', () => {
+    for (const command of ['systemctl reload nginx', "notify 'a && b; $(x) `y` | z > w'", 'notify a\\;b \\$HOME \\|', 'notify "a;b|c>d"', 'notify --price=5$ 100%', 'reload\n', 'notify "it\'s"']) {
+      expect([command, findShellSyntax(command)]).toEqual([command, undefined]);
+    }
   });
 });

@@ -40,3 +40,39 @@ export function splitWords(command: string): string[] {
   if (inWord) words.push(word);
   return words;
 }
+
+/**
+ * The first piece of shell syntax in a command string that a shell would act on and splitWords
+ * passes on literally: `&&`, `||`, `|`, `;`, `&`, redirections, `$(…)`, backticks, `$NAME` /
+ * `${…}`, or a second line. Inside '…' nothing counts, nor a character after a backslash; inside
+ * "…" expansions still count (a shell expands them there too). Undefined when there is none.
+ */
+export function findShellSyntax(command: string): string | undefined {
+  let quote: '"' | undefined;
+  for (let i = 0; i < command.length; i++) {
+    const c = command[i]!;
+    const next = command[i + 1] ?? '';
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (quote === undefined && c === "'") {
+      const end = command.indexOf("'", i + 1);
+      if (end < 0) return undefined; // splitWords reports the unterminated quote
+      i = end;
+      continue;
+    }
+    if (c === '"') {
+      quote = quote ? undefined : '"';
+      continue;
+    }
+    if (c === '`') return '`';
+    if (c === '$' && (next === '(' || next === '{' || /[A-Za-z_]/.test(next))) return next === '(' ? '$(' : next === '{' ? '${' : `$${/^[A-Za-z_][A-Za-z0-9_]*/.exec(command.slice(i + 1))![0]}`;
+    if (quote) continue;
+    if ((c === '&' || c === '|') && next === c) return c + c;
+    if (c === '&' || c === '|' || c === ';') return c;
+    if (c === '>' || c === '<') return next === c ? c + c : c;
+    if (c === '\n' && command.slice(i + 1).trim() !== '') return 'a line break';
+  }
+  return undefined;
+}

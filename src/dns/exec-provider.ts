@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { childEnv } from '../child/child-env.js';
+import { runChild } from '../child/run-child.js';
 import { CertfleetError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { absoluteName, type DnsProvider, type DnsRecord } from './dns-provider.js';
@@ -7,16 +8,22 @@ export interface ExecProviderOptions {
   id: string;
   /** argv: the program and its first arguments; never given to a shell. */
   command: string[];
+  /** Variables set for the program (`env`). */
+  env?: Record<string, string>;
+  /** Variables of certfleet's environment passed on by name (`pass_env`). */
+  passEnv?: string[];
   timeoutMs: number;
+  /** Already bound to `provider: <id>` by whoever creates the provider. */
   log: Logger;
 }
 
 /**
  * Any DNS API through a program of the user's: called as
  * `<command...> present|cleanup <fqdn> <value>` (lego's exec convention), with the same in
- * CERTFLEET_ACTION, CERTFLEET_FQDN, CERTFLEET_VALUE, CERTFLEET_ZONE and CERTFLEET_TTL. Exit 0
- * means done. Its output is logged line by line, through the logger's redactor, and never put
- * into error messages.
+ * CERTFLEET_ACTION, CERTFLEET_FQDN, CERTFLEET_VALUE, CERTFLEET_ZONE and CERTFLEET_TTL, in an
+ * allow-list environment (childEnv: its credentials come through `env`/`pass_env`, nothing else
+ * of certfleet's environment). Exit 0 means done. Its output is logged line by line, through
+ * the logger's redactor, and never put into error messages.
  */
 export class ExecProvider implements DnsProvider {
   readonly id: string;
@@ -35,46 +42,27 @@ export class ExecProvider implements DnsProvider {
     return records;
   }
 
-  private run(action: 'present' | 'cleanup', zone: string, r: DnsRecord, signal: AbortSignal): Promise<void> {
+  private async run(action: 'present' | 'cleanup', zone: string, r: DnsRecord, signal: AbortSignal): Promise<void> {
     const fqdn = `${absoluteName(r.name, zone)}.`;
-    const [program, ...args] = this.opts.command;
-    const where = `exec provider ${this.opts.id} (${program}) ${action} ${fqdn}`;
-    const log = this.opts.log.child({ provider: this.opts.id, action, fqdn });
-    return new Promise<void>((resolve, reject) => {
-      const child = spawn(program!, [...args, action, fqdn, r.data], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, CERTFLEET_ACTION: action, CERTFLEET_FQDN: fqdn, CERTFLEET_VALUE: r.data, CERTFLEET_ZONE: zone, CERTFLEET_TTL: String(r.ttl) },
-      });
-      const forward = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
-        for (const line of chunk.toString().split('\n').filter((l) => l.trim() !== '')) {
-          log.info({ stream }, line);
-        }
-      };
-      child.stdout.on('data', forward('stdout'));
-      child.stderr.on('data', forward('stderr'));
-      let timedOut = false;
-      const kill = () => {
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 2000).unref();
-      };
-      const timer = setTimeout(() => { timedOut = true; kill(); }, this.opts.timeoutMs);
-      const onAbort = () => kill();
-      signal.addEventListener('abort', onAbort, { once: true });
-      const finish = (err?: Error) => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
-        if (err) reject(err);
-        else resolve();
-      };
-      child.on('error', (err) => finish(new CertfleetError('DNS_PROVIDER', `${where}: cannot start: ${err.message}`, { cause: err })));
-      child.on('close', (code, sig) => {
-        if (signal.aborted) return finish(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-        if (timedOut) return finish(new CertfleetError('DNS_PROVIDER', `${where}: timed out after ${this.opts.timeoutMs} ms`, { retryable: true }));
-        if (code === 0) return finish();
+    const where = `exec provider ${this.opts.id} (${this.opts.command[0]}) ${action} ${fqdn}`;
+    const env = childEnv({
+      ...(this.opts.passEnv ? { passEnv: this.opts.passEnv } : {}), ...(this.opts.env ? { env: this.opts.env } : {}),
+      own: { CERTFLEET_ACTION: action, CERTFLEET_FQDN: fqdn, CERTFLEET_VALUE: r.data, CERTFLEET_ZONE: zone, CERTFLEET_TTL: String(r.ttl) },
+    });
+    const log = this.opts.log.child({ action, fqdn });
+    const outcome = await runChild({ argv: [...this.opts.command, action, fqdn, r.data], env, timeoutMs: this.opts.timeoutMs, log, signal });
+    switch (outcome.kind) {
+      case 'exited':
+        if (outcome.code === 0) return;
         // Its output is in the (redacted) log, not in the message: a message also reaches
         // the state file and the CLI's summary, and the program may print its credentials.
-        finish(new CertfleetError('DNS_PROVIDER', `${where}: exited with ${code ?? sig}; its output is in the log (provider ${this.opts.id})`));
-      });
-    });
+        throw new CertfleetError('DNS_PROVIDER', `${where}: exited with ${outcome.code ?? outcome.signal}; its output is in the log (provider ${this.opts.id})`);
+      case 'timed-out':
+        throw new CertfleetError('DNS_PROVIDER', `${where}: timed out after ${this.opts.timeoutMs} ms`, { retryable: true });
+      case 'aborted':
+        throw signal.reason instanceof Error ? signal.reason : new Error('aborted');
+      case 'not-started':
+        throw new CertfleetError('DNS_PROVIDER', `${where}: cannot start: ${outcome.reason}`);
+    }
   }
 }

@@ -8,6 +8,8 @@ import { registerSecret } from '../../src/testing/secret-scan.js';
 import { captureLog } from '../../src/testing/test-log.js';
 
 const script = path.resolve(import.meta.dirname, '../fixtures/exec-dns.mjs');
+/** The fixture's own settings: the provider passes nothing of the test's environment unless named. */
+const PASS_ENV = ['EXEC_DNS_STATE', 'EXEC_DNS_MODE'];
 
 async function setup(mode = '', timeoutMs = 10_000) {
   const dir = await mkdtemp(path.join(tmpdir(), 'certfleet-exec-'));
@@ -15,7 +17,7 @@ async function setup(mode = '', timeoutMs = 10_000) {
   process.env.EXEC_DNS_STATE = state;
   process.env.EXEC_DNS_MODE = mode;
   const cap = captureLog();
-  const provider = new ExecProvider({ id: 'script', command: [process.execPath, script], timeoutMs, log: cap.log });
+  const provider = new ExecProvider({ id: 'script', command: [process.execPath, script], passEnv: PASS_ENV, timeoutMs, log: cap.log });
   const txt = async (fqdn: string) => {
     const s = JSON.parse(await readFile(state, 'utf8').catch(() => '{}')) as Record<string, string[]>;
     return s[fqdn.toLowerCase()] ?? [];
@@ -34,7 +36,7 @@ describe('exec provider failures', () => {
     process.env.CERTFLEET_TEST_TOKEN = token;
     const f = await setup('fail');
     const redacted = captureLog([token]);
-    const provider = new ExecProvider({ id: 'script', command: [process.execPath, script], timeoutMs: 10_000, log: redacted.log });
+    const provider = new ExecProvider({ id: 'script', command: [process.execPath, script], passEnv: [...PASS_ENV, 'CERTFLEET_TEST_TOKEN'], timeoutMs: 10_000, log: redacted.log });
     try {
       await expect(provider.appendRecords('example.test', [rec], AbortSignal.timeout(10_000)))
         .rejects.toMatchObject({ code: 'DNS_PROVIDER', message: expect.stringMatching(/^exec provider script \(.*node\) present _acme-challenge\.example\.test\.: exited with 3; its output is in the log \(provider script\)$/) });
@@ -50,9 +52,33 @@ describe('exec provider failures', () => {
     try {
       await expect(f.provider.appendRecords('example.test', [rec], AbortSignal.timeout(10_000))).rejects.toMatchObject({ code: 'DNS_PROVIDER', retryable: true, message: expect.stringMatching(/timed out after 300 ms/) });
       const missing = new ExecProvider({ id: 'gone', command: ['/nonexistent/dns-hook'], timeoutMs: 1000, log: f.cap.log });
-      await expect(missing.appendRecords('example.test', [rec], AbortSignal.timeout(10_000))).rejects.toMatchObject({ message: expect.stringMatching(/exec provider gone \(\/nonexistent\/dns-hook\) present .*cannot start: spawn \/nonexistent\/dns-hook ENOENT/) });
+      await expect(missing.appendRecords('example.test', [rec], AbortSignal.timeout(10_000))).rejects.toMatchObject({ message: expect.stringMatching(/exec provider gone \(\/nonexistent\/dns-hook\) present .*cannot start: no such program/) });
     } finally {
       await f.stop();
+    }
+  });
+});
+
+describe('exec provider environment', () => {
+  const rec = { name: '_acme-challenge', type: 'TXT', data: 'v', ttl: 60 };
+  const SECRETS = { CERTFLEET_PDNS_API_KEY: 'pdns-key-for-exec-test-123', CERTFLEET_STORE_KEY: 'store-key-for-exec-test-456' };
+
+  it('the program gets the allow-list, its CERTFLEET_* variables, env and pass_env; no secret of certfleet\'s environment', async () => {
+    for (const [k, v] of Object.entries(SECRETS)) {
+      registerSecret(v);
+      process.env[k] = v;
+    }
+    process.env.CERTFLEET_EXEC_TEST_PASSED = 'named-in-pass-env';
+    const cap = captureLog();
+    try {
+      const provider = new ExecProvider({ id: 'env', command: [process.execPath, '-e', 'console.log(JSON.stringify(process.env))'], env: { DNS_API_URL: 'https://dns.example.test' }, passEnv: ['CERTFLEET_EXEC_TEST_PASSED'], timeoutMs: 10_000, log: cap.log });
+      await provider.appendRecords('example.test', [rec], AbortSignal.timeout(10_000));
+      const env = JSON.parse(String(cap.records().find((r) => r.stream === 'stdout')!.msg)) as Record<string, string>;
+      expect(Object.keys(env).sort()).toEqual(['CERTFLEET_ACTION', 'CERTFLEET_EXEC_TEST_PASSED', 'CERTFLEET_FQDN', 'CERTFLEET_TTL', 'CERTFLEET_VALUE', 'CERTFLEET_ZONE', 'DNS_API_URL',
+        ...['HOME', 'LANG', 'LC_ALL', 'PATH', 'TZ'].filter((k) => process.env[k] !== undefined)].sort());
+      expect(env).toMatchObject({ CERTFLEET_ACTION: 'present', CERTFLEET_FQDN: '_acme-challenge.example.test.', DNS_API_URL: 'https://dns.example.test', CERTFLEET_EXEC_TEST_PASSED: 'named-in-pass-env' });
+    } finally {
+      for (const k of [...Object.keys(SECRETS), 'CERTFLEET_EXEC_TEST_PASSED']) delete process.env[k];
     }
   });
 });

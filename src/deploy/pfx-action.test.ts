@@ -1,0 +1,53 @@
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { registerSecret } from '../testing/secret-scan.js';
+import type { CertificateEvent } from './deploy-action.js';
+import { PfxAction } from './pfx-action.js';
+
+let dir: string;
+let event: CertificateEvent;
+
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'certfleet-pfx-'));
+  const live = path.join(dir, 'live', 'web');
+  await mkdir(live, { recursive: true });
+  event = {
+    event: 'issued', name: 'web', domains: ['web.example.test'], notAfter: new Date().toISOString(), storeRoot: dir,
+    paths: { liveDir: live, cert: `${live}/cert.pem`, chain: `${live}/chain.pem`, fullchain: `${live}/fullchain.pem`, privkey: `${live}/privkey.pem` },
+  };
+});
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+describe('pfx: how the passphrase reaches openssl', () => {
+  it('on stdin only: not in argv, not in the environment (an allow-list), and the output file is 0600 from its creation', async () => {
+    const pass = 'pfx-passphrase-on-stdin-1234';
+    registerSecret(pass);
+    process.env.CERTFLEET_STORE_KEY = 'store-key-never-for-openssl-5678';
+    registerSecret(process.env.CERTFLEET_STORE_KEY);
+    // A stand-in for openssl that tells what it was given.
+    const report = path.join(dir, 'openssl-saw.json');
+    const fake = path.join(dir, 'fake-openssl');
+    await writeFile(fake, `#!${process.execPath}
+const fs = require('node:fs');
+const stdin = fs.readFileSync(0, 'utf8');
+fs.writeFileSync(${JSON.stringify(report)}, JSON.stringify({ argv: process.argv.slice(2), env: process.env, stdin, outMode: fs.fstatSync(1).mode & 0o777 }));
+process.stdout.write('PKCS12 bytes');
+`, { mode: 0o755 });
+    try {
+      await new PfxAction(pass, false, 10_000, false, fake).run(event, { signal: AbortSignal.timeout(10_000) });
+    } finally {
+      delete process.env.CERTFLEET_STORE_KEY;
+    }
+    const saw = JSON.parse(await readFile(report, 'utf8')) as { argv: string[]; env: Record<string, string>; stdin: string; outMode: number };
+    expect(saw.stdin).toBe(`${pass}\n`);
+    expect(saw.argv).toContain('stdin');
+    expect(JSON.stringify(saw.argv)).not.toContain(pass);
+    expect(Object.keys(saw.env).filter((k) => !['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ'].includes(k))).toEqual([]);
+    expect(saw.outMode).toBe(0o600);
+    const pfx = PfxAction.pathFor(event);
+    expect(await readFile(pfx, 'utf8')).toBe('PKCS12 bytes');
+    expect((await stat(pfx)).mode & 0o777).toBe(0o600);
+  });
+});
