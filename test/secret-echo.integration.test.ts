@@ -68,7 +68,7 @@ describe('a provider error that echoes the API key', () => {
       (err: { code: number; stdout: string; stderr: string }) => err,
     );
     expect(issue.code).toBe(1);
-    expect(issue.stdout).toContain('www: failed');
+    expect(issue.stdout).toContain('www: FAILED');
     expect(issue.stdout).toContain('[redacted]'); // the echoed header is there, its value is not
     const list = await run(bin, ['list', '--config', file, '--json'], { env });
     const states = await Promise.all((await readdir(path.join(store, 'state'))).map((f) => readFile(path.join(store, 'state', f), 'utf8')));
