@@ -141,7 +141,12 @@ function lease(file: string, generation: string, opts: LockOptions): Lease {
   let beating: Promise<void> = Promise.resolve();
   const heartbeat = setInterval(() => {
     beating = (async () => {
-      const owner = await readOwner(file).catch(() => undefined);
+      let owner;
+      try {
+        owner = await readOwner(file);
+      } catch {
+        return; // cannot tell now: the next beat looks again
+      }
       if (owner?.generation !== generation) {
         clearInterval(heartbeat);
         lost.abort(new CertfleetError('STORE_LOCKED', `lost the lock ${file}: another process took it over`));

@@ -50,7 +50,8 @@ export async function processState(id: ProcessIdentity, signal: AbortSignal): Pr
   try {
     stat = await fs.readFile(`/proc/${id.pid}/stat`, { encoding: 'utf8', signal });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'dead';
+    // With /proc mounted hidepid, another user's live process has no entry here either.
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return pidExists(id.pid) ? 'unknown' : 'dead';
     throw err;
   }
   return startTimeOf(stat) === id.start ? 'alive' : 'dead';
