@@ -180,6 +180,10 @@ describe('FileStore', () => {
     await writeFile(path.join(root, 'accounts/ca/private_key.pem.0123456789ab.tmp'), ''); // legacy name, old
     await utimes(path.join(root, 'accounts/ca/private_key.pem.0123456789ab.tmp'), old, old);
     await writeFile(path.join(root, `state/web.json.abcdef-${alive}.tmp`), ''); // in flight: kept
+    await mkdir(path.join(root, 'locks'), { recursive: true });
+    await writeFile(path.join(root, 'locks/web.lock.stale.0badc0de'), ''); // an older certfleet's takeover, killed
+    await utimes(path.join(root, 'locks/web.lock.stale.0badc0de'), old, old);
+    await symlink(ownerText('bbbbbbbbbbbb', currentProcess()), path.join(root, 'locks/web.lock.cccccccccccc.reap')); // its generation is gone
     await writeFile(path.join(root, 'archive/web/cert2.pem'), '');
     await writeFile(path.join(root, 'archive/api/cert2.pem'), '');
     // api is locked by a live process: its archive is not touched.

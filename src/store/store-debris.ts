@@ -87,7 +87,8 @@ export async function cleanCertificateDebris(root: string, name: string, opts: {
 /**
  * Store-wide leftovers that need no certificate lock: temp files of dead writers or older than
  * `tempAgeMs` in renewal/, state/, accounts/*, locks/ and live/, old `live/.<name>.<hex>` links,
- * and lock-removal rights whose lock generation is gone. Returns what was removed.
+ * lock-removal rights whose lock generation is gone, and old `*.lock.stale.<hex>` of older
+ * versions' takeovers. Returns what was removed.
  */
 export async function sweepTemps(root: string, opts: { tempAgeMs: number }, signal: AbortSignal): Promise<string[]> {
   const accounts = path.join(root, 'accounts');
@@ -101,6 +102,7 @@ export async function sweepTemps(root: string, opts: { tempAgeMs: number }, sign
       if (temp && isTempSuffix(`${temp[1]}.tmp`) && await isDeadTemp(file, opts.tempAgeMs, signal)) doomed.push(file);
       else if (path.basename(dir) === 'live' && /^\..+\.[0-9a-f]{8}$/.test(f) && await olderThan(file, opts.tempAgeMs)) doomed.push(file);
       else if (path.basename(dir) === 'locks' && await isOrphanRight(dir, f)) doomed.push(file);
+      else if (path.basename(dir) === 'locks' && /\.lock\.stale\.[0-9a-f]{8}$/.test(f) && await olderThan(file, opts.tempAgeMs)) doomed.push(file); // older certfleet's takeover
     }
   }
   await removeAll(doomed);
