@@ -1,15 +1,38 @@
-import { mkdtemp, readFile, readlink, stat, lstat, readdir, writeFile, utimes } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { lstat, mkdir, mkdtemp, readFile, readlink, readdir, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { failNthWrite } from '../../test/chaos/support/fs-fault.js';
+import { findDebris } from '../../test/chaos/support/store-debris-finder.js';
 import { FileStore } from './file-store.js';
+import { acquireLock, ownerText, readOwner, removeGeneration } from './lock-file.js';
+import { currentProcess, formatIdentity, type ProcessIdentity } from './process-identity.js';
 
 let root: string;
 beforeEach(async () => { root = await mkdtemp(path.join(tmpdir(), 'certfleet-store-')); });
-afterEach(async () => { await import('node:fs/promises').then((f) => f.rm(root, { recursive: true, force: true })); });
+afterEach(async () => { await rm(root, { recursive: true, force: true }); });
 
 const meta = { name: 'web', domains: ['example.test'], keyType: 'ecdsa-p256', notBefore: '', notAfter: '', issuer: '', serial: '1', account: 'a', orderUrl: 'o', issuedAt: '' };
 const pem = (tag: string) => ({ cert: `cert-${tag}`, chain: `chain-${tag}`, fullchain: `full-${tag}`, privkey: `key-${tag}` });
+const liveKey = (store: FileStore) => readFile(store.paths('web').privkey, 'utf8');
+
+/** A PID that has just exited: its owner is certainly dead. */
+function deadPid(): number {
+  return spawnSync(process.execPath, ['-e', ''], { stdio: 'ignore' }).pid;
+}
+
+async function forgeLock(file: string, id: ProcessIdentity, ageMs = 0): Promise<string> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const generation = 'aaaaaaaaaaaa';
+  await symlink(ownerText(generation, id), file);
+  if (ageMs) {
+    const at = new Date(Date.now() - ageMs);
+    const { lutimes } = await import('node:fs/promises');
+    await lutimes(file, at, at);
+  }
+  return generation;
+}
 
 describe('FileStore', () => {
   it('writes certbot layout with relative links, 0600 keys and 0700 dirs', async () => {
@@ -23,6 +46,7 @@ describe('FileStore', () => {
     expect((await stat(path.join(root, 'archive/web/privkey1.pem'))).mode & 0o777).toBe(0o600);
     expect((await stat(path.join(root, 'archive/web'))).mode & 0o777).toBe(0o700);
     expect((await lstat(path.join(root, 'live/web'))).isSymbolicLink()).toBe(true);
+    expect(await findDebris(root)).toEqual([]);
   });
 
   it('switches every file to the new version at once and keeps metadata', async () => {
@@ -37,30 +61,243 @@ describe('FileStore', () => {
     expect((await store.list()).map((m) => m.name)).toEqual(['web']);
   });
 
-  it('leaves the previous certificate untouched and no new archive file when saving fails', async () => {
+  it('leaves the previous certificate untouched and nothing of the new version when saving fails', async () => {
     const store = new FileStore({ root });
     await store.save({ meta, pem: pem('1') });
-    // A file where version 2's link directory must go: works even as root, where modes do not stop writes.
-    await writeFile(path.join(root, 'live/.versions/web/2'), 'in the way');
+    // A directory where certfleet's link must be: works even as root, where modes do not stop writes.
+    await rm(path.join(root, 'live/web'));
+    await mkdir(path.join(root, 'live/web'));
     await expect(store.save({ meta, pem: pem('2') })).rejects.toMatchObject({ code: 'STORE_IO' });
-    expect(await readFile(store.paths('web').privkey, 'utf8')).toBe('key-1');
     expect((await readdir(path.join(root, 'archive/web'))).sort()).toEqual(['cert1.pem', 'chain1.pem', 'fullchain1.pem', 'privkey1.pem']);
+    expect(await readdir(path.join(root, 'live/.versions/web'))).toEqual(['1']);
+    expect((await readdir(path.join(root, 'live'))).sort()).toEqual(['.versions', 'web']);
+    expect(await readdir(path.join(root, 'renewal'))).toEqual(['web.json']);
     expect((await store.readMeta('web'))?.version).toBe(1);
   });
 
-  it('lets one holder at a time take a lock and takes over a stale one', async () => {
-    const store = new FileStore({ root, staleLockMs: 5_000 });
+  it('a disk that fills at any write of a save never blocks a later save and leaves nothing of the failed version', async () => {
+    let points = 0;
+    for (let n = 1; ; n++) {
+      await rm(root, { recursive: true, force: true });
+      await mkdir(root);
+      const store = new FileStore({ root });
+      await store.save({ meta, pem: pem('1') });
+      const fault = await failNthWrite(root, n);
+      const outcome = await store.save({ meta, pem: pem('2') }).then(() => undefined, (err: unknown) => err as Error & { code: string });
+      fault.restore();
+      if (!fault.hit()) {
+        expect(outcome).toBeUndefined();
+        break;
+      }
+      points++;
+      if (outcome === undefined) {
+        // Only the lock's release may fail without failing the save, and it must still release.
+        expect(fault.calls().at(-1)!.path).toContain(`${root}/locks/`);
+        expect(await liveKey(store)).toBe('key-2');
+        expect(await findDebris(root), `write ${n}`).toEqual([]);
+        continue;
+      }
+      expect(outcome, `write ${n}: ${fault.calls().at(-1)!.op} ${fault.calls().at(-1)!.path}`).toMatchObject({ code: 'STORE_IO', message: expect.stringMatching(/ENOSPC/) });
+      // Before the switch: version 1 stays live and nothing of version 2 remains.
+      // After it (only the metadata rename and fsyncs are left): version 2 is live and its metadata readable.
+      const committed = /is live/.test(outcome.message);
+      expect(await liveKey(store)).toBe(committed ? 'key-2' : 'key-1');
+      expect((await store.readMeta('web'))?.version).toBe(committed ? 2 : 1);
+      if (!committed) expect(await findDebris(root), `write ${n}`).toEqual([]);
+      // Space is back: the next save works, and leaves no debris.
+      await store.save({ meta, pem: pem('3') });
+      expect(await liveKey(store)).toBe('key-3');
+      expect((await store.readMeta('web'))?.version).toBe(committed ? 3 : 2);
+      expect(await findDebris(root), `after write ${n}`).toEqual([]);
+    }
+    expect(points).toBeGreaterThan(20); // every write of a save was a fault point
+  });
+
+  it('names the file when a write fails (Node says only "ENOSPC ... write")', async () => {
+    const store = new FileStore({ root });
+    await store.save({ meta, pem: pem('1') });
+    // The 6th operation is the first archive write (lock dir, lock, 3 mkdirs, then 4 opens and writes).
+    let err: Error | undefined;
+    for (let n = 1; !err?.message.includes('pem: ENOSPC'); n++) {
+      const fault = await failNthWrite(root, n);
+      err = await store.save({ meta, pem: pem('2') }).then(() => undefined, (e: unknown) => e as Error);
+      fault.restore();
+    }
+    expect(err.message).toMatch(new RegExp(`cannot (create|write) ${root}/archive/web/\\w+2\\.pem: ENOSPC`));
+  });
+
+  it('saves past the leftovers of the old failure (an empty chain<N>.pem without cert<N>.pem)', async () => {
+    const store = new FileStore({ root });
+    await store.save({ meta, pem: pem('1') });
+    await writeFile(path.join(root, 'archive/web/chain2.pem'), '');
+    await mkdir(path.join(root, 'live/.versions/web/3'));
+    await writeFile(path.join(root, 'archive/web/privkey4.pem'), '');
+    await store.save({ meta, pem: pem('2') });
+    expect(await liveKey(store)).toBe('key-2');
+    expect(await findDebris(root)).toEqual([]);
+  });
+
+  it('cleans the debris of a certificate under its lock before a save', async () => {
+    const store = new FileStore({ root });
+    await store.save({ meta, pem: pem('1') });
+    const dead = formatIdentity({ ...currentProcess(), pid: deadPid() });
+    const alive = formatIdentity(currentProcess());
+    await writeFile(path.join(root, 'archive/web/cert2.pem'), 'half');
+    await symlink('.versions/web/2', path.join(root, 'live/.web.0badc0de'));
+    await writeFile(path.join(root, 'renewal/web.json.v2.pending'), '{}');
+    await writeFile(path.join(root, 'renewal/web.json.0123456789ab.tmp'), '');
+    await mkdir(path.join(root, 'state'), { recursive: true });
+    await writeFile(path.join(root, `state/web.json.abcdef-${dead}.tmp`), '');
+    await writeFile(path.join(root, `state/web.json.fedcba-${alive}.tmp`), ''); // a write in flight, perhaps without the lock
+    await store.save({ meta, pem: pem('2') });
+    expect(await findDebris(root)).toEqual([`state/web.json.fedcba-${alive}.tmp`]);
+  });
+
+  it('completes a save that switched live/ but died before its metadata was in place', async () => {
+    const store = new FileStore({ root });
+    await store.save({ meta, pem: pem('1') });
+    await store.save({ meta: { ...meta, serial: '2' }, pem: pem('2') });
+    // What such a crash leaves: live/ at 2, renewal/web.json still at 1, version 2's metadata pending.
+    const v2 = await readFile(path.join(root, 'renewal/web.json'), 'utf8');
+    await writeFile(path.join(root, 'renewal/web.json.v2.pending'), v2);
+    await writeFile(path.join(root, 'renewal/web.json'), JSON.stringify({ ...meta, version: 1 }));
+    expect((await store.readMeta('web'))?.serial).toBe('2');
+    await store.save({ meta: { ...meta, serial: '3' }, pem: pem('3') });
+    expect((await store.readMeta('web'))?.version).toBe(3);
+    expect(await findDebris(root)).toEqual([]);
+  });
+
+  it('sweeps store-wide temp files of dead writers and old ones, and the debris of unlocked certificates', async () => {
+    const store = new FileStore({ root, tempAgeMs: 60_000 });
+    await store.save({ meta, pem: pem('1') });
+    await store.save({ meta: { ...meta, name: 'api' }, pem: pem('a') });
+    await mkdir(path.join(root, 'accounts/ca'), { recursive: true });
+    await mkdir(path.join(root, 'state'), { recursive: true });
+    const dead = formatIdentity({ ...currentProcess(), pid: deadPid() });
+    const alive = formatIdentity(currentProcess());
+    const old = new Date(Date.now() - 120_000);
+    await writeFile(path.join(root, `accounts/ca/account.json.abcdef-${dead}.tmp`), '');
+    await writeFile(path.join(root, 'accounts/ca/private_key.pem.0123456789ab.tmp'), ''); // legacy name, old
+    await utimes(path.join(root, 'accounts/ca/private_key.pem.0123456789ab.tmp'), old, old);
+    await writeFile(path.join(root, `state/web.json.abcdef-${alive}.tmp`), ''); // in flight: kept
+    await mkdir(path.join(root, 'locks'), { recursive: true });
+    await writeFile(path.join(root, 'locks/web.lock.stale.0badc0de'), ''); // an older certfleet's takeover, killed
+    await utimes(path.join(root, 'locks/web.lock.stale.0badc0de'), old, old);
+    await symlink(ownerText('bbbbbbbbbbbb', currentProcess()), path.join(root, 'locks/web.lock.cccccccccccc.reap')); // its generation is gone
+    await writeFile(path.join(root, 'archive/web/cert2.pem'), '');
+    await writeFile(path.join(root, 'archive/api/cert2.pem'), '');
+    // api is locked by a live process: its archive is not touched.
+    await forgeLock(path.join(root, 'locks/api.lock'), currentProcess());
+    await store.sweep(AbortSignal.timeout(5000));
+    expect(await findDebris(root)).toEqual(['archive/api/cert2.pem', 'locks/api.lock', `state/web.json.abcdef-${alive}.tmp`]);
+  });
+});
+
+describe('FileStore locks', () => {
+  const lockFile = () => path.join(root, 'locks/web.lock');
+
+  it('lets one holder at a time take a lock', async () => {
+    const store = new FileStore({ root });
     const first = await store.lock('web', AbortSignal.timeout(1000));
     await expect(store.lock('web', AbortSignal.timeout(100))).rejects.toThrow();
     await first[Symbol.asyncDispose]();
     const second = await store.lock('web', AbortSignal.timeout(1000));
     await second[Symbol.asyncDispose]();
+    expect(await readdir(path.join(root, 'locks'))).toEqual([]);
+  });
 
-    // A lock left by a dead process: old mtime.
-    await writeFile(path.join(root, 'locks/web.lock'), 'dead 1 x');
+  it('takes over at once the lock of a dead process, long before its heartbeat is stale', async () => {
+    const store = new FileStore({ root, staleLockMs: 60_000 });
+    await forgeLock(lockFile(), { ...currentProcess(), pid: deadPid() });
+    const lease = await store.lock('web', AbortSignal.timeout(2000));
+    expect((await readOwner(lockFile()))?.id).toEqual(currentProcess());
+    await lease[Symbol.asyncDispose]();
+  });
+
+  it('takes over a lock naming a live PID with another start time (PID reused)', async () => {
+    const store = new FileStore({ root, staleLockMs: 60_000 });
+    await forgeLock(lockFile(), { ...currentProcess(), start: currentProcess().start + 1 });
+    await (await store.lock('web', AbortSignal.timeout(2000)))[Symbol.asyncDispose]();
+  });
+
+  it('waits for a live owner, and for one on another host until its heartbeat is stale', async () => {
+    const store = new FileStore({ root, staleLockMs: 5_000 });
+    await forgeLock(lockFile(), currentProcess());
+    await expect(store.lock('web', AbortSignal.timeout(200))).rejects.toThrow();
+    await rm(lockFile());
+    const elsewhere = { pid: 1, start: 1, host: '0123456789ab' };
+    await forgeLock(lockFile(), elsewhere);
+    await expect(store.lock('web', AbortSignal.timeout(200))).rejects.toThrow();
+    await rm(lockFile());
+    await forgeLock(lockFile(), elsewhere, 10_000);
+    await (await store.lock('web', AbortSignal.timeout(2000)))[Symbol.asyncDispose]();
+  });
+
+  it('takes over a stale lock file of an older certfleet (a regular file with an old mtime)', async () => {
+    const store = new FileStore({ root, staleLockMs: 5_000 });
+    await mkdir(path.join(root, 'locks'));
+    await writeFile(lockFile(), 'dead 1 x');
     const old = new Date(Date.now() - 60_000);
-    await utimes(path.join(root, 'locks/web.lock'), old, old);
-    const third = await store.lock('web', AbortSignal.timeout(1000));
-    await third[Symbol.asyncDispose]();
+    await utimes(lockFile(), old, old);
+    await (await store.lock('web', AbortSignal.timeout(2000)))[Symbol.asyncDispose]();
+  });
+
+  it('never lets a late taker remove the fresh lock another one took over (ABA)', async () => {
+    const stale = await forgeLock(lockFile(), { ...currentProcess(), pid: deadPid() });
+    // A takes the stale lock over; B judged the same stale lock before and removes it only now.
+    const a = (await acquireLock(lockFile(), { staleMs: 60_000, heartbeatMs: 10_000 }, AbortSignal.timeout(2000)))!;
+    const fresh = (await readOwner(lockFile()))!.generation;
+    expect(fresh).not.toBe(stale);
+    await removeGeneration(lockFile(), stale, 60_000, AbortSignal.timeout(2000));
+    expect((await readOwner(lockFile()))?.generation).toBe(fresh);
+    await a[Symbol.asyncDispose]();
+  });
+
+  it('gives a stale lock met by many contenders at once to exactly one at a time', async () => {
+    const rounds = 10;
+    let holders = 0;
+    let most = 0;
+    for (let r = 0; r < rounds; r++) {
+      await rm(lockFile(), { force: true });
+      await forgeLock(lockFile(), { ...currentProcess(), pid: deadPid() });
+      const stores = Array.from({ length: 6 }, () => new FileStore({ root }));
+      await Promise.all(stores.map(async (s) => {
+        await using _lease = await s.lock('web', AbortSignal.timeout(10_000));
+        most = Math.max(most, ++holders);
+        await new Promise((resolve) => setImmediate(resolve));
+        holders--;
+      }));
+    }
+    expect(most).toBe(1);
+    expect(await readdir(path.join(root, 'locks'))).toEqual([]);
+  });
+
+  it('fires the lease signal when the heartbeat finds the lock taken', async () => {
+    const store = new FileStore({ root, heartbeatMs: 20 });
+    const lease = await store.lock('web', AbortSignal.timeout(1000));
+    await rm(lockFile());
+    await forgeLock(lockFile(), currentProcess());
+    await new Promise((resolve) => lease.signal.addEventListener('abort', resolve));
+    expect(lease.signal.reason).toMatchObject({ code: 'STORE_LOCKED' });
+    await lease[Symbol.asyncDispose]();
+    expect((await readOwner(lockFile()))?.generation).toBe('aaaaaaaaaaaa'); // the other owner's lock stays
+  });
+
+  it('reports a lock that cannot be written as STORE_IO with its path', async () => {
+    const store = new FileStore({ root });
+    await mkdir(path.join(root, 'locks'));
+    const fault = await failNthWrite(root, 2); // mkdir of locks/, then the lock itself
+    const err = await store.lock('web', AbortSignal.timeout(1000)).then(() => undefined, (e: unknown) => e);
+    fault.restore();
+    expect(err).toMatchObject({ code: 'STORE_IO', message: expect.stringContaining(`${lockFile()}: ENOSPC`) });
+  });
+
+  it('keeps lockTxtName apart from certificate locks', async () => {
+    const store = new FileStore({ root });
+    const cert = await store.lock('example.test', AbortSignal.timeout(1000));
+    const txt = await store.lockTxtName('Example.Test.', AbortSignal.timeout(1000));
+    await expect(store.lockTxtName('example.test', AbortSignal.timeout(100))).rejects.toThrow();
+    await txt[Symbol.asyncDispose]();
+    await cert[Symbol.asyncDispose]();
   });
 });

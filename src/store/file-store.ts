@@ -1,11 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { CertfleetError, errorMessage } from '../errors.js';
-import { sleep } from '../abort.js';
 import { EMPTY_STATE, type RenewalState } from '../scheduler/renewal-policy.js';
+import { acquireLock, type Lease } from './lock-file.js';
 import { StateCipher } from './state-cipher.js';
+import { cleanCertificateDebris, liveVersion, pendingMetaPath, sweepTemps, tempName, versionsPresent } from './store-debris.js';
+
+export type { Lease } from './lock-file.js';
+
+/** For callers that pass no signal (save's is optional until every caller passes one). */
+const NEVER = new AbortController().signal;
+
+/** Lock files this process holds (any FileStore on the same root): save() runs under them. */
+const heldLocks = new Set<string>();
 
 export const PEM_FILES = ['cert', 'chain', 'fullchain', 'privkey'] as const;
 export type PemFile = (typeof PEM_FILES)[number];
@@ -39,9 +47,11 @@ export interface FileStoreOptions {
   root: string;
   /** Encrypts certfleet's own secrets at rest (account keys); `live/` files stay readable by servers. */
   cipher?: StateCipher | undefined;
-  /** Lock files untouched for this long belong to a dead process and are taken over. */
+  /** Lock files untouched for this long are taken over (a dead owner on this host is seen at once). */
   staleLockMs?: number;
   heartbeatMs?: number;
+  /** Temp files older than this are debris even when their writer's liveness cannot be checked. */
+  tempAgeMs?: number;
 }
 
 /**
@@ -55,12 +65,14 @@ export class FileStore {
   private readonly cipher: StateCipher | undefined;
   private readonly staleLockMs: number;
   private readonly heartbeatMs: number;
+  private readonly tempAgeMs: number;
 
   constructor(opts: FileStoreOptions) {
     this.root = path.resolve(opts.root);
     this.cipher = opts.cipher;
     this.staleLockMs = opts.staleLockMs ?? 60_000;
     this.heartbeatMs = opts.heartbeatMs ?? 10_000;
+    this.tempAgeMs = opts.tempAgeMs ?? 10 * 60_000;
   }
 
   liveDir(name: string): string {
@@ -87,9 +99,20 @@ export class FileStore {
     return { meta, pem };
   }
 
+  /**
+   * The metadata of what `live/` shows: when a save died between switching `live/` and renaming
+   * the metadata into place, the new version's pending metadata (the next save completes it).
+   */
   async readMeta(name: string): Promise<CertificateMeta | undefined> {
+    const meta = await this.readJson(this.metaPath(name), name);
+    const live = await liveVersion(this.root, name);
+    if (live > (meta?.version ?? 0)) return (await this.readJson(pendingMetaPath(this.root, name, live), name)) ?? meta;
+    return meta;
+  }
+
+  private async readJson(file: string, name: string): Promise<CertificateMeta | undefined> {
     try {
-      return JSON.parse(await fs.readFile(this.metaPath(name), 'utf8')) as CertificateMeta;
+      return JSON.parse(await fs.readFile(file, 'utf8')) as CertificateMeta;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw new CertfleetError('STORE_IO', `cannot read metadata of certificate ${name}: ${errorMessage(err)}`, { cause: err });
@@ -108,80 +131,107 @@ export class FileStore {
     return metas.filter((m): m is CertificateMeta => m !== undefined);
   }
 
-  /** Writes a new version: every file or none; `live/` switches only once all are on disk. */
-  async save(cert: { meta: Omit<CertificateMeta, 'version'>; pem: Record<PemFile, string> }): Promise<CertificatePaths> {
+  /**
+   * Writes a new version: every file or none; `live/` switches only once all are on disk.
+   * Runs under lock(name): the caller's when this process holds it, else its own. Debris of
+   * earlier failed saves is removed first, and the version is one that no archive file, version
+   * directory, metadata or `live/` uses, so a leftover never blocks a save.
+   */
+  async save(cert: { meta: Omit<CertificateMeta, 'version'>; pem: Record<PemFile, string> }, signal: AbortSignal = NEVER): Promise<CertificatePaths> {
+    if (heldLocks.has(this.lockPath(cert.meta.name))) return this.saveLocked(cert, signal);
+    await using _lease = await this.lock(cert.meta.name, signal);
+    return await this.saveLocked(cert, signal); // awaited: the lease is released after the save, not before
+  }
+
+  private async saveLocked(cert: { meta: Omit<CertificateMeta, 'version'>; pem: Record<PemFile, string> }, signal: AbortSignal): Promise<CertificatePaths> {
     const name = cert.meta.name;
     const archive = path.join(this.root, 'archive', name);
-    const versions = path.join(this.root, 'live', '.versions', name);
-    await Promise.all([archive, versions, path.join(this.root, 'renewal')].map((d) => fs.mkdir(d, { recursive: true, mode: 0o700 })));
-    const version = await this.nextVersion(archive);
-    const written: string[] = [];
+    const live = path.join(this.root, 'live');
+    const versions = path.join(live, '.versions', name);
+    const renewal = path.join(this.root, 'renewal');
+    const fail = (err: unknown) => new CertfleetError('STORE_IO', `cannot save certificate ${name}: ${errorMessage(err)}`, { cause: err });
+    let version: number;
+    try {
+      await Promise.all([archive, versions, renewal].map((d) => fs.mkdir(d, { recursive: true, mode: 0o700 }).catch((err: unknown) => { throw pathError('create', d, err); })));
+      const current = await cleanCertificateDebris(this.root, name, { tempAgeMs: this.tempAgeMs }, signal);
+      version = Math.max(current, ...await versionsPresent(this.root, name)) + 1;
+    } catch (err) {
+      throw fail(err);
+    }
     const versionDir = path.join(versions, String(version));
+    const pending = pendingMetaPath(this.root, name, version);
+    const tmpLink = path.join(live, `.${name}.${randomBytes(4).toString('hex')}`);
+    // Everything this save created, removed again if it fails before `live/` switches.
+    const created: string[] = [];
     try {
       // New names nothing points to yet: written in place (no temp file), in parallel, each
       // fsynced; then one fsync per directory before `live/` switches to them.
       const writes = await Promise.allSettled(PEM_FILES.map(async (f) => {
         const target = path.join(archive, `${f}${version}.pem`);
         await writeNewFile(target, cert.pem[f], f === 'privkey' ? 0o600 : 0o644);
-        written.push(target);
+        created.push(target);
       }));
       const failed = writes.find((w): w is PromiseRejectedResult => w.status === 'rejected');
       if (failed) throw failed.reason;
-      await fs.mkdir(versionDir, { mode: 0o700 });
-      await Promise.all(PEM_FILES.map((f) => fs.symlink(path.relative(versionDir, path.join(archive, `${f}${version}.pem`)), path.join(versionDir, `${f}.pem`))));
-      await Promise.all([syncDir(archive), syncDir(versionDir), syncDir(versions)]);
-      // One rename switches all four files at once.
-      const tmpLink = path.join(this.root, 'live', `.${name}.${randomBytes(4).toString('hex')}`);
-      await fs.symlink(path.relative(path.join(this.root, 'live'), versionDir), tmpLink);
+      signal.throwIfAborted();
+      await fs.mkdir(versionDir, { mode: 0o700 }).catch((err: unknown) => { throw pathError('create', versionDir, err); });
+      created.push(versionDir);
+      await Promise.all(PEM_FILES.map((f) => fs.symlink(path.relative(versionDir, path.join(archive, `${f}${version}.pem`)), path.join(versionDir, `${f}.pem`))
+        .catch((err: unknown) => { throw pathError('create', path.join(versionDir, `${f}.pem`), err); })));
+      // The metadata is on disk before the switch, so a switched `live/` always has it (see readMeta).
+      await writeNewFile(pending, `${JSON.stringify({ ...cert.meta, version }, null, 2)}\n`, 0o600);
+      created.push(pending);
+      await Promise.all([syncDir(archive), syncDir(versionDir), syncDir(versions), syncDir(renewal)]);
+      signal.throwIfAborted();
+      await fs.symlink(path.relative(live, versionDir), tmpLink).catch((err: unknown) => { throw pathError('create', tmpLink, err); });
+      created.push(tmpLink);
+      // The commit: one rename switches all four files at once.
       await this.replaceLive(tmpLink, name);
-      await syncDir(path.join(this.root, 'live'));
     } catch (err) {
-      await Promise.all(written.map((f) => fs.rm(f, { force: true })));
-      await fs.rm(versionDir, { recursive: true, force: true });
-      throw new CertfleetError('STORE_IO', `cannot save certificate ${name}: ${errorMessage(err)}`, { cause: err });
+      await Promise.allSettled(created.reverse().map((f) => fs.rm(f, { recursive: true, force: true })));
+      throw fail(err);
     }
-    await Promise.all([
-      writeFileAtomic(this.metaPath(name), `${JSON.stringify({ ...cert.meta, version }, null, 2)}\n`, 0o600),
-      this.pruneVersionDirs(versions, version),
-    ]);
+    try {
+      await fs.rename(pending, this.metaPath(name));
+      await Promise.all([syncDir(live), syncDir(renewal)]);
+      await this.pruneVersionDirs(versions, version);
+    } catch (err) {
+      throw new CertfleetError('STORE_IO', `certificate ${name} version ${version} is live, but finishing its save failed (completed at the next save): ${errorMessage(err)}`, { cause: err });
+    }
     return this.paths(name);
   }
 
-  /** A per-certificate lock across processes; a lock whose heartbeat stopped is taken over. */
-  async lock(name: string, signal: AbortSignal): Promise<AsyncDisposable> {
-    const dir = path.join(this.root, 'locks');
-    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
-    const file = path.join(dir, `${name}.lock`);
-    const owner = `${hostname()} ${process.pid} ${randomBytes(6).toString('hex')}`;
-    let wait = 20;
-    for (;;) {
+  /**
+   * Removes what crashes and full disks left: temp files whose writer is dead or that are older
+   * than `tempAgeMs` (store-wide), and the debris of every certificate whose lock is free now
+   * (one that is held is cleaned by its holder's next save). Call at daemon and `issue` start.
+   */
+  async sweep(signal: AbortSignal): Promise<string[]> {
+    const removed = await sweepTemps(this.root, { tempAgeMs: this.tempAgeMs }, signal);
+    for (const name of await fs.readdir(path.join(this.root, 'archive')).catch(() => [] as string[])) {
       signal.throwIfAborted();
-      try {
-        await fs.writeFile(file, owner, { flag: 'wx', mode: 0o600 });
-        break;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      }
-      const stat = await fs.stat(file).catch(() => undefined);
-      if (stat && Date.now() - stat.mtimeMs > this.staleLockMs) {
-        // Take over by renaming: of several contenders only one rename succeeds.
-        const moved = `${file}.stale.${randomBytes(4).toString('hex')}`;
-        if (await fs.rename(file, moved).then(() => true, () => false)) await fs.rm(moved, { force: true });
-        continue;
-      }
-      await sleep(wait, signal);
-      wait = Math.min(wait * 2, 1000);
+      const lease = await acquireLock(this.lockPath(name), { staleMs: this.staleLockMs, heartbeatMs: this.heartbeatMs, wait: false }, signal);
+      if (!lease) continue;
+      await using _held = lease;
+      await cleanCertificateDebris(this.root, name, { tempAgeMs: this.tempAgeMs }, signal);
     }
-    const heartbeat = setInterval(() => {
-      const now = new Date();
-      fs.utimes(file, now, now).catch(() => undefined);
-    }, this.heartbeatMs);
-    heartbeat.unref();
+    return removed;
+  }
+
+  /**
+   * A per-certificate lock across processes. Taken over at once when its owner is dead (same
+   * host: PID and start time), or when its heartbeat stopped `staleLockMs` ago; of several
+   * contenders exactly one wins (lock-file.ts). The lease's `signal` fires if it is lost.
+   */
+  async lock(name: string, signal: AbortSignal): Promise<Lease> {
+    const file = this.lockPath(name);
+    const lease = (await acquireLock(file, { staleMs: this.staleLockMs, heartbeatMs: this.heartbeatMs }, signal))!;
+    heldLocks.add(file);
     return {
+      signal: lease.signal,
       [Symbol.asyncDispose]: async () => {
-        clearInterval(heartbeat);
-        const current = await fs.readFile(file, 'utf8').catch(() => '');
-        if (current === owner) await fs.rm(file, { force: true });
+        heldLocks.delete(file);
+        await lease[Symbol.asyncDispose]();
       },
     };
   }
@@ -192,7 +242,7 @@ export class FileStore {
    * (PowerDNS) would otherwise lose each other's values. Keys start with "_", which no
    * certificate name can, so they never collide with certificate locks.
    */
-  lockTxtName(fqdn: string, signal: AbortSignal): Promise<AsyncDisposable> {
+  lockTxtName(fqdn: string, signal: AbortSignal): Promise<Lease> {
     return this.lock(`_txt.${fqdn.toLowerCase().replace(/\.$/, '')}`, signal);
   }
 
@@ -279,10 +329,8 @@ export class FileStore {
     return path.join(this.root, 'renewal', `${name}.json`);
   }
 
-  private async nextVersion(archive: string): Promise<number> {
-    const files = await fs.readdir(archive);
-    const numbers = files.map((f) => /^cert(\d+)\.pem$/.exec(f)?.[1]).filter((n): n is string => n !== undefined).map(Number);
-    return Math.max(0, ...numbers) + 1;
+  private lockPath(name: string): string {
+    return path.join(this.root, 'locks', `${name}.lock`);
   }
 
   private async replaceLive(tmpLink: string, name: string): Promise<void> {
@@ -302,9 +350,12 @@ export class FileStore {
   }
 }
 
-/** Temp file in the same directory, fsync, rename, fsync the directory. */
+/**
+ * Temp file in the same directory, fsync, rename, fsync the directory. The temp name names this
+ * process, so a temp file left by a kill is recognised as debris (store-debris.ts).
+ */
 export async function writeFileAtomic(file: string, data: string, mode: number, exclusive = false): Promise<void> {
-  const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+  const tmp = tempName(file);
   await writeNewFile(tmp, data, mode);
   try {
     if (exclusive) {
@@ -315,29 +366,51 @@ export async function writeFileAtomic(file: string, data: string, mode: number, 
     }
   } catch (err) {
     await fs.rm(tmp, { force: true });
-    throw err;
+    throw err; // callers tell EEXIST (another process won) from other errors
   }
   await syncDir(path.dirname(file));
 }
 
-/** Creates a file that must not exist yet with exactly `mode`, and fsyncs it (not its directory). */
+/**
+ * Creates a file that must not exist yet with exactly `mode`, and fsyncs it (not its directory).
+ * If any step fails, the file is removed again: a half-written file is never left behind (one
+ * that existed before, EEXIST, is not this call's and stays).
+ */
 async function writeNewFile(file: string, data: string, mode: number): Promise<void> {
-  const handle = await fs.open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
+  let handle;
+  try {
+    handle = await fs.open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
+  } catch (err) {
+    throw pathError('create', file, err);
+  }
   try {
     await handle.writeFile(data);
     await handle.chmod(mode); // open() applies the umask; the mode must be exact
     await handle.sync();
-  } finally {
-    await handle.close();
+  } catch (err) {
+    await handle.close().catch(() => undefined);
+    await fs.rm(file, { force: true }).catch(() => undefined);
+    throw pathError('write', file, err);
   }
+  await handle.close();
 }
 
 /** fsync of a directory: its entries (new names, renames) survive a crash. */
 async function syncDir(dir: string): Promise<void> {
-  const handle = await fs.open(dir, 'r');
   try {
-    await handle.sync();
-  } finally {
-    await handle.close();
+    const handle = await fs.open(dir, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch (err) {
+    throw pathError('sync', dir, err);
   }
+}
+
+/** Node's ENOSPC on a write names no file: say which one (item 7 of issue 13). */
+function pathError(what: string, file: string, err: unknown): CertfleetError {
+  if (err instanceof CertfleetError) return err;
+  return new CertfleetError('STORE_IO', `cannot ${what} ${file}: ${errorMessage(err)}`, { cause: err });
 }

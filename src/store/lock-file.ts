@@ -1,0 +1,180 @@
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { sleep } from '../abort.js';
+import { CertfleetError, errorMessage } from '../errors.js';
+import { currentProcess, formatIdentity, parseIdentity, processState, type ProcessIdentity } from './process-identity.js';
+
+/** A held lock. `signal` fires when the heartbeat finds the lock is no longer ours. */
+export interface Lease extends AsyncDisposable {
+  readonly signal: AbortSignal;
+}
+
+export interface LockOptions {
+  /** A lock whose heartbeat is older than this is taken over (the only test for another host). */
+  staleMs: number;
+  heartbeatMs: number;
+}
+
+/**
+ * A lock is a symlink whose target names its owner: `cfl1 <generation> <pid>-<start>-<host>`.
+ * symlink(2) creates it with its content in one step (a reader never sees an empty lock, and a
+ * short target needs no data block, so a full disk does not leave a half-written lock), and fails
+ * with EEXIST when the lock is held: that is the acquisition. The generation (random per acquisition)
+ * tells one holding of the lock from any later one at the same path.
+ *
+ * Takeover of a stale generation T: only a process holding the right to remove T may unlink the
+ * lock, and that right is the symlink `<lock>.<T>.reap`, created exclusively; the owner's own
+ * release goes through the same right. So at most one process removes generation T, and it
+ * unlinks only after reading T at the path. Nobody else can unlink T meanwhile (that needs the same
+ * right) and T never reappears once gone, so what it unlinks is T: the ABA case (B, late, unlinking
+ * the fresh lock A created after removing T) cannot happen: B's check sees A's generation, not T.
+ * After the removal every contender races on symlink(2) again and exactly one wins.
+ * A remover that dies holding the right leaves `<lock>.<T>.reap`, itself an owner-naming symlink:
+ * it is removed the same way (depth-limited), and orphaned rights are debris cleaned on the next
+ * acquisition.
+ */
+export async function acquireLock(file: string, opts: LockOptions & { wait?: boolean }, signal: AbortSignal): Promise<Lease | undefined> {
+  await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 }).catch((err: unknown) => { throw ioError('create the lock directory of', file, err); });
+  let wait = 5;
+  for (;;) {
+    signal.throwIfAborted();
+    const generation = newGeneration();
+    if (await createOwnerLink(file, generation)) {
+      await removeOrphanRights(file, generation);
+      return lease(file, generation, opts);
+    }
+    const owner = await readOwner(file);
+    if (!owner) continue; // released just now
+    if (await isStale(owner, opts.staleMs, signal) && await removeGeneration(file, owner.generation, opts.staleMs, signal)) continue;
+    if (opts.wait === false) return undefined;
+    await sleep(wait, signal);
+    wait = Math.min(wait * 2, 500);
+  }
+}
+
+export interface LockOwner {
+  generation: string;
+  /** Absent for a lock written by certfleet before owners were symlinks (a regular file). */
+  id?: ProcessIdentity;
+  mtimeMs: number;
+}
+
+/** The owner of the lock at `file`, or undefined when there is none. */
+export async function readOwner(file: string): Promise<LockOwner | undefined> {
+  try {
+    const st = await fs.lstat(file);
+    if (!st.isSymbolicLink()) return { generation: `i${st.ino}`, mtimeMs: st.mtimeMs }; // legacy lock file: age decides
+    const m = /^cfl1 ([0-9a-f]{12}) (\S+)$/.exec(await fs.readlink(file));
+    if (!m) return { generation: `i${st.ino}`, mtimeMs: st.mtimeMs };
+    const id = parseIdentity(m[2]!);
+    return id ? { generation: m[1]!, id, mtimeMs: st.mtimeMs } : { generation: m[1]!, mtimeMs: st.mtimeMs };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw ioError('read the lock', file, err);
+  }
+}
+
+/** The symlink target naming an owner; exported for tests that forge locks of dead processes. */
+export function ownerText(generation: string, id: ProcessIdentity): string {
+  return `cfl1 ${generation} ${formatIdentity(id)}`;
+}
+
+/** Stale: its owner is certainly dead (same host), or its heartbeat stopped longer than `staleMs` ago. */
+export async function isStale(owner: LockOwner, staleMs: number, signal: AbortSignal): Promise<boolean> {
+  if (owner.id && await processState(owner.id, signal) === 'dead') return true;
+  return Date.now() - owner.mtimeMs > staleMs;
+}
+
+async function createOwnerLink(file: string, generation: string): Promise<boolean> {
+  try {
+    await fs.symlink(ownerText(generation, currentProcess()), file);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw ioError('create the lock', file, err);
+  }
+}
+
+/**
+ * Removes that generation of the lock at `file` if this process wins the right to (see above).
+ * False when another process holds that right (it is removing the generation, or died doing so).
+ */
+export async function removeGeneration(file: string, generation: string, staleMs: number, signal: AbortSignal, depth = 0): Promise<boolean> {
+  const right = `${file}.${generation}.reap`;
+  if (!await createOwnerLink(right, newGeneration())) {
+    // If the holder of the right died, clear the right the same way; the next round retries.
+    const holder = await readOwner(right);
+    if (holder && depth < 3 && await isStale(holder, staleMs, signal)) await removeGeneration(right, holder.generation, staleMs, signal, depth + 1);
+    return false;
+  }
+  try {
+    if ((await readOwner(file))?.generation === generation) await fs.rm(file, { force: true });
+    return true;
+  } catch (err) {
+    throw ioError('remove the lock', file, err);
+  } finally {
+    await fs.rm(right, { force: true });
+  }
+}
+
+async function releaseDirectly(file: string, generation: string): Promise<void> {
+  if ((await readOwner(file))?.generation === generation) await fs.rm(file, { force: true });
+}
+
+/** Rights left by removers that died: harmless (their generation is gone) but debris. */
+async function removeOrphanRights(file: string, current: string): Promise<void> {
+  const base = path.basename(file);
+  const entries = await fs.readdir(path.dirname(file)).catch(() => [] as string[]);
+  await Promise.all(entries.filter((e) => e.startsWith(`${base}.`) && isRightChain(e.slice(base.length + 1)) && !e.startsWith(`${base}.${current}.reap`))
+    .map((e) => fs.rm(path.join(path.dirname(file), e), { force: true })));
+}
+
+/** `<T>.reap`, or `<T>.reap.<G>.reap` (the right to remove a dead remover's right), and so on. */
+function isRightChain(rest: string): boolean {
+  const parts = rest.split('.');
+  return parts.length % 2 === 0 && parts.every((p, i) => (i % 2 === 1 ? p === 'reap' : /^[0-9a-z]+$/.test(p)));
+}
+
+function lease(file: string, generation: string, opts: LockOptions): Lease {
+  const lost = new AbortController();
+  let beating: Promise<void> = Promise.resolve();
+  const heartbeat = setInterval(() => {
+    beating = (async () => {
+      let owner;
+      try {
+        owner = await readOwner(file);
+      } catch {
+        return; // cannot tell now: the next beat looks again
+      }
+      if (owner?.generation !== generation) {
+        clearInterval(heartbeat);
+        lost.abort(new CertfleetError('STORE_LOCKED', `lost the lock ${file}: another process took it over`));
+        return;
+      }
+      const now = new Date();
+      await fs.lutimes(file, now, now).catch(() => undefined); // a missed beat is retried at the next one
+    })();
+  }, opts.heartbeatMs);
+  heartbeat.unref();
+  return {
+    signal: lost.signal,
+    [Symbol.asyncDispose]: async () => {
+      clearInterval(heartbeat);
+      await beating;
+      // When the right cannot be created (no inode left), the owner unlinks its own lock directly:
+      // that races only with a taker that judged this live owner stale by its heartbeat. Never
+      // throws: a lock that cannot be removed at all goes stale and is taken over.
+      await removeGeneration(file, generation, opts.staleMs, AbortSignal.timeout(10_000))
+        .catch(() => releaseDirectly(file, generation)).catch(() => undefined);
+    },
+  };
+}
+
+function newGeneration(): string {
+  return randomBytes(6).toString('hex');
+}
+
+function ioError(what: string, file: string, err: unknown): CertfleetError {
+  return new CertfleetError('STORE_IO', `cannot ${what} ${file}: ${errorMessage(err)}`, { cause: err });
+}

@@ -1,0 +1,168 @@
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { CertfleetError, errorMessage } from '../errors.js';
+import { currentProcess, formatIdentity, parseIdentity, processState } from './process-identity.js';
+import { readOwner } from './lock-file.js';
+
+/**
+ * What crashes and full disks leave in the store, and when it is safe to remove.
+ * Everything a save writes (archive files, version directories, `live/.<name>.<hex>` links,
+ * pending metadata) is written only under the certificate's lock, so under that lock whatever the
+ * current version does not use is debris. Temp files of atomic writes elsewhere (state/,
+ * accounts/) may be written without a lock: they are debris once their writer (named in the file
+ * name) is certainly dead, or once they are older than any write takes.
+ */
+
+const PEM = /^(cert|chain|fullchain|privkey)(\d+)\.pem$/;
+
+/** `<file>.<hex>-<pid>-<start>-<host>.tmp`: the temp name of an atomic write names its writer. */
+export function tempName(file: string): string {
+  return `${file}.${randomBytes(3).toString('hex')}-${formatIdentity(currentProcess())}.tmp`;
+}
+
+/** `renewal/<name>.json.v<N>.pending`: metadata of version N, written before `live/` switches to N. */
+export function pendingMetaPath(root: string, name: string, version: number): string {
+  return path.join(root, 'renewal', `${name}.json.v${version}.pending`);
+}
+
+/** The version `live/<name>` points to, or 0. */
+export async function liveVersion(root: string, name: string): Promise<number> {
+  const target = await fs.readlink(path.join(root, 'live', name)).catch(() => '');
+  const m = /^\.versions\/[^/]+\/(\d+)$/.exec(target);
+  return m ? Number(m[1]) : 0;
+}
+
+/** Every version number present in the archive or as a version directory (a new save must avoid them all). */
+export async function versionsPresent(root: string, name: string): Promise<number[]> {
+  const [archive, dirs] = await Promise.all([
+    readdirOrEmpty(path.join(root, 'archive', name)),
+    readdirOrEmpty(path.join(root, 'live', '.versions', name)),
+  ]);
+  return [
+    ...archive.map((f) => PEM.exec(f)?.[2]).filter((n): n is string => n !== undefined).map(Number),
+    ...dirs.filter((d) => /^\d+$/.test(d)).map(Number),
+  ];
+}
+
+/**
+ * Under the certificate's lock: completes a save that switched `live/` but died before its
+ * metadata was renamed into place, then removes every archive file and version directory above
+ * the current version, stray `live/.<name>.<hex>` links, pending metadata and temp files of
+ * `renewal/<name>.json`, and temp files of `state/<name>.json` whose writer is gone.
+ * Returns the current version (what `live/` or the metadata points to, whichever is newer).
+ */
+export async function cleanCertificateDebris(root: string, name: string, opts: { tempAgeMs: number }, signal: AbortSignal): Promise<number> {
+  const metaPath = path.join(root, 'renewal', `${name}.json`);
+  const live = await liveVersion(root, name);
+  let meta = await metaVersion(metaPath);
+  if (live > meta && await exists(pendingMetaPath(root, name, live))) {
+    await io('complete the metadata of', metaPath, () => fs.rename(pendingMetaPath(root, name, live), metaPath));
+    meta = live;
+  }
+  const keep = Math.max(live, meta);
+  const doomed: string[] = [];
+  const archive = path.join(root, 'archive', name);
+  for (const f of await readdirOrEmpty(archive)) {
+    const m = PEM.exec(f);
+    if (m && Number(m[2]) > keep) doomed.push(path.join(archive, f));
+  }
+  const versions = path.join(root, 'live', '.versions', name);
+  for (const d of await readdirOrEmpty(versions)) if (/^\d+$/.test(d) && Number(d) > keep) doomed.push(path.join(versions, d));
+  for (const l of await readdirOrEmpty(path.join(root, 'live'))) {
+    if (l.startsWith(`.${name}.`) && /^[0-9a-f]{8}$/.test(l.slice(name.length + 2))) doomed.push(path.join(root, 'live', l));
+  }
+  for (const f of await readdirOrEmpty(path.join(root, 'renewal'))) {
+    const rest = f.startsWith(`${name}.json.`) ? f.slice(name.length + 6) : undefined;
+    if (rest !== undefined && (/^v\d+\.pending$/.test(rest) || isTempSuffix(rest))) doomed.push(path.join(root, 'renewal', f));
+  }
+  const state = path.join(root, 'state');
+  for (const f of await readdirOrEmpty(state)) {
+    if (f.startsWith(`${name}.json.`) && isTempSuffix(f.slice(name.length + 6)) && await isDeadTemp(path.join(state, f), opts.tempAgeMs, signal)) doomed.push(path.join(state, f));
+  }
+  await removeAll(doomed);
+  return keep;
+}
+
+/**
+ * Store-wide leftovers that need no certificate lock: temp files of dead writers or older than
+ * `tempAgeMs` in renewal/, state/, accounts/*, locks/ and live/, old `live/.<name>.<hex>` links,
+ * lock-removal rights whose lock generation is gone, and old `*.lock.stale.<hex>` of older
+ * versions' takeovers. Returns what was removed.
+ */
+export async function sweepTemps(root: string, opts: { tempAgeMs: number }, signal: AbortSignal): Promise<string[]> {
+  const accounts = path.join(root, 'accounts');
+  const dirs = ['renewal', 'state', 'locks', 'live'].map((d) => path.join(root, d));
+  for (const a of await readdirOrEmpty(accounts)) dirs.push(path.join(accounts, a));
+  const doomed: string[] = [];
+  for (const dir of dirs) {
+    for (const f of await readdirOrEmpty(dir)) {
+      const file = path.join(dir, f);
+      const temp = /\.([^.]+)\.tmp$/.exec(f);
+      if (temp && isTempSuffix(`${temp[1]}.tmp`) && await isDeadTemp(file, opts.tempAgeMs, signal)) doomed.push(file);
+      else if (path.basename(dir) === 'live' && /^\..+\.[0-9a-f]{8}$/.test(f) && await olderThan(file, opts.tempAgeMs)) doomed.push(file);
+      else if (path.basename(dir) === 'locks' && await isOrphanRight(dir, f)) doomed.push(file);
+      else if (path.basename(dir) === 'locks' && /\.lock\.stale\.[0-9a-f]{8}$/.test(f) && await olderThan(file, opts.tempAgeMs)) doomed.push(file); // older certfleet's takeover
+    }
+  }
+  await removeAll(doomed);
+  return doomed;
+}
+
+/** `<lock>.<T>.reap`: the right to remove generation T; an orphan once the lock is no longer T. */
+async function isOrphanRight(dir: string, entry: string): Promise<boolean> {
+  const m = /^(.+\.lock)\.([0-9a-z]+)\.reap$/.exec(entry);
+  if (!m) return false;
+  return (await readOwner(path.join(dir, m[1]!)))?.generation !== m[2];
+}
+
+function isTempSuffix(rest: string): boolean {
+  return /^(?:[0-9a-f]{6}-\d+-\d+-[0-9a-f]{12}|[0-9a-f]{12})\.tmp$/.test(rest);
+}
+
+/** A temp file whose writer is certainly dead, or older than any write takes (legacy names, other hosts). */
+async function isDeadTemp(file: string, ageMs: number, signal: AbortSignal): Promise<boolean> {
+  const m = /\.[0-9a-f]{6}-(\d+-\d+-[0-9a-f]{12})\.tmp$/.exec(file);
+  const writer = m ? parseIdentity(m[1]!) : undefined;
+  if (writer && await processState(writer, signal) === 'dead') return true;
+  return olderThan(file, ageMs);
+}
+
+async function olderThan(file: string, ageMs: number): Promise<boolean> {
+  const st = await fs.lstat(file).catch(() => undefined);
+  return st !== undefined && Date.now() - st.mtimeMs > ageMs;
+}
+
+async function metaVersion(metaPath: string): Promise<number> {
+  try {
+    return (JSON.parse(await fs.readFile(metaPath, 'utf8')) as { version?: number }).version ?? 0;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw new CertfleetError('STORE_IO', `cannot read ${metaPath}: ${errorMessage(err)}`, { cause: err });
+  }
+}
+
+async function removeAll(files: string[]): Promise<void> {
+  await Promise.all(files.map((f) => io('remove', f, () => fs.rm(f, { recursive: true, force: true }))));
+}
+
+async function exists(file: string): Promise<boolean> {
+  return fs.lstat(file).then(() => true, () => false);
+}
+
+async function readdirOrEmpty(dir: string): Promise<string[]> {
+  try {
+    return await fs.readdir(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw new CertfleetError('STORE_IO', `cannot list ${dir}: ${errorMessage(err)}`, { cause: err });
+  }
+}
+
+async function io<T>(what: string, file: string, op: () => Promise<T>): Promise<T> {
+  try {
+    return await op();
+  } catch (err) {
+    throw new CertfleetError('STORE_IO', `cannot ${what} ${file}: ${errorMessage(err)}`, { cause: err });
+  }
+}
