@@ -21,6 +21,32 @@ describe('retryDns', () => {
     expect(calls).toBe(4);
   });
 
+  it('a deadline stops further attempts but does not cut the one in flight short', async () => {
+    let calls = 0;
+    const seen: boolean[] = [];
+    const err = await retryDns(async (s) => {
+      calls++;
+      await new Promise((r) => setTimeout(r, 60));
+      seen.push(s.aborted);
+      throw down();
+    }, AbortSignal.timeout(5000), { deadline: AbortSignal.timeout(100), firstDelayMs: 1 }).catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(/API unreachable/);
+    expect(seen.every((a) => !a)).toBe(true);
+    expect(calls).toBeGreaterThanOrEqual(2);
+    expect(calls).toBeLessThan(5);
+  });
+
+  it('when the signal aborts during an attempt, the last provider failure is thrown', async () => {
+    const controller = new AbortController();
+    let calls = 0;
+    const err = await retryDns((s) => {
+      if (++calls === 1) return Promise.reject(down());
+      controller.abort(new Error('timeout'));
+      return Promise.reject(s.reason as Error);
+    }, controller.signal, { firstDelayMs: 1 }).catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(/API unreachable/);
+  });
+
   it('does not retry what retrying cannot fix', async () => {
     let calls = 0;
     const refused = new CertfleetError('DNS_AUTH', 'key refused');

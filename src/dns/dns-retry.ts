@@ -10,25 +10,27 @@ export interface DnsRetryOptions {
 }
 
 /**
- * Calls `op` until it succeeds, a failure is not retryable, or `budget` aborts — then throws the
- * last failure, not the abort: "PowerDNS unreachable" says more than "timeout". A fixed number
- * of attempts would give up within a second during a DNS server restart whatever the budget.
+ * Calls `op` until it succeeds, a failure is not retryable, `signal` aborts, or `deadline` has
+ * passed — then throws the last failure of the provider, not the abort: "PowerDNS unreachable"
+ * says more than "timeout". A fixed number of attempts gave up within a second during a DNS
+ * server restart whatever the budget. The deadline only stops further attempts: one in flight
+ * is not cut short, so whether it wrote anything is known.
  */
-export async function retryDns<T>(op: (signal: AbortSignal) => Promise<T>, budget: AbortSignal, opts: DnsRetryOptions = {}): Promise<T> {
+export async function retryDns<T>(op: (signal: AbortSignal) => Promise<T>, signal: AbortSignal, opts: DnsRetryOptions & { deadline?: AbortSignal } = {}): Promise<T> {
+  const stop = opts.deadline ? AbortSignal.any([signal, opts.deadline]) : signal;
   let delay = opts.firstDelayMs ?? 250;
+  let last: unknown;
   for (let attempt = 1; ; attempt++) {
-    budget.throwIfAborted();
+    if (stop.aborted) throw last ?? signal.reason ?? opts.deadline?.reason;
     try {
-      return await op(budget);
+      return await op(signal);
     } catch (err) {
-      if (budget.aborted || !isRetryableDnsError(err)) throw err;
+      if (signal.aborted) throw last ?? err;
+      if (!isRetryableDnsError(err)) throw err;
+      last = err;
       const wait = delay * (0.5 + Math.random());
       opts.onRetry?.(err, attempt, wait);
-      try {
-        await sleep(wait, budget);
-      } catch {
-        throw err;
-      }
+      await sleep(wait, stop).catch(() => undefined);
       delay = Math.min(delay * 2, opts.maxDelayMs ?? 5_000);
     }
   }

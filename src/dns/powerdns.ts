@@ -129,7 +129,8 @@ export class PowerDnsProvider implements DnsProvider, RecordBackend {
       });
     } catch (err) {
       if (signal.aborted) throw signal.reason;
-      throw new CertfleetError('DNS_PROVIDER', `PowerDNS provider ${this.id}: API unreachable at ${this.base}`, { retryable: true, cause: err });
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new CertfleetError('DNS_PROVIDER', `PowerDNS provider ${this.id}: API unreachable at ${this.base}${code ? ` (${code})` : ''}`, { retryable: true, cause: err });
     }
     const text = await res.text();
     if (res.ok) return (text ? JSON.parse(text) : {}) as T;

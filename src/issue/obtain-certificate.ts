@@ -181,7 +181,7 @@ async function validate(req: CertificateRequest, ctx: IssueContext, pending: Pen
           if (!provablyNotWritten(err)) sent.set(g, true);
           throw err;
         }
-      }, AbortSignal.any([signal, AbortSignal.timeout(ctx.writeRetryMs ?? 15_000)]), { onRetry: (err, attempt) => ctx.log.debug({ zone: g.zone, attempt, error: errorMessage(err) }, 'txt_write_retry') });
+      }, signal, { deadline: AbortSignal.timeout(ctx.writeRetryMs ?? 15_000), onRetry: (err, attempt) => ctx.log.debug({ zone: g.zone, attempt, error: errorMessage(err) }, 'txt_write_retry') });
     }));
     // All writes settled before any cleanup: a delete must not overtake a write still in flight.
     const notWritten = appends.find((a): a is PromiseRejectedResult => a.status === 'rejected');
