@@ -57,7 +57,7 @@ export interface IssueContext {
    * (Renewer.close). Without it, the cleanup is awaited here.
    */
   background?: (task: Promise<void>) => void;
-  /** How long a TXT write is retried (default 15 s: a DNS server restart takes seconds). */
+  /** How long a TXT write or a DNS lookup is retried (default 15 s: a DNS server restart takes seconds). */
   writeRetryMs?: number;
   /** Where the certificate notes the TXT values it writes (default: its state file, no sharing). */
   ledger?: PendingTxtLedger;
@@ -144,11 +144,13 @@ async function validate(req: CertificateRequest, ctx: IssueContext, pending: Pen
   const groups = new Map<string, Group>();
   const zoneOf = new Map<string, Promise<string>>();
   const targetOf = new Map<string, Promise<string>>();
+  // A resolver restarting refuses queries for a moment: lookups are retried like writes.
+  const retrying = <T>(op: (s: AbortSignal) => Promise<T>) => retryDns(op, signal, { deadline: AbortSignal.timeout(ctx.writeRetryMs ?? 15_000) });
   await Promise.all(pending.map(async (p) => {
-    if (!targetOf.has(p.fqdn)) targetOf.set(p.fqdn, req.followCnames === false ? Promise.resolve(p.fqdn) : followCnames(ctx.lookup, p.fqdn, signal).then((c) => c.target));
+    if (!targetOf.has(p.fqdn)) targetOf.set(p.fqdn, req.followCnames === false ? Promise.resolve(p.fqdn) : retrying((s) => followCnames(ctx.lookup, p.fqdn, s)).then((c) => c.target));
     const target = await targetOf.get(p.fqdn)!;
     const route = req.dns(target);
-    if (!zoneOf.has(target)) zoneOf.set(target, findZone(ctx.lookup, target, signal));
+    if (!zoneOf.has(target)) zoneOf.set(target, retrying((s) => findZone(ctx.lookup, target, s)));
     const zone = await zoneOf.get(target)!;
     const key = `${route.provider.id} ${zone}`;
     const g = groups.get(key) ?? { route, zone, list: [] };

@@ -61,7 +61,7 @@ describe(`SIGKILL during issue and renew (${KILLS} kills)`, () => {
       const ms = performance.now() - t0;
       recoveries.push(ms);
       if (next.stderr.includes('"txt_leftovers_removed"')) leftoversRemoved++;
-      const where = `kill ${i} (${renew ? 'renew' : 'first issuance'} of ${name}): ${next.stdout}${next.stderr.split('\n').filter((l) => l.includes('"error"')).join('\n')}`;
+      const where = `kill ${i} (${renew ? 'renew' : 'first issuance'} of ${name}), next run rc ${next.code} ${next.signal ?? ''} in ${Math.round(ms)} ms: ${next.stdout}${next.stderr.split('\n').filter((l) => l.includes('"error"')).join('\n')}`;
       expect(next.code, where).toBe(0);
       expect(next.stdout, where).toMatch(new RegExp(`^${name}: (issued|renewed) `));
       expect(ms, where).toBeLessThan(5000);

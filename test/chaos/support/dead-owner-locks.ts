@@ -7,7 +7,9 @@ import path from 'node:path';
  * owner's liveness (issue 13 item 4, branch i13-store). Until then a lock left by a SIGKILLed
  * process blocks the next run for the 60 s stale-lock timeout, so the tests here remove the
  * locks of dead local processes first — exactly what that fix does — and the "recovery within
- * 5 s" bar measures everything else. Returns the lock files removed.
+ * 5 s" bar measures everything else. A lock file that is empty was being created by a
+ * process killed before it wrote its owner: the store must treat it as dead too (once older than
+ * a moment), so it is removed here as well. Returns the lock files removed.
  */
 export async function removeDeadOwnerLocks(storeRoot: string): Promise<string[]> {
   const dir = path.join(storeRoot, 'locks');
@@ -15,7 +17,8 @@ export async function removeDeadOwnerLocks(storeRoot: string): Promise<string[]>
   for (const f of await readdir(dir).catch(() => [] as string[])) {
     if (!f.endsWith('.lock')) continue;
     const [host, pid] = (await readFile(path.join(dir, f), 'utf8').catch(() => '')).split(' ');
-    if (host !== hostname() || !pid || alive(Number(pid))) continue;
+    const unowned = host === '' || host === undefined;
+    if (!unowned && (host !== hostname() || !pid || alive(Number(pid)))) continue;
     await rm(path.join(dir, f), { force: true });
     removed.push(f);
   }
