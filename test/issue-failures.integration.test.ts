@@ -15,6 +15,7 @@ import { HttpPool } from '../src/http/http-pool.js';
 import { captureLog } from '../src/testing/test-log.js';
 import { issueAll } from '../src/issue/issue-run.js';
 import { obtainCertificate } from '../src/issue/obtain-certificate.js';
+import { Renewer } from '../src/issue/renewer.js';
 import { FileStore } from '../src/store/file-store.js';
 import { localConfigText, startLocalStack, type LocalStack } from '../src/testing/local-stack.js';
 import { startPebble, type PebbleServer } from '../src/testing/pebble-server.js';
@@ -238,6 +239,15 @@ describe('challenge TXT records', () => {
     await store.writeState('left', { ...(await store.readState('left')), pendingTxt: [{ provider: 'home', zone: 'example.test', name, value: 'killed-run-3', ttl: 60 }] });
     expect(await issueAll(cfg, log, { force: true }, AbortSignal.timeout(60_000))).toMatchObject([{ result: 'renewed' }]);
     expect(await txtValues('example.test', name)).toEqual(['not-certfleets']);
+
+    // And by the sweep a daemon or `issue` runs at start, for every certificate at once.
+    await p.appendRecords('example.test', [{ name: '_acme-challenge.left', type: 'TXT', data: 'killed-run-4', ttl: 60 }], AbortSignal.timeout(5000));
+    await store.writeState('left', { ...(await store.readState('left')), pendingTxt: [{ provider: 'home', zone: 'example.test', name, value: 'killed-run-4', ttl: 60 }] });
+    const renewer = new Renewer({ config: cfg, store, lookup: new NodeDnsLookup([pdns.dnsAddress]), log });
+    await renewer.removeLeftoverTxt(AbortSignal.timeout(30_000));
+    await renewer.close();
+    expect(await txtValues('example.test', name)).toEqual(['not-certfleets']);
+    expect((await store.readState('left')).pendingTxt).toBeUndefined();
     await p.deleteRecords('example.test', [{ name: '_acme-challenge.left', type: 'TXT', data: 'not-certfleets', ttl: 60 }], AbortSignal.timeout(5000));
   });
 
@@ -278,11 +288,15 @@ describe('challenge TXT records', () => {
     await client.close();
   });
 
-  it('a DNS server that refuses connections gives a typed error naming the server and the name', async () => {
-    const cfg = config('  - name: lookup\n    domains: [lookup.example.test]\n    dns: home\n', { store: path.join(dir, 'lookup') });
-    cfg.dns.resolvers = ['127.0.0.1:1'];
-    const out = await issueAll(cfg, log, {}, AbortSignal.timeout(60_000));
-    expect(out[0]).toMatchObject({ result: 'failed', detail: 'DNS lookup of CNAME _acme-challenge.lookup.example.test at 127.0.0.1:1 failed: connection refused (ECONNREFUSED)' });
+  it('a DNS server that refuses connections gives a typed error naming the server and the name, after retrying', async () => {
+    const store = new FileStore({ root: path.join(dir, 'lookup') });
+    const client = await openAccount(store, { directory: pebble.directoryUrl, caBundle: pebble.caBundle }, AbortSignal.timeout(10_000));
+    const err = await obtainCertificate({ name: 'lookup', domains: ['lookup.example.test'], keyType: 'ecdsa-p256', reuseKey: false, dns: () => ({ provider: real(), ttl: 60, propagation: propagation() }) },
+      { client, store, lookup: new NodeDnsLookup(['127.0.0.1:1']), log, writeRetryMs: 500 }, AbortSignal.timeout(30_000)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CertfleetError);
+    expect((err as CertfleetError).code).toBe('DNS_LOOKUP');
+    expect((err as Error).message).toBe('DNS lookup of CNAME _acme-challenge.lookup.example.test at 127.0.0.1:1 failed: connection refused (ECONNREFUSED)');
+    await client.close();
   });
 
   it('an apex and its wildcard in two certificates of one process share their TXT name without waiting on each other forever', async () => {
