@@ -234,7 +234,7 @@ describe('challenge TXT records', () => {
     expect((await store.readState('left')).pendingTxt).toBeUndefined();
     expect(captured.records().some((r) => r.msg === 'txt_leftovers_removed' && r.cert === 'left')).toBe(true);
 
-    // Before an issuance, under the lock, likewise (Renewer.removeLeftoverTxt, for a start-time sweep, too).
+    // Before an issuance, under the lock, likewise (Renewer.sweepLeftoverTxt, for a start-time sweep, too).
     await p.appendRecords('example.test', [{ name: '_acme-challenge.left', type: 'TXT', data: 'killed-run-3', ttl: 60 }], AbortSignal.timeout(5000));
     await store.writeState('left', { ...(await store.readState('left')), pendingTxt: [{ provider: 'home', zone: 'example.test', name, value: 'killed-run-3', ttl: 60 }] });
     expect(await issueAll(cfg, log, { force: true }, AbortSignal.timeout(60_000))).toMatchObject([{ result: 'renewed' }]);
@@ -244,7 +244,7 @@ describe('challenge TXT records', () => {
     await p.appendRecords('example.test', [{ name: '_acme-challenge.left', type: 'TXT', data: 'killed-run-4', ttl: 60 }], AbortSignal.timeout(5000));
     await store.writeState('left', { ...(await store.readState('left')), pendingTxt: [{ provider: 'home', zone: 'example.test', name, value: 'killed-run-4', ttl: 60 }] });
     const renewer = new Renewer({ config: cfg, store, lookup: new NodeDnsLookup([pdns.dnsAddress]), log });
-    await renewer.removeLeftoverTxt(AbortSignal.timeout(30_000));
+    await renewer.sweepLeftoverTxt(AbortSignal.timeout(30_000));
     await renewer.close();
     expect(await txtValues('example.test', name)).toEqual(['not-certfleets']);
     expect((await store.readState('left')).pendingTxt).toBeUndefined();

@@ -228,7 +228,7 @@ export class Renewer {
    * store, each under its lock (for the start of `issue` and of the daemon; a certificate the
    * pipeline looks at is also cleaned then). Never throws but for an abort.
    */
-  async removeLeftoverTxt(signal: AbortSignal): Promise<void> {
+  async sweepLeftoverTxt(signal: AbortSignal): Promise<void> {
     const stored = await this.deps.store.list().catch(() => []);
     const names = [...new Set([...this.deps.config.certificates.map(certificateName), ...stored.map((m) => m.name)])];
     await Promise.all(names.map(async (name) => {

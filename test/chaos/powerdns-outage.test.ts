@@ -35,11 +35,18 @@ describe(`PowerDNS killed and restarted mid-run (${OUTAGES} outages)`, () => {
         certs: names.map((n) => `  - name: ${n}\n    domains: [${n}.example.test, "*.${n}.example.test"]\n    dns: home\n`).join(''),
       }));
       const run = new CertfleetRun(['issue', '--config', configFile, '--log-format', 'json']);
-      // The outage starts anywhere from the first DNS lookup to the middle of validation.
-      await sleep(200 + Math.random() * 600);
-      await stack.pdns.kill();
-      await sleep(DOWN_MS);
-      await stack.pdns.restart();
+      try {
+        // The outage starts anywhere from the first DNS lookup to the middle of validation.
+        await sleep(200 + Math.random() * 600);
+        await stack.pdns.kill();
+        await sleep(DOWN_MS);
+        await stack.pdns.restart();
+      } catch (err) {
+        // Should the restart fail, the run is not left behind.
+        run.kill('SIGKILL');
+        await run.done;
+        throw err;
+      }
       const first = await run.result(120_000);
       expect(first.signal, first.stdout).toBeNull();
 
