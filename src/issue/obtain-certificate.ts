@@ -145,7 +145,10 @@ async function validate(req: CertificateRequest, ctx: IssueContext, pending: Pen
   const zoneOf = new Map<string, Promise<string>>();
   const targetOf = new Map<string, Promise<string>>();
   // A resolver restarting refuses queries for a moment: lookups are retried like writes.
-  const retrying = <T>(op: (s: AbortSignal) => Promise<T>) => retryDns(op, signal, { deadline: AbortSignal.timeout(ctx.writeRetryMs ?? 15_000) });
+  const retrying = <T>(op: (s: AbortSignal) => Promise<T>) => retryDns(op, signal, {
+    deadline: AbortSignal.timeout(ctx.writeRetryMs ?? 15_000),
+    onRetry: (err, attempt) => ctx.log.debug({ attempt, error: errorMessage(err) }, 'dns_lookup_retry'),
+  });
   await Promise.all(pending.map(async (p) => {
     if (!targetOf.has(p.fqdn)) targetOf.set(p.fqdn, req.followCnames === false ? Promise.resolve(p.fqdn) : retrying((s) => followCnames(ctx.lookup, p.fqdn, s)).then((c) => c.target));
     const target = await targetOf.get(p.fqdn)!;

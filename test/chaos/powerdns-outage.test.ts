@@ -27,6 +27,8 @@ describe(`PowerDNS killed and restarted mid-run (${OUTAGES} outages)`, () => {
     const store = new FileStore({ root });
     const firstRunFailures: number[] = [];
     const extraRuns: number[] = [];
+    /** Retried DNS writes, lookups and deletes in the run with the outage: that it was felt. */
+    const retriesSeen: number[] = [];
     for (let round = 0; round < OUTAGES; round++) {
       const names = Array.from({ length: CERTS }, (_, i) => `r${round}c${i}`);
       const configFile = path.join(stack.dir, `round${round}.yaml`);
@@ -34,7 +36,7 @@ describe(`PowerDNS killed and restarted mid-run (${OUTAGES} outages)`, () => {
         store: root, pebble: stack.pebble, pdns: stack.pdns,
         certs: names.map((n) => `  - name: ${n}\n    domains: [${n}.example.test, "*.${n}.example.test"]\n    dns: home\n`).join(''),
       }));
-      const run = new CertfleetRun(['issue', '--config', configFile, '--log-format', 'json']);
+      const run = new CertfleetRun(['issue', '--config', configFile, '--log-format', 'json', '--log-level', 'debug']);
       try {
         // The outage starts anywhere from the first DNS lookup to the middle of validation.
         await sleep(200 + Math.random() * 600);
@@ -53,6 +55,7 @@ describe(`PowerDNS killed and restarted mid-run (${OUTAGES} outages)`, () => {
       // What failed is tried again (forced: a failure waits out its backoff otherwise), as an operator or the daemon would.
       let missing = names.filter((n) => !new RegExp(`^${n}: issued `, 'm').test(first.stdout));
       firstRunFailures.push(missing.length);
+      retriesSeen.push((first.stderr.match(/"msg":"(txt_write_retry|cleanup_retry|dns_lookup_retry)"/g) ?? []).length);
       let runs = 0;
       while (missing.length > 0 && runs < 3) {
         runs++;
@@ -64,6 +67,8 @@ describe(`PowerDNS killed and restarted mid-run (${OUTAGES} outages)`, () => {
       expect(await zoneTxt(stack.pdns, 'example.test'), `round ${round}: ${first.stdout}`).toEqual([]);
       for (const n of names) expect((await store.readState(n)).pendingTxt, `round ${round} ${n}`).toBeUndefined();
     }
-    console.log(`powerdns-outage: ${OUTAGES} outages of ${DOWN_MS} ms, ${CERTS} certificates each; failed in the run with the outage: ${firstRunFailures.join(', ')}; runs needed after it: ${extraRuns.join(', ')}`);
+    console.log(`powerdns-outage: ${OUTAGES} outages of ${DOWN_MS} ms, ${CERTS} certificates each; failed in the run with the outage: ${firstRunFailures.join(', ')}; DNS retries in it: ${retriesSeen.join(', ')}; runs needed after it: ${extraRuns.join(', ')}`);
+    // The outages hit the runs (else this test proves nothing).
+    expect(firstRunFailures.reduce((a, b) => a + b, 0) + retriesSeen.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
   }, 600_000);
 });
