@@ -1,7 +1,7 @@
 SHELL := /bin/bash
 ENV := source scripts/env.sh &&
 
-.PHONY: setup demo test lint bench sbom audit
+.PHONY: setup demo test lint bench sbom audit chaos
 
 setup:
 	@scripts/setup.sh
@@ -25,6 +25,10 @@ audit: setup
 
 test: lint
 	@$(ENV) npx vitest run --coverage
+
+# The chaos suite at full size (SIGKILLs, outages, concurrent processes); `make test` runs it reduced.
+chaos: setup
+	@$(ENV) CHAOS_FULL=1 npx vitest run test/chaos
 
 bench: setup
 	@$(ENV) node scripts/bench.mjs && node scripts/bench-dns.mjs && node scripts/bench-webhook.mjs && node scripts/bench-peer.mjs && node scripts/bench-daemon.mjs

@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'DNS_PROPAGATION_TIMEOUT'
   | 'DNS_CNAME'
   | 'DNS_NO_PROVIDER'
+  | 'DNS_LOOKUP'
   | 'DEPLOY_FAILED'
   | 'STORE_KEY'
   | 'STORE_IO'

@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AcmeProblem } from '../src/acme/problem.js';
+import { CertfleetError } from '../src/errors.js';
 import { parseConfig } from '../src/config/load-config.js';
 import type { DnsProvider } from '../src/dns/dns-provider.js';
 import { PowerDnsProvider } from '../src/dns/powerdns.js';
@@ -14,6 +15,7 @@ import { HttpPool } from '../src/http/http-pool.js';
 import { captureLog } from '../src/testing/test-log.js';
 import { issueAll } from '../src/issue/issue-run.js';
 import { obtainCertificate } from '../src/issue/obtain-certificate.js';
+import { Renewer } from '../src/issue/renewer.js';
 import { FileStore } from '../src/store/file-store.js';
 import { localConfigText, startLocalStack, type LocalStack } from '../src/testing/local-stack.js';
 import { startPebble, type PebbleServer } from '../src/testing/pebble-server.js';
@@ -167,7 +169,8 @@ describe('DNS failures', () => {
       id: 'home',
       async appendRecords(zone, recs, signal) {
         const done = await real.appendRecords(zone, recs, signal);
-        if (zone === 'other.test') throw new Error('injected: connection reset after write');
+        // Not retryable: the write is not tried again for its 15 s budget.
+        if (zone === 'other.test') throw new CertfleetError('DNS_PROVIDER', 'injected: HTTP 422 after the write landed');
         return done;
       },
       deleteRecords: (zone, recs, signal) => real.deleteRecords(zone, recs, signal),
@@ -179,6 +182,128 @@ describe('DNS failures', () => {
     expect(after?.pem).toEqual(before?.pem);
     expect(after?.meta.version).toBe(1);
     await client.close();
+  });
+});
+
+describe('challenge TXT records', () => {
+  /** The values of the TXT RRset at `name` (absolute, no trailing dot), unquoted. */
+  async function txtValues(zone: string, name: string): Promise<string[]> {
+    const res = await fetch(`${pdns.apiUrl}/api/v1/servers/localhost/zones/${zone}.`, { headers: { 'x-api-key': pdns.apiKey } });
+    const z = (await res.json()) as { rrsets: { name: string; type: string; records: { content: string }[] }[] };
+    return z.rrsets.find((r) => r.type === 'TXT' && r.name === `${name}.`)?.records.map((r) => r.content.replace(/^"|"$/g, '')).sort() ?? [];
+  }
+  const real = () => new PowerDnsProvider({ id: 'home', apiUrl: pdns.apiUrl, apiKey: pdns.apiKey });
+  const propagation = () => ({ ...DEFAULT_PROPAGATION, nameservers: [pdns.dnsAddress], timeoutMs: 10_000 });
+
+  it('notes every value in the state file before writing it, and forgets it once deleted', async () => {
+    const store = new FileStore({ root: path.join(dir, 'ledger') });
+    const client = await openAccount(store, { directory: pebble.directoryUrl, caBundle: pebble.caBundle }, AbortSignal.timeout(10_000));
+    const inner = real();
+    const notedAtWrite: boolean[] = [];
+    const watching: DnsProvider = {
+      id: 'home',
+      async appendRecords(zone, recs, signal) {
+        const noted = (await store.readState('led')).pendingTxt ?? [];
+        notedAtWrite.push(recs.every((r) => noted.some((n) => n.value === r.data && n.zone === zone && n.provider === 'home')));
+        return inner.appendRecords(zone, recs, signal);
+      },
+      deleteRecords: (zone, recs, signal) => inner.deleteRecords(zone, recs, signal),
+    };
+    await obtainCertificate({ name: 'led', domains: ['led.example.test', 'led.other.test'], keyType: 'ecdsa-p256', reuseKey: false, dns: () => ({ provider: watching, ttl: 60, propagation: propagation() }) },
+      { client, store, lookup: new NodeDnsLookup([pdns.dnsAddress]), log }, AbortSignal.timeout(30_000));
+    expect(notedAtWrite).toEqual([true, true]);
+    expect((await store.readState('led')).pendingTxt).toBeUndefined();
+    await client.close();
+  });
+
+  it('values a killed run left are deleted at the next look, due or not; another value at the name stays', async () => {
+    const root = path.join(dir, 'leftover');
+    const cfg = config('  - name: left\n    domains: [left.example.test]\n    dns: home\n', { store: root });
+    expect(await issueAll(cfg, log, {}, AbortSignal.timeout(60_000))).toMatchObject([{ result: 'issued' }]);
+    const store = new FileStore({ root });
+    const name = '_acme-challenge.left.example.test';
+    // What a run killed between its write and its cleanup leaves: the values in DNS and noted.
+    const p = real();
+    await p.appendRecords('example.test', [{ name: '_acme-challenge.left', type: 'TXT', data: 'killed-run-1', ttl: 60 }, { name: '_acme-challenge.left', type: 'TXT', data: 'killed-run-2', ttl: 60 }, { name: '_acme-challenge.left', type: 'TXT', data: 'not-certfleets', ttl: 60 }], AbortSignal.timeout(5000));
+    const state = await store.readState('left');
+    await store.writeState('left', { ...state, pendingTxt: ['killed-run-1', 'killed-run-2'].map((value) => ({ provider: 'home', zone: 'example.test', name, value, ttl: 60 })) });
+
+    // Not due: skipped, and the leftovers are gone all the same.
+    expect(await issueAll(cfg, log, {}, AbortSignal.timeout(60_000))).toMatchObject([{ result: 'skipped' }]);
+    expect(await txtValues('example.test', name)).toEqual(['not-certfleets']);
+    expect((await store.readState('left')).pendingTxt).toBeUndefined();
+    expect(captured.records().some((r) => r.msg === 'txt_leftovers_removed' && r.cert === 'left')).toBe(true);
+
+    // Before an issuance, under the lock, likewise (Renewer.sweepLeftoverTxt, for a start-time sweep, too).
+    await p.appendRecords('example.test', [{ name: '_acme-challenge.left', type: 'TXT', data: 'killed-run-3', ttl: 60 }], AbortSignal.timeout(5000));
+    await store.writeState('left', { ...(await store.readState('left')), pendingTxt: [{ provider: 'home', zone: 'example.test', name, value: 'killed-run-3', ttl: 60 }] });
+    expect(await issueAll(cfg, log, { force: true }, AbortSignal.timeout(60_000))).toMatchObject([{ result: 'renewed' }]);
+    expect(await txtValues('example.test', name)).toEqual(['not-certfleets']);
+
+    // And by the sweep a daemon or `issue` runs at start, for every certificate at once.
+    await p.appendRecords('example.test', [{ name: '_acme-challenge.left', type: 'TXT', data: 'killed-run-4', ttl: 60 }], AbortSignal.timeout(5000));
+    await store.writeState('left', { ...(await store.readState('left')), pendingTxt: [{ provider: 'home', zone: 'example.test', name, value: 'killed-run-4', ttl: 60 }] });
+    const renewer = new Renewer({ config: cfg, store, lookup: new NodeDnsLookup([pdns.dnsAddress]), log });
+    await renewer.sweepLeftoverTxt(AbortSignal.timeout(30_000));
+    await renewer.close();
+    expect(await txtValues('example.test', name)).toEqual(['not-certfleets']);
+    expect((await store.readState('left')).pendingTxt).toBeUndefined();
+    await p.deleteRecords('example.test', [{ name: '_acme-challenge.left', type: 'TXT', data: 'not-certfleets', ttl: 60 }], AbortSignal.timeout(5000));
+  });
+
+  it('cleanup keeps trying while the DNS API is down, for its whole budget, and then succeeds', async () => {
+    const store = new FileStore({ root: path.join(dir, 'outage') });
+    const client = await openAccount(store, { directory: pebble.directoryUrl, caBundle: pebble.caBundle }, AbortSignal.timeout(10_000));
+    const inner = real();
+    // The same provider pointed at a port nobody listens on: PowerDNS down, its real error.
+    const dead = new PowerDnsProvider({ id: 'home', apiUrl: 'http://127.0.0.1:1', apiKey: pdns.apiKey });
+    let downUntil = Infinity;
+    let deletes = 0;
+    const flaky: DnsProvider = {
+      id: 'home',
+      async appendRecords(zone, recs, signal) {
+        const done = await inner.appendRecords(zone, recs, signal);
+        downUntil = Date.now() + 2500; // goes down right after the write
+        return done;
+      },
+      deleteRecords: (zone, recs, signal) => { deletes++; return Date.now() < downUntil ? dead.deleteRecords(zone, recs, signal) : inner.deleteRecords(zone, recs, signal); },
+    };
+    await obtainCertificate({ name: 'down', domains: ['down.example.test'], keyType: 'ecdsa-p256', reuseKey: false, dns: () => ({ provider: flaky, ttl: 60, propagation: propagation() }) },
+      { client, store, lookup: new NodeDnsLookup([pdns.dnsAddress]), log }, AbortSignal.timeout(30_000));
+    expect(await txtValues('example.test', '_acme-challenge.down.example.test')).toEqual([]);
+    expect(deletes).toBeGreaterThan(1);
+    expect((await store.readState('down')).pendingTxt).toBeUndefined();
+    await client.close();
+  });
+
+  it('a write refused before it was sent is not "cleanup_failed", and leaves no note', async () => {
+    const store = new FileStore({ root: path.join(dir, 'refused') });
+    const client = await openAccount(store, { directory: pebble.directoryUrl, caBundle: pebble.caBundle }, AbortSignal.timeout(10_000));
+    const dead = new PowerDnsProvider({ id: 'home', apiUrl: 'http://127.0.0.1:1', apiKey: pdns.apiKey });
+    const from = captured.lines.length;
+    await expect(obtainCertificate({ name: 'refused', domains: ['refused.example.test'], keyType: 'ecdsa-p256', reuseKey: false, dns: () => ({ provider: dead, ttl: 60, propagation: propagation() }) },
+      { client, store, lookup: new NodeDnsLookup([pdns.dnsAddress]), log, writeRetryMs: 1000 }, AbortSignal.timeout(30_000))).rejects.toThrow(/PowerDNS provider home: API unreachable at http:\/\/127\.0\.0\.1:1/);
+    expect(captured.records().slice(from).filter((r) => r.msg === 'cleanup_failed')).toEqual([]);
+    expect((await store.readState('refused')).pendingTxt).toBeUndefined();
+    await client.close();
+  });
+
+  it('a DNS server that refuses connections gives a typed error naming the server and the name, after retrying', async () => {
+    const store = new FileStore({ root: path.join(dir, 'lookup') });
+    const client = await openAccount(store, { directory: pebble.directoryUrl, caBundle: pebble.caBundle }, AbortSignal.timeout(10_000));
+    const err = await obtainCertificate({ name: 'lookup', domains: ['lookup.example.test'], keyType: 'ecdsa-p256', reuseKey: false, dns: () => ({ provider: real(), ttl: 60, propagation: propagation() }) },
+      { client, store, lookup: new NodeDnsLookup(['127.0.0.1:1']), log, writeRetryMs: 500 }, AbortSignal.timeout(30_000)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CertfleetError);
+    expect((err as CertfleetError).code).toBe('DNS_LOOKUP');
+    expect((err as Error).message).toBe('DNS lookup of CNAME _acme-challenge.lookup.example.test at 127.0.0.1:1 failed: connection refused (ECONNREFUSED)');
+    await client.close();
+  });
+
+  it('an apex and its wildcard in two certificates of one process share their TXT name without waiting on each other forever', async () => {
+    const certs = '  - name: apex\n    domains: [shared.example.test]\n    dns: home\n  - name: wild\n    domains: ["*.shared.example.test"]\n    dns: home\n  - name: alone\n    domains: [alone.example.test]\n    dns: home\n';
+    const out = await issueAll(config(certs, { store: path.join(dir, 'shared') }), log, { concurrency: 3 }, AbortSignal.timeout(60_000));
+    expect(out.map((o) => `${o.name} ${o.result}`).sort()).toEqual(['alone issued', 'apex issued', 'wild issued']);
+    expect(await txtValues('example.test', '_acme-challenge.shared.example.test')).toEqual([]);
   });
 });
 

@@ -1,5 +1,6 @@
 import { Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import { CertfleetError } from '../errors.js';
 
 /** The DNS questions certfleet asks; an interface so tests can script answers. */
 export interface DnsLookup {
@@ -14,6 +15,17 @@ export interface DnsLookup {
 
 const NO_ANSWER = new Set(['ENODATA', 'ENOTFOUND', 'NXDOMAIN']);
 
+/** c-ares codes in words, for a message an operator can act on. */
+const REASONS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ETIMEOUT: 'no answer in time',
+  EREFUSED: 'query refused',
+  ESERVFAIL: 'server failure (SERVFAIL)',
+  EBADRESP: 'malformed answer',
+  ECONNRESET: 'connection reset',
+  ECANCELLED: 'query cancelled',
+};
+
 /** node:dns (c-ares) with explicit servers; a query is cancelled when its signal aborts. */
 export class NodeDnsLookup implements DnsLookup {
   constructor(private readonly servers: string[] | undefined, private readonly timeoutMs = 2000) {}
@@ -25,7 +37,11 @@ export class NodeDnsLookup implements DnsLookup {
     return r;
   }
 
-  private async ask<T>(servers: string[] | undefined, signal: AbortSignal, q: (r: Resolver) => Promise<T>, empty: T): Promise<T> {
+  /**
+   * One question; "no such name/data" is `empty`, `refused` (when given) answers EREFUSED, and
+   * any other failure is a DNS_LOOKUP error naming the question, the servers and the reason.
+   */
+  private async ask<T>(what: { type: string; name: string; refused?: T }, servers: string[] | undefined, signal: AbortSignal, q: (r: Resolver) => Promise<T>, empty: T): Promise<T> {
     signal.throwIfAborted();
     const r = this.resolver(servers);
     const onAbort = () => r.cancel();
@@ -34,47 +50,40 @@ export class NodeDnsLookup implements DnsLookup {
       return await q(r);
     } catch (err) {
       if (signal.aborted) throw signal.reason;
-      if (NO_ANSWER.has((err as { code?: string }).code ?? '')) return empty;
-      throw err;
+      const code = (err as { code?: string }).code ?? '';
+      if (NO_ANSWER.has(code)) return empty;
+      if (code === 'EREFUSED' && what.refused !== undefined) return what.refused;
+      const reason = REASONS[code] ?? (err instanceof Error ? err.message : String(err));
+      throw new CertfleetError('DNS_LOOKUP', `DNS lookup of ${what.type} ${what.name} at ${r.getServers().join(', ') || 'the system resolver'} failed: ${reason}${code && REASONS[code] ? ` (${code})` : ''}`, { retryable: true, cause: err });
     } finally {
       signal.removeEventListener('abort', onAbort);
     }
   }
 
-  async soa(name: string, signal: AbortSignal): Promise<boolean> {
-    try {
-      return await this.ask(undefined, signal, async (r) => { await r.resolveSoa(name); return true; }, false);
-    } catch (err) {
-      // An authoritative-only server refuses names outside its zones: no zone here, keep walking.
-      if ((err as { code?: string }).code === 'EREFUSED') return false;
-      throw err;
-    }
+  soa(name: string, signal: AbortSignal): Promise<boolean> {
+    // An authoritative-only server refuses names outside its zones: no zone here, keep walking.
+    return this.ask({ type: 'SOA', name, refused: false }, undefined, signal, async (r) => { await r.resolveSoa(name); return true; }, false);
   }
 
   ns(zone: string, signal: AbortSignal): Promise<string[]> {
-    return this.ask(undefined, signal, (r) => r.resolveNs(zone), []);
+    return this.ask({ type: 'NS', name: zone }, undefined, signal, (r) => r.resolveNs(zone), []);
   }
 
   async addresses(host: string, signal: AbortSignal): Promise<string[]> {
     if (isIP(host)) return [host];
     const [v4, v6] = await Promise.all([
-      this.ask(undefined, signal, (r) => r.resolve4(host), []),
-      this.ask(undefined, signal, (r) => r.resolve6(host), []),
+      this.ask({ type: 'A', name: host }, undefined, signal, (r) => r.resolve4(host), []),
+      this.ask({ type: 'AAAA', name: host }, undefined, signal, (r) => r.resolve6(host), []),
     ]);
     return [...v4, ...v6];
   }
 
   async cname(name: string, signal: AbortSignal): Promise<string | undefined> {
-    try {
-      return (await this.ask(undefined, signal, (r) => r.resolveCname(name), []))[0];
-    } catch (err) {
-      // An authoritative-only server refuses names outside its zones: no CNAME known there.
-      if ((err as { code?: string }).code === 'EREFUSED') return undefined;
-      throw err;
-    }
+    // An authoritative-only server refuses names outside its zones: no CNAME known there.
+    return (await this.ask({ type: 'CNAME', name, refused: [] }, undefined, signal, (r) => r.resolveCname(name), []))[0];
   }
 
   async txtAt(server: string, name: string, signal: AbortSignal): Promise<string[]> {
-    return (await this.ask([server], signal, (r) => r.resolveTxt(name), [])).map((chunks) => chunks.join(''));
+    return (await this.ask({ type: 'TXT', name }, [server], signal, (r) => r.resolveTxt(name), [])).map((chunks) => chunks.join(''));
   }
 }

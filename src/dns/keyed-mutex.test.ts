@@ -21,3 +21,21 @@ describe('KeyedMutex', () => {
     await expect(m.run('k', () => Promise.resolve(1))).resolves.toBe(1);
   });
 });
+
+describe('KeyedMutex.acquire', () => {
+  it('holds a key until released; a waiter whose signal aborts leaves the queue without breaking it', async () => {
+    const m = new KeyedMutex();
+    const first = await m.acquire('k');
+    const controller = new AbortController();
+    const impatient = m.acquire('k', controller.signal);
+    let third = false;
+    const patient = m.acquire('k').then((release) => { third = true; return release; });
+    controller.abort(new Error('gave up'));
+    await expect(impatient).rejects.toThrow('gave up');
+    await new Promise((r) => setImmediate(r));
+    expect(third).toBe(false); // still behind the first holder
+    first();
+    (await patient)();
+    await expect(m.run('k', () => Promise.resolve('free'))).resolves.toBe('free');
+  });
+});

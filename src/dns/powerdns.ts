@@ -12,6 +12,8 @@ export interface PowerDnsOptions {
   apiKey: string;
   serverId?: string;
   fetch?: FetchLike;
+  /** One request's limit (default 10 s): a hung server must not hold a zone's queue, and a cleanup's budget, forever. */
+  requestTimeoutMs?: number;
 }
 
 interface RRset { name: string; type: string; ttl: number; records: { content: string; disabled: boolean }[] }
@@ -27,12 +29,14 @@ export class PowerDnsProvider implements DnsProvider, RecordBackend {
   private readonly apiKey: string;
   private readonly fetch: FetchLike;
   private readonly locks = new KeyedMutex();
+  private readonly requestTimeoutMs: number;
 
   constructor(opts: PowerDnsOptions) {
     this.id = opts.id;
     this.base = `${opts.apiUrl.replace(/\/+$/, '')}/api/v1/servers/${encodeURIComponent(opts.serverId ?? 'localhost')}`;
     this.apiKey = opts.apiKey;
     this.fetch = opts.fetch ?? poolFetch();
+    this.requestTimeoutMs = opts.requestTimeoutMs ?? 10_000;
   }
 
   appendRecords(zone: string, records: DnsRecord[], signal: AbortSignal): Promise<DnsRecord[]> {
@@ -120,18 +124,22 @@ export class PowerDnsProvider implements DnsProvider, RecordBackend {
 
   private async requestOnce<T>(method: string, path: string, body: unknown, signal: AbortSignal, zone: string): Promise<T> {
     let res: FetchLikeResponse;
+    let text: string;
+    const timeout = AbortSignal.timeout(this.requestTimeoutMs);
     try {
       res = await this.fetch(`${this.base}${path}`, {
         method,
-        signal,
+        signal: AbortSignal.any([signal, timeout]),
         headers: { 'x-api-key': this.apiKey, accept: 'application/json', ...(body ? { 'content-type': 'application/json' } : {}) },
         ...(body ? { body: JSON.stringify(body) } : {}),
       });
+      text = await res.text();
     } catch (err) {
       if (signal.aborted) throw signal.reason;
-      throw new CertfleetError('DNS_PROVIDER', `PowerDNS provider ${this.id}: API unreachable at ${this.base}`, { retryable: true, cause: err });
+      if (timeout.aborted) throw new CertfleetError('DNS_PROVIDER', `PowerDNS provider ${this.id}: no answer from ${this.base} within ${this.requestTimeoutMs / 1000} s (${method})`, { retryable: true, cause: err });
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new CertfleetError('DNS_PROVIDER', `PowerDNS provider ${this.id}: API unreachable at ${this.base}${code ? ` (${code})` : ''}`, { retryable: true, cause: err });
     }
-    const text = await res.text();
     if (res.ok) return (text ? JSON.parse(text) : {}) as T;
     const detail = apiError(text);
     const where = `PowerDNS provider ${this.id}, zone ${zone}`;

@@ -9,12 +9,17 @@ import { splitPemChain } from '../acme/preferred-chain.js';
 import { challengeName } from '../domain-name.js';
 import { CertfleetError, errorMessage } from '../errors.js';
 import type { DnsLookup } from '../dns/dns-lookup.js';
-import { relativeName, type DnsProvider, type DnsRecord } from '../dns/dns-provider.js';
+import { relativeName, type DnsProvider } from '../dns/dns-provider.js';
 import { authoritativeServers, waitForTxt, type PropagationOptions } from '../dns/propagation.js';
 import { findZone } from '../dns/zone-finder.js';
 import { followCnames } from '../dns/cname-chain.js';
 import type { Logger } from '../log.js';
 import type { CertificatePaths, FileStore } from '../store/file-store.js';
+import type { PendingTxt } from '../scheduler/renewal-policy.js';
+import { provablyNotWritten, retryDns } from '../dns/dns-retry.js';
+import { PendingTxtLedger, recordOf } from './pending-txt.js';
+import { StateUpdates } from './state-updates.js';
+import { lockTxtNames } from './txt-name-locks.js';
 
 export interface DnsRoute {
   provider: DnsProvider;
@@ -52,6 +57,10 @@ export interface IssueContext {
    * (Renewer.close). Without it, the cleanup is awaited here.
    */
   background?: (task: Promise<void>) => void;
+  /** How long a TXT write or a DNS lookup is retried (default 15 s: a DNS server restart takes seconds). */
+  writeRetryMs?: number;
+  /** Where the certificate notes the TXT values it writes (default: its state file, no sharing). */
+  ledger?: PendingTxtLedger;
 }
 
 interface PendingChallenge { authz: AcmeAuthorization; url: string; fqdn: string; value: string }
@@ -135,26 +144,53 @@ async function validate(req: CertificateRequest, ctx: IssueContext, pending: Pen
   const groups = new Map<string, Group>();
   const zoneOf = new Map<string, Promise<string>>();
   const targetOf = new Map<string, Promise<string>>();
+  // A resolver restarting refuses queries for a moment: lookups are retried like writes.
+  const retrying = <T>(op: (s: AbortSignal) => Promise<T>) => retryDns(op, signal, {
+    deadline: AbortSignal.timeout(ctx.writeRetryMs ?? 15_000),
+    onRetry: (err, attempt) => ctx.log.debug({ attempt, error: errorMessage(err) }, 'dns_lookup_retry'),
+  });
   await Promise.all(pending.map(async (p) => {
-    if (!targetOf.has(p.fqdn)) targetOf.set(p.fqdn, req.followCnames === false ? Promise.resolve(p.fqdn) : followCnames(ctx.lookup, p.fqdn, signal).then((c) => c.target));
+    if (!targetOf.has(p.fqdn)) targetOf.set(p.fqdn, req.followCnames === false ? Promise.resolve(p.fqdn) : retrying((s) => followCnames(ctx.lookup, p.fqdn, s)).then((c) => c.target));
     const target = await targetOf.get(p.fqdn)!;
     const route = req.dns(target);
-    if (!zoneOf.has(target)) zoneOf.set(target, findZone(ctx.lookup, target, signal));
+    if (!zoneOf.has(target)) zoneOf.set(target, retrying((s) => findZone(ctx.lookup, target, s)));
     const zone = await zoneOf.get(target)!;
     const key = `${route.provider.id} ${zone}`;
     const g = groups.get(key) ?? { route, zone, list: [] };
     g.list.push({ target, value: p.value });
     groups.set(key, g);
   }));
+  const entriesOf = (g: Group): PendingTxt[] => g.list.map((p) => ({ provider: g.route.provider.id, zone: g.zone, name: p.target, value: p.value, ttl: g.route.ttl }));
+  const ledger = ctx.ledger ?? new PendingTxtLedger(new StateUpdates(ctx.store), req.name);
 
-  const added = new Map<Group, DnsRecord[]>();
+  // Every name this certificate writes is ours from before the write until after its cleanup:
+  // another certificate (here or in another process) sharing it waits, and cannot lose our value
+  // in a provider's read-merge-replace, nor we its.
+  const unlock = await lockTxtNames(ctx.store, [...groups.values()].flatMap((g) => g.list.map((p) => p.target)), signal);
+  /** Per group: whether a write was sent that may have landed (then it must be deleted). */
+  const sent = new Map<Group, boolean>();
+  let recorded = false;
   try {
-    await Promise.all([...groups.values()].map(async (g) => {
+    await ledger.record([...groups.values()].flatMap(entriesOf), signal);
+    recorded = true;
+    const appends = await Promise.allSettled([...groups.values()].map(async (g) => {
       const records = g.list.map((p) => ({ name: relativeName(p.target, g.zone), type: 'TXT', data: p.value, ttl: g.route.ttl }));
-      // Remember before the call: a provider failing midway may have written some of them.
-      added.set(g, records);
-      await g.route.provider.appendRecords(g.zone, records, signal);
+      sent.set(g, false);
+      await retryDns(async (s) => {
+        try {
+          const done = await g.route.provider.appendRecords(g.zone, records, s);
+          sent.set(g, true);
+          return done;
+        } catch (err) {
+          // A failure that proves nothing landed (refused connection, refused key) is not a write.
+          if (!provablyNotWritten(err)) sent.set(g, true);
+          throw err;
+        }
+      }, signal, { deadline: AbortSignal.timeout(ctx.writeRetryMs ?? 15_000), onRetry: (err, attempt) => ctx.log.debug({ zone: g.zone, attempt, error: errorMessage(err) }, 'txt_write_retry') });
     }));
+    // All writes settled before any cleanup: a delete must not overtake a write still in flight.
+    const notWritten = appends.find((a): a is PromiseRejectedResult => a.status === 'rejected');
+    if (notWritten) throw notWritten.reason;
     const started = performance.now();
     await Promise.all([...groups.values()].map(async (g) => {
       const servers = g.route.propagation.nameservers ?? await authoritativeServers(ctx.lookup, g.zone, signal);
@@ -174,13 +210,31 @@ async function validate(req: CertificateRequest, ctx: IssueContext, pending: Pen
       throw new CertfleetError('ACME_ORDER_INVALID', `${req.name}: validation failed: ${why}`);
     }
   } finally {
-    const cleanup = AbortSignal.timeout(ctx.cleanupTimeoutMs ?? 30_000);
-    cleanups.push(...[...added].map(async ([g, records]) => {
-      try {
-        await g.route.provider.deleteRecords(g.zone, records, cleanup);
-      } catch (err) {
-        ctx.log.error({ zone: g.zone, provider: g.route.provider.id, error: errorMessage(err) }, 'cleanup_failed');
-      }
-    }));
+    cleanups.push(recorded ? removeChallengeRecords(ctx, ledger, [...groups.values()].map((g) => ({ g, entries: entriesOf(g), sent: sent.get(g) ?? false }))).finally(unlock) : unlock());
   }
+}
+
+/**
+ * Deletes what may have been written, retrying for the whole cleanup budget (a DNS server
+ * restarting takes seconds), then forgets it in the ledger; what was provably never written is
+ * only forgotten. What cannot be deleted stays in the ledger for the next look at the certificate.
+ */
+async function removeChallengeRecords(ctx: IssueContext, ledger: PendingTxtLedger, groups: { g: { route: DnsRoute; zone: string }; entries: PendingTxt[]; sent: boolean }[]): Promise<void> {
+  const budget = AbortSignal.timeout(ctx.cleanupTimeoutMs ?? 30_000);
+  const done: PendingTxt[] = [];
+  await Promise.all(groups.map(async ({ g, entries, sent }) => {
+    if (!sent) {
+      done.push(...entries);
+      return;
+    }
+    try {
+      await retryDns((s) => g.route.provider.deleteRecords(g.zone, entries.map(recordOf), s), budget, {
+        onRetry: (err, attempt) => ctx.log.debug({ zone: g.zone, attempt, error: errorMessage(err) }, 'cleanup_retry'),
+      });
+      done.push(...entries);
+    } catch (err) {
+      ctx.log.error({ zone: g.zone, provider: g.route.provider.id, names: [...new Set(entries.map((e) => e.name))], error: errorMessage(err) }, 'cleanup_failed');
+    }
+  }));
+  await ledger.clear(done).catch((err: unknown) => ctx.log.error({ error: errorMessage(err) }, 'state_write_failed'));
 }

@@ -9,13 +9,15 @@ import { DEFAULT_PROPAGATION } from '../dns/propagation.js';
 import { CertfleetError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import {
-  ariCheckTime, decideRenewal, emergencyStart, recordAri, recordAriFailure, recordFailure, recordSuccess, type CertificateFacts, type Decision, type RenewalState,
+  ariCheckTime, decideRenewal, emergencyStart, recordAri, recordAriFailure, recordFailure, recordSuccess, type CertificateFacts, type Decision, type PendingTxt, type RenewalState,
 } from '../scheduler/renewal-policy.js';
 import type { CertificateMeta, CertificatePaths, FileStore } from '../store/file-store.js';
 import type { CertificateEvent } from '../deploy/deploy-action.js';
 import type { DeployResult } from '../deploy/run-deploy.js';
 import { accountFromConfig, savePace } from './account.js';
 import type { DnsRoute } from './obtain-certificate.js';
+import { PendingTxtLedger, removeLeftoverTxt } from './pending-txt.js';
+import { StateUpdates } from './state-updates.js';
 
 /** How long a failure to open the ACME account is answered from memory. */
 const CLIENT_FAILURE_MEMORY_MS = 30_000;
@@ -67,9 +69,11 @@ export class Renewer {
   private clientPromise: Promise<AcmeClient> | undefined;
   private clientFailure: { until: number; error: CertfleetError } | undefined;
   private readonly now: () => number;
+  private readonly updates: StateUpdates;
 
   constructor(private readonly deps: RenewerDeps) {
     this.now = deps.now ?? Date.now;
+    this.updates = new StateUpdates(deps.store);
   }
 
   get config(): Config {
@@ -137,37 +141,109 @@ export class Renewer {
       [meta, state] = await Promise.all([this.deps.store.readMeta(name), this.deps.store.readState(name)]);
       state = await this.refreshAri(name, meta, state, log, signal);
       const first = opts.force ? { due: true as const, reason: 'forced' } : this.decide(spec, meta, state);
-      if (!first.due) return this.report({ name, result: 'skipped', detail: first.reason, next: this.nextWake(first, meta, state) }, meta);
+      // Values an interrupted run left in DNS are removed at the next look, due or not.
+      if (!first.due && !state.pendingTxt?.length) return this.report({ name, result: 'skipped', detail: first.reason, next: this.nextWake(first, meta, state) }, meta);
 
-      await using lock = await this.deps.store.lock(name, signal);
-      void lock; // held until this block ends
-      [meta, state] = await Promise.all([this.deps.store.readMeta(name), this.deps.store.readState(name)]);
-      const again = opts.force ? first : this.decide(spec, meta, state);
-      if (!again.due) return this.report({ name, result: 'skipped', detail: `${again.reason} (renewed meanwhile)`, next: this.nextWake(again, meta, state) }, meta);
+      const lock = await this.deps.store.lock(name, signal);
+      // Held until the TXT cleanup is done too: every change to this certificate's state (the
+      // cleanup forgets what it deleted) happens under it, and a later run finds no value in use.
+      let cleanup: Promise<void> | undefined;
+      try {
+        [meta, state] = await Promise.all([this.deps.store.readMeta(name), this.deps.store.readState(name)]);
+        if (state.pendingTxt?.length) state = await this.removeLeftovers(name, state.pendingTxt, log, signal);
+        const again = opts.force ? first : this.decide(spec, meta, state);
+        if (!again.due) return this.report({ name, result: 'skipped', detail: first.due ? `${again.reason} (renewed meanwhile)` : again.reason, next: this.nextWake(again, meta, state) }, meta);
 
-      log.info({ reason: again.reason, domains: spec.domains }, 'obtaining');
-      const paths = await this.obtain(spec, name, meta, log, signal);
-      const result = meta ? 'renewed' : 'issued';
-      const ms = performance.now() - started;
-      const newMeta = await this.deps.store.readMeta(name);
-      state = recordSuccess(state, result, this.now());
-      await this.deps.store.writeState(name, state);
-      const next = this.decide(spec, newMeta, state);
-      // Metrics and state first, then the log line: whoever reads the log sees them current.
-      const outcome = this.report({ name, result, detail: paths.liveDir, paths, ms, next: this.nextWake(next, newMeta, state) }, newMeta);
-      log.info({ domains: spec.domains, ms: Math.round(ms), reason: again.reason }, result);
-      return outcome;
-    } catch (err) {
-      const message = errorMessage(err);
-      if (signal.aborted) {
-        log.warn({ error: message }, 'interrupted');
-        return this.report({ name, result: 'failed', detail: `interrupted: ${message}` }, meta);
+        log.info({ reason: again.reason, domains: spec.domains }, 'obtaining');
+        const paths = await this.obtain(spec, name, meta, log, signal, (task) => { cleanup = task; });
+        const result = meta ? 'renewed' : 'issued';
+        const ms = performance.now() - started;
+        const newMeta = await this.deps.store.readMeta(name);
+        state = await this.updates.update(name, (s) => recordSuccess(s, result, this.now()));
+        const next = this.decide(spec, newMeta, state);
+        // Metrics and state first, then the log line: whoever reads the log sees them current.
+        const outcome = this.report({ name, result, detail: paths.liveDir, paths, ms, next: this.nextWake(next, newMeta, state) }, newMeta);
+        log.info({ domains: spec.domains, ms: Math.round(ms), reason: again.reason }, result);
+        return outcome;
+      } catch (err) {
+        return await this.failed(name, meta, err, log, signal);
+      } finally {
+        const release = () => lock[Symbol.asyncDispose]();
+        if (cleanup) this.track(cleanup.then(release, release));
+        else await release();
       }
-      log.error({ error: message }, 'failed');
-      const failedState = recordFailure(state ?? { failures: 0 }, meta && facts(meta), message, this.now());
-      await this.deps.store.writeState(name, failedState).catch((e: unknown) => log.error({ error: errorMessage(e) }, 'state_write_failed'));
-      return this.report({ name, result: 'failed', detail: message, next: Date.parse(failedState.nextAttempt!) }, meta);
+    } catch (err) {
+      return this.failed(name, meta, err, log, signal);
     }
+  }
+
+  private async failed(name: string, meta: CertificateMeta | undefined, err: unknown, log: Logger, signal: AbortSignal): Promise<RenewOutcome> {
+    const message = errorMessage(err);
+    if (signal.aborted) {
+      log.warn({ error: message }, 'interrupted');
+      return this.report({ name, result: 'failed', detail: `interrupted: ${message}` }, meta);
+    }
+    log.error({ error: message }, 'failed');
+    let failedState: RenewalState | undefined;
+    try {
+      failedState = await this.updates.update(name, (s) => recordFailure(s, meta && facts(meta), message, this.now()));
+    } catch (e) {
+      log.error({ error: errorMessage(e) }, 'state_write_failed');
+    }
+    const next = failedState ?? recordFailure({ failures: 0 }, meta && facts(meta), message, this.now());
+    return this.report({ name, result: 'failed', detail: message, next: Date.parse(next.nextAttempt!) }, meta);
+  }
+
+  /** Keeps a background task (a TXT cleanup and the lock it holds) until it is done; close() waits for it. */
+  private track(task: Promise<void>): void {
+    this.background.add(task);
+    void task.finally(() => this.background.delete(task));
+  }
+
+  private ledger(name: string): PendingTxtLedger {
+    return new PendingTxtLedger(this.updates, name);
+  }
+
+  /**
+   * Deletes the TXT values an interrupted run of `name` left (its state's `pendingTxt`), within
+   * the cleanup budget; call it holding the certificate's lock. What cannot be deleted now stays
+   * noted for the next look, and the issuance goes on (its own values are noted beside them).
+   */
+  private async removeLeftovers(name: string, entries: PendingTxt[], log: Logger, signal: AbortSignal): Promise<RenewalState> {
+    const configured = [...new Set(entries.map((e) => e.provider))].filter((id) => this.deps.config.dns.providers[id] !== undefined);
+    const budget = AbortSignal.any([signal, AbortSignal.timeout(this.deps.cleanupTimeoutMs ?? 30_000)]);
+    try {
+      await this.loadProviderIds(configured);
+      const left = await removeLeftoverTxt({ store: this.deps.store, ledger: this.ledger(name), entries, provider: (id) => this.providers.get(id), log, budget });
+      if (left > 0) log.warn({ values: left }, 'txt_leftovers_kept');
+    } catch (err) {
+      if (signal.aborted) throw err;
+      log.warn({ values: entries.length, error: errorMessage(err) }, 'txt_leftovers_kept');
+    }
+    return this.deps.store.readState(name);
+  }
+
+  /**
+   * Removes what interrupted runs left in DNS for every certificate of the config and of the
+   * store, each under its lock (for the start of `issue` and of the daemon; a certificate the
+   * pipeline looks at is also cleaned then). Never throws but for an abort.
+   */
+  async sweepLeftoverTxt(signal: AbortSignal): Promise<void> {
+    const stored = await this.deps.store.list().catch(() => []);
+    const names = [...new Set([...this.deps.config.certificates.map(certificateName), ...stored.map((m) => m.name)])];
+    await Promise.all(names.map(async (name) => {
+      const log = this.deps.log.child({ cert: name });
+      try {
+        if (!(await this.deps.store.readState(name)).pendingTxt?.length) return;
+        await using lock = await this.deps.store.lock(name, signal);
+        void lock; // held until this block ends
+        const entries = (await this.deps.store.readState(name)).pendingTxt ?? [];
+        if (entries.length > 0) await this.removeLeftovers(name, entries, log, signal);
+      } catch (err) {
+        if (signal.aborted) throw err;
+        log.warn({ error: errorMessage(err) }, 'txt_leftovers_kept');
+      }
+    }));
   }
 
   /** The decision for a certificate from what is on disk, without I/O beyond reading (for `--dry-run` and `list`). */
@@ -207,9 +283,10 @@ export class Renewer {
       if (!this.ariSupported) return state;
       const certId = meta.ariCertId ?? await this.certIdFromDisk(name);
       const info = await client.renewalInfo(certId, signal);
-      const next = recordAri(state, meta.serial, info, this.now());
+      // Merged into what is on disk now: the lock is not held here, and a run holding it may
+      // have just noted TXT values in the state.
+      const next = await this.updates.update(name, (s) => recordAri(s, meta.serial, info, this.now()));
       log.debug({ window: next.ari?.window, nextCheck: next.ari?.nextCheck }, 'ari_checked');
-      await this.deps.store.writeState(name, next);
       return next;
     } catch (err) {
       if (signal.aborted) throw err;
@@ -247,8 +324,11 @@ export class Renewer {
   }
 
   /** Creates (once) every provider the certificate may route to, so route() can stay synchronous. */
-  private async loadProviders(spec: CertificateSpec): Promise<void> {
-    const ids = typeof spec.dns === 'string' ? [spec.dns] : [...new Set(Object.values(spec.dns))];
+  private loadProviders(spec: CertificateSpec): Promise<void> {
+    return this.loadProviderIds(typeof spec.dns === 'string' ? [spec.dns] : [...new Set(Object.values(spec.dns))]);
+  }
+
+  private async loadProviderIds(ids: string[]): Promise<void> {
     await Promise.all(ids.filter((id) => !this.providers.has(id)).map(async (id) => {
       const provider = await createProvider(id, this.deps.config.dns.providers[id]!, { log: this.deps.log.child({ component: 'dns', provider: id }) });
       // Concurrent certificates in one zone share provider calls (group commit).
@@ -272,7 +352,7 @@ export class Renewer {
     };
   }
 
-  private async obtain(spec: CertificateSpec, name: string, meta: CertificateMeta | undefined, log: Logger, signal: AbortSignal): Promise<CertificatePaths> {
+  private async obtain(spec: CertificateSpec, name: string, meta: CertificateMeta | undefined, log: Logger, signal: AbortSignal, background: (task: Promise<void>) => void): Promise<CertificatePaths> {
     if (this.deps.config.acme.directory === 'selfsigned') {
       const { issueSelfSigned } = await import('./self-signed-issuer.js');
       return issueSelfSigned({ name, domains: spec.domains, keyType: spec.key_type, reuseKey: spec.reuse_key }, this.deps.store, log);
@@ -294,12 +374,8 @@ export class Renewer {
       followCnames: spec.follow_cnames,
       ...(this.deps.hooks?.onPropagated ? { onPropagated: this.deps.hooks.onPropagated } : {}),
     }, {
-      client, store: this.deps.store, lookup: this.deps.lookup, log,
+      client, store: this.deps.store, lookup: this.deps.lookup, log, ledger: this.ledger(name), background,
       ...(this.deps.cleanupTimeoutMs ? { cleanupTimeoutMs: this.deps.cleanupTimeoutMs } : {}),
-      background: (task) => {
-        this.background.add(task);
-        void task.finally(() => this.background.delete(task));
-      },
     }, signal);
   }
 }

@@ -38,6 +38,20 @@ export interface AriState {
   window?: { start: string; end: string; chosen: string; explanationUrl?: string };
 }
 
+/**
+ * A challenge TXT value certfleet is about to write, or wrote and has not yet seen removed:
+ * recorded before the write, so a run killed in between leaves a note of exactly what to delete.
+ */
+export interface PendingTxt {
+  /** The `dns.providers` id that wrote it. */
+  provider: string;
+  zone: string;
+  /** Absolute name, without the trailing dot. */
+  name: string;
+  value: string;
+  ttl: number;
+}
+
 /** Per-certificate schedule state, kept in the store beside the certificate. */
 export interface RenewalState {
   failures: number;
@@ -46,6 +60,8 @@ export interface RenewalState {
   lastResult?: 'issued' | 'renewed' | 'failed';
   lastError?: string;
   ari?: AriState;
+  /** TXT values of this certificate's challenges that may still be in DNS (removed at the next look). */
+  pendingTxt?: PendingTxt[];
 }
 
 export const EMPTY_STATE: RenewalState = { failures: 0 };

@@ -15,6 +15,10 @@ export interface PowerDnsServer {
   apiUrl: string;
   apiKey: string;
   createZone(zone: string): Promise<void>;
+  /** SIGKILLs the server (an outage); its ports and data stay for restart(). */
+  kill(): Promise<void>;
+  /** Starts the server again on the same ports and data, and waits until its API answers. */
+  restart(): Promise<void>;
   stop: () => Promise<void>;
 }
 
@@ -38,12 +42,21 @@ async function startOnce(zones: string[]): Promise<PowerDnsServer> {
     'loglevel=3', 'cache-ttl=0', 'negquery-cache-ttl=0', 'query-cache-ttl=0', 'zone-cache-refresh-interval=0',
     '',
   ].join('\n'));
-  const proc = ProcessHandle.start('pdns_server', '/usr/sbin/pdns_server', [`--config-dir=${dir}`]);
   const apiUrl = `http://127.0.0.1:${apiPort}`;
+  const launch = async () => {
+    const p = ProcessHandle.start('pdns_server', '/usr/sbin/pdns_server', [`--config-dir=${dir}`]);
+    try {
+      await p.waitReady(async () => (await fetch(`${apiUrl}/api/v1/servers/localhost`, { headers: { 'x-api-key': apiKey } })).ok);
+    } catch (err) {
+      await p.stop();
+      throw err;
+    }
+    return p;
+  };
+  let proc: ProcessHandle;
   try {
-    await proc.waitReady(async () => (await fetch(`${apiUrl}/api/v1/servers/localhost`, { headers: { 'x-api-key': apiKey } })).ok);
+    proc = await launch();
   } catch (err) {
-    await proc.stop();
     await rm(dir, { recursive: true, force: true });
     throw err;
   }
@@ -58,6 +71,14 @@ async function startOnce(zones: string[]): Promise<PowerDnsServer> {
         body: JSON.stringify({ name: `${zone}.`, kind: 'Native', nameservers: [`ns1.${zone}.`] }),
       });
       if (res.status !== 201) throw new Error(`creating zone ${zone}: HTTP ${res.status} ${await res.text()}`);
+    },
+    async kill() {
+      await proc.stop('SIGKILL');
+    },
+    async restart() {
+      // The old process's sockets are gone once it has exited; a bind may still race a
+      // TIME_WAIT on the API port for a moment, so a failed start is tried again.
+      proc = await startWithRetry(launch, 5);
     },
     async stop() {
       await proc.stop();

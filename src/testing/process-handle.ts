@@ -27,10 +27,11 @@ export class ProcessHandle {
     throw new Error(`${this.name} not ready after ${timeoutMs} ms:\n${this.output.join('')}`);
   }
 
-  async stop(): Promise<void> {
+  /** SIGTERM (SIGKILL after 5 s), or `signal`; resolves once the process has exited. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return;
     const exited = new Promise((r) => this.child.once('exit', r));
-    this.child.kill('SIGTERM');
+    this.child.kill(signal);
     const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
     await exited;
     clearTimeout(timer);

@@ -1,3 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
+import { retryDns } from '../../src/dns/dns-retry.js';
 import { PowerDnsProvider } from '../../src/dns/powerdns.js';
 import { describeProviderConformance } from '../../src/testing/provider-conformance.js';
 import { startPowerDns } from '../../src/testing/powerdns-server.js';
@@ -11,4 +14,25 @@ describeProviderConformance('powerdns (HTTP API, sqlite3 backend)', async () => 
     txt: txtReader(pdns.dnsAddress),
     stop: pdns.stop,
   };
+});
+
+describe('powerdns: a cleanup during a restart', () => {
+  it('is retried through a PowerDNS kill and restart and removes the value', async () => {
+    const pdns = await startPowerDns(['example.test']);
+    try {
+      const provider = new PowerDnsProvider({ id: 'pdns-test', apiUrl: pdns.apiUrl, apiKey: pdns.apiKey });
+      const rec = { name: '_acme-challenge.www', type: 'TXT', data: 'restart-value', ttl: 60 };
+      await provider.appendRecords('example.test', [rec], AbortSignal.timeout(5000));
+      await pdns.kill();
+      // Down for longer than the provider's own three attempts last (under a second).
+      const back = (async () => { await sleep(1500); await pdns.restart(); })();
+      let retries = 0;
+      await retryDns((s) => provider.deleteRecords('example.test', [rec], s), AbortSignal.timeout(30_000), { onRetry: () => { retries++; } });
+      await back;
+      expect(retries).toBeGreaterThan(0);
+      expect(await txtReader(pdns.dnsAddress)('_acme-challenge.www.example.test')).toEqual([]);
+    } finally {
+      await pdns.stop();
+    }
+  });
 });

@@ -1,0 +1,43 @@
+import { createSocket } from 'node:dgram';
+import { describe, expect, it } from 'vitest';
+import { CertfleetError } from '../errors.js';
+import { NodeDnsLookup } from './dns-lookup.js';
+
+describe('NodeDnsLookup errors', () => {
+  it('a server that does not answer gives a DNS_LOOKUP error naming the question and the server', async () => {
+    // A UDP socket that reads and never answers: the query times out.
+    const silent = createSocket('udp4');
+    await new Promise<void>((r) => silent.bind(0, '127.0.0.1', r));
+    const server = `127.0.0.1:${silent.address().port}`;
+    try {
+      const err = await new NodeDnsLookup([server], 100).cname('_acme-challenge.www.example.test', AbortSignal.timeout(5000)).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(CertfleetError);
+      expect((err as CertfleetError).code).toBe('DNS_LOOKUP');
+      expect((err as CertfleetError).retryable).toBe(true);
+      expect((err as Error).message).toBe(`DNS lookup of CNAME _acme-challenge.www.example.test at ${server} failed: no answer in time (ETIMEOUT)`);
+    } finally {
+      silent.close();
+    }
+  });
+
+  it('a refused query still means "no zone here" for the SOA walk and "no CNAME" for a CNAME', async () => {
+    // A server that answers every query REFUSED (rcode 5), as an authoritative-only server does.
+    const refusing = createSocket('udp4');
+    refusing.on('message', (msg, from) => {
+      const answer = Buffer.from(msg.subarray(0, 12));
+      answer[2] = 0x80 | (msg[2]! & 0x01); // QR, RD copied
+      answer[3] = 0x05; // REFUSED
+      answer.writeUInt16BE(0, 6);
+      refusing.send(Buffer.concat([answer.subarray(0, 4), Buffer.from([msg[4]!, msg[5]!, 0, 0, 0, 0, 0, 0]), msg.subarray(12)]), from.port, from.address);
+    });
+    await new Promise<void>((r) => refusing.bind(0, '127.0.0.1', r));
+    const lookup = new NodeDnsLookup([`127.0.0.1:${refusing.address().port}`], 500);
+    try {
+      expect(await lookup.soa('example.test', AbortSignal.timeout(5000))).toBe(false);
+      expect(await lookup.cname('_acme-challenge.example.test', AbortSignal.timeout(5000))).toBeUndefined();
+      await expect(lookup.ns('example.test', AbortSignal.timeout(5000))).rejects.toThrow(/^DNS lookup of NS example.test at 127\.0\.0\.1:\d+ failed: query refused \(EREFUSED\)$/);
+    } finally {
+      refusing.close();
+    }
+  });
+});

@@ -1,0 +1,66 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { DnsProvider, DnsRecord } from '../dns/dns-provider.js';
+import { CertfleetError } from '../errors.js';
+import type { PendingTxt } from '../scheduler/renewal-policy.js';
+import { FileStore } from '../store/file-store.js';
+import { captureLog } from '../testing/test-log.js';
+import { PendingTxtLedger, removeLeftoverTxt } from './pending-txt.js';
+import { StateUpdates } from './state-updates.js';
+
+let dir: string;
+let store: FileStore;
+let ledger: PendingTxtLedger;
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'certfleet-pending-'));
+  store = new FileStore({ root: dir });
+  ledger = new PendingTxtLedger(new StateUpdates(store), 'web');
+});
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+const entry = (value: string, zone = 'example.test'): PendingTxt => ({ provider: 'home', zone, name: `_acme-challenge.${zone}`, value, ttl: 60 });
+
+describe('PendingTxtLedger', () => {
+  it('adds entries once, forgets exactly those cleared, and keeps the rest of the state', async () => {
+    await store.writeState('web', { failures: 2, lastError: 'x' });
+    await ledger.record([entry('a'), entry('b')], AbortSignal.timeout(1000));
+    await ledger.record([entry('b'), entry('c')], AbortSignal.timeout(1000));
+    expect((await store.readState('web')).pendingTxt?.map((e) => e.value)).toEqual(['a', 'b', 'c']);
+    await ledger.clear([entry('b')]);
+    expect(await store.readState('web')).toEqual({ failures: 2, lastError: 'x', pendingTxt: [entry('a'), entry('c')] });
+    await ledger.clear([entry('a'), entry('c')]);
+    expect(await store.readState('web')).toEqual({ failures: 2, lastError: 'x' });
+  });
+
+  it('concurrent updates of one certificate lose nothing', async () => {
+    const updates = new StateUpdates(store);
+    const l = new PendingTxtLedger(updates, 'web');
+    await Promise.all([l.record([entry('a')], AbortSignal.timeout(1000)), updates.update('web', (s) => ({ ...s, failures: s.failures + 1 })), l.record([entry('b')], AbortSignal.timeout(1000))]);
+    expect(await store.readState('web')).toEqual({ failures: 1, pendingTxt: [entry('a'), entry('b')] });
+  });
+});
+
+describe('removeLeftoverTxt', () => {
+  it('deletes exactly the noted values, forgets those deleted, and keeps what could not be deleted', async () => {
+    const deleted: { zone: string; records: DnsRecord[] }[] = [];
+    const provider: DnsProvider = {
+      id: 'home',
+      appendRecords: () => Promise.reject(new Error('not used')),
+      deleteRecords: (zone, records) => {
+        if (zone === 'other.test') return Promise.reject(new CertfleetError('DNS_AUTH', 'key refused'));
+        deleted.push({ zone, records });
+        return Promise.resolve(records);
+      },
+    };
+    const entries = [entry('a'), entry('b'), entry('c', 'other.test'), { ...entry('d'), provider: 'gone' }];
+    await ledger.record(entries, AbortSignal.timeout(1000));
+    const cap = captureLog();
+    const left = await removeLeftoverTxt({ store, ledger, entries, provider: (id) => (id === 'home' ? provider : undefined), log: cap.log, budget: AbortSignal.timeout(5000) });
+    expect(left).toBe(2);
+    expect(deleted).toEqual([{ zone: 'example.test', records: [{ name: '_acme-challenge', type: 'TXT', data: 'a', ttl: 60 }, { name: '_acme-challenge', type: 'TXT', data: 'b', ttl: 60 }] }]);
+    expect((await store.readState('web')).pendingTxt?.map((e) => e.value)).toEqual(['c', 'd']);
+    expect(cap.records().map((r) => r.msg).sort()).toEqual(['cleanup_failed', 'txt_leftover_provider_missing', 'txt_leftovers_removed']);
+  });
+});
