@@ -7,6 +7,7 @@ import { isProduction, securityFindings, type Finding } from '../config/security
 import { NodeDnsLookup } from '../dns/dns-lookup.js';
 import { errorMessage } from '../errors.js';
 import { Renewer, type CertificateSpec } from '../issue/renewer.js';
+import { sweepStore } from '../issue/sweep-store.js';
 import type { Logger, Redactor } from '../log.js';
 import { Scheduler, type Clock } from '../scheduler/scheduler.js';
 import { startHttpServer } from '../server/http-server.js';
@@ -61,6 +62,9 @@ export class Daemon {
   private reloading: Promise<void> = Promise.resolve();
   /** Once running in production mode, a reload cannot leave it (that takes a restart). */
   private production = false;
+  /** Aborted by stop(): the start-time sweep. */
+  private readonly lifetime = new AbortController();
+  private sweeping: Promise<void> = Promise.resolve();
 
   private constructor(private readonly opts: DaemonOptions) {
     this.log = opts.log.child({ component: 'daemon' });
@@ -97,6 +101,8 @@ export class Daemon {
       }, opts.log.child({ component: 'http' }));
       signal.throwIfAborted();
       d.scheduler.start();
+      // Beside the jobs, not before them: each job also cleans its own certificate's leftovers.
+      d.sweeping = sweepStore(d.store, d.slot.renewer, d.log, d.lifetime.signal).catch((err: unknown) => d.log.debug({ error: errorMessage(err) }, 'sweep_interrupted'));
       d.watcher = new ConfigWatcher(opts.configFile, { initialDigest: digestOf(text), onChange: (c) => d.onConfigChange(c) });
       const how = await d.watcher.start();
       signal.throwIfAborted();
@@ -127,6 +133,8 @@ export class Daemon {
     this.stopping ??= (async () => {
       this.log.info({ reason, active: this.scheduler.activeCount }, 'stopping');
       this.watcher?.stop();
+      this.lifetime.abort(new Error(reason));
+      await this.sweeping;
       await this.reloading;
       await this.scheduler.stop(new Error(reason));
       await this.http?.close();

@@ -50,7 +50,7 @@ export async function createProvider(id: string, cfg: ProviderConfig, deps: { lo
     }
     case 'exec': {
       const { ExecProvider } = await import('./exec-provider.js');
-      return new ExecProvider({ id, command: cfg.command, timeoutMs: cfg.timeout, log: deps.log });
+      return new ExecProvider({ id, command: cfg.command, ...(cfg.env ? { env: cfg.env } : {}), ...(cfg.pass_env ? { passEnv: cfg.pass_env } : {}), timeoutMs: cfg.timeout, log: deps.log });
     }
   }
 }

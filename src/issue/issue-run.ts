@@ -3,6 +3,7 @@ import { NodeDnsLookup } from '../dns/dns-lookup.js';
 import type { Logger } from '../log.js';
 import type { RenewalState } from '../scheduler/renewal-policy.js';
 import { Renewer, type RenewerHooks, type RenewOutcome } from './renewer.js';
+import { sweepStore } from './sweep-store.js';
 import { storeFor } from '../store/store-for-config.js';
 
 /** A certificate's outcome with its schedule state as stored after the attempt (last error, next retry). */
@@ -32,6 +33,8 @@ export async function issueAll(config: Config, log: Logger, opts: IssueRunOption
   const outcomes: IssueOutcome[] = new Array<IssueOutcome>(selected.length);
   let next = 0;
   try {
+    // What a killed or failed earlier run left: store debris, then TXT values it noted.
+    await sweepStore(store, renewer, log, signal);
     const worker = async () => {
       for (let i = next++; i < selected.length; i = next++) {
         const outcome = await renewer.process(selected[i]!, { force: opts.force ?? false }, signal);

@@ -155,11 +155,18 @@ export class Renewer {
         if (!again.due) return this.report({ name, result: 'skipped', detail: first.due ? `${again.reason} (renewed meanwhile)` : again.reason, next: this.nextWake(again, meta, state) }, meta);
 
         log.info({ reason: again.reason, domains: spec.domains }, 'obtaining');
-        const paths = await this.obtain(spec, name, meta, log, signal, (task) => { cleanup = task; });
+        // A lease lost mid-issuance (another process took the lock over) stops the work at once.
+        const paths = await this.obtain(spec, name, meta, log, AbortSignal.any([signal, lock.signal]), (task) => { cleanup = task; });
         const result = meta ? 'renewed' : 'issued';
         const ms = performance.now() - started;
         const newMeta = await this.deps.store.readMeta(name);
-        state = await this.updates.update(name, (s) => recordSuccess(s, result, this.now()));
+        // The certificate is saved and live: a state write that fails now (a full disk) is logged,
+        // not reported as a failed issuance that would send the operator after a working certificate.
+        const succeeded = recordSuccess(state, result, this.now());
+        state = await this.updates.update(name, (s) => recordSuccess(s, result, this.now())).catch((err: unknown) => {
+          log.error({ error: errorMessage(err) }, 'state_write_failed');
+          return succeeded;
+        });
         const next = this.decide(spec, newMeta, state);
         // Metrics and state first, then the log line: whoever reads the log sees them current.
         const outcome = this.report({ name, result, detail: paths.liveDir, paths, ms, next: this.nextWake(next, newMeta, state) }, newMeta);

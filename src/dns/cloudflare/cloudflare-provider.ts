@@ -30,6 +30,8 @@ const RECORD_DOES_NOT_EXIST = 81044;
  */
 export class CloudflareProvider implements DnsProvider, RecordBackend {
   readonly id: string;
+  /** Cloudflare refuses TTLs above one day (1 means automatic). */
+  readonly maxTtl = 86_400;
   private readonly base: string;
   private readonly fetch: FetchLike;
   private readonly zoneIds = new Map<string, Promise<string>>();
