@@ -302,6 +302,36 @@ describe('AcmeClient retries every request as docs/errors.md says', () => {
     await c.close();
   });
 
+  it('sends one newNonce at a time: concurrent callers wait for it, so none asks again inside its Retry-After', async () => {
+    let inFlight = 0;
+    let most = 0;
+    let heads = 0;
+    let notBefore = 0;
+    const early: number[] = [];
+    const s = await scripted({
+      'GET /dir': (_q, r) => json(r, 200, s.directory),
+      'HEAD /nonce': (_q, r) => {
+        if (Date.now() < notBefore) early.push(notBefore - Date.now());
+        most = Math.max(most, ++inFlight);
+        setTimeout(() => {
+          inFlight--;
+          if (++heads === 1) {
+            r.removeHeader('replay-nonce');
+            notBefore = Date.now() + 1000;
+            return r.writeHead(429, { 'retry-after': '1' }).end();
+          }
+          r.writeHead(200).end();
+        }, 30);
+      },
+      'POST /order': orderCreated,
+    });
+    const c = await accountClient(s.base);
+    await Promise.all([1, 2, 3].map(() => c.newOrder({ identifiers: [] }, AbortSignal.timeout(5000))));
+    expect(most).toBe(1);
+    expect(early).toEqual([]);
+    await c.close();
+  });
+
   it('honours a Retry-After given as an HTTP date on the directory: the retry is not sent before that date', async () => {
     let notBefore = 0;
     const arrivals: number[] = [];

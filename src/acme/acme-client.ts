@@ -49,8 +49,8 @@ export interface AcmeClientOptions {
   retry?: RetryPolicy;
   /** Called once per HTTP request: benchmarks and metrics count through it. */
   onRequest?: (info: { method: string; url: string; status: number; ms: number }) => void;
-  /** Where a capped Retry-After is reported. */
-  log?: Pick<Logger, 'warn'>;
+  /** Where a capped Retry-After (warn) and each retry (debug) are reported. */
+  log?: Pick<Logger, 'warn'> & Partial<Pick<Logger, 'debug'>>;
   /** What this CA took last time (from `pace`, kept in the store), so polling starts from it. */
   pace?: Partial<AcmePace>;
 }
@@ -86,6 +86,8 @@ export class AcmeClient {
   private readonly log: AcmeClientOptions['log'];
   private readonly nonces: string[] = [];
   private directoryPromise: Promise<AcmeDirectory> | undefined;
+  /** The newNonce request in flight, and whose signal it runs on (see takeNonce). */
+  private nonceRequest: { promise: Promise<string>; signal: AbortSignal } | undefined;
   /** When a request given a Retry-After may go again, by request (method, URL and payload). */
   private readonly notBefore = new Map<string, number>();
   private accountUrl: string | undefined;
@@ -318,6 +320,7 @@ export class AcmeClient {
       if (!error.retryable || attempt >= this.retry.maxAttempts) throw error;
       const asked = res && res.status >= 400 ? this.retryAfter(res) : undefined;
       const delay = retryDelay(this.retry, attempt, asked);
+      this.log?.debug?.({ request: x.name, url: x.url, attempt, of: this.retry.maxAttempts, wait_ms: delay, reason: errorMessage(error) }, 'acme_retry');
       // Another caller sending the same request (a newNonce HEAD, most often) waits as well.
       if (asked !== undefined) this.notBefore.set(key, Date.now() + delay);
       await sleepUntil(Date.now() + delay, signal);
@@ -341,9 +344,36 @@ export class AcmeClient {
     return JSON.stringify(signJws(this.accountKey, header, x.payload, this.alg));
   }
 
+  /**
+   * A nonce from the pool, else from newNonce. One newNonce request at a time: others wait for
+   * it and look at the pool again (answers fill it). So a newNonce told to wait (429,
+   * Retry-After) is not asked again by a dozen concurrent callers meanwhile.
+   */
   private async takeNonce(signal: AbortSignal): Promise<string> {
-    const nonce = this.nonces.pop();
-    if (nonce) return nonce;
+    for (;;) {
+      const nonce = this.nonces.pop();
+      if (nonce) return nonce;
+      const inFlight = this.nonceRequest;
+      if (!inFlight) {
+        const mine = { promise: this.requestNonce(signal), signal };
+        this.nonceRequest = mine;
+        try {
+          return await mine.promise;
+        } finally {
+          if (this.nonceRequest === mine) this.nonceRequest = undefined;
+        }
+      }
+      try {
+        await abortable(inFlight.promise, signal);
+      } catch (err) {
+        // The one asking gave up (its own signal): ask anew. Otherwise its failure is ours too,
+        // after its whole retry budget: no second budget for the same dead newNonce.
+        if (signal.aborted || !inFlight.signal.aborted) throw err;
+      }
+    }
+  }
+
+  private async requestNonce(signal: AbortSignal): Promise<string> {
     const dir = await this.directory(signal);
     return this.exchange({
       name: 'newNonce', method: 'HEAD', url: dir.newNonce,
@@ -390,9 +420,10 @@ export class AcmeClient {
   private errorFor(name: string, res: AcmeResponse): CertfleetError {
     const problem = parseProblem(res.body);
     if (problem) return new AcmeProblem(problem, res.status, res.url);
+    const what = res.body === '' ? 'with no body' : `with a body that is not an ACME problem (${describeBody(res)})`;
     return new CertfleetError(
       'ACME_BAD_RESPONSE',
-      `${name}: the CA answered ${res.status} with a body that is not an ACME problem (${describeBody(res)}) at ${res.url}: ${snippet(res.body)}`,
+      `${name}: the CA answered ${res.status} ${what} at ${res.url}${res.body === '' ? '' : `: ${snippet(res.body)}`}`,
       { retryable: res.status === 429 || res.status >= 500 },
     );
   }
@@ -418,6 +449,16 @@ const STALE_SOCKET_RESIGNS = 3;
 /** Sleeps until the wall clock reaches `deadline`: a timer may fire a little early, a Retry-After must not be. */
 async function sleepUntil(deadline: number, signal: AbortSignal): Promise<void> {
   for (let left = deadline - Date.now(); left > 0; left = deadline - Date.now()) await sleep(left, signal);
+}
+
+/** `promise`, or the signal's reason as soon as it aborts (the promise itself runs on). */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 function readDirectory(res: AcmeResponse): AcmeDirectory {

@@ -105,7 +105,7 @@ describe('HttpPool TLS', () => {
       await promisify(execFile)('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${dir}/k.pem`, '-out', `${dir}/c.pem`, '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1']);
       const [cert, key] = await Promise.all([readFile(`${dir}/c.pem`, 'utf8'), readFile(`${dir}/k.pem`, 'utf8')]);
       const server = createHttpsServer({ cert, key }, (_req, res) => res.end('reached'));
-      servers.push(server as unknown as Server);
+      servers.push(server);
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
       const url = `https://127.0.0.1:${(server.address() as { port: number }).port}/`;
       process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
