@@ -18,7 +18,7 @@ vi.mock('../../src/acme/retry-policy.js', async (importOriginal) => {
 
 const RUNS = process.env.CHAOS_FULL ? 10 : 3;
 const CERTS = 10;
-const FAULT_RATE = Number(process.env.CHAOS_RATE ?? 0.3);
+const FAULT_RATE = 0.3;
 const SEED = Number(process.env.CHAOS_SEED ?? Date.now() % 1_000_000);
 
 let stack: LocalStack;
