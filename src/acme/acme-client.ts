@@ -322,9 +322,16 @@ export class AcmeClient {
       const delay = retryDelay(this.retry, attempt, asked);
       this.log?.debug?.({ request: x.name, url: x.url, attempt, of: this.retry.maxAttempts, wait_ms: delay, reason: errorMessage(error) }, 'acme_retry');
       // Another caller sending the same request (a newNonce HEAD, most often) waits as well.
-      if (asked !== undefined) this.notBefore.set(key, Date.now() + delay);
+      if (asked !== undefined) this.holdBack(key, Date.now() + delay);
       await sleepUntil(Date.now() + delay, signal);
     }
+  }
+
+  /** Records a Retry-After for `key`; past ones are dropped, so a long-running daemon keeps none. */
+  private holdBack(key: string, until: number): void {
+    const now = Date.now();
+    for (const [k, t] of this.notBefore) if (t <= now) this.notBefore.delete(k);
+    this.notBefore.set(key, until);
   }
 
   /** Waits until a Retry-After this client was given for the same request has passed. */
