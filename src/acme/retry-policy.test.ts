@@ -13,9 +13,11 @@ describe('parseRetryAfter', () => {
 });
 
 describe('retryDelay', () => {
-  it('honours Retry-After but caps it', () => {
-    expect(retryDelay(DEFAULT_RETRY_POLICY, 1, 2000)).toBe(2000);
-    expect(retryDelay(DEFAULT_RETRY_POLICY, 1, 86_400_000)).toBe(DEFAULT_RETRY_POLICY.maxRetryAfterMs);
+  it('honours Retry-After, never sooner, with at most 10 % (1 s) of jitter on top, and caps it', () => {
+    expect(retryDelay(DEFAULT_RETRY_POLICY, 1, 2000, () => 0)).toBe(2000);
+    expect(retryDelay(DEFAULT_RETRY_POLICY, 1, 2000, () => 1)).toBe(2200);
+    expect(retryDelay(DEFAULT_RETRY_POLICY, 1, 30_000, () => 1)).toBe(31_000);
+    expect(retryDelay(DEFAULT_RETRY_POLICY, 1, 86_400_000, () => 0)).toBe(DEFAULT_RETRY_POLICY.maxRetryAfterMs);
   });
   it('backs off exponentially with jitter inside [ceiling/2, ceiling]', () => {
     const p = { ...DEFAULT_RETRY_POLICY, baseDelayMs: 100, maxDelayMs: 1000 };

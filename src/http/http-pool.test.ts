@@ -1,5 +1,11 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer, get as httpsGet } from 'node:https';
 import { createServer as createNetServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HttpPool } from './http-pool.js';
 
@@ -88,5 +94,37 @@ describe('HttpPool', () => {
     await expect(fresh.request('GET', `http://127.0.0.1:${(rude.address() as { port: number }).port}/`, { signal: AbortSignal.timeout(5000) })).rejects.toThrow(/ECONNRESET|socket hang up/);
     expect(attempts).toBe(1);
     fresh.close();
+  });
+});
+
+describe('HttpPool TLS', () => {
+  it('verifies certificates even with NODE_TLS_REJECT_UNAUTHORIZED=0 in the environment', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'certfleet-tls-'));
+    const saved = process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+    try {
+      await promisify(execFile)('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${dir}/k.pem`, '-out', `${dir}/c.pem`, '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1']);
+      const [cert, key] = await Promise.all([readFile(`${dir}/c.pem`, 'utf8'), readFile(`${dir}/k.pem`, 'utf8')]);
+      const server = createHttpsServer({ cert, key }, (_req, res) => res.end('reached'));
+      servers.push(server);
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      const url = `https://127.0.0.1:${(server.address() as { port: number }).port}/`;
+      process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
+      // The variable works in this process: a plain https.get with the defaults gets through.
+      const plain = await new Promise<string>((resolve, reject) => {
+        httpsGet(url, { agent: false }, (res) => { let b = ''; res.on('data', (c: Buffer) => { b += c.toString(); }); res.on('end', () => resolve(b)); }).on('error', reject);
+      });
+      expect(plain).toBe('reached');
+      const pool = new HttpPool();
+      await expect(pool.request('GET', url, { signal: AbortSignal.timeout(5000) })).rejects.toThrow(/self-signed certificate/);
+      pool.close();
+      // Trusted through `ca`, the same server is reached.
+      const trusting = new HttpPool({ ca: cert });
+      expect((await trusting.request('GET', url, { signal: AbortSignal.timeout(5000) })).body).toBe('reached');
+      trusting.close();
+    } finally {
+      if (saved === undefined) delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+      else process.env.NODE_TLS_REJECT_UNAUTHORIZED = saved;
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -12,6 +12,18 @@ export interface HttpResponse {
   url: string;
 }
 
+export interface HttpRequestOptions {
+  body?: string;
+  headers?: Record<string, string>;
+  signal: AbortSignal;
+  /**
+   * Whether a request lost on a stale kept-alive socket is sent again as it is (default true).
+   * false: a StaleSocketError is thrown instead, for a caller whose body must not be sent twice
+   * (an ACME JWS: its nonce may count as used) and that rebuilds it.
+   */
+  resendStale?: boolean;
+}
+
 export interface HttpPoolOptions {
   /** PEM bundle that replaces the system roots for this pool (a private CA, pebble in tests). */
   ca?: string;
@@ -36,7 +48,9 @@ export class HttpPool {
 
   constructor(opts: HttpPoolOptions = {}) {
     const common = { keepAlive: true, keepAliveMsecs: 1000, maxSockets: opts.maxSockets ?? 16, maxFreeSockets: opts.maxSockets ?? 16, timeout: opts.keepAliveMs ?? 30_000 };
-    this.https = new HttpsAgent({ ...common, ...(opts.ca ? { ca: opts.ca } : {}) });
+    // rejectUnauthorized stated here, not left to the default: the default reads
+    // NODE_TLS_REJECT_UNAUTHORIZED, and that variable must not turn verification off.
+    this.https = new HttpsAgent({ ...common, rejectUnauthorized: true, ...(opts.ca ? { ca: opts.ca } : {}) });
     this.http = new HttpAgent(common);
     this.timeoutMs = opts.timeoutMs ?? 60_000;
     this.maxBodyBytes = opts.maxBodyBytes ?? 10 * 2 ** 20;
@@ -47,17 +61,19 @@ export class HttpPool {
    * or EPIPE on a reused socket, before any answer) means the server never read it: sent again
    * on another socket, a few times at most, so a CA that drops idle connections costs nothing.
    */
-  async request(method: string, url: string, opts: { body?: string; headers?: Record<string, string>; signal: AbortSignal }): Promise<HttpResponse> {
+  async request(method: string, url: string, opts: HttpRequestOptions): Promise<HttpResponse> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.send(method, url, opts);
       } catch (err) {
-        if (!(err instanceof StaleSocketError) || attempt >= STALE_SOCKET_RETRIES) throw err instanceof StaleSocketError ? err.cause : err;
+        if (!(err instanceof StaleSocketError)) throw err;
+        if (opts.resendStale === false) throw err;
+        if (attempt >= STALE_SOCKET_RETRIES) throw err.cause;
       }
     }
   }
 
-  private send(method: string, url: string, opts: { body?: string; headers?: Record<string, string>; signal: AbortSignal }): Promise<HttpResponse> {
+  private send(method: string, url: string, opts: HttpRequestOptions): Promise<HttpResponse> {
     const target = new URL(url);
     const isHttps = target.protocol === 'https:';
     if (!isHttps && target.protocol !== 'http:') return Promise.reject(new TypeError(`unsupported URL scheme ${target.protocol}`));
@@ -67,7 +83,7 @@ export class HttpPool {
       const headers: Record<string, string> = { ...opts.headers };
       if (opts.body !== undefined) headers['content-length'] = String(Buffer.byteLength(opts.body));
       let answered = false;
-      const req = (isHttps ? httpsRequest : httpRequest)(target, { method, headers, agent: isHttps ? this.https : this.http }, (res: IncomingMessage) => {
+      const req = (isHttps ? httpsRequest : httpRequest)(target, { method, headers, ...(isHttps ? { agent: this.https, rejectUnauthorized: true } : { agent: this.http }) }, (res: IncomingMessage) => {
         answered = true;
         const chunks: Buffer[] = [];
         let size = 0;
@@ -116,9 +132,11 @@ export class HttpPool {
 
 const STALE_SOCKET_RETRIES = 3;
 
-class StaleSocketError extends Error {
+/** A kept-alive socket was reset or closed before any answer: the server most likely never read the request. */
+export class StaleSocketError extends Error {
   constructor(override readonly cause: Error) {
     super(cause.message);
+    this.name = 'StaleSocketError';
   }
 }
 
