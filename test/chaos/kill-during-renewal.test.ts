@@ -5,15 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileStore } from '../../src/store/file-store.js';
 import { localConfigText, startLocalStack, type LocalStack } from '../../src/testing/local-stack.js';
 import { CertfleetRun, issue } from './support/certfleet-run.js';
-import { removeDeadOwnerLocks } from './support/dead-owner-locks.js';
 import { liveProblems } from './support/live-check.js';
-import { storeDebris } from './support/store-debris.js';
+import { findDebris } from './support/store-debris-finder.js';
 import { zoneTxt } from './support/zone-txt.js';
 
 /** SIGKILLs at random points of `certfleet issue` (first issuance and forced renewal). */
 const KILLS = process.env.CHAOS_FULL ? 100 : 20;
-/** TODO(i13-store): true once the store cleans debris before a save (issue 13 item 6); then debris must be none. */
-const STORE_CLEANS_DEBRIS = false;
 
 let stack: LocalStack;
 let root: string;
@@ -43,7 +40,6 @@ describe(`SIGKILL during issue and renew (${KILLS} kills)`, () => {
     const debris: string[] = [];
     let finishedBeforeKill = 0;
     let leftoversRemoved = 0;
-    let deadLocks = 0;
     for (let i = 0; i < KILLS; i++) {
       const renew = i % 2 === 0;
       const name = renew ? 'web' : `fresh${i}`;
@@ -56,7 +52,6 @@ describe(`SIGKILL during issue and renew (${KILLS} kills)`, () => {
       if (killed.signal !== 'SIGKILL') finishedBeforeKill++;
 
       const t0 = performance.now();
-      deadLocks += (await removeDeadOwnerLocks(root)).length;
       const next = await issue(configFile, ['--cert', name, '--force']);
       const ms = performance.now() - t0;
       recoveries.push(ms);
@@ -68,10 +63,10 @@ describe(`SIGKILL during issue and renew (${KILLS} kills)`, () => {
       expect(await liveProblems(root), where).toEqual([]);
       expect(await zoneTxt(stack.pdns, 'example.test'), where).toEqual([]);
       expect((await new FileStore({ root }).readState(name)).pendingTxt, where).toBeUndefined();
-      debris.push(...await storeDebris(root));
+      debris.push(...(await findDebris(root)).map((d) => `kill ${i}: ${d}`));
     }
-    if (STORE_CLEANS_DEBRIS) expect(debris).toEqual([]);
+    expect(debris).toEqual([]);
     recoveries.sort((a, b) => a - b);
-    console.log(`kill-during-renewal: ${KILLS} kills (${finishedBeforeKill} runs had finished, ${leftoversRemoved} left TXT values the next run removed, ${deadLocks} left locks), recovery median ${Math.round(recoveries[KILLS >> 1]!)} ms, max ${Math.round(recoveries.at(-1)!)} ms; debris seen after a recovery: ${debris.length}`);
+    console.log(`kill-during-renewal: ${KILLS} kills (${finishedBeforeKill} runs had finished, ${leftoversRemoved} left TXT values the next run removed), recovery median ${Math.round(recoveries[KILLS >> 1]!)} ms, max ${Math.round(recoveries.at(-1)!)} ms; debris seen after a recovery: ${debris.length}`);
   }, 600_000);
 });
