@@ -154,6 +154,7 @@ export class Renewer {
         const again = opts.force ? first : this.decide(spec, meta, state);
         if (!again.due) return this.report({ name, result: 'skipped', detail: first.due ? `${again.reason} (renewed meanwhile)` : again.reason, next: this.nextWake(again, meta, state) }, meta);
 
+        await this.deps.store.preflight(name, signal);
         log.info({ reason: again.reason, domains: spec.domains }, 'obtaining');
         // A lease lost mid-issuance (another process took the lock over) stops the work at once.
         const paths = await this.obtain(spec, name, meta, log, AbortSignal.any([signal, lock.signal]), (task) => { cleanup = task; });

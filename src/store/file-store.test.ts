@@ -35,6 +35,13 @@ async function forgeLock(file: string, id: ProcessIdentity, ageMs = 0): Promise<
 }
 
 describe('FileStore', () => {
+  it('preflight: a live/<name> that is not certfleet\'s link is refused before anything is ordered', async () => {
+    const store = new FileStore({ root });
+    await expect(store.preflight('web', AbortSignal.timeout(5000))).resolves.toBeUndefined();
+    await mkdir(path.join(root, 'live', 'web'), { recursive: true }); // a certbot lineage, say
+    await expect(store.preflight('web', AbortSignal.timeout(5000))).rejects.toMatchObject({ code: 'STORE_IO', message: expect.stringMatching(/live\/web is a directory, not certfleet's link.*nothing was ordered/) });
+  });
+
   it('writes certbot layout with relative links, 0600 keys and 0700 dirs', async () => {
     const store = new FileStore({ root });
     const paths = await store.save({ meta, pem: pem('1') });

@@ -15,6 +15,10 @@ const NEVER = new AbortController().signal;
 /** Lock files this process holds (any FileStore on the same root): save() runs under them. */
 const heldLocks = new Set<string>();
 
+/** A save writes about 10 KiB in about 12 new names; the preflight asks for a wide margin of both. */
+const PREFLIGHT_FREE_BYTES = 1024 * 1024;
+const PREFLIGHT_FREE_INODES = 64;
+
 export const PEM_FILES = ['cert', 'chain', 'fullchain', 'privkey'] as const;
 export type PemFile = (typeof PEM_FILES)[number];
 
@@ -308,6 +312,31 @@ export class FileStore {
   async writeState(name: string, state: RenewalState): Promise<void> {
     await fs.mkdir(path.dirname(this.statePath(name)), { recursive: true, mode: 0o700 });
     await writeFileAtomic(this.statePath(name), `${JSON.stringify(state, null, 2)}\n`, 0o600);
+  }
+
+  /**
+   * What would stop a save, found before anything is asked of the CA (a certificate ordered and
+   * then thrown away costs rate limit): a `live/<name>` that is not certfleet's link, and less
+   * free room than a save needs with a wide margin (a full disk).
+   */
+  async preflight(name: string, signal: AbortSignal): Promise<void> {
+    signal.throwIfAborted();
+    const live = this.liveDir(name);
+    const existing = await fs.lstat(live).catch(() => undefined);
+    if (existing && !existing.isSymbolicLink()) {
+      throw new CertfleetError('STORE_IO', `${live} is a directory, not certfleet's link; move it away to let certfleet manage ${name} (nothing was ordered)`);
+    }
+    let room;
+    try {
+      await fs.mkdir(this.root, { recursive: true, mode: 0o700 });
+      room = await fs.statfs(this.root);
+    } catch (err) {
+      throw new CertfleetError('STORE_IO', `cannot check the store ${this.root}: ${errorMessage(err)}`, { cause: err });
+    }
+    const freeBytes = room.bavail * room.bsize;
+    if (freeBytes < PREFLIGHT_FREE_BYTES || room.ffree < PREFLIGHT_FREE_INODES) {
+      throw new CertfleetError('STORE_IO', `the store ${this.root} is full (${Math.floor(freeBytes / 1024)} KiB and ${room.ffree} inodes free; a save needs ${PREFLIGHT_FREE_BYTES / 1024} KiB and ${PREFLIGHT_FREE_INODES}): nothing was ordered; free some space`, { retryable: true });
+    }
   }
 
   /** Whether the store directory can be written (readiness). */
