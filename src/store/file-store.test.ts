@@ -195,6 +195,9 @@ describe('FileStore', () => {
     await writeFile(path.join(root, 'archive/api/cert2.pem'), '');
     // api is locked by a live process: its archive is not touched.
     await forgeLock(path.join(root, 'locks/api.lock'), currentProcess());
+    // Dead processes' locks of names nothing is stored under: a first issuance and a TXT name.
+    await forgeLock(path.join(root, 'locks/fresh.lock'), { ...currentProcess(), pid: deadPid() });
+    await forgeLock(path.join(root, 'locks/_txt._acme-challenge.fresh.example.test.lock'), { ...currentProcess(), pid: deadPid() });
     await store.sweep(AbortSignal.timeout(5000));
     expect(await findDebris(root)).toEqual(['archive/api/cert2.pem', 'locks/api.lock', `state/web.json.abcdef-${alive}.tmp`]);
   });

@@ -212,12 +212,24 @@ export class FileStore {
    */
   async sweep(signal: AbortSignal): Promise<string[]> {
     const removed = await sweepTemps(this.root, { tempAgeMs: this.tempAgeMs }, signal);
-    for (const name of await fs.readdir(path.join(this.root, 'archive')).catch(() => [] as string[])) {
+    const certificates = await fs.readdir(path.join(this.root, 'archive')).catch(() => [] as string[]);
+    for (const name of certificates) {
       signal.throwIfAborted();
       const lease = await acquireLock(this.lockPath(name), { staleMs: this.staleLockMs, heartbeatMs: this.heartbeatMs, wait: false }, signal);
       if (!lease) continue;
       await using _held = lease;
       await cleanCertificateDebris(this.root, name, { tempAgeMs: this.tempAgeMs }, signal);
+    }
+    // Locks a dead process left for a name nothing is stored under (killed in a first issuance,
+    // a TXT name): taken over and released, which removes them; a live holder's stay.
+    const visited = new Set(certificates.map((n) => `${n}.lock`));
+    for (const f of await fs.readdir(path.join(this.root, 'locks')).catch(() => [] as string[])) {
+      if (!f.endsWith('.lock') || visited.has(f)) continue;
+      signal.throwIfAborted();
+      const lease = await acquireLock(path.join(this.root, 'locks', f), { staleMs: this.staleLockMs, heartbeatMs: this.heartbeatMs, wait: false }, signal);
+      if (!lease) continue;
+      await lease[Symbol.asyncDispose]();
+      removed.push(`locks/${f}`);
     }
     return removed;
   }
