@@ -198,6 +198,9 @@ describe('FileStore', () => {
     // Dead processes' locks of names nothing is stored under: a first issuance and a TXT name.
     await forgeLock(path.join(root, 'locks/fresh.lock'), { ...currentProcess(), pid: deadPid() });
     await forgeLock(path.join(root, 'locks/_txt._acme-challenge.fresh.example.test.lock'), { ...currentProcess(), pid: deadPid() });
+    // …and one whose remover died too, holding the right to remove it (a kill inside a takeover).
+    await forgeLock(path.join(root, 'locks/fresh2.lock'), { ...currentProcess(), pid: deadPid() });
+    await forgeLock(path.join(root, 'locks/fresh2.lock.aaaaaaaaaaaa.reap'), { ...currentProcess(), pid: deadPid() });
     await store.sweep(AbortSignal.timeout(5000));
     expect(await findDebris(root)).toEqual(['archive/api/cert2.pem', 'locks/api.lock', `state/web.json.abcdef-${alive}.tmp`]);
   });

@@ -37,6 +37,9 @@ export interface LockOptions {
 export async function acquireLock(file: string, opts: LockOptions & { wait?: boolean }, signal: AbortSignal): Promise<Lease | undefined> {
   await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 }).catch((err: unknown) => { throw ioError('create the lock directory of', file, err); });
   let wait = 5;
+  // Without waiting, a stale lock still gets a few rounds: the first may only clear the right of a
+  // remover that died (removeGeneration), and the lock itself goes in the next.
+  let staleRounds = 0;
   for (;;) {
     signal.throwIfAborted();
     const generation = newGeneration();
@@ -46,7 +49,10 @@ export async function acquireLock(file: string, opts: LockOptions & { wait?: boo
     }
     const owner = await readOwner(file);
     if (!owner) continue; // released just now
-    if (await isStale(owner, opts.staleMs, signal) && await removeGeneration(file, owner.generation, opts.staleMs, signal)) continue;
+    if (await isStale(owner, opts.staleMs, signal)) {
+      if (await removeGeneration(file, owner.generation, opts.staleMs, signal)) continue;
+      if (opts.wait === false && ++staleRounds < 4) continue;
+    }
     if (opts.wait === false) return undefined;
     await sleep(wait, signal);
     wait = Math.min(wait * 2, 500);
