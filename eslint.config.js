@@ -4,7 +4,7 @@ import globals from 'globals';
 import security from 'eslint-plugin-security';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'coverage/', '.tools/', 'node_modules/'] },
+  { ignores: ['dist/', 'build/', 'coverage/', '.tools/', 'node_modules/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   security.configs.recommended,
@@ -19,7 +19,7 @@ export default tseslint.config(
   },
   {
     // Test servers and fakes build patterns from what a test gives them.
-    files: ['src/testing/*.ts'],
+    files: ['test/support/*.ts', 'test/chaos/support/*.ts'],
     rules: { 'security/detect-non-literal-regexp': 'off', 'security/detect-unsafe-regex': 'off' },
   },
   {

@@ -7,9 +7,9 @@ import { mkdtemp, readFile, readdir, rename, rm, writeFile } from 'node:fs/promi
 import os from 'node:os';
 import path from 'node:path';
 import { FileStore } from '../dist/store/file-store.js';
-import { startPebble } from '../dist/testing/pebble-server.js';
-import { startPowerDns } from '../dist/testing/powerdns-server.js';
-import { localConfigText } from '../dist/testing/local-stack.js';
+import { startPebble } from '../build/test/support/pebble-server.js';
+import { startPowerDns } from '../build/test/support/powerdns-server.js';
+import { localConfigText } from '../build/test/support/local-stack.js';
 import { benchDate, machine, percentile, writeBenchSection } from './bench-report.mjs';
 
 const N = Number(process.env.BENCH_DAEMON_N ?? 1000);

@@ -7,8 +7,8 @@ import { NodeDnsLookup } from '../dist/dns/dns-lookup.js';
 import { PowerDnsProvider } from '../dist/dns/powerdns.js';
 import { DEFAULT_PROPAGATION, waitForTxt } from '../dist/dns/propagation.js';
 import { Rfc2136Provider } from '../dist/dns/rfc2136/rfc2136-provider.js';
-import { startPowerDns } from '../dist/testing/powerdns-server.js';
-import { startBind, startKnot } from '../dist/testing/update-dns-servers.js';
+import { startPowerDns } from '../build/test/support/powerdns-server.js';
+import { startBind, startKnot } from '../build/test/support/update-dns-servers.js';
 import { benchDate, machine, writeBenchSection } from './bench-report.mjs';
 
 const ROUNDS = 5;

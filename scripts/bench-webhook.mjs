@@ -3,7 +3,7 @@ import { PowerDnsProvider } from '../dist/dns/powerdns.js';
 import { startWebhookServer } from '../dist/externaldns/webhook-server.js';
 import { WebhookService } from '../dist/externaldns/webhook-service.js';
 import { createLogger } from '../dist/log.js';
-import { startPowerDns } from '../dist/testing/powerdns-server.js';
+import { startPowerDns } from '../build/test/support/powerdns-server.js';
 import { benchDate, machine, writeBenchSection } from './bench-report.mjs';
 
 const N = 5000;

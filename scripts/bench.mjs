@@ -8,9 +8,9 @@ import { issueAll } from '../dist/issue/issue-run.js';
 import { accountFromConfig } from '../dist/issue/account.js';
 import { FileStore } from '../dist/store/file-store.js';
 import { createLogger } from '../dist/log.js';
-import { startPebble } from '../dist/testing/pebble-server.js';
-import { startPowerDns } from '../dist/testing/powerdns-server.js';
-import { localConfigText } from '../dist/testing/local-stack.js';
+import { startPebble } from '../build/test/support/pebble-server.js';
+import { startPowerDns } from '../build/test/support/powerdns-server.js';
+import { localConfigText } from '../build/test/support/local-stack.js';
 import { benchDate, machine, percentile, writeBenchSection } from './bench-report.mjs';
 
 const N = Number(process.env.BENCH_N ?? 50);

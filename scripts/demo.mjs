@@ -4,9 +4,9 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startPebble } from '../dist/testing/pebble-server.js';
-import { startPowerDns } from '../dist/testing/powerdns-server.js';
-import { localConfigText } from '../dist/testing/local-stack.js';
+import { startPebble } from '../build/test/support/pebble-server.js';
+import { startPowerDns } from '../build/test/support/powerdns-server.js';
+import { localConfigText } from '../build/test/support/local-stack.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const work = await mkdtemp(path.join(tmpdir(), 'certfleet-demo-'));

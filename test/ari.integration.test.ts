@@ -7,8 +7,8 @@ import { parseConfig } from '../src/config/load-config.js';
 import { NodeDnsLookup } from '../src/dns/dns-lookup.js';
 import { Renewer } from '../src/issue/renewer.js';
 import { FileStore } from '../src/store/file-store.js';
-import { localConfigText, startLocalStack, type LocalStack } from '../src/testing/local-stack.js';
-import { captureLog } from '../src/testing/test-log.js';
+import { localConfigText, startLocalStack, type LocalStack } from './support/local-stack.js';
+import { captureLog } from './support/test-log.js';
 
 /**
  * Debian's pebble 2.4 has no renewalInfo. This fake, written from RFC 9773, serves pebble's

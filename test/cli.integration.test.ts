@@ -3,8 +3,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerOutput } from '../src/testing/secret-scan.js';
-import { localConfigText, startLocalStack, type LocalStack } from '../src/testing/local-stack.js';
+import { registerOutput } from './support/secret-scan.js';
+import { localConfigText, startLocalStack, type LocalStack } from './support/local-stack.js';
 
 const bin = path.resolve(import.meta.dirname, '../bin/certfleet');
 let stack: LocalStack;

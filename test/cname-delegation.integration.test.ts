@@ -3,8 +3,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/load-config.js';
 import { issueAll } from '../src/issue/issue-run.js';
-import { localConfigText, startLocalStack, type LocalStack } from '../src/testing/local-stack.js';
-import { captureLog } from '../src/testing/test-log.js';
+import { localConfigText, startLocalStack, type LocalStack } from './support/local-stack.js';
+import { captureLog } from './support/test-log.js';
 
 let stack: LocalStack;
 const log = captureLog().log;

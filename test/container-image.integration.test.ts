@@ -4,9 +4,9 @@ import { chmod, chown, mkdir, readFile, stat, writeFile } from 'node:fs/promises
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localConfigText, startLocalStack, type LocalStack } from '../src/testing/local-stack.js';
-import { PODMAN_GLOBAL, PODMAN_RUN, podmanAvailable } from '../src/testing/podman-engine.js';
-import { registerOutput, registerSecret } from '../src/testing/secret-scan.js';
+import { localConfigText, startLocalStack, type LocalStack } from './support/local-stack.js';
+import { PODMAN_GLOBAL, PODMAN_RUN, podmanAvailable } from './support/podman-engine.js';
+import { registerOutput, registerSecret } from './support/secret-scan.js';
 
 const exec = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '..');

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContainerAction } from '../src/deploy/container-action.js';
 import type { CertificateEvent } from '../src/deploy/deploy-action.js';
-import { podmanAvailable, startPodmanEngine, type PodmanEngine } from '../src/testing/podman-engine.js';
-import { captureLog } from '../src/testing/test-log.js';
+import { podmanAvailable, startPodmanEngine, type PodmanEngine } from './support/podman-engine.js';
+import { captureLog } from './support/test-log.js';
 
 const event = {} as CertificateEvent;
 const ctx = () => ({ log: captureLog().log, signal: AbortSignal.timeout(60_000) });

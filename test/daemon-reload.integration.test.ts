@@ -6,10 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Daemon } from '../src/daemon/daemon.js';
 import { createLogger, Redactor } from '../src/log.js';
 import { FileStore } from '../src/store/file-store.js';
-import { freePort } from '../src/testing/free-port.js';
-import { localConfigText, startLocalStack, type LocalStack } from '../src/testing/local-stack.js';
-import { registerOutput } from '../src/testing/secret-scan.js';
-import { captureLog, type CapturedLog } from '../src/testing/test-log.js';
+import { freePort } from './support/free-port.js';
+import { localConfigText, startLocalStack, type LocalStack } from './support/local-stack.js';
+import { registerOutput } from './support/secret-scan.js';
+import { captureLog, type CapturedLog } from './support/test-log.js';
 
 let stack: LocalStack;
 beforeAll(async () => { stack = await startLocalStack(['example.test']); });

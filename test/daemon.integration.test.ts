@@ -1,9 +1,9 @@
 import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../src/testing/free-port.js';
-import { DaemonProcess } from '../src/testing/daemon-process.js';
-import { localConfigText, startLocalStack, type LocalStack } from '../src/testing/local-stack.js';
+import { freePort } from './support/free-port.js';
+import { DaemonProcess } from './support/daemon-process.js';
+import { localConfigText, startLocalStack, type LocalStack } from './support/local-stack.js';
 
 let stack: LocalStack;
 const daemons: DaemonProcess[] = [];

@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/load-config.js';
 import { webhookSignature } from '../src/deploy/webhook-action.js';
 import { issueAll } from '../src/issue/issue-run.js';
-import { localConfigText, startLocalStack, type LocalStack } from '../src/testing/local-stack.js';
-import { registerOutput } from '../src/testing/secret-scan.js';
-import { captureLog } from '../src/testing/test-log.js';
+import { localConfigText, startLocalStack, type LocalStack } from './support/local-stack.js';
+import { registerOutput } from './support/secret-scan.js';
+import { captureLog } from './support/test-log.js';
 
 const hookScript = path.resolve(import.meta.dirname, 'fixtures/record-hook.mjs');
 const bin = path.resolve(import.meta.dirname, '../bin/certfleet');

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudflareProvider } from '../src/dns/cloudflare/cloudflare-provider.js';
 import { startWebhookServer } from '../src/externaldns/webhook-server.js';
 import { WebhookService } from '../src/externaldns/webhook-service.js';
-import { startFakeCloudflare, type FakeCloudflare } from '../src/testing/fake-cloudflare.js';
-import { captureLog } from '../src/testing/test-log.js';
-import { expectWebhookRoundTrip } from '../src/testing/webhook-round-trip.js';
+import { startFakeCloudflare, type FakeCloudflare } from './support/fake-cloudflare.js';
+import { captureLog } from './support/test-log.js';
+import { expectWebhookRoundTrip } from './support/webhook-round-trip.js';
 
 let t: FakeCloudflare;
 let server: Awaited<ReturnType<typeof startWebhookServer>>;

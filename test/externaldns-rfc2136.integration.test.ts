@@ -1,11 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { Rfc2136Provider } from '../src/dns/rfc2136/rfc2136-provider.js';
 import type { Endpoint } from '../src/externaldns/endpoint.js';
-import { webhookClient } from '../src/testing/webhook-round-trip.js';
+import { webhookClient } from './support/webhook-round-trip.js';
 import { startWebhookServer } from '../src/externaldns/webhook-server.js';
 import { WebhookService } from '../src/externaldns/webhook-service.js';
-import { startBind, startKnot, type UpdateDnsServer } from '../src/testing/update-dns-servers.js';
-import { captureLog } from '../src/testing/test-log.js';
+import { startBind, startKnot, type UpdateDnsServer } from './support/update-dns-servers.js';
+import { captureLog } from './support/test-log.js';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterAll(async () => { for (const c of cleanup.reverse()) await c(); });

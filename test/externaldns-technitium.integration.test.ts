@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TechnitiumProvider } from '../src/dns/technitium/technitium-provider.js';
 import { startWebhookServer } from '../src/externaldns/webhook-server.js';
 import { WebhookService } from '../src/externaldns/webhook-service.js';
-import { startFakeTechnitium, type FakeTechnitium } from '../src/testing/fake-technitium.js';
-import { captureLog } from '../src/testing/test-log.js';
-import { expectWebhookRoundTrip } from '../src/testing/webhook-round-trip.js';
+import { startFakeTechnitium, type FakeTechnitium } from './support/fake-technitium.js';
+import { captureLog } from './support/test-log.js';
+import { expectWebhookRoundTrip } from './support/webhook-round-trip.js';
 
 let t: FakeTechnitium;
 let server: Awaited<ReturnType<typeof startWebhookServer>>;

@@ -4,8 +4,8 @@ import { WEBHOOK_MEDIA_TYPE, type Endpoint } from '../src/externaldns/endpoint.j
 import type { RecordBackend } from '../src/externaldns/record-backend.js';
 import { startWebhookServer } from '../src/externaldns/webhook-server.js';
 import { WebhookService } from '../src/externaldns/webhook-service.js';
-import { startPowerDns, type PowerDnsServer } from '../src/testing/powerdns-server.js';
-import { captureLog } from '../src/testing/test-log.js';
+import { startPowerDns, type PowerDnsServer } from './support/powerdns-server.js';
+import { captureLog } from './support/test-log.js';
 
 let pdns: PowerDnsServer;
 let server: Awaited<ReturnType<typeof startWebhookServer>>;
@@ -222,7 +222,7 @@ async function runWebhookCommand(webhook: string, files: Record<string, string> 
   const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
   const { tmpdir } = await import('node:os');
   const path = await import('node:path');
-  const { registerOutput } = await import('../src/testing/secret-scan.js');
+  const { registerOutput } = await import('./support/secret-scan.js');
   const dir = await mkdtemp(path.join(tmpdir(), 'certfleet-webhook-'));
   for (const [name, content] of Object.entries(files)) await writeFile(path.join(dir, name), content, { mode: 0o600 });
   const file = path.join(dir, 'c.yaml');
@@ -293,7 +293,7 @@ describe('certfleet webhook (the command)', () => {
     const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
     const { tmpdir } = await import('node:os');
     const path = await import('node:path');
-    const { registerOutput } = await import('../src/testing/secret-scan.js');
+    const { registerOutput } = await import('./support/secret-scan.js');
     const dir = await mkdtemp(path.join(tmpdir(), 'certfleet-webhook-'));
     const file = path.join(dir, 'c.yaml');
     await writeFile(file, `acme: { directory: https://ca.test/dir }\ndns:\n  providers:\n    home: { type: powerdns, api_url: "${pdns.apiUrl}", api_key: "\${CERTFLEET_TEST_KEY}" }\nwebhook:\n  listen: 127.0.0.1:0\n  health_listen: 127.0.0.1:0\n  provider: home\n  domain_filter: { include: [example.test] }\n`);

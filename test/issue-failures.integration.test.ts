@@ -13,14 +13,14 @@ import { NodeDnsLookup } from '../src/dns/dns-lookup.js';
 import { DEFAULT_PROPAGATION } from '../src/dns/propagation.js';
 import { openAccount } from '../src/issue/account.js';
 import { HttpPool } from '../src/http/http-pool.js';
-import { captureLog } from '../src/testing/test-log.js';
+import { captureLog } from './support/test-log.js';
 import { issueAll } from '../src/issue/issue-run.js';
 import { obtainCertificate } from '../src/issue/obtain-certificate.js';
 import { Renewer } from '../src/issue/renewer.js';
 import { FileStore } from '../src/store/file-store.js';
-import { localConfigText, startLocalStack, type LocalStack } from '../src/testing/local-stack.js';
-import { startPebble, type PebbleServer } from '../src/testing/pebble-server.js';
-import type { PowerDnsServer } from '../src/testing/powerdns-server.js';
+import { localConfigText, startLocalStack, type LocalStack } from './support/local-stack.js';
+import { startPebble, type PebbleServer } from './support/pebble-server.js';
+import type { PowerDnsServer } from './support/powerdns-server.js';
 
 let stack: LocalStack;
 let pdns: PowerDnsServer;

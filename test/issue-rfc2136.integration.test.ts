@@ -4,9 +4,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/load-config.js';
 import { issueAll } from '../src/issue/issue-run.js';
-import { startPebble } from '../src/testing/pebble-server.js';
-import { captureLog } from '../src/testing/test-log.js';
-import { startBind, startKnot } from '../src/testing/update-dns-servers.js';
+import { startPebble } from './support/pebble-server.js';
+import { captureLog } from './support/test-log.js';
+import { startBind, startKnot } from './support/update-dns-servers.js';
 
 // End to end: pebble validates against the same BIND or Knot that certfleet updates over RFC 2136.
 describe.each([['BIND 9', startBind], ['Knot', startKnot]] as const)('issuance through RFC 2136 against %s', (_label, start) => {

@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localConfigText, startLocalStack, type LocalStack } from '../src/testing/local-stack.js';
+import { localConfigText, startLocalStack, type LocalStack } from './support/local-stack.js';
 
 const run = promisify(execFile);
 const bin = path.resolve(import.meta.dirname, '../bin/certfleet');

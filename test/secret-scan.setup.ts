@@ -1,5 +1,5 @@
 import { afterAll, expect } from 'vitest';
-import { secretLeaks } from '../src/testing/secret-scan.js';
+import { secretLeaks } from './support/secret-scan.js';
 
 // Runs after every test file: no log line any test produced may contain a secret a test server issued.
 afterAll(() => {

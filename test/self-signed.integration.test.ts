@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/load-config.js';
 import { securityFindings } from '../src/config/security-findings.js';
 import { issueAll } from '../src/issue/issue-run.js';
-import { captureLog } from '../src/testing/test-log.js';
+import { captureLog } from './support/test-log.js';
 
 describe('self-signed development issuer (acme.directory: selfsigned)', () => {
   it('issues from a local CA without any CA or DNS server, warns every time, and production mode refuses it', async () => {

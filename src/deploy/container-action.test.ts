@@ -2,8 +2,8 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startFakeEngine } from '../testing/fake-engine.js';
-import { captureLog } from '../testing/test-log.js';
+import { startFakeEngine } from '../../test/support/fake-engine.js';
+import { captureLog } from '../../test/support/test-log.js';
 import { ContainerAction } from './container-action.js';
 import type { CertificateEvent } from './deploy-action.js';
 

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { registerSecret } from '../testing/secret-scan.js';
+import { registerSecret } from '../../test/support/secret-scan.js';
 import type { CertificateEvent } from './deploy-action.js';
 import { PfxAction } from './pfx-action.js';
 

@@ -16,16 +16,4 @@ export interface DnsProvider {
   getRecords?(zone: string, signal: AbortSignal): Promise<DnsRecord[]>;
 }
 
-/** `fqdn` relative to `zone` ('@' for the apex); both without trailing dots. */
-export function relativeName(fqdn: string, zone: string): string {
-  const f = fqdn.toLowerCase().replace(/\.$/, '');
-  const z = zone.toLowerCase().replace(/\.$/, '');
-  if (f === z) return '@';
-  if (!f.endsWith(`.${z}`)) throw new Error(`${fqdn} is not inside zone ${zone}`);
-  return f.slice(0, -(z.length + 1));
-}
-
-export function absoluteName(name: string, zone: string): string {
-  const z = zone.replace(/\.$/, '');
-  return name === '@' || name === '' ? z : `${name}.${z}`;
-}
+export { absoluteName, relativeName } from '../dns-name.js';

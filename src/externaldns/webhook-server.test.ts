@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { processRedactor } from '../redaction.js';
-import { captureLog } from '../testing/test-log.js';
+import { captureLog } from '../../test/support/test-log.js';
 import { WEBHOOK_MEDIA_TYPE } from './endpoint.js';
 import type { RecordBackend, RRset } from './record-backend.js';
 import { routeLabel, startWebhookServer, type WebhookServerOptions } from './webhook-server.js';

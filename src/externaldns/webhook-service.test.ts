@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { captureLog } from '../testing/test-log.js';
+import { captureLog } from '../../test/support/test-log.js';
 import type { Changes } from './endpoint.js';
 import type { RecordBackend, RRset } from './record-backend.js';
 import { WebhookService } from './webhook-service.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AcmeClient } from '../acme/acme-client.js';
 import { AcmeProblem } from '../acme/problem.js';
-import { captureLog } from '../testing/test-log.js';
+import { captureLog } from '../../test/support/test-log.js';
 import { newOrder } from './obtain-certificate.js';
 
 /** A client whose newOrder answers from a script and records each request. */

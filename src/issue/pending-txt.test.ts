@@ -6,7 +6,7 @@ import type { DnsProvider, DnsRecord } from '../dns/dns-provider.js';
 import { CertfleetError } from '../errors.js';
 import type { PendingTxt } from '../scheduler/renewal-policy.js';
 import { FileStore } from '../store/file-store.js';
-import { captureLog } from '../testing/test-log.js';
+import { captureLog } from '../../test/support/test-log.js';
 import { PendingTxtLedger, removeLeftoverTxt } from './pending-txt.js';
 import { StateUpdates } from './state-updates.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { captureLog } from '../testing/test-log.js';
+import { captureLog } from '../../test/support/test-log.js';
 import { splitHostPort, startHttpServer } from './http-server.js';
 
 describe('startHttpServer', () => {

@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, it, vi } from 'vitest';
 import type * as RetryPolicyModule from '../../src/acme/retry-policy.js';
 import { parseConfig } from '../../src/config/load-config.js';
 import { issueAll } from '../../src/issue/issue-run.js';
-import { localConfigText, startLocalStack, type LocalStack } from '../../src/testing/local-stack.js';
-import { captureLog } from '../../src/testing/test-log.js';
+import { localConfigText, startLocalStack, type LocalStack } from '../support/local-stack.js';
+import { captureLog } from '../support/test-log.js';
 import { randomFaults, seededRandom, startFaultProxy } from './support/fault-proxy.js';
 
 // The documented policy, except the per-request timeout: a stall costs 1.5 s here instead of 30 s,

@@ -3,7 +3,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileStore } from '../../src/store/file-store.js';
-import { localConfigText, startLocalStack, type LocalStack } from '../../src/testing/local-stack.js';
+import { localConfigText, startLocalStack, type LocalStack } from '../support/local-stack.js';
 import { ChildSet, type Finished } from './support/certfleet-process.js';
 import { mountSmallTmpfs, type SmallTmpfs } from './support/small-tmpfs.js';
 import { findDebris } from './support/store-debris-finder.js';

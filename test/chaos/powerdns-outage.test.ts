@@ -3,7 +3,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileStore } from '../../src/store/file-store.js';
-import { localConfigText, startLocalStack, type LocalStack } from '../../src/testing/local-stack.js';
+import { localConfigText, startLocalStack, type LocalStack } from '../support/local-stack.js';
 import { CertfleetRun, issue } from './support/certfleet-run.js';
 import { zoneTxt } from './support/zone-txt.js';
 

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localConfigText, startLocalStack, type LocalStack } from '../../src/testing/local-stack.js';
+import { localConfigText, startLocalStack, type LocalStack } from '../support/local-stack.js';
 import { CertfleetRun } from './support/certfleet-run.js';
 import { zoneTxt } from './support/zone-txt.js';
 

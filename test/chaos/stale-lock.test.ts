@@ -6,7 +6,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ownerText } from '../../src/store/lock-file.js';
 import { currentProcess, type ProcessIdentity } from '../../src/store/process-identity.js';
-import { localConfigText, startLocalStack, type LocalStack } from '../../src/testing/local-stack.js';
+import { localConfigText, startLocalStack, type LocalStack } from '../support/local-stack.js';
 import { bundleScript } from './support/bundle-script.js';
 import { ChildSet } from './support/certfleet-process.js';
 import { findDebris } from './support/store-debris-finder.js';

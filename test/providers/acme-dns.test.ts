@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AcmeDnsProvider, registerAcmeDnsAccount } from '../../src/dns/acme-dns/acme-dns-provider.js';
-import { startFakeAcmeDns } from '../../src/testing/fake-acme-dns.js';
+import { startFakeAcmeDns } from '../support/fake-acme-dns.js';
 
 const signal = () => AbortSignal.timeout(10_000);
 
@@ -51,7 +51,7 @@ describe('certfleet acme-dns register', () => {
     const { tmpdir } = await import('node:os');
     const path = await import('node:path');
     const { parseConfig } = await import('../../src/config/load-config.js');
-    const { registerOutput } = await import('../../src/testing/secret-scan.js');
+    const { registerOutput } = await import('../support/secret-scan.js');
     const fake = await startFakeAcmeDns();
     const dir = await mkdtemp(path.join(tmpdir(), 'certfleet-adns-'));
     try {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CloudflareProvider } from '../../src/dns/cloudflare/cloudflare-provider.js';
-import { startFakeCloudflare } from '../../src/testing/fake-cloudflare.js';
-import { describeProviderConformance } from '../../src/testing/provider-conformance.js';
+import { startFakeCloudflare } from '../support/fake-cloudflare.js';
+import { describeProviderConformance } from '../support/provider-conformance.js';
 
 describeProviderConformance('cloudflare (against a fake of API v4)', async () => {
   const cf = await startFakeCloudflare(['example.test']);

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ExecProvider } from '../../src/dns/exec-provider.js';
-import { describeProviderConformance } from '../../src/testing/provider-conformance.js';
-import { registerSecret } from '../../src/testing/secret-scan.js';
-import { captureLog } from '../../src/testing/test-log.js';
+import { describeProviderConformance } from '../support/provider-conformance.js';
+import { registerSecret } from '../support/secret-scan.js';
+import { captureLog } from '../support/test-log.js';
 
 const script = path.resolve(import.meta.dirname, '../fixtures/exec-dns.mjs');
 /** The fixture's own settings: the provider passes nothing of the test's environment unless named. */

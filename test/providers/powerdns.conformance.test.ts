@@ -2,9 +2,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { retryDns } from '../../src/dns/dns-retry.js';
 import { PowerDnsProvider } from '../../src/dns/powerdns.js';
-import { describeProviderConformance } from '../../src/testing/provider-conformance.js';
-import { startPowerDns } from '../../src/testing/powerdns-server.js';
-import { txtReader } from '../../src/testing/update-dns-servers.js';
+import { describeProviderConformance } from '../support/provider-conformance.js';
+import { startPowerDns } from '../support/powerdns-server.js';
+import { txtReader } from '../support/update-dns-servers.js';
 
 describeProviderConformance('powerdns (HTTP API, sqlite3 backend)', async () => {
   const pdns = await startPowerDns(['example.test']);

@@ -2,7 +2,7 @@ import { createSocket } from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rfc2136Provider } from '../../src/dns/rfc2136/rfc2136-provider.js';
 import type { TsigKey } from '../../src/dns/rfc2136/tsig.js';
-import { startBind, startKnot, type UpdateDnsServer } from '../../src/testing/update-dns-servers.js';
+import { startBind, startKnot, type UpdateDnsServer } from '../support/update-dns-servers.js';
 
 const rec = { name: '_acme-challenge.bad', type: 'TXT', data: 'v', ttl: 60 };
 const signal = () => AbortSignal.timeout(10_000);

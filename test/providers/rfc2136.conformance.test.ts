@@ -1,6 +1,6 @@
 import { Rfc2136Provider } from '../../src/dns/rfc2136/rfc2136-provider.js';
-import { describeProviderConformance } from '../../src/testing/provider-conformance.js';
-import { startBind, startKnot, type UpdateDnsServer } from '../../src/testing/update-dns-servers.js';
+import { describeProviderConformance } from '../support/provider-conformance.js';
+import { startBind, startKnot, type UpdateDnsServer } from '../support/update-dns-servers.js';
 
 function fixture(start: () => Promise<UpdateDnsServer>) {
   return async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TechnitiumProvider } from '../../src/dns/technitium/technitium-provider.js';
-import { startFakeTechnitium } from '../../src/testing/fake-technitium.js';
-import { describeProviderConformance } from '../../src/testing/provider-conformance.js';
+import { startFakeTechnitium } from '../support/fake-technitium.js';
+import { describeProviderConformance } from '../support/provider-conformance.js';
 
 describeProviderConformance('technitium with an API token (fake from its API docs)', async () => {
   const t = await startFakeTechnitium(['example.test']);

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { registerOutput } from '../../../src/testing/secret-scan.js';
+import { registerOutput } from '../../support/secret-scan.js';
 
 const bin = path.resolve(import.meta.dirname, '../../../bin/certfleet');
 

@@ -1,4 +1,4 @@
-import type { PowerDnsServer } from '../../../src/testing/powerdns-server.js';
+import type { PowerDnsServer } from '../../support/powerdns-server.js';
 
 /** Every TXT value in `zone` as `name value`, sorted (PowerDNS's API, names without the dot). */
 export async function zoneTxt(pdns: Pick<PowerDnsServer, 'apiUrl' | 'apiKey'>, zone: string): Promise<string[]> {

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { WEBHOOK_MEDIA_TYPE, type Endpoint } from '../externaldns/endpoint.js';
+import { WEBHOOK_MEDIA_TYPE, type Endpoint } from '../../src/externaldns/endpoint.js';
 
 /** The webhook calls as ExternalDNS makes them. */
 export function webhookClient(address: string) {

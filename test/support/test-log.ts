@@ -1,4 +1,4 @@
-import { createLogger, Redactor, type Logger } from '../log.js';
+import { createLogger, Redactor, type Logger } from '../../src/log.js';
 import { registerOutput } from './secret-scan.js';
 
 export interface CapturedLog {

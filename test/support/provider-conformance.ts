@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DnsProvider } from '../dns/dns-provider.js';
+import type { DnsProvider } from '../../src/dns/dns-provider.js';
 
 /** What the conformance suite needs of a provider under test. */
 export interface ProviderFixture {

@@ -3,7 +3,7 @@ import { Resolver } from 'node:dns/promises';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { TsigAlgorithm } from '../dns/rfc2136/tsig.js';
+import type { TsigAlgorithm } from '../../src/dns/rfc2136/tsig.js';
 import { freePort } from './free-port.js';
 import { ProcessHandle, startWithRetry } from './process-handle.js';
 import { registerSecret } from './secret-scan.js';

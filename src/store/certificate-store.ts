@@ -1,0 +1,98 @@
+import type { RenewalState } from '../scheduler/renewal-policy.js';
+import type { CertificateMeta, CertificatePaths, PemFile, StoredCertificate } from './file-store.js';
+
+/**
+ * The store seam (issue 14): the pipeline, the CLI and deploy know only these interfaces; the
+ * directory store (FileStore) implements them today and a PostgreSQL store will for fleet mode.
+ * No module outside src/store/ knows a path inside a store.
+ */
+
+/** A held per-name lock. */
+export interface Lease extends AsyncDisposable {
+  /**
+   * Fencing token: strictly greater for every grant of this name's lock than for any earlier
+   * grant. A store refuses a save or a state write whose lease token is older than the newest
+   * grant (error code STORE_FENCED), so a holder that lost its lease (a stall, a partition)
+   * cannot overwrite its successor's work.
+   */
+  readonly token: bigint;
+  /** Fires (reason: a STORE_LOCKED CertfleetError) once the lease is known to be lost. */
+  readonly signal: AbortSignal;
+  /** The same as [Symbol.asyncDispose]: releases the lock; idempotent. */
+  release(): Promise<void>;
+}
+
+/** What the pipeline hands to save: the version is chosen by the store. */
+export interface NewCertificate {
+  meta: Omit<CertificateMeta, 'version'>;
+  pem: Record<PemFile, string>;
+}
+
+/** Schedule state with the version a compare-and-set write must name. 0: never written. */
+export interface VersionedState {
+  state: RenewalState;
+  version: number;
+}
+
+export interface CertificateStore {
+  /** The current certificate with its PEMs, or undefined when none was ever saved. */
+  load(name: string, signal: AbortSignal): Promise<StoredCertificate | undefined>;
+  /** Metadata only (cheap: no PEMs). */
+  readMeta(name: string, signal: AbortSignal): Promise<CertificateMeta | undefined>;
+  /** Metadata of every stored certificate, by name. */
+  list(signal: AbortSignal): Promise<CertificateMeta[]>;
+  /**
+   * Commits certificate, key and metadata **all or nothing**: a reader sees the old version or
+   * the new one, never a mix; a failed save leaves nothing of the new version and never blocks a
+   * later one. Refused with STORE_FENCED when `lease` is stale. Returns the saved metadata.
+   */
+  save(cert: NewCertificate, lease: Lease, signal: AbortSignal): Promise<CertificateMeta>;
+  /** Waits for the certificate's lock (taking over a dead holder's); rejects when `signal` fires. */
+  lock(name: string, signal: AbortSignal): Promise<Lease>;
+  /** A lock per challenge TXT name, shared by every certificate that writes that name. */
+  lockTxtName(fqdn: string, signal: AbortSignal): Promise<Lease>;
+  readState(name: string, signal: AbortSignal): Promise<VersionedState>;
+  /**
+   * Writes the schedule state under the certificate's lease (refused when stale: STORE_FENCED),
+   * or without it by compare-and-set on `expectedVersion` (refused when another write came
+   * first: STORE_CONFLICT; read again and retry). Returns the new version.
+   */
+  writeState(name: string, state: RenewalState, guard: { lease: Lease } | { expectedVersion: number }, signal: AbortSignal): Promise<VersionedState>;
+  /** Whatever would stop a save, found before anything is ordered (full disk, a foreign live/<name>). */
+  preflight(name: string, signal: AbortSignal): Promise<void>;
+  /** Removes what killed writers left; returns what it removed (for the log). */
+  sweep(signal: AbortSignal): Promise<string[]>;
+  /** Readiness: whether a save could be written now. */
+  writable(signal: AbortSignal): Promise<boolean>;
+}
+
+/** Account state per issuer key (CA + account): never shared between staging and production. */
+export interface AccountStore {
+  readAccount(issuerKey: string, signal: AbortSignal): Promise<{ keyPem: string; url?: string } | undefined>;
+  writeAccount(issuerKey: string, data: { keyPem?: string; url?: string }, signal: AbortSignal): Promise<void>;
+  /** The CA's learned pace (poll intervals), JSON the ACME client reads back; public data. */
+  readPace(issuerKey: string, signal: AbortSignal): Promise<string | undefined>;
+  writePace(issuerKey: string, json: string, signal: AbortSignal): Promise<void>;
+  /** The development CA's certificate (self-signed issuer); public data. */
+  readIssuerCertificate(issuerKey: string, signal: AbortSignal): Promise<string | undefined>;
+  writeIssuerCertificate(issuerKey: string, pem: string, signal: AbortSignal): Promise<void>;
+}
+
+/**
+ * This host's certbot-layout copy of its certificates (`live/<name>/…`): what deploy actions,
+ * hooks (CERTFLEET_LIVE_DIR, RENEWED_LINEAGE) and servers read. For the directory store it is
+ * the store's own `live/`; in fleet mode every host writes its own.
+ */
+export interface LocalCertificateDirectory {
+  /** The live paths of `name` (they may not exist yet). */
+  paths(name: string): CertificatePaths;
+  /** Writes `cert` as the current version of `name` here, atomically (fleet hosts; the directory store's save already did). */
+  write(cert: StoredCertificate, signal: AbortSignal): Promise<CertificatePaths>;
+  /**
+   * Every directory a reader passes through to reach `name`'s files and every file of every
+   * version of it: what the permissions action may change (it opens each with O_NOFOLLOW).
+   */
+  accessPaths(name: string, signal: AbortSignal): Promise<{ dirs: string[]; files: string[] }>;
+  /** Writes a file derived from the current version (a PFX) beside the live files, atomically; returns its path. */
+  writeDerived(name: string, file: string, data: Buffer, mode: number, signal: AbortSignal): Promise<string>;
+}
