@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { captureLog } from '../../test/support/test-log.js';
 import type { Changes } from './endpoint.js';
-import type { RecordBackend, RRset } from './record-backend.js';
+import { absoluteName } from '../dns-name.js';
+import { recordsOf, rrsetsOf, type RRset } from '../dns/rrset.js';
+import type { RecordBackend } from './record-backend.js';
 import { WebhookService } from './webhook-service.js';
 
 const cap = captureLog();
@@ -17,10 +19,10 @@ function service(opts: { allowAcmeChallenge?: boolean } = {}) {
   const backend: RecordBackend = {
     id: 'fake',
     listZones: () => Promise.resolve(['Example.Test.']),
-    readZone: () => Promise.resolve(ZONE),
-    applyZone: (_zone, c) => {
-      applied.push({ replace: c.replace.map((r) => `${r.name} ${r.type}`), remove: c.remove.map((r) => `${r.name} ${r.type}`) });
-      return Promise.resolve();
+    getRecords: (zone) => Promise.resolve(recordsOf(zone, ZONE)),
+    setRecords: (zone, records, _signal, clear = []) => {
+      applied.push({ replace: rrsetsOf(zone, records).map((r) => `${r.name} ${r.type}`), remove: clear.map((r) => `${absoluteName(r.name, zone)} ${r.type}`) });
+      return Promise.resolve(records);
     },
   };
   return { svc: new WebhookService(backend, { include: ['example.test'] }, 300, cap.log, opts), applied };

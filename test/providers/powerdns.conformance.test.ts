@@ -9,7 +9,7 @@ import { txtReader } from '../support/update-dns-servers.js';
 describeProviderConformance('powerdns (HTTP API, sqlite3 backend)', async () => {
   const pdns = await startPowerDns(['example.test']);
   return {
-    provider: new PowerDnsProvider({ id: 'pdns-test', apiUrl: pdns.apiUrl, apiKey: pdns.apiKey }),
+    provider: new PowerDnsProvider({ id: 'pdns-test', apiUrl: pdns.apiUrl, apiKey: pdns.apiKey, serverId: 'localhost' }),
     zone: 'example.test',
     txt: txtReader(pdns.dnsAddress),
     stop: pdns.stop,
@@ -20,7 +20,7 @@ describe('powerdns: a cleanup during a restart', () => {
   it('is retried through a PowerDNS kill and restart and removes the value', async () => {
     const pdns = await startPowerDns(['example.test']);
     try {
-      const provider = new PowerDnsProvider({ id: 'pdns-test', apiUrl: pdns.apiUrl, apiKey: pdns.apiKey });
+      const provider = new PowerDnsProvider({ id: 'pdns-test', apiUrl: pdns.apiUrl, apiKey: pdns.apiKey, serverId: 'localhost' });
       const rec = { name: '_acme-challenge.www', type: 'TXT', data: 'restart-value', ttl: 60 };
       await provider.appendRecords('example.test', [rec], AbortSignal.timeout(5000));
       await pdns.kill();
