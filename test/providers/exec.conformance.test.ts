@@ -22,7 +22,7 @@ async function setup(mode = '', timeoutMs = 10_000) {
     const s = JSON.parse(await readFile(state, 'utf8').catch(() => '{}')) as Record<string, string[]>;
     return s[fqdn.toLowerCase()] ?? [];
   };
-  return { provider, zone: 'example.test', txt, cap, stop: () => rm(dir, { recursive: true, force: true }) };
+  return { provider, zone: 'example.test', txt, cap, knowsExisting: false, stop: () => rm(dir, { recursive: true, force: true }) };
 }
 
 describeProviderConformance('exec (a program of the user\'s, argv, no shell)', () => setup());
