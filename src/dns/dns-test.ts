@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../config/schema.js';
+import { relativeName } from '../dns-name.js';
 import { challengeName } from '../domain-name.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { followCnames } from './cname-chain.js';
 import { createProvider } from './create-provider.js';
 import type { DnsLookup } from './dns-lookup.js';
-import { relativeName } from './dns-provider.js';
 import { authoritativeServers, DEFAULT_PROPAGATION, waitForTxt } from './propagation.js';
 import { findZone } from './zone-finder.js';
 

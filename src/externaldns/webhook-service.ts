@@ -1,8 +1,9 @@
 import type { Logger } from '../log.js';
-import { canonicalIpv6, compileFilter, MAX_TTL, type Changes, type DomainFilter, type Endpoint } from './endpoint.js';
+import { compileFilter, MAX_TTL, type Changes, type DomainFilter, type Endpoint } from './endpoint.js';
 import { isAcmeChallengeName, refusalMessage, refusalReason, type RefusalReason } from './protected-records.js';
 import { canListZones, type RRsetName } from '../dns/dns-provider.js';
 import { recordsOf, rrsetsOf, type RRset } from '../dns/rrset.js';
+import { canonicalIpv6 } from '../dns/ipv6-text.js';
 import { txtTarget } from '../dns/txt-presentation.js';
 import { canonicalName, isInZone, relativeName } from '../dns-name.js';
 import type { RecordBackend } from './record-backend.js';
