@@ -52,4 +52,30 @@ describe('WebhookService', () => {
     expect(result.refused.map((r) => r.reason)).toEqual(['acme_challenge']);
     expect(applied).toEqual([]);
   });
+
+  it('speaks the capability interfaces: relative names and unquoted TXT to the provider, one setRecords per zone; no listZones means the filter names the zones', async () => {
+    const calls: unknown[] = [];
+    const backend: RecordBackend = {
+      id: 'no-list',
+      getRecords: () => Promise.resolve([{ name: 'a-www', type: 'TXT', data: 'heritage=external-dns', ttl: 300 }, { name: 'www', type: 'AAAA', data: '2001:DB8:0:0::1', ttl: 300 }]),
+      setRecords: (zone, records, _signal, clear) => {
+        calls.push({ zone, records, clear });
+        return Promise.resolve(records);
+      },
+    };
+    const svc = new WebhookService(backend, { include: ['example.test'] }, 300, cap.log);
+    expect(await svc.records(signal)).toEqual([
+      { dnsName: 'a-www.example.test', recordType: 'TXT', targets: ['"heritage=external-dns"'], recordTTL: 300 },
+      { dnsName: 'www.example.test', recordType: 'AAAA', targets: ['2001:db8::1'], recordTTL: 300 },
+    ]);
+    await svc.apply(changes({
+      create: [{ dnsName: 'a-new.example.test', recordType: 'TXT', targets: ['"heritage=external-dns"'] }, { dnsName: 'example.test', recordType: 'MX', targets: ['10 Mail.Example.Test.'] }],
+      delete: [{ dnsName: 'www.example.test', recordType: 'AAAA', targets: ['2001:db8::1'] }],
+    }), signal);
+    expect(calls).toEqual([{
+      zone: 'example.test',
+      records: [{ name: 'a-new', type: 'TXT', data: 'heritage=external-dns', ttl: 300 }, { name: '@', type: 'MX', data: '10 mail.example.test', ttl: 300 }],
+      clear: [{ name: 'www', type: 'AAAA' }],
+    }]);
+  });
 });
