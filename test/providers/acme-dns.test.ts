@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { DnsProvider } from '../../src/dns/dns-provider.js';
 import { AcmeDnsProvider, registerAcmeDnsAccount } from '../../src/dns/acme-dns/acme-dns-provider.js';
 import { startFakeAcmeDns } from '../support/fake-acme-dns.js';
 
@@ -21,7 +22,8 @@ describe('acme-dns provider (against a fake of joohoi/acme-dns)', () => {
       await p.appendRecords('example.com', [{ name: '_acme-challenge', type: 'TXT', data: 'third', ttl: 60 }], signal());
       expect(fake.txt(account.fulldomain).sort()).toEqual(['third', 'wildcard']);
       // acme-dns cannot delete: nothing is reported deleted.
-      expect(await p.deleteRecords()).toEqual([]);
+      const provider: DnsProvider = p;
+      expect(await provider.deleteRecords('example.com', [{ name: '_acme-challenge', type: 'TXT', data: 'third', ttl: 60 }], signal())).toEqual([]);
       expect(fake.txt(account.fulldomain)).toContain('third');
     } finally {
       await fake.stop();

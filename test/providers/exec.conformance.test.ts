@@ -82,3 +82,14 @@ describe('exec provider environment', () => {
     }
   });
 });
+
+describe('exec provider answers', () => {
+  it('a value given twice in one call runs the program once and is reported once', async () => {
+    const cap = captureLog();
+    const provider = new ExecProvider({ id: 'count', command: [process.execPath, '-e', 'console.log(process.env.CERTFLEET_ACTION)'], timeoutMs: 10_000, log: cap.log });
+    const rec = { name: '_acme-challenge', type: 'TXT', data: 'twice', ttl: 60 };
+    expect(await provider.appendRecords('example.test', [rec, { ...rec, name: '_ACME-challenge' }], AbortSignal.timeout(10_000))).toEqual([rec]);
+    expect(await provider.deleteRecords('example.test', [rec, rec], AbortSignal.timeout(10_000))).toEqual([rec]);
+    expect(cap.records().filter((r) => r.stream === 'stdout').map((r) => r.msg)).toEqual(['present', 'cleanup']);
+  });
+});
