@@ -14,6 +14,11 @@ export interface PropagationOptions {
 /** How often to ask; the timeout is the provider's `propagation.timeout` (its default is in the schema). */
 export const DEFAULT_PROPAGATION: Omit<PropagationOptions, 'timeoutMs'> = { firstIntervalMs: 50, maxIntervalMs: 5_000 };
 
+/** The options for a provider's resolved `propagation` config (timeout in ms, its default in the schema). */
+export function propagationOptions(cfg: { timeout: number; nameservers?: string[] | undefined }): PropagationOptions {
+  return { ...DEFAULT_PROPAGATION, timeoutMs: cfg.timeout, ...(cfg.nameservers ? { nameservers: cfg.nameservers } : {}) };
+}
+
 /** host:port for every address of every authoritative nameserver of the zone. */
 export async function authoritativeServers(lookup: DnsLookup, zone: string, signal: AbortSignal): Promise<string[]> {
   const hosts = await lookup.ns(zone, signal);
