@@ -71,11 +71,13 @@ describe('WebhookService', () => {
     await svc.apply(changes({
       create: [{ dnsName: 'a-new.example.test', recordType: 'TXT', targets: ['"heritage=external-dns"'] }, { dnsName: 'example.test', recordType: 'MX', targets: ['10 Mail.Example.Test.'] }],
       delete: [{ dnsName: 'www.example.test', recordType: 'AAAA', targets: ['2001:db8::1'] }],
+      updateOld: [{ dnsName: 'gone.example.test', recordType: 'A', targets: ['192.0.2.9'] }],
+      updateNew: [{ dnsName: 'gone.example.test', recordType: 'A', targets: [] }],
     }), signal);
     expect(calls).toEqual([{
       zone: 'example.test',
       records: [{ name: 'a-new', type: 'TXT', data: 'heritage=external-dns', ttl: 300 }, { name: '@', type: 'MX', data: '10 mail.example.test', ttl: 300 }],
-      clear: [{ name: 'www', type: 'AAAA' }],
+      clear: [{ name: 'www', type: 'AAAA' }, { name: 'gone', type: 'A' }],
     }]);
   });
 });

@@ -115,7 +115,10 @@ export class WebhookService {
       b.z.replace.set(b.key, { name: b.name, type: b.type, ttl: e.recordTTL!, values: [...new Set([...(prev?.values ?? []), ...e.targets!])] });
     }
     for (const [zone, z] of perZone) {
-      await this.backend.setRecords(zone, recordsOf(zone, [...z.replace.values()]), signal, [...z.remove.values()]);
+      const sets = [...z.replace.values()];
+      // An RRset desired with no targets names no record: it is cleared, as a REPLACE with nothing would.
+      const emptied = sets.filter((rr) => rr.values.length === 0).map((rr) => ({ name: relativeName(rr.name, zone), type: rr.type }));
+      await this.backend.setRecords(zone, recordsOf(zone, sets), signal, [...z.remove.values(), ...emptied]);
     }
     if (skipped.length) this.log.warn({ skipped: skipped.slice(0, LISTED), count: skipped.length }, 'endpoints_outside_managed_zones');
     const refusals = [...refused.values()];
