@@ -13,7 +13,7 @@ const cap = captureLog();
 
 beforeAll(async () => {
   pdns = await startPowerDns(['example.test', 'other.test']);
-  const backend = new PowerDnsProvider({ id: 'home', apiUrl: pdns.apiUrl, apiKey: pdns.apiKey });
+  const backend = new PowerDnsProvider({ id: 'home', apiUrl: pdns.apiUrl, apiKey: pdns.apiKey, serverId: 'localhost' });
   const service = new WebhookService(backend, { include: ['example.test'], exclude: [] }, 300, cap.log);
   server = await startWebhookServer(service, { listen: '127.0.0.1:0', healthListen: '127.0.0.1:0', ratePerSecond: 1000 }, cap.log);
 });
@@ -151,7 +151,7 @@ describe('ExternalDNS webhook: the zone apex and _acme-challenge names are never
     expect(await res.text()).toMatch(/refused 3 endpoints.*_acme-challenge names are not written unless webhook\.allow_acme_challenge is true/);
     expect((await zoneInPowerDns('example.test')).filter((r) => r.name.startsWith('_acme-challenge'))).toEqual([]);
 
-    const backend = new PowerDnsProvider({ id: 'home', apiUrl: pdns.apiUrl, apiKey: pdns.apiKey });
+    const backend = new PowerDnsProvider({ id: 'home', apiUrl: pdns.apiUrl, apiKey: pdns.apiKey, serverId: 'localhost' });
     const allowing = await startWebhookServer(new WebhookService(backend, { include: ['example.test'], exclude: [] }, 300, cap.log, { allowAcmeChallenge: true }), { listen: '127.0.0.1:0', healthListen: '127.0.0.1:0', ratePerSecond: 1000 }, cap.log);
     try {
       const ok = await fetch(`${allowing.address}/records`, { method: 'POST', headers: { 'content-type': WEBHOOK_MEDIA_TYPE }, body: JSON.stringify({ create: [challenge[0]] }) });
@@ -185,8 +185,8 @@ describe('ExternalDNS webhook: upstream failures are 5xx (ExternalDNS retries), 
       listZones: (signal) => (mode === 'ok' ? Promise.resolve(['example.test'])
         : mode === 'slow' ? new Promise((_r, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error)))
         : Promise.reject(new CertfleetError('DNS_PROVIDER', 'PowerDNS provider home: API unreachable'))),
-      readZone: () => Promise.resolve([]),
-      applyZone: () => Promise.resolve(),
+      getRecords: () => Promise.resolve([]),
+      setRecords: (_zone, records) => Promise.resolve(records),
     };
     const s = await startWebhookServer(new WebhookService(backend, { include: [] }, 300, cap.log), { listen: '127.0.0.1:0', healthListen: '127.0.0.1:0', requestTimeoutMs: 300 }, cap.log);
     try {
@@ -203,7 +203,7 @@ describe('ExternalDNS webhook: upstream failures are 5xx (ExternalDNS retries), 
   });
 
   it('rate limiting answers 503 with Retry-After, not a 4xx', async () => {
-    const backend: RecordBackend = { id: 'fake', listZones: () => Promise.resolve([]), readZone: () => Promise.resolve([]), applyZone: () => Promise.resolve() };
+    const backend: RecordBackend = { id: 'fake', listZones: () => Promise.resolve([]), getRecords: () => Promise.resolve([]), setRecords: (_zone, records) => Promise.resolve(records) };
     const s = await startWebhookServer(new WebhookService(backend, { include: [] }, 300, cap.log), { listen: '127.0.0.1:0', healthListen: '127.0.0.1:0', ratePerSecond: 2 }, cap.log);
     try {
       const statuses = [];

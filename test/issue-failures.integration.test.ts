@@ -159,7 +159,7 @@ describe('DNS failures', () => {
 
   it('a provider failing midway: TXT records removed, the previous certificate untouched', async () => {
     const store = new FileStore({ root: path.join(dir, 'midway') });
-    const real = new PowerDnsProvider({ id: 'home', apiUrl: pdns.apiUrl, apiKey: pdns.apiKey });
+    const real = new PowerDnsProvider({ id: 'home', apiUrl: pdns.apiUrl, apiKey: pdns.apiKey, serverId: 'localhost' });
     const client = await openAccount(store, { directory: pebble.directoryUrl, caBundle: pebble.caBundle }, AbortSignal.timeout(10_000));
     const lookup = new NodeDnsLookup([pdns.dnsAddress]);
     const base = { name: 'mid', domains: ['mid.example.test', 'mid.other.test'], keyType: 'ecdsa-p256' as const, reuseKey: false };
@@ -196,7 +196,7 @@ describe('challenge TXT records', () => {
     const z = (await res.json()) as { rrsets: { name: string; type: string; records: { content: string }[] }[] };
     return z.rrsets.find((r) => r.type === 'TXT' && r.name === `${name}.`)?.records.map((r) => r.content.replace(/^"|"$/g, '')).sort() ?? [];
   }
-  const real = () => new PowerDnsProvider({ id: 'home', apiUrl: pdns.apiUrl, apiKey: pdns.apiKey });
+  const real = () => new PowerDnsProvider({ id: 'home', apiUrl: pdns.apiUrl, apiKey: pdns.apiKey, serverId: 'localhost' });
   const propagation = () => ({ ...DEFAULT_PROPAGATION, nameservers: [pdns.dnsAddress], timeoutMs: 10_000 });
 
   it('notes every value in the state file before writing it, and forgets it once deleted', async () => {
@@ -260,7 +260,7 @@ describe('challenge TXT records', () => {
     const client = await openAccount(store, { directory: pebble.directoryUrl, caBundle: pebble.caBundle }, AbortSignal.timeout(10_000));
     const inner = real();
     // The same provider pointed at a port nobody listens on: PowerDNS down, its real error.
-    const dead = new PowerDnsProvider({ id: 'home', apiUrl: 'http://127.0.0.1:1', apiKey: pdns.apiKey });
+    const dead = new PowerDnsProvider({ id: 'home', apiUrl: 'http://127.0.0.1:1', apiKey: pdns.apiKey, serverId: 'localhost' });
     let downUntil = Infinity;
     let deletes = 0;
     const flaky: DnsProvider = {
@@ -283,7 +283,7 @@ describe('challenge TXT records', () => {
   it('a write refused before it was sent is not "cleanup_failed", and leaves no note', async () => {
     const store = new FileStore({ root: path.join(dir, 'refused') });
     const client = await openAccount(store, { directory: pebble.directoryUrl, caBundle: pebble.caBundle }, AbortSignal.timeout(10_000));
-    const dead = new PowerDnsProvider({ id: 'home', apiUrl: 'http://127.0.0.1:1', apiKey: pdns.apiKey });
+    const dead = new PowerDnsProvider({ id: 'home', apiUrl: 'http://127.0.0.1:1', apiKey: pdns.apiKey, serverId: 'localhost' });
     const from = captured.lines.length;
     await expect(obtainCertificate({ name: 'refused', domains: ['refused.example.test'], keyType: 'ecdsa-p256', reuseKey: false, dns: () => ({ provider: dead, ttl: 60, propagation: propagation() }) },
       { client, store, lookup: new NodeDnsLookup([pdns.dnsAddress]), log, writeRetryMs: 1000 }, AbortSignal.timeout(30_000))).rejects.toThrow(/PowerDNS provider home: API unreachable at http:\/\/127\.0\.0\.1:1/);

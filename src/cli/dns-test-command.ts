@@ -1,3 +1,4 @@
+import { createProvider } from '../dns/create-provider.js';
 import { NodeDnsLookup } from '../dns/dns-lookup.js';
 import { dnsTest } from '../dns/dns-test.js';
 import { normalizeDomain } from '../domain-name.js';
@@ -25,7 +26,9 @@ export async function runDnsTest(args: string[]): Promise<number> {
   const log = logFor(values, config, redactor);
   const ac = new AbortController();
   process.once('SIGINT', () => ac.abort(new Error('interrupted'))).once('SIGTERM', () => ac.abort(new Error('interrupted')));
-  const steps = await dnsTest(config, values.provider, domain, { lookup: new NodeDnsLookup(config.dns.resolvers), log }, ac.signal, (s) => {
+  const pcfg = config.dns.providers[values.provider]!;
+  const provider = await createProvider(values.provider, pcfg, { log: log.child({ component: 'dns', provider: values.provider }) });
+  const steps = await dnsTest(provider, pcfg, domain, { lookup: new NodeDnsLookup(config.dns.resolvers) }, ac.signal, (s) => {
     process.stdout.write(redactor.redact(`${s.step.padEnd(11)} ${s.ok ? 'ok  ' : 'FAIL'} ${(s.ms / 1000).toFixed(3).padStart(7)} s  ${s.detail}\n`));
   });
   return steps.length > 0 && steps.every((s) => s.ok) ? 0 : 1;

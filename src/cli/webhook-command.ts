@@ -1,6 +1,6 @@
 import { createProvider } from '../dns/create-provider.js';
 import type { DomainFilter } from '../externaldns/endpoint.js';
-import type { RecordBackend } from '../externaldns/record-backend.js';
+import { isRecordBackend } from '../externaldns/record-backend.js';
 import { startWebhookServer } from '../externaldns/webhook-server.js';
 import { WebhookService } from '../externaldns/webhook-service.js';
 import { errorMessage } from '../errors.js';
@@ -19,7 +19,7 @@ export async function runWebhook(args: string[]): Promise<number> {
   }
   const w = config.webhook;
   const provider = await createProvider(w.provider, config.dns.providers[w.provider]!, { log: log.child({ component: 'dns', provider: w.provider }) });
-  if (!('readZone' in provider)) {
+  if (!isRecordBackend(provider)) {
     process.stderr.write(`certfleet: provider ${w.provider} (${config.dns.providers[w.provider]!.type}) cannot serve ExternalDNS (powerdns, rfc2136, technitium and cloudflare can)\n`);
     return 2;
   }
@@ -28,7 +28,7 @@ export async function runWebhook(args: string[]): Promise<number> {
     : { ...(w.domain_filter.regex_include ? { regexInclude: w.domain_filter.regex_include } : {}), ...(w.domain_filter.regex_exclude ? { regexExclude: w.domain_filter.regex_exclude } : {}) };
   let server;
   try {
-    const service = new WebhookService(provider as unknown as RecordBackend, filter, w.default_ttl, log.child({ component: 'webhook' }), { allowAcmeChallenge: w.allow_acme_challenge });
+    const service = new WebhookService(provider, filter, w.default_ttl, log.child({ component: 'webhook' }), { allowAcmeChallenge: w.allow_acme_challenge });
     server = await startWebhookServer(service, { listen: w.listen, healthListen: w.health_listen, ...(w.token ? { token: w.token.reveal() } : {}) }, log.child({ component: 'webhook' }));
   } catch (err) {
     log.error({ error: errorMessage(err) }, 'start_failed');

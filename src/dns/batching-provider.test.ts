@@ -106,4 +106,22 @@ describe('BatchingProvider', () => {
     await Promise.all(calls);
     expect(listeners).toBe(0);
   });
+
+  it('what the provider did goes to one caller each: a value two callers asked for is created for the first only', async () => {
+    // Like a real provider: each distinct value once, and one already there not at all.
+    const there = new Set(['old']);
+    const provider: DnsProvider = {
+      id: 'p',
+      appendRecords: (_zone, records) => Promise.resolve(records.filter((r) => !there.has(r.data) && (there.add(r.data), true))),
+      deleteRecords: () => Promise.resolve([]),
+    };
+    const b = new BatchingProvider(provider);
+    const s = AbortSignal.timeout(5000);
+    const blocker = b.appendRecords('z', [rec('x', 'first')], s);
+    const [one, two, three] = [b.appendRecords('z', [rec('n', 'same')], s), b.appendRecords('z', [rec('n', 'same')], s), b.appendRecords('z', [rec('n', 'old'), rec('n', 'new')], s)];
+    await blocker;
+    expect(await one).toEqual([rec('n', 'same')]);
+    expect(await two).toEqual([]);
+    expect(await three).toEqual([rec('n', 'new')]);
+  });
 });

@@ -1,4 +1,5 @@
 import type { DnsProvider, DnsRecord } from './dns-provider.js';
+import { recordKey } from './rrset.js';
 
 type Kind = 'append' | 'delete';
 
@@ -12,8 +13,6 @@ interface Waiter {
 
 /** Records per provider call; beyond it the rest goes in the next call. */
 const MAX_BATCH_RECORDS = 100;
-
-const recordKey = (r: DnsRecord) => `${r.name}\n${r.type}\n${r.data}`;
 
 /**
  * Group commit for concurrent certificates: a write to an idle zone goes out at once; while it is
@@ -79,8 +78,15 @@ export class BatchingProvider implements DnsProvider {
         const done = kind === 'append'
           ? await this.inner.appendRecords(zone, records, signal)
           : await this.inner.deleteRecords(zone, records, signal);
-        const doneKeys = new Set(done.map(recordKey));
-        for (const w of batch) w.resolve(w.records.filter((r) => doneKeys.has(recordKey(r))));
+        // Each record done goes to one waiter only, the first that asked: two certificates asking
+        // for one value get it created once, and only the first may count it as its own.
+        const doneKeys = new Set(done.map((r) => recordKey(zone, r)));
+        for (const w of batch) {
+          w.resolve(w.records.filter((r) => {
+            const k = recordKey(zone, r);
+            return doneKeys.delete(k);
+          }));
+        }
       } catch (err) {
         for (const w of batch) w.reject(err);
       } finally {

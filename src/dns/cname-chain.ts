@@ -1,3 +1,4 @@
+import { canonicalName, isInZone } from '../dns-name.js';
 import { CertfleetError } from '../errors.js';
 import type { DnsLookup } from './dns-lookup.js';
 
@@ -10,11 +11,11 @@ export const MAX_CNAME_HOPS = 10;
  * chains longer than MAX_CNAME_HOPS are errors that show the chain.
  */
 export async function followCnames(lookup: DnsLookup, name: string, signal: AbortSignal): Promise<{ target: string; chain: string[] }> {
-  const chain = [name.replace(/\.$/, '').toLowerCase()];
+  const chain = [canonicalName(name)];
   for (;;) {
     const next = await lookup.cname(chain.at(-1)!, signal);
     if (!next) return { target: chain.at(-1)!, chain };
-    const n = next.replace(/\.$/, '').toLowerCase();
+    const n = canonicalName(next);
     if (chain.includes(n)) throw new CertfleetError('DNS_CNAME', `CNAME loop at ${name}: ${[...chain, n].join(' -> ')}`);
     chain.push(n);
     if (chain.length > MAX_CNAME_HOPS + 1) throw new CertfleetError('DNS_CNAME', `CNAME chain from ${name} is longer than ${MAX_CNAME_HOPS} hops: ${chain.join(' -> ')}`);
@@ -27,11 +28,11 @@ export async function followCnames(lookup: DnsLookup, name: string, signal: Abor
  */
 export function providerFor(dns: string | Record<string, string>, name: string): string | undefined {
   if (typeof dns === 'string') return dns;
-  const n = name.replace(/\.$/, '').toLowerCase();
+  const n = canonicalName(name);
   let best: { key: string; id: string } | undefined;
   for (const [key, id] of Object.entries(dns)) {
-    const k = key.replace(/^\*\./, '').replace(/\.$/, '').toLowerCase();
-    if ((n === k || n.endsWith(`.${k}`)) && (!best || k.length > best.key.length)) best = { key: k, id };
+    const k = canonicalName(key).replace(/^\*\./, '');
+    if (isInZone(n, k) && (!best || k.length > best.key.length)) best = { key: k, id };
   }
   return best?.id;
 }

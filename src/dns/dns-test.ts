@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import type { Config } from '../config/schema.js';
+import type { ProviderConfig } from '../config/schema.js';
+import { relativeName } from '../dns-name.js';
 import { challengeName } from '../domain-name.js';
 import { errorMessage } from '../errors.js';
-import type { Logger } from '../log.js';
 import { followCnames } from './cname-chain.js';
-import { createProvider } from './create-provider.js';
 import type { DnsLookup } from './dns-lookup.js';
-import { relativeName } from './dns-provider.js';
-import { authoritativeServers, DEFAULT_PROPAGATION, waitForTxt } from './propagation.js';
+import type { DnsProvider } from './dns-provider.js';
+import { authoritativeServers, propagationOptions, waitForTxt } from './propagation.js';
 import { findZone } from './zone-finder.js';
 
 export interface DnsTestStep { step: 'locate' | 'write' | 'propagation' | 'delete'; ok: boolean; ms: number; detail: string }
@@ -17,7 +16,7 @@ export interface DnsTestStep { step: 'locate' | 'write' | 'propagation' | 'delet
  * the provider, wait until every authoritative server shows it, delete it. The delete runs
  * even when a step before it failed, so nothing is left behind.
  */
-export async function dnsTest(config: Config, providerId: string, domain: string, deps: { lookup: DnsLookup; log: Logger }, signal: AbortSignal, onStep: (s: DnsTestStep) => void = () => {}): Promise<DnsTestStep[]> {
+export async function dnsTest(provider: DnsProvider, pcfg: ProviderConfig, domain: string, deps: { lookup: DnsLookup }, signal: AbortSignal, onStep: (s: DnsTestStep) => void = () => {}): Promise<DnsTestStep[]> {
   const steps: DnsTestStep[] = [];
   const record = (s: DnsTestStep) => { steps.push(s); onStep(s); return s.ok; };
   const timed = async <T>(step: DnsTestStep['step'], f: () => Promise<[T, string]>): Promise<T | undefined> => {
@@ -33,8 +32,6 @@ export async function dnsTest(config: Config, providerId: string, domain: string
     }
   };
 
-  const pcfg = config.dns.providers[providerId]!;
-  const provider = await createProvider(providerId, pcfg, { log: deps.log.child({ component: 'dns', provider: providerId }) });
   const value = `certfleet-dns-test-${randomBytes(6).toString('hex')}`;
   const located = await timed('locate', async () => {
     const { target, chain } = await followCnames(deps.lookup, challengeName(domain), signal);
@@ -45,12 +42,12 @@ export async function dnsTest(config: Config, providerId: string, domain: string
   const rec = { name: relativeName(located.target, located.zone), type: 'TXT', data: value, ttl: pcfg.ttl };
   const written = await timed('write', async () => {
     await provider.appendRecords(located.zone, [rec], signal);
-    return [true, `TXT ${located.target} "${value}" through provider ${providerId} (${pcfg.type})`];
+    return [true, `TXT ${located.target} "${value}" through provider ${provider.id} (${pcfg.type})`];
   });
   if (written) {
     await timed('propagation', async () => {
       const servers = pcfg.propagation.nameservers ?? await authoritativeServers(deps.lookup, located.zone, signal);
-      await waitForTxt(deps.lookup, servers, new Map([[located.target, [value]]]), { ...DEFAULT_PROPAGATION, timeoutMs: pcfg.propagation.timeout, ...(pcfg.propagation.nameservers ? { nameservers: pcfg.propagation.nameservers } : {}) }, signal);
+      await waitForTxt(deps.lookup, servers, new Map([[located.target, [value]]]), propagationOptions(pcfg.propagation), signal);
       return [true, `seen on every authoritative server: ${servers.join(', ')}`];
     });
   }

@@ -2,7 +2,9 @@ import { childEnv } from '../child/child-env.js';
 import { runChild } from '../child/run-child.js';
 import { CertfleetError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { absoluteName, type DnsProvider, type DnsRecord } from './dns-provider.js';
+import { absoluteName, withTrailingDot } from '../dns-name.js';
+import type { DnsProvider, DnsRecord } from './dns-provider.js';
+import { missingFrom } from './rrset.js';
 
 export interface ExecProviderOptions {
   id: string;
@@ -32,18 +34,24 @@ export class ExecProvider implements DnsProvider {
     this.id = opts.id;
   }
 
+  /**
+   * The program cannot say whether a value was there before (lego's convention is exit 0 or not),
+   * so every distinct value it presented is reported created, and every one it cleaned up deleted.
+   */
   async appendRecords(zone: string, records: DnsRecord[], signal: AbortSignal): Promise<DnsRecord[]> {
-    for (const r of records) await this.run('present', zone, r, signal);
-    return records;
+    const values = missingFrom(zone, records, new Set());
+    for (const r of values) await this.run('present', zone, r, signal);
+    return values;
   }
 
   async deleteRecords(zone: string, records: DnsRecord[], signal: AbortSignal): Promise<DnsRecord[]> {
-    for (const r of records) await this.run('cleanup', zone, r, signal);
-    return records;
+    const values = missingFrom(zone, records, new Set());
+    for (const r of values) await this.run('cleanup', zone, r, signal);
+    return values;
   }
 
   private async run(action: 'present' | 'cleanup', zone: string, r: DnsRecord, signal: AbortSignal): Promise<void> {
-    const fqdn = `${absoluteName(r.name, zone)}.`;
+    const fqdn = withTrailingDot(absoluteName(r.name, zone));
     const where = `exec provider ${this.opts.id} (${this.opts.command[0]}) ${action} ${fqdn}`;
     const env = childEnv({
       ...(this.opts.passEnv ? { passEnv: this.opts.passEnv } : {}), ...(this.opts.env ? { env: this.opts.env } : {}),

@@ -20,7 +20,7 @@ describe('PowerDnsProvider requests', () => {
     await new Promise<void>((r) => hung.listen(0, '127.0.0.1', r));
     const url = `http://127.0.0.1:${(hung.address() as { port: number }).port}`;
     try {
-      const p = new PowerDnsProvider({ id: 'home', apiUrl: url, apiKey: 'k', requestTimeoutMs: 100 });
+      const p = new PowerDnsProvider({ id: 'home', apiUrl: url, apiKey: 'k', serverId: 'localhost', requestTimeoutMs: 100 });
       const err = await p.appendRecords('example.test', [{ name: 'x', type: 'TXT', data: 'v', ttl: 60 }], AbortSignal.timeout(10_000)).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(CertfleetError);
       expect((err as CertfleetError).retryable).toBe(true);

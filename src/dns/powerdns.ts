@@ -1,16 +1,18 @@
 import { sleep } from '../abort.js';
 import { CertfleetError } from '../errors.js';
-import { absoluteName, relativeName, type DnsProvider, type DnsRecord } from './dns-provider.js';
+import { absoluteName, canonicalName, withoutTrailingDot, withTrailingDot } from '../dns-name.js';
+import type { DnsProvider, DnsRecord, RecordGetter, RecordSetter, RRsetName, ZoneLister } from './dns-provider.js';
 import { KeyedMutex } from './keyed-mutex.js';
-import { isQuotedTxt, quoteTxt, unquoteTxt } from './txt-presentation.js';
-import type { RecordBackend, RRset as WholeRRset } from '../externaldns/record-backend.js';
+import { absoluteRRsetName, foundIn, missingFrom, recordKey, recordsOf, rrsetsOf, type RRset as WholeRRset } from './rrset.js';
+import { quoteTxt, unquoteTxt } from './txt-presentation.js';
 import { poolFetch, type FetchLike, type FetchLikeResponse } from '../http/pool-fetch.js';
 
 export interface PowerDnsOptions {
   id: string;
   apiUrl: string;
   apiKey: string;
-  serverId?: string;
+  /** The schema's `server_id` (its default is there). */
+  serverId: string;
   fetch?: FetchLike;
   /** One request's limit (default 10 s): a hung server must not hold a zone's queue, and a cleanup's budget, forever. */
   requestTimeoutMs?: number;
@@ -23,7 +25,7 @@ interface RRset { name: string; type: string; ttl: number; records: { content: s
  * is read-then-REPLACE with the union. Changes are serialised per zone: concurrent
  * PATCHes to one zone fail with HTTP 500 on the sqlite backend.
  */
-export class PowerDnsProvider implements DnsProvider, RecordBackend {
+export class PowerDnsProvider implements DnsProvider, RecordGetter, RecordSetter, ZoneLister {
   readonly id: string;
   private readonly base: string;
   private readonly apiKey: string;
@@ -33,75 +35,85 @@ export class PowerDnsProvider implements DnsProvider, RecordBackend {
 
   constructor(opts: PowerDnsOptions) {
     this.id = opts.id;
-    this.base = `${opts.apiUrl.replace(/\/+$/, '')}/api/v1/servers/${encodeURIComponent(opts.serverId ?? 'localhost')}`;
+    this.base = `${opts.apiUrl.replace(/\/+$/, '')}/api/v1/servers/${encodeURIComponent(opts.serverId)}`;
     this.apiKey = opts.apiKey;
     this.fetch = opts.fetch ?? poolFetch();
     this.requestTimeoutMs = opts.requestTimeoutMs ?? 10_000;
   }
 
   appendRecords(zone: string, records: DnsRecord[], signal: AbortSignal): Promise<DnsRecord[]> {
-    return this.change(zone, records, signal, (current, wanted) => [...new Set([...current, ...wanted])]);
+    return this.change(zone, records, signal, 'append');
   }
 
   deleteRecords(zone: string, records: DnsRecord[], signal: AbortSignal): Promise<DnsRecord[]> {
-    return this.change(zone, records, signal, (current, unwanted) => current.filter((c) => !unwanted.includes(c)));
+    return this.change(zone, records, signal, 'delete');
   }
 
+  /** Every enabled record; host names in targets without the trailing dot. */
   async getRecords(zone: string, signal: AbortSignal): Promise<DnsRecord[]> {
-    const z = await this.request<{ rrsets: RRset[] }>('GET', `/zones/${zoneId(zone)}`, undefined, signal, zone);
-    return z.rrsets.flatMap((rr) => rr.records.filter((r) => !r.disabled).map((r) => ({
-      name: relativeName(rr.name, zone), type: rr.type, ttl: rr.ttl, data: rr.type === 'TXT' ? unquoteTxt(r.content) : r.content,
-    })));
+    return recordsOf(zone, await this.readZone(zone, signal));
   }
 
   async listZones(signal: AbortSignal): Promise<string[]> {
     const zones = await this.request<{ name: string }[]>('GET', '/zones', undefined, signal, '(all)');
-    return zones.map((z) => z.name.replace(/\.$/, '').toLowerCase());
+    return zones.map((z) => canonicalName(z.name));
   }
 
-  /** Every enabled RRset of the zone, names without the trailing dot, host names in targets too. */
-  async readZone(zone: string, signal: AbortSignal): Promise<WholeRRset[]> {
+  /** One PATCH for the whole change set: PowerDNS applies it in one transaction. */
+  async setRecords(zone: string, records: DnsRecord[], signal: AbortSignal, clear: RRsetName[] = []): Promise<DnsRecord[]> {
+    const replace = rrsetsOf(zone, records);
+    const rrsets = [
+      ...clear.map((r) => absoluteRRsetName(zone, r)).map((r) => ({ name: withTrailingDot(r.name), type: r.type, changetype: 'DELETE' })),
+      ...replace.map((r) => ({ name: withTrailingDot(r.name), type: r.type, ttl: r.ttl, changetype: 'REPLACE', records: r.values.map((v) => ({ content: toContent(r.type, v), disabled: false })) })),
+    ];
+    if (rrsets.length === 0) return [];
+    await this.locks.run(canonicalName(zone), () => this.request('PATCH', `/zones/${zoneId(zone)}`, { rrsets }, signal, zone));
+    return recordsOf(zone, replace);
+  }
+
+  private async readZone(zone: string, signal: AbortSignal): Promise<WholeRRset[]> {
     const z = await this.request<{ rrsets: RRset[] }>('GET', `/zones/${zoneId(zone)}`, undefined, signal, zone);
     return z.rrsets.map((rr) => ({
-      name: rr.name.replace(/\.$/, '').toLowerCase(), type: rr.type, ttl: rr.ttl,
+      name: canonicalName(rr.name), type: rr.type, ttl: rr.ttl,
       values: rr.records.filter((r) => !r.disabled).map((r) => fromContent(rr.type, r.content)),
     })).filter((rr) => rr.values.length > 0);
   }
 
-  /** One PATCH for the whole change set: PowerDNS applies it in one transaction. */
-  async applyZone(zone: string, change: { replace: WholeRRset[]; remove: { name: string; type: string }[] }, signal: AbortSignal): Promise<void> {
-    const rrsets = [
-      ...change.remove.map((r) => ({ name: fqdn(r.name), type: r.type, changetype: 'DELETE' })),
-      ...change.replace.map((r) => ({ name: fqdn(r.name), type: r.type, ttl: r.ttl, changetype: 'REPLACE', records: r.values.map((v) => ({ content: toContent(r.type, v), disabled: false })) })),
-    ];
-    if (rrsets.length === 0) return;
-    await this.locks.run(fqdn(zone).toLowerCase(), () => this.request('PATCH', `/zones/${zoneId(zone)}`, { rrsets }, signal, zone));
-  }
-
-  private async change(zone: string, records: DnsRecord[], signal: AbortSignal, merge: (current: string[], given: string[]) => string[]): Promise<DnsRecord[]> {
+  /**
+   * Read-then-REPLACE under the zone's lock, so what is returned is exactly what this call
+   * changed: a value already there is not appended, one not there is not deleted.
+   */
+  private async change(zone: string, records: DnsRecord[], signal: AbortSignal, kind: 'append' | 'delete'): Promise<DnsRecord[]> {
     const groups = new Map<string, DnsRecord[]>();
     for (const r of records) {
-      const key = `${fqdn(absoluteName(r.name, zone))} ${r.type}`;
+      const key = `${withTrailingDot(canonicalName(absoluteName(r.name, zone)))} ${r.type}`;
       groups.set(key, [...(groups.get(key) ?? []), r]);
     }
-    await this.locks.run(fqdn(zone).toLowerCase(), async () => {
+    return this.locks.run(canonicalName(zone), async () => {
       // One read and one PATCH per call, whatever the number of RRsets: many requests at once
       // measured 1 s for 20 names against PowerDNS 4.7's webserver, two requests 70 ms.
-      const wanted = [...groups.values()].map((recs) => ({ recs, name: fqdn(absoluteName(recs[0]!.name, zone)), type: recs[0]!.type }));
+      const wanted = [...groups.values()].map((recs) => ({ recs, name: withTrailingDot(canonicalName(absoluteName(recs[0]!.name, zone))), type: recs[0]!.type }));
       const existing = wanted.length === 1
         ? [await this.readRRset(zone, wanted[0]!.name, wanted[0]!.type, signal)]
         : (await this.request<{ rrsets?: RRset[] }>('GET', `/zones/${zoneId(zone)}`, undefined, signal, zone)).rrsets ?? [];
-      const rrsets = wanted.map(({ recs, name, type }) => {
-        const first = recs[0]!;
-        const current = existing.find((rr) => rr !== undefined && rr.name.toLowerCase() === name.toLowerCase() && rr.type === type);
-        const values = merge(current?.records.map((r) => r.content) ?? [], recs.map((r) => encodeContent(r)));
-        return values.length === 0
-          ? { name, type: first.type, changetype: 'DELETE' }
-          : { name, type: first.type, ttl: first.ttl, changetype: 'REPLACE', records: values.map((content) => ({ content, disabled: false })) };
+      const done: DnsRecord[] = [];
+      const rrsets = wanted.flatMap(({ recs, name, type }) => {
+        const current = existing.find((rr) => rr !== undefined && canonicalName(rr.name) === canonicalName(name) && rr.type === type);
+        const contents = current?.records.map((r) => r.content) ?? [];
+        const keyOf = (content: string) => recordKey(zone, { ...recs[0]!, data: decodeContent(type, content) });
+        const present = new Set(contents.map(keyOf));
+        const changed = kind === 'append' ? missingFrom(zone, recs, present) : foundIn(zone, recs, present);
+        if (changed.length === 0) return [];
+        done.push(...changed);
+        const changedKeys = new Set(changed.map((r) => recordKey(zone, r)));
+        const values = kind === 'append' ? [...contents, ...changed.map(encodeContent)] : contents.filter((c) => !changedKeys.has(keyOf(c)));
+        return [values.length === 0
+          ? { name, type, changetype: 'DELETE' }
+          : { name, type, ttl: recs[0]!.ttl, changetype: 'REPLACE', records: values.map((content) => ({ content, disabled: false })) }];
       });
-      await this.request('PATCH', `/zones/${zoneId(zone)}`, { rrsets }, signal, zone);
+      if (rrsets.length > 0) await this.request('PATCH', `/zones/${zoneId(zone)}`, { rrsets }, signal, zone);
+      return done;
     });
-    return records;
   }
 
   private async readRRset(zone: string, name: string, type: string, signal: AbortSignal): Promise<RRset | undefined> {
@@ -157,29 +169,27 @@ function apiError(text: string): string {
   return text.trim().slice(0, 200);
 }
 
-function fqdn(name: string): string {
-  return name.endsWith('.') ? name : `${name}.`;
-}
-
 function zoneId(zone: string): string {
-  return encodeURIComponent(fqdn(zone));
+  return encodeURIComponent(withTrailingDot(zone));
 }
-
 
 function encodeContent(r: DnsRecord): string {
   return r.type === 'TXT' ? quoteTxt(r.data) : r.data;
+}
+
+/** A record's data as DnsRecord spells it, from PowerDNS's content. */
+function decodeContent(type: string, content: string): string {
+  return type === 'TXT' ? unquoteTxt(content) : fromContent(type, content);
 }
 
 /** Types whose data ends in a host name that PowerDNS writes with a trailing dot. */
 const HOST_TYPES = new Set(['CNAME', 'NS', 'MX', 'SRV', 'PTR', 'DNAME']);
 
 function fromContent(type: string, content: string): string {
-  return HOST_TYPES.has(type) ? content.replace(/\.$/, '') : content;
+  return HOST_TYPES.has(type) ? withoutTrailingDot(content) : content;
 }
 
+/** PowerDNS content from a presentation value (TXT already quoted by rrsetsOf). */
 function toContent(type: string, value: string): string {
-  if (HOST_TYPES.has(type)) return value.endsWith('.') ? value : `${value}.`;
-  // TXT: ExternalDNS sends its values already quoted ("heritage=..."); quote any that is not.
-  if (type === 'TXT' && !isQuotedTxt(value)) return quoteTxt(value);
-  return value;
+  return HOST_TYPES.has(type) ? withTrailingDot(value) : value;
 }

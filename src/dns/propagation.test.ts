@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DnsLookup } from './dns-lookup.js';
-import { authoritativeServers, waitForTxt } from './propagation.js';
+import { authoritativeServers, DEFAULT_PROPAGATION, propagationOptions, waitForTxt } from './propagation.js';
 import { findZone } from './zone-finder.js';
 
 /** A scripted DNS: values appear on each server after a given number of queries. */
@@ -56,5 +56,12 @@ describe('waitForTxt', () => {
     const ac = new AbortController();
     setTimeout(() => ac.abort(new Error('stop')), 20);
     await expect(waitForTxt(lookup, ['a:53'], new Map([['n', ['v2']]]), { ...opts, timeoutMs: 10_000 }, ac.signal)).rejects.toThrow('stop');
+  });
+});
+
+describe('propagationOptions', () => {
+  it('takes the timeout and nameservers from the resolved config, adds only the polling intervals', () => {
+    expect(propagationOptions({ timeout: 7_000 })).toEqual({ ...DEFAULT_PROPAGATION, timeoutMs: 7_000 });
+    expect(propagationOptions({ timeout: 7_000, nameservers: ['192.0.2.53:53'] })).toEqual({ ...DEFAULT_PROPAGATION, timeoutMs: 7_000, nameservers: ['192.0.2.53:53'] });
   });
 });

@@ -11,7 +11,13 @@ export interface PropagationOptions {
   maxIntervalMs: number;
 }
 
-export const DEFAULT_PROPAGATION: PropagationOptions = { timeoutMs: 120_000, firstIntervalMs: 50, maxIntervalMs: 5_000 };
+/** How often to ask; the timeout is the provider's `propagation.timeout` (its default is in the schema). */
+export const DEFAULT_PROPAGATION: Omit<PropagationOptions, 'timeoutMs'> = { firstIntervalMs: 50, maxIntervalMs: 5_000 };
+
+/** The options for a provider's resolved `propagation` config (timeout in ms, its default in the schema). */
+export function propagationOptions(cfg: { timeout: number; nameservers?: string[] | undefined }): PropagationOptions {
+  return { ...DEFAULT_PROPAGATION, timeoutMs: cfg.timeout, ...(cfg.nameservers ? { nameservers: cfg.nameservers } : {}) };
+}
 
 /** host:port for every address of every authoritative nameserver of the zone. */
 export async function authoritativeServers(lookup: DnsLookup, zone: string, signal: AbortSignal): Promise<string[]> {

@@ -1,3 +1,5 @@
+import { withoutTrailingDot } from '../dns-name.js';
+
 /** RFC 1035: a name of at most 253 characters (without the trailing dot), labels of 1 to 63. */
 export const MAX_NAME_LENGTH = 253;
 export const MAX_LABEL_LENGTH = 63;
@@ -9,7 +11,7 @@ export const MAX_LABEL_LENGTH = 63;
  * name; the operator's domain-filter patterns run only on names that pass.
  */
 export function dnsNameProblem(name: string): string | undefined {
-  const bare = name.endsWith('.') ? name.slice(0, -1) : name;
+  const bare = withoutTrailingDot(name);
   if (bare.length === 0) return 'expected a DNS name, got an empty one';
   if (bare.length > MAX_NAME_LENGTH) return `expected a DNS name of at most ${MAX_NAME_LENGTH} characters, got ${bare.length}`;
   const labels = bare.split('.');

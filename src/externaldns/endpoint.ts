@@ -1,3 +1,4 @@
+import { canonicalName } from '../dns-name.js';
 import { dnsNameProblem } from './dns-name.js';
 
 /** ExternalDNS webhook protocol shapes (ExternalDNS v0.17+, older capitalised keys accepted). */
@@ -59,10 +60,6 @@ export function checkEndpoint(e: unknown, where: string, maxTtl = MAX_TTL): Endp
   return ep;
 }
 
-/** Lower case, no trailing dot: how names are compared and returned. */
-export function normalizeName(name: string): string {
-  return name.toLowerCase().replace(/\.$/, '');
-}
 
 /**
  * The domain filter as a test of a name, its patterns compiled once (an invalid pattern throws
@@ -76,25 +73,17 @@ export function compileFilter(filter: DomainFilter): (name: string) => boolean {
     // eslint-disable-next-line security/detect-non-literal-regexp
     const include = filter.regexInclude ? new RegExp(filter.regexInclude) : undefined;
     return (name) => {
-      const n = normalizeName(name);
+      const n = canonicalName(name);
       return !exclude?.test(n) && (!include || include.test(n));
     };
   }
   const f = filter as { include?: string[]; exclude?: string[] };
-  const include = (f.include ?? []).map(normalizeName);
-  const exclude = (f.exclude ?? []).map(normalizeName);
+  const include = (f.include ?? []).map(canonicalName);
+  const exclude = (f.exclude ?? []).map(canonicalName);
   return (name) => {
-    const n = normalizeName(name);
+    const n = canonicalName(name);
     const under = (d: string) => n === d || n.endsWith(`.${d}`);
     return !exclude.some(under) && (include.length === 0 || include.some(under));
   };
 }
 
-/** RFC 5952 text of an IPv6 address (lower case, longest zero run as ::), as Go and the WHATWG URL parser write it. */
-export function canonicalIpv6(text: string): string {
-  try {
-    return new URL(`http://[${text}]/`).hostname.slice(1, -1);
-  } catch {
-    return text;
-  }
-}

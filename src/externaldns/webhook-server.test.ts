@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { processRedactor } from '../redaction.js';
 import { captureLog } from '../../test/support/test-log.js';
 import { WEBHOOK_MEDIA_TYPE } from './endpoint.js';
-import type { RecordBackend, RRset } from './record-backend.js';
+import { rrsetsOf, type RRset } from '../dns/rrset.js';
+import type { RecordBackend } from './record-backend.js';
 import { routeLabel, startWebhookServer, type WebhookServerOptions } from './webhook-server.js';
 import { WebhookService } from './webhook-service.js';
 
@@ -17,10 +18,10 @@ function fakeBackend(maxTtl?: number) {
     id: 'fake',
     ...(maxTtl ? { maxTtl } : {}),
     listZones: () => Promise.resolve(['example.test']),
-    readZone: () => Promise.resolve([]),
-    applyZone: (zone, change) => {
-      applied.push({ zone, replace: change.replace });
-      return Promise.resolve();
+    getRecords: () => Promise.resolve([]),
+    setRecords: (zone, records) => {
+      applied.push({ zone, replace: rrsetsOf(zone, records) });
+      return Promise.resolve(records);
     },
   };
   return { backend, applied };

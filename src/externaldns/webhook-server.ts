@@ -1,10 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Counter, Registry } from 'prom-client';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { processRedactor } from '../redaction.js';
-import { splitHostPort } from '../server/http-server.js';
+import { listen } from '../http/listen.js';
 import { bearerTokenCheck } from './bearer-token.js';
 import { parseChanges, checkEndpoint, WEBHOOK_MEDIA_TYPE } from './endpoint.js';
 import { TokenBucket } from './token-bucket.js';
@@ -167,15 +166,6 @@ export async function startWebhookServer(service: WebhookService, opts: WebhookS
     res.writeHead(404).end();
   });
 
-  const listen = async (s: Server, where: string) => {
-    const { host, port } = splitHostPort(where);
-    await new Promise<void>((resolve, reject) => {
-      s.once('error', reject);
-      s.listen(port, host, () => { s.off('error', reject); resolve(); });
-    });
-    const a = s.address() as AddressInfo;
-    return `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
-  };
   const address = await listen(api, opts.listen);
   let healthAddress: string;
   try {

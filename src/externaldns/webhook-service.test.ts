@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { captureLog } from '../../test/support/test-log.js';
 import type { Changes } from './endpoint.js';
-import type { RecordBackend, RRset } from './record-backend.js';
+import { absoluteName } from '../dns-name.js';
+import { recordsOf, rrsetsOf, type RRset } from '../dns/rrset.js';
+import type { RecordBackend } from './record-backend.js';
 import { WebhookService } from './webhook-service.js';
 
 const cap = captureLog();
@@ -17,10 +19,10 @@ function service(opts: { allowAcmeChallenge?: boolean } = {}) {
   const backend: RecordBackend = {
     id: 'fake',
     listZones: () => Promise.resolve(['Example.Test.']),
-    readZone: () => Promise.resolve(ZONE),
-    applyZone: (_zone, c) => {
-      applied.push({ replace: c.replace.map((r) => `${r.name} ${r.type}`), remove: c.remove.map((r) => `${r.name} ${r.type}`) });
-      return Promise.resolve();
+    getRecords: (zone) => Promise.resolve(recordsOf(zone, ZONE)),
+    setRecords: (zone, records, _signal, clear = []) => {
+      applied.push({ replace: rrsetsOf(zone, records).map((r) => `${r.name} ${r.type}`), remove: clear.map((r) => `${absoluteName(r.name, zone)} ${r.type}`) });
+      return Promise.resolve(records);
     },
   };
   return { svc: new WebhookService(backend, { include: ['example.test'] }, 300, cap.log, opts), applied };
@@ -49,5 +51,33 @@ describe('WebhookService', () => {
     const result = await svc.apply(changes({ create: [{ dnsName: '_acme-challenge.example.test', recordType: 'TXT', targets: ['x'] }] }), signal);
     expect(result.refused.map((r) => r.reason)).toEqual(['acme_challenge']);
     expect(applied).toEqual([]);
+  });
+
+  it('speaks the capability interfaces: relative names and unquoted TXT to the provider, one setRecords per zone; no listZones means the filter names the zones', async () => {
+    const calls: unknown[] = [];
+    const backend: RecordBackend = {
+      id: 'no-list',
+      getRecords: () => Promise.resolve([{ name: 'a-www', type: 'TXT', data: 'heritage=external-dns', ttl: 300 }, { name: 'www', type: 'AAAA', data: '2001:DB8:0:0::1', ttl: 300 }]),
+      setRecords: (zone, records, _signal, clear) => {
+        calls.push({ zone, records, clear });
+        return Promise.resolve(records);
+      },
+    };
+    const svc = new WebhookService(backend, { include: ['example.test'] }, 300, cap.log);
+    expect(await svc.records(signal)).toEqual([
+      { dnsName: 'a-www.example.test', recordType: 'TXT', targets: ['"heritage=external-dns"'], recordTTL: 300 },
+      { dnsName: 'www.example.test', recordType: 'AAAA', targets: ['2001:db8::1'], recordTTL: 300 },
+    ]);
+    await svc.apply(changes({
+      create: [{ dnsName: 'a-new.example.test', recordType: 'TXT', targets: ['"heritage=external-dns"'] }, { dnsName: 'example.test', recordType: 'MX', targets: ['10 Mail.Example.Test.'] }],
+      delete: [{ dnsName: 'www.example.test', recordType: 'AAAA', targets: ['2001:db8::1'] }],
+      updateOld: [{ dnsName: 'gone.example.test', recordType: 'A', targets: ['192.0.2.9'] }],
+      updateNew: [{ dnsName: 'gone.example.test', recordType: 'A', targets: [] }],
+    }), signal);
+    expect(calls).toEqual([{
+      zone: 'example.test',
+      records: [{ name: 'a-new', type: 'TXT', data: 'heritage=external-dns', ttl: 300 }, { name: '@', type: 'MX', data: '10 mail.example.test', ttl: 300 }],
+      clear: [{ name: 'www', type: 'AAAA' }, { name: 'gone', type: 'A' }],
+    }]);
   });
 });

@@ -1,8 +1,12 @@
 import type { Logger } from '../log.js';
-import { canonicalIpv6, compileFilter, MAX_TTL, normalizeName, type Changes, type DomainFilter, type Endpoint } from './endpoint.js';
+import { compileFilter, MAX_TTL, type Changes, type DomainFilter, type Endpoint } from './endpoint.js';
 import { isAcmeChallengeName, refusalMessage, refusalReason, type RefusalReason } from './protected-records.js';
-import type { RecordBackend, RRset } from './record-backend.js';
+import { canListZones, type RRsetName } from '../dns/dns-provider.js';
+import { recordsOf, rrsetsOf, type RRset } from '../dns/rrset.js';
+import { canonicalIpv6 } from '../dns/ipv6-text.js';
 import { txtTarget } from '../dns/txt-presentation.js';
+import { canonicalName, isInZone, relativeName } from '../dns-name.js';
+import type { RecordBackend } from './record-backend.js';
 
 /** Record types the webhook reads and writes (SOA and the apex NS stay the DNS admin's). */
 export const SUPPORTED_TYPES = ['A', 'AAAA', 'CNAME', 'TXT', 'MX', 'SRV', 'NS', 'PTR'];
@@ -44,7 +48,7 @@ export class WebhookService {
 
   async records(signal: AbortSignal): Promise<Endpoint[]> {
     const zones = await this.zones(signal);
-    const sets = await Promise.all(zones.map(async (z) => ({ zone: z, rrsets: await this.backend.readZone(z, signal) })));
+    const sets = await Promise.all(zones.map(async (z) => ({ zone: z, rrsets: rrsetsOf(z, await this.backend.getRecords(z, signal)) })));
     const out: Endpoint[] = [];
     for (const { zone, rrsets } of sets) {
       for (const rr of rrsets) {
@@ -61,9 +65,9 @@ export class WebhookService {
   adjust(endpoints: Endpoint[]): Endpoint[] {
     return endpoints.map((e) => {
       const type = (e.recordType ?? '').toUpperCase();
-      const targets = (e.targets ?? []).map((t) => (type === 'TXT' ? txtTarget(t) : type === 'AAAA' ? canonicalIpv6(t) : ['CNAME', 'NS', 'MX', 'SRV', 'PTR'].includes(type) ? normalizeName(t) : t));
+      const targets = (e.targets ?? []).map((t) => (type === 'TXT' ? txtTarget(t) : type === 'AAAA' ? canonicalIpv6(t) : ['CNAME', 'NS', 'MX', 'SRV', 'PTR'].includes(type) ? canonicalName(t) : t));
       const { providerSpecific: _ps, ...rest } = e;
-      return { ...rest, dnsName: normalizeName(e.dnsName ?? ''), recordType: type, targets: [...new Set(targets)].sort(), recordTTL: e.recordTTL ? e.recordTTL : this.defaultTtl };
+      return { ...rest, dnsName: canonicalName(e.dnsName ?? ''), recordType: type, targets: [...new Set(targets)].sort(), recordTTL: e.recordTTL ? e.recordTTL : this.defaultTtl };
     });
   }
 
@@ -73,15 +77,15 @@ export class WebhookService {
    */
   async apply(changes: Changes, signal: AbortSignal): Promise<{ zones: number; skipped: string[]; refused: Refusal[] }> {
     const zones = await this.zones(signal);
-    const perZone = new Map<string, { replace: Map<string, RRset>; remove: Map<string, { name: string; type: string }> }>();
+    const perZone = new Map<string, { replace: Map<string, RRset>; remove: Map<string, RRsetName> }>();
     const skipped: string[] = [];
     const refused = new Map<string, Refusal>();
     const bucket = (e: Endpoint) => {
-      const name = normalizeName(e.dnsName!);
+      const name = canonicalName(e.dnsName!);
       const type = e.recordType!.toUpperCase();
       // ExternalDNS's ownership record of an apex (e.g. a-example.com) can fall outside every
       // zone and outside the filter: skip it with a warning; failing would stop ExternalDNS.
-      const zone = zones.filter((z) => name === z || name.endsWith(`.${z}`)).sort((a, b) => b.length - a.length)[0];
+      const zone = zones.filter((z) => isInZone(name, z)).sort((a, b) => b.length - a.length)[0];
       const managed = zone !== undefined && this.matches(name);
       // Before the type check: the apex SOA is refused as such, not as an unsupported type.
       const reason = managed ? refusalReason(name, type, zone, this.allowAcmeChallenge) : undefined;
@@ -96,11 +100,11 @@ export class WebhookService {
       }
       let z = perZone.get(zone);
       if (!z) perZone.set(zone, (z = { replace: new Map(), remove: new Map() }));
-      return { z, key: `${name} ${type}`, name, type };
+      return { z, zone, key: `${name} ${type}`, name, type };
     };
     for (const e of [...changes.delete, ...changes.updateOld]) {
       const b = bucket(e);
-      if (b) b.z.remove.set(b.key, { name: b.name, type: b.type });
+      if (b) b.z.remove.set(b.key, { name: relativeName(b.name, b.zone), type: b.type });
     }
     for (const e of this.adjust([...changes.create, ...changes.updateNew])) {
       const b = bucket(e);
@@ -111,7 +115,10 @@ export class WebhookService {
       b.z.replace.set(b.key, { name: b.name, type: b.type, ttl: e.recordTTL!, values: [...new Set([...(prev?.values ?? []), ...e.targets!])] });
     }
     for (const [zone, z] of perZone) {
-      await this.backend.applyZone(zone, { replace: [...z.replace.values()], remove: [...z.remove.values()] }, signal);
+      const sets = [...z.replace.values()];
+      // An RRset desired with no targets names no record: it is cleared, as a REPLACE with nothing would.
+      const emptied = sets.filter((rr) => rr.values.length === 0).map((rr) => ({ name: relativeName(rr.name, zone), type: rr.type }));
+      await this.backend.setRecords(zone, recordsOf(zone, sets), signal, [...z.remove.values(), ...emptied]);
     }
     if (skipped.length) this.log.warn({ skipped: skipped.slice(0, LISTED), count: skipped.length }, 'endpoints_outside_managed_zones');
     const refusals = [...refused.values()];
@@ -121,11 +128,11 @@ export class WebhookService {
 
   private async zones(signal: AbortSignal): Promise<string[]> {
     const f = this.filter as { include?: string[] };
-    const listed = await this.backend.listZones(signal);
+    const listed = canListZones(this.backend) ? await this.backend.listZones(signal) : [];
     // Providers that cannot list zones (RFC 2136 without `zone`): the filter's domains are the zones.
     // Normalised here: the apex checks compare names with zones exactly.
-    const all = (listed.length > 0 ? listed : f.include ?? []).map(normalizeName);
+    const all = (listed.length > 0 ? listed : f.include ?? []).map(canonicalName);
     // A zone is managed when it is inside the filter, or the filter names something inside it.
-    return all.filter((z) => this.matches(z) || (f.include ?? []).some((d) => normalizeName(d).endsWith(`.${z}`)));
+    return all.filter((z) => this.matches(z) || (f.include ?? []).some((d) => canonicalName(d).endsWith(`.${z}`)));
   }
 }

@@ -22,7 +22,7 @@ async function setup(mode = '', timeoutMs = 10_000) {
     const s = JSON.parse(await readFile(state, 'utf8').catch(() => '{}')) as Record<string, string[]>;
     return s[fqdn.toLowerCase()] ?? [];
   };
-  return { provider, zone: 'example.test', txt, cap, stop: () => rm(dir, { recursive: true, force: true }) };
+  return { provider, zone: 'example.test', txt, cap, knowsExisting: false, stop: () => rm(dir, { recursive: true, force: true }) };
 }
 
 describeProviderConformance('exec (a program of the user\'s, argv, no shell)', () => setup());
@@ -80,5 +80,16 @@ describe('exec provider environment', () => {
     } finally {
       for (const k of [...Object.keys(SECRETS), 'CERTFLEET_EXEC_TEST_PASSED']) delete process.env[k];
     }
+  });
+});
+
+describe('exec provider answers', () => {
+  it('a value given twice in one call runs the program once and is reported once', async () => {
+    const cap = captureLog();
+    const provider = new ExecProvider({ id: 'count', command: [process.execPath, '-e', 'console.log(process.env.CERTFLEET_ACTION)'], timeoutMs: 10_000, log: cap.log });
+    const rec = { name: '_acme-challenge', type: 'TXT', data: 'twice', ttl: 60 };
+    expect(await provider.appendRecords('example.test', [rec, { ...rec, name: '_ACME-challenge' }], AbortSignal.timeout(10_000))).toEqual([rec]);
+    expect(await provider.deleteRecords('example.test', [rec, rec], AbortSignal.timeout(10_000))).toEqual([rec]);
+    expect(cap.records().filter((r) => r.stream === 'stdout').map((r) => r.msg)).toEqual(['present', 'cleanup']);
   });
 });

@@ -8,6 +8,12 @@ export interface ProviderFixture {
   /** TXT values at `fqdn`, read from the server (over DNS, or from a fake's state). */
   txt(fqdn: string): Promise<string[]>;
   stop(): Promise<void>;
+  /**
+   * False for a provider that cannot see what is already there (exec: the program only answers
+   * done or failed): it reports every distinct value as created or deleted, and the checks of
+   * "already there / never there" answers are skipped for it.
+   */
+  knowsExisting?: boolean;
 }
 
 const signal = () => AbortSignal.timeout(15_000);
@@ -25,41 +31,55 @@ export function describeProviderConformance(label: string, setup: () => Promise<
     afterAll(() => f?.stop());
     const fqdn = (name: string) => (name === '@' ? f.zone : `${name}.${f.zone}`);
 
-    it('appends to an empty name', async () => {
-      await f.provider.appendRecords(f.zone, [txt('_acme-challenge.one', 'v1')], signal());
+    it('appends to an empty name, returning what it created', async () => {
+      expect(await f.provider.appendRecords(f.zone, [txt('_acme-challenge.one', 'v1')], signal())).toEqual([txt('_acme-challenge.one', 'v1')]);
       expect(await f.txt(fqdn('_acme-challenge.one'))).toEqual(['v1']);
     });
 
     it('appends a second value to the same name, keeping the first', async () => {
       await f.provider.appendRecords(f.zone, [txt('_acme-challenge.two', 'v1')], signal());
-      await f.provider.appendRecords(f.zone, [txt('_acme-challenge.two', 'v2')], signal());
+      expect(await f.provider.appendRecords(f.zone, [txt('_acme-challenge.two', 'v2')], signal())).toEqual([txt('_acme-challenge.two', 'v2')]);
       expect(sorted(await f.txt(fqdn('_acme-challenge.two')))).toEqual(['v1', 'v2']);
     });
 
     it('appends two values in one call (apex and wildcard share a name)', async () => {
-      await f.provider.appendRecords(f.zone, [txt('_acme-challenge.pair', 'a'), txt('_acme-challenge.pair', 'b')], signal());
+      const pair = [txt('_acme-challenge.pair', 'a'), txt('_acme-challenge.pair', 'b')];
+      expect(await f.provider.appendRecords(f.zone, pair, signal())).toEqual(pair);
       expect(sorted(await f.txt(fqdn('_acme-challenge.pair')))).toEqual(['a', 'b']);
     });
 
-    it('deleting one value leaves the other', async () => {
+    it('a value already present is not created, and not returned', async (ctx) => {
+      if (f.knowsExisting === false) ctx.skip();
+      await f.provider.appendRecords(f.zone, [txt('_acme-challenge.again', 'old')], signal());
+      expect(await f.provider.appendRecords(f.zone, [txt('_acme-challenge.again', 'old'), txt('_acme-challenge.again', 'new')], signal())).toEqual([txt('_acme-challenge.again', 'new')]);
+      expect(sorted(await f.txt(fqdn('_acme-challenge.again')))).toEqual(['new', 'old']);
+    });
+
+    it('deleting one value leaves the other, returning what it deleted', async () => {
       await f.provider.appendRecords(f.zone, [txt('_acme-challenge.three', 'keep'), txt('_acme-challenge.three', 'drop')], signal());
-      await f.provider.deleteRecords(f.zone, [txt('_acme-challenge.three', 'drop')], signal());
+      expect(await f.provider.deleteRecords(f.zone, [txt('_acme-challenge.three', 'drop')], signal())).toEqual([txt('_acme-challenge.three', 'drop')]);
       expect(await f.txt(fqdn('_acme-challenge.three'))).toEqual(['keep']);
     });
 
-    it('delete is idempotent: twice, or a value that was never there', async () => {
+    it('delete is idempotent: twice, or a value that was never there, returns nothing and is no error', async () => {
       await f.provider.appendRecords(f.zone, [txt('_acme-challenge.four', 'x')], signal());
-      await f.provider.deleteRecords(f.zone, [txt('_acme-challenge.four', 'x')], signal());
-      await f.provider.deleteRecords(f.zone, [txt('_acme-challenge.four', 'x')], signal());
-      await f.provider.deleteRecords(f.zone, [txt('_acme-challenge.never', 'y')], signal());
+      expect(await f.provider.deleteRecords(f.zone, [txt('_acme-challenge.four', 'x')], signal())).toEqual([txt('_acme-challenge.four', 'x')]);
+      const again = await f.provider.deleteRecords(f.zone, [txt('_acme-challenge.four', 'x')], signal());
+      const never = await f.provider.deleteRecords(f.zone, [txt('_acme-challenge.never', 'y')], signal());
+      if (f.knowsExisting !== false) {
+        expect(again).toEqual([]);
+        expect(never).toEqual([]);
+      }
       expect(await f.txt(fqdn('_acme-challenge.four'))).toEqual([]);
     });
 
     it('concurrent appends to one name lose nothing', async () => {
       const values = ['c1', 'c2', 'c3', 'c4', 'c5'];
-      await Promise.all(values.map((v) => f.provider.appendRecords(f.zone, [txt('_acme-challenge.many', v)], signal())));
+      const added = await Promise.all(values.map((v) => f.provider.appendRecords(f.zone, [txt('_acme-challenge.many', v)], signal())));
+      expect(added).toEqual(values.map((v) => [txt('_acme-challenge.many', v)]));
       expect(sorted(await f.txt(fqdn('_acme-challenge.many')))).toEqual(values);
-      await Promise.all(values.map((v) => f.provider.deleteRecords(f.zone, [txt('_acme-challenge.many', v)], signal())));
+      const deleted = await Promise.all(values.map((v) => f.provider.deleteRecords(f.zone, [txt('_acme-challenge.many', v)], signal())));
+      expect(deleted).toEqual(values.map((v) => [txt('_acme-challenge.many', v)]));
       expect(await f.txt(fqdn('_acme-challenge.many'))).toEqual([]);
     });
 

@@ -1,5 +1,7 @@
 import { CertfleetError } from '../../errors.js';
-import { absoluteName, type DnsProvider, type DnsRecord } from '../dns-provider.js';
+import { absoluteName, canonicalName } from '../../dns-name.js';
+import type { DnsProvider, DnsRecord } from '../dns-provider.js';
+import { missingFrom } from '../rrset.js';
 import { poolFetch, type FetchLike, type FetchLikeResponse } from '../../http/pool-fetch.js';
 
 export interface AcmeDnsAccount { username: string; password: string; subdomain: string; fulldomain?: string }
@@ -29,25 +31,27 @@ export class AcmeDnsProvider implements DnsProvider {
     this.fetch = opts.fetch ?? poolFetch();
   }
 
+  /** Every value sent is created (each update adds one, rotating out the oldest); a value given twice is sent once. */
   async appendRecords(zone: string, records: DnsRecord[], signal: AbortSignal): Promise<DnsRecord[]> {
+    const created = missingFrom(zone, records, new Set());
     // One value at a time: acme-dns rotates, and two updates in flight may arrive in any order.
-    for (const r of records) await this.update(this.accountFor(absoluteName(r.name, zone)), r.data, signal);
-    return records;
+    for (const r of created) await this.update(this.accountFor(absoluteName(r.name, zone)), r.data, signal);
+    return created;
   }
 
-  /** acme-dns has no delete; the values expire by rotation. */
-  deleteRecords(_zone: string, records: DnsRecord[]): Promise<DnsRecord[]> {
-    return Promise.resolve(records);
+  /** acme-dns has no delete; the values expire by rotation, so nothing is deleted. */
+  deleteRecords(): Promise<DnsRecord[]> {
+    return Promise.resolve([]);
   }
 
   /** The account for a record name: the CNAME target (fulldomain/subdomain), or `_acme-challenge.<domain>`. */
   accountFor(fqdn: string): AcmeDnsAccount {
-    const name = fqdn.toLowerCase().replace(/\.$/, '');
+    const name = canonicalName(fqdn);
     const accounts = Object.entries(this.opts.accounts);
-    const byTarget = accounts.find(([, a]) => (a.fulldomain?.toLowerCase().replace(/\.$/, '') === name) || name.startsWith(`${a.subdomain.toLowerCase()}.`));
+    const byTarget = accounts.find(([, a]) => (a.fulldomain !== undefined && canonicalName(a.fulldomain) === name) || name.startsWith(`${a.subdomain.toLowerCase()}.`));
     if (byTarget) return byTarget[1];
     const domain = name.replace(/^_acme-challenge\./, '');
-    const byDomain = accounts.find(([d]) => d.toLowerCase().replace(/^\*\./, '').replace(/\.$/, '') === domain);
+    const byDomain = accounts.find(([d]) => canonicalName(d).replace(/^\*\./, '') === domain);
     if (byDomain) return byDomain[1];
     throw new CertfleetError('DNS_NO_PROVIDER', `acme-dns provider ${this.id}: no account for ${fqdn}; register one with \`certfleet acme-dns register\` and add it to accounts`);
   }

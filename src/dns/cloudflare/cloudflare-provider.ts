@@ -1,7 +1,9 @@
 import { sleep } from '../../abort.js';
 import { CertfleetError } from '../../errors.js';
-import type { RecordBackend, RRset } from '../../externaldns/record-backend.js';
-import { absoluteName, type DnsProvider, type DnsRecord } from '../dns-provider.js';
+import { absoluteName, canonicalName } from '../../dns-name.js';
+import type { DnsProvider, DnsRecord, RecordGetter, RecordSetter, RRsetName, ZoneLister } from '../dns-provider.js';
+import { absoluteRRsetName, recordsOf, rrsetsOf, type RRset } from '../rrset.js';
+import { quoteTxt } from '../txt-presentation.js';
 import { poolFetch, type FetchLike, type FetchLikeResponse } from '../../http/pool-fetch.js';
 
 export const CLOUDFLARE_API = 'https://api.cloudflare.com/client/v4';
@@ -28,7 +30,7 @@ const RECORD_DOES_NOT_EXIST = 81044;
  * by asking for the zone and then its parents; record ids are kept from the create answer, and
  * recovered by listing when certfleet restarted in between.
  */
-export class CloudflareProvider implements DnsProvider, RecordBackend {
+export class CloudflareProvider implements DnsProvider, RecordGetter, RecordSetter, ZoneLister {
   readonly id: string;
   /** Cloudflare refuses TTLs above one day (1 means automatic). */
   readonly maxTtl = 86_400;
@@ -43,68 +45,78 @@ export class CloudflareProvider implements DnsProvider, RecordBackend {
     this.fetch = opts.fetch ?? poolFetch();
   }
 
+  /** Each value is one POST; Cloudflare's "identical record exists" means not created. */
   async appendRecords(zone: string, records: DnsRecord[], signal: AbortSignal): Promise<DnsRecord[]> {
     const zoneId = await this.zoneId(zone, signal);
+    const created: DnsRecord[] = [];
     for (const r of records) {
       const name = absoluteName(r.name, zone);
       try {
-        const created = await this.call<CfRecord>('POST', `/zones/${zoneId}/dns_records`, zone, signal, { type: 'TXT', name, content: `"${r.data}"`, ttl: Math.max(r.ttl, 60) });
-        this.recordIds.set(recordKey(zoneId, name, r.data), created.id);
+        const record = await this.call<CfRecord>('POST', `/zones/${zoneId}/dns_records`, zone, signal, { type: 'TXT', name, content: quoteTxt(r.data), ttl: Math.max(r.ttl, 60) });
+        this.recordIds.set(recordKey(zoneId, name, r.data), record.id);
+        created.push(r);
       } catch (err) {
         if (!(err instanceof CloudflareApiError && err.codes.includes(IDENTICAL_RECORD_EXISTS))) throw err;
       }
     }
-    return records;
+    return created;
   }
 
+  /** A value counts as deleted when one of its record ids was deleted; one already gone does not. */
   async deleteRecords(zone: string, records: DnsRecord[], signal: AbortSignal): Promise<DnsRecord[]> {
     const zoneId = await this.zoneId(zone, signal);
+    const deleted: DnsRecord[] = [];
     for (const r of records) {
       const name = absoluteName(r.name, zone);
       const key = recordKey(zoneId, name, r.data);
       const ids = this.recordIds.has(key) ? [this.recordIds.get(key)!] : await this.findRecordIds(zoneId, zone, name, r.data, signal);
+      let gone = false;
       for (const recordId of ids) {
         try {
           await this.call('DELETE', `/zones/${zoneId}/dns_records/${recordId}`, zone, signal);
+          gone = true;
         } catch (err) {
           if (!(err instanceof CloudflareApiError && (err.codes.includes(RECORD_DOES_NOT_EXIST) || err.status === 404))) throw err;
         }
       }
       this.recordIds.delete(key);
+      if (gone) deleted.push(r);
     }
-    return records;
+    return deleted;
   }
 
   async listZones(signal: AbortSignal): Promise<string[]> {
     const zones = await this.call<{ name: string }[]>('GET', '/zones?per_page=50', '(all)', signal);
-    return zones.map((z) => z.name.toLowerCase());
+    return zones.map((z) => canonicalName(z.name));
   }
 
-  async readZone(zone: string, signal: AbortSignal): Promise<RRset[]> {
+  async getRecords(zone: string, signal: AbortSignal): Promise<DnsRecord[]> {
     const sets = new Map<string, RRset>();
     for (const r of await this.allRecords(zone, signal)) {
-      const name = r.name.toLowerCase();
+      const name = canonicalName(r.name);
       const k = `${name} ${r.type}`;
       const set = sets.get(k) ?? { name, type: r.type, ttl: r.ttl ?? 1, values: [] };
       set.values.push(r.type === 'MX' ? `${r.priority ?? 0} ${r.content.toLowerCase()}` : ['CNAME', 'NS'].includes(r.type) ? r.content.toLowerCase() : r.content);
       sets.set(k, set);
     }
-    return [...sets.values()];
+    return recordsOf(zone, [...sets.values()]);
   }
 
   /** One call to the batch endpoint: Cloudflare applies its deletes and posts all or none. */
-  async applyZone(zone: string, change: { replace: RRset[]; remove: { name: string; type: string }[] }, signal: AbortSignal): Promise<void> {
-    if (change.replace.length === 0 && change.remove.length === 0) return;
+  async setRecords(zone: string, records: DnsRecord[], signal: AbortSignal, clear: RRsetName[] = []): Promise<DnsRecord[]> {
+    const replace = rrsetsOf(zone, records);
+    if (replace.length === 0 && clear.length === 0) return [];
     const zoneId = await this.zoneId(zone, signal);
     const current = await this.allRecords(zone, signal);
-    const gone = new Set([...change.remove, ...change.replace].map((r) => `${r.name} ${r.type}`));
-    const deletes = current.filter((r) => gone.has(`${r.name.toLowerCase()} ${r.type}`)).map((r) => ({ id: r.id }));
-    const posts = change.replace.flatMap((r) => r.values.map((v) => {
+    const gone = new Set([...clear.map((r) => absoluteRRsetName(zone, r)), ...replace].map((r) => `${r.name} ${r.type}`));
+    const deletes = current.filter((r) => gone.has(`${canonicalName(r.name)} ${r.type}`)).map((r) => ({ id: r.id }));
+    const posts = replace.flatMap((r) => r.values.map((v) => {
       if (r.type !== 'MX') return { type: r.type, name: r.name, content: v, ttl: r.ttl };
       const [priority, host] = v.trim().split(/\s+/);
       return { type: r.type, name: r.name, content: host ?? '', priority: Number(priority), ttl: r.ttl };
     }));
     await this.call('POST', `/zones/${zoneId}/dns_records/batch`, zone, signal, { deletes, posts });
+    return recordsOf(zone, replace);
   }
 
   private async allRecords(zone: string, signal: AbortSignal): Promise<CfRecord[]> {
@@ -114,7 +126,7 @@ export class CloudflareProvider implements DnsProvider, RecordBackend {
 
   private async findRecordIds(zoneId: string, zone: string, name: string, value: string, signal: AbortSignal): Promise<string[]> {
     const list = await this.call<CfRecord[]>('GET', `/zones/${zoneId}/dns_records?type=TXT&name=${encodeURIComponent(name)}&per_page=100`, zone, signal);
-    return list.filter((rec) => rec.content === value || rec.content === `"${value}"`).map((rec) => rec.id);
+    return list.filter((rec) => rec.content === value || rec.content === quoteTxt(value)).map((rec) => rec.id);
   }
 
   /** The id of the Cloudflare zone holding `zone`: the name itself, else its parents. */
@@ -122,7 +134,7 @@ export class CloudflareProvider implements DnsProvider, RecordBackend {
     let p = this.zoneIds.get(zone);
     if (!p) {
       p = (async () => {
-        const labels = zone.replace(/\.$/, '').split('.');
+        const labels = canonicalName(zone).split('.');
         for (let i = 0; i < labels.length - 1; i++) {
           const candidate = labels.slice(i).join('.');
           const found = await this.call<{ id: string; name: string }[]>('GET', `/zones?name=${encodeURIComponent(candidate)}`, zone, signal);

@@ -3,6 +3,8 @@
  * resource records, and reading a header and walking the sections of an answer (names may be
  * compressed there). Written here because no npm package handles class NONE/ANY and TSIG.
  */
+import { withoutTrailingDot } from '../../dns-name.js';
+
 export const TYPE = { SOA: 6, TXT: 16, TSIG: 250 } as const;
 export const CLASS = { IN: 1, NONE: 254, ANY: 255 } as const;
 export const OPCODE_UPDATE = 5;
@@ -15,7 +17,7 @@ export const RCODE_NAMES: Record<number, string> = {
 
 /** A name in uncompressed wire form; lowercased when `canonical` (RFC 4034 §6.2, used by TSIG). */
 export function encodeName(name: string, canonical = false): Buffer {
-  const trimmed = name.replace(/\.$/, '');
+  const trimmed = withoutTrailingDot(name);
   const parts: Buffer[] = [];
   if (trimmed !== '') {
     for (const label of trimmed.split('.')) {

@@ -1,7 +1,10 @@
 import { CertfleetError } from '../../errors.js';
-import { absoluteName, type DnsProvider, type DnsRecord } from '../dns-provider.js';
-import type { RecordBackend, RRset } from '../../externaldns/record-backend.js';
+import { absoluteName, canonicalName } from '../../dns-name.js';
+import type { DnsProvider, DnsRecord, RecordGetter, RecordSetter, RRsetName, ZoneLister } from '../dns-provider.js';
+import { KeyedMutex } from '../keyed-mutex.js';
+import { absoluteRRsetName, foundIn, missingFrom, recordsOf, rrsetsOf, valueKey } from '../rrset.js';
 import { buildUpdate, buildZoneUpdate, type TxtChange } from './dns-update.js';
+import { queryTxt } from './txt-query.js';
 import { transferZone } from './zone-transfer.js';
 import { exchange, parseServer, type ServerAddress } from './dns-transport.js';
 import { RCODE_NAMES, readHeader } from './dns-wire.js';
@@ -22,28 +25,27 @@ export interface Rfc2136Options {
 /**
  * RFC 2136 dynamic update signed with TSIG (RFC 8945), for BIND, Knot, PowerDNS, Technitium,
  * Windows DNS and appliances. An add of one TXT value and a delete of one value (class NONE)
- * leave the other values of the name alone, so no read-modify-write and no lock is needed.
- * Every answer must carry a valid signature of the same key.
+ * leave the other values of the name alone. To return only what it changed, a call first asks
+ * the primary which values are there, serialised per zone in this process (another writer in
+ * between can still make the answer inexact, never the zone's data). Every answer to an UPDATE
+ * must carry a valid signature of the same key.
  */
-export class Rfc2136Provider implements DnsProvider, RecordBackend {
+export class Rfc2136Provider implements DnsProvider, RecordGetter, RecordSetter, ZoneLister {
   readonly id: string;
   private readonly server: ServerAddress;
+  private readonly locks = new KeyedMutex();
 
   constructor(private readonly opts: Rfc2136Options) {
     this.id = opts.id;
     this.server = parseServer(opts.server);
   }
 
-  async appendRecords(zone: string, records: DnsRecord[], signal: AbortSignal): Promise<DnsRecord[]> {
-    const target = this.opts.zone ?? zone;
-    await this.update(target, { add: this.changes(zone, records) }, signal);
-    return records;
+  appendRecords(zone: string, records: DnsRecord[], signal: AbortSignal): Promise<DnsRecord[]> {
+    return this.change(zone, records, signal, 'add');
   }
 
-  async deleteRecords(zone: string, records: DnsRecord[], signal: AbortSignal): Promise<DnsRecord[]> {
-    const target = this.opts.zone ?? zone;
-    await this.update(target, { remove: this.changes(zone, records) }, signal);
-    return records;
+  deleteRecords(zone: string, records: DnsRecord[], signal: AbortSignal): Promise<DnsRecord[]> {
+    return this.change(zone, records, signal, 'remove');
   }
 
   /** The configured `zone`; RFC 2136 cannot list zones (the webhook then uses its domain filter). */
@@ -51,17 +53,50 @@ export class Rfc2136Provider implements DnsProvider, RecordBackend {
     return Promise.resolve(this.opts.zone ? [this.opts.zone] : []);
   }
 
-  readZone(zone: string, signal: AbortSignal): Promise<RRset[]> {
-    return transferZone(this.server, zone, this.opts.key, signal, this.opts.timeoutMs ?? 10_000).catch((err: unknown) => {
+  async getRecords(zone: string, signal: AbortSignal): Promise<DnsRecord[]> {
+    const sets = await transferZone(this.server, zone, this.opts.key, signal, this.opts.timeoutMs ?? 10_000).catch((err: unknown) => {
       if (signal.aborted || !(err instanceof CertfleetError)) throw err;
       throw new CertfleetError(err.code, `RFC 2136 provider ${this.id}: ${err.message}`, { retryable: err.retryable });
     });
+    return recordsOf(zone, sets);
   }
 
   /** The whole change set of a zone as one signed UPDATE: the server applies it all or nothing. */
-  async applyZone(zone: string, change: { replace: RRset[]; remove: { name: string; type: string }[] }, signal: AbortSignal): Promise<void> {
-    if (change.replace.length === 0 && change.remove.length === 0) return;
-    await this.send(zone, buildZoneUpdate(zone, change), signal);
+  async setRecords(zone: string, records: DnsRecord[], signal: AbortSignal, clear: RRsetName[] = []): Promise<DnsRecord[]> {
+    const replace = rrsetsOf(zone, records);
+    if (replace.length === 0 && clear.length === 0) return [];
+    await this.send(zone, buildZoneUpdate(zone, { replace, remove: clear.map((c) => absoluteRRsetName(zone, c)) }), signal);
+    return recordsOf(zone, replace);
+  }
+
+  private async change(zone: string, records: DnsRecord[], signal: AbortSignal, kind: 'add' | 'remove'): Promise<DnsRecord[]> {
+    const target = this.opts.zone ?? zone;
+    this.changes(zone, records); // refuses a type other than TXT before anything is sent
+    return this.locks.run(canonicalName(target), async () => {
+      const present = await this.present(zone, records, signal);
+      // The primary would not say what it holds: report every value, as a write that may have landed.
+      const changed = present === undefined ? missingFrom(zone, records, new Set())
+        : kind === 'add' ? missingFrom(zone, records, present) : foundIn(zone, records, present);
+      if (changed.length > 0) await this.update(target, { [kind]: this.changes(zone, changed) }, signal);
+      return changed;
+    });
+  }
+
+  /** recordKeys of the TXT values now at the records' names, or undefined when the primary will not answer. */
+  private async present(zone: string, records: DnsRecord[], signal: AbortSignal): Promise<Set<string> | undefined> {
+    const present = new Set<string>();
+    for (const name of new Set(records.map((r) => canonicalName(absoluteName(r.name, zone))))) {
+      let values: string[] | undefined;
+      try {
+        values = await queryTxt(this.server, name, signal, this.opts.timeoutMs ?? 5000);
+      } catch (err) {
+        if (signal.aborted) throw err;
+        throw new CertfleetError('DNS_PROVIDER', `RFC 2136 provider ${this.id} (${this.server.host}:${this.server.port}), zone ${zone}: ${(err as Error).message}`, { retryable: true, cause: err });
+      }
+      if (values === undefined) return undefined;
+      for (const data of values) present.add(valueKey(name, 'TXT', data));
+    }
+    return present;
   }
 
   private changes(zone: string, records: DnsRecord[]): TxtChange[] {

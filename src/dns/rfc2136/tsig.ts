@@ -1,3 +1,4 @@
+import { canonicalName, withoutTrailingDot } from '../../dns-name.js';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { CLASS, TYPE, encodeName, readName, readRecords, u16, u48, type ParsedRecord } from './dns-wire.js';
 
@@ -66,8 +67,8 @@ export type TsigVerdict = { ok: true } | { ok: false; reason: string };
 export function verifyResponse(response: Buffer, key: TsigKey, requestMac: Buffer, now = Date.now(), timersOnly = false): TsigVerdict {
   const tsig = readTsig(response);
   if (!tsig) return { ok: false, reason: 'the answer is not signed' };
-  if (tsig.keyName.toLowerCase().replace(/\.$/, '') !== key.name.toLowerCase().replace(/\.$/, '')) return { ok: false, reason: `the answer is signed with another key (${tsig.keyName})` };
-  if (tsig.algorithm.replace(/\.$/, '') !== key.algorithm) return { ok: false, reason: `the answer is signed with another algorithm (${tsig.algorithm})` };
+  if (canonicalName(tsig.keyName) !== canonicalName(key.name)) return { ok: false, reason: `the answer is signed with another key (${tsig.keyName})` };
+  if (withoutTrailingDot(tsig.algorithm) !== key.algorithm) return { ok: false, reason: `the answer is signed with another algorithm (${tsig.algorithm})` };
   // The message as it was before the TSIG record was added: without it, ARCOUNT one less, original ID.
   const unsigned = Buffer.from(response.subarray(0, tsig.record.start));
   unsigned.writeUInt16BE(unsigned.readUInt16BE(10) - 1, 10);

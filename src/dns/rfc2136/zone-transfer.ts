@@ -1,8 +1,8 @@
 import { randomInt } from 'node:crypto';
 import { connect } from 'node:net';
 import { CertfleetError } from '../../errors.js';
-import { canonicalIpv6 } from '../../externaldns/endpoint.js';
-import type { RRset } from '../../externaldns/record-backend.js';
+import { canonicalIpv6 } from '../ipv6-text.js';
+import type { RRset } from '../rrset.js';
 import { quoteTxt } from '../txt-presentation.js';
 import { CLASS, TYPE, encodeName, readName, readRecords, u16, type ParsedRecord } from './dns-wire.js';
 import type { ServerAddress } from './dns-transport.js';

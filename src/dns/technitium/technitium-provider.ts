@@ -1,6 +1,7 @@
 import { CertfleetError } from '../../errors.js';
-import type { RecordBackend, RRset } from '../../externaldns/record-backend.js';
-import { absoluteName, type DnsProvider, type DnsRecord } from '../dns-provider.js';
+import { absoluteName, canonicalName, withoutTrailingDot } from '../../dns-name.js';
+import type { DnsProvider, DnsRecord, RecordGetter, RecordSetter, RRsetName, ZoneLister } from '../dns-provider.js';
+import { absoluteRRsetName, recordsOf, rrsetsOf, type RRset } from '../rrset.js';
 import { quoteTxt, unquoteTxt } from '../txt-presentation.js';
 import { poolFetch, type FetchLike, type FetchLikeResponse } from '../../http/pool-fetch.js';
 
@@ -28,7 +29,7 @@ const NO_SUCH_RECORD = /no such record/i;
  * `invalid-token`; the token goes in `Authorization: Bearer` (v15+), and in the `token`
  * parameter for servers that ignore the header.
  */
-export class TechnitiumProvider implements DnsProvider, RecordBackend {
+export class TechnitiumProvider implements DnsProvider, RecordGetter, RecordSetter, ZoneLister {
   readonly id: string;
   private readonly base: string;
   private readonly fetch: FetchLike;
@@ -42,27 +43,61 @@ export class TechnitiumProvider implements DnsProvider, RecordBackend {
     if (!opts.token && !(opts.username && opts.password)) throw new CertfleetError('DNS_PROVIDER', `Technitium provider ${opts.id}: needs token, or username and password`);
   }
 
+  /** The server answers "already exists" for a value it has: that one is not created. */
   async appendRecords(zone: string, records: DnsRecord[], signal: AbortSignal): Promise<DnsRecord[]> {
+    const created: DnsRecord[] = [];
     for (const r of records) {
-      await this.change('/api/zones/records/add', zone, r, signal, ALREADY_EXISTS, {
+      const done = await this.change('/api/zones/records/add', zone, r, signal, ALREADY_EXISTS, {
         ttl: String(r.ttl), ...(this.opts.expiryTtl ? { expiryTtl: String(this.opts.expiryTtl) } : {}),
       });
+      if (done) created.push(r);
     }
-    return records;
+    return created;
   }
 
+  /** The server answers "no such record" for a value it does not have: that one is not deleted. */
   async deleteRecords(zone: string, records: DnsRecord[], signal: AbortSignal): Promise<DnsRecord[]> {
-    for (const r of records) await this.change('/api/zones/records/delete', zone, r, signal, NO_SUCH_RECORD, {});
-    return records;
+    const deleted: DnsRecord[] = [];
+    for (const r of records) if (await this.change('/api/zones/records/delete', zone, r, signal, NO_SUCH_RECORD, {})) deleted.push(r);
+    return deleted;
   }
 
   async listZones(signal: AbortSignal): Promise<string[]> {
     const env = this.ok(await this.call('/api/zones/list', {}, '(all)', signal), 'list zones', '(all)');
     const zones = (env.response as { zones?: { name: string; internal?: boolean; disabled?: boolean }[] } | undefined)?.zones ?? [];
-    return zones.filter((z) => !z.internal && !z.disabled).map((z) => z.name.toLowerCase());
+    return zones.filter((z) => !z.internal && !z.disabled).map((z) => canonicalName(z.name));
   }
 
-  async readZone(zone: string, signal: AbortSignal): Promise<RRset[]> {
+  async getRecords(zone: string, signal: AbortSignal): Promise<DnsRecord[]> {
+    return recordsOf(zone, await this.readZone(zone, signal));
+  }
+
+  /**
+   * The Technitium API has no transaction: an RRset is replaced by one add with `overwrite`
+   * (which replaces the RRset of that type at that name) and adds of the other values; a cleared
+   * RRset loses each value read beforehand. A failure midway leaves the earlier calls applied.
+   */
+  async setRecords(zone: string, records: DnsRecord[], signal: AbortSignal, clear: RRsetName[] = []): Promise<DnsRecord[]> {
+    if (clear.length > 0) {
+      const current = await this.readZone(zone, signal);
+      for (const r of clear.map((c) => absoluteRRsetName(zone, c))) {
+        const set = current.find((c) => c.name === r.name && c.type === r.type);
+        for (const v of set?.values ?? []) {
+          const env = await this.call('/api/zones/records/delete', { domain: r.name, zone, type: r.type, ...rdataParams(r.type, v) }, zone, signal);
+          if (env.status !== 'ok' && !NO_SUCH_RECORD.test(env.errorMessage ?? '')) this.ok(env, `delete ${r.name} ${r.type}`, zone);
+        }
+      }
+    }
+    const replace = rrsetsOf(zone, records);
+    for (const r of replace) {
+      for (const [i, v] of r.values.entries()) {
+        this.ok(await this.call('/api/zones/records/add', { domain: r.name, zone, type: r.type, ttl: String(r.ttl), ...(i === 0 ? { overwrite: 'true' } : {}), ...rdataParams(r.type, v) }, zone, signal), `add ${r.name} ${r.type}`, zone);
+      }
+    }
+    return recordsOf(zone, replace);
+  }
+
+  private async readZone(zone: string, signal: AbortSignal): Promise<RRset[]> {
     const env = this.ok(await this.call('/api/zones/records/get', { domain: zone, zone, listZone: 'true' }, zone, signal), 'read zone', zone);
     const records = (env.response as { records?: { name: string; type: string; ttl: number; disabled?: boolean; rData: Record<string, unknown> }[] } | undefined)?.records ?? [];
     const sets = new Map<string, RRset>();
@@ -70,7 +105,7 @@ export class TechnitiumProvider implements DnsProvider, RecordBackend {
       if (r.disabled) continue;
       const value = rdataText(r.type, r.rData);
       if (value === undefined) continue;
-      const name = r.name.toLowerCase().replace(/\.$/, '');
+      const name = canonicalName(r.name);
       const k = `${name} ${r.type}`;
       const set = sets.get(k) ?? { name, type: r.type, ttl: r.ttl, values: [] };
       set.values.push(value);
@@ -79,39 +114,18 @@ export class TechnitiumProvider implements DnsProvider, RecordBackend {
     return [...sets.values()];
   }
 
-  /**
-   * The Technitium API has no transaction: an RRset is replaced by one add with `overwrite`
-   * (which replaces the RRset of that type at that name) and adds of the other values; removal
-   * deletes each value read beforehand. A failure midway leaves the earlier calls applied.
-   */
-  async applyZone(zone: string, change: { replace: RRset[]; remove: { name: string; type: string }[] }, signal: AbortSignal): Promise<void> {
-    if (change.remove.length > 0) {
-      const current = await this.readZone(zone, signal);
-      for (const r of change.remove) {
-        const set = current.find((c) => c.name === r.name && c.type === r.type);
-        for (const v of set?.values ?? []) {
-          const env = await this.call('/api/zones/records/delete', { domain: r.name, zone, type: r.type, ...rdataParams(r.type, v) }, zone, signal);
-          if (env.status !== 'ok' && !NO_SUCH_RECORD.test(env.errorMessage ?? '')) this.ok(env, `delete ${r.name} ${r.type}`, zone);
-        }
-      }
-    }
-    for (const r of change.replace) {
-      for (const [i, v] of r.values.entries()) {
-        this.ok(await this.call('/api/zones/records/add', { domain: r.name, zone, type: r.type, ttl: String(r.ttl), ...(i === 0 ? { overwrite: 'true' } : {}), ...rdataParams(r.type, v) }, zone, signal), `add ${r.name} ${r.type}`, zone);
-      }
-    }
-  }
-
   private ok(env: Envelope, what: string, zone: string): Envelope {
     if (env.status === 'ok') return env;
     throw new CertfleetError('DNS_PROVIDER', `Technitium provider ${this.id}, zone ${zone}: ${what} failed: ${env.errorMessage ?? env.status}`);
   }
 
-  private async change(path: string, zone: string, r: DnsRecord, signal: AbortSignal, fine: RegExp, extra: Record<string, string>): Promise<void> {
+  /** True when the server made the change; false when it answered that it was already so (`alreadySo`). */
+  private async change(path: string, zone: string, r: DnsRecord, signal: AbortSignal, alreadySo: RegExp, extra: Record<string, string>): Promise<boolean> {
     if (r.type !== 'TXT') throw new CertfleetError('DNS_PROVIDER', `Technitium provider ${this.id}: only TXT records are supported, not ${r.type}`);
-    const params = { domain: absoluteName(r.name, zone), zone: zone.replace(/\.$/, ''), type: 'TXT', text: r.data, ...extra };
+    const params = { domain: absoluteName(r.name, zone), zone: withoutTrailingDot(zone), type: 'TXT', text: r.data, ...extra };
     const env = await this.call(path, params, zone, signal);
-    if (env.status === 'ok' || (env.status === 'error' && fine.test(env.errorMessage ?? ''))) return;
+    if (env.status === 'ok') return true;
+    if (env.status === 'error' && alreadySo.test(env.errorMessage ?? '')) return false;
     throw new CertfleetError('DNS_PROVIDER', `Technitium provider ${this.id}, zone ${zone}: ${path.split('/').pop()} ${params.domain} failed: ${env.errorMessage ?? env.status}`);
   }
 
@@ -172,7 +186,7 @@ export class TechnitiumProvider implements DnsProvider, RecordBackend {
 
 /** ExternalDNS's text form of a Technitium rData (TXT quoted, host names without dot). */
 function rdataText(type: string, d: Record<string, unknown>): string | undefined {
-  const host = (v: unknown) => String(v).toLowerCase().replace(/\.$/, '');
+  const host = (v: unknown) => canonicalName(String(v));
   switch (type) {
     case 'A': case 'AAAA': return String(d.ipAddress);
     case 'CNAME': return host(d.cname);
