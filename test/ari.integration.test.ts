@@ -4,8 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpPool } from '../src/http/http-pool.js';
 import { parseConfig } from '../src/config/load-config.js';
-import { NodeDnsLookup } from '../src/dns/dns-lookup.js';
-import { Renewer } from '../src/issue/renewer.js';
+import { composeRenewer } from '../src/daemon/compose.js';
 import { FileStore } from '../src/store/file-store.js';
 import { localConfigText, startLocalStack, type LocalStack } from './support/local-stack.js';
 import { captureLog } from './support/test-log.js';
@@ -64,8 +63,8 @@ describe('ARI (RFC 9773) against a fake renewalInfo in front of pebble', () => {
     const captured = captureLog();
     let now = Date.now();
     const requests: string[] = [];
-    const renewer = new Renewer({
-      config, store: new FileStore({ root: store }), lookup: new NodeDnsLookup(config.dns.resolvers), log: captured.log, now: () => now,
+    const { renewer } = composeRenewer(config, {
+      log: captured.log, clock: { now: () => now },
       // Pebble rejects a share of nonces by default, so count only the orders it accepted.
       hooks: { onRequest: (r) => requests.push(`${r.method} ${new URL(r.url).pathname} ${r.status}`) },
     });

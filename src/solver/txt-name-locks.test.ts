@@ -2,14 +2,16 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fileStoreSeams } from '../daemon/file-store-bridge.js';
+import type { CertificateStore } from '../store/certificate-store.js';
 import { FileStore } from '../store/file-store.js';
 import { lockTxtNames } from './txt-name-locks.js';
 
 let dir: string;
-let store: FileStore;
+let store: CertificateStore;
 beforeEach(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'certfleet-txtlock-'));
-  store = new FileStore({ root: dir });
+  store = fileStoreSeams(new FileStore({ root: dir })).store;
 });
 afterEach(() => rm(dir, { recursive: true, force: true }));
 
