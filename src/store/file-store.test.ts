@@ -16,6 +16,14 @@ afterEach(async () => { await rm(root, { recursive: true, force: true }); });
 const meta = { name: 'web', domains: ['example.test'], keyType: 'ecdsa-p256', notBefore: '', notAfter: '', issuer: '', serial: '1', account: 'a', orderUrl: 'o', issuedAt: '' };
 const pem = (tag: string) => ({ cert: `cert-${tag}`, chain: `chain-${tag}`, fullchain: `full-${tag}`, privkey: `key-${tag}` });
 const liveKey = (store: FileStore) => readFile(store.paths('web').privkey, 'utf8');
+const S = () => AbortSignal.timeout(10_000);
+
+/** A save under its own lease, as the pipeline does it; the live paths. */
+async function saveLocked(store: FileStore, cert: { meta: typeof meta; pem: ReturnType<typeof pem> }) {
+  await using lease = await store.lock(cert.meta.name, S());
+  await store.save(cert, lease, S());
+  return store.paths(cert.meta.name);
+}
 
 /** A PID that has just exited: its owner is certainly dead. */
 function deadPid(): number {
@@ -44,7 +52,7 @@ describe('FileStore', () => {
 
   it('writes certbot layout with relative links, 0600 keys and 0700 dirs', async () => {
     const store = new FileStore({ root });
-    const paths = await store.save({ meta, pem: pem('1') });
+    const paths = await saveLocked(store, { meta, pem: pem('1') });
     expect(await readFile(paths.fullchain, 'utf8')).toBe('full-1');
     expect(await readFile(paths.privkey, 'utf8')).toBe('key-1');
     const link = await readlink(paths.privkey);
@@ -58,28 +66,28 @@ describe('FileStore', () => {
 
   it('switches every file to the new version at once and keeps metadata', async () => {
     const store = new FileStore({ root });
-    await store.save({ meta, pem: pem('1') });
-    const paths = await store.save({ meta: { ...meta, serial: '2' }, pem: pem('2') });
+    await saveLocked(store, { meta, pem: pem('1') });
+    const paths = await saveLocked(store, { meta: { ...meta, serial: '2' }, pem: pem('2') });
     for (const [f, v] of [['cert', 'cert-2'], ['chain', 'chain-2'], ['fullchain', 'full-2'], ['privkey', 'key-2']] as const) {
       expect(await readFile(paths[f], 'utf8')).toBe(v);
     }
-    expect((await store.readMeta('web'))?.version).toBe(2);
-    expect((await store.load('web'))?.pem.privkey).toBe('key-2');
-    expect((await store.list()).map((m) => m.name)).toEqual(['web']);
+    expect((await store.readMeta('web', S()))?.version).toBe(2);
+    expect((await store.load('web', S()))?.pem.privkey).toBe('key-2');
+    expect((await store.list(S())).map((m) => m.name)).toEqual(['web']);
   });
 
   it('leaves the previous certificate untouched and nothing of the new version when saving fails', async () => {
     const store = new FileStore({ root });
-    await store.save({ meta, pem: pem('1') });
+    await saveLocked(store, { meta, pem: pem('1') });
     // A directory where certfleet's link must be: works even as root, where modes do not stop writes.
     await rm(path.join(root, 'live/web'));
     await mkdir(path.join(root, 'live/web'));
-    await expect(store.save({ meta, pem: pem('2') })).rejects.toMatchObject({ code: 'STORE_IO' });
+    await expect(saveLocked(store, { meta, pem: pem('2') })).rejects.toMatchObject({ code: 'STORE_IO' });
     expect((await readdir(path.join(root, 'archive/web'))).sort()).toEqual(['cert1.pem', 'chain1.pem', 'fullchain1.pem', 'privkey1.pem']);
     expect(await readdir(path.join(root, 'live/.versions/web'))).toEqual(['1']);
     expect((await readdir(path.join(root, 'live'))).sort()).toEqual(['.versions', 'web']);
     expect(await readdir(path.join(root, 'renewal'))).toEqual(['web.json']);
-    expect((await store.readMeta('web'))?.version).toBe(1);
+    expect((await store.readMeta('web', S()))?.version).toBe(1);
   });
 
   it('a disk that fills at any write of a save never blocks a later save and leaves nothing of the failed version', async () => {
@@ -88,9 +96,9 @@ describe('FileStore', () => {
       await rm(root, { recursive: true, force: true });
       await mkdir(root);
       const store = new FileStore({ root });
-      await store.save({ meta, pem: pem('1') });
+      await saveLocked(store, { meta, pem: pem('1') });
       const fault = await failNthWrite(root, n);
-      const outcome = await store.save({ meta, pem: pem('2') }).then(() => undefined, (err: unknown) => err as Error & { code: string });
+      const outcome = await saveLocked(store, { meta, pem: pem('2') }).then(() => undefined, (err: unknown) => err as Error & { code: string });
       fault.restore();
       if (!fault.hit()) {
         expect(outcome).toBeUndefined();
@@ -109,12 +117,12 @@ describe('FileStore', () => {
       // After it (only the metadata rename and fsyncs are left): version 2 is live and its metadata readable.
       const committed = /is live/.test(outcome.message);
       expect(await liveKey(store)).toBe(committed ? 'key-2' : 'key-1');
-      expect((await store.readMeta('web'))?.version).toBe(committed ? 2 : 1);
+      expect((await store.readMeta('web', S()))?.version).toBe(committed ? 2 : 1);
       if (!committed) expect(await findDebris(root), `write ${n}`).toEqual([]);
       // Space is back: the next save works, and leaves no debris.
-      await store.save({ meta, pem: pem('3') });
+      await saveLocked(store, { meta, pem: pem('3') });
       expect(await liveKey(store)).toBe('key-3');
-      expect((await store.readMeta('web'))?.version).toBe(committed ? 3 : 2);
+      expect((await store.readMeta('web', S()))?.version).toBe(committed ? 3 : 2);
       expect(await findDebris(root), `after write ${n}`).toEqual([]);
     }
     expect(points).toBeGreaterThan(20); // every write of a save was a fault point
@@ -122,12 +130,12 @@ describe('FileStore', () => {
 
   it('names the file when a write fails (Node says only "ENOSPC ... write")', async () => {
     const store = new FileStore({ root });
-    await store.save({ meta, pem: pem('1') });
+    await saveLocked(store, { meta, pem: pem('1') });
     // The 6th operation is the first archive write (lock dir, lock, 3 mkdirs, then 4 opens and writes).
     let err: Error | undefined;
     for (let n = 1; !err?.message.includes('pem: ENOSPC'); n++) {
       const fault = await failNthWrite(root, n);
-      err = await store.save({ meta, pem: pem('2') }).then(() => undefined, (e: unknown) => e as Error);
+      err = await saveLocked(store, { meta, pem: pem('2') }).then(() => undefined, (e: unknown) => e as Error);
       fault.restore();
     }
     expect(err.message).toMatch(new RegExp(`cannot (create|write) ${root}/archive/web/\\w+2\\.pem: ENOSPC`));
@@ -135,18 +143,18 @@ describe('FileStore', () => {
 
   it('saves past the leftovers of the old failure (an empty chain<N>.pem without cert<N>.pem)', async () => {
     const store = new FileStore({ root });
-    await store.save({ meta, pem: pem('1') });
+    await saveLocked(store, { meta, pem: pem('1') });
     await writeFile(path.join(root, 'archive/web/chain2.pem'), '');
     await mkdir(path.join(root, 'live/.versions/web/3'));
     await writeFile(path.join(root, 'archive/web/privkey4.pem'), '');
-    await store.save({ meta, pem: pem('2') });
+    await saveLocked(store, { meta, pem: pem('2') });
     expect(await liveKey(store)).toBe('key-2');
     expect(await findDebris(root)).toEqual([]);
   });
 
   it('cleans the debris of a certificate under its lock before a save', async () => {
     const store = new FileStore({ root });
-    await store.save({ meta, pem: pem('1') });
+    await saveLocked(store, { meta, pem: pem('1') });
     const dead = formatIdentity({ ...currentProcess(), pid: deadPid() });
     const alive = formatIdentity(currentProcess());
     await writeFile(path.join(root, 'archive/web/cert2.pem'), 'half');
@@ -156,28 +164,28 @@ describe('FileStore', () => {
     await mkdir(path.join(root, 'state'), { recursive: true });
     await writeFile(path.join(root, `state/web.json.abcdef-${dead}.tmp`), '');
     await writeFile(path.join(root, `state/web.json.fedcba-${alive}.tmp`), ''); // a write in flight, perhaps without the lock
-    await store.save({ meta, pem: pem('2') });
+    await saveLocked(store, { meta, pem: pem('2') });
     expect(await findDebris(root)).toEqual([`state/web.json.fedcba-${alive}.tmp`]);
   });
 
   it('completes a save that switched live/ but died before its metadata was in place', async () => {
     const store = new FileStore({ root });
-    await store.save({ meta, pem: pem('1') });
-    await store.save({ meta: { ...meta, serial: '2' }, pem: pem('2') });
+    await saveLocked(store, { meta, pem: pem('1') });
+    await saveLocked(store, { meta: { ...meta, serial: '2' }, pem: pem('2') });
     // What such a crash leaves: live/ at 2, renewal/web.json still at 1, version 2's metadata pending.
     const v2 = await readFile(path.join(root, 'renewal/web.json'), 'utf8');
     await writeFile(path.join(root, 'renewal/web.json.v2.pending'), v2);
     await writeFile(path.join(root, 'renewal/web.json'), JSON.stringify({ ...meta, version: 1 }));
-    expect((await store.readMeta('web'))?.serial).toBe('2');
-    await store.save({ meta: { ...meta, serial: '3' }, pem: pem('3') });
-    expect((await store.readMeta('web'))?.version).toBe(3);
+    expect((await store.readMeta('web', S()))?.serial).toBe('2');
+    await saveLocked(store, { meta: { ...meta, serial: '3' }, pem: pem('3') });
+    expect((await store.readMeta('web', S()))?.version).toBe(3);
     expect(await findDebris(root)).toEqual([]);
   });
 
   it('sweeps store-wide temp files of dead writers and old ones, and the debris of unlocked certificates', async () => {
     const store = new FileStore({ root, tempAgeMs: 60_000 });
-    await store.save({ meta, pem: pem('1') });
-    await store.save({ meta: { ...meta, name: 'api' }, pem: pem('a') });
+    await saveLocked(store, { meta, pem: pem('1') });
+    await saveLocked(store, { meta: { ...meta, name: 'api' }, pem: pem('a') });
     await mkdir(path.join(root, 'accounts/ca'), { recursive: true });
     await mkdir(path.join(root, 'state'), { recursive: true });
     const dead = formatIdentity({ ...currentProcess(), pid: deadPid() });
