@@ -14,7 +14,7 @@ export async function runDeployCommand(args: string[]): Promise<number> {
   if (!spec) throw new UsageError(`no certificate named ${JSON.stringify(values.cert)} in the config`);
   const log = logFor(values, config);
   const store = storeFor(config);
-  const meta = await store.readMeta(values.cert);
+  const meta = await store.readMeta(values.cert, AbortSignal.timeout(60_000));
   if (!meta) {
     process.stderr.write(`certfleet: ${values.cert} has no certificate yet; run certfleet issue first\n`);
     return 1;

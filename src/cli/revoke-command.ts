@@ -19,12 +19,12 @@ export async function runRevoke(args: string[]): Promise<number> {
   if (!config) return 2;
   const log = logFor(values, config);
   const store = storeFor(config);
-  const stored = await store.load(values.cert);
+  const signal = AbortSignal.timeout(60_000);
+  const stored = await store.load(values.cert, signal);
   if (!stored) {
     process.stderr.write(`certfleet: no certificate named ${JSON.stringify(values.cert)} in ${store.root}\n`);
     return 1;
   }
-  const signal = AbortSignal.timeout(60_000);
   try {
     const client = await accountFromConfig(store, config.acme, signal);
     try {
