@@ -95,16 +95,41 @@ export class FileStore implements CertificateStore, AccountStore, LocalCertifica
     };
   }
 
+  /**
+   * One whole version, even while saves run: `live/<name>` is resolved once and the PEMs are read
+   * inside the version directory it names, with that version's metadata. A save that switches
+   * `live/` meanwhile (or prunes that directory) makes it read again.
+   */
   async load(name: string, signal: AbortSignal): Promise<StoredCertificate | undefined> {
-    const meta = await this.readMeta(name, signal);
-    if (!meta) return undefined;
-    const p = this.paths(name);
-    const pem = {} as Record<PemFile, string>;
-    for (const f of PEM_FILES) {
+    for (let attempt = 0; ; attempt++) {
       signal.throwIfAborted();
-      pem[f] = await fs.readFile(p[f], 'utf8');
+      const target = await fs.readlink(this.liveDir(name)).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return undefined;
+        throw new CertfleetError('STORE_IO', `cannot read ${this.liveDir(name)}: ${errorMessage(err)}`, { cause: err });
+      });
+      if (target === undefined) return undefined;
+      const version = Number(/^\.versions\/[^/]+\/(\d+)$/.exec(target)?.[1] ?? NaN);
+      if (!Number.isInteger(version)) throw new CertfleetError('STORE_IO', `${this.liveDir(name)} points to ${target}, not to a version certfleet wrote`);
+      const dir = path.join(this.root, 'live', target);
+      try {
+        const pem = {} as Record<PemFile, string>;
+        await Promise.all(PEM_FILES.map(async (f) => { pem[f] = await fs.readFile(path.join(dir, `${f}.pem`), 'utf8'); }));
+        const meta = await this.metaOfVersion(name, version);
+        if (meta) return { meta, pem };
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 10) throw new CertfleetError('STORE_IO', `cannot read certificate ${name}: ${errorMessage(err)}`, { cause: err });
+      }
+      if (attempt >= 10) throw new CertfleetError('STORE_IO', `cannot read certificate ${name}: no metadata of version ${version}`);
     }
-    return { meta, pem };
+  }
+
+  /** The metadata of `version`: in place, or still pending (the save is between its switch and its rename). */
+  private async metaOfVersion(name: string, version: number): Promise<CertificateMeta | undefined> {
+    for (const file of [this.metaPath(name), pendingMetaPath(this.root, name, version), this.metaPath(name)]) {
+      const meta = await this.readJson(file, name);
+      if (meta?.version === version) return meta;
+    }
+    return undefined;
   }
 
   /**
