@@ -322,3 +322,120 @@ describe('FileStore locks', () => {
     await cert[Symbol.asyncDispose]();
   });
 });
+
+describe('FileStore fencing and state', () => {
+  const signal = () => AbortSignal.timeout(10_000);
+
+  it('a lock taken over while a save writes makes that save write nothing: the check just before the live/ switch', async () => {
+    const store = new FileStore({ root });
+    await saveLocked(store, { meta, pem: pem('1') });
+    const stalled = await store.lock('web', signal());
+    const lockFile = path.join(root, 'locks/web.lock');
+    let taker: Awaited<ReturnType<FileStore['lock']>> | undefined;
+    // When the save makes its temp link (everything else written), the lock changes hands.
+    const { promises } = await import('node:fs');
+    const original = promises.symlink;
+    promises.symlink = async (target, where, type) => {
+      if (String(where).includes('/live/.web.') && !taker) {
+        const owner = (await readOwner(lockFile))!;
+        await rm(lockFile);
+        await original(ownerText(owner.generation, { ...currentProcess(), pid: deadPid() }), lockFile);
+        taker = await new FileStore({ root }).lock('web', signal());
+      }
+      return original(target, where, type);
+    };
+    let err;
+    try {
+      err = await store.save({ meta, pem: pem('2') }, stalled, signal()).then(() => undefined, (e: unknown) => e);
+    } finally {
+      promises.symlink = original;
+    }
+    expect(err).toMatchObject({ code: 'STORE_FENCED', message: expect.stringMatching(/stale \(token 2; the lock was granted again since, token 3\)/) });
+    expect(await liveKey(store)).toBe('key-1');
+    await taker!.release();
+    await stalled.release();
+    expect(await findDebris(root)).toEqual([]);
+  });
+
+  it('the sweep\'s grant of a lock fences the holder it took the lock from', async () => {
+    const store = new FileStore({ root });
+    await saveLocked(store, { meta, pem: pem('1') });
+    const lease = await store.lock('web', signal());
+    const lockFile = path.join(root, 'locks/web.lock');
+    const owner = (await readOwner(lockFile))!;
+    await rm(lockFile);
+    await symlink(ownerText(owner.generation, { ...currentProcess(), pid: deadPid() }), lockFile);
+    await store.sweep(signal());
+    await expect(store.save({ meta, pem: pem('2') }, lease, signal())).rejects.toMatchObject({ code: 'STORE_FENCED' });
+    await lease.release();
+  });
+
+  it('tokens survive the process: a new FileStore on the same root continues the count', async () => {
+    const first = await new FileStore({ root }).lock('web', signal());
+    await first.release();
+    const next = await new FileStore({ root }).lock('web', signal());
+    expect(next.token).toBe(first.token + 1n);
+    await next.release();
+    expect((await readlink(path.join(root, 'fences/web')))).toBe(String(next.token));
+  });
+
+  it('reads a state file written before versions as version 1, and writes {version, state}', async () => {
+    const store = new FileStore({ root });
+    await mkdir(path.join(root, 'state'));
+    await writeFile(path.join(root, 'state/web.json'), JSON.stringify({ failures: 2, lastError: 'x' }));
+    expect(await store.readState('web', signal())).toEqual({ state: { failures: 2, lastError: 'x' }, version: 1 });
+    await store.writeState('web', { failures: 3 }, { expectedVersion: 1 }, signal());
+    expect(JSON.parse(await readFile(path.join(root, 'state/web.json'), 'utf8'))).toEqual({ version: 2, state: { failures: 3 } });
+    expect(await findDebris(root)).toEqual([]);
+  });
+
+  it('keeps pace and the issuer certificate beside the account; an unreadable one is STORE_IO, not "absent"', async () => {
+    const store = new FileStore({ root });
+    expect(await store.readPace('ca-1', signal())).toBeUndefined();
+    await store.writePace('ca-1', '{"pollMs":500}\n', signal());
+    await store.writeIssuerCertificate('selfsigned', 'CA PEM', signal());
+    expect(await store.readPace('ca-1', signal())).toBe('{"pollMs":500}\n');
+    expect(await store.readIssuerCertificate('selfsigned', signal())).toBe('CA PEM');
+    await rm(path.join(root, 'accounts/ca-1/pace.json'));
+    await mkdir(path.join(root, 'accounts/ca-1/pace.json')); // EISDIR
+    await expect(store.readPace('ca-1', signal())).rejects.toMatchObject({ code: 'STORE_IO', message: expect.stringContaining('accounts/ca-1/pace.json') });
+  });
+});
+
+describe('FileStore as the local certificate directory', () => {
+  const signal = () => AbortSignal.timeout(10_000);
+
+  it('writeDerived puts the file in the live version directory with its mode, and refuses a path or a PEM name', async () => {
+    const store = new FileStore({ root });
+    await saveLocked(store, { meta, pem: pem('1') });
+    const written = await store.writeDerived('web', 'cert.pfx', Buffer.from('pfx-1'), 0o600, signal());
+    expect(written).toBe(path.join(root, 'live/web/cert.pfx'));
+    expect(await readFile(written, 'utf8')).toBe('pfx-1');
+    expect((await stat(path.join(root, 'live/.versions/web/1/cert.pfx'))).mode & 0o777).toBe(0o600);
+    for (const bad of ['../x', 'a/b', 'privkey.pem', '.hidden']) {
+      await expect(store.writeDerived('web', bad, Buffer.from(''), 0o600, signal())).rejects.toMatchObject({ code: 'STORE_IO' });
+    }
+    // The next version starts without it: a derived file belongs to the version it was made from.
+    await saveLocked(store, { meta, pem: pem('2') });
+    await expect(stat(path.join(root, 'live/web/cert.pfx'))).rejects.toThrow(/ENOENT/);
+  });
+
+  it('accessPaths lists every directory after its parent, and every archive file of every version', async () => {
+    const store = new FileStore({ root });
+    await saveLocked(store, { meta, pem: pem('1') });
+    await saveLocked(store, { meta, pem: pem('2') });
+    const { dirs, files } = await store.accessPaths('web', signal());
+    expect(dirs[0]).toBe(root);
+    for (const d of dirs.slice(1)) expect(dirs.indexOf(path.dirname(d)), d).toBeGreaterThanOrEqual(0);
+    expect(dirs).toEqual(expect.arrayContaining([path.join(root, 'live/.versions/web/1'), path.join(root, 'live/.versions/web/2'), path.join(root, 'archive/web')]));
+    expect(files.map((f) => path.relative(root, f)).sort()).toEqual(['cert', 'chain', 'fullchain', 'privkey'].flatMap((f) => [`archive/web/${f}1.pem`, `archive/web/${f}2.pem`]).sort());
+  });
+
+  it('write() saves a certificate live/ does not show yet, and leaves one it shows alone', async () => {
+    const store = new FileStore({ root });
+    const paths = await store.write({ meta: { ...meta, version: 1 }, pem: pem('1') }, signal());
+    expect(await readFile(paths.privkey, 'utf8')).toBe('key-1');
+    await store.write({ meta: { ...meta, version: 1 }, pem: pem('1') }, signal());
+    expect((await store.readMeta('web', signal()))?.version).toBe(1);
+  });
+});
