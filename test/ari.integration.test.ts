@@ -9,6 +9,8 @@ import { FileStore } from '../src/store/file-store.js';
 import { localConfigText, startLocalStack, type LocalStack } from './support/local-stack.js';
 import { captureLog } from './support/test-log.js';
 
+const S = () => AbortSignal.timeout(10_000);
+
 /**
  * Debian's pebble 2.4 has no renewalInfo. This fake, written from RFC 9773, serves pebble's
  * directory with a `renewalInfo` URL added, and answers renewalInfo itself from a script; every
@@ -72,7 +74,7 @@ describe('ARI (RFC 9773) against a fake renewalInfo in front of pebble', () => {
     try {
       const first = await renewer.process(spec, {}, AbortSignal.timeout(30_000));
       expect(first.result).toBe('issued');
-      const meta = (await new FileStore({ root: store }).readMeta('w'))!;
+      const meta = (await new FileStore({ root: store }).readMeta('w', S()))!;
       expect(meta.ariCertId).toMatch(/^[\w-]+\.[\w-]+$/);
       // Not asked yet: a new certificate's window is asked for at its first look.
       expect(fake.asked).toEqual([]);
@@ -84,7 +86,7 @@ describe('ARI (RFC 9773) against a fake renewalInfo in front of pebble', () => {
       expect(waiting).toMatchObject({ result: 'skipped', detail: expect.stringMatching(/^ARI window at /) });
       expect(waiting.next).toBe(now + 3_600_000);
       expect(fake.asked).toEqual([meta.ariCertId]);
-      const state = await new FileStore({ root: store }).readState('w');
+      const { state } = await new FileStore({ root: store }).readState('w', S());
       const chosen = Date.parse(state.ari!.window!.chosen);
       expect(chosen).toBeGreaterThanOrEqual(start);
       expect(chosen).toBeLessThan(start + 86_400_000);
@@ -106,7 +108,7 @@ describe('ARI (RFC 9773) against a fake renewalInfo in front of pebble', () => {
       expect(orders.map((r) => r.replaces)).toEqual([undefined, meta.ariCertId]);
       expect(await readdir(path.join(store, 'archive', 'w'))).toContain('cert2.pem');
       // The new certificate has its own identifier; the old window is forgotten.
-      const after = await new FileStore({ root: store }).readState('w');
+      const { state: after } = await new FileStore({ root: store }).readState('w', S());
       expect(after.ari).toBeUndefined();
     } finally {
       await renewer.close();

@@ -14,7 +14,6 @@ import { openAccount } from '../src/issuer/acme-account.js';
 import { AcmeIssuer } from '../src/issuer/acme-issuer.js';
 import { generatePrivateKey } from '../src/acme/keys.js';
 import { composeRenewer } from '../src/daemon/compose.js';
-import { fileStoreSeams } from '../src/daemon/file-store-bridge.js';
 import { Dns01Solver } from '../src/solver/dns01-solver.js';
 import { DnsRouter } from '../src/solver/dns-router.js';
 import { StateUpdates } from '../src/solver/state-updates.js';
@@ -25,6 +24,8 @@ import { FileStore } from '../src/store/file-store.js';
 import { localConfigText, startLocalStack, type LocalStack } from './support/local-stack.js';
 import { startPebble, type PebbleServer } from './support/pebble-server.js';
 import type { PowerDnsServer } from './support/powerdns-server.js';
+
+const S = () => AbortSignal.timeout(10_000);
 
 let stack: LocalStack;
 let pdns: PowerDnsServer;
@@ -54,14 +55,14 @@ function config(certs: string, o: { store?: string; server?: PebbleServer; apiKe
  */
 function issuerWith(root: string, provider: DnsProvider, o: { writeRetryMs?: number; resolvers?: string[] } = {}) {
   const cfg = config('  - name: x\n    domains: [x.example.test]\n    dns: home\n', { store: root });
-  const seams = fileStoreSeams(new FileStore({ root }));
+  const store = new FileStore({ root });
   const lookup = new NodeDnsLookup(o.resolvers ?? [pdns.dnsAddress]);
   const router = new DnsRouter({ providers: cfg.dns.providers, lookup, create: () => Promise.resolve(provider) });
-  const solver = new Dns01Solver({ store: seams.store, updates: new StateUpdates(seams.store), router, lookup, log, cleanupTimeoutMs: 30_000, writeRetryMs: o.writeRetryMs ?? 15_000 });
+  const solver = new Dns01Solver({ store: store, updates: new StateUpdates(store), router, lookup, log, cleanupTimeoutMs: 30_000, writeRetryMs: o.writeRetryMs ?? 15_000 });
   const acme = { directory: pebble.directoryUrl, caBundle: pebble.caBundle };
-  const issuer = new AcmeIssuer({ directory: acme.directory, open: (s) => openAccount(seams.accounts, acme, s), accounts: seams.accounts, solver, log, now: Date.now });
+  const issuer = new AcmeIssuer({ directory: acme.directory, open: (s) => openAccount(store, acme, s), accounts: store, solver, log, now: Date.now });
   const issue = async (name: string, domains: string[]) => {
-    const lease = await seams.store.lock(name, AbortSignal.timeout(5_000));
+    const lease = await store.lock(name, AbortSignal.timeout(5_000));
     const tasks: Promise<void>[] = [];
     try {
       return await issuer.issue({ name, domains, key: generatePrivateKey('ecdsa-p256'), dns: 'home', followCnames: true, lease, background: (t) => tasks.push(t) }, AbortSignal.timeout(30_000));
@@ -98,8 +99,8 @@ describe('issuance variants', () => {
   it('revokes a certificate; a second revocation is refused with alreadyRevoked', async () => {
     const store = new FileStore({ root: path.join(dir, 'store') });
     await issueAll(config('  - name: rev\n    domains: [rev.example.test]\n    dns: home\n'), log, {}, AbortSignal.timeout(60_000));
-    const stored = await store.load('rev');
-    const client = await openAccount(fileStoreSeams(store).accounts, { directory: pebble.directoryUrl, caBundle: pebble.caBundle }, AbortSignal.timeout(10_000));
+    const stored = await store.load('rev', S());
+    const client = await openAccount(store, { directory: pebble.directoryUrl, caBundle: pebble.caBundle }, AbortSignal.timeout(10_000));
     const der = new X509Certificate(stored!.pem.cert).raw;
     await client.revoke(der, 4, AbortSignal.timeout(10_000));
     const again = await client.revoke(der, 4, AbortSignal.timeout(10_000)).catch((e: unknown) => e);
@@ -228,7 +229,7 @@ describe('challenge TXT records', () => {
     const watching: DnsProvider = {
       id: 'home',
       async appendRecords(zone, recs, signal) {
-        const noted = (await store.readState('led')).pendingTxt ?? [];
+        const noted = (await store.readState('led', S())).state.pendingTxt ?? [];
         notedAtWrite.push(recs.every((r) => noted.some((n) => n.value === r.data && n.zone === zone && n.provider === 'home')));
         return inner.appendRecords(zone, recs, signal);
       },
@@ -237,7 +238,7 @@ describe('challenge TXT records', () => {
     const issuer = issuerWith(path.join(dir, 'ledger'), watching);
     await issuer.issue('led', ['led.example.test', 'led.other.test']);
     expect(notedAtWrite).toEqual([true, true]);
-    expect((await store.readState('led')).pendingTxt).toBeUndefined();
+    expect((await store.readState('led', S())).state.pendingTxt).toBeUndefined();
     await issuer.close();
   });
 
@@ -250,29 +251,32 @@ describe('challenge TXT records', () => {
     // What a run killed between its write and its cleanup leaves: the values in DNS and noted.
     const p = real();
     await p.appendRecords('example.test', [{ name: '_acme-challenge.left', type: 'TXT', data: 'killed-run-1', ttl: 60 }, { name: '_acme-challenge.left', type: 'TXT', data: 'killed-run-2', ttl: 60 }, { name: '_acme-challenge.left', type: 'TXT', data: 'not-certfleets', ttl: 60 }], AbortSignal.timeout(5000));
-    const state = await store.readState('left');
-    await store.writeState('left', { ...state, pendingTxt: ['killed-run-1', 'killed-run-2'].map((value) => ({ provider: 'home', zone: 'example.test', name, value, ttl: 60 })) });
+    const note = async (values: string[]) => {
+      const { state, version } = await store.readState('left', S());
+      await store.writeState('left', { ...state, pendingTxt: values.map((value) => ({ provider: 'home', zone: 'example.test', name, value, ttl: 60 })) }, { expectedVersion: version }, S());
+    };
+    await note(['killed-run-1', 'killed-run-2']);
 
     // Not due: skipped, and the leftovers are gone all the same.
     expect(await issueAll(cfg, log, {}, AbortSignal.timeout(60_000))).toMatchObject([{ result: 'skipped' }]);
     expect(await txtValues('example.test', name)).toEqual(['not-certfleets']);
-    expect((await store.readState('left')).pendingTxt).toBeUndefined();
+    expect((await store.readState('left', S())).state.pendingTxt).toBeUndefined();
     expect(captured.records().some((r) => r.msg === 'txt_leftovers_removed' && r.cert === 'left')).toBe(true);
 
     // Before an issuance, under the lock, likewise (Renewer.sweepLeftoverTxt, for a start-time sweep, too).
     await p.appendRecords('example.test', [{ name: '_acme-challenge.left', type: 'TXT', data: 'killed-run-3', ttl: 60 }], AbortSignal.timeout(5000));
-    await store.writeState('left', { ...(await store.readState('left')), pendingTxt: [{ provider: 'home', zone: 'example.test', name, value: 'killed-run-3', ttl: 60 }] });
+    await note(['killed-run-3']);
     expect(await issueAll(cfg, log, { force: true }, AbortSignal.timeout(60_000))).toMatchObject([{ result: 'renewed' }]);
     expect(await txtValues('example.test', name)).toEqual(['not-certfleets']);
 
     // And by the sweep a daemon or `issue` runs at start, for every certificate at once.
     await p.appendRecords('example.test', [{ name: '_acme-challenge.left', type: 'TXT', data: 'killed-run-4', ttl: 60 }], AbortSignal.timeout(5000));
-    await store.writeState('left', { ...(await store.readState('left')), pendingTxt: [{ provider: 'home', zone: 'example.test', name, value: 'killed-run-4', ttl: 60 }] });
+    await note(['killed-run-4']);
     const { renewer, names } = composeRenewer(cfg, { log });
     await renewer.sweepLeftoverTxt(names, AbortSignal.timeout(30_000));
     await renewer.close();
     expect(await txtValues('example.test', name)).toEqual(['not-certfleets']);
-    expect((await store.readState('left')).pendingTxt).toBeUndefined();
+    expect((await store.readState('left', S())).state.pendingTxt).toBeUndefined();
     await p.deleteRecords('example.test', [{ name: '_acme-challenge.left', type: 'TXT', data: 'not-certfleets', ttl: 60 }], AbortSignal.timeout(5000));
   });
 
@@ -296,7 +300,7 @@ describe('challenge TXT records', () => {
     await issuer.issue('down', ['down.example.test']);
     expect(await txtValues('example.test', '_acme-challenge.down.example.test')).toEqual([]);
     expect(deletes).toBeGreaterThan(1);
-    expect((await store.readState('down')).pendingTxt).toBeUndefined();
+    expect((await store.readState('down', S())).state.pendingTxt).toBeUndefined();
     await issuer.close();
   });
 
@@ -307,7 +311,7 @@ describe('challenge TXT records', () => {
     const issuer = issuerWith(path.join(dir, 'refused'), dead, { writeRetryMs: 1000 });
     await expect(issuer.issue('refused', ['refused.example.test'])).rejects.toThrow(/PowerDNS provider home: API unreachable at http:\/\/127\.0\.0\.1:1/);
     expect(captured.records().slice(from).filter((r) => r.msg === 'cleanup_failed')).toEqual([]);
-    expect((await store.readState('refused')).pendingTxt).toBeUndefined();
+    expect((await store.readState('refused', S())).state.pendingTxt).toBeUndefined();
     await issuer.close();
   });
 

@@ -8,9 +8,9 @@ import { Dns01Solver } from '../solver/dns01-solver.js';
 import { DnsRouter } from '../solver/dns-router.js';
 import { StateUpdates } from '../solver/state-updates.js';
 import type { CertificateStore } from '../store/certificate-store.js';
+import type { FileStore } from '../store/file-store.js';
 import { storeFor } from '../store/store-for-config.js';
 import { configuredDeploy } from './deploy-runner.js';
-import { fileStoreSeams, type StoreSeams } from './file-store-bridge.js';
 import { webhookNotifier } from './webhook-notifier.js';
 
 /** How long a TXT write or a DNS lookup is retried: a DNS server restart takes seconds. */
@@ -19,7 +19,6 @@ const DNS_RETRY_MS = 15_000;
 export interface Composed {
   renewer: Renewer;
   store: CertificateStore;
-  seams: StoreSeams;
   /** The names the config manages (for the start-time sweep). */
   names: string[];
 }
@@ -37,29 +36,29 @@ export interface ComposeOptions {
  * only place that knows which implementation stands behind each seam.
  */
 export function composeRenewer(config: Config, o: ComposeOptions): Composed {
-  const fileStore = storeFor(config, o.env ?? process.env);
-  const seams = fileStoreSeams(fileStore);
+  // The directory store is the certificate store, the account store and this host's live/ at once.
+  const fileStore: FileStore = storeFor(config, o.env ?? process.env);
   const clock = o.clock ?? { now: Date.now };
   const log = o.log;
   const lookup = new NodeDnsLookup(config.dns.resolvers);
   let solver: Dns01Solver | undefined;
   const issuer = createIssuer(config.acme, {
-    accounts: seams.accounts, log, now: () => clock.now(),
+    accounts: fileStore, log, now: () => clock.now(),
     ...(o.hooks?.onRequest ? { onRequest: o.hooks.onRequest } : {}),
     solver: () => solverOf(),
   });
   const solverOf = () => {
     solver ??= new Dns01Solver({
-      store: seams.store, updates: new StateUpdates(seams.store), lookup, log,
+      store: fileStore, updates: new StateUpdates(fileStore), lookup, log,
       router: new DnsRouter({ providers: config.dns.providers, lookup, create: (id, cfg) => createProvider(id, cfg, { log: log.child({ component: 'dns', provider: id }) }) }),
       cleanupTimeoutMs: config.scheduler.txt_cleanup_timeout, writeRetryMs: DNS_RETRY_MS, onPropagated: o.hooks?.onPropagated,
     });
     return solver;
   };
   const renewer = new Renewer({
-    acme: config.acme, store: seams.store, local: seams.local, issuer, solver: { removeLeftovers: (...a) => solverOf().removeLeftovers(...a) },
-    deploy: configuredDeploy({ containers: config.containers, local: seams.local, storeRoot: fileStore.root, log, onDeploy: o.hooks?.onDeploy }),
+    acme: config.acme, store: fileStore, local: fileStore, issuer, solver: { removeLeftovers: (...a) => solverOf().removeLeftovers(...a) },
+    deploy: configuredDeploy({ containers: config.containers, local: fileStore, log, onDeploy: o.hooks?.onDeploy }),
     notifier: webhookNotifier(config.notify, clock, log), clock, log, hooks: o.hooks,
   });
-  return { renewer, store: seams.store, seams, names: config.certificates.map(certificateName) };
+  return { renewer, store: fileStore, names: config.certificates.map(certificateName) };
 }

@@ -8,11 +8,11 @@ export interface PlanLine { name: string; action: 'issue' | 'renew' | 'keep'; re
  * What `run` would do now, from the store alone: nothing is written and no CA or DNS server is
  * asked (so an ARI window is the one last stored, not a fresh answer).
  */
-export async function planCertificates(config: Config, now = Date.now()): Promise<PlanLine[]> {
+export async function planCertificates(config: Config, signal: AbortSignal, now = Date.now()): Promise<PlanLine[]> {
   const store = storeFor(config);
   return Promise.all(config.certificates.map(async (c) => {
     const name = certificateName(c);
-    const [meta, state] = await Promise.all([store.readMeta(name), store.readState(name)]);
+    const [meta, { state }] = await Promise.all([store.readMeta(name, signal), store.readState(name, signal)]);
     const d = decideRenewal(meta, { domains: c.domains, keyType: c.key_type, directory: config.acme.directory }, state, now);
     if (d.due) return { name, action: meta ? 'renew' : 'issue', reason: d.reason };
     return { name, action: meta ? 'keep' : 'issue', reason: d.reason, at: new Date(d.at).toISOString() };

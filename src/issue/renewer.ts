@@ -11,8 +11,7 @@ import {
 } from '../scheduler/renewal-policy.js';
 import type { Dns01Solver } from '../solver/dns01-solver.js';
 import { StateUpdates, type StateGuard } from '../solver/state-updates.js';
-import type { CertificateStore, Lease, LocalCertificateDirectory } from '../store/certificate-store.js';
-import type { CertificateMeta, CertificatePaths } from '../store/file-store.js';
+import type { CertificateMeta, CertificatePaths, CertificateStore, Lease, LocalCertificateDirectory, StoredCertificate } from '../store/certificate-store.js';
 
 export type CertificateSpec = Config['certificates'][number];
 
@@ -28,6 +27,8 @@ export interface RenewOutcome {
   deploy?: DeployResult[];
   /** The stored certificate's metadata as the pipeline last read it (new after a success). */
   meta?: CertificateMeta;
+  /** The certificate just saved, for deploy (not reported). */
+  saved?: StoredCertificate;
 }
 
 /** What the renewer reports, for metrics; every hook is optional. */
@@ -40,7 +41,7 @@ export interface RenewerHooks {
 
 /** Runs a certificate's deploy actions after it landed (and for `certfleet deploy`). */
 export interface DeployRunner {
-  run(spec: CertificateSpec, event: 'issued' | 'renewed', meta: CertificateMeta, signal: AbortSignal): Promise<DeployResult[]>;
+  run(spec: CertificateSpec, event: 'issued' | 'renewed', certificate: StoredCertificate, signal: AbortSignal): Promise<DeployResult[]>;
 }
 
 /** Tells the configured webhooks about an outcome; never throws. */
@@ -92,11 +93,12 @@ export class Renewer {
   async process(spec: CertificateSpec, opts: { force?: boolean }, signal: AbortSignal): Promise<RenewOutcome> {
     const outcome = await this.renew(spec, opts, signal);
     // After the lock is released: deploy actions, then notifications.
-    if ((outcome.result === 'issued' || outcome.result === 'renewed') && outcome.meta) {
-      outcome.deploy = await this.deps.deploy.run(spec, outcome.result, outcome.meta, signal);
+    const { saved, ...reported } = outcome;
+    if ((reported.result === 'issued' || reported.result === 'renewed') && saved) {
+      reported.deploy = await this.deps.deploy.run(spec, reported.result, saved, signal);
     }
-    if (outcome.result !== 'skipped' && !signal.aborted) await this.deps.notifier.notify(spec, outcome, signal);
-    return outcome;
+    if (reported.result !== 'skipped' && !signal.aborted) await this.deps.notifier.notify(spec, reported, signal);
+    return reported;
   }
 
   private now(): number {
@@ -144,9 +146,9 @@ export class Renewer {
           return succeeded;
         });
         const paths = this.deps.local.paths(name);
-        const next = this.decide(spec, saved, state);
+        const next = this.decide(spec, saved.meta, state);
         // Metrics and state first, then the log line: whoever reads the log sees them current.
-        const outcome = this.report({ name, result, detail: paths.liveDir, paths, ms, next: this.nextWake(next, saved, state) }, saved);
+        const outcome = this.report({ name, result, detail: paths.liveDir, paths, ms, next: this.nextWake(next, saved.meta, state), saved }, saved.meta);
         log.info({ domains: spec.domains, ms: Math.round(ms), reason: again.reason }, result);
         return outcome;
       } catch (err) {
@@ -163,7 +165,7 @@ export class Renewer {
   }
 
   /** Generates (or keeps) the key, asks the issuer, checks its answer and saves it under the lease. */
-  private async obtain(spec: CertificateSpec, name: string, meta: CertificateMeta | undefined, lease: Lease, signal: AbortSignal, background: (t: Promise<void>) => void): Promise<CertificateMeta> {
+  private async obtain(spec: CertificateSpec, name: string, meta: CertificateMeta | undefined, lease: Lease, signal: AbortSignal, background: (t: Promise<void>) => void): Promise<StoredCertificate> {
     const keyType: KeyType = spec.key_type;
     const key = this.key(name, keyType, spec.reuse_key, signal);
     // The issuer may fail before it waits for the key: the rejection is reported there, not here.
@@ -178,7 +180,8 @@ export class Renewer {
     if (certs.length === 0) throw new CertfleetError('ACME_BAD_RESPONSE', `${name}: the CA returned no certificate`);
     const leaf = new X509Certificate(certs[0]!);
     if (!leaf.checkPrivateKey(await key)) throw new CertfleetError('ACME_BAD_RESPONSE', `${name}: the CA returned a certificate for another key`);
-    return this.deps.store.save({
+    const pem = { cert: certs[0]!, chain: certs.slice(1).join(''), fullchain: certs.join(''), privkey: privateKeyPem(await key) };
+    const savedMeta = await this.deps.store.save({
       meta: {
         name, domains: spec.domains, keyType,
         notBefore: new Date(leaf.validFrom).toISOString(),
@@ -191,8 +194,9 @@ export class Renewer {
         ...(this.deps.issuer.renewalInfo ? { ariCertId: ariCertId(certs[0]!) } : {}),
         directory: issued.directory,
       },
-      pem: { cert: certs[0]!, chain: certs.slice(1).join(''), fullchain: certs.join(''), privkey: privateKeyPem(await key) },
+      pem,
     }, lease, signal);
+    return { meta: savedMeta, pem };
   }
 
   private async key(name: string, keyType: KeyType, reuse: boolean, signal: AbortSignal): Promise<KeyObject> {
@@ -276,9 +280,9 @@ export class Renewer {
 
   /** Runs the deploy actions of `spec` for its current certificate (`certfleet deploy`). */
   async redeploy(spec: CertificateSpec, signal: AbortSignal): Promise<DeployResult[] | undefined> {
-    const meta = await this.deps.store.readMeta(certificateName(spec), signal);
-    if (!meta) return undefined;
-    return this.deps.deploy.run(spec, meta.version > 1 ? 'renewed' : 'issued', meta, signal);
+    const stored = await this.deps.store.load(certificateName(spec), signal);
+    if (!stored) return undefined;
+    return this.deps.deploy.run(spec, stored.meta.version > 1 ? 'renewed' : 'issued', stored, signal);
   }
 
   private report(outcome: RenewOutcome, meta: CertificateMeta | undefined): RenewOutcome {

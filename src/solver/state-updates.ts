@@ -36,5 +36,4 @@ export class StateUpdates {
   }
 }
 
-// A string compare: the code is the store seam's (added with the store's compare-and-set).
-const isConflict = (err: unknown) => err instanceof CertfleetError && (err.code as string) === 'STORE_CONFLICT';
+const isConflict = (err: unknown) => err instanceof CertfleetError && err.code === 'STORE_CONFLICT';

@@ -2,16 +2,15 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fileStoreSeams } from '../daemon/file-store-bridge.js';
-import type { CertificateStore } from '../store/certificate-store.js';
 import { FileStore } from '../store/file-store.js';
 import { lockTxtNames } from './txt-name-locks.js';
 
+
 let dir: string;
-let store: CertificateStore;
+let store: FileStore;
 beforeEach(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'certfleet-txtlock-'));
-  store = fileStoreSeams(new FileStore({ root: dir })).store;
+  store = new FileStore({ root: dir });
 });
 afterEach(() => rm(dir, { recursive: true, force: true }));
 

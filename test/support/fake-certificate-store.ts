@@ -1,7 +1,7 @@
 import { CertfleetError } from '../../src/errors.js';
 import { EMPTY_STATE, type RenewalState } from '../../src/scheduler/renewal-policy.js';
 import type { AccountStore, CertificateStore, Lease, NewCertificate, VersionedState } from '../../src/store/certificate-store.js';
-import type { CertificateMeta, CertificatePaths, StoredCertificate } from '../../src/store/file-store.js';
+import type { CertificateMeta, CertificatePaths, StoredCertificate } from '../../src/store/certificate-store.js';
 
 /**
  * An in-memory CertificateStore and AccountStore for pipeline unit tests: fenced leases (a lease
@@ -80,7 +80,7 @@ export class FakeCertificateStore implements CertificateStore, AccountStore {
   writeState(name: string, state: RenewalState, guard: { lease: Lease } | { expectedVersion: number }): Promise<VersionedState> {
     const current = this.states.get(name)?.version ?? 0;
     if ('lease' in guard) this.fence(name, guard.lease);
-    else if (guard.expectedVersion !== current) return Promise.reject(new CertfleetError('STORE_IO', `state of ${name} changed meanwhile`));
+    else if (guard.expectedVersion !== current) return Promise.reject(new CertfleetError('STORE_CONFLICT', `state of ${name} changed meanwhile`));
     const next = { state, version: current + 1 };
     this.states.set(name, next);
     this.stateWrites.push({ name, state, guard: 'lease' in guard ? 'lease' : 'version' });
@@ -133,6 +133,6 @@ export class FakeCertificateStore implements CertificateStore, AccountStore {
   }
 
   private fence(name: string, lease: Lease): void {
-    if (lease.token !== this.tokens.get(name)) throw new CertfleetError('STORE_LOCKED', `stale lease of ${name}`);
+    if (lease.token !== this.tokens.get(name)) throw new CertfleetError('STORE_FENCED', `stale lease of ${name}`);
   }
 }
