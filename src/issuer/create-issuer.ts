@@ -5,10 +5,7 @@ import type { Logger } from '../log.js';
 import type { Dns01Solver } from '../solver/dns01-solver.js';
 import type { AccountStore } from '../store/certificate-store.js';
 import { issuerKey, openAccount } from './acme-account.js';
-import type { Issuer } from './issuer.js';
-
-/** The value of `acme.directory` that selects the self-signed development issuer. */
-const SELF_SIGNED = 'selfsigned';
+import { SELF_SIGNED, type Issuer } from './issuer.js';
 
 export interface IssuerDeps {
   accounts: AccountStore;

@@ -36,6 +36,9 @@ export interface IssuedCertificate {
   directory: string;
 }
 
+/** The value of `acme.directory` that selects the self-signed development issuer (also its issuer key). */
+export const SELF_SIGNED = 'selfsigned';
+
 /** renewalInfo's answer for a CA that has no ARI at all (the pipeline stops asking). */
 export const ARI_UNSUPPORTED = 'unsupported';
 

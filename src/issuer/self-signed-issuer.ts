@@ -4,10 +4,8 @@ import * as x509 from '@peculiar/x509';
 import { generatePrivateKey, keyTypeOf, parsePrivateKey, privateKeyPem, type KeyType } from '../acme/keys.js';
 import type { Logger } from '../log.js';
 import type { AccountStore } from '../store/certificate-store.js';
-import type { IssuedCertificate, Issuer, IssueRequest } from './issuer.js';
+import { SELF_SIGNED, type IssuedCertificate, type Issuer, type IssueRequest } from './issuer.js';
 
-/** The value of `acme.directory` that selects this issuer, and its issuer key. */
-export const SELF_SIGNED = 'selfsigned';
 const CA_NAME = 'CN=certfleet development CA (not trusted)';
 
 const algorithmFor = (type: KeyType) => (type.startsWith('rsa')
