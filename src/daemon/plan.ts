@@ -1,5 +1,5 @@
-import { certificateName, type Config } from '../config/schema.js';
-import { decideRenewal } from '../scheduler/renewal-policy.js';
+import type { Config } from '../config/schema.js';
+import { certificateStatus } from '../issue/certificate-status.js';
 import { storeFor } from '../store/store-for-config.js';
 
 export interface PlanLine { name: string; action: 'issue' | 'renew' | 'keep'; reason: string; at?: string }
@@ -11,9 +11,7 @@ export interface PlanLine { name: string; action: 'issue' | 'renew' | 'keep'; re
 export async function planCertificates(config: Config, signal: AbortSignal, now = Date.now()): Promise<PlanLine[]> {
   const store = storeFor(config);
   return Promise.all(config.certificates.map(async (c) => {
-    const name = certificateName(c);
-    const [meta, { state }] = await Promise.all([store.readMeta(name, signal), store.readState(name, signal)]);
-    const d = decideRenewal(meta, { domains: c.domains, keyType: c.key_type, directory: config.acme.directory }, state, now);
+    const { name, meta, decision: d } = await certificateStatus(store, c, config.acme.directory, now, signal);
     if (d.due) return { name, action: meta ? 'renew' : 'issue', reason: d.reason };
     return { name, action: meta ? 'keep' : 'issue', reason: d.reason, at: new Date(d.at).toISOString() };
   }));

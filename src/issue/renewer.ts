@@ -7,11 +7,12 @@ import { CertfleetError, errorMessage } from '../errors.js';
 import { ARI_UNSUPPORTED, type Issuer } from '../issuer/issuer.js';
 import type { Logger } from '../log.js';
 import {
-  ariCheckTime, decideRenewal, recordAri, recordAriFailure, recordFailure, recordSuccess, type CertificateFacts, type Decision, type PendingTxt, type RenewalState,
+  ariCheckTime, recordAri, recordAriFailure, recordFailure, recordSuccess, type Decision, type PendingTxt, type RenewalState,
 } from '../scheduler/renewal-policy.js';
 import type { Dns01Solver } from '../solver/dns01-solver.js';
 import { StateUpdates, type StateGuard } from '../solver/state-updates.js';
 import type { CertificateMeta, CertificatePaths, CertificateStore, Lease, LocalCertificateDirectory, StoredCertificate } from '../store/certificate-store.js';
+import { decideFor, factsOf } from './certificate-status.js';
 
 export type CertificateSpec = Config['certificates'][number];
 
@@ -213,11 +214,11 @@ export class Renewer {
     log.error({ error: message }, 'failed');
     let failedState: RenewalState | undefined;
     try {
-      failedState = await this.updates.update(name, (s) => recordFailure(s, meta && facts(meta), message, this.now()), guard, signal);
+      failedState = await this.updates.update(name, (s) => recordFailure(s, meta && factsOf(meta), message, this.now()), guard, signal);
     } catch (e) {
       log.error({ error: errorMessage(e) }, 'state_write_failed');
     }
-    const next = failedState ?? recordFailure({ failures: 0 }, meta && facts(meta), message, this.now());
+    const next = failedState ?? recordFailure({ failures: 0 }, meta && factsOf(meta), message, this.now());
     return this.report({ name, result: 'failed', detail: message, next: Date.parse(next.nextAttempt!) }, meta);
   }
 
@@ -266,7 +267,7 @@ export class Renewer {
 
   /** The decision for a certificate from what is stored, without I/O (for `--dry-run` and `list`). */
   decide(spec: CertificateSpec, meta: CertificateMeta | undefined, state: RenewalState): Decision {
-    return decideRenewal(meta && facts(meta), { domains: spec.domains, keyType: spec.key_type, directory: this.deps.acme.directory }, state, this.now());
+    return decideFor(spec, this.deps.acme.directory, meta, state, this.now());
   }
 
   /** Revokes the current certificate of `name` (RFC 5280 reason code); false when none is stored. */
@@ -316,8 +317,4 @@ export class Renewer {
       return recordAriFailure(state, meta.serial, this.now());
     }
   }
-}
-
-function facts(meta: CertificateMeta): CertificateFacts {
-  return { domains: meta.domains, keyType: meta.keyType, notBefore: meta.notBefore, notAfter: meta.notAfter, serial: meta.serial, directory: meta.directory };
 }
