@@ -6,6 +6,8 @@ import type { CertificateStore, Lease } from '../store/certificate-store.js';
 /** How a state write is guarded: under the certificate's lease, or by compare-and-set on its version. */
 export type StateGuard = { lease: Lease } | 'compare-and-set';
 
+const mutexes = new WeakMap<object, KeyedMutex>();
+
 /** A compare-and-set that lost this many times in a row gives up (the error is the store's). */
 const CAS_ATTEMPTS = 5;
 
@@ -16,9 +18,15 @@ const CAS_ATTEMPTS = 5;
  * (fenced) or the version (compare-and-set, retried on STORE_CONFLICT) keeps writes from crossing.
  */
 export class StateUpdates {
-  private readonly mutex = new KeyedMutex();
+  private readonly mutex: KeyedMutex;
 
-  constructor(private readonly store: Pick<CertificateStore, 'readState' | 'writeState'>) {}
+  constructor(private readonly store: Pick<CertificateStore, 'readState' | 'writeState'>) {
+    // One per store, shared by every StateUpdates over it (the pipeline's and the solver's): a
+    // write under the lease is not compared with the version, so two would lose each other's change.
+    let mutex = mutexes.get(store);
+    if (!mutex) mutexes.set(store, mutex = new KeyedMutex());
+    this.mutex = mutex;
+  }
 
   update(name: string, change: (state: RenewalState) => RenewalState, guard: StateGuard, signal: AbortSignal): Promise<RenewalState> {
     return this.mutex.run(name, async () => {

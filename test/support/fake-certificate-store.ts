@@ -19,7 +19,8 @@ export class FakeCertificateStore implements CertificateStore, AccountStore {
   private readonly accounts = new Map<string, { keyPem: string; url?: string }>();
   private readonly files = new Map<string, string>();
 
-  load(name: string): Promise<StoredCertificate | undefined> {
+  load(name: string, signal?: AbortSignal): Promise<StoredCertificate | undefined> {
+    signal?.throwIfAborted();
     return Promise.resolve(this.certs.get(name));
   }
 
@@ -31,7 +32,8 @@ export class FakeCertificateStore implements CertificateStore, AccountStore {
     return Promise.resolve([...this.certs.values()].map((c) => c.meta));
   }
 
-  save(cert: NewCertificate, lease: Lease): Promise<CertificateMeta> {
+  save(cert: NewCertificate, lease: Lease, signal?: AbortSignal): Promise<CertificateMeta> {
+    signal?.throwIfAborted();
     this.fence(cert.meta.name, lease);
     if (this.failSave) return Promise.reject(this.failSave);
     const meta = { ...cert.meta, version: (this.certs.get(cert.meta.name)?.meta.version ?? 0) + 1 };
@@ -73,11 +75,13 @@ export class FakeCertificateStore implements CertificateStore, AccountStore {
     return this.held.has(name);
   }
 
-  readState(name: string): Promise<VersionedState> {
+  readState(name: string, signal?: AbortSignal): Promise<VersionedState> {
+    signal?.throwIfAborted();
     return Promise.resolve(this.states.get(name) ?? { state: EMPTY_STATE, version: 0 });
   }
 
-  writeState(name: string, state: RenewalState, guard: { lease: Lease } | { expectedVersion: number }): Promise<VersionedState> {
+  writeState(name: string, state: RenewalState, guard: { lease: Lease } | { expectedVersion: number }, signal?: AbortSignal): Promise<VersionedState> {
+    signal?.throwIfAborted();
     const current = this.states.get(name)?.version ?? 0;
     if ('lease' in guard) this.fence(name, guard.lease);
     else if (guard.expectedVersion !== current) return Promise.reject(new CertfleetError('STORE_CONFLICT', `state of ${name} changed meanwhile`));
