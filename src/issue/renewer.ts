@@ -265,8 +265,7 @@ export class Renewer {
     }));
   }
 
-  /** The decision for a certificate from what is stored, without I/O (for `--dry-run` and `list`). */
-  decide(spec: CertificateSpec, meta: CertificateMeta | undefined, state: RenewalState): Decision {
+  private decide(spec: CertificateSpec, meta: CertificateMeta | undefined, state: RenewalState): Decision {
     return decideFor(spec, this.deps.acme.directory, meta, state, this.now());
   }
 
