@@ -41,6 +41,7 @@ export function composeRenewer(config: Config, o: ComposeOptions): Composed {
   const clock = o.clock ?? { now: Date.now };
   const log = o.log;
   const lookup = new NodeDnsLookup(config.dns.resolvers);
+  const updates = new StateUpdates(fileStore);
   let solver: Dns01Solver | undefined;
   const issuer = createIssuer(config.acme, {
     accounts: fileStore, log, now: () => clock.now(),
@@ -49,14 +50,14 @@ export function composeRenewer(config: Config, o: ComposeOptions): Composed {
   });
   const solverOf = () => {
     solver ??= new Dns01Solver({
-      store: fileStore, updates: new StateUpdates(fileStore), lookup, log,
+      store: fileStore, updates, lookup, log,
       router: new DnsRouter({ providers: config.dns.providers, lookup, create: (id, cfg) => createProvider(id, cfg, { log: log.child({ component: 'dns', provider: id }) }) }),
       cleanupTimeoutMs: config.scheduler.txt_cleanup_timeout, writeRetryMs: DNS_RETRY_MS, onPropagated: o.hooks?.onPropagated,
     });
     return solver;
   };
   const renewer = new Renewer({
-    acme: config.acme, store: fileStore, local: fileStore, issuer, solver: { removeLeftovers: (...a) => solverOf().removeLeftovers(...a) },
+    acme: config.acme, store: fileStore, updates, local: fileStore, issuer, solver: { removeLeftovers: (...a) => solverOf().removeLeftovers(...a) },
     deploy: configuredDeploy({ containers: config.containers, local: fileStore, log, onDeploy: o.hooks?.onDeploy }),
     notifier: webhookNotifier(config.notify, clock, log), clock, log, hooks: o.hooks,
   });

@@ -4,6 +4,7 @@ import { parseConfig } from '../config/load-config.js';
 import { CertfleetError } from '../errors.js';
 import { ARI_UNSUPPORTED, type IssuedCertificate, type Issuer, type IssueRequest } from '../issuer/issuer.js';
 import { SelfSignedIssuer } from '../issuer/self-signed-issuer.js';
+import { StateUpdates } from '../solver/state-updates.js';
 import { FakeCertificateStore } from '../../test/support/fake-certificate-store.js';
 import { captureLog } from '../../test/support/test-log.js';
 import { Renewer, type RenewOutcome } from './renewer.js';
@@ -46,7 +47,7 @@ function pipeline() {
   const notified: RenewOutcome[] = [];
   const clock = { t: Date.now(), now() { return this.t; } };
   const renewer = new Renewer({
-    acme: config.acme, store, local: store, issuer, clock, log: cap.log,
+    acme: config.acme, store, updates: new StateUpdates(store), local: store, issuer, clock, log: cap.log,
     solver: { removeLeftovers: () => Promise.resolve(0) },
     deploy: { run: (_s, event) => { deployed.push(event); return Promise.resolve([]); } },
     notifier: { notify: (_s, o) => { notified.push(o); return Promise.resolve(); } },

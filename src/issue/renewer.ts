@@ -10,7 +10,7 @@ import {
   ariCheckTime, recordAri, recordAriFailure, recordFailure, recordSuccess, type Decision, type PendingTxt, type RenewalState,
 } from '../scheduler/renewal-policy.js';
 import type { Dns01Solver } from '../solver/dns01-solver.js';
-import { StateUpdates, type StateGuard } from '../solver/state-updates.js';
+import type { StateGuard, StateUpdates } from '../solver/state-updates.js';
 import type { CertificateMeta, CertificatePaths, CertificateStore, Lease, LocalCertificateDirectory, StoredCertificate } from '../store/certificate-store.js';
 import { decideFor, factsOf } from './certificate-status.js';
 
@@ -57,6 +57,8 @@ export interface RenewerDeps {
   /** For `decide`: the wanted CA (a change of CA re-issues) and the default profile. */
   acme: Pick<Config['acme'], 'directory' | 'profile'>;
   store: CertificateStore;
+  /** The store's read-modify-write of schedule state, shared with the solver's ledger. */
+  updates: StateUpdates;
   local: Pick<LocalCertificateDirectory, 'paths'>;
   issuer: Issuer;
   solver: Pick<Dns01Solver, 'removeLeftovers'>;
@@ -76,12 +78,10 @@ export interface RenewerDeps {
 export class Renewer {
   /** TXT cleanups still running after their certificate was reported; close() waits for them. */
   private readonly background = new Set<Promise<void>>();
-  private readonly updates: StateUpdates;
   /** Whether the CA serves renewalInfo; undefined until it has been asked. */
   private ariSupported: boolean | undefined;
 
   constructor(private readonly deps: RenewerDeps) {
-    this.updates = new StateUpdates(deps.store);
     if (!deps.issuer.renewalInfo) this.ariSupported = false;
   }
 
@@ -142,7 +142,7 @@ export class Renewer {
         // The certificate is saved and live: a state write that fails now (a full disk) is logged,
         // not reported as a failed issuance that would send the operator after a working certificate.
         const succeeded = recordSuccess(state, result, this.now());
-        state = await this.updates.update(name, (s) => recordSuccess(s, result, this.now()), { lease: held }, signal).catch((err: unknown) => {
+        state = await this.deps.updates.update(name, (s) => recordSuccess(s, result, this.now()), { lease: held }, signal).catch((err: unknown) => {
           log.error({ error: errorMessage(err) }, 'state_write_failed');
           return succeeded;
         });
@@ -214,7 +214,7 @@ export class Renewer {
     log.error({ error: message }, 'failed');
     let failedState: RenewalState | undefined;
     try {
-      failedState = await this.updates.update(name, (s) => recordFailure(s, meta && factsOf(meta), message, this.now()), guard, signal);
+      failedState = await this.deps.updates.update(name, (s) => recordFailure(s, meta && factsOf(meta), message, this.now()), guard, signal);
     } catch (e) {
       log.error({ error: errorMessage(e) }, 'state_write_failed');
     }
@@ -306,7 +306,7 @@ export class Renewer {
       if (info === ARI_UNSUPPORTED) return state;
       // The lock is not held here: compare-and-set on what is stored now (a run holding the lock
       // may have just noted TXT values in the state).
-      const next = await this.updates.update(name, (s) => recordAri(s, meta.serial, info, this.now()), 'compare-and-set', signal);
+      const next = await this.deps.updates.update(name, (s) => recordAri(s, meta.serial, info, this.now()), 'compare-and-set', signal);
       log.debug({ window: next.ari?.window, nextCheck: next.ari?.nextCheck }, 'ari_checked');
       return next;
     } catch (err) {
