@@ -10,6 +10,7 @@ import { registerSecret } from '../../test/support/secret-scan.js';
 import { captureLog } from '../../test/support/test-log.js';
 import { CopyAction } from './copy-action.js';
 import type { CertificatePaths } from '../store/certificate-store.js';
+import { FileStore } from '../store/file-store.js';
 import type { CertificateEvent } from './deploy-action.js';
 import { HookAction, hookEnvironment } from './hook-action.js';
 import { PermissionsAction } from './permissions-action.js';
@@ -141,6 +142,16 @@ describe('copy', () => {
     expect(combined).toBe(`${fc!.trimEnd()}\n${key!}`);
     expect(combined).toMatch(/BEGIN CERTIFICATE[\s\S]*BEGIN PRIVATE KEY/);
     expect((await stat(`${out}/haproxy.pem`)).mode & 0o777).toBe(0o640);
+  });
+});
+
+describe('copy from the certificate', () => {
+  it('writes the PEMs the event carries: a host whose local directory holds nothing yet gets them too', async () => {
+    const out = path.join(dir, 'elsewhere');
+    const empty = new FileStore({ root: path.join(dir, 'empty-store') });
+    await new CopyAction({ fullchain: `${out}/fc.pem`, privkey: `${out}/key.pem`, mode: 0o600 }, 10_000, false).run({ ...event, local: empty }, ctx());
+    expect(await readFile(`${out}/fc.pem`, 'utf8')).toBe(event.certificate.pem.fullchain);
+    expect(await readFile(`${out}/key.pem`, 'utf8')).toBe(event.certificate.pem.privkey);
   });
 });
 
