@@ -5,12 +5,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { savedCertificate } from '../../test/support/saved-certificate.js';
+import { localDirectory, savedCertificate } from '../../test/support/saved-certificate.js';
 import { registerSecret } from '../../test/support/secret-scan.js';
 import { captureLog } from '../../test/support/test-log.js';
 import { CopyAction } from './copy-action.js';
 import type { CertificatePaths } from '../store/certificate-store.js';
-import { FileStore } from '../store/file-store.js';
 import type { CertificateEvent } from './deploy-action.js';
 import { HookAction, hookEnvironment } from './hook-action.js';
 import { PermissionsAction } from './permissions-action.js';
@@ -148,7 +147,7 @@ describe('copy', () => {
 describe('copy from the certificate', () => {
   it('writes the PEMs the event carries: a host whose local directory holds nothing yet gets them too', async () => {
     const out = path.join(dir, 'elsewhere');
-    const empty = new FileStore({ root: path.join(dir, 'empty-store') });
+    const empty = localDirectory(path.join(dir, 'empty-store'));
     await new CopyAction({ fullchain: `${out}/fc.pem`, privkey: `${out}/key.pem`, mode: 0o600 }, 10_000, false).run({ ...event, local: empty }, ctx());
     expect(await readFile(`${out}/fc.pem`, 'utf8')).toBe(event.certificate.pem.fullchain);
     expect(await readFile(`${out}/key.pem`, 'utf8')).toBe(event.certificate.pem.privkey);
