@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { savedCertificate } from '../../test/support/saved-certificate.js';
+import { localDirectory, savedCertificate } from '../../test/support/saved-certificate.js';
 import { registerSecret } from '../../test/support/secret-scan.js';
 import { captureLog } from '../../test/support/test-log.js';
 import { CopyAction } from './copy-action.js';
@@ -141,6 +141,16 @@ describe('copy', () => {
     expect(combined).toBe(`${fc!.trimEnd()}\n${key!}`);
     expect(combined).toMatch(/BEGIN CERTIFICATE[\s\S]*BEGIN PRIVATE KEY/);
     expect((await stat(`${out}/haproxy.pem`)).mode & 0o777).toBe(0o640);
+  });
+});
+
+describe('copy from the certificate', () => {
+  it('writes the PEMs the event carries: a host whose local directory holds nothing yet gets them too', async () => {
+    const out = path.join(dir, 'elsewhere');
+    const empty = localDirectory(path.join(dir, 'empty-store'));
+    await new CopyAction({ fullchain: `${out}/fc.pem`, privkey: `${out}/key.pem`, mode: 0o600 }, 10_000, false).run({ ...event, local: empty }, ctx());
+    expect(await readFile(`${out}/fc.pem`, 'utf8')).toBe(event.certificate.pem.fullchain);
+    expect(await readFile(`${out}/key.pem`, 'utf8')).toBe(event.certificate.pem.privkey);
   });
 });
 

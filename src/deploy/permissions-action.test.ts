@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FileStore } from '../store/file-store.js';
+import { localDirectory } from '../../test/support/saved-certificate.js';
 import type { CertificateEvent } from './deploy-action.js';
 import { PermissionsAction } from './permissions-action.js';
 
@@ -30,7 +30,7 @@ afterEach(() => rm(dir, { recursive: true, force: true }));
 function eventIn(root: string): CertificateEvent {
   const now = new Date().toISOString();
   const meta = { name: 'web', domains: ['web.example.test'], keyType: 'ecdsa-p256', notBefore: now, notAfter: now, issuer: 'x', serial: '1', account: '', orderUrl: '', issuedAt: now, version: 1 };
-  return { event: 'renewed', name: 'web', domains: meta.domains, certificate: { meta, pem: { cert: 'x', chain: 'x', fullchain: 'x', privkey: 'x' } }, local: new FileStore({ root }) };
+  return { event: 'renewed', name: 'web', domains: meta.domains, certificate: { meta, pem: { cert: 'x', chain: 'x', fullchain: 'x', privkey: 'x' } }, local: localDirectory(root) };
 }
 
 /**

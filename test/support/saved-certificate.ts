@@ -1,4 +1,4 @@
-import type { CertificateMeta, PemFile, StoredCertificate } from '../../src/store/certificate-store.js';
+import type { CertificateMeta, LocalCertificateDirectory, PemFile, StoredCertificate } from '../../src/store/certificate-store.js';
 import { FileStore } from '../../src/store/file-store.js';
 
 /** A FileStore at `root` holding one certificate, saved as the pipeline saves (under its lease). */
@@ -10,4 +10,9 @@ export async function savedCertificate(root: string, pem: Record<PemFile, string
   await using lease = await store.lock(full.name, signal);
   const saved = await store.save({ meta: full, pem }, lease, signal);
   return { store, certificate: { meta: saved, pem } };
+}
+
+/** The directory store's `live/` at `root` as a LocalCertificateDirectory (it may hold nothing yet). */
+export function localDirectory(root: string): LocalCertificateDirectory {
+  return new FileStore({ root });
 }
