@@ -20,6 +20,8 @@ export type ErrorCode =
   | 'STORE_KEY'
   | 'STORE_IO'
   | 'STORE_LOCKED'
+  | 'STORE_FENCED'
+  | 'STORE_CONFLICT'
   | 'ABORTED';
 
 export class CertfleetError extends Error {

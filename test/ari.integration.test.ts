@@ -4,11 +4,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpPool } from '../src/http/http-pool.js';
 import { parseConfig } from '../src/config/load-config.js';
-import { NodeDnsLookup } from '../src/dns/dns-lookup.js';
-import { Renewer } from '../src/issue/renewer.js';
+import { composeRenewer } from '../src/daemon/compose.js';
 import { FileStore } from '../src/store/file-store.js';
 import { localConfigText, startLocalStack, type LocalStack } from './support/local-stack.js';
 import { captureLog } from './support/test-log.js';
+
+const S = () => AbortSignal.timeout(10_000);
 
 /**
  * Debian's pebble 2.4 has no renewalInfo. This fake, written from RFC 9773, serves pebble's
@@ -64,8 +65,8 @@ describe('ARI (RFC 9773) against a fake renewalInfo in front of pebble', () => {
     const captured = captureLog();
     let now = Date.now();
     const requests: string[] = [];
-    const renewer = new Renewer({
-      config, store: new FileStore({ root: store }), lookup: new NodeDnsLookup(config.dns.resolvers), log: captured.log, now: () => now,
+    const { renewer } = composeRenewer(config, {
+      log: captured.log, clock: { now: () => now },
       // Pebble rejects a share of nonces by default, so count only the orders it accepted.
       hooks: { onRequest: (r) => requests.push(`${r.method} ${new URL(r.url).pathname} ${r.status}`) },
     });
@@ -73,7 +74,7 @@ describe('ARI (RFC 9773) against a fake renewalInfo in front of pebble', () => {
     try {
       const first = await renewer.process(spec, {}, AbortSignal.timeout(30_000));
       expect(first.result).toBe('issued');
-      const meta = (await new FileStore({ root: store }).readMeta('w'))!;
+      const meta = (await new FileStore({ root: store }).readMeta('w', S()))!;
       expect(meta.ariCertId).toMatch(/^[\w-]+\.[\w-]+$/);
       // Not asked yet: a new certificate's window is asked for at its first look.
       expect(fake.asked).toEqual([]);
@@ -85,7 +86,7 @@ describe('ARI (RFC 9773) against a fake renewalInfo in front of pebble', () => {
       expect(waiting).toMatchObject({ result: 'skipped', detail: expect.stringMatching(/^ARI window at /) });
       expect(waiting.next).toBe(now + 3_600_000);
       expect(fake.asked).toEqual([meta.ariCertId]);
-      const state = await new FileStore({ root: store }).readState('w');
+      const { state } = await new FileStore({ root: store }).readState('w', S());
       const chosen = Date.parse(state.ari!.window!.chosen);
       expect(chosen).toBeGreaterThanOrEqual(start);
       expect(chosen).toBeLessThan(start + 86_400_000);
@@ -107,7 +108,7 @@ describe('ARI (RFC 9773) against a fake renewalInfo in front of pebble', () => {
       expect(orders.map((r) => r.replaces)).toEqual([undefined, meta.ariCertId]);
       expect(await readdir(path.join(store, 'archive', 'w'))).toContain('cert2.pem');
       // The new certificate has its own identifier; the old window is forgotten.
-      const after = await new FileStore({ root: store }).readState('w');
+      const { state: after } = await new FileStore({ root: store }).readState('w', S());
       expect(after.ari).toBeUndefined();
     } finally {
       await renewer.close();

@@ -10,17 +10,22 @@ import { parseConfig } from '../src/config/load-config.js';
 import type { DnsProvider } from '../src/dns/dns-provider.js';
 import { PowerDnsProvider } from '../src/dns/powerdns.js';
 import { NodeDnsLookup } from '../src/dns/dns-lookup.js';
-import { DEFAULT_PROPAGATION } from '../src/dns/propagation.js';
-import { openAccount } from '../src/issue/account.js';
+import { openAccount } from '../src/issuer/acme-account.js';
+import { AcmeIssuer } from '../src/issuer/acme-issuer.js';
+import { generatePrivateKey } from '../src/acme/keys.js';
+import { composeRenewer } from '../src/daemon/compose.js';
+import { Dns01Solver } from '../src/solver/dns01-solver.js';
+import { DnsRouter } from '../src/solver/dns-router.js';
+import { StateUpdates } from '../src/solver/state-updates.js';
 import { HttpPool } from '../src/http/http-pool.js';
 import { captureLog } from './support/test-log.js';
 import { issueAll } from '../src/issue/issue-run.js';
-import { obtainCertificate } from '../src/issue/obtain-certificate.js';
-import { Renewer } from '../src/issue/renewer.js';
 import { FileStore } from '../src/store/file-store.js';
 import { localConfigText, startLocalStack, type LocalStack } from './support/local-stack.js';
 import { startPebble, type PebbleServer } from './support/pebble-server.js';
 import type { PowerDnsServer } from './support/powerdns-server.js';
+
+const S = () => AbortSignal.timeout(10_000);
 
 let stack: LocalStack;
 let pdns: PowerDnsServer;
@@ -42,6 +47,31 @@ function config(certs: string, o: { store?: string; server?: PebbleServer; apiKe
     store: o.store ?? path.join(dir, 'store'), pebble: server, pdns, certs,
     ...(o.directory ? { directory: o.directory } : {}), ...(o.apiKey ? { apiKey: o.apiKey } : {}), ...(o.extraAcme ? { extraAcme: o.extraAcme } : {}),
   }), 'test.yaml');
+}
+
+/**
+ * The config's ACME issuer with its DNS-01 solver writing through `provider`, as the composition
+ * root wires them; `issue` holds the certificate's lease and waits for the cleanup, as the pipeline does.
+ */
+function issuerWith(root: string, provider: DnsProvider, o: { writeRetryMs?: number; resolvers?: string[] } = {}) {
+  const cfg = config('  - name: x\n    domains: [x.example.test]\n    dns: home\n', { store: root });
+  const store = new FileStore({ root });
+  const lookup = new NodeDnsLookup(o.resolvers ?? [pdns.dnsAddress]);
+  const router = new DnsRouter({ providers: cfg.dns.providers, lookup, create: () => Promise.resolve(provider) });
+  const solver = new Dns01Solver({ store: store, updates: new StateUpdates(store), router, lookup, log, cleanupTimeoutMs: 30_000, writeRetryMs: o.writeRetryMs ?? 15_000 });
+  const acme = { directory: pebble.directoryUrl, caBundle: pebble.caBundle };
+  const issuer = new AcmeIssuer({ directory: acme.directory, open: (s) => openAccount(store, acme, s), accounts: store, solver, log, now: Date.now });
+  const issue = async (name: string, domains: string[]) => {
+    const lease = await store.lock(name, AbortSignal.timeout(5_000));
+    const tasks: Promise<void>[] = [];
+    try {
+      return await issuer.issue({ name, domains, key: generatePrivateKey('ecdsa-p256'), dns: 'home', followCnames: true, lease, background: (t) => tasks.push(t) }, AbortSignal.timeout(30_000));
+    } finally {
+      await Promise.all(tasks);
+      await lease.release();
+    }
+  };
+  return { issue, close: () => issuer.close() };
 }
 
 async function txtLeft(zone: string): Promise<string[]> {
@@ -69,7 +99,7 @@ describe('issuance variants', () => {
   it('revokes a certificate; a second revocation is refused with alreadyRevoked', async () => {
     const store = new FileStore({ root: path.join(dir, 'store') });
     await issueAll(config('  - name: rev\n    domains: [rev.example.test]\n    dns: home\n'), log, {}, AbortSignal.timeout(60_000));
-    const stored = await store.load('rev');
+    const stored = await store.load('rev', S());
     const client = await openAccount(store, { directory: pebble.directoryUrl, caBundle: pebble.caBundle }, AbortSignal.timeout(10_000));
     const der = new X509Certificate(stored!.pem.cert).raw;
     await client.revoke(der, 4, AbortSignal.timeout(10_000));
@@ -157,16 +187,12 @@ describe('DNS failures', () => {
     expect(out[0]).toMatchObject({ result: 'failed', detail: expect.stringMatching(/no zone found for _acme-challenge.www.nowhere.test/) });
   });
 
-  it('a provider failing midway: TXT records removed, the previous certificate untouched', async () => {
-    const store = new FileStore({ root: path.join(dir, 'midway') });
+  it('a provider failing midway: TXT records removed, the error reported', async () => {
     const real = new PowerDnsProvider({ id: 'home', apiUrl: pdns.apiUrl, apiKey: pdns.apiKey, serverId: 'localhost' });
-    const client = await openAccount(store, { directory: pebble.directoryUrl, caBundle: pebble.caBundle }, AbortSignal.timeout(10_000));
-    const lookup = new NodeDnsLookup([pdns.dnsAddress]);
-    const base = { name: 'mid', domains: ['mid.example.test', 'mid.other.test'], keyType: 'ecdsa-p256' as const, reuseKey: false };
-    const propagation = { ...DEFAULT_PROPAGATION, nameservers: [pdns.dnsAddress], timeoutMs: 10_000 };
-    const ctx = { client, store, lookup, log };
-    await obtainCertificate({ ...base, dns: () => ({ provider: real, ttl: 60, propagation }) }, ctx, AbortSignal.timeout(30_000));
-    const before = await store.load('mid');
+    const domains = ['mid.example.test', 'mid.other.test'];
+    const ok = issuerWith(path.join(dir, 'midway'), real);
+    expect((await ok.issue('mid', domains)).chain.length).toBeGreaterThan(0);
+    await ok.close();
 
     // Writes into example.test go through; other.test fails after PowerDNS accepted the write.
     const failing: DnsProvider = {
@@ -179,13 +205,11 @@ describe('DNS failures', () => {
       },
       deleteRecords: (zone, recs, signal) => real.deleteRecords(zone, recs, signal),
     };
-    await expect(obtainCertificate({ ...base, dns: () => ({ provider: failing, ttl: 60, propagation }) }, ctx, AbortSignal.timeout(30_000))).rejects.toThrow(/injected/);
+    const bad = issuerWith(path.join(dir, 'midway'), failing);
+    await expect(bad.issue('mid', domains)).rejects.toThrow(/injected/);
     expect(await txtLeft('example.test')).toEqual([]);
     expect(await txtLeft('other.test')).toEqual([]);
-    const after = await store.load('mid');
-    expect(after?.pem).toEqual(before?.pem);
-    expect(after?.meta.version).toBe(1);
-    await client.close();
+    await bad.close();
   });
 });
 
@@ -197,27 +221,25 @@ describe('challenge TXT records', () => {
     return z.rrsets.find((r) => r.type === 'TXT' && r.name === `${name}.`)?.records.map((r) => r.content.replace(/^"|"$/g, '')).sort() ?? [];
   }
   const real = () => new PowerDnsProvider({ id: 'home', apiUrl: pdns.apiUrl, apiKey: pdns.apiKey, serverId: 'localhost' });
-  const propagation = () => ({ ...DEFAULT_PROPAGATION, nameservers: [pdns.dnsAddress], timeoutMs: 10_000 });
 
   it('notes every value in the state file before writing it, and forgets it once deleted', async () => {
     const store = new FileStore({ root: path.join(dir, 'ledger') });
-    const client = await openAccount(store, { directory: pebble.directoryUrl, caBundle: pebble.caBundle }, AbortSignal.timeout(10_000));
     const inner = real();
     const notedAtWrite: boolean[] = [];
     const watching: DnsProvider = {
       id: 'home',
       async appendRecords(zone, recs, signal) {
-        const noted = (await store.readState('led')).pendingTxt ?? [];
+        const noted = (await store.readState('led', S())).state.pendingTxt ?? [];
         notedAtWrite.push(recs.every((r) => noted.some((n) => n.value === r.data && n.zone === zone && n.provider === 'home')));
         return inner.appendRecords(zone, recs, signal);
       },
       deleteRecords: (zone, recs, signal) => inner.deleteRecords(zone, recs, signal),
     };
-    await obtainCertificate({ name: 'led', domains: ['led.example.test', 'led.other.test'], keyType: 'ecdsa-p256', reuseKey: false, dns: () => ({ provider: watching, ttl: 60, propagation: propagation() }) },
-      { client, store, lookup: new NodeDnsLookup([pdns.dnsAddress]), log }, AbortSignal.timeout(30_000));
+    const issuer = issuerWith(path.join(dir, 'ledger'), watching);
+    await issuer.issue('led', ['led.example.test', 'led.other.test']);
     expect(notedAtWrite).toEqual([true, true]);
-    expect((await store.readState('led')).pendingTxt).toBeUndefined();
-    await client.close();
+    expect((await store.readState('led', S())).state.pendingTxt).toBeUndefined();
+    await issuer.close();
   });
 
   it('values a killed run left are deleted at the next look, due or not; another value at the name stays', async () => {
@@ -229,35 +251,37 @@ describe('challenge TXT records', () => {
     // What a run killed between its write and its cleanup leaves: the values in DNS and noted.
     const p = real();
     await p.appendRecords('example.test', [{ name: '_acme-challenge.left', type: 'TXT', data: 'killed-run-1', ttl: 60 }, { name: '_acme-challenge.left', type: 'TXT', data: 'killed-run-2', ttl: 60 }, { name: '_acme-challenge.left', type: 'TXT', data: 'not-certfleets', ttl: 60 }], AbortSignal.timeout(5000));
-    const state = await store.readState('left');
-    await store.writeState('left', { ...state, pendingTxt: ['killed-run-1', 'killed-run-2'].map((value) => ({ provider: 'home', zone: 'example.test', name, value, ttl: 60 })) });
+    const note = async (values: string[]) => {
+      const { state, version } = await store.readState('left', S());
+      await store.writeState('left', { ...state, pendingTxt: values.map((value) => ({ provider: 'home', zone: 'example.test', name, value, ttl: 60 })) }, { expectedVersion: version }, S());
+    };
+    await note(['killed-run-1', 'killed-run-2']);
 
     // Not due: skipped, and the leftovers are gone all the same.
     expect(await issueAll(cfg, log, {}, AbortSignal.timeout(60_000))).toMatchObject([{ result: 'skipped' }]);
     expect(await txtValues('example.test', name)).toEqual(['not-certfleets']);
-    expect((await store.readState('left')).pendingTxt).toBeUndefined();
+    expect((await store.readState('left', S())).state.pendingTxt).toBeUndefined();
     expect(captured.records().some((r) => r.msg === 'txt_leftovers_removed' && r.cert === 'left')).toBe(true);
 
     // Before an issuance, under the lock, likewise (Renewer.sweepLeftoverTxt, for a start-time sweep, too).
     await p.appendRecords('example.test', [{ name: '_acme-challenge.left', type: 'TXT', data: 'killed-run-3', ttl: 60 }], AbortSignal.timeout(5000));
-    await store.writeState('left', { ...(await store.readState('left')), pendingTxt: [{ provider: 'home', zone: 'example.test', name, value: 'killed-run-3', ttl: 60 }] });
+    await note(['killed-run-3']);
     expect(await issueAll(cfg, log, { force: true }, AbortSignal.timeout(60_000))).toMatchObject([{ result: 'renewed' }]);
     expect(await txtValues('example.test', name)).toEqual(['not-certfleets']);
 
     // And by the sweep a daemon or `issue` runs at start, for every certificate at once.
     await p.appendRecords('example.test', [{ name: '_acme-challenge.left', type: 'TXT', data: 'killed-run-4', ttl: 60 }], AbortSignal.timeout(5000));
-    await store.writeState('left', { ...(await store.readState('left')), pendingTxt: [{ provider: 'home', zone: 'example.test', name, value: 'killed-run-4', ttl: 60 }] });
-    const renewer = new Renewer({ config: cfg, store, lookup: new NodeDnsLookup([pdns.dnsAddress]), log });
-    await renewer.sweepLeftoverTxt(AbortSignal.timeout(30_000));
+    await note(['killed-run-4']);
+    const { renewer, names } = composeRenewer(cfg, { log });
+    await renewer.sweepLeftoverTxt(names, AbortSignal.timeout(30_000));
     await renewer.close();
     expect(await txtValues('example.test', name)).toEqual(['not-certfleets']);
-    expect((await store.readState('left')).pendingTxt).toBeUndefined();
+    expect((await store.readState('left', S())).state.pendingTxt).toBeUndefined();
     await p.deleteRecords('example.test', [{ name: '_acme-challenge.left', type: 'TXT', data: 'not-certfleets', ttl: 60 }], AbortSignal.timeout(5000));
   });
 
   it('cleanup keeps trying while the DNS API is down, for its whole budget, and then succeeds', async () => {
     const store = new FileStore({ root: path.join(dir, 'outage') });
-    const client = await openAccount(store, { directory: pebble.directoryUrl, caBundle: pebble.caBundle }, AbortSignal.timeout(10_000));
     const inner = real();
     // The same provider pointed at a port nobody listens on: PowerDNS down, its real error.
     const dead = new PowerDnsProvider({ id: 'home', apiUrl: 'http://127.0.0.1:1', apiKey: pdns.apiKey, serverId: 'localhost' });
@@ -272,35 +296,32 @@ describe('challenge TXT records', () => {
       },
       deleteRecords: (zone, recs, signal) => { deletes++; return Date.now() < downUntil ? dead.deleteRecords(zone, recs, signal) : inner.deleteRecords(zone, recs, signal); },
     };
-    await obtainCertificate({ name: 'down', domains: ['down.example.test'], keyType: 'ecdsa-p256', reuseKey: false, dns: () => ({ provider: flaky, ttl: 60, propagation: propagation() }) },
-      { client, store, lookup: new NodeDnsLookup([pdns.dnsAddress]), log }, AbortSignal.timeout(30_000));
+    const issuer = issuerWith(path.join(dir, 'outage'), flaky);
+    await issuer.issue('down', ['down.example.test']);
     expect(await txtValues('example.test', '_acme-challenge.down.example.test')).toEqual([]);
     expect(deletes).toBeGreaterThan(1);
-    expect((await store.readState('down')).pendingTxt).toBeUndefined();
-    await client.close();
+    expect((await store.readState('down', S())).state.pendingTxt).toBeUndefined();
+    await issuer.close();
   });
 
   it('a write refused before it was sent is not "cleanup_failed", and leaves no note', async () => {
     const store = new FileStore({ root: path.join(dir, 'refused') });
-    const client = await openAccount(store, { directory: pebble.directoryUrl, caBundle: pebble.caBundle }, AbortSignal.timeout(10_000));
     const dead = new PowerDnsProvider({ id: 'home', apiUrl: 'http://127.0.0.1:1', apiKey: pdns.apiKey, serverId: 'localhost' });
     const from = captured.lines.length;
-    await expect(obtainCertificate({ name: 'refused', domains: ['refused.example.test'], keyType: 'ecdsa-p256', reuseKey: false, dns: () => ({ provider: dead, ttl: 60, propagation: propagation() }) },
-      { client, store, lookup: new NodeDnsLookup([pdns.dnsAddress]), log, writeRetryMs: 1000 }, AbortSignal.timeout(30_000))).rejects.toThrow(/PowerDNS provider home: API unreachable at http:\/\/127\.0\.0\.1:1/);
+    const issuer = issuerWith(path.join(dir, 'refused'), dead, { writeRetryMs: 1000 });
+    await expect(issuer.issue('refused', ['refused.example.test'])).rejects.toThrow(/PowerDNS provider home: API unreachable at http:\/\/127\.0\.0\.1:1/);
     expect(captured.records().slice(from).filter((r) => r.msg === 'cleanup_failed')).toEqual([]);
-    expect((await store.readState('refused')).pendingTxt).toBeUndefined();
-    await client.close();
+    expect((await store.readState('refused', S())).state.pendingTxt).toBeUndefined();
+    await issuer.close();
   });
 
   it('a DNS server that refuses connections gives a typed error naming the server and the name, after retrying', async () => {
-    const store = new FileStore({ root: path.join(dir, 'lookup') });
-    const client = await openAccount(store, { directory: pebble.directoryUrl, caBundle: pebble.caBundle }, AbortSignal.timeout(10_000));
-    const err = await obtainCertificate({ name: 'lookup', domains: ['lookup.example.test'], keyType: 'ecdsa-p256', reuseKey: false, dns: () => ({ provider: real(), ttl: 60, propagation: propagation() }) },
-      { client, store, lookup: new NodeDnsLookup(['127.0.0.1:1']), log, writeRetryMs: 500 }, AbortSignal.timeout(30_000)).catch((e: unknown) => e);
+    const issuer = issuerWith(path.join(dir, 'lookup'), real(), { writeRetryMs: 500, resolvers: ['127.0.0.1:1'] });
+    const err = await issuer.issue('lookup', ['lookup.example.test']).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CertfleetError);
     expect((err as CertfleetError).code).toBe('DNS_LOOKUP');
     expect((err as Error).message).toBe('DNS lookup of CNAME _acme-challenge.lookup.example.test at 127.0.0.1:1 failed: connection refused (ECONNREFUSED)');
-    await client.close();
+    await issuer.close();
   });
 
   it('an apex and its wildcard in two certificates of one process share their TXT name without waiting on each other forever', async () => {

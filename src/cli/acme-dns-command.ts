@@ -3,7 +3,7 @@ import path from 'node:path';
 import { registerAcmeDnsAccount } from '../dns/acme-dns/acme-dns-provider.js';
 import { challengeName, normalizeDomain } from '../domain-name.js';
 import { errorMessage } from '../errors.js';
-import { writeFileAtomic } from '../store/file-store.js';
+import { writeFileAtomic } from '../fs/atomic-write.js';
 import { configFor, parseCommand, UsageError } from './cli-options.js';
 
 /**
@@ -39,7 +39,7 @@ export async function runAcmeDns(args: string[]): Promise<number> {
     return 1;
   }
   accounts[domain] = account;
-  await writeFileAtomic(file, `${JSON.stringify(accounts, null, 2)}\n`, 0o600);
+  await writeFileAtomic(file, `${JSON.stringify(accounts, null, 2)}\n`, 0o600, AbortSignal.timeout(30_000));
   process.stdout.write(`registered ${domain} at ${p.api_url}; credentials saved in ${file} (mode 0600)\n`
     + `create this record in the zone of ${domain}:\n  ${challengeName(domain)}. CNAME ${account.fulldomain}.\n`
     + `and give provider ${values.provider} accounts_file: ${file}\n`);

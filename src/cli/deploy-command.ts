@@ -1,8 +1,6 @@
 import { certificateName } from '../config/schema.js';
-import { NodeDnsLookup } from '../dns/dns-lookup.js';
-import { Renewer } from '../issue/renewer.js';
+import { composeRenewer } from '../daemon/compose.js';
 import { configFor, logFor, parseCommand, UsageError } from './cli-options.js';
-import { storeFor } from '../store/store-for-config.js';
 
 /** `certfleet deploy`: the deploy actions again, for the current certificate, without renewing. */
 export async function runDeployCommand(args: string[]): Promise<number> {
@@ -12,15 +10,12 @@ export async function runDeployCommand(args: string[]): Promise<number> {
   if (!config) return 2;
   const spec = config.certificates.find((c) => certificateName(c) === values.cert);
   if (!spec) throw new UsageError(`no certificate named ${JSON.stringify(values.cert)} in the config`);
-  const log = logFor(values, config);
-  const store = storeFor(config);
-  const meta = await store.readMeta(values.cert);
-  if (!meta) {
+  const { renewer } = composeRenewer(config, { log: logFor(values, config) });
+  const results = await renewer.redeploy(spec, AbortSignal.timeout(30 * 60_000));
+  if (!results) {
     process.stderr.write(`certfleet: ${values.cert} has no certificate yet; run certfleet issue first\n`);
     return 1;
   }
-  const renewer = new Renewer({ config, store, lookup: new NodeDnsLookup(config.dns.resolvers), log });
-  const results = await renewer.deploy(spec, meta.version > 1 ? 'renewed' : 'issued', store.paths(values.cert), meta, AbortSignal.timeout(30 * 60_000));
   for (const r of results) process.stdout.write(`${r.describe}: ${r.result}${r.error ? ` (${r.error})` : ''}\n`);
   if (results.length === 0) process.stdout.write(`${values.cert}: no deploy actions configured\n`);
   return results.some((r) => r.result !== 'ok') ? 1 : 0;

@@ -1,4 +1,4 @@
-import { issueAll } from '../issue/issue-run.js';
+import { issueAll } from '../daemon/issue-run.js';
 import { configFor, logFor, parseCommand, securityGate } from './cli-options.js';
 import { issueLine } from './issue-report.js';
 

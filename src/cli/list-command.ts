@@ -8,9 +8,10 @@ export async function runList(args: string[]): Promise<number> {
   const config = await configFor(values);
   if (!config) return 2;
   const store = storeFor(config);
+  const signal = AbortSignal.timeout(60_000);
   const rows = await Promise.all(config.certificates.map(async (c) => {
     const name = certificateName(c);
-    const [meta, state] = await Promise.all([store.readMeta(name), store.readState(name)]);
+    const [meta, { state }] = await Promise.all([store.readMeta(name, signal), store.readState(name, signal)]);
     const due = decideRenewal(meta, { domains: c.domains, keyType: c.key_type, directory: config.acme.directory }, state, Date.now());
     return {
       name,

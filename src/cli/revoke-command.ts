@@ -1,8 +1,6 @@
-import { X509Certificate } from 'node:crypto';
+import { composeRenewer } from '../daemon/compose.js';
 import { errorMessage } from '../errors.js';
-import { accountFromConfig } from '../issue/account.js';
 import { configFor, logFor, parseCommand, UsageError } from './cli-options.js';
-import { storeFor } from '../store/store-for-config.js';
 
 /** RFC 5280 CRLReason codes that ACME accepts from a subscriber. */
 const REASONS: Record<string, number> = { unspecified: 0, keyCompromise: 1, affiliationChanged: 3, superseded: 4, cessationOfOperation: 5 };
@@ -18,26 +16,23 @@ export async function runRevoke(args: string[]): Promise<number> {
   const config = await configFor(values);
   if (!config) return 2;
   const log = logFor(values, config);
-  const store = storeFor(config);
-  const stored = await store.load(values.cert);
-  if (!stored) {
-    process.stderr.write(`certfleet: no certificate named ${JSON.stringify(values.cert)} in ${store.root}\n`);
-    return 1;
-  }
+  const { renewer } = composeRenewer(config, { log });
   const signal = AbortSignal.timeout(60_000);
+  let revoked;
   try {
-    const client = await accountFromConfig(store, config.acme, signal);
-    try {
-      await client.revoke(new X509Certificate(stored.pem.cert).raw, reason, signal);
-    } finally {
-      await client.close();
-    }
+    revoked = await renewer.revoke(values.cert, reason, signal);
   } catch (err) {
     log.error({ cert: values.cert, error: errorMessage(err) }, 'revoke_failed');
     process.stdout.write(`${values.cert}: revocation failed (${errorMessage(err)})\n`);
     return 1;
+  } finally {
+    await renewer.close();
   }
-  log.info({ cert: values.cert, serial: stored.meta.serial, reason }, 'revoked');
-  process.stdout.write(`${values.cert}: revoked (serial ${stored.meta.serial})\n`);
+  if (!revoked) {
+    process.stderr.write(`certfleet: no certificate named ${JSON.stringify(values.cert)} in ${config.store.path}\n`);
+    return 1;
+  }
+  log.info({ cert: values.cert, serial: revoked.serial, reason }, 'revoked');
+  process.stdout.write(`${values.cert}: revoked (serial ${revoked.serial})\n`);
   return 0;
 }

@@ -16,7 +16,7 @@ export async function runRotateStoreKey(args: string[]): Promise<number> {
   try {
     const next = loadStoreKey(values['new-key-file']);
     if (!next) throw new UsageError(`${values['new-key-file']} is empty`);
-    const n = await storeFor(config).rotateKey(next);
+    const n = await storeFor(config).rotateKey(next, AbortSignal.timeout(5 * 60_000));
     process.stdout.write(`re-encrypted ${n} account key${n === 1 ? '' : 's'}; now set store.encryption_key_file to ${values['new-key-file']}\n`);
     return 0;
   } catch (err) {

@@ -62,7 +62,7 @@ export async function runDaemon(args: string[]): Promise<number> {
 async function dryRun(values: { config?: string | boolean | undefined }): Promise<number> {
   const config = await configFor(values);
   if (!config) return 2;
-  const plan = await planCertificates(config);
+  const plan = await planCertificates(config, AbortSignal.timeout(60_000));
   for (const p of plan) process.stdout.write(`${p.name}: ${p.action}${p.at ? ` until ${p.at}` : ''} (${p.reason})\n`);
   process.stdout.write(`dry run: ${plan.filter((p) => p.action !== 'keep').length} of ${plan.length} would be obtained now; nothing was changed\n`);
   return 0;

@@ -309,7 +309,12 @@ export const configSchema = z.strictObject({
     concurrency: z.number().int().min(1).max(64).default(4),
     /** Revoke a certificate when it is removed from the config (off: it stays on disk, untouched). */
     revoke_removed: z.boolean().default(false),
-  }).default({ concurrency: 4, revoke_removed: false }),
+    /**
+     * Budget for removing an attempt's challenge TXT records, also after an interrupted one: the
+     * daemon's shutdown (10 s) must fit it; what is not removed in time is removed at the next look.
+     */
+    txt_cleanup_timeout: duration.default(8_000),
+  }).default({ concurrency: 4, revoke_removed: false, txt_cleanup_timeout: 8_000 }),
 });
 
 /**

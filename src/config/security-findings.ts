@@ -1,8 +1,8 @@
-import { lstatSync, promises as fs, readdirSync } from 'node:fs';
-import path from 'node:path';
+import { promises as fs } from 'node:fs';
 import { isLoopbackListen } from '../externaldns/listen-address.js';
 import type { Config } from './schema.js';
 import { Secret } from './secret.js';
+import { storedPrivateKeyFiles } from '../store/private-key-files.js';
 
 export interface Finding { problem: string; fix: string; severity: 'error' | 'warning' }
 
@@ -87,7 +87,7 @@ export async function securityFindings(config: Config, opts: { env?: NodeJS.Proc
   }
   const store = await fs.stat(config.store.path).catch(() => undefined);
   if (store && (store.mode & 0o002) !== 0) error(`store.path ${config.store.path} is writable by every user`, `chmod o-w ${config.store.path}`);
-  for (const f of privateKeyFiles(config.store.path)) {
+  for (const f of storedPrivateKeyFiles(config.store.path)) {
     if ((f.mode & ~0o640) !== 0) error(`${f.path} has mode ${(f.mode & 0o777).toString(8)}, wider than 0640`, `chmod 600 ${f.path}`);
   }
   if (!config.store.encryption_key_file && !env.CERTFLEET_STORE_KEY) {
@@ -112,24 +112,4 @@ function secrets(value: unknown, at = ''): [string, Secret][] {
   if (Array.isArray(value)) return value.flatMap((v, i) => secrets(v, `${at}[${i}]`));
   if (value !== null && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => secrets(v, at ? `${at}.${k}` : k));
   return [];
-}
-
-/**
- * Private key files with their modes. Synchronous on purpose: it runs at the start and at each
- * reload (about 0.2 s for 2,000 certificates with 3 versions each, measured), and with thousands
- * of certificates the promise-per-call version left the daemon about 6 MB larger for good (measured).
- */
-function privateKeyFiles(root: string): { path: string; mode: number }[] {
-  const archive = path.join(root, 'archive');
-  const out: { path: string; mode: number }[] = [];
-  const list = (dir: string) => { try { return readdirSync(dir); } catch { return [] as string[]; } };
-  for (const name of list(archive)) {
-    for (const f of list(path.join(archive, name))) {
-      if (!/^privkey\d+\.pem$/.test(f)) continue;
-      const p = path.join(archive, name, f);
-      const st = lstatSync(p, { throwIfNoEntry: false });
-      if (st?.isFile()) out.push({ path: p, mode: st.mode & 0o777 });
-    }
-  }
-  return out;
 }

@@ -4,17 +4,16 @@ import { ConfigError, formatProblem, parseConfig } from '../config/load-config.j
 import { certificateName, type Config } from '../config/schema.js';
 import { collectSecrets } from '../config/secret.js';
 import { isProduction, securityFindings, type Finding } from '../config/security-findings.js';
-import { NodeDnsLookup } from '../dns/dns-lookup.js';
 import { errorMessage } from '../errors.js';
-import { Renewer, type CertificateSpec } from '../issue/renewer.js';
+import type { CertificateSpec, Renewer } from '../issue/renewer.js';
 import { sweepStore } from '../issue/sweep-store.js';
 import type { Logger, Redactor } from '../log.js';
 import { Scheduler, type Clock } from '../scheduler/scheduler.js';
 import { startHttpServer } from '../server/http-server.js';
 import { DaemonMetrics } from '../server/metrics.js';
-import type { FileStore } from '../store/file-store.js';
+import type { CertificateStore } from '../store/certificate-store.js';
+import { composeRenewer } from './compose.js';
 import { stableDigest } from './stable-digest.js';
-import { storeFor } from '../store/store-for-config.js';
 
 export interface DaemonOptions {
   configFile: string;
@@ -23,8 +22,6 @@ export interface DaemonOptions {
   redactor: Redactor;
   env?: NodeJS.ProcessEnv;
   clock?: Clock;
-  /** Budget for TXT cleanup after an interrupted issuance; shutdown must fit in 10 s. */
-  cleanupTimeoutMs?: number;
   /** The user id the security check sees (default: this process's). */
   uid?: number;
 }
@@ -41,7 +38,7 @@ export class StartRefused extends Error {
 const CESSATION_OF_OPERATION = 5;
 
 /** A Renewer with the jobs using it, so a replaced one is closed only when they are done. */
-interface RenewerSlot { renewer: Renewer; active: number; retired: boolean; infraDigest: string }
+interface RenewerSlot { renewer: Renewer; names: string[]; active: number; retired: boolean; infraDigest: string }
 
 /**
  * `certfleet run`: the config, the scheduler, the HTTP server and the config watcher, wired.
@@ -49,11 +46,11 @@ interface RenewerSlot { renewer: Renewer; active: number; retired: boolean; infr
  */
 export class Daemon {
   private config!: Config;
-  private store!: FileStore;
+  private store!: CertificateStore;
   private slot!: RenewerSlot;
   private specs = new Map<string, { spec: CertificateSpec; digest: string }>();
   private readonly metrics = new DaemonMetrics();
-  private readonly scheduler: Scheduler;
+  private scheduler!: Scheduler;
   private watcher: ConfigWatcher | undefined;
   private http: Awaited<ReturnType<typeof startHttpServer>> | undefined;
   private readonly log: Logger;
@@ -68,12 +65,16 @@ export class Daemon {
 
   private constructor(private readonly opts: DaemonOptions) {
     this.log = opts.log.child({ component: 'daemon' });
+  }
+
+  /** The scheduler, at the first config's concurrency (apply() keeps it current). */
+  private startScheduler(config: Config): void {
     this.scheduler = new Scheduler({
-      concurrency: 4,
+      concurrency: config.scheduler.concurrency,
       run: (name, signal) => this.runJob(name, signal),
       onError: (name, err) => this.log.error({ cert: name, error: errorMessage(err) }, 'job_failed'),
       onWake: () => this.metrics.wakeups.inc(),
-      ...(opts.clock ? { clock: opts.clock } : {}),
+      ...(this.opts.clock ? { clock: this.opts.clock } : {}),
     });
   }
 
@@ -94,15 +95,16 @@ export class Daemon {
       if (verdict.refused.length > 0) throw new StartRefused(verdict.refused);
       signal.throwIfAborted();
       d.production = verdict.production;
+      d.startScheduler(config);
       d.apply(config);
       d.http = await startHttpServer(config.server.listen, {
-        readiness: async () => ({ config: d.specs !== undefined, store: await d.store.writable(), scheduler: d.scheduler.running }),
+        readiness: async () => ({ config: d.specs !== undefined, store: await d.store.writable(AbortSignal.timeout(5_000)), scheduler: d.scheduler.running }),
         metrics: async () => ({ contentType: d.metrics.registry.contentType, body: await d.metrics.registry.metrics() }),
       }, opts.log.child({ component: 'http' }));
       signal.throwIfAborted();
       d.scheduler.start();
       // Beside the jobs, not before them: each job also cleans its own certificate's leftovers.
-      d.sweeping = sweepStore(d.store, d.slot.renewer, d.log, d.lifetime.signal).catch((err: unknown) => d.log.debug({ error: errorMessage(err) }, 'sweep_interrupted'));
+      d.sweeping = sweepStore(d.store, d.slot.renewer, d.slot.names, d.log, d.lifetime.signal).catch((err: unknown) => d.log.debug({ error: errorMessage(err) }, 'sweep_interrupted'));
       d.watcher = new ConfigWatcher(opts.configFile, { initialDigest: digestOf(text), onChange: (c) => d.onConfigChange(c) });
       const how = await d.watcher.start();
       signal.throwIfAborted();
@@ -131,12 +133,12 @@ export class Daemon {
    */
   stop(reason = 'shutdown'): Promise<void> {
     this.stopping ??= (async () => {
-      this.log.info({ reason, active: this.scheduler.activeCount }, 'stopping');
+      this.log.info({ reason, active: (this.scheduler as Scheduler | undefined)?.activeCount ?? 0 }, 'stopping');
       this.watcher?.stop();
       this.lifetime.abort(new Error(reason));
       await this.sweeping;
       await this.reloading;
-      await this.scheduler.stop(new Error(reason));
+      await (this.scheduler as Scheduler | undefined)?.stop(new Error(reason));
       await this.http?.close();
       await (this.slot as RenewerSlot | undefined)?.renewer.close();
       this.log.info('stopped');
@@ -204,22 +206,19 @@ export class Daemon {
    */
   private apply(config: Config): { added: string[]; changed: string[]; removed: string[] } {
     const previous = this.config as Config | undefined;
-    const infraDigest = stableDigest({ acme: config.acme, dns: config.dns, store: config.store });
+    // What the pipeline is built from; a change rebuilds it (a new ACME client, store, providers).
+    const infraDigest = stableDigest({ acme: config.acme, dns: config.dns, store: config.store, notify: config.notify, containers: config.containers, cleanup: config.scheduler.txt_cleanup_timeout });
     const old = this.slot as RenewerSlot | undefined;
-    const store = !old || old.infraDigest !== infraDigest ? storeFor(config, this.opts.env ?? process.env) : undefined;
+    const composed = !old || old.infraDigest !== infraDigest
+      ? composeRenewer(config, { log: this.opts.log.child({ component: 'renewer' }), env: this.opts.env, hooks: this.metrics.hooks(config.acme.directory), clock: this.opts.clock })
+      : undefined;
     if (previous && previous.server.listen !== config.server.listen) {
       this.log.warn({ listen: previous.server.listen }, 'server.listen changes take effect at restart');
     }
     this.config = config;
-    if (store) {
-      this.store = store;
-      this.slot = {
-        infraDigest, active: 0, retired: false,
-        renewer: new Renewer({
-          config, store, lookup: new NodeDnsLookup(config.dns.resolvers), log: this.opts.log.child({ component: 'renewer' }),
-          hooks: this.metrics.hooks(config.acme.directory), cleanupTimeoutMs: this.opts.cleanupTimeoutMs ?? 8_000,
-        }),
-      };
+    if (composed) {
+      this.store = composed.store;
+      this.slot = { infraDigest, active: 0, retired: false, renewer: composed.renewer, names: composed.names };
       if (old) this.retire(old);
     }
 
@@ -270,8 +269,8 @@ export class Daemon {
 
   private async revokeRemoved(name: string): Promise<void> {
     try {
-      await this.slot.renewer.revoke(name, CESSATION_OF_OPERATION, AbortSignal.timeout(60_000));
-      this.log.info({ cert: name }, 'revoked_removed');
+      const revoked = await this.slot.renewer.revoke(name, CESSATION_OF_OPERATION, AbortSignal.timeout(60_000));
+      this.log.info({ cert: name, ...(revoked ? { serial: revoked.serial } : {}) }, 'revoked_removed');
     } catch (err) {
       this.log.error({ cert: name, error: errorMessage(err) }, 'revoke_removed_failed');
     }

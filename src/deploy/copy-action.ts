@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { CertfleetError, errorMessage } from '../errors.js';
-import { writeFileAtomic } from '../store/file-store.js';
+import { writeFileAtomic } from '../fs/atomic-write.js';
 import type { CertificateEvent, DeployAction } from './deploy-action.js';
 import { resolveGroup, resolveUser } from './ids.js';
 
@@ -17,7 +17,10 @@ export interface CopyOptions {
   group?: string;
 }
 
-/** Copies the current files where a program wants them, each written atomically with its mode and owner. */
+/**
+ * Writes the event's certificate where a program wants it, each file atomically with its mode and
+ * owner. From the PEMs the event carries, not from any directory: it works the same on every host.
+ */
 export class CopyAction implements DeployAction {
   readonly kind = 'copy';
   readonly describe: string;
@@ -26,15 +29,14 @@ export class CopyAction implements DeployAction {
     this.describe = `copy to ${[opts.fullchain, opts.privkey, opts.cert, opts.chain, opts.combined].filter(Boolean).join(', ')}`;
   }
 
-  async run(event: CertificateEvent): Promise<void> {
-    const read = (f: string) => fs.readFile(f, 'utf8');
-    const [fullchain, privkey] = await Promise.all([read(event.paths.fullchain), read(event.paths.privkey)]);
-    const targets: [string | undefined, () => Promise<string>][] = [
-      [this.opts.fullchain, () => Promise.resolve(fullchain)],
-      [this.opts.privkey, () => Promise.resolve(privkey)],
-      [this.opts.cert, () => read(event.paths.cert)],
-      [this.opts.chain, () => read(event.paths.chain)],
-      [this.opts.combined, () => Promise.resolve(`${fullchain.trimEnd()}\n${privkey}`)],
+  async run(event: CertificateEvent, ctx: { signal: AbortSignal }): Promise<void> {
+    const { pem } = event.certificate;
+    const targets: [string | undefined, string][] = [
+      [this.opts.fullchain, pem.fullchain],
+      [this.opts.privkey, pem.privkey],
+      [this.opts.cert, pem.cert],
+      [this.opts.chain, pem.chain],
+      [this.opts.combined, `${pem.fullchain.trimEnd()}\n${pem.privkey}`],
     ];
     const uid = this.opts.user === undefined ? -1 : resolveUser(this.opts.user);
     const gid = this.opts.group === undefined ? -1 : resolveGroup(this.opts.group);
@@ -42,7 +44,7 @@ export class CopyAction implements DeployAction {
       if (!target) continue;
       try {
         await fs.mkdir(path.dirname(target), { recursive: true });
-        await writeFileAtomic(target, await content(), this.opts.mode);
+        await writeFileAtomic(target, content, this.opts.mode, ctx.signal);
         if (uid !== -1 || gid !== -1) await fs.lchown(target, uid, gid);
       } catch (err) {
         throw new CertfleetError('DEPLOY_FAILED', `copy to ${target}: ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}`);

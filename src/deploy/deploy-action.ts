@@ -1,15 +1,20 @@
 import type { Logger } from '../log.js';
-import type { CertificatePaths } from '../store/file-store.js';
+import type { LocalCertificateDirectory, StoredCertificate } from '../store/certificate-store.js';
 
-/** What happened to a certificate; every deploy action and notification receives it. */
+/**
+ * What happened to a certificate; every deploy action and notification receives it. It carries
+ * the certificate itself and this host's certbot-layout directory, never the store's layout, so
+ * a host that does not own the store (fleet mode) runs the same actions on its own `live/`.
+ */
 export interface CertificateEvent {
   event: 'issued' | 'renewed';
   name: string;
+  /** The configured domains (what notifications and hooks report). */
   domains: string[];
-  paths: CertificatePaths;
-  notAfter: string;
-  /** The store's root directory (permissions walk from there). */
-  storeRoot: string;
+  /** The certificate as saved: PEMs and metadata (notAfter, serial, version). */
+  certificate: StoredCertificate;
+  /** Where this host keeps `name`'s files (`live/<name>/`): hooks, pfx and permissions work there. */
+  local: LocalCertificateDirectory;
 }
 
 /** One step after a certificate lands; run in the user's order. */

@@ -5,10 +5,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FileStore } from '../store/file-store.js';
+import { localDirectory, savedCertificate } from '../../test/support/saved-certificate.js';
 import { registerSecret } from '../../test/support/secret-scan.js';
 import { captureLog } from '../../test/support/test-log.js';
 import { CopyAction } from './copy-action.js';
+import type { CertificatePaths } from '../store/certificate-store.js';
 import type { CertificateEvent } from './deploy-action.js';
 import { HookAction, hookEnvironment } from './hook-action.js';
 import { PermissionsAction } from './permissions-action.js';
@@ -20,16 +21,19 @@ const run = promisify(execFile);
 const hookScript = path.resolve(import.meta.dirname, '../../test/fixtures/record-hook.mjs');
 let dir: string;
 let event: CertificateEvent;
+let storeRoot: string;
+let paths: CertificatePaths;
 
 /** A store with one real certificate (openssl self-signed) saved through FileStore. */
 beforeEach(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'certfleet-deploy-'));
   await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${dir}/k.pem`, '-out', `${dir}/c.pem`, '-days', '30', '-subj', '/CN=web.example.test']);
   const [cert, key] = await Promise.all([readFile(`${dir}/c.pem`, 'utf8'), readFile(`${dir}/k.pem`, 'utf8')]);
-  const store = new FileStore({ root: path.join(dir, 'store') });
-  const now = new Date().toISOString();
-  const paths = await store.save({ meta: { name: 'web', domains: ['web.example.test', '*.web.example.test'], keyType: 'ecdsa-p256', notBefore: now, notAfter: now, issuer: 'x', serial: '1', account: '', orderUrl: '', issuedAt: now }, pem: { cert, chain: '', fullchain: cert, privkey: key } });
-  event = { event: 'renewed', name: 'web', domains: ['web.example.test', '*.web.example.test'], paths, notAfter: now, storeRoot: store.root };
+  const domains = ['web.example.test', '*.web.example.test'];
+  const { store, certificate } = await savedCertificate(path.join(dir, 'store'), { cert, chain: '', fullchain: cert, privkey: key }, { domains });
+  event = { event: 'renewed', name: 'web', domains, certificate, local: store };
+  storeRoot = store.root;
+  paths = store.paths('web');
 });
 afterEach(() => rm(dir, { recursive: true, force: true }));
 
@@ -49,8 +53,8 @@ describe('hook', () => {
     await expect(stat(marker)).rejects.toThrow(/ENOENT/);
     expect(line!.env).toMatchObject({
       CERTFLEET_CERT_NAME: 'web', CERTFLEET_DOMAINS: 'web.example.test,*.web.example.test', CERTFLEET_EVENT: 'renewed',
-      CERTFLEET_LIVE_DIR: event.paths.liveDir, CERTFLEET_CERT_PATH: event.paths.cert, CERTFLEET_KEY_PATH: event.paths.privkey, CERTFLEET_FULLCHAIN_PATH: event.paths.fullchain,
-      RENEWED_LINEAGE: event.paths.liveDir, RENEWED_DOMAINS: 'web.example.test *.web.example.test',
+      CERTFLEET_LIVE_DIR: paths.liveDir, CERTFLEET_CERT_PATH: paths.cert, CERTFLEET_KEY_PATH: paths.privkey, CERTFLEET_FULLCHAIN_PATH: paths.fullchain,
+      RENEWED_LINEAGE: paths.liveDir, RENEWED_DOMAINS: 'web.example.test *.web.example.test',
       DNSROBOCERT_CERTIFICATE_NAME: 'web', DNSROBOCERT_CERTIFICATE_DOMAINS: 'web.example.test,*.web.example.test',
     });
     expect(Object.keys(hookEnvironment(event))).toHaveLength(13);
@@ -89,8 +93,8 @@ describe('permissions', () => {
     await a.run(event, ctx());
     expect(a.lastChanges.chmod.length).toBeGreaterThan(4);
     if (group === 'nogroup') expect(a.lastChanges.chown.length).toBeGreaterThan(4);
-    expect((await stat(path.join(event.storeRoot, 'archive', 'web', 'privkey1.pem'))).mode & 0o777).toBe(0o640);
-    expect((await stat(path.join(event.storeRoot, 'archive', 'web'))).mode & 0o777).toBe(0o750);
+    expect((await stat(path.join(storeRoot, 'archive', 'web', 'privkey1.pem'))).mode & 0o777).toBe(0o640);
+    expect((await stat(path.join(storeRoot, 'archive', 'web'))).mode & 0o777).toBe(0o750);
     await a.run(event, ctx());
     expect(a.lastChanges).toEqual({ chmod: [], chown: [] });
   });
@@ -98,12 +102,12 @@ describe('permissions', () => {
   it('never follows a symlink and tolerates a broken one', async () => {
     const outside = path.join(dir, 'outside.txt');
     await writeFile(outside, 'x', { mode: 0o600 });
-    await symlink(outside, path.join(event.storeRoot, 'archive', 'web', 'evil.pem'));
-    await symlink(path.join(dir, 'gone'), path.join(event.storeRoot, 'archive', 'web', 'broken.pem'));
+    await symlink(outside, path.join(storeRoot, 'archive', 'web', 'evil.pem'));
+    await symlink(path.join(dir, 'gone'), path.join(storeRoot, 'archive', 'web', 'broken.pem'));
     const a = new PermissionsAction({ filesMode: 0o644 }, 10_000, false);
     await a.run(event, ctx());
     expect((await stat(outside)).mode & 0o777).toBe(0o600);
-    expect((await lstat(path.join(event.storeRoot, 'archive', 'web', 'broken.pem'))).isSymbolicLink()).toBe(true);
+    expect((await lstat(path.join(storeRoot, 'archive', 'web', 'broken.pem'))).isSymbolicLink()).toBe(true);
     expect(a.lastChanges.chmod.some((p) => p.endsWith('evil.pem') || p.endsWith('broken.pem'))).toBe(false);
   });
 
@@ -117,7 +121,7 @@ describe('pfx', () => {
     const pass = 'pfx-passphrase-1234';
     registerSecret(pass);
     await new PfxAction(pass, false, 20_000, false).run(event, ctx());
-    const pfx = PfxAction.pathFor(event);
+    const pfx = path.join(paths.liveDir, 'cert.pfx');
     expect((await stat(pfx)).mode & 0o777).toBe(0o600);
     const info = await run('openssl', ['pkcs12', '-in', pfx, '-info', '-noout', '-passin', `pass:${pass}`]);
     expect(info.stderr).toMatch(/PBES2, PBKDF2, AES-256-CBC/);
@@ -132,11 +136,21 @@ describe('pfx', () => {
 describe('copy', () => {
   it('writes fullchain, key and a HAProxy combined file with their mode', async () => {
     const out = path.join(dir, 'out');
-    await new CopyAction({ fullchain: `${out}/fc.pem`, privkey: `${out}/key.pem`, combined: `${out}/haproxy.pem`, mode: 0o640 }, 10_000, false).run(event);
+    await new CopyAction({ fullchain: `${out}/fc.pem`, privkey: `${out}/key.pem`, combined: `${out}/haproxy.pem`, mode: 0o640 }, 10_000, false).run(event, ctx());
     const [fc, key, combined] = await Promise.all([`${out}/fc.pem`, `${out}/key.pem`, `${out}/haproxy.pem`].map((f) => readFile(f, 'utf8')));
     expect(combined).toBe(`${fc!.trimEnd()}\n${key!}`);
     expect(combined).toMatch(/BEGIN CERTIFICATE[\s\S]*BEGIN PRIVATE KEY/);
     expect((await stat(`${out}/haproxy.pem`)).mode & 0o777).toBe(0o640);
+  });
+});
+
+describe('copy from the certificate', () => {
+  it('writes the PEMs the event carries: a host whose local directory holds nothing yet gets them too', async () => {
+    const out = path.join(dir, 'elsewhere');
+    const empty = localDirectory(path.join(dir, 'empty-store'));
+    await new CopyAction({ fullchain: `${out}/fc.pem`, privkey: `${out}/key.pem`, mode: 0o600 }, 10_000, false).run({ ...event, local: empty }, ctx());
+    expect(await readFile(`${out}/fc.pem`, 'utf8')).toBe(event.certificate.pem.fullchain);
+    expect(await readFile(`${out}/key.pem`, 'utf8')).toBe(event.certificate.pem.privkey);
   });
 });
 
@@ -160,7 +174,7 @@ describe('webhook', () => {
       await new WebhookAction(url, 'shared-secret', 5000, false).run(event, ctx());
       expect(calls).toBe(2);
       expect(seen[0]!.sig).toBe(webhookSignature('shared-secret', seen[0]!.body));
-      expect(JSON.parse(seen[0]!.body)).toEqual({ event: 'renewed', certificate: 'web', domains: event.domains, not_after: event.notAfter });
+      expect(JSON.parse(seen[0]!.body)).toEqual({ event: 'renewed', certificate: 'web', domains: event.domains, not_after: event.certificate.meta.notAfter });
     } finally {
       server.close();
     }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { registerSecret } from '../../test/support/secret-scan.js';
 import { captureLog } from '../../test/support/test-log.js';
+import { savedCertificate } from '../../test/support/saved-certificate.js';
 import type { CertificateEvent } from './deploy-action.js';
 import { HookAction } from './hook-action.js';
 import { runDeploy } from './run-deploy.js';
@@ -14,13 +15,15 @@ const ctx = (log = captureLog().log) => ({ log, signal: AbortSignal.timeout(20_0
 
 beforeEach(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'certfleet-hook-'));
-  const live = path.join(dir, 'live', 'web');
-  event = {
-    event: 'issued', name: 'web', domains: ['web.example.test'], notAfter: new Date().toISOString(), storeRoot: dir,
-    paths: { liveDir: live, cert: `${live}/cert.pem`, chain: `${live}/chain.pem`, fullchain: `${live}/fullchain.pem`, privkey: `${live}/privkey.pem` },
-  };
+  event = await savedEvent(path.join(dir, 'store'));
 });
 afterEach(() => rm(dir, { recursive: true, force: true }));
+
+/** An event for a certificate saved in a FileStore at `root` (the PEMs are placeholders). */
+async function savedEvent(root: string): Promise<CertificateEvent> {
+  const { store, certificate } = await savedCertificate(root, { cert: 'cert', chain: 'chain', fullchain: 'fullchain', privkey: 'key' });
+  return { event: 'issued', name: 'web', domains: ['web.example.test'], certificate, local: store };
+}
 
 /** The `stdout` lines a hook's output became in the log. */
 const stdoutLines = (records: Record<string, unknown>[]) => records.filter((r) => r.stream === 'stdout').map((r) => String(r.msg));
@@ -52,7 +55,7 @@ describe('hook environment', () => {
   it('the documented variables win over env (a config cannot fake the certificate path)', async () => {
     const cap = captureLog();
     await new HookAction({ argv: ['/usr/bin/env'], env: { CERTFLEET_KEY_PATH: '/tmp/not-the-key' } }, 10_000, false).run(event, ctx(cap.log));
-    expect(stdoutLines(cap.records())).toContain(`CERTFLEET_KEY_PATH=${event.paths.privkey}`);
+    expect(stdoutLines(cap.records())).toContain(`CERTFLEET_KEY_PATH=${event.local.paths('web').privkey}`);
   });
 });
 

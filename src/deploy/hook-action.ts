@@ -6,17 +6,18 @@ import type { CertificateEvent, DeployAction } from './deploy-action.js';
 
 /** The environment of a hook: certfleet's variables and the certbot / DNSroboCert ones (INTERFACE.md). */
 export function hookEnvironment(e: CertificateEvent): Record<string, string> {
+  const paths = e.local.paths(e.name);
   return {
     CERTFLEET_CERT_NAME: e.name,
     CERTFLEET_DOMAINS: e.domains.join(','),
-    CERTFLEET_LIVE_DIR: e.paths.liveDir,
-    CERTFLEET_CERT_PATH: e.paths.cert,
-    CERTFLEET_KEY_PATH: e.paths.privkey,
-    CERTFLEET_FULLCHAIN_PATH: e.paths.fullchain,
-    CERTFLEET_CHAIN_PATH: e.paths.chain,
+    CERTFLEET_LIVE_DIR: paths.liveDir,
+    CERTFLEET_CERT_PATH: paths.cert,
+    CERTFLEET_KEY_PATH: paths.privkey,
+    CERTFLEET_FULLCHAIN_PATH: paths.fullchain,
+    CERTFLEET_CHAIN_PATH: paths.chain,
     CERTFLEET_EVENT: e.event,
-    CERTFLEET_NOT_AFTER: e.notAfter,
-    RENEWED_LINEAGE: e.paths.liveDir,
+    CERTFLEET_NOT_AFTER: e.certificate.meta.notAfter,
+    RENEWED_LINEAGE: paths.liveDir,
     RENEWED_DOMAINS: e.domains.join(' '),
     DNSROBOCERT_CERTIFICATE_NAME: e.name,
     DNSROBOCERT_CERTIFICATE_DOMAINS: e.domains.join(','),

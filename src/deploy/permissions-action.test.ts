@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { localDirectory } from '../../test/support/saved-certificate.js';
 import type { CertificateEvent } from './deploy-action.js';
 import { PermissionsAction } from './permissions-action.js';
 
@@ -21,13 +22,16 @@ beforeEach(async () => {
   await mkdir(path.join(store, 'live', '.versions', 'web', '1'), { recursive: true, mode: 0o700 });
   await mkdir(path.join(store, 'archive', 'web'), { recursive: true, mode: 0o700 });
   for (const f of ['cert1.pem', 'chain1.pem', 'fullchain1.pem', 'privkey1.pem']) await writeFile(path.join(store, 'archive', 'web', f), 'x', { mode: 0o600 });
-  const live = path.join(store, 'live', 'web');
-  event = {
-    event: 'renewed', name: 'web', domains: ['web.example.test'], notAfter: new Date().toISOString(), storeRoot: store,
-    paths: { liveDir: live, cert: `${live}/cert.pem`, chain: `${live}/chain.pem`, fullchain: `${live}/fullchain.pem`, privkey: `${live}/privkey.pem` },
-  };
+  event = eventIn(store);
 });
 afterEach(() => rm(dir, { recursive: true, force: true }));
+
+/** The action learns what to change from the local directory only: a FileStore on `root`. */
+function eventIn(root: string): CertificateEvent {
+  const now = new Date().toISOString();
+  const meta = { name: 'web', domains: ['web.example.test'], keyType: 'ecdsa-p256', notBefore: now, notAfter: now, issuer: 'x', serial: '1', account: '', orderUrl: '', issuedAt: now, version: 1 };
+  return { event: 'renewed', name: 'web', domains: meta.domains, certificate: { meta, pem: { cert: 'x', chain: 'x', fullchain: 'x', privkey: 'x' } }, local: localDirectory(root) };
+}
 
 /**
  * A racer on its own thread: swaps a file, a directory and a file's parent directory for
@@ -123,7 +127,7 @@ describe('permissions', () => {
     const alias = path.join(dir, 'alias');
     await symlink(store, alias);
     const a = new PermissionsAction({ filesMode: 0o644 }, 10_000, false);
-    await expect(a.run({ ...event, storeRoot: alias }, ctx())).rejects.toMatchObject({ code: 'DEPLOY_FAILED', message: expect.stringMatching(/is not a directory \(a symlink is not followed/) });
+    await expect(a.run(eventIn(alias), ctx())).rejects.toMatchObject({ code: 'DEPLOY_FAILED', message: expect.stringMatching(/is not a directory \(a symlink is not followed/) });
     expect((await stat(path.join(store, 'archive', 'web', 'cert1.pem'))).mode & 0o777).toBe(0o600);
   });
 

@@ -22,13 +22,13 @@ const FD_DIR = '/proc/self/fd';
 const NOT_THERE = new Set(['ENOENT', 'ELOOP', 'ENOTDIR', 'ENXIO']);
 
 /**
- * Modes and owners of one certificate's files (every version in `archive/<name>/`) and of the
- * directories a reader passes through (store root, `live/`, `archive/`, the version
- * directories). Every path is opened with O_NOFOLLOW (a symlink is skipped, never followed),
- * each one inside its already-opened parent, and changed with fchmod/fchown on that
- * descriptor: a file or directory swapped for a symlink mid-run cannot make certfleet change
- * anything outside the store. Stat first, change only what differs. Defaults leave modes alone
- * (keys stay 0600).
+ * Modes and owners of one certificate's files and of the directories a reader passes through,
+ * as the local certificate directory lists them (`accessPaths`: for the directory store the
+ * store root, `live/`, `archive/`, the version directories and every version's archive files).
+ * Every path is opened with O_NOFOLLOW (a symlink is skipped, never followed), each one inside
+ * its already-opened parent, and changed with fchmod/fchown on that descriptor: a file or
+ * directory swapped for a symlink mid-run cannot make certfleet change anything outside the
+ * directory. Stat first, change only what differs. Defaults leave modes alone (keys stay 0600).
  */
 export class PermissionsAction implements DeployAction {
   readonly kind = 'permissions';
@@ -44,34 +44,27 @@ export class PermissionsAction implements DeployAction {
     const uid = this.opts.user === undefined ? undefined : resolveUser(this.opts.user);
     const gid = this.opts.group === undefined ? undefined : resolveGroup(this.opts.group);
     const changes: PermissionChanges = { chmod: [], chown: [] };
-    const opened: OpenDir[] = [];
-    const dir = async (parent: OpenDir | undefined, name: string) => {
-      const d = await this.open(parent, name, 'dir', signal);
-      if (d) opened.push(d);
-      return d;
-    };
+    const { dirs: [top, ...below], files } = await event.local.accessPaths(event.name, signal);
+    if (top === undefined) return;
+    // Opened directories by the path they stand for: each path is opened inside its parent's descriptor.
+    const opened = new Map<string, OpenDir>();
     try {
-      const root = await dir(undefined, event.storeRoot);
-      if (!root) throw new CertfleetError('DEPLOY_FAILED', `${this.describe}: the store ${event.storeRoot} is not a directory (a symlink is not followed: set store.path to the directory itself)`);
+      const root = await this.open(undefined, top, 'dir', signal);
+      if (!root) throw new CertfleetError('DEPLOY_FAILED', `${this.describe}: ${top} is not a directory (a symlink is not followed: set store.path to the directory itself)`);
+      opened.set(top, root);
       // Without /proc every open below would miss: refuse rather than change nothing or follow paths.
       await fs.stat(`${FD_DIR}/${root.handle.fd}`).catch(() => {
         throw new CertfleetError('DEPLOY_FAILED', `${this.describe}: needs ${FD_DIR} (Linux /proc) to change modes without following a swapped path`);
       });
-      const live = await dir(root, 'live');
-      const archive = await dir(root, 'archive');
-      const versionsRoot = live && await dir(live, '.versions');
-      const versions = versionsRoot && await dir(versionsRoot, event.name);
-      const archiveDir = archive && await dir(archive, event.name);
-      const versionDirs: OpenDir[] = [];
-      for (const v of versions ? await this.list(versions) : []) {
-        const d = await dir(versions, v);
-        if (d) versionDirs.push(d);
+      for (const d of below) {
+        const parent = opened.get(path.dirname(d));
+        const dir = parent && await this.open(parent, path.basename(d), 'dir', signal);
+        if (dir) opened.set(d, dir);
       }
-      for (const d of [root, live, archive, versionsRoot, versions, archiveDir, ...versionDirs]) {
-        if (d) await this.apply(d, this.opts.dirsMode, uid, gid, changes);
-      }
-      for (const f of archiveDir ? await this.list(archiveDir) : []) {
-        const file = await this.open(archiveDir, f, 'file', signal);
+      for (const d of opened.values()) await this.apply(d, this.opts.dirsMode, uid, gid, changes);
+      for (const f of files) {
+        const parent = opened.get(path.dirname(f));
+        const file = parent && await this.open(parent, path.basename(f), 'file', signal);
         if (!file) continue;
         try {
           await this.apply(file, this.opts.filesMode, uid, gid, changes);
@@ -80,13 +73,13 @@ export class PermissionsAction implements DeployAction {
         }
       }
     } finally {
-      await Promise.all(opened.map((d) => d.handle.close()));
+      await Promise.all([...opened.values()].map((d) => d.handle.close()));
     }
     this.lastChanges = changes;
   }
 
   /**
-   * `name` inside `parent` (or the store root itself, by its configured path), without following
+   * `name` inside `parent` (or the top directory itself, by its path), without following
    * a symlink; undefined when it is gone, a symlink, or not the kind expected.
    */
   private async open(parent: OpenDir | undefined, name: string, kind: 'dir' | 'file', signal: AbortSignal): Promise<OpenDir | undefined> {
@@ -108,15 +101,6 @@ export class PermissionsAction implements DeployAction {
       return undefined;
     }
     return { handle, path: where };
-  }
-
-  /** The names in an opened directory, read through its descriptor (not its path). */
-  private async list(d: OpenDir): Promise<string[]> {
-    try {
-      return await fs.readdir(`${FD_DIR}/${d.handle.fd}`);
-    } catch (err) {
-      throw new CertfleetError('DEPLOY_FAILED', `${this.describe}: cannot list ${d.path}: ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}`);
-    }
   }
 
   private async apply(target: OpenDir, mode: number | undefined, uid: number | undefined, gid: number | undefined, changes: PermissionChanges): Promise<void> {

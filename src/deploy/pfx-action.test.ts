@@ -1,8 +1,9 @@
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { registerSecret } from '../../test/support/secret-scan.js';
+import { savedCertificate } from '../../test/support/saved-certificate.js';
 import type { CertificateEvent } from './deploy-action.js';
 import { PfxAction } from './pfx-action.js';
 
@@ -11,17 +12,18 @@ let event: CertificateEvent;
 
 beforeEach(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'certfleet-pfx-'));
-  const live = path.join(dir, 'live', 'web');
-  await mkdir(live, { recursive: true });
-  event = {
-    event: 'issued', name: 'web', domains: ['web.example.test'], notAfter: new Date().toISOString(), storeRoot: dir,
-    paths: { liveDir: live, cert: `${live}/cert.pem`, chain: `${live}/chain.pem`, fullchain: `${live}/fullchain.pem`, privkey: `${live}/privkey.pem` },
-  };
+  event = await savedEvent(path.join(dir, 'store'));
 });
 afterEach(() => rm(dir, { recursive: true, force: true }));
 
+/** An event for a certificate saved in a FileStore at `root` (the PEMs are placeholders). */
+async function savedEvent(root: string): Promise<CertificateEvent> {
+  const { store, certificate } = await savedCertificate(root, { cert: 'cert', chain: 'chain', fullchain: 'fullchain', privkey: 'key' });
+  return { event: 'issued', name: 'web', domains: ['web.example.test'], certificate, local: store };
+}
+
 describe('pfx: how the passphrase reaches openssl', () => {
-  it('on stdin only: not in argv, not in the environment (an allow-list), and the output file is 0600 from its creation', async () => {
+  it('on stdin only: not in argv, not in the environment (an allow-list); the file is written 0600 beside the live files', async () => {
     const pass = 'pfx-passphrase-on-stdin-1234';
     registerSecret(pass);
     process.env.CERTFLEET_STORE_KEY = 'store-key-never-for-openssl-5678';
@@ -32,7 +34,7 @@ describe('pfx: how the passphrase reaches openssl', () => {
     await writeFile(fake, `#!${process.execPath}
 const fs = require('node:fs');
 const stdin = fs.readFileSync(0, 'utf8');
-fs.writeFileSync(${JSON.stringify(report)}, JSON.stringify({ argv: process.argv.slice(2), env: process.env, stdin, outMode: fs.fstatSync(1).mode & 0o777 }));
+fs.writeFileSync(${JSON.stringify(report)}, JSON.stringify({ argv: process.argv.slice(2), env: process.env, stdin }));
 process.stdout.write('PKCS12 bytes');
 `, { mode: 0o755 });
     try {
@@ -40,13 +42,12 @@ process.stdout.write('PKCS12 bytes');
     } finally {
       delete process.env.CERTFLEET_STORE_KEY;
     }
-    const saw = JSON.parse(await readFile(report, 'utf8')) as { argv: string[]; env: Record<string, string>; stdin: string; outMode: number };
+    const saw = JSON.parse(await readFile(report, 'utf8')) as { argv: string[]; env: Record<string, string>; stdin: string };
     expect(saw.stdin).toBe(`${pass}\n`);
     expect(saw.argv).toContain('stdin');
     expect(JSON.stringify(saw.argv)).not.toContain(pass);
     expect(Object.keys(saw.env).filter((k) => !['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ'].includes(k))).toEqual([]);
-    expect(saw.outMode).toBe(0o600);
-    const pfx = PfxAction.pathFor(event);
+    const pfx = path.join(event.local.paths('web').liveDir, 'cert.pfx');
     expect(await readFile(pfx, 'utf8')).toBe('PKCS12 bytes');
     expect((await stat(pfx)).mode & 0o777).toBe(0o600);
   });

@@ -77,6 +77,6 @@ export class WebhookAction implements DeployAction {
   }
 
   run(e: CertificateEvent, ctx: { signal: AbortSignal }): Promise<void> {
-    return postWebhook(this.url, { event: e.event, certificate: e.name, domains: e.domains, not_after: e.notAfter }, { ...(this.secret ? { secret: this.secret } : {}), timeoutMs: this.timeoutMs }, ctx.signal);
+    return postWebhook(this.url, { event: e.event, certificate: e.name, domains: e.domains, not_after: e.certificate.meta.notAfter }, { ...(this.secret ? { secret: this.secret } : {}), timeoutMs: this.timeoutMs }, ctx.signal);
   }
 }

@@ -12,6 +12,8 @@
  * 4. Otherwise when a third of the lifetime remains (half for lifetimes under 10 days).
  */
 
+import type { AriState, RenewalState } from '../store/renewal-state.js';
+
 const DAY = 86_400_000;
 export const FAILURE_BACKOFF_MS = [60_000, 600_000, 6_000_000, DAY] as const;
 export const EMERGENCY_RETRY_MS = 3_600_000;
@@ -29,42 +31,8 @@ export interface CertificateFacts {
   directory?: string | undefined;
 }
 
-export interface AriState {
-  /** Serial of the certificate this answer is about. */
-  serial: string;
-  /** When to ask the CA again. */
-  nextCheck: string;
-  /** Absent when the CA gave no usable window. */
-  window?: { start: string; end: string; chosen: string; explanationUrl?: string };
-}
-
-/**
- * A challenge TXT value certfleet is about to write, or wrote and has not yet seen removed:
- * recorded before the write, so a run killed in between leaves a note of exactly what to delete.
- */
-export interface PendingTxt {
-  /** The `dns.providers` id that wrote it. */
-  provider: string;
-  zone: string;
-  /** Absolute name, without the trailing dot. */
-  name: string;
-  value: string;
-  ttl: number;
-}
-
-/** Per-certificate schedule state, kept in the store beside the certificate. */
-export interface RenewalState {
-  failures: number;
-  nextAttempt?: string;
-  lastAttempt?: string;
-  lastResult?: 'issued' | 'renewed' | 'failed';
-  lastError?: string;
-  ari?: AriState;
-  /** TXT values of this certificate's challenges that may still be in DNS (removed at the next look). */
-  pendingTxt?: PendingTxt[];
-}
-
-export const EMPTY_STATE: RenewalState = { failures: 0 };
+// The state types live with the store that persists them; re-exported for the scheduler's callers.
+export { EMPTY_STATE, type AriState, type PendingTxt, type RenewalState } from '../store/renewal-state.js';
 
 export type Decision =
   | { due: true; reason: string }

@@ -1,11 +1,39 @@
-import type { RenewalState } from '../scheduler/renewal-policy.js';
-import type { CertificateMeta, CertificatePaths, PemFile, StoredCertificate } from './file-store.js';
+import type { RenewalState } from './renewal-state.js';
 
 /**
  * The store seam (issue 14): the pipeline, the CLI and deploy know only these interfaces; the
  * directory store (FileStore) implements them today and a PostgreSQL store will for fleet mode.
  * No module outside src/store/ knows a path inside a store.
  */
+
+export const PEM_FILES = ['cert', 'chain', 'fullchain', 'privkey'] as const;
+export type PemFile = (typeof PEM_FILES)[number];
+
+export interface CertificateMeta {
+  name: string;
+  domains: string[];
+  keyType: string;
+  notBefore: string;
+  notAfter: string;
+  issuer: string;
+  serial: string;
+  account: string;
+  orderUrl: string;
+  version: number;
+  issuedAt: string;
+  /** RFC 9773 identifier, for renewalInfo and `replaces` (absent in metadata written before ARI). */
+  ariCertId?: string;
+  /** ACME directory that issued it (absent in metadata written before this field). */
+  directory?: string;
+}
+
+export interface StoredCertificate {
+  meta: CertificateMeta;
+  pem: Record<PemFile, string>;
+}
+
+/** Where a certificate's files are in a LocalCertificateDirectory (certbot's `live/<name>/` names). */
+export type CertificatePaths = Record<PemFile, string> & { liveDir: string };
 
 /** A held per-name lock. */
 export interface Lease extends AsyncDisposable {

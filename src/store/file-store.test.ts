@@ -16,6 +16,14 @@ afterEach(async () => { await rm(root, { recursive: true, force: true }); });
 const meta = { name: 'web', domains: ['example.test'], keyType: 'ecdsa-p256', notBefore: '', notAfter: '', issuer: '', serial: '1', account: 'a', orderUrl: 'o', issuedAt: '' };
 const pem = (tag: string) => ({ cert: `cert-${tag}`, chain: `chain-${tag}`, fullchain: `full-${tag}`, privkey: `key-${tag}` });
 const liveKey = (store: FileStore) => readFile(store.paths('web').privkey, 'utf8');
+const S = () => AbortSignal.timeout(10_000);
+
+/** A save under its own lease, as the pipeline does it; the live paths. */
+async function saveLocked(store: FileStore, cert: { meta: typeof meta; pem: ReturnType<typeof pem> }) {
+  await using lease = await store.lock(cert.meta.name, S());
+  await store.save(cert, lease, S());
+  return store.paths(cert.meta.name);
+}
 
 /** A PID that has just exited: its owner is certainly dead. */
 function deadPid(): number {
@@ -44,7 +52,7 @@ describe('FileStore', () => {
 
   it('writes certbot layout with relative links, 0600 keys and 0700 dirs', async () => {
     const store = new FileStore({ root });
-    const paths = await store.save({ meta, pem: pem('1') });
+    const paths = await saveLocked(store, { meta, pem: pem('1') });
     expect(await readFile(paths.fullchain, 'utf8')).toBe('full-1');
     expect(await readFile(paths.privkey, 'utf8')).toBe('key-1');
     const link = await readlink(paths.privkey);
@@ -58,28 +66,28 @@ describe('FileStore', () => {
 
   it('switches every file to the new version at once and keeps metadata', async () => {
     const store = new FileStore({ root });
-    await store.save({ meta, pem: pem('1') });
-    const paths = await store.save({ meta: { ...meta, serial: '2' }, pem: pem('2') });
+    await saveLocked(store, { meta, pem: pem('1') });
+    const paths = await saveLocked(store, { meta: { ...meta, serial: '2' }, pem: pem('2') });
     for (const [f, v] of [['cert', 'cert-2'], ['chain', 'chain-2'], ['fullchain', 'full-2'], ['privkey', 'key-2']] as const) {
       expect(await readFile(paths[f], 'utf8')).toBe(v);
     }
-    expect((await store.readMeta('web'))?.version).toBe(2);
-    expect((await store.load('web'))?.pem.privkey).toBe('key-2');
-    expect((await store.list()).map((m) => m.name)).toEqual(['web']);
+    expect((await store.readMeta('web', S()))?.version).toBe(2);
+    expect((await store.load('web', S()))?.pem.privkey).toBe('key-2');
+    expect((await store.list(S())).map((m) => m.name)).toEqual(['web']);
   });
 
   it('leaves the previous certificate untouched and nothing of the new version when saving fails', async () => {
     const store = new FileStore({ root });
-    await store.save({ meta, pem: pem('1') });
+    await saveLocked(store, { meta, pem: pem('1') });
     // A directory where certfleet's link must be: works even as root, where modes do not stop writes.
     await rm(path.join(root, 'live/web'));
     await mkdir(path.join(root, 'live/web'));
-    await expect(store.save({ meta, pem: pem('2') })).rejects.toMatchObject({ code: 'STORE_IO' });
+    await expect(saveLocked(store, { meta, pem: pem('2') })).rejects.toMatchObject({ code: 'STORE_IO' });
     expect((await readdir(path.join(root, 'archive/web'))).sort()).toEqual(['cert1.pem', 'chain1.pem', 'fullchain1.pem', 'privkey1.pem']);
     expect(await readdir(path.join(root, 'live/.versions/web'))).toEqual(['1']);
     expect((await readdir(path.join(root, 'live'))).sort()).toEqual(['.versions', 'web']);
     expect(await readdir(path.join(root, 'renewal'))).toEqual(['web.json']);
-    expect((await store.readMeta('web'))?.version).toBe(1);
+    expect((await store.readMeta('web', S()))?.version).toBe(1);
   });
 
   it('a disk that fills at any write of a save never blocks a later save and leaves nothing of the failed version', async () => {
@@ -88,9 +96,9 @@ describe('FileStore', () => {
       await rm(root, { recursive: true, force: true });
       await mkdir(root);
       const store = new FileStore({ root });
-      await store.save({ meta, pem: pem('1') });
+      await saveLocked(store, { meta, pem: pem('1') });
       const fault = await failNthWrite(root, n);
-      const outcome = await store.save({ meta, pem: pem('2') }).then(() => undefined, (err: unknown) => err as Error & { code: string });
+      const outcome = await saveLocked(store, { meta, pem: pem('2') }).then(() => undefined, (err: unknown) => err as Error & { code: string });
       fault.restore();
       if (!fault.hit()) {
         expect(outcome).toBeUndefined();
@@ -109,12 +117,12 @@ describe('FileStore', () => {
       // After it (only the metadata rename and fsyncs are left): version 2 is live and its metadata readable.
       const committed = /is live/.test(outcome.message);
       expect(await liveKey(store)).toBe(committed ? 'key-2' : 'key-1');
-      expect((await store.readMeta('web'))?.version).toBe(committed ? 2 : 1);
+      expect((await store.readMeta('web', S()))?.version).toBe(committed ? 2 : 1);
       if (!committed) expect(await findDebris(root), `write ${n}`).toEqual([]);
       // Space is back: the next save works, and leaves no debris.
-      await store.save({ meta, pem: pem('3') });
+      await saveLocked(store, { meta, pem: pem('3') });
       expect(await liveKey(store)).toBe('key-3');
-      expect((await store.readMeta('web'))?.version).toBe(committed ? 3 : 2);
+      expect((await store.readMeta('web', S()))?.version).toBe(committed ? 3 : 2);
       expect(await findDebris(root), `after write ${n}`).toEqual([]);
     }
     expect(points).toBeGreaterThan(20); // every write of a save was a fault point
@@ -122,12 +130,12 @@ describe('FileStore', () => {
 
   it('names the file when a write fails (Node says only "ENOSPC ... write")', async () => {
     const store = new FileStore({ root });
-    await store.save({ meta, pem: pem('1') });
+    await saveLocked(store, { meta, pem: pem('1') });
     // The 6th operation is the first archive write (lock dir, lock, 3 mkdirs, then 4 opens and writes).
     let err: Error | undefined;
     for (let n = 1; !err?.message.includes('pem: ENOSPC'); n++) {
       const fault = await failNthWrite(root, n);
-      err = await store.save({ meta, pem: pem('2') }).then(() => undefined, (e: unknown) => e as Error);
+      err = await saveLocked(store, { meta, pem: pem('2') }).then(() => undefined, (e: unknown) => e as Error);
       fault.restore();
     }
     expect(err.message).toMatch(new RegExp(`cannot (create|write) ${root}/archive/web/\\w+2\\.pem: ENOSPC`));
@@ -135,18 +143,18 @@ describe('FileStore', () => {
 
   it('saves past the leftovers of the old failure (an empty chain<N>.pem without cert<N>.pem)', async () => {
     const store = new FileStore({ root });
-    await store.save({ meta, pem: pem('1') });
+    await saveLocked(store, { meta, pem: pem('1') });
     await writeFile(path.join(root, 'archive/web/chain2.pem'), '');
     await mkdir(path.join(root, 'live/.versions/web/3'));
     await writeFile(path.join(root, 'archive/web/privkey4.pem'), '');
-    await store.save({ meta, pem: pem('2') });
+    await saveLocked(store, { meta, pem: pem('2') });
     expect(await liveKey(store)).toBe('key-2');
     expect(await findDebris(root)).toEqual([]);
   });
 
   it('cleans the debris of a certificate under its lock before a save', async () => {
     const store = new FileStore({ root });
-    await store.save({ meta, pem: pem('1') });
+    await saveLocked(store, { meta, pem: pem('1') });
     const dead = formatIdentity({ ...currentProcess(), pid: deadPid() });
     const alive = formatIdentity(currentProcess());
     await writeFile(path.join(root, 'archive/web/cert2.pem'), 'half');
@@ -156,28 +164,28 @@ describe('FileStore', () => {
     await mkdir(path.join(root, 'state'), { recursive: true });
     await writeFile(path.join(root, `state/web.json.abcdef-${dead}.tmp`), '');
     await writeFile(path.join(root, `state/web.json.fedcba-${alive}.tmp`), ''); // a write in flight, perhaps without the lock
-    await store.save({ meta, pem: pem('2') });
+    await saveLocked(store, { meta, pem: pem('2') });
     expect(await findDebris(root)).toEqual([`state/web.json.fedcba-${alive}.tmp`]);
   });
 
   it('completes a save that switched live/ but died before its metadata was in place', async () => {
     const store = new FileStore({ root });
-    await store.save({ meta, pem: pem('1') });
-    await store.save({ meta: { ...meta, serial: '2' }, pem: pem('2') });
+    await saveLocked(store, { meta, pem: pem('1') });
+    await saveLocked(store, { meta: { ...meta, serial: '2' }, pem: pem('2') });
     // What such a crash leaves: live/ at 2, renewal/web.json still at 1, version 2's metadata pending.
     const v2 = await readFile(path.join(root, 'renewal/web.json'), 'utf8');
     await writeFile(path.join(root, 'renewal/web.json.v2.pending'), v2);
     await writeFile(path.join(root, 'renewal/web.json'), JSON.stringify({ ...meta, version: 1 }));
-    expect((await store.readMeta('web'))?.serial).toBe('2');
-    await store.save({ meta: { ...meta, serial: '3' }, pem: pem('3') });
-    expect((await store.readMeta('web'))?.version).toBe(3);
+    expect((await store.readMeta('web', S()))?.serial).toBe('2');
+    await saveLocked(store, { meta: { ...meta, serial: '3' }, pem: pem('3') });
+    expect((await store.readMeta('web', S()))?.version).toBe(3);
     expect(await findDebris(root)).toEqual([]);
   });
 
   it('sweeps store-wide temp files of dead writers and old ones, and the debris of unlocked certificates', async () => {
     const store = new FileStore({ root, tempAgeMs: 60_000 });
-    await store.save({ meta, pem: pem('1') });
-    await store.save({ meta: { ...meta, name: 'api' }, pem: pem('a') });
+    await saveLocked(store, { meta, pem: pem('1') });
+    await saveLocked(store, { meta: { ...meta, name: 'api' }, pem: pem('a') });
     await mkdir(path.join(root, 'accounts/ca'), { recursive: true });
     await mkdir(path.join(root, 'state'), { recursive: true });
     const dead = formatIdentity({ ...currentProcess(), pid: deadPid() });
@@ -312,5 +320,122 @@ describe('FileStore locks', () => {
     await expect(store.lockTxtName('example.test', AbortSignal.timeout(100))).rejects.toThrow();
     await txt[Symbol.asyncDispose]();
     await cert[Symbol.asyncDispose]();
+  });
+});
+
+describe('FileStore fencing and state', () => {
+  const signal = () => AbortSignal.timeout(10_000);
+
+  it('a lock taken over while a save writes makes that save write nothing: the check just before the live/ switch', async () => {
+    const store = new FileStore({ root });
+    await saveLocked(store, { meta, pem: pem('1') });
+    const stalled = await store.lock('web', signal());
+    const lockFile = path.join(root, 'locks/web.lock');
+    let taker: Awaited<ReturnType<FileStore['lock']>> | undefined;
+    // When the save makes its temp link (everything else written), the lock changes hands.
+    const { promises } = await import('node:fs');
+    const original = promises.symlink;
+    promises.symlink = async (target, where, type) => {
+      if (String(where).includes('/live/.web.') && !taker) {
+        const owner = (await readOwner(lockFile))!;
+        await rm(lockFile);
+        await original(ownerText(owner.generation, { ...currentProcess(), pid: deadPid() }), lockFile);
+        taker = await new FileStore({ root }).lock('web', signal());
+      }
+      return original(target, where, type);
+    };
+    let err;
+    try {
+      err = await store.save({ meta, pem: pem('2') }, stalled, signal()).then(() => undefined, (e: unknown) => e);
+    } finally {
+      promises.symlink = original;
+    }
+    expect(err).toMatchObject({ code: 'STORE_FENCED', message: expect.stringMatching(/stale \(token 2; the lock was granted again since, token 3\)/) });
+    expect(await liveKey(store)).toBe('key-1');
+    await taker!.release();
+    await stalled.release();
+    expect(await findDebris(root)).toEqual([]);
+  });
+
+  it('the sweep\'s grant of a lock fences the holder it took the lock from', async () => {
+    const store = new FileStore({ root });
+    await saveLocked(store, { meta, pem: pem('1') });
+    const lease = await store.lock('web', signal());
+    const lockFile = path.join(root, 'locks/web.lock');
+    const owner = (await readOwner(lockFile))!;
+    await rm(lockFile);
+    await symlink(ownerText(owner.generation, { ...currentProcess(), pid: deadPid() }), lockFile);
+    await store.sweep(signal());
+    await expect(store.save({ meta, pem: pem('2') }, lease, signal())).rejects.toMatchObject({ code: 'STORE_FENCED' });
+    await lease.release();
+  });
+
+  it('tokens survive the process: a new FileStore on the same root continues the count', async () => {
+    const first = await new FileStore({ root }).lock('web', signal());
+    await first.release();
+    const next = await new FileStore({ root }).lock('web', signal());
+    expect(next.token).toBe(first.token + 1n);
+    await next.release();
+    expect((await readlink(path.join(root, 'fences/web')))).toBe(String(next.token));
+  });
+
+  it('reads a state file written before versions as version 1, and writes {version, state}', async () => {
+    const store = new FileStore({ root });
+    await mkdir(path.join(root, 'state'));
+    await writeFile(path.join(root, 'state/web.json'), JSON.stringify({ failures: 2, lastError: 'x' }));
+    expect(await store.readState('web', signal())).toEqual({ state: { failures: 2, lastError: 'x' }, version: 1 });
+    await store.writeState('web', { failures: 3 }, { expectedVersion: 1 }, signal());
+    expect(JSON.parse(await readFile(path.join(root, 'state/web.json'), 'utf8'))).toEqual({ version: 2, state: { failures: 3 } });
+    expect(await findDebris(root)).toEqual([]);
+  });
+
+  it('keeps pace and the issuer certificate beside the account; an unreadable one is STORE_IO, not "absent"', async () => {
+    const store = new FileStore({ root });
+    expect(await store.readPace('ca-1', signal())).toBeUndefined();
+    await store.writePace('ca-1', '{"pollMs":500}\n', signal());
+    await store.writeIssuerCertificate('selfsigned', 'CA PEM', signal());
+    expect(await store.readPace('ca-1', signal())).toBe('{"pollMs":500}\n');
+    expect(await store.readIssuerCertificate('selfsigned', signal())).toBe('CA PEM');
+    await rm(path.join(root, 'accounts/ca-1/pace.json'));
+    await mkdir(path.join(root, 'accounts/ca-1/pace.json')); // EISDIR
+    await expect(store.readPace('ca-1', signal())).rejects.toMatchObject({ code: 'STORE_IO', message: expect.stringContaining('accounts/ca-1/pace.json') });
+  });
+});
+
+describe('FileStore as the local certificate directory', () => {
+  const signal = () => AbortSignal.timeout(10_000);
+
+  it('writeDerived puts the file in the live version directory with its mode, and refuses a path or a PEM name', async () => {
+    const store = new FileStore({ root });
+    await saveLocked(store, { meta, pem: pem('1') });
+    const written = await store.writeDerived('web', 'cert.pfx', Buffer.from('pfx-1'), 0o600, signal());
+    expect(written).toBe(path.join(root, 'live/web/cert.pfx'));
+    expect(await readFile(written, 'utf8')).toBe('pfx-1');
+    expect((await stat(path.join(root, 'live/.versions/web/1/cert.pfx'))).mode & 0o777).toBe(0o600);
+    for (const bad of ['../x', 'a/b', 'privkey.pem', '.hidden']) {
+      await expect(store.writeDerived('web', bad, Buffer.from(''), 0o600, signal())).rejects.toMatchObject({ code: 'STORE_IO' });
+    }
+    // The next version starts without it: a derived file belongs to the version it was made from.
+    await saveLocked(store, { meta, pem: pem('2') });
+    await expect(stat(path.join(root, 'live/web/cert.pfx'))).rejects.toThrow(/ENOENT/);
+  });
+
+  it('accessPaths lists every directory after its parent, and every archive file of every version', async () => {
+    const store = new FileStore({ root });
+    await saveLocked(store, { meta, pem: pem('1') });
+    await saveLocked(store, { meta, pem: pem('2') });
+    const { dirs, files } = await store.accessPaths('web', signal());
+    expect(dirs[0]).toBe(root);
+    for (const d of dirs.slice(1)) expect(dirs.indexOf(path.dirname(d)), d).toBeGreaterThanOrEqual(0);
+    expect(dirs).toEqual(expect.arrayContaining([path.join(root, 'live/.versions/web/1'), path.join(root, 'live/.versions/web/2'), path.join(root, 'archive/web')]));
+    expect(files.map((f) => path.relative(root, f)).sort()).toEqual(['cert', 'chain', 'fullchain', 'privkey'].flatMap((f) => [`archive/web/${f}1.pem`, `archive/web/${f}2.pem`]).sort());
+  });
+
+  it('write() saves a certificate live/ does not show yet, and leaves one it shows alone', async () => {
+    const store = new FileStore({ root });
+    const paths = await store.write({ meta: { ...meta, version: 1 }, pem: pem('1') }, signal());
+    expect(await readFile(paths.privkey, 'utf8')).toBe('key-1');
+    await store.write({ meta: { ...meta, version: 1 }, pem: pem('1') }, signal());
+    expect((await store.readMeta('web', signal()))?.version).toBe(1);
   });
 });

@@ -2,50 +2,51 @@ import { randomBytes } from 'node:crypto';
 import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { CertfleetError, errorMessage } from '../errors.js';
-import { EMPTY_STATE, type RenewalState } from '../scheduler/renewal-policy.js';
-import { acquireLock, type Lease } from './lock-file.js';
+import { PEM_FILES, type AccountStore, type CertificateMeta, type CertificatePaths, type CertificateStore, type Lease, type LocalCertificateDirectory, type NewCertificate, type PemFile, type StoredCertificate, type VersionedState } from './certificate-store.js';
+import { bumpToken, readToken } from './fencing-token.js';
+import { acquireLock, type LockFileLease } from './lock-file.js';
+import { EMPTY_STATE, type RenewalState } from './renewal-state.js';
 import { StateCipher } from './state-cipher.js';
 import { cleanCertificateDebris, liveVersion, pendingMetaPath, sweepTemps, tempName, versionsPresent } from './store-debris.js';
 
-export type { Lease } from './lock-file.js';
-
-/** For callers that pass no signal (save's is optional until every caller passes one). */
-const NEVER = new AbortController().signal;
-
-/** Lock files this process holds (any FileStore on the same root): save() runs under them. */
-const heldLocks = new Set<string>();
+// Re-exported until every caller imports the contract's types from certificate-store.ts.
+export { PEM_FILES, type CertificateMeta, type CertificatePaths, type Lease, type PemFile, type StoredCertificate } from './certificate-store.js';
 
 /** A save writes about 10 KiB in about 12 new names; the preflight asks for a wide margin of both. */
 const PREFLIGHT_FREE_BYTES = 1024 * 1024;
 const PREFLIGHT_FREE_INODES = 64;
 
-export const PEM_FILES = ['cert', 'chain', 'fullchain', 'privkey'] as const;
-export type PemFile = (typeof PEM_FILES)[number];
+/** Files of the account directory (names kept from before the AccountStore interface). */
+const PACE_FILE = 'pace.json';
+const ISSUER_CERTIFICATE_FILE = 'ca.pem';
 
-export interface CertificateMeta {
-  name: string;
-  domains: string[];
-  keyType: string;
-  notBefore: string;
-  notAfter: string;
-  issuer: string;
-  serial: string;
-  account: string;
-  orderUrl: string;
-  version: number;
-  issuedAt: string;
-  /** RFC 9773 identifier, for renewalInfo and `replaces` (absent in metadata written before ARI). */
-  ariCertId?: string;
-  /** ACME directory that issued it (absent in metadata written before this field). */
-  directory?: string;
+/** A grant of one lock of a FileStore: the lock file's lease and the fencing token it was given. */
+class FileLease implements Lease {
+  private released = false;
+
+  constructor(readonly lockFile: string, readonly token: bigint, private readonly held: LockFileLease) {}
+
+  get signal(): AbortSignal {
+    return this.held.signal;
+  }
+
+  /** Why this lease may not write now, or undefined (the token is checked by the store). */
+  unusable(): string | undefined {
+    if (this.released) return 'it was released';
+    if (this.held.signal.aborted) return 'it was lost (another process took the lock over)';
+    return undefined;
+  }
+
+  async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    await this.held[Symbol.asyncDispose]();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.release();
+  }
 }
-
-export interface StoredCertificate {
-  meta: CertificateMeta;
-  pem: Record<PemFile, string>;
-}
-
-export type CertificatePaths = Record<PemFile, string> & { liveDir: string };
 
 export interface FileStoreOptions {
   root: string;
@@ -64,7 +65,7 @@ export interface FileStoreOptions {
  * a per-version directory of those links, swapped by one rename, so a reader
  * never sees a certificate from one version and a key from another.
  */
-export class FileStore {
+export class FileStore implements CertificateStore, AccountStore, LocalCertificateDirectory {
   readonly root: string;
   private readonly cipher: StateCipher | undefined;
   private readonly staleLockMs: number;
@@ -79,7 +80,7 @@ export class FileStore {
     this.tempAgeMs = opts.tempAgeMs ?? 10 * 60_000;
   }
 
-  liveDir(name: string): string {
+  private liveDir(name: string): string {
     return path.join(this.root, 'live', name);
   }
 
@@ -94,20 +95,49 @@ export class FileStore {
     };
   }
 
-  async load(name: string): Promise<StoredCertificate | undefined> {
-    const meta = await this.readMeta(name);
-    if (!meta) return undefined;
-    const p = this.paths(name);
-    const pem = {} as Record<PemFile, string>;
-    for (const f of PEM_FILES) pem[f] = await fs.readFile(p[f], 'utf8');
-    return { meta, pem };
+  /**
+   * One whole version, even while saves run: `live/<name>` is resolved once and the PEMs are read
+   * inside the version directory it names, with that version's metadata. A save that switches
+   * `live/` meanwhile (or prunes that directory) makes it read again.
+   */
+  async load(name: string, signal: AbortSignal): Promise<StoredCertificate | undefined> {
+    for (let attempt = 0; ; attempt++) {
+      signal.throwIfAborted();
+      const target = await fs.readlink(this.liveDir(name)).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return undefined;
+        throw new CertfleetError('STORE_IO', `cannot read ${this.liveDir(name)}: ${errorMessage(err)}`, { cause: err });
+      });
+      if (target === undefined) return undefined;
+      const version = Number(/^\.versions\/[^/]+\/(\d+)$/.exec(target)?.[1] ?? NaN);
+      if (!Number.isInteger(version)) throw new CertfleetError('STORE_IO', `${this.liveDir(name)} points to ${target}, not to a version certfleet wrote`);
+      const dir = path.join(this.root, 'live', target);
+      try {
+        const pem = {} as Record<PemFile, string>;
+        await Promise.all(PEM_FILES.map(async (f) => { pem[f] = await fs.readFile(path.join(dir, `${f}.pem`), 'utf8'); }));
+        const meta = await this.metaOfVersion(name, version);
+        if (meta) return { meta, pem };
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 10) throw new CertfleetError('STORE_IO', `cannot read certificate ${name}: ${errorMessage(err)}`, { cause: err });
+      }
+      if (attempt >= 10) throw new CertfleetError('STORE_IO', `cannot read certificate ${name}: no metadata of version ${version}`);
+    }
+  }
+
+  /** The metadata of `version`: in place, or still pending (the save is between its switch and its rename). */
+  private async metaOfVersion(name: string, version: number): Promise<CertificateMeta | undefined> {
+    for (const file of [this.metaPath(name), pendingMetaPath(this.root, name, version), this.metaPath(name)]) {
+      const meta = await this.readJson(file, name);
+      if (meta?.version === version) return meta;
+    }
+    return undefined;
   }
 
   /**
    * The metadata of what `live/` shows: when a save died between switching `live/` and renaming
    * the metadata into place, the new version's pending metadata (the next save completes it).
    */
-  async readMeta(name: string): Promise<CertificateMeta | undefined> {
+  async readMeta(name: string, signal: AbortSignal): Promise<CertificateMeta | undefined> {
+    signal.throwIfAborted();
     const meta = await this.readJson(this.metaPath(name), name);
     const live = await liveVersion(this.root, name);
     if (live > (meta?.version ?? 0)) return (await this.readJson(pendingMetaPath(this.root, name, live), name)) ?? meta;
@@ -123,7 +153,7 @@ export class FileStore {
     }
   }
 
-  async list(): Promise<CertificateMeta[]> {
+  async list(signal: AbortSignal): Promise<CertificateMeta[]> {
     let names: string[];
     try {
       names = (await fs.readdir(path.join(this.root, 'renewal'))).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5));
@@ -131,23 +161,23 @@ export class FileStore {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw err;
     }
-    const metas = await Promise.all(names.sort().map((n) => this.readMeta(n)));
+    const metas = await Promise.all(names.sort().map((n) => this.readMeta(n, signal)));
     return metas.filter((m): m is CertificateMeta => m !== undefined);
   }
 
   /**
    * Writes a new version: every file or none; `live/` switches only once all are on disk.
-   * Runs under lock(name): the caller's when this process holds it, else its own. Debris of
-   * earlier failed saves is removed first, and the version is one that no archive file, version
-   * directory, metadata or `live/` uses, so a leftover never blocks a save.
+   * Runs under `lease` (the certificate's lock), checked before anything is written and again
+   * just before the commit: a stale lease (STORE_FENCED) writes nothing. Debris of earlier failed
+   * saves is removed first, and the version is one that no archive file, version directory,
+   * metadata or `live/` uses, so a leftover never blocks a save.
    */
-  async save(cert: { meta: Omit<CertificateMeta, 'version'>; pem: Record<PemFile, string> }, signal: AbortSignal = NEVER): Promise<CertificatePaths> {
-    if (heldLocks.has(this.lockPath(cert.meta.name))) return this.saveLocked(cert, signal);
-    await using _lease = await this.lock(cert.meta.name, signal);
-    return await this.saveLocked(cert, signal); // awaited: the lease is released after the save, not before
+  async save(cert: NewCertificate, lease: Lease, signal: AbortSignal): Promise<CertificateMeta> {
+    await this.assertCurrent(lease, cert.meta.name, 'save');
+    return this.saveLocked(cert, lease, signal);
   }
 
-  private async saveLocked(cert: { meta: Omit<CertificateMeta, 'version'>; pem: Record<PemFile, string> }, signal: AbortSignal): Promise<CertificatePaths> {
+  private async saveLocked(cert: NewCertificate, lease: Lease, signal: AbortSignal): Promise<CertificateMeta> {
     const name = cert.meta.name;
     const archive = path.join(this.root, 'archive', name);
     const live = path.join(this.root, 'live');
@@ -189,11 +219,13 @@ export class FileStore {
       signal.throwIfAborted();
       await fs.symlink(path.relative(live, versionDir), tmpLink).catch((err: unknown) => { throw pathError('create', tmpLink, err); });
       created.push(tmpLink);
+      // The lock may have been taken over while this save wrote (a stall): the newer holder's work stands.
+      await this.assertCurrent(lease, name, 'save');
       // The commit: one rename switches all four files at once.
       await this.replaceLive(tmpLink, name);
     } catch (err) {
       await Promise.allSettled(created.reverse().map((f) => fs.rm(f, { recursive: true, force: true })));
-      throw fail(err);
+      throw err instanceof CertfleetError && err.code === 'STORE_FENCED' ? err : fail(err);
     }
     try {
       await fs.rename(pending, this.metaPath(name));
@@ -202,7 +234,61 @@ export class FileStore {
     } catch (err) {
       throw new CertfleetError('STORE_IO', `certificate ${name} version ${version} is live, but finishing its save failed (completed at the next save): ${errorMessage(err)}`, { cause: err });
     }
+    return { ...cert.meta, version };
+  }
+
+  /**
+   * LocalCertificateDirectory: this store's own `live/` is the host's directory, and save already
+   * wrote it. So this only saves (under its own lease) when `live/` does not show that
+   * certificate yet; a caller holding `name`'s lease must not call it (it would wait for itself).
+   */
+  async write(cert: StoredCertificate, signal: AbortSignal): Promise<CertificatePaths> {
+    const name = cert.meta.name;
+    const shown = await this.readMeta(name, signal);
+    if (shown?.serial !== cert.meta.serial || shown.issuer !== cert.meta.issuer) {
+      await using lease = await this.lock(name, signal);
+      const { version: _ignored, ...meta } = cert.meta;
+      await this.save({ meta, pem: cert.pem }, lease, signal);
+    }
     return this.paths(name);
+  }
+
+  /**
+   * Every directory from the store root down to `name`'s files (root, live/, archive/,
+   * live/.versions/, its version directories, archive/<name>/), each after its parent, and every
+   * archive file of every version: what a reader passes through and reads. Names only: the
+   * permissions action opens each inside its opened parent with O_NOFOLLOW.
+   */
+  async accessPaths(name: string, signal: AbortSignal): Promise<{ dirs: string[]; files: string[] }> {
+    signal.throwIfAborted();
+    const live = path.join(this.root, 'live');
+    const versions = path.join(live, '.versions', name);
+    const archive = path.join(this.root, 'archive', name);
+    const entries = async (dir: string) => (await fs.readdir(dir).catch(() => [] as string[])).sort();
+    return {
+      dirs: [this.root, live, path.join(this.root, 'archive'), path.join(live, '.versions'), versions, ...(await entries(versions)).map((v) => path.join(versions, v)), archive],
+      files: (await entries(archive)).map((f) => path.join(archive, f)),
+    };
+  }
+
+  /**
+   * Writes `file` into the version directory `live/<name>` points to (so it switches with the
+   * certificate), atomically and with exactly `mode`; returns its path under `live/<name>/`.
+   */
+  async writeDerived(name: string, file: string, data: Buffer, mode: number, signal: AbortSignal): Promise<string> {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(file) || (PEM_FILES as readonly string[]).some((f) => `${f}.pem` === file)) {
+      throw new CertfleetError('STORE_IO', `cannot write ${JSON.stringify(file)} beside ${name}'s certificate: a plain file name other than the PEM files is expected`);
+    }
+    signal.throwIfAborted();
+    const live = this.liveDir(name);
+    let dir: string;
+    try {
+      dir = await fs.realpath(live);
+    } catch (err) {
+      throw pathError('resolve', live, err);
+    }
+    await writeFileAtomic(path.join(dir, file), data, mode).catch((err: unknown) => { throw pathError('write', path.join(dir, file), err); });
+    return path.join(live, file);
   }
 
   /**
@@ -218,6 +304,8 @@ export class FileStore {
       const lease = await acquireLock(this.lockPath(name), { staleMs: this.staleLockMs, heartbeatMs: this.heartbeatMs, wait: false }, signal);
       if (!lease) continue;
       await using _held = lease;
+      // A grant like any other: a stalled holder whose files this removes cannot commit after it.
+      await bumpToken(this.fencePath(name));
       await cleanCertificateDebris(this.root, name, { tempAgeMs: this.tempAgeMs }, signal);
     }
     // Locks a dead process left for a name nothing is stored under (killed in a first issuance,
@@ -241,15 +329,28 @@ export class FileStore {
    */
   async lock(name: string, signal: AbortSignal): Promise<Lease> {
     const file = this.lockPath(name);
-    const lease = (await acquireLock(file, { staleMs: this.staleLockMs, heartbeatMs: this.heartbeatMs }, signal))!;
-    heldLocks.add(file);
-    return {
-      signal: lease.signal,
-      [Symbol.asyncDispose]: async () => {
-        heldLocks.delete(file);
-        await lease[Symbol.asyncDispose]();
-      },
-    };
+    const held = (await acquireLock(file, { staleMs: this.staleLockMs, heartbeatMs: this.heartbeatMs }, signal))!;
+    let token: bigint;
+    try {
+      token = await bumpToken(this.fencePath(name));
+    } catch (err) {
+      await held[Symbol.asyncDispose]();
+      throw err;
+    }
+    return new FileLease(file, token, held);
+  }
+
+  /**
+   * STORE_FENCED unless `lease` is this store's live grant of `name`'s lock and no later grant
+   * exists. A check, then the write: a holder that stalls between the two is fenced at its next write.
+   */
+  private async assertCurrent(lease: Lease, name: string, what: string): Promise<void> {
+    const refuse = (why: string) => new CertfleetError('STORE_FENCED', `${what} of ${name} refused: the lease ${why}; nothing was written`);
+    if (!(lease instanceof FileLease) || lease.lockFile !== this.lockPath(name)) throw refuse(`is not one of ${name}'s lock in this store`);
+    const unusable = lease.unusable();
+    if (unusable) throw refuse(unusable);
+    const newest = await readToken(this.fencePath(name));
+    if (newest !== lease.token) throw refuse(`is stale (token ${lease.token}; the lock was granted again since, token ${newest})`);
   }
 
   /**
@@ -263,8 +364,9 @@ export class FileStore {
   }
 
   /** Account state for one issuer key (CA + account): never shared between staging and production. */
-  async readAccount(issuerKey: string): Promise<{ keyPem: string; url?: string } | undefined> {
-    const dir = path.join(this.root, 'accounts', issuerKey);
+  async readAccount(issuerKey: string, signal: AbortSignal): Promise<{ keyPem: string; url?: string } | undefined> {
+    signal.throwIfAborted();
+    const dir = this.accountDir(issuerKey);
     try {
       const stored = await fs.readFile(path.join(dir, 'private_key.pem'), 'utf8');
       const keyPem = this.openSecret(stored, `account key ${issuerKey}`);
@@ -278,28 +380,61 @@ export class FileStore {
     }
   }
 
-  async writeAccount(issuerKey: string, data: { keyPem?: string; url?: string }): Promise<void> {
-    const dir = path.join(this.root, 'accounts', issuerKey);
+  async writeAccount(issuerKey: string, data: { keyPem?: string; url?: string }, signal: AbortSignal): Promise<void> {
+    signal.throwIfAborted();
+    const dir = this.accountDir(issuerKey);
     await fs.mkdir(dir, { recursive: true, mode: 0o700 });
     if (data.keyPem) await writeFileAtomic(path.join(dir, 'private_key.pem'), this.cipher ? this.cipher.encrypt(data.keyPem, `account key ${issuerKey}`) : data.keyPem, 0o600, true);
     if (data.url) await writeFileAtomic(path.join(dir, 'account.json'), `${JSON.stringify({ url: data.url })}\n`, 0o600);
   }
 
-  /** A public file beside an account (the development CA's certificate, the CA's learned pace). */
-  async readAccountFile(issuerKey: string, file: string): Promise<string | undefined> {
-    return fs.readFile(path.join(this.root, 'accounts', issuerKey, file), 'utf8').catch(() => undefined);
+  readPace(issuerKey: string, signal: AbortSignal): Promise<string | undefined> {
+    return this.readAccountFile(issuerKey, PACE_FILE, signal);
   }
 
-  async writeAccountFile(issuerKey: string, file: string, content: string): Promise<void> {
-    await writeFileAtomic(path.join(this.root, 'accounts', issuerKey, file), content, 0o644);
+  writePace(issuerKey: string, json: string, signal: AbortSignal): Promise<void> {
+    return this.writeAccountFile(issuerKey, PACE_FILE, json, signal);
+  }
+
+  readIssuerCertificate(issuerKey: string, signal: AbortSignal): Promise<string | undefined> {
+    return this.readAccountFile(issuerKey, ISSUER_CERTIFICATE_FILE, signal);
+  }
+
+  writeIssuerCertificate(issuerKey: string, pem: string, signal: AbortSignal): Promise<void> {
+    return this.writeAccountFile(issuerKey, ISSUER_CERTIFICATE_FILE, pem, signal);
+  }
+
+  /** A public file beside an account: absent is undefined, any other failure is STORE_IO. */
+  private async readAccountFile(issuerKey: string, file: string, signal: AbortSignal): Promise<string | undefined> {
+    signal.throwIfAborted();
+    const where = path.join(this.accountDir(issuerKey), file);
+    try {
+      return await fs.readFile(where, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw pathError('read', where, err);
+    }
+  }
+
+  private async writeAccountFile(issuerKey: string, file: string, content: string, signal: AbortSignal): Promise<void> {
+    signal.throwIfAborted();
+    const dir = this.accountDir(issuerKey);
+    const where = path.join(dir, file);
+    try {
+      await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+      await writeFileAtomic(where, content, 0o644);
+    } catch (err) {
+      throw pathError('write', where, err);
+    }
   }
 
   /** Re-encrypts every account key under `next` (certfleet rotate-store-key); returns how many. */
-  async rotateKey(next: StateCipher): Promise<number> {
+  async rotateKey(next: StateCipher, signal: AbortSignal): Promise<number> {
     const base = path.join(this.root, 'accounts');
     const ids = await fs.readdir(base).catch(() => [] as string[]);
-    const plain = await Promise.all(ids.map(async (id) => ({ id, pem: (await this.readAccount(id))?.keyPem })));
+    const plain = await Promise.all(ids.map(async (id) => ({ id, pem: (await this.readAccount(id, signal))?.keyPem })));
     for (const { id, pem } of plain) {
+      signal.throwIfAborted();
       if (pem) await writeFileAtomic(path.join(base, id, 'private_key.pem'), next.encrypt(pem, `account key ${id}`), 0o600);
     }
     return plain.filter((p) => p.pem).length;
@@ -311,19 +446,46 @@ export class FileStore {
     return this.cipher.decrypt(stored, role);
   }
 
-  /** Schedule state (failures, ARI window, last result): state/<name>.json. */
-  async readState(name: string): Promise<RenewalState> {
+  /**
+   * Schedule state (failures, ARI window, last result): state/<name>.json, `{version, state}`.
+   * A file written before versions (the bare state) reads as version 1.
+   */
+  async readState(name: string, signal: AbortSignal): Promise<VersionedState> {
+    signal.throwIfAborted();
+    let parsed: unknown;
     try {
-      return JSON.parse(await fs.readFile(this.statePath(name), 'utf8')) as RenewalState;
+      parsed = JSON.parse(await fs.readFile(this.statePath(name), 'utf8'));
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return EMPTY_STATE;
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { state: EMPTY_STATE, version: 0 };
       throw new CertfleetError('STORE_IO', `cannot read schedule state of certificate ${name}: ${errorMessage(err)}`, { cause: err });
     }
+    const stored = parsed as Partial<VersionedState>;
+    if (typeof stored.version === 'number' && typeof stored.state === 'object' && stored.state !== null) return { state: stored.state, version: stored.version };
+    return { state: parsed as RenewalState, version: 1 };
   }
 
-  async writeState(name: string, state: RenewalState): Promise<void> {
-    await fs.mkdir(path.dirname(this.statePath(name)), { recursive: true, mode: 0o700 });
-    await writeFileAtomic(this.statePath(name), `${JSON.stringify(state, null, 2)}\n`, 0o600);
+  /**
+   * Under the lease (STORE_FENCED when stale) or by compare-and-set (STORE_CONFLICT). The check
+   * and the rename run under a short per-name state lock, so two writers never both pass the
+   * check of one version; it is separate from the certificate's lock, which an issuance holds for
+   * minutes while a compare-and-set writer must not wait that long.
+   */
+  async writeState(name: string, state: RenewalState, guard: { lease: Lease } | { expectedVersion: number }, signal: AbortSignal): Promise<VersionedState> {
+    await using _serial = (await acquireLock(this.lockPath(`_state.${name}`), { staleMs: this.staleLockMs, heartbeatMs: this.heartbeatMs }, signal))!;
+    if ('lease' in guard) await this.assertCurrent(guard.lease, name, 'state write');
+    const current = await this.readState(name, signal);
+    if ('expectedVersion' in guard && current.version !== guard.expectedVersion) {
+      throw new CertfleetError('STORE_CONFLICT', `state write of ${name} refused: expected version ${guard.expectedVersion}, the state is at version ${current.version}; read it again and retry`, { retryable: true });
+    }
+    const next: VersionedState = { state, version: current.version + 1 };
+    const file = this.statePath(name);
+    try {
+      await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+      await writeFileAtomic(file, `${JSON.stringify(next, null, 2)}\n`, 0o600);
+    } catch (err) {
+      throw pathError('write', file, err);
+    }
+    return next;
   }
 
   /**
@@ -352,8 +514,9 @@ export class FileStore {
   }
 
   /** Whether the store directory can be written (readiness). */
-  async writable(): Promise<boolean> {
+  async writable(signal: AbortSignal): Promise<boolean> {
     try {
+      signal.throwIfAborted();
       await fs.mkdir(this.root, { recursive: true, mode: 0o700 });
       await fs.access(this.root, constants.W_OK);
       return true;
@@ -372,6 +535,14 @@ export class FileStore {
 
   private lockPath(name: string): string {
     return path.join(this.root, 'locks', `${name}.lock`);
+  }
+
+  private fencePath(name: string): string {
+    return path.join(this.root, 'fences', name);
+  }
+
+  private accountDir(issuerKey: string): string {
+    return path.join(this.root, 'accounts', issuerKey);
   }
 
   private async replaceLive(tmpLink: string, name: string): Promise<void> {
@@ -395,7 +566,7 @@ export class FileStore {
  * Temp file in the same directory, fsync, rename, fsync the directory. The temp name names this
  * process, so a temp file left by a kill is recognised as debris (store-debris.ts).
  */
-export async function writeFileAtomic(file: string, data: string, mode: number, exclusive = false): Promise<void> {
+async function writeFileAtomic(file: string, data: string | Buffer, mode: number, exclusive = false): Promise<void> {
   const tmp = tempName(file);
   await writeNewFile(tmp, data, mode);
   try {
@@ -417,7 +588,7 @@ export async function writeFileAtomic(file: string, data: string, mode: number, 
  * If any step fails, the file is removed again: a half-written file is never left behind (one
  * that existed before, EEXIST, is not this call's and stays).
  */
-async function writeNewFile(file: string, data: string, mode: number): Promise<void> {
+async function writeNewFile(file: string, data: string | Buffer, mode: number): Promise<void> {
   let handle;
   try {
     handle = await fs.open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);

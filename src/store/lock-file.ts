@@ -6,7 +6,7 @@ import { CertfleetError, errorMessage } from '../errors.js';
 import { currentProcess, formatIdentity, parseIdentity, processState, type ProcessIdentity } from './process-identity.js';
 
 /** A held lock. `signal` fires when the heartbeat finds the lock is no longer ours. */
-export interface Lease extends AsyncDisposable {
+export interface LockFileLease extends AsyncDisposable {
   readonly signal: AbortSignal;
 }
 
@@ -34,7 +34,7 @@ export interface LockOptions {
  * it is removed the same way (depth-limited), and orphaned rights are debris cleaned on the next
  * acquisition.
  */
-export async function acquireLock(file: string, opts: LockOptions & { wait?: boolean }, signal: AbortSignal): Promise<Lease | undefined> {
+export async function acquireLock(file: string, opts: LockOptions & { wait?: boolean }, signal: AbortSignal): Promise<LockFileLease | undefined> {
   await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 }).catch((err: unknown) => { throw ioError('create the lock directory of', file, err); });
   let wait = 5;
   // Without waiting, a stale lock still gets a few rounds: the first may only clear the right of a
@@ -142,7 +142,7 @@ function isRightChain(rest: string): boolean {
   return parts.length % 2 === 0 && parts.every((p, i) => (i % 2 === 1 ? p === 'reap' : /^[0-9a-z]+$/.test(p)));
 }
 
-function lease(file: string, generation: string, opts: LockOptions): Lease {
+function lease(file: string, generation: string, opts: LockOptions): LockFileLease {
   const lost = new AbortController();
   let beating: Promise<void> = Promise.resolve();
   const heartbeat = setInterval(() => {

@@ -44,20 +44,20 @@ describe('FileStore with a store key', () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'certfleet-encstore-'));
     try {
       const plain = new FileStore({ root: dir });
-      await plain.writeAccount('ca-1', { keyPem: PEM, url: 'https://ca/acct/1' });
+      await plain.writeAccount('ca-1', { keyPem: PEM, url: 'https://ca/acct/1' }, AbortSignal.timeout(5000));
       const k1 = new StateCipher(randomBytes(32));
       const enc = new FileStore({ root: dir, cipher: k1 });
-      expect((await enc.readAccount('ca-1'))!.keyPem).toBe(PEM);
+      expect((await enc.readAccount('ca-1', AbortSignal.timeout(5000)))!.keyPem).toBe(PEM);
       const onDisk = await readFile(path.join(dir, 'accounts', 'ca-1', 'private_key.pem'), 'utf8');
       expect(StateCipher.isEncrypted(onDisk)).toBe(true);
-      await expect(plain.readAccount('ca-1')).rejects.toThrow('account key ca-1 is encrypted: give the store key (store.encryption_key_file or CERTFLEET_STORE_KEY)');
-      await expect(new FileStore({ root: dir, cipher: new StateCipher(randomBytes(32)) }).readAccount('ca-1')).rejects.toThrow(/key is wrong/);
+      await expect(plain.readAccount('ca-1', AbortSignal.timeout(5000))).rejects.toThrow('account key ca-1 is encrypted: give the store key (store.encryption_key_file or CERTFLEET_STORE_KEY)');
+      await expect(new FileStore({ root: dir, cipher: new StateCipher(randomBytes(32)) }).readAccount('ca-1', AbortSignal.timeout(5000))).rejects.toThrow(/key is wrong/);
       // Nothing was overwritten by the failed reads.
       expect(await readFile(path.join(dir, 'accounts', 'ca-1', 'private_key.pem'), 'utf8')).toBe(onDisk);
       const k2 = new StateCipher(randomBytes(32));
-      expect(await enc.rotateKey(k2)).toBe(1);
-      expect((await new FileStore({ root: dir, cipher: k2 }).readAccount('ca-1'))!.keyPem).toBe(PEM);
-      await expect(enc.readAccount('ca-1')).rejects.toThrow(/key is wrong/);
+      expect(await enc.rotateKey(k2, AbortSignal.timeout(5000))).toBe(1);
+      expect((await new FileStore({ root: dir, cipher: k2 }).readAccount('ca-1', AbortSignal.timeout(5000)))!.keyPem).toBe(PEM);
+      await expect(enc.readAccount('ca-1', AbortSignal.timeout(5000))).rejects.toThrow(/key is wrong/);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

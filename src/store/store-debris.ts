@@ -86,13 +86,13 @@ export async function cleanCertificateDebris(root: string, name: string, opts: {
 
 /**
  * Store-wide leftovers that need no certificate lock: temp files of dead writers or older than
- * `tempAgeMs` in renewal/, state/, accounts/*, locks/ and live/, old `live/.<name>.<hex>` links,
+ * `tempAgeMs` in renewal/, state/, accounts/*, locks/, fences/ and live/, old `live/.<name>.<hex>` links,
  * lock-removal rights whose lock generation is gone, and old `*.lock.stale.<hex>` of older
  * versions' takeovers. Returns what was removed.
  */
 export async function sweepTemps(root: string, opts: { tempAgeMs: number }, signal: AbortSignal): Promise<string[]> {
   const accounts = path.join(root, 'accounts');
-  const dirs = ['renewal', 'state', 'locks', 'live'].map((d) => path.join(root, d));
+  const dirs = ['renewal', 'state', 'locks', 'live', 'fences'].map((d) => path.join(root, d));
   for (const a of await readdirOrEmpty(accounts)) dirs.push(path.join(accounts, a));
   const doomed: string[] = [];
   for (const dir of dirs) {

@@ -44,10 +44,13 @@ describe('the disk full at each point of a save', () => {
     for (let pages = 0; ; pages++) {
       const root = path.join(fs.dir, `s${pages}`);
       const store = new FileStore({ root });
-      await store.save({ meta, pem: pem('v1') });
+      const signal = AbortSignal.timeout(30_000);
+      const lease = await store.lock('web', signal);
+      await store.save({ meta, pem: pem('v1') }, lease, signal);
       await fs.fillLeaving(pages);
-      const err = await store.save({ meta, pem: pem('v2') }).then(() => undefined, (e: unknown) => e as Error & { code: string });
+      const err = await store.save({ meta, pem: pem('v2') }, lease, signal).then(() => undefined, (e: unknown) => e as Error & { code: string });
       await fs.drain();
+      await lease.release();
       outcomes.push(err ? `${pages}: ${err.message}` : `${pages}: saved`);
       expect(String(err?.message)).not.toMatch(/EEXIST/);
       const live = await readFile(store.paths('web').fullchain, 'utf8');
@@ -57,7 +60,10 @@ describe('the disk full at each point of a save', () => {
         expect(await findDebris(root), `${pages} pages free`).toEqual([]);
       }
       // Space is back: the next save works and leaves nothing behind.
-      await store.save({ meta, pem: pem('v3') });
+      {
+        await using again = await store.lock('web', signal);
+        await store.save({ meta, pem: pem('v3') }, again, signal);
+      }
       expect((await readFile(store.paths('web').fullchain, 'utf8')).startsWith('v3')).toBe(true);
       expect(await findDebris(root)).toEqual([]);
       await rm(root, { recursive: true, force: true });

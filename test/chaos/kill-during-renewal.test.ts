@@ -62,7 +62,7 @@ describe(`SIGKILL during issue and renew (${KILLS} kills)`, () => {
       expect(ms, where).toBeLessThan(5000);
       expect(await liveProblems(root), where).toEqual([]);
       expect(await zoneTxt(stack.pdns, 'example.test'), where).toEqual([]);
-      expect((await new FileStore({ root }).readState(name)).pendingTxt, where).toBeUndefined();
+      expect((await new FileStore({ root }).readState(name, AbortSignal.timeout(10_000))).state.pendingTxt, where).toBeUndefined();
       debris.push(...(await findDebris(root)).map((d) => `kill ${i}: ${d}`));
     }
     expect(debris).toEqual([]);

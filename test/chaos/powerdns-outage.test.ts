@@ -65,7 +65,7 @@ describe(`PowerDNS killed and restarted mid-run (${OUTAGES} outages)`, () => {
       extraRuns.push(runs);
       expect(missing, `round ${round}`).toEqual([]);
       expect(await zoneTxt(stack.pdns, 'example.test'), `round ${round}: ${first.stdout}`).toEqual([]);
-      for (const n of names) expect((await store.readState(n)).pendingTxt, `round ${round} ${n}`).toBeUndefined();
+      for (const n of names) expect((await store.readState(n, AbortSignal.timeout(10_000))).state.pendingTxt, `round ${round} ${n}`).toBeUndefined();
     }
     console.log(`powerdns-outage: ${OUTAGES} outages of ${DOWN_MS} ms, ${CERTS} certificates each; failed in the run with the outage: ${firstRunFailures.join(', ')}; DNS retries in it: ${retriesSeen.join(', ')}; runs needed after it: ${extraRuns.join(', ')}`);
     // The outages hit the runs (else this test proves nothing).

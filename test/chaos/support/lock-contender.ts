@@ -18,13 +18,13 @@ if (mode === 'hold') {
   setInterval(() => undefined, 1 << 30);
 } else {
   let ordered = false;
-  if ((await store.readMeta(name))?.serial !== round) {
+  if ((await store.readMeta(name, AbortSignal.timeout(30_000)))?.serial !== round) {
     ordered = true;
     await appendFile(orders!, `${round} ${process.pid}\n`);
     await store.save({
       meta: { name, domains: ['example.test'], keyType: 'ecdsa-p256', notBefore: '', notAfter: '', issuer: '', serial: round!, account: '', orderUrl: '', issuedAt: '' },
       pem: { cert: `cert ${round}`, chain: 'chain', fullchain: 'full', privkey: 'key' },
-    });
+    }, lease, AbortSignal.timeout(30_000));
   }
   await lease[Symbol.asyncDispose]();
   process.stdout.write(`${JSON.stringify({ waitedMs, ordered })}\n`);

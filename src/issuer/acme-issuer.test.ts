@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AcmeClient } from '../acme/acme-client.js';
 import { AcmeProblem } from '../acme/problem.js';
 import { captureLog } from '../../test/support/test-log.js';
-import { newOrder } from './obtain-certificate.js';
+import { newOrder } from './acme-issuer.js';
 
 /** A client whose newOrder answers from a script and records each request. */
 function scriptedClient(answers: (Error | 'ok')[]) {

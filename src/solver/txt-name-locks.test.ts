@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileStore } from '../store/file-store.js';
 import { lockTxtNames } from './txt-name-locks.js';
 
+
 let dir: string;
 let store: FileStore;
 beforeEach(async () => {

@@ -1,33 +1,38 @@
+import { relativeName } from '../dns-name.js';
 import { errorMessage } from '../errors.js';
-import { relativeName, type DnsProvider, type DnsRecord } from '../dns/dns-provider.js';
+import type { DnsProvider, DnsRecord } from '../dns/dns-provider.js';
 import { retryDns } from '../dns/dns-retry.js';
 import type { Logger } from '../log.js';
 import type { PendingTxt, RenewalState } from '../scheduler/renewal-policy.js';
-import type { FileStore } from '../store/file-store.js';
+import type { CertificateStore, Lease } from '../store/certificate-store.js';
 import type { StateUpdates } from './state-updates.js';
 import { lockTxtNames } from './txt-name-locks.js';
+
+/** Forgetting what was deleted is a local write that must not be cut short by the spent DNS budget. */
+const UNBOUNDED = new AbortController().signal;
 
 const same = (a: PendingTxt, b: PendingTxt) => a.provider === b.provider && a.zone === b.zone && a.name === b.name && a.value === b.value;
 
 /**
- * The certificate's note of challenge TXT values that may be in DNS (`pendingTxt` in its state
- * file). An entry is written, and fsynced, before its value is sent to the provider, and goes
- * once the value is known to be deleted (or was provably never written). What a killed run
- * leaves is removed by removeLeftoverTxt, value by value: never anything certfleet did not write.
+ * The certificate's note of challenge TXT values that may be in DNS (`pendingTxt` in its state).
+ * An entry is written, durably and under the certificate's lease, before its value is sent to the
+ * provider, and goes once the value is known to be deleted (or was provably never written). What a
+ * killed run leaves is removed by removeLeftoverTxt, value by value: never anything certfleet did
+ * not write.
  */
 export class PendingTxtLedger {
-  constructor(private readonly updates: StateUpdates, readonly certificate: string) {}
+  constructor(private readonly updates: StateUpdates, readonly certificate: string, private readonly lease: Lease) {}
 
   async record(entries: PendingTxt[], signal: AbortSignal): Promise<void> {
     signal.throwIfAborted();
     if (entries.length === 0) return;
-    await this.updates.update(this.certificate, (s) => withPending(s, [...(s.pendingTxt ?? []), ...entries.filter((e) => !s.pendingTxt?.some((p) => same(p, e)))]));
+    await this.updates.update(this.certificate, (s) => withPending(s, [...(s.pendingTxt ?? []), ...entries.filter((e) => !s.pendingTxt?.some((p) => same(p, e)))]), { lease: this.lease }, signal);
   }
 
-  /** Forgets entries; runs even after an abort (it is part of the cleanup). */
-  async clear(entries: PendingTxt[]): Promise<void> {
+  /** Forgets entries; `signal` is the cleanup's own budget (it runs even after the issuance was aborted). */
+  async clear(entries: PendingTxt[], signal: AbortSignal): Promise<void> {
     if (entries.length === 0) return;
-    await this.updates.update(this.certificate, (s) => withPending(s, (s.pendingTxt ?? []).filter((p) => !entries.some((e) => same(p, e)))));
+    await this.updates.update(this.certificate, (s) => withPending(s, (s.pendingTxt ?? []).filter((p) => !entries.some((e) => same(p, e)))), { lease: this.lease }, signal);
   }
 }
 
@@ -46,7 +51,7 @@ export function recordOf(e: PendingTxt): DnsRecord {
  * certificate lock: then no run of this certificate is using them. Returns how many are left.
  */
 export async function removeLeftoverTxt(o: {
-  store: FileStore;
+  store: Pick<CertificateStore, 'lockTxtName'>;
   ledger: PendingTxtLedger;
   entries: PendingTxt[];
   provider: (id: string) => DnsProvider | undefined;
@@ -76,7 +81,7 @@ export async function removeLeftoverTxt(o: {
       }
     }));
   } finally {
-    await o.ledger.clear(removed).catch((err: unknown) => o.log.error({ error: errorMessage(err) }, 'state_write_failed'));
+    await o.ledger.clear(removed, UNBOUNDED).catch((err: unknown) => o.log.error({ error: errorMessage(err) }, 'state_write_failed'));
     await unlock();
   }
   return o.entries.length - removed.length;

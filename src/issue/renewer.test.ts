@@ -1,0 +1,176 @@
+import { describe, expect, it } from 'vitest';
+import type { RenewalInfo } from '../acme/renewal-info.js';
+import { parseConfig } from '../config/load-config.js';
+import { CertfleetError } from '../errors.js';
+import { ARI_UNSUPPORTED, type IssuedCertificate, type Issuer, type IssueRequest } from '../issuer/issuer.js';
+import { SelfSignedIssuer } from '../issuer/self-signed-issuer.js';
+import { StateUpdates } from '../solver/state-updates.js';
+import { FakeCertificateStore } from '../../test/support/fake-certificate-store.js';
+import { captureLog } from '../../test/support/test-log.js';
+import { Renewer, type RenewOutcome } from './renewer.js';
+
+const config = parseConfig('acme: { directory: selfsigned }\nstore: { path: /nonexistent }\ndns:\n  providers:\n    none: { type: exec, command: [/bin/false] }\ncertificates:\n  - name: web\n    domains: [web.example.test]\n    dns: none\n', 'c.yaml');
+const spec = config.certificates[0]!;
+
+/** Signs with the real development CA, after an optional gate the test controls. */
+class GatedIssuer implements Issuer {
+  readonly key = 'test-ca';
+  calls: IssueRequest[] = [];
+  gate: ((req: IssueRequest, signal: AbortSignal) => Promise<void>) | undefined;
+  ari: () => Promise<RenewalInfo | undefined | typeof ARI_UNSUPPORTED> = () => Promise.resolve(ARI_UNSUPPORTED);
+  private readonly real: SelfSignedIssuer;
+
+  constructor(store: FakeCertificateStore) {
+    this.real = new SelfSignedIssuer({ accounts: store, log: captureLog().log });
+  }
+
+  async issue(req: IssueRequest, signal: AbortSignal): Promise<IssuedCertificate> {
+    this.calls.push(req);
+    await this.gate?.(req, signal);
+    return this.real.issue(req, signal);
+  }
+
+  renewalInfo(): Promise<RenewalInfo | undefined | typeof ARI_UNSUPPORTED> {
+    return this.ari();
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+function pipeline() {
+  const store = new FakeCertificateStore();
+  const issuer = new GatedIssuer(store);
+  const cap = captureLog();
+  const deployed: string[] = [];
+  const notified: RenewOutcome[] = [];
+  const clock = { t: Date.now(), now() { return this.t; } };
+  const renewer = new Renewer({
+    acme: config.acme, store, updates: new StateUpdates(store), local: store, issuer, clock, log: cap.log,
+    solver: { removeLeftovers: () => Promise.resolve(0) },
+    deploy: { run: (_s, event) => { deployed.push(event); return Promise.resolve([]); } },
+    notifier: { notify: (_s, o) => { notified.push(o); return Promise.resolve(); } },
+  });
+  return { store, issuer, cap, deployed, notified, clock, renewer };
+}
+
+/** Resolves when the issuer is first called; the gate then waits for the issuance's signal. */
+function blockUntilAborted(issuer: GatedIssuer): Promise<void> {
+  return new Promise((entered) => {
+    issuer.gate = (_req, signal) => new Promise((_resolve, reject) => {
+      signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
+      entered();
+    });
+  });
+}
+
+const never = () => new AbortController().signal;
+
+describe('Renewer (the pipeline) with fakes', () => {
+  it('issues, saves under the lease, records success under it, deploys and notifies', async () => {
+    const p = pipeline();
+    const out = await p.renewer.process(spec, {}, never());
+    expect(out).toMatchObject({ name: 'web', result: 'issued', detail: '/fake/live/web' });
+    expect(p.store.saves).toHaveLength(1);
+    expect(p.store.stateWrites.map((w) => [w.guard, w.state.lastResult])).toEqual([['lease', 'issued']]);
+    expect(p.deployed).toEqual(['issued']);
+    expect(p.notified.map((o) => o.result)).toEqual(['issued']);
+    expect(p.store.isLocked('web')).toBe(false);
+  });
+
+  it('lock contention: the waiter decides again under the lock and does not issue a second time', async () => {
+    const p = pipeline();
+    let open!: () => void;
+    const opened = new Promise<void>((r) => { open = r; });
+    let entered!: () => void;
+    const inIssuer = new Promise<void>((r) => { entered = r; });
+    p.issuer.gate = () => { entered(); return opened; };
+    const first = p.renewer.process(spec, {}, never());
+    await inIssuer;
+    const second = p.renewer.process(spec, {}, never());
+    // The second is waiting for the lock, not issuing beside the first.
+    await new Promise((r) => setImmediate(r));
+    expect(p.issuer.calls).toHaveLength(1);
+    open();
+    const outs = await Promise.all([first, second]);
+    expect(outs.map((o) => o.result)).toEqual(['issued', 'skipped']);
+    expect(outs[1].detail).toMatch(/renewed meanwhile/);
+    expect(p.issuer.calls).toHaveLength(1);
+    expect(p.store.saves).toHaveLength(1);
+  });
+
+  it('a lease lost mid-issuance aborts the issuance: nothing saved, nothing deployed', async () => {
+    const p = pipeline();
+    const entered = blockUntilAborted(p.issuer);
+    const running = p.renewer.process(spec, {}, never());
+    await entered;
+    p.store.loseLease('web');
+    const out = await running;
+    // The issuer saw the lease's own reason (not a fenced save after it went on regardless).
+    expect(out).toMatchObject({ result: 'failed', detail: expect.stringMatching(/lock of web taken over/) });
+    expect(p.store.saves).toEqual([]);
+    expect(p.deployed).toEqual([]);
+    // The failure record is refused too (the lease is stale) and logged, not written over the successor's state.
+    expect(p.store.stateWrites).toEqual([]);
+    expect(p.cap.records().some((r) => r.msg === 'state_write_failed')).toBe(true);
+  });
+
+  it('an ARI failure is advice lost, not a failed certificate: skipped, nothing issued, asked again later', async () => {
+    const p = pipeline();
+    p.issuer.ari = () => Promise.resolve({ start: p.clock.t + 30 * 86_400_000, end: p.clock.t + 31 * 86_400_000 });
+    expect((await p.renewer.process(spec, {}, never())).result).toBe('issued');
+    // A certificate's window is asked for at its first look; the answer is stored by compare-and-set.
+    expect((await p.renewer.process(spec, {}, never())).result).toBe('skipped');
+    expect(p.store.stateWrites.at(-1)).toMatchObject({ guard: 'version', state: { ari: expect.any(Object) as unknown } });
+    p.clock.t = Date.parse(p.store.states.get('web')!.state.ari!.nextCheck) + 1;
+    p.issuer.ari = () => Promise.reject(new CertfleetError('ACME_UNREACHABLE', 'renewalInfo: connection refused'));
+    const out = await p.renewer.process(spec, {}, never());
+    expect(out.result).toBe('skipped');
+    expect(out.next).toBeGreaterThan(p.clock.t);
+    expect(p.issuer.calls).toHaveLength(1);
+    expect(p.cap.records().filter((r) => r.msg === 'ari_failed')).toHaveLength(1);
+  });
+
+  it('an abort stops the issuance: reported interrupted, no failure recorded, lock released', async () => {
+    const p = pipeline();
+    const entered = blockUntilAborted(p.issuer);
+    const ac = new AbortController();
+    const running = p.renewer.process(spec, {}, ac.signal);
+    await entered;
+    ac.abort(new Error('SIGTERM'));
+    const out = await running;
+    expect(out).toMatchObject({ result: 'failed', detail: 'interrupted: SIGTERM' });
+    expect(p.store.saves).toEqual([]);
+    expect(p.store.stateWrites).toEqual([]);
+    expect(p.notified).toEqual([]);
+    expect(p.store.isLocked('web')).toBe(false);
+  });
+
+  it('a save failure is a failed attempt recorded under the lease; nothing is deployed', async () => {
+    const p = pipeline();
+    p.store.failSave = new CertfleetError('STORE_IO', 'disk full');
+    const out = await p.renewer.process(spec, {}, never());
+    expect(out).toMatchObject({ result: 'failed', detail: 'disk full' });
+    expect(p.store.certs.size).toBe(0);
+    expect(p.store.stateWrites.map((w) => [w.guard, w.state.failures, w.state.lastError])).toEqual([['lease', 1, 'disk full']]);
+    expect(p.deployed).toEqual([]);
+    expect(p.notified.map((o) => o.result)).toEqual(['failed']);
+    expect(p.store.isLocked('web')).toBe(false);
+  });
+
+  it('holds the lease until the issuer\'s background work (DNS cleanup) is done; close() waits for it', async () => {
+    const p = pipeline();
+    let finish!: () => void;
+    p.issuer.gate = (req) => {
+      req.background(new Promise((r) => { finish = r; }));
+      return Promise.resolve();
+    };
+    expect((await p.renewer.process(spec, {}, never())).result).toBe('issued');
+    expect(p.store.isLocked('web')).toBe(true);
+    const closed = p.renewer.close();
+    finish();
+    await closed;
+    expect(p.store.isLocked('web')).toBe(false);
+  });
+});

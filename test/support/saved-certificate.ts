@@ -1,0 +1,18 @@
+import type { CertificateMeta, LocalCertificateDirectory, PemFile, StoredCertificate } from '../../src/store/certificate-store.js';
+import { FileStore } from '../../src/store/file-store.js';
+
+/** A FileStore at `root` holding one certificate, saved as the pipeline saves (under its lease). */
+export async function savedCertificate(root: string, pem: Record<PemFile, string>, meta: Partial<Omit<CertificateMeta, 'version'>> = {}): Promise<{ store: FileStore; certificate: StoredCertificate }> {
+  const store = new FileStore({ root });
+  const now = new Date().toISOString();
+  const full = { name: 'web', domains: ['web.example.test'], keyType: 'ecdsa-p256', notBefore: now, notAfter: now, issuer: 'x', serial: '1', account: '', orderUrl: '', issuedAt: now, ...meta };
+  const signal = AbortSignal.timeout(10_000);
+  await using lease = await store.lock(full.name, signal);
+  const saved = await store.save({ meta: full, pem }, lease, signal);
+  return { store, certificate: { meta: saved, pem } };
+}
+
+/** The directory store's `live/` at `root` as a LocalCertificateDirectory (it may hold nothing yet). */
+export function localDirectory(root: string): LocalCertificateDirectory {
+  return new FileStore({ root });
+}
