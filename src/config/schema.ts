@@ -4,7 +4,7 @@ import { normalizeDomain } from '../domain-name.js';
 import { parseDuration } from './duration.js';
 import { Secret } from './secret.js';
 import { ENV_NAME } from '../child/child-env.js';
-import { findShellSyntax, splitWords } from '../deploy/split-words.js';
+import { findShellSyntax, splitWords } from './split-words.js';
 
 /** A secret option: a non-empty string (or a number written unquoted) that becomes a Secret. */
 const secret = z.union([z.string().min(1), z.number()]).transform((v) => new Secret(String(v)));
