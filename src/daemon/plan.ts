@@ -1,7 +1,8 @@
-import { certificateName, type Config } from '../config/schema.js';
-import { decideRenewal } from '../scheduler/renewal-policy.js';
+import type { Config } from '../config/schema.js';
+import { readStatuses } from '../scheduler/certificate-status.js';
 import { storeFor } from '../store/store-for-config.js';
 
+/** `keep`: nothing to obtain now (`at` says when); `issue` and `renew` happen at once. */
 export interface PlanLine { name: string; action: 'issue' | 'renew' | 'keep'; reason: string; at?: string }
 
 /**
@@ -9,12 +10,9 @@ export interface PlanLine { name: string; action: 'issue' | 'renew' | 'keep'; re
  * asked (so an ARI window is the one last stored, not a fresh answer).
  */
 export async function planCertificates(config: Config, now = Date.now()): Promise<PlanLine[]> {
-  const store = storeFor(config);
-  return Promise.all(config.certificates.map(async (c) => {
-    const name = certificateName(c);
-    const [meta, state] = await Promise.all([store.readMeta(name), store.readState(name)]);
-    const d = decideRenewal(meta, { domains: c.domains, keyType: c.key_type, directory: config.acme.directory }, state, now);
-    if (d.due) return { name, action: meta ? 'renew' : 'issue', reason: d.reason };
-    return { name, action: meta ? 'keep' : 'issue', reason: d.reason, at: new Date(d.at).toISOString() };
-  }));
+  // A dry run reads a few local files: there is nothing to cancel but the process itself.
+  const statuses = await readStatuses(config, storeFor(config), now, new AbortController().signal);
+  return statuses.map((s) => (s.action === 'wait'
+    ? { name: s.name, action: 'keep', reason: s.decision.reason, at: new Date(s.dueAt).toISOString() }
+    : { name: s.name, action: s.action, reason: s.decision.reason }));
 }
