@@ -1,6 +1,6 @@
 import { lstatSync, promises as fs, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { isLoopbackListen } from '../http/listen.js';
+import { isLoopbackListen } from '../http/loopback.js';
 import type { Config } from './schema.js';
 import { Secret } from './secret.js';
 

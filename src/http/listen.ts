@@ -1,36 +1,20 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CertfleetError } from '../errors.js';
 
-/**
- * `host:port`, `[v6]:port` or `:port` (every IPv4 address): the listen addresses the config
- * schema accepts. There is no default port here: the schema gives each listener its own.
- */
-export function splitHostPort(listen: string): { host: string; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(listen);
-  if (!m) throw new CertfleetError('CONFIG_INVALID', `listen address ${JSON.stringify(listen)}: expected host:port, [v6]:port or :port`);
+/** The host and port of `host:port` (`[v6]:port`; an empty host is every IPv4 address); no port, no `port`. */
+export function splitHostPort(listen: string): { host: string; port?: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(listen);
+  if (!m) return { host: listen.replace(/^\[(.*)\]$/, '$1') };
   return { host: m[1] ?? (m[2] || '0.0.0.0'), port: Number(m[3]) };
 }
 
-/** Whether a listen address is reachable only from this host (or this Pod). */
-export function isLoopbackListen(listen: string): boolean {
-  const { host } = splitHostPort(listen);
-  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
-}
-
-export interface Listening {
-  /** `http://host:port`, with the port the OS chose for port 0. */
-  readonly address: string;
-  /** Stops accepting, closes idle keep-alive connections, resolves when the last one ended. */
-  close(): Promise<void>;
-}
-
 /**
- * Binds `server` to `listen`; rejects with the OS error (EADDRINUSE, EACCES…). Takes no signal:
- * binding completes or fails at once, and the caller closes what it no longer wants.
+ * Starts `server` on `where` (host:port, port 0 for any free one) and answers its address as a
+ * URL, `http://[::1]:8080` for IPv6. A bind failure (EADDRINUSE, EACCES) rejects.
  */
-export async function listen(server: Server, listen: string): Promise<Listening> {
-  const { host, port } = splitHostPort(listen);
+export async function listen(server: Server, where: string): Promise<string> {
+  const { host, port } = splitHostPort(where);
+  if (port === undefined) throw new RangeError(`expected host:port to listen on, got ${JSON.stringify(where)}`);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -39,11 +23,5 @@ export async function listen(server: Server, listen: string): Promise<Listening>
     });
   });
   const a = server.address() as AddressInfo;
-  return {
-    address: `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeIdleConnections();
-    }),
-  };
+  return `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
 }

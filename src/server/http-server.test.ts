@@ -37,4 +37,9 @@ describe('startHttpServer', () => {
       await a.close();
     }
   });
+
+  it('refuses an address without a port instead of binding a default one', async () => {
+    const cap = captureLog();
+    await expect(startHttpServer('127.0.0.1', { readiness: () => Promise.resolve({}), metrics: () => Promise.resolve({ contentType: 't', body: '' }) }, cap.log)).rejects.toThrow(/expected host:port/);
+  });
 });

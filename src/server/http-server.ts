@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { errorMessage } from '../errors.js';
-import { listen, type Listening } from '../http/listen.js';
+import { listen } from '../http/listen.js';
 import type { Logger } from '../log.js';
 
 // externaldns/ takes it from here until it imports src/http/listen.ts itself (issue 14, i14-dns).
@@ -12,12 +12,17 @@ export interface HealthSource {
   metrics(): Promise<{ contentType: string; body: string }>;
 }
 
+export interface HttpServer {
+  address: string;
+  close(): Promise<void>;
+}
+
 /**
  * /healthz (alive), /readyz (ready to do its job), /metrics (Prometheus text), on node:http.
  * Three GET routes need no framework, and fastify measured 26 MB of resident memory here,
  * a third of the idle daemon's budget.
  */
-export async function startHttpServer(address: string, source: HealthSource, log: Logger): Promise<Listening> {
+export async function startHttpServer(address: string, source: HealthSource, log: Logger): Promise<HttpServer> {
   const server: Server = createServer((req, res) => {
     const send = (status: number, type: string, body: string) => {
       res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' }).end(req.method === 'HEAD' ? undefined : body);
@@ -47,7 +52,13 @@ export async function startHttpServer(address: string, source: HealthSource, log
     });
   });
   server.keepAliveTimeout = 5_000;
-  const listening = await listen(server, address);
-  log.info({ address: listening.address }, 'http_listening');
-  return listening;
+  const url = await listen(server, address);
+  log.info({ address: url }, 'http_listening');
+  return {
+    address: url,
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+    }),
+  };
 }
