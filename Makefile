@@ -9,8 +9,10 @@ setup:
 demo: setup
 	@$(ENV) node scripts/demo.mjs
 
+# depcruise: no import cycle in src/ and dependencies only down the layers (.dependency-cruiser.js).
 lint: setup
 	@$(ENV) npx eslint --max-warnings 0 . && npx tsc --noEmit \
+	  && npx depcruise src --output-type err \
 	  && shellcheck bin/certfleet bin/container-entrypoint scripts/*.sh .ci/run \
 	  && npx dockerfilelint Dockerfile && node scripts/check-image-pins.mjs \
 	  && node scripts/check-licenses.mjs && $(MAKE) -s sbom

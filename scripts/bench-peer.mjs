@@ -18,7 +18,7 @@ import { NodeDnsLookup } from '../dist/dns/dns-lookup.js';
 import { PowerDnsProvider } from '../dist/dns/powerdns.js';
 import { waitForTxt } from '../dist/dns/propagation.js';
 import { accountFromConfig } from '../dist/issue/account.js';
-import { issueAll } from '../dist/issue/issue-run.js';
+import { issueAll } from '../dist/daemon/issue-run.js';
 import { createLogger } from '../dist/log.js';
 import { FileStore } from '../dist/store/file-store.js';
 import { localConfigText } from '../build/test/support/local-stack.js';

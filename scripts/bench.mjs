@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseConfig } from '../dist/config/load-config.js';
-import { issueAll } from '../dist/issue/issue-run.js';
+import { issueAll } from '../dist/daemon/issue-run.js';
 import { accountFromConfig } from '../dist/issue/account.js';
 import { FileStore } from '../dist/store/file-store.js';
 import { createLogger } from '../dist/log.js';

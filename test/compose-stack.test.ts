@@ -5,7 +5,7 @@ import { Ajv2019 } from 'ajv/dist/2019.js';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseConfig } from '../src/config/load-config.js';
-import { securityFindings } from '../src/config/security-findings.js';
+import { securityFindings } from '../src/daemon/security-findings.js';
 
 // No compose engine runs here: the stack is checked against the Compose Specification's schema
 // and against the hardening it promises (docs/deployment.md), service by service.

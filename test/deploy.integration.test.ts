@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/load-config.js';
 import { webhookSignature } from '../src/deploy/webhook-action.js';
-import { issueAll } from '../src/issue/issue-run.js';
+import { issueAll } from '../src/daemon/issue-run.js';
 import { localConfigText, startLocalStack, type LocalStack } from './support/local-stack.js';
 import { registerOutput } from './support/secret-scan.js';
 import { captureLog } from './support/test-log.js';

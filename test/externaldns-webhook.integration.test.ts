@@ -330,7 +330,7 @@ describe('the Kubernetes example (deploy/kubernetes/external-dns-certfleet.yaml)
     const path = await import('node:path');
     const { parseAllDocuments } = await import('yaml');
     const { parseConfig } = await import('../src/config/load-config.js');
-    const { securityFindings } = await import('../src/config/security-findings.js');
+    const { securityFindings } = await import('../src/daemon/security-findings.js');
     const docs = parseAllDocuments(await readFile(path.resolve(import.meta.dirname, '../deploy/kubernetes/external-dns-certfleet.yaml'), 'utf8')).map((d) => d.toJS() as Record<string, unknown>);
     const configMap = docs.find((d) => d.kind === 'ConfigMap') as { data: Record<string, string> };
     const config = parseConfig(configMap.data['certfleet.yaml']!, '/etc/certfleet/certfleet.yaml', { readSecretFile: () => 'k'.repeat(40) });

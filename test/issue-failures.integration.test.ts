@@ -19,7 +19,7 @@ import { DnsRouter } from '../src/solver/dns-router.js';
 import { StateUpdates } from '../src/solver/state-updates.js';
 import { HttpPool } from '../src/http/http-pool.js';
 import { captureLog } from './support/test-log.js';
-import { issueAll } from '../src/issue/issue-run.js';
+import { issueAll } from '../src/daemon/issue-run.js';
 import { FileStore } from '../src/store/file-store.js';
 import { localConfigText, startLocalStack, type LocalStack } from './support/local-stack.js';
 import { startPebble, type PebbleServer } from './support/pebble-server.js';

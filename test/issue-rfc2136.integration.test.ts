@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/load-config.js';
-import { issueAll } from '../src/issue/issue-run.js';
+import { issueAll } from '../src/daemon/issue-run.js';
 import { startPebble } from './support/pebble-server.js';
 import { captureLog } from './support/test-log.js';
 import { startBind, startKnot } from './support/update-dns-servers.js';

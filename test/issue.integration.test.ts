@@ -3,7 +3,7 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/load-config.js';
-import { issueAll } from '../src/issue/issue-run.js';
+import { issueAll } from '../src/daemon/issue-run.js';
 import { captureLog } from './support/test-log.js';
 import { localConfigText, startLocalStack, type LocalStack } from './support/local-stack.js';
 

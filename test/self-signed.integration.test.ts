@@ -5,8 +5,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/load-config.js';
-import { securityFindings } from '../src/config/security-findings.js';
-import { issueAll } from '../src/issue/issue-run.js';
+import { securityFindings } from '../src/daemon/security-findings.js';
+import { issueAll } from '../src/daemon/issue-run.js';
 import { captureLog } from './support/test-log.js';
 
 describe('self-signed development issuer (acme.directory: selfsigned)', () => {

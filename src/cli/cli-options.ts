@@ -1,7 +1,7 @@
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { loadConfigFile, ConfigError } from '../config/load-config.js';
 import type { Config } from '../config/schema.js';
-import type { Finding } from '../config/security-findings.js';
+import type { Finding } from '../daemon/security-findings.js';
 import { collectSecrets } from '../config/secret.js';
 import { createLogger, LOG_LEVELS, type Logger, type LogLevel } from '../log.js';
 import { processRedactor, type Redactor } from '../redaction.js';
@@ -56,7 +56,7 @@ export async function configFor(values: { config?: string | boolean | undefined 
  * otherwise each finding is a warning in the log. Returns false when the command must not start.
  */
 export async function securityGate(config: Config, log: Logger): Promise<boolean> {
-  const { isProduction, securityFindings } = await import('../config/security-findings.js');
+  const { isProduction, securityFindings } = await import('../daemon/security-findings.js');
   const findings = await securityFindings(config);
   const production = isProduction(config);
   const errors = findings.filter((f) => f.severity === 'error');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { IssueOutcome } from '../issue/issue-run.js';
+import type { IssueOutcome } from '../daemon/issue-run.js';
 import type { DeployResult } from '../deploy/run-deploy.js';
 import type { CertificateMeta } from '../store/file-store.js';
 import { issueLine } from './issue-report.js';

@@ -1,4 +1,4 @@
-import type { IssueOutcome } from '../issue/issue-run.js';
+import type { IssueOutcome } from '../daemon/issue-run.js';
 
 /** One certificate's line of `certfleet issue`, and whether it counts as a failure (exit 1). */
 export interface IssueLine { failed: boolean; text: string }

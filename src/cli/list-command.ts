@@ -1,29 +1,26 @@
-import { certificateName } from '../config/schema.js';
-import { decideRenewal } from '../scheduler/renewal-policy.js';
-import { configFor, parseCommand } from './cli-options.js';
+import { readStatuses } from '../scheduler/certificate-status.js';
 import { storeFor } from '../store/store-for-config.js';
+import { configFor, parseCommand } from './cli-options.js';
 
 export async function runList(args: string[]): Promise<number> {
   const values = parseCommand(args, { json: { type: 'boolean' } });
   const config = await configFor(values);
   if (!config) return 2;
-  const store = storeFor(config);
-  const signal = AbortSignal.timeout(60_000);
-  const rows = await Promise.all(config.certificates.map(async (c) => {
-    const name = certificateName(c);
-    const [meta, { state }] = await Promise.all([store.readMeta(name, signal), store.readState(name, signal)]);
-    const due = decideRenewal(meta, { domains: c.domains, keyType: c.key_type, directory: config.acme.directory }, state, Date.now());
+  // `list` reads a few local files: there is nothing to cancel but the process itself.
+  const statuses = await readStatuses(config, storeFor(config), Date.now(), new AbortController().signal);
+  const rows = statuses.map((s, i) => {
+    const spec = config.certificates[i]!;
     return {
-      name,
-      domains: c.domains,
-      keyType: c.key_type,
-      notAfter: meta?.notAfter ?? null,
-      daysLeft: meta ? Math.floor((Date.parse(meta.notAfter) - Date.now()) / 86_400_000) : null,
-      nextRenewal: due.due ? 'now' : new Date(due.at).toISOString(),
-      why: due.reason,
-      lastResult: state.lastResult ? `${state.lastResult} ${state.lastAttempt ?? ''}${state.lastError ? `: ${state.lastError}` : ''}` : meta ? `issued ${meta.issuedAt}` : 'none',
+      name: s.name,
+      domains: spec.domains,
+      keyType: spec.key_type,
+      notAfter: s.stored?.notAfter ?? null,
+      daysLeft: s.stored?.daysLeft ?? null,
+      nextRenewal: s.decision.due ? 'now' : new Date(s.dueAt).toISOString(),
+      why: s.decision.reason,
+      lastResult: s.last ? `${s.last.result} ${s.last.at ?? ''}${s.last.error ? `: ${s.last.error}` : ''}` : s.stored ? `issued ${s.stored.issuedAt}` : 'none',
     };
-  }));
+  });
   if (values.json) {
     process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
     return 0;

@@ -4,7 +4,7 @@ import { normalizeDomain } from '../domain-name.js';
 import { parseDuration } from './duration.js';
 import { Secret } from './secret.js';
 import { ENV_NAME } from '../child/child-env.js';
-import { findShellSyntax, splitWords } from '../deploy/split-words.js';
+import { findShellSyntax, splitWords } from './split-words.js';
 
 /** A secret option: a non-empty string (or a number written unquoted) that becomes a Secret. */
 const secret = z.union([z.string().min(1), z.number()]).transform((v) => new Secret(String(v)));
@@ -19,6 +19,10 @@ const duration = z.string().transform((s, ctx) => {
 });
 
 const hostPort = z.string().regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]+)(|:\d{1,5})$/, 'expected host or host:port');
+/** Where a server listens: the port is required (a listener never guesses one). */
+const listenAddress = z.string()
+  .regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/, 'expected host:port to listen on, like 127.0.0.1:9180 ([::1]:9180 for IPv6; port 0 picks a free one)')
+  .refine((s) => Number(s.slice(s.lastIndexOf(':') + 1)) <= 65_535, 'expected a port from 0 to 65535');
 
 const domain = z.string().transform((s, ctx) => {
   try {
@@ -262,12 +266,12 @@ export const configSchema = z.strictObject({
     providers: z.record(z.string(), providerSchema),
   }),
   certificates: z.array(certificate).default([]),
-  server: z.strictObject({ listen: hostPort.default(DEFAULT_LISTEN) }).default({ listen: DEFAULT_LISTEN }),
+  server: z.strictObject({ listen: listenAddress.default(DEFAULT_LISTEN) }).default({ listen: DEFAULT_LISTEN }),
   /** `certfleet webhook`: the ExternalDNS webhook provider. */
   webhook: z.strictObject({
-    listen: hostPort.default('127.0.0.1:8888'),
+    listen: listenAddress.default('127.0.0.1:8888'),
     /** /healthz and /metrics; loopback unless set (a Pod's probes need 0.0.0.0:8080). */
-    health_listen: hostPort.default('127.0.0.1:8080'),
+    health_listen: listenAddress.default('127.0.0.1:8080'),
     /** Bearer token every request must carry (`token_file`: a file holding it); required off loopback in production. */
     token: secret.optional(),
     /** Write `_acme-challenge` names: whoever can write one there can get certificates for the name. */

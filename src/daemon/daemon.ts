@@ -3,7 +3,7 @@ import { ConfigWatcher, digestOf, type ConfigChange } from '../config/config-wat
 import { ConfigError, formatProblem, parseConfig } from '../config/load-config.js';
 import { certificateName, type Config } from '../config/schema.js';
 import { collectSecrets } from '../config/secret.js';
-import { isProduction, securityFindings, type Finding } from '../config/security-findings.js';
+import { isProduction, securityFindings, type Finding } from './security-findings.js';
 import { errorMessage } from '../errors.js';
 import type { CertificateSpec, Renewer } from '../issue/renewer.js';
 import { sweepStore } from '../issue/sweep-store.js';

@@ -1,7 +1,8 @@
 import type { Config } from '../config/schema.js';
-import { certificateStatus } from '../issue/certificate-status.js';
+import { readStatuses } from '../scheduler/certificate-status.js';
 import { storeFor } from '../store/store-for-config.js';
 
+/** `keep`: nothing to obtain now (`at` says when); `issue` and `renew` happen at once. */
 export interface PlanLine { name: string; action: 'issue' | 'renew' | 'keep'; reason: string; at?: string }
 
 /**
@@ -9,10 +10,8 @@ export interface PlanLine { name: string; action: 'issue' | 'renew' | 'keep'; re
  * asked (so an ARI window is the one last stored, not a fresh answer).
  */
 export async function planCertificates(config: Config, signal: AbortSignal, now = Date.now()): Promise<PlanLine[]> {
-  const store = storeFor(config);
-  return Promise.all(config.certificates.map(async (c) => {
-    const { name, meta, decision: d } = await certificateStatus(store, c, config.acme.directory, now, signal);
-    if (d.due) return { name, action: meta ? 'renew' : 'issue', reason: d.reason };
-    return { name, action: meta ? 'keep' : 'issue', reason: d.reason, at: new Date(d.at).toISOString() };
-  }));
+  const statuses = await readStatuses(config, storeFor(config), now, signal);
+  return statuses.map((s) => (s.action === 'wait'
+    ? { name: s.name, action: 'keep', reason: s.decision.reason, at: new Date(s.dueAt).toISOString() }
+    : { name: s.name, action: s.action, reason: s.decision.reason }));
 }

@@ -70,4 +70,3 @@ export function canListZones<P extends object>(p: P): p is P & ZoneLister {
   return typeof (p as Partial<ZoneLister>).listZones === 'function';
 }
 
-export { absoluteName, relativeName } from '../dns-name.js';

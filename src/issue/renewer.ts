@@ -12,7 +12,7 @@ import {
 import type { Dns01Solver } from '../solver/dns01-solver.js';
 import type { StateGuard, StateUpdates } from '../solver/state-updates.js';
 import type { CertificateMeta, CertificatePaths, CertificateStore, Lease, LocalCertificateDirectory, StoredCertificate } from '../store/certificate-store.js';
-import { decideFor, factsOf } from './certificate-status.js';
+import { certificateStatus } from '../scheduler/certificate-status.js';
 
 export type CertificateSpec = Config['certificates'][number];
 
@@ -214,11 +214,11 @@ export class Renewer {
     log.error({ error: message }, 'failed');
     let failedState: RenewalState | undefined;
     try {
-      failedState = await this.deps.updates.update(name, (s) => recordFailure(s, meta && factsOf(meta), message, this.now()), guard, signal);
+      failedState = await this.deps.updates.update(name, (s) => recordFailure(s, meta, message, this.now()), guard, signal);
     } catch (e) {
       log.error({ error: errorMessage(e) }, 'state_write_failed');
     }
-    const next = failedState ?? recordFailure({ failures: 0 }, meta && factsOf(meta), message, this.now());
+    const next = failedState ?? recordFailure({ failures: 0 }, meta, message, this.now());
     return this.report({ name, result: 'failed', detail: message, next: Date.parse(next.nextAttempt!) }, meta);
   }
 
@@ -266,7 +266,7 @@ export class Renewer {
   }
 
   private decide(spec: CertificateSpec, meta: CertificateMeta | undefined, state: RenewalState): Decision {
-    return decideFor(spec, this.deps.acme.directory, meta, state, this.now());
+    return certificateStatus(spec, meta, state, { directory: this.deps.acme.directory, now: this.now() }).decision;
   }
 
   /** Revokes the current certificate of `name` (RFC 5280 reason code); false when none is stored. */

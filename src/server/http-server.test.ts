@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { captureLog } from '../../test/support/test-log.js';
-import { splitHostPort, startHttpServer } from './http-server.js';
+import { startHttpServer } from './http-server.js';
 
 describe('startHttpServer', () => {
   it('answers health, readiness (200 or 503 with the failing check), metrics, 404 and 405', async () => {
@@ -38,9 +38,8 @@ describe('startHttpServer', () => {
     }
   });
 
-  it('splits host and port, IPv6 included', () => {
-    expect(splitHostPort('127.0.0.1:9180')).toEqual({ host: '127.0.0.1', port: 9180 });
-    expect(splitHostPort('[::1]:8080')).toEqual({ host: '::1', port: 8080 });
-    expect(splitHostPort(':8080')).toEqual({ host: '0.0.0.0', port: 8080 });
+  it('refuses an address without a port instead of binding a default one', async () => {
+    const cap = captureLog();
+    await expect(startHttpServer('127.0.0.1', { readiness: () => Promise.resolve({}), metrics: () => Promise.resolve({ contentType: 't', body: '' }) }, cap.log)).rejects.toThrow(/expected host:port/);
   });
 });

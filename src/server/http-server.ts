@@ -1,7 +1,9 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { errorMessage } from '../errors.js';
+import { listen } from '../http/listen.js';
 import type { Logger } from '../log.js';
+
+// externaldns/ takes it from here until it imports src/http/listen.ts itself (issue 14, i14-dns).
 
 export interface HealthSource {
   /** Named readiness checks; all must pass for /readyz to answer 200. */
@@ -19,7 +21,7 @@ export interface HttpServer {
  * Three GET routes need no framework, and fastify measured 26 MB of resident memory here,
  * a third of the idle daemon's budget.
  */
-export async function startHttpServer(listen: string, source: HealthSource, log: Logger): Promise<HttpServer> {
+export async function startHttpServer(address: string, source: HealthSource, log: Logger): Promise<HttpServer> {
   const server: Server = createServer((req, res) => {
     const send = (status: number, type: string, body: string) => {
       res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' }).end(req.method === 'HEAD' ? undefined : body);
@@ -49,28 +51,13 @@ export async function startHttpServer(listen: string, source: HealthSource, log:
     });
   });
   server.keepAliveTimeout = 5_000;
-  const { host, port } = splitHostPort(listen);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const a = server.address() as AddressInfo;
-  const address = `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
-  log.info({ address }, 'http_listening');
+  const url = await listen(server, address);
+  log.info({ address: url }, 'http_listening');
   return {
-    address,
+    address: url,
     close: () => new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeIdleConnections();
     }),
   };
-}
-
-export function splitHostPort(listen: string): { host: string; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(listen);
-  if (!m) return { host: listen, port: 9180 };
-  return { host: m[1] ?? (m[2] || '0.0.0.0'), port: Number(m[3]) };
 }

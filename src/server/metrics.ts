@@ -1,6 +1,23 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { RenewerHooks, RenewOutcome } from '../issue/renewer.js';
-import type { CertificateMeta } from '../store/file-store.js';
+
+/**
+ * What the metrics read of a pipeline outcome: declared here, not imported, because the
+ * pipeline is above this layer (it is handed these hooks by the composition root).
+ */
+export interface OutcomeSample {
+  name: string;
+  result: 'issued' | 'renewed' | 'skipped' | 'failed';
+  /** When the certificate wants attention next, Unix ms. */
+  next?: number;
+}
+
+/** The pipeline's reporting hooks, as the metrics fill them. */
+export interface MetricsHooks {
+  onRequest(info: { method: string; url: string; status: number; ms: number }): void;
+  onPropagated(ms: number): void;
+  onOutcome(outcome: OutcomeSample, meta: { notAfter: string } | undefined): void;
+  onDeploy(result: { kind: string; result: string }): void;
+}
 
 /**
  * The daemon's Prometheus metrics, on a registry of its own. Node's default metrics are left
@@ -30,8 +47,8 @@ export class DaemonMetrics {
     collect() { this.set(process.memoryUsage().heapUsed); },
   });
 
-  /** Hooks for the Renewer that feed these metrics. */
-  hooks(directoryUrl: string): RenewerHooks {
+  /** Hooks for the pipeline that feed these metrics. */
+  hooks(directoryUrl: string): MetricsHooks {
     return {
       onRequest: (r) => this.acmeRequests.observe({ endpoint: acmeEndpoint(r.method, r.url, directoryUrl), status: String(r.status) }, r.ms / 1000),
       onPropagated: (ms) => this.propagation.observe(ms / 1000),
@@ -40,7 +57,7 @@ export class DaemonMetrics {
     };
   }
 
-  outcome(o: RenewOutcome, meta: CertificateMeta | undefined): void {
+  outcome(o: OutcomeSample, meta: { notAfter: string } | undefined): void {
     if (o.result !== 'skipped') this.issuances.inc({ result: o.result });
     if (meta) this.notAfter.set({ name: o.name }, Date.parse(meta.notAfter) / 1000);
     if (o.next !== undefined) this.nextRenewal.set({ name: o.name }, Math.round(o.next / 1000));

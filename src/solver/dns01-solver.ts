@@ -4,7 +4,7 @@ import { provablyNotWritten, retryDns } from '../dns/dns-retry.js';
 import { authoritativeServers, waitForTxt } from '../dns/propagation.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { PendingTxt } from '../scheduler/renewal-policy.js';
+import type { PendingTxt } from '../store/renewal-state.js';
 import type { CertificateStore, Lease } from '../store/certificate-store.js';
 import type { DnsMapping, DnsRoute, DnsRouter } from './dns-router.js';
 import { PendingTxtLedger, recordOf, removeLeftoverTxt } from './pending-txt.js';

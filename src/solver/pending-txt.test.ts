@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DnsProvider, DnsRecord } from '../dns/dns-provider.js';
 import { CertfleetError } from '../errors.js';
-import type { PendingTxt } from '../scheduler/renewal-policy.js';
+import type { PendingTxt } from '../store/renewal-state.js';
 import type { CertificateStore, Lease } from '../store/certificate-store.js';
 import { FileStore } from '../store/file-store.js';
 import { captureLog } from '../../test/support/test-log.js';

@@ -3,7 +3,7 @@ import { errorMessage } from '../errors.js';
 import type { DnsProvider, DnsRecord } from '../dns/dns-provider.js';
 import { retryDns } from '../dns/dns-retry.js';
 import type { Logger } from '../log.js';
-import type { PendingTxt, RenewalState } from '../scheduler/renewal-policy.js';
+import type { PendingTxt, RenewalState } from '../store/renewal-state.js';
 import type { CertificateStore, Lease } from '../store/certificate-store.js';
 import type { StateUpdates } from './state-updates.js';
 import { lockTxtNames } from './txt-name-locks.js';

@@ -1,6 +1,6 @@
 import { KeyedMutex } from '../dns/keyed-mutex.js';
 import { CertfleetError } from '../errors.js';
-import type { RenewalState } from '../scheduler/renewal-policy.js';
+import type { RenewalState } from '../store/renewal-state.js';
 import type { CertificateStore, Lease } from '../store/certificate-store.js';
 
 /** How a state write is guarded: under the certificate's lease, or by compare-and-set on its version. */

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, it, vi } from 'vitest';
 import type * as RetryPolicyModule from '../../src/acme/retry-policy.js';
 import { parseConfig } from '../../src/config/load-config.js';
-import { issueAll } from '../../src/issue/issue-run.js';
+import { issueAll } from '../../src/daemon/issue-run.js';
 import { localConfigText, startLocalStack, type LocalStack } from '../support/local-stack.js';
 import { captureLog } from '../support/test-log.js';
 import { randomFaults, seededRandom, startFaultProxy } from './support/fault-proxy.js';

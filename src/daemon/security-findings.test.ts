@@ -2,7 +2,7 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from './load-config.js';
+import { parseConfig } from '../config/load-config.js';
 import { isProduction, securityFindings } from './security-findings.js';
 
 let dir: string;

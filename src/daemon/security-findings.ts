@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
-import { isLoopbackListen } from '../externaldns/listen-address.js';
-import type { Config } from './schema.js';
-import { Secret } from './secret.js';
+import { isLoopbackListen } from '../http/loopback.js';
+import type { Config } from '../config/schema.js';
+import { Secret } from '../config/secret.js';
 import { storedPrivateKeyFiles } from '../store/private-key-files.js';
 
 export interface Finding { problem: string; fix: string; severity: 'error' | 'warning' }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from './load-config.js';
+import { parseConfig } from '../config/load-config.js';
 import { securityFindings } from './security-findings.js';
 
 // Beside security-findings.test.ts (edited by others): the webhook's finding alone.

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../config/load-config.js';
+import { certificateStatus, readStatuses, type StatusSource, type StoredFacts } from './certificate-status.js';
+import { EMPTY_STATE, type RenewalState } from './renewal-policy.js';
+
+const DAY = 86_400_000;
+const T0 = Date.parse('2026-01-01T00:00:00Z');
+const iso = (ms: number) => new Date(ms).toISOString();
+const config = parseConfig(`acme: { directory: https://ca.test/dir }
+dns: { providers: { home: { type: powerdns, api_url: http://127.0.0.1:1, api_key: k } } }
+certificates:
+  - { name: web, domains: [a.test, "*.a.test"], dns: home }
+  - { domains: [b.test], dns: home, key_type: rsa-2048 }
+`, 'c.yaml');
+const [web, b] = config.certificates as [typeof config.certificates[number], typeof config.certificates[number]];
+const ctx = { directory: config.acme.directory, now: T0 + 10 * DAY };
+const stored = (days: number): StoredFacts => ({ domains: ['a.test', '*.a.test'], keyType: 'ecdsa-p256', notBefore: iso(T0), notAfter: iso(T0 + days * DAY), serial: 'aa', directory: 'https://ca.test/dir', issuedAt: iso(T0) });
+
+describe('certificateStatus', () => {
+  it('nothing stored: issue now, no stored facts, no last attempt', () => {
+    expect(certificateStatus(web, undefined, EMPTY_STATE, ctx)).toEqual({
+      name: 'web', decision: { due: true, reason: 'no certificate yet' }, action: 'issue', dueAt: ctx.now,
+    });
+  });
+
+  it('a stored certificate before its window: wait until a third of the lifetime is left, with days left', () => {
+    const s = certificateStatus(web, stored(90), EMPTY_STATE, ctx);
+    expect(s).toMatchObject({ action: 'wait', dueAt: T0 + 60 * DAY, stored: { notAfter: iso(T0 + 90 * DAY), issuedAt: iso(T0), daysLeft: 80 } });
+    expect(s.decision).toMatchObject({ due: false, reason: expect.stringMatching(/a third of the lifetime left at/) });
+    expect(s.last).toBeUndefined();
+  });
+
+  it('a stored certificate in its window, or one whose domains changed: renew now', () => {
+    expect(certificateStatus(web, stored(12), EMPTY_STATE, ctx)).toMatchObject({ action: 'renew', dueAt: ctx.now, stored: { daysLeft: 2 } });
+    expect(certificateStatus(b, stored(90), EMPTY_STATE, ctx)).toMatchObject({ action: 'renew', decision: { reason: 'domains changed' } });
+  });
+
+  it('a first issuance inside its failure backoff waits: it is not obtained now', () => {
+    const failed: RenewalState = { failures: 1, lastResult: 'failed', lastAttempt: iso(ctx.now - 1000), lastError: 'DNS down', nextAttempt: iso(ctx.now + 60_000) };
+    expect(certificateStatus(web, undefined, failed, ctx)).toEqual({
+      name: 'web', action: 'wait', dueAt: ctx.now + 60_000,
+      decision: { due: false, at: ctx.now + 60_000, reason: expect.stringMatching(/^retry after failure 1/) },
+      last: { result: 'failed', at: iso(ctx.now - 1000), error: 'DNS down' },
+    });
+  });
+});
+
+describe('readStatuses', () => {
+  it('reads each certificate of the config by name, in config order, with the caller\'s signal', async () => {
+    const signal = new AbortController().signal;
+    const seen: string[] = [];
+    const store: StatusSource = {
+      readMeta: (name, s) => { seen.push(`meta ${name}`); expect(s).toBe(signal); return Promise.resolve(name === 'web' ? stored(90) : undefined); },
+      readState: (name, s) => { seen.push(`state ${name}`); expect(s).toBe(signal); return Promise.resolve({ state: EMPTY_STATE, version: 0 }); },
+    };
+    const all = await readStatuses(config, store, ctx.now, signal);
+    expect(all.map((s) => [s.name, s.action])).toEqual([['web', 'wait'], ['b.test', 'issue']]);
+    expect(seen.sort()).toEqual(['meta b.test', 'meta web', 'state b.test', 'state web']);
+  });
+});

@@ -1,0 +1,61 @@
+import { certificateName, type Config } from '../config/schema.js';
+import { decideRenewal, type CertificateFacts, type Decision, type RenewalState } from './renewal-policy.js';
+
+type CertificateSpec = Config['certificates'][number];
+
+/** What the status reads of the stored certificate's metadata. */
+export type StoredFacts = CertificateFacts & { issuedAt: string };
+
+/**
+ * Where a certificate stands, from the store alone: what `list` shows, what `run --dry-run`
+ * plans and what the pipeline decides (it asks again under the lock with what it read there).
+ */
+export interface CertificateStatus {
+  name: string;
+  /** The renewal policy's answer now. */
+  decision: Decision;
+  /**
+   * `issue` or `renew` when due now (nothing stored yet, or a certificate to replace); `wait`
+   * otherwise: inside a failure backoff, before the renewal window, or before the ARI moment.
+   */
+  action: 'issue' | 'renew' | 'wait';
+  /** When it is due, Unix ms: `now` when it is due now. */
+  dueAt: number;
+  /** The stored certificate, when there is one. */
+  stored?: { notAfter: string; issuedAt: string; daysLeft: number };
+  /** The last attempt the schedule state recorded (absent before the first one). */
+  last?: { result: 'issued' | 'renewed' | 'failed'; at?: string; error?: string };
+}
+
+const DAY = 86_400_000;
+
+/** The one status query: pure, so the pipeline, `list` and the plan answer alike. */
+export function certificateStatus(spec: CertificateSpec, meta: StoredFacts | undefined, state: RenewalState, ctx: { directory: string; now: number }): CertificateStatus {
+  const decision = decideRenewal(meta, { domains: spec.domains, keyType: spec.key_type, directory: ctx.directory }, state, ctx.now);
+  const status: CertificateStatus = {
+    name: certificateName(spec),
+    decision,
+    action: !decision.due ? 'wait' : meta ? 'renew' : 'issue',
+    dueAt: decision.due ? ctx.now : decision.at,
+  };
+  if (meta) status.stored = { notAfter: meta.notAfter, issuedAt: meta.issuedAt, daysLeft: Math.floor((Date.parse(meta.notAfter) - ctx.now) / DAY) };
+  if (state.lastResult) {
+    status.last = { result: state.lastResult, ...(state.lastAttempt ? { at: state.lastAttempt } : {}), ...(state.lastError ? { error: state.lastError } : {}) };
+  }
+  return status;
+}
+
+/** The two reads the status needs of a store (CertificateStore's readMeta and readState). */
+export interface StatusSource {
+  readMeta(name: string, signal: AbortSignal): Promise<StoredFacts | undefined>;
+  readState(name: string, signal: AbortSignal): Promise<{ state: RenewalState }>;
+}
+
+/** The status of every certificate of `config`, in config order; reads only. */
+export function readStatuses(config: Config, store: StatusSource, now: number, signal: AbortSignal): Promise<CertificateStatus[]> {
+  return Promise.all(config.certificates.map(async (spec) => {
+    const name = certificateName(spec);
+    const [meta, { state }] = await Promise.all([store.readMeta(name, signal), store.readState(name, signal)]);
+    return certificateStatus(spec, meta, state, { directory: config.acme.directory, now });
+  }));
+}
