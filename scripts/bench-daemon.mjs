@@ -12,6 +12,17 @@ import { startPowerDns } from '../build/test/support/powerdns-server.js';
 import { localConfigText } from '../build/test/support/local-stack.js';
 import { benchDate, machine, percentile, writeBenchSection } from './bench-report.mjs';
 
+/** Saves a seeded certificate the way the pipeline does: under its lease. */
+async function seedSave(store, cert) {
+  const signal = AbortSignal.timeout(60_000);
+  const lease = await store.lock(cert.meta.name, signal);
+  try {
+    await store.save(cert, lease, signal);
+  } finally {
+    await lease.release();
+  }
+}
+
 const N = Number(process.env.BENCH_DAEMON_N ?? 1000);
 const IDLE_S = Number(process.env.BENCH_IDLE_S ?? 60);
 const EDITS = 5;
@@ -52,7 +63,7 @@ try {
   const notAfter = new Date(Date.now() + 90 * 86_400_000).toISOString();
   const seedStart = performance.now();
   for (let i = 0; i < N; i += 50) {
-    await Promise.all(Array.from({ length: Math.min(50, N - i) }, (_, j) => store.save({
+    await Promise.all(Array.from({ length: Math.min(50, N - i) }, (_, j) => seedSave(store, {
       meta: { name: `c${i + j}`, domains: [`c${i + j}.bench.test`], keyType: 'ecdsa-p256', notBefore, notAfter, issuer: 'CN=seed', serial: String(i + j), account: '', orderUrl: '', issuedAt: notBefore, directory: pebble.directoryUrl },
       pem: { cert: certPem, chain: '', fullchain: certPem, privkey: keyPem },
     })));

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 // make bench (peer part): certfleet and npm acme-client 5.4 side by side, in one run, against the
 // same local pebble (PEBBLE_VA_NOSLEEP=1) and PowerDNS, with the same identifiers (every fifth
 // certificate an apex + wildcard) and the same PowerDNS calls and propagation check. Pebble is
@@ -17,7 +18,7 @@ import { parseConfig } from '../dist/config/load-config.js';
 import { NodeDnsLookup } from '../dist/dns/dns-lookup.js';
 import { PowerDnsProvider } from '../dist/dns/powerdns.js';
 import { waitForTxt } from '../dist/dns/propagation.js';
-import { accountFromConfig } from '../dist/issue/account.js';
+import { openAccount } from '../dist/issuer/acme-account.js';
 import { issueAll } from '../dist/daemon/issue-run.js';
 import { createLogger } from '../dist/log.js';
 import { FileStore } from '../dist/store/file-store.js';
@@ -81,7 +82,7 @@ async function certfleetRun(label, n, concurrency) {
   const store = path.join(work, label);
   const certs = identifiers(`${label}-`, n).map((d, i) => `  - name: c${i}\n    domains: [${d.map((x) => `"${x}"`).join(', ')}]\n    dns: home\n`).join('');
   const cfg = parseConfig(localConfigText({ store, pebble: { directoryUrl, caBundlePath: pebble.caBundlePath }, pdns, certs }), 'peer.yaml');
-  const client = await accountFromConfig(new FileStore({ root: store }), cfg.acme, AbortSignal.timeout(30_000));
+  const client = await openAccount(new FileStore({ root: store }), { directory: cfg.acme.directory, caBundle: await readFile(cfg.acme.ca_bundle, 'utf8') }, AbortSignal.timeout(30_000));
   await client.close();
   const counted = counter();
   const started = performance.now();

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 // make bench: issuance throughput against local pebble (PEBBLE_VA_NOSLEEP=1) and PowerDNS.
 // Prints one line per benchmark and rewrites docs/benchmarks.md with the date and machine.
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -5,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseConfig } from '../dist/config/load-config.js';
 import { issueAll } from '../dist/daemon/issue-run.js';
-import { accountFromConfig } from '../dist/issue/account.js';
+import { openAccount } from '../dist/issuer/acme-account.js';
 import { FileStore } from '../dist/store/file-store.js';
 import { createLogger } from '../dist/log.js';
 import { startPebble } from '../build/test/support/pebble-server.js';
@@ -29,7 +30,7 @@ async function run(label, concurrency) {
   const store = path.join(work, label);
   const cfg = config(store, label);
   // Create the account first so every run measures issuance, not account set-up.
-  const client = await accountFromConfig(new FileStore({ root: store }), cfg.acme, AbortSignal.timeout(30_000));
+  const client = await openAccount(new FileStore({ root: store }), { directory: cfg.acme.directory, caBundle: await readFile(cfg.acme.ca_bundle, 'utf8') }, AbortSignal.timeout(30_000));
   await client.close();
   let requests = 0;
   const started = performance.now();

@@ -7,6 +7,17 @@ import { FileStore } from '../dist/store/file-store.js';
 import { startPebble } from '../build/test/support/pebble-server.js';
 import { startPowerDns } from '../build/test/support/powerdns-server.js';
 import { localConfigText } from '../build/test/support/local-stack.js';
+
+/** Saves a seeded certificate the way the pipeline does: under its lease. */
+async function seedSave(store, cert) {
+  const signal = AbortSignal.timeout(60_000);
+  const lease = await store.lock(cert.meta.name, signal);
+  try {
+    await store.save(cert, lease, signal);
+  } finally {
+    await lease.release();
+  }
+}
 const mu = (l) => { const m = process.memoryUsage(); console.log(l, Object.entries(m).map(([k, v]) => `${k}=${(v / 2 ** 20).toFixed(0)}`).join(' ')); };
 mu('start');
 const pdns = await startPowerDns(['bench.test']);
@@ -17,7 +28,7 @@ execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramg
 const certPem = await readFile(`${work}/c`, 'utf8'); const keyPem = await readFile(`${work}/k`, 'utf8');
 const store = new FileStore({ root: storeDir });
 const nb = new Date().toISOString(); const na = new Date(Date.now() + 90 * 864e5).toISOString();
-for (let i = 0; i < 1000; i += 50) await Promise.all(Array.from({ length: 50 }, (_, j) => store.save({ meta: { name: `c${i + j}`, domains: [`c${i + j}.bench.test`], keyType: 'ecdsa-p256', notBefore: nb, notAfter: na, issuer: 'x', serial: '1', account: '', orderUrl: '', issuedAt: nb, directory: pebble.directoryUrl }, pem: { cert: certPem, chain: '', fullchain: certPem, privkey: keyPem } })));
+for (let i = 0; i < 1000; i += 50) await Promise.all(Array.from({ length: 50 }, (_, j) => seedSave(store, { meta: { name: `c${i + j}`, domains: [`c${i + j}.bench.test`], keyType: 'ecdsa-p256', notBefore: nb, notAfter: na, issuer: 'x', serial: '1', account: '', orderUrl: '', issuedAt: nb, directory: pebble.directoryUrl }, pem: { cert: certPem, chain: '', fullchain: certPem, privkey: keyPem } })));
 const file = path.join(work, 'c.yaml');
 await writeFile(file, localConfigText({ store: storeDir, pebble, pdns, certs: Array.from({ length: 1000 }, (_, i) => `  - name: c${i}\n    domains: [c${i}.bench.test]\n    dns: home\n`).join(''), extraTop: 'server:\n  listen: 127.0.0.1:0\n' }));
 globalThis.gc?.(); mu('seeded');
