@@ -70,7 +70,7 @@ async function measureVia(label, provider, server) {
 const results = [];
 const pdns = await startPowerDns(['bench.test']);
 try {
-  results.push(await measure('PowerDNS (HTTP API)', new PowerDnsProvider({ id: 'pdns', apiUrl: pdns.apiUrl, apiKey: pdns.apiKey }), pdns.dnsAddress));
+  results.push(await measure('PowerDNS (HTTP API)', new PowerDnsProvider({ id: 'pdns', apiUrl: pdns.apiUrl, apiKey: pdns.apiKey, serverId: 'localhost' }), pdns.dnsAddress));
 } finally { await pdns.stop(); }
 for (const [label, start] of [['RFC 2136 to BIND 9', startBind], ['RFC 2136 to Knot', startKnot]]) {
   const s = await start(['bench.test']);

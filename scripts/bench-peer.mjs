@@ -93,7 +93,7 @@ async function certfleetRun(label, n, concurrency) {
 }
 
 async function acmeClientRun(label, n, concurrency) {
-  const provider = new PowerDnsProvider({ id: 'home', apiUrl: pdns.apiUrl, apiKey: pdns.apiKey });
+  const provider = new PowerDnsProvider({ id: 'home', apiUrl: pdns.apiUrl, apiKey: pdns.apiKey, serverId: 'localhost' });
   const lookup = new NodeDnsLookup([pdns.dnsAddress]);
   acme.axios.defaults.httpsAgent = new Agent({ ca: pebble.caBundle, keepAlive: true });
   const client = new acme.Client({ directoryUrl, accountKey: await acme.crypto.createPrivateEcdsaKey() });

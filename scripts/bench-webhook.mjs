@@ -11,15 +11,15 @@ const ROUNDS = 20;
 const pdns = await startPowerDns(['bench.test']);
 let server;
 try {
-  const backend = new PowerDnsProvider({ id: 'pdns', apiUrl: pdns.apiUrl, apiKey: pdns.apiKey });
+  const backend = new PowerDnsProvider({ id: 'pdns', apiUrl: pdns.apiUrl, apiKey: pdns.apiKey, serverId: 'localhost' });
   // 5,000 records: 2,500 A (two targets each half the time) and 2,500 ownership TXT, written in batches.
   for (let i = 0; i < N / 2; i += 500) {
-    const replace = [];
+    const records = [];
     for (let j = i; j < i + 500; j++) {
-      replace.push({ name: `host${j}.bench.test`, type: 'A', ttl: 300, values: j % 2 ? ['192.0.2.1', '192.0.2.2'] : ['192.0.2.1'] });
-      replace.push({ name: `a-host${j}.bench.test`, type: 'TXT', ttl: 300, values: [`"heritage=external-dns,external-dns/owner=bench,external-dns/resource=service/default/s${j}"`] });
+      for (const ip of j % 2 ? ['192.0.2.1', '192.0.2.2'] : ['192.0.2.1']) records.push({ name: `host${j}`, type: 'A', ttl: 300, data: ip });
+      records.push({ name: `a-host${j}`, type: 'TXT', ttl: 300, data: `heritage=external-dns,external-dns/owner=bench,external-dns/resource=service/default/s${j}` });
     }
-    await backend.applyZone('bench.test', { replace, remove: [] }, AbortSignal.timeout(120_000));
+    await backend.setRecords('bench.test', records, AbortSignal.timeout(120_000));
   }
   const log = createLogger({ format: 'json', level: 'error' });
   server = await startWebhookServer(new WebhookService(backend, { include: ['bench.test'] }, 300, log), { listen: '127.0.0.1:0', healthListen: '127.0.0.1:0', ratePerSecond: 1000 }, log);
