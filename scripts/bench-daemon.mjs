@@ -11,17 +11,8 @@ import { startPebble } from '../build/test/support/pebble-server.js';
 import { startPowerDns } from '../build/test/support/powerdns-server.js';
 import { localConfigText } from '../build/test/support/local-stack.js';
 import { benchDate, machine, percentile, writeBenchSection } from './bench-report.mjs';
+import { seedSave } from './seed-store.mjs';
 
-/** Saves a seeded certificate the way the pipeline does: under its lease. */
-async function seedSave(store, cert) {
-  const signal = AbortSignal.timeout(60_000);
-  const lease = await store.lock(cert.meta.name, signal);
-  try {
-    await store.save(cert, lease, signal);
-  } finally {
-    await lease.release();
-  }
-}
 
 const N = Number(process.env.BENCH_DAEMON_N ?? 1000);
 const IDLE_S = Number(process.env.BENCH_IDLE_S ?? 60);

@@ -7,17 +7,8 @@ import { FileStore } from '../dist/store/file-store.js';
 import { startPebble } from '../build/test/support/pebble-server.js';
 import { startPowerDns } from '../build/test/support/powerdns-server.js';
 import { localConfigText } from '../build/test/support/local-stack.js';
+import { seedSave } from './seed-store.mjs';
 
-/** Saves a seeded certificate the way the pipeline does: under its lease. */
-async function seedSave(store, cert) {
-  const signal = AbortSignal.timeout(60_000);
-  const lease = await store.lock(cert.meta.name, signal);
-  try {
-    await store.save(cert, lease, signal);
-  } finally {
-    await lease.release();
-  }
-}
 const mu = (l) => { const m = process.memoryUsage(); console.log(l, Object.entries(m).map(([k, v]) => `${k}=${(v / 2 ** 20).toFixed(0)}`).join(' ')); };
 mu('start');
 const pdns = await startPowerDns(['bench.test']);

@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { CertfleetError, errorMessage } from '../errors.js';
 import { tempName } from './store-debris.js';
+import { syncDirectory } from './sync-directory.js';
 
 /**
  * The fencing token of one lock: `fences/<key>` is a symlink whose target is the decimal token of
@@ -31,12 +32,7 @@ export async function bumpToken(file: string): Promise<bigint> {
     await fs.mkdir(dir, { recursive: true, mode: 0o700 });
     await fs.symlink(String(next), tmp);
     await fs.rename(tmp, file);
-    const handle = await fs.open(dir, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    await syncDirectory(dir);
   } catch (err) {
     await fs.rm(tmp, { force: true }).catch(() => undefined);
     throw new CertfleetError('STORE_IO', `cannot write the fencing token ${file}: ${errorMessage(err)}`, { cause: err });

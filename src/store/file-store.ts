@@ -8,6 +8,7 @@ import { acquireLock, type LockFileLease } from './lock-file.js';
 import { EMPTY_STATE, type RenewalState } from './renewal-state.js';
 import { StateCipher } from './state-cipher.js';
 import { cleanCertificateDebris, liveVersion, pendingMetaPath, sweepTemps, tempName, versionsPresent } from './store-debris.js';
+import { syncDirectory } from './sync-directory.js';
 
 // Re-exported until every caller imports the contract's types from certificate-store.ts.
 export { PEM_FILES, type CertificateMeta, type CertificatePaths, type Lease, type PemFile, type StoredCertificate } from './certificate-store.js';
@@ -607,15 +608,10 @@ async function writeNewFile(file: string, data: string | Buffer, mode: number): 
   await handle.close();
 }
 
-/** fsync of a directory: its entries (new names, renames) survive a crash. */
+/** syncDirectory, with the directory named in the error. */
 async function syncDir(dir: string): Promise<void> {
   try {
-    const handle = await fs.open(dir, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    await syncDirectory(dir);
   } catch (err) {
     throw pathError('sync', dir, err);
   }
