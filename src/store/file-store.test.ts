@@ -370,6 +370,15 @@ describe('FileStore fencing and state', () => {
     await lease.release();
   });
 
+  it('a sweep of a clean store takes no certificate lock (no fencing-token write per certificate)', async () => {
+    const store = new FileStore({ root });
+    await saveLocked(store, { meta, pem: pem('1') });
+    await saveLocked(store, { meta: { ...meta, name: 'api' }, pem: pem('a') });
+    const before = await Promise.all(['web', 'api'].map((n) => readlink(path.join(root, 'fences', n))));
+    await store.sweep(signal());
+    expect(await Promise.all(['web', 'api'].map((n) => readlink(path.join(root, 'fences', n))))).toEqual(before);
+  });
+
   it('tokens survive the process: a new FileStore on the same root continues the count', async () => {
     const first = await new FileStore({ root }).lock('web', signal());
     await first.release();

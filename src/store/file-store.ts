@@ -7,7 +7,7 @@ import { bumpToken, readToken } from './fencing-token.js';
 import { acquireLock, type LockFileLease } from './lock-file.js';
 import { EMPTY_STATE, type RenewalState } from './renewal-state.js';
 import { StateCipher } from './state-cipher.js';
-import { cleanCertificateDebris, liveVersion, pendingMetaPath, sweepTemps, tempName, versionsPresent } from './store-debris.js';
+import { certificatesWithDebris, cleanCertificateDebris, liveVersion, pendingMetaPath, sweepTemps, tempName, versionsPresent } from './store-debris.js';
 import { syncDirectory } from './sync-directory.js';
 
 // Re-exported until every caller imports the contract's types from certificate-store.ts.
@@ -300,7 +300,8 @@ export class FileStore implements CertificateStore, AccountStore, LocalCertifica
   async sweep(signal: AbortSignal): Promise<string[]> {
     const removed = await sweepTemps(this.root, { tempAgeMs: this.tempAgeMs }, signal);
     const certificates = await fs.readdir(path.join(this.root, 'archive')).catch(() => [] as string[]);
-    for (const name of certificates) {
+    const suspects = await certificatesWithDebris(this.root, certificates, signal);
+    for (const name of suspects) {
       signal.throwIfAborted();
       const lease = await acquireLock(this.lockPath(name), { staleMs: this.staleLockMs, heartbeatMs: this.heartbeatMs, wait: false }, signal);
       if (!lease) continue;
@@ -309,15 +310,20 @@ export class FileStore implements CertificateStore, AccountStore, LocalCertifica
       await bumpToken(this.fencePath(name));
       await cleanCertificateDebris(this.root, name, { tempAgeMs: this.tempAgeMs }, signal);
     }
-    // Locks a dead process left for a name nothing is stored under (killed in a first issuance,
-    // a TXT name): taken over and released, which removes them; a live holder's stay.
-    const visited = new Set(certificates.map((n) => `${n}.lock`));
+    // Every other lock a dead process left (a clean certificate's, one for a name nothing is
+    // stored under, a TXT name's): taken over and released, which removes it and fences its
+    // dead holder; a live holder's stays.
+    const visited = new Set(suspects.map((n) => `${n}.lock`));
     for (const f of await fs.readdir(path.join(this.root, 'locks')).catch(() => [] as string[])) {
       if (!f.endsWith('.lock') || visited.has(f)) continue;
       signal.throwIfAborted();
       const lease = await acquireLock(path.join(this.root, 'locks', f), { staleMs: this.staleLockMs, heartbeatMs: this.heartbeatMs, wait: false }, signal);
       if (!lease) continue;
-      await lease[Symbol.asyncDispose]();
+      try {
+        await bumpToken(this.fencePath(f.slice(0, -'.lock'.length)));
+      } finally {
+        await lease[Symbol.asyncDispose]();
+      }
       removed.push(`locks/${f}`);
     }
     return removed;

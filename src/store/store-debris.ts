@@ -85,6 +85,36 @@ export async function cleanCertificateDebris(root: string, name: string, opts: {
 }
 
 /**
+ * The certificates that may have debris cleanCertificateDebris would remove, found without any
+ * lock and with each store directory read once: stray `live/.<name>.<hex>` links, pending or temp
+ * metadata, and archive files or version directories above the version `live/` shows. The sweep
+ * locks and cleans only these, so a start costs no lock (and no fencing-token fsync) per
+ * certificate, and no directory is read once per certificate.
+ */
+export async function certificatesWithDebris(root: string, names: string[], signal: AbortSignal): Promise<string[]> {
+  const suspects = new Set<string>();
+  const known = new Set(names);
+  for (const l of await readdirOrEmpty(path.join(root, 'live'))) {
+    const m = /^\.(.+)\.[0-9a-f]{8}$/.exec(l);
+    if (m && known.has(m[1]!)) suspects.add(m[1]!);
+  }
+  for (const f of await readdirOrEmpty(path.join(root, 'renewal'))) {
+    const i = f.indexOf('.json.');
+    if (i > 0 && known.has(f.slice(0, i))) suspects.add(f.slice(0, i));
+  }
+  for (const name of names) {
+    if (suspects.has(name)) continue;
+    signal.throwIfAborted();
+    const live = await liveVersion(root, name);
+    const above = (v: number) => v > live;
+    const archived = (await readdirOrEmpty(path.join(root, 'archive', name))).map((f) => Number(PEM.exec(f)?.[2] ?? 0));
+    const dirs = (await readdirOrEmpty(path.join(root, 'live', '.versions', name))).map((d) => (/^\d+$/.test(d) ? Number(d) : 0));
+    if (archived.some(above) || dirs.some(above)) suspects.add(name);
+  }
+  return names.filter((n) => suspects.has(n));
+}
+
+/**
  * Store-wide leftovers that need no certificate lock: temp files of dead writers or older than
  * `tempAgeMs` in renewal/, state/, accounts/*, locks/, fences/ and live/, old `live/.<name>.<hex>` links,
  * lock-removal rights whose lock generation is gone, and old `*.lock.stale.<hex>` of older
