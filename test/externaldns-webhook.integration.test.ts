@@ -289,37 +289,16 @@ describe('certfleet webhook (the command)', () => {
   });
 
   it('serves the protocol from the config, health on the second address, stops on SIGTERM with exit 0', async () => {
-    const { spawn } = await import('node:child_process');
-    const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
-    const { tmpdir } = await import('node:os');
-    const path = await import('node:path');
-    const { registerOutput } = await import('./support/secret-scan.js');
-    const dir = await mkdtemp(path.join(tmpdir(), 'certfleet-webhook-'));
-    const file = path.join(dir, 'c.yaml');
-    await writeFile(file, `acme: { directory: https://ca.test/dir }\ndns:\n  providers:\n    home: { type: powerdns, api_url: "${pdns.apiUrl}", api_key: "\${CERTFLEET_TEST_KEY}" }\nwebhook:\n  listen: 127.0.0.1:0\n  health_listen: 127.0.0.1:0\n  provider: home\n  domain_filter: { include: [example.test] }\n`);
-    const child = spawn(path.resolve(import.meta.dirname, '../bin/certfleet'), ['webhook', '--config', file, '--log-format', 'json'], { env: { ...process.env, CERTFLEET_TEST_KEY: pdns.apiKey }, stdio: ['ignore', 'pipe', 'pipe'] });
-    const lines: string[] = [];
-    registerOutput(lines);
-    const listening = new Promise<{ address: string; healthAddress: string }>((resolve) => {
-      child.stderr.on('data', (b: Buffer) => {
-        for (const l of b.toString().split('\n').filter(Boolean)) {
-          lines.push(l);
-          const r = JSON.parse(l) as { msg: string; address: string; healthAddress: string };
-          if (r.msg === 'webhook_listening') resolve(r);
-        }
-      });
-    });
+    const w = await runWebhookCommand('  listen: 127.0.0.1:0\n  health_listen: 127.0.0.1:0\n');
     try {
-      const { address, healthAddress } = await listening;
+      const { address, healthAddress } = w.listening!;
       expect((await fetch(`${address}/`, { headers: { accept: WEBHOOK_MEDIA_TYPE } })).headers.get('content-type')).toBe(WEBHOOK_MEDIA_TYPE);
       expect((await fetch(`${address}/records`)).status).toBe(200);
       expect((await fetch(`${healthAddress}/healthz`)).status).toBe(200);
-      const exited = new Promise<number | null>((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      expect(await exited).toBe(0);
+      w.term();
+      expect(await w.exited).toBe(0);
     } finally {
-      child.kill('SIGKILL');
-      await rm(dir, { recursive: true, force: true });
+      await w.stop();
     }
   });
 });
