@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { registerSecret } from '../../test/support/secret-scan.js';
 import { captureLog } from '../../test/support/test-log.js';
-import { savedCertificate } from '../../test/support/saved-certificate.js';
+import { savedEvent } from '../../test/support/saved-certificate.js';
 import type { CertificateEvent } from './deploy-action.js';
 import { HookAction } from './hook-action.js';
 import { runDeploy } from './run-deploy.js';
@@ -18,12 +18,6 @@ beforeEach(async () => {
   event = await savedEvent(path.join(dir, 'store'));
 });
 afterEach(() => rm(dir, { recursive: true, force: true }));
-
-/** An event for a certificate saved in a FileStore at `root` (the PEMs are placeholders). */
-async function savedEvent(root: string): Promise<CertificateEvent> {
-  const { store, certificate } = await savedCertificate(root, { cert: 'cert', chain: 'chain', fullchain: 'fullchain', privkey: 'key' });
-  return { event: 'issued', name: 'web', domains: ['web.example.test'], certificate, local: store };
-}
 
 /** The `stdout` lines a hook's output became in the log. */
 const stdoutLines = (records: Record<string, unknown>[]) => records.filter((r) => r.stream === 'stdout').map((r) => String(r.msg));

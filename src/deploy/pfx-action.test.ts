@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { registerSecret } from '../../test/support/secret-scan.js';
-import { savedCertificate } from '../../test/support/saved-certificate.js';
+import { savedEvent } from '../../test/support/saved-certificate.js';
 import type { CertificateEvent } from './deploy-action.js';
 import { PfxAction } from './pfx-action.js';
 
@@ -15,12 +15,6 @@ beforeEach(async () => {
   event = await savedEvent(path.join(dir, 'store'));
 });
 afterEach(() => rm(dir, { recursive: true, force: true }));
-
-/** An event for a certificate saved in a FileStore at `root` (the PEMs are placeholders). */
-async function savedEvent(root: string): Promise<CertificateEvent> {
-  const { store, certificate } = await savedCertificate(root, { cert: 'cert', chain: 'chain', fullchain: 'fullchain', privkey: 'key' });
-  return { event: 'issued', name: 'web', domains: ['web.example.test'], certificate, local: store };
-}
 
 describe('pfx: how the passphrase reaches openssl', () => {
   it('on stdin only: not in argv, not in the environment (an allow-list); the file is written 0600 beside the live files', async () => {
