@@ -1,37 +1,7 @@
 import { z } from 'zod';
 import { KEY_TYPES } from '../acme/key-types.js';
-import { normalizeDomain } from '../domain-name.js';
-import { parseDuration } from './duration.js';
-import { Secret } from './secret.js';
-import { ENV_NAME } from '../child/child-env.js';
-import { findShellSyntax, splitWords } from './split-words.js';
-
-/** A secret option: a non-empty string (or a number written unquoted) that becomes a Secret. */
-const secret = z.union([z.string().min(1), z.number()]).transform((v) => new Secret(String(v)));
-
-const duration = z.string().transform((s, ctx) => {
-  const ms = parseDuration(s);
-  if (ms === undefined) {
-    ctx.addIssue({ code: 'custom', message: `expected a duration like 90s, 2m, 1h or 7d, got ${JSON.stringify(s)}` });
-    return z.NEVER;
-  }
-  return ms;
-});
-
-const hostPort = z.string().regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]+)(|:\d{1,5})$/, 'expected host or host:port');
-/** Where a server listens: the port is required (a listener never guesses one). */
-const listenAddress = z.string()
-  .regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/, 'expected host:port to listen on, like 127.0.0.1:9180 ([::1]:9180 for IPv6; port 0 picks a free one)')
-  .refine((s) => Number(s.slice(s.lastIndexOf(':') + 1)) <= 65_535, 'expected a port from 0 to 65535');
-
-const domain = z.string().transform((s, ctx) => {
-  try {
-    return normalizeDomain(s);
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: (err as Error).message });
-    return z.NEVER;
-  }
-});
+import { providerSchema } from './provider-schema.js';
+import { argv, argvList, ARGV_ERROR, childEnvOptions, commandWords, domain, duration, hostPort, listenAddress, secret } from './schema-parts.js';
 
 export const DIRECTORY_SHORTCUTS: Record<string, string> = {
   letsencrypt: 'https://acme-v02.api.letsencrypt.org/directory',
@@ -39,128 +9,6 @@ export const DIRECTORY_SHORTCUTS: Record<string, string> = {
   zerossl: 'https://acme.zerossl.com/v2/DV90',
   google: 'https://dv.acme-v02.api.pki.goog/directory',
 };
-
-const propagation = z.strictObject({
-  nameservers: z.array(hostPort).optional(),
-  timeout: duration.default(120_000),
-}).default({ timeout: 120_000 });
-
-const powerdns = z.strictObject({
-  type: z.literal('powerdns'),
-  /** PEM file of a private CA to trust for this API's TLS (verification is never turned off). */
-  ca_bundle: z.string().optional(),
-  api_url: z.url(),
-  api_key: secret,
-  server_id: z.string().default('localhost'),
-  ttl: z.number().int().positive().default(60),
-  propagation,
-});
-
-const rfc2136 = z.strictObject({
-  type: z.literal('rfc2136'),
-  /** host:port of the primary that accepts dynamic updates. */
-  server: hostPort,
-  key_name: z.string().min(1),
-  algorithm: z.enum(['hmac-sha256', 'hmac-sha512', 'hmac-sha1']).default('hmac-sha256'),
-  /** The TSIG secret, base64 (as tsig-keygen, keymgr and Windows print it). */
-  secret: secret.refine((s) => /^[A-Za-z0-9+/]+={0,2}$/.test(s.reveal()) && Buffer.from(s.reveal(), 'base64').length >= 16, 'expected the TSIG secret in base64 (at least 16 bytes)'),
-  /** Writes go to this zone instead of the one found by the SOA walk. */
-  zone: domain.optional(),
-  ttl: z.number().int().positive().default(60),
-  propagation,
-});
-
-const argvList = z.array(z.string().min(1)).min(1);
-
-/**
- * The words of a command string (never given to a shell). Shell syntax in it is refused with
- * the two ways to say what is meant: splitting would pass `&&` or `$(…)` to the program as an
- * argument, silently. Issues are `continue: true` so a union reports them instead of its own.
- */
-function commandWords(s: string, ctx: z.RefinementCtx): string[] | undefined {
-  const fail = (message: string) => {
-    ctx.addIssue({ code: 'custom', message, continue: true });
-    return undefined;
-  };
-  const syntax = findShellSyntax(s);
-  if (syntax) {
-    return fail(`${JSON.stringify(s)} contains ${syntax === 'a line break' ? 'a line break (a command separator to a shell)' : `the shell syntax ${JSON.stringify(syntax)}`}, but a command never runs through a shell: it would reach the program as a literal argument. `
-      + `Write an argv list ([program, arg, ...]) if it is meant literally, or run a shell on purpose: [/bin/sh, -c, ${JSON.stringify(s)}]`);
-  }
-  try {
-    const words = splitWords(s);
-    return words.length === 0 ? fail('empty command') : words;
-  } catch (err) {
-    return fail((err as Error).message);
-  }
-}
-
-const ARGV_ERROR = 'expected an argv list, or a command string (split into words, never given to a shell)';
-const argv = z.union([argvList, z.string().min(1).transform((s, ctx) => commandWords(s, ctx) ?? z.NEVER)], { error: ARGV_ERROR });
-
-/** A child's environment beyond the allow-list (src/child/child-env.ts): `env` sets, `pass_env` copies by name. */
-const envName = z.string().regex(ENV_NAME, 'expected a variable name like MY_TOKEN');
-const childEnvOptions = {
-  env: z.record(envName, z.union([z.string(), z.number(), z.boolean()]).transform(String)).default({}),
-  pass_env: z.array(envName).default([]),
-};
-
-const exec = z.strictObject({
-  type: z.literal('exec'),
-  /** argv list, or a string split into words (never given to a shell). */
-  command: argv,
-  ...childEnvOptions,
-  timeout: duration.default(60_000),
-  ttl: z.number().int().positive().default(60),
-  propagation,
-});
-
-const cloudflare = z.strictObject({
-  type: z.literal('cloudflare'),
-  /** PEM file of a private CA to trust for this API's TLS (verification is never turned off). */
-  ca_bundle: z.string().optional(),
-  /** An API token with Zone:Read and DNS:Edit (not the global API key). */
-  api_token: secret,
-  /** Only for tests and API proxies. */
-  api_url: z.url().default('https://api.cloudflare.com/client/v4'),
-  ttl: z.number().int().min(60).default(120),
-  propagation,
-});
-
-const acmeDnsAccount = z.object({
-  username: z.string().min(1),
-  password: secret,
-  subdomain: z.string().min(1),
-  fulldomain: z.string().optional(),
-});
-
-const acmeDns = z.strictObject({
-  type: z.literal('acme-dns'),
-  /** PEM file of a private CA to trust for this API's TLS (verification is never turned off). */
-  ca_bundle: z.string().optional(),
-  api_url: z.url(),
-  /** Credentials per domain, as `certfleet acme-dns register` writes them (or `accounts_file`: that JSON). */
-  accounts: z.record(z.string(), acmeDnsAccount).default({}),
-  ttl: z.number().int().positive().default(60),
-  propagation,
-});
-
-const technitium = z.strictObject({
-  type: z.literal('technitium'),
-  /** PEM file of a private CA to trust for this API's TLS (verification is never turned off). */
-  ca_bundle: z.string().optional(),
-  api_url: z.url(),
-  /** A permanent API token (preferred); or username and password for a login session. */
-  token: secret.optional(),
-  username: z.string().min(1).optional(),
-  password: secret.optional(),
-  /** The server deletes a challenge record by itself after this long, should cleanup never come. */
-  expiry_ttl: duration.default(86_400_000),
-  ttl: z.number().int().positive().default(60),
-  propagation,
-}).refine((t) => t.token !== undefined || (t.username !== undefined && t.password !== undefined), 'expected token, or username and password');
-
-export const providerSchema = z.discriminatedUnion('type', [powerdns, rfc2136, exec, cloudflare, acmeDns, technitium]);
 
 /** File modes are written as quoted octal ("0640"): YAML 1.2 reads an unquoted 0640 as decimal 640. */
 const fileMode = z.string().regex(/^0?[0-7]{3}$/, 'expected an octal mode in quotes, like "0640"').transform((s) => parseInt(s, 8));
@@ -359,7 +207,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 }
 
 export type Config = z.output<typeof configSchema>;
-export type ProviderConfig = z.output<typeof providerSchema>;
+export type { ProviderConfig } from './provider-schema.js';
 export type CertificateConfig = Config['certificates'][number] & { name: string };
 
 /** Lineage name: `name`, else the first domain without its wildcard label (as DNSroboCert does). */

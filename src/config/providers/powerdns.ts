@@ -1,0 +1,13 @@
+import { z } from 'zod';
+import { secret, propagation } from '../schema-parts.js';
+
+export const powerdnsProvider = z.strictObject({
+  type: z.literal('powerdns'),
+  /** PEM file of a private CA to trust for this API's TLS (verification is never turned off). */
+  ca_bundle: z.string().optional(),
+  api_url: z.url(),
+  api_key: secret,
+  server_id: z.string().default('localhost'),
+  ttl: z.number().int().positive().default(60),
+  propagation,
+});
