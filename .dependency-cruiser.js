@@ -11,7 +11,7 @@
 const LAYERS = [
   ['cli', ['cli']],
   ['daemon', ['daemon']], // the composition root: builds the collaborators and hands them in
-  ['pipeline', ['pipeline', 'issue', 'externaldns']],
+  ['pipeline', ['pipeline', 'issue', 'externaldns', 'import']], // import: translating other tools' configs and stores
   ['scheduler', ['scheduler']],
   ['core', ['issuer', 'solver', 'store', 'deploy', 'server']],
   ['base', ['dns', 'acme', 'http', 'config', 'child', 'container']],

@@ -21,6 +21,8 @@ commands:
   acme-dns register --config FILE --provider ID --domain D --accounts-file F
                                                    register an acme-dns account; print the CNAME to create
 
+  import dnsrobocert FILE                          print the certfleet config equivalent to a DNSroboCert one
+  import certbot DIR [--dry-run]                   adopt a certbot store in place (nothing reissued); print its config
   version                                          print certfleet's version
 
 options for every command: --log-format json|pretty, --log-level debug|info|warn|error
@@ -65,6 +67,10 @@ export async function main(argv: string[]): Promise<number> {
     case 'acme-dns': {
       const { runAcmeDns } = await import('./acme-dns-command.js');
       return runAcmeDns(rest);
+    }
+    case 'import': {
+      const { runImport } = await import('./import-command.js');
+      return runImport(rest);
     }
     case 'list': {
       const { runList } = await import('./list-command.js');
