@@ -1,10 +1,10 @@
-import { sleep } from '../../abort.js';
 import { CertfleetError } from '../../errors.js';
 import { absoluteName, canonicalName } from '../../dns-name.js';
 import type { DnsProvider, DnsRecord, RecordGetter, RecordSetter, RRsetName, ZoneLister } from '../dns-provider.js';
 import { absoluteRRsetName, recordsOf, rrsetsOf, type RRset } from '../rrset.js';
 import { quoteTxt } from '../txt-presentation.js';
-import { poolFetch, type FetchLike, type FetchLikeResponse } from '../../http/pool-fetch.js';
+import type { FetchLike } from '../../http/pool-fetch.js';
+import { ProviderHttp, type ProviderRequest } from '../provider-http.js';
 
 export const CLOUDFLARE_API = 'https://api.cloudflare.com/client/v4';
 
@@ -18,31 +18,35 @@ export interface CloudflareOptions {
   maxRateLimitRetries?: number;
 }
 
-interface Envelope<T> { success: boolean; errors?: { code: number; message: string }[]; result: T }
+interface Envelope<T> { success: boolean; errors?: { code: number; message: string }[]; result: T; result_info?: { page: number; total_pages: number } }
 interface CfRecord { id: string; type: string; name: string; content: string; ttl?: number; priority?: number }
 
-/** Cloudflare error codes that mean "already so" for our purposes. */
+/** Cloudflare error codes that mean "already so" for our purposes (the first is in the recorded traffic: HTTP 400). */
 const IDENTICAL_RECORD_EXISTS = 81058;
 const RECORD_DOES_NOT_EXIST = 81044;
+/** The page size the recorded traffic uses for zones and records; Cloudflare caps what it returns per page. */
+const PER_PAGE = 100;
 
-/**
- * Cloudflare API v4 with fetch (the official SDK is 120 MB for four calls). The zone id is found
- * by asking for the zone and then its parents; record ids are kept from the create answer, and
- * recovered by listing when certfleet restarted in between.
- */
 export class CloudflareProvider implements DnsProvider, RecordGetter, RecordSetter, ZoneLister {
   readonly id: string;
   /** Cloudflare refuses TTLs above one day (1 means automatic). */
   readonly maxTtl = 86_400;
-  private readonly base: string;
-  private readonly fetch: FetchLike;
+  private readonly http: ProviderHttp;
   private readonly zoneIds = new Map<string, Promise<string>>();
   private readonly recordIds = new Map<string, string>();
 
-  constructor(private readonly opts: CloudflareOptions) {
+  constructor(opts: CloudflareOptions) {
     this.id = opts.id;
-    this.base = (opts.apiUrl ?? CLOUDFLARE_API).replace(/\/+$/, '');
-    this.fetch = opts.fetch ?? poolFetch();
+    this.http = new ProviderHttp({
+      label: `Cloudflare provider ${opts.id}`,
+      baseUrl: opts.apiUrl ?? CLOUDFLARE_API,
+      ...(opts.fetch ? { fetch: opts.fetch } : {}),
+      auth: () => ({ authorization: `Bearer ${opts.apiToken}` }),
+      secrets: () => [opts.apiToken],
+      authHint: 'the API token needs Zone:Read and DNS:Edit on this zone',
+      errorDetail: (_status, body) => apiErrors(body).map((e) => `${e.code} ${e.message}`).join('; ') || undefined,
+      maxRetries: opts.maxRateLimitRetries ?? 3,
+    });
   }
 
   /** Each value is one POST; Cloudflare's "identical record exists" means not created. */
@@ -51,13 +55,14 @@ export class CloudflareProvider implements DnsProvider, RecordGetter, RecordSett
     const created: DnsRecord[] = [];
     for (const r of records) {
       const name = absoluteName(r.name, zone);
-      try {
-        const record = await this.call<CfRecord>('POST', `/zones/${zoneId}/dns_records`, zone, signal, { type: 'TXT', name, content: quoteTxt(r.data), ttl: Math.max(r.ttl, 60) });
-        this.recordIds.set(recordKey(zoneId, name, r.data), record.id);
-        created.push(r);
-      } catch (err) {
-        if (!(err instanceof CloudflareApiError && err.codes.includes(IDENTICAL_RECORD_EXISTS))) throw err;
+      const res = await this.http.request('POST', `/zones/${zoneId}/dns_records`, { signal, json: { type: 'TXT', name, content: quoteTxt(r.data), ttl: Math.max(r.ttl, 60) }, accept: [400] });
+      const env = res.json<Envelope<CfRecord>>();
+      if (res.status === 400) {
+        if (codes(env).includes(IDENTICAL_RECORD_EXISTS)) continue;
+        throw this.failure(`POST /zones/${zoneId}/dns_records`, 400, env);
       }
+      this.recordIds.set(recordKey(zoneId, name, r.data), env.result.id);
+      created.push(r);
     }
     return created;
   }
@@ -69,15 +74,12 @@ export class CloudflareProvider implements DnsProvider, RecordGetter, RecordSett
     for (const r of records) {
       const name = absoluteName(r.name, zone);
       const key = recordKey(zoneId, name, r.data);
-      const ids = this.recordIds.has(key) ? [this.recordIds.get(key)!] : await this.findRecordIds(zoneId, zone, name, r.data, signal);
+      const ids = this.recordIds.has(key) ? [this.recordIds.get(key)!] : await this.findRecordIds(zoneId, name, r.data, signal);
       let gone = false;
       for (const recordId of ids) {
-        try {
-          await this.call('DELETE', `/zones/${zoneId}/dns_records/${recordId}`, zone, signal);
-          gone = true;
-        } catch (err) {
-          if (!(err instanceof CloudflareApiError && (err.codes.includes(RECORD_DOES_NOT_EXIST) || err.status === 404))) throw err;
-        }
+        const res = await this.http.request('DELETE', `/zones/${zoneId}/dns_records/${recordId}`, { signal, accept: [400, 404] });
+        if (res.status === 200) gone = true;
+        else if (res.status === 400 && !codes(parseEnvelope(res.text)).includes(RECORD_DOES_NOT_EXIST)) throw this.failure(`DELETE /zones/${zoneId}/dns_records`, 400, parseEnvelope(res.text));
       }
       this.recordIds.delete(key);
       if (gone) deleted.push(r);
@@ -86,7 +88,7 @@ export class CloudflareProvider implements DnsProvider, RecordGetter, RecordSett
   }
 
   async listZones(signal: AbortSignal): Promise<string[]> {
-    const zones = await this.call<{ name: string }[]>('GET', '/zones?per_page=50', '(all)', signal);
+    const zones = await this.pages<{ name: string }>('/zones', {}, signal);
     return zones.map((z) => canonicalName(z.name));
   }
 
@@ -115,18 +117,28 @@ export class CloudflareProvider implements DnsProvider, RecordGetter, RecordSett
       const [priority, host] = v.trim().split(/\s+/);
       return { type: r.type, name: r.name, content: host ?? '', priority: Number(priority), ttl: r.ttl };
     }));
-    await this.call('POST', `/zones/${zoneId}/dns_records/batch`, zone, signal, { deletes, posts });
+    await this.http.request('POST', `/zones/${zoneId}/dns_records/batch`, { signal, json: { deletes, posts } });
     return recordsOf(zone, replace);
   }
 
   private async allRecords(zone: string, signal: AbortSignal): Promise<CfRecord[]> {
     const zoneId = await this.zoneId(zone, signal);
-    return this.call<CfRecord[]>('GET', `/zones/${zoneId}/dns_records?per_page=5000`, zone, signal);
+    return this.pages<CfRecord>(`/zones/${zoneId}/dns_records`, {}, signal);
   }
 
-  private async findRecordIds(zoneId: string, zone: string, name: string, value: string, signal: AbortSignal): Promise<string[]> {
-    const list = await this.call<CfRecord[]>('GET', `/zones/${zoneId}/dns_records?type=TXT&name=${encodeURIComponent(name)}&per_page=100`, zone, signal);
+  private async findRecordIds(zoneId: string, name: string, value: string, signal: AbortSignal): Promise<string[]> {
+    const list = await this.pages<CfRecord>(`/zones/${zoneId}/dns_records`, { type: 'TXT', name }, signal);
     return list.filter((rec) => rec.content === value || rec.content === quoteTxt(value)).map((rec) => rec.id);
+  }
+
+  /** Every page of a list, as result_info says (a list was cut at the first page before). */
+  private async pages<T>(path: string, query: NonNullable<ProviderRequest['query']>, signal: AbortSignal): Promise<T[]> {
+    const out: T[] = [];
+    for (let page = 1; ; page++) {
+      const env = (await this.http.request('GET', path, { signal, query: { ...(page > 1 ? { page } : {}), per_page: PER_PAGE, ...query } })).json<Envelope<T[]>>();
+      out.push(...env.result);
+      if (page >= (env.result_info?.total_pages ?? 1)) return out;
+    }
   }
 
   /** The id of the Cloudflare zone holding `zone`: the name itself, else its parents. */
@@ -137,7 +149,8 @@ export class CloudflareProvider implements DnsProvider, RecordGetter, RecordSett
         const labels = canonicalName(zone).split('.');
         for (let i = 0; i < labels.length - 1; i++) {
           const candidate = labels.slice(i).join('.');
-          const found = await this.call<{ id: string; name: string }[]>('GET', `/zones?name=${encodeURIComponent(candidate)}`, zone, signal);
+          // `name` is documented (developers.cloudflare.com/api: zones list), though not in the recordings.
+          const found = (await this.http.request('GET', '/zones', { signal, query: { name: candidate } })).json<Envelope<{ id: string; name: string }[]>>().result;
           if (found[0]) return found[0].id;
         }
         throw new CertfleetError('DNS_ZONE_NOT_FOUND', `Cloudflare provider ${this.id}: no zone for ${zone} in this account (or the token may not read it)`);
@@ -148,40 +161,9 @@ export class CloudflareProvider implements DnsProvider, RecordGetter, RecordSett
     return p;
   }
 
-  private async call<T>(method: string, path: string, zone: string, signal: AbortSignal, body?: unknown): Promise<T> {
-    const where = `Cloudflare provider ${this.id}, zone ${zone}`;
-    for (let attempt = 0; ; attempt++) {
-      let res: FetchLikeResponse;
-      try {
-        res = await this.fetch(`${this.base}${path}`, {
-          method, signal,
-          headers: { authorization: `Bearer ${this.opts.apiToken}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-          ...(body ? { body: JSON.stringify(body) } : {}),
-        });
-      } catch (err) {
-        if (signal.aborted) throw signal.reason;
-        throw new CertfleetError('DNS_PROVIDER', `${where}: API unreachable: ${(err as Error).message}`, { retryable: true, cause: err });
-      }
-      if (res.status === 429 && attempt < (this.opts.maxRateLimitRetries ?? 3)) {
-        const after = Number(res.headers.get('retry-after'));
-        await res.body?.cancel();
-        await sleep(Number.isFinite(after) && after >= 0 ? Math.min(after, 60) * 1000 : 1000 * 2 ** attempt, signal);
-        continue;
-      }
-      const text = await res.text();
-      let env: Envelope<T> | undefined;
-      try {
-        env = JSON.parse(text) as Envelope<T>;
-      } catch {
-        env = undefined;
-      }
-      if (res.ok && env?.success) return env.result;
-      const errors = env?.errors ?? [];
-      const detail = errors.length ? errors.map((e) => `${e.code} ${e.message}`).join('; ') : `HTTP ${res.status}`;
-      if (res.status === 401 || res.status === 403) throw new CloudflareApiError('DNS_AUTH', `${where}: API token refused (HTTP ${res.status}: ${detail}); it needs Zone:Read and DNS:Edit on this zone`, res.status, errors);
-      if (res.status === 429) throw new CloudflareApiError('DNS_PROVIDER', `${where}: rate limited (HTTP 429) after ${attempt} retries`, res.status, errors, true);
-      throw new CloudflareApiError('DNS_PROVIDER', `${where}: ${method} failed (HTTP ${res.status}: ${detail})`, res.status, errors, res.status >= 500);
-    }
+  private failure(what: string, status: number, env: Envelope<unknown> | undefined): CertfleetError {
+    const detail = (env?.errors ?? []).map((e) => `${e.code} ${e.message}`).join('; ') || `HTTP ${status}`;
+    return new CertfleetError('DNS_PROVIDER', `Cloudflare provider ${this.id}: ${what} refused (HTTP ${status}: ${detail})`);
   }
 }
 
@@ -189,11 +171,18 @@ function recordKey(zoneId: string, name: string, value: string): string {
   return `${zoneId} ${name.toLowerCase()} ${value}`;
 }
 
-export class CloudflareApiError extends CertfleetError {
-  readonly codes: number[];
-
-  constructor(code: 'DNS_AUTH' | 'DNS_PROVIDER', message: string, readonly status: number, errors: { code: number }[], retryable = false) {
-    super(code, message, { retryable });
-    this.codes = errors.map((e) => e.code);
+function parseEnvelope(text: string): Envelope<unknown> | undefined {
+  try {
+    return JSON.parse(text) as Envelope<unknown>;
+  } catch {
+    return undefined;
   }
+}
+
+function apiErrors(text: string): { code: number; message: string }[] {
+  return parseEnvelope(text)?.errors ?? [];
+}
+
+function codes(env: Envelope<unknown> | undefined): number[] {
+  return (env?.errors ?? []).map((e) => e.code);
 }
