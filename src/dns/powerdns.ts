@@ -156,7 +156,10 @@ export class PowerDnsProvider implements DnsProvider, RecordGetter, RecordSetter
     const detail = apiError(text);
     const where = `PowerDNS provider ${this.id}, zone ${zone}`;
     if (res.status === 401 || res.status === 403) throw new CertfleetError('DNS_AUTH', `${where}: API key refused (HTTP ${res.status})`);
-    if (res.status === 404) throw new CertfleetError('DNS_ZONE_NOT_FOUND', `${where}: zone not found on the server (HTTP 404${detail ? `: ${detail}` : ''})`);
+    // Older PowerDNS servers (the traffic dns-lexicon recorded) answer an unknown zone 422 "Could not find domain".
+    if (res.status === 404 || (res.status === 422 && /could not find domain/i.test(detail))) {
+      throw new CertfleetError('DNS_ZONE_NOT_FOUND', `${where}: zone not found on the server (HTTP ${res.status}${detail ? `: ${detail}` : ''})`);
+    }
     throw new CertfleetError('DNS_PROVIDER', `${where}: ${method} failed with HTTP ${res.status}${detail ? `: ${detail}` : ''}`, { retryable: res.status >= 500 });
   }
 }
