@@ -1,19 +1,23 @@
 SHELL := /bin/bash
 ENV := source scripts/env.sh &&
 
-.PHONY: setup demo test lint bench sbom audit chaos
+.PHONY: setup test-tools demo test lint bench sbom audit chaos package
 
+# What building needs (Node.js 24, npm ci, build). Test tooling is test-tools, run by the targets that use it.
 setup:
 	@scripts/setup.sh
 
-demo: setup
+test-tools: setup
+	@scripts/setup-test-tools.sh
+
+demo: test-tools
 	@$(ENV) node scripts/demo.mjs
 
 # depcruise: no import cycle in src/ and dependencies only down the layers (.dependency-cruiser.js).
-lint: setup
+lint: test-tools
 	@$(ENV) npx eslint --max-warnings 0 . && npx tsc --noEmit \
 	  && npx depcruise src --output-type err \
-	  && shellcheck bin/certfleet bin/container-entrypoint scripts/*.sh .ci/run \
+	  && shellcheck bin/certfleet bin/container-entrypoint scripts/*.sh deploy/debian/postinst deploy/debian/postrm .ci/run \
 	  && npx dockerfilelint Dockerfile && node scripts/check-image-pins.mjs \
 	  && node scripts/check-licenses.mjs && $(MAKE) -s sbom
 
@@ -29,8 +33,12 @@ test: lint
 	@$(ENV) npx vitest run --coverage
 
 # The chaos suite at full size (SIGKILLs, outages, concurrent processes); `make test` runs it reduced.
-chaos: setup
+chaos: test-tools
 	@$(ENV) CHAOS_FULL=1 npx vitest run test/chaos
 
-bench: setup
+bench: test-tools
 	@$(ENV) node scripts/bench.mjs && node scripts/bench-dns.mjs && node scripts/bench-webhook.mjs && node scripts/bench-peer.mjs && node scripts/bench-daemon.mjs
+
+# dist/certfleet_<version>_amd64.deb (single executable, system user, hardened systemd units) and dist/certfleet-<version>.tgz (npm).
+package: setup
+	@$(ENV) scripts/package-deb.sh && scripts/package-npm.sh

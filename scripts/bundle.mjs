@@ -23,9 +23,12 @@ const zodEnglishOnly = {
   },
 };
 const outdir = path.join(root, 'dist/bundle');
+const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 rmSync(outdir, { recursive: true, force: true });
 const result = await build({
-  entryPoints: [path.join(root, 'dist/cli/main.js')],
+  // entry.js checks the Node version before main.js's imports are linked.
+  entryPoints: [path.join(root, 'dist/cli/entry.js'), path.join(root, 'dist/cli/main.js')],
+  define: { CERTFLEET_VERSION: JSON.stringify(version) },
   outdir,
   bundle: true,
   splitting: true, // each command's dynamic import stays its own chunk: `run` never parses `webhook`

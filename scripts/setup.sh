@@ -1,25 +1,11 @@
 #!/usr/bin/env bash
-# Installs what certfleet needs on Debian 12: apt packages for tests and demo,
-# Node.js 24 into .tools/ when the system Node is older, npm ci from the lockfile, build and bundle.
+# Installs what building certfleet needs: Node.js 24 into .tools/ when the system Node is older,
+# npm ci from the lockfile, build and bundle. The servers and tools the tests, the demo and the
+# benchmarks run are scripts/setup-test-tools.sh (make test, demo, bench and chaos run it).
 # Idempotent and quiet when nothing is to do.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 NODE_VERSION=$(cat .node-version)
-APT_PACKAGES=(pebble pdns-server pdns-backend-sqlite3 sqlite3 openssl bind9 knot podman runc busybox-static shellcheck debootstrap certbot)
-
-missing=()
-for p in "${APT_PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  echo "setup: installing ${missing[*]}"
-  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
-  # Debian starts these on install; tests run their own instances on free ports.
-  for unit in pdns named knot; do $SUDO systemctl disable --now "$unit" >/dev/null 2>&1 || true; done
-fi
-
 node_major() { "$1" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
 if command -v node >/dev/null && [ "$(node_major node)" -ge 24 ]; then
   :

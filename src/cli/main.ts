@@ -5,6 +5,9 @@ import { enableCompileCache } from 'node:module';
 // every chunk loaded after it.
 enableCompileCache();
 
+/** Set by scripts/bundle.mjs (the bundles and the single executable carry no package.json). */
+declare const CERTFLEET_VERSION: string | undefined;
+
 const USAGE = `usage: certfleet <command> [options]
 
 commands:
@@ -82,9 +85,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     case 'version':
     case '--version': {
-      const { readFile } = await import('node:fs/promises');
-      const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-      process.stdout.write(`certfleet ${pkg.version}\n`);
+      process.stdout.write(`certfleet ${typeof CERTFLEET_VERSION === 'string' ? CERTFLEET_VERSION : await checkoutVersion()}\n`);
       return 0;
     }
     case undefined:
@@ -98,11 +99,15 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-try {
-  process.exitCode = await main(process.argv.slice(2));
-} catch (err) {
+async function checkoutVersion(): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  return (JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
+// Not a top-level await: the single executable runs this file as CommonJS.
+main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, async (err: unknown) => {
   const { UsageError } = await import('./cli-options.js');
   if (!(err instanceof UsageError)) throw err;
   process.stderr.write(`certfleet: ${err.message}\n`);
   process.exitCode = 2;
-}
+});

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs the Debian packages that the tests, the demo and the benchmarks run for real (pebble,
+# PowerDNS, BIND, Knot, podman, certbot, …): test tooling, never needed to build or run certfleet.
+# Idempotent and quiet when nothing is to do.
+set -euo pipefail
+APT_PACKAGES=(pebble pdns-server pdns-backend-sqlite3 sqlite3 openssl bind9 knot podman runc busybox-static shellcheck debootstrap certbot)
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+  # Debian starts these on install; tests run their own instances on free ports.
+  for unit in pdns named knot; do $SUDO systemctl disable --now "$unit" >/dev/null 2>&1 || true; done
+fi
