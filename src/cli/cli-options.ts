@@ -1,9 +1,11 @@
+import { existsSync } from 'node:fs';
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { loadConfigFile, ConfigError } from '../config/load-config.js';
 import type { Config } from '../config/schema.js';
 import type { Finding } from '../daemon/security-findings.js';
 import { collectSecrets } from '../config/secret.js';
 import { createLogger, LOG_LEVELS, type Logger, type LogLevel } from '../log.js';
+import { didYouMeanHint } from '../did-you-mean.js';
 import { processRedactor, type Redactor } from '../redaction.js';
 
 const COMMON = {
@@ -14,11 +16,20 @@ const COMMON = {
 
 export class UsageError extends Error {}
 
+/** Where the config is when --config is not given (INTERFACE.md): $CERTFLEET_CONFIG, then this. */
+export const DEFAULT_CONFIG = '/etc/certfleet/certfleet.yaml';
+
 export function parseCommand<T extends ParseArgsOptionsConfig>(args: string[], options: T) {
+  const all = { ...COMMON, ...options };
   try {
-    return parseArgs({ args, options: { ...COMMON, ...options }, allowPositionals: false, strict: true }).values;
+    const { values } = parseArgs({ args, options: all, allowPositionals: false, strict: true });
+    const withConfig = values as typeof values & { config?: string | boolean };
+    withConfig.config ??= process.env.CERTFLEET_CONFIG || DEFAULT_CONFIG;
+    return withConfig;
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    const unknown = /^Unknown option '(--?[^']+)'/.exec((err as Error).message)?.[1];
+    if (unknown) throw new UsageError(`unknown option ${unknown}${didYouMeanHint(unknown, Object.keys(all).map((o) => `--${o}`))}; see --help`);
+    throw new UsageError(`${(err as Error).message}; see --help`);
   }
 }
 
@@ -38,6 +49,10 @@ export function logFor(values: { 'log-format'?: string | boolean | undefined; 'l
 export async function configFor(values: { config?: string | boolean | undefined }): Promise<Config | undefined> {
   if (typeof values.config !== 'string') {
     process.stderr.write('certfleet: --config FILE is required\n');
+    return undefined;
+  }
+  if (values.config === DEFAULT_CONFIG && !existsSync(DEFAULT_CONFIG)) {
+    process.stderr.write(`certfleet: no config: ${DEFAULT_CONFIG} does not exist; give --config FILE or set CERTFLEET_CONFIG\n`);
     return undefined;
   }
   try {

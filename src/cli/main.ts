@@ -8,31 +8,9 @@ enableCompileCache();
 /** Set by scripts/bundle.mjs (the bundles and the single executable carry no package.json). */
 declare const CERTFLEET_VERSION: string | undefined;
 
-const USAGE = `usage: certfleet <command> [options]
-
-commands:
-  run --config FILE [--dry-run]                    the daemon (--dry-run: print the plan, change nothing)
-  issue --config FILE [--cert NAME]... [--force]   obtain or renew what is due, once
-  check-config --config FILE                       validate; print every problem with its location
-  schema                                           print the config file's JSON Schema
-  list  --config FILE [--json]                     certificates and their state
-  revoke --config FILE --cert NAME [--reason R]    revoke the current certificate
-  rotate-store-key --config FILE --new-key-file F  re-encrypt the account keys under a new store key
-  webhook --config FILE                            the ExternalDNS webhook provider (webhook: section)
-  deploy --config FILE --cert NAME                 run the deploy actions again for the current certificate
-  dns-test --config FILE --provider ID --domain D  write a TXT record, wait for every authoritative server, delete it
-  acme-dns register --config FILE --provider ID --domain D --accounts-file F
-                                                   register an acme-dns account; print the CNAME to create
-
-  import dnsrobocert FILE                          print the certfleet config equivalent to a DNSroboCert one
-  import certbot DIR [--dry-run]                   adopt a certbot store in place (nothing reissued); print its config
-  version                                          print certfleet's version
-
-options for every command: --log-format json|pretty, --log-level debug|info|warn|error
-`;
-
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command !== undefined && command !== 'help' && (rest.includes('--help') || rest.includes('-h'))) return help(command);
   switch (command) {
     case 'issue': {
       const { runIssue } = await import('./issue-command.js');
@@ -88,15 +66,49 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`certfleet ${typeof CERTFLEET_VERSION === 'string' ? CERTFLEET_VERSION : await checkoutVersion()}\n`);
       return 0;
     }
-    case undefined:
+    case 'help':
+      return help(rest[0]);
+    case 'completion': {
+      const { bashCompletion, zshCompletion } = await import('./completion.js');
+      if (rest[0] === 'bash' || rest[0] === 'zsh') {
+        process.stdout.write(rest[0] === 'bash' ? bashCompletion() : zshCompletion());
+        return 0;
+      }
+      process.stderr.write('certfleet: completion needs a shell: bash or zsh\n');
+      return 2;
+    }
+    case undefined: {
+      const { overview } = await import('./command-help.js');
+      process.stderr.write(overview());
+      return 2;
+    }
     case '-h':
     case '--help':
-      process.stdout.write(USAGE);
-      return command === undefined ? 2 : 0;
-    default:
-      process.stderr.write(`certfleet: unknown command ${JSON.stringify(command)}\n${USAGE}`);
+      return help(undefined);
+    default: {
+      const { COMMANDS, overview } = await import('./command-help.js');
+      const { didYouMeanHint } = await import('../did-you-mean.js');
+      process.stderr.write(`certfleet: unknown command ${JSON.stringify(command)}${didYouMeanHint(command, COMMANDS.map((c) => c.name))}\n\n${overview()}`);
       return 2;
+    }
   }
+}
+
+/** `certfleet help [COMMAND]` and `COMMAND --help`: exit 0 with the usage, 2 for an unknown command. */
+async function help(command: string | undefined): Promise<number> {
+  const { COMMANDS, commandHelp, overview, usage } = await import('./command-help.js');
+  if (command === undefined) {
+    process.stdout.write(overview());
+    return 0;
+  }
+  const c = commandHelp(command);
+  if (!c) {
+    const { didYouMeanHint } = await import('../did-you-mean.js');
+    process.stderr.write(`certfleet: no command ${JSON.stringify(command)}${didYouMeanHint(command, COMMANDS.map((x) => x.name))}\n\n${overview()}`);
+    return 2;
+  }
+  process.stdout.write(usage(c));
+  return 0;
 }
 
 async function checkoutVersion(): Promise<string> {
