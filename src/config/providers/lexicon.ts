@@ -23,7 +23,7 @@ const optionValue = z.union([z.string().min(1), z.number(), z.boolean()], { erro
 export const lexiconProvider = z.object({
   type: z.literal('lexicon'),
   /** The lexicon provider's name (its module under lexicon/providers/): cloudflare, ovh, gandi, powerdns, … */
-  provider: z.string().regex(/^[a-z][a-z0-9_]*$/, 'expected a lexicon provider name like cloudflare or ovh'),
+  provider: z.string({ error: 'expected the lexicon provider\'s name, like cloudflare or ovh' }).regex(/^[a-z][a-z0-9_]*$/, 'expected a lexicon provider name like cloudflare or ovh'),
   /** The Python that has lexicon: a path, or a name looked up in PATH. */
   python: z.string().min(1).default('/usr/bin/python3'),
   /** One batch's limit: the helper is killed after this long. */
