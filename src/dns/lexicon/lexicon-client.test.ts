@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -61,6 +61,21 @@ describe('lexicon helper: what the child gets', () => {
   it('names the variables the way lexicon 3 resolves them', () => {
     expect(lexiconEnvName('linode4', 'auth_token')).toBe('LEXICON_LINODE4_AUTH_TOKEN');
     expect(Object.keys(helperEnv('ovh', { auth_entrypoint: 'ovh-eu' }, { PATH: '/bin' })).sort()).toEqual(['LEXICON_OVH_AUTH_ENTRYPOINT', 'PATH', 'PYTHONDONTWRITEBYTECODE', 'PYTHONIOENCODING']);
+  });
+
+  it('a lexicon.py in the working directory is not imported in place of lexicon', async () => {
+    const cwd = path.join(dir, 'hijack');
+    await mkdir(path.join(cwd, 'lexicon'), { recursive: true });
+    await writeFile(path.join(cwd, 'lexicon', '__init__.py'), 'import sys\nsys.stdout.write(\'{"ok": true, "done": [0]}\')\nsys.exit(0)\n');
+    const before = process.cwd();
+    process.chdir(cwd);
+    try {
+      // The real lexicon runs, and finds nothing listening: a connection error, not the impostor's "done".
+      const err = await failure(provider('/usr/bin/python3').p.appendRecords('example.test', [rec], AbortSignal.timeout(20_000)));
+      expect(err.message).toContain('ConnectionError');
+    } finally {
+      process.chdir(before);
+    }
   });
 
   it('returns only the records the helper reports done', async () => {
@@ -189,6 +204,13 @@ describe('lexicon helper: errors of the real lexicon, mapped to typed errors', (
     const err = await failure(provider('/usr/bin/python3', { options: { auth_token: SECRET, pdns_server: url } }).p.appendRecords('example.test', [rec], AbortSignal.timeout(20_000)));
     expect({ code: err.code, retryable: err.retryable }).toEqual({ code: 'DNS_PROVIDER', retryable: true });
     expect(err.message).toContain('ConnectionError');
+  });
+
+  it('a provider lexicon does not have: did you mean', async () => {
+    const captured = captureLog();
+    const p = new LexiconProvider({ id: 'lx', provider: 'powerdsn', python: '/usr/bin/python3', timeoutMs: 20_000, log: captured.log, options: {} });
+    const err = await failure(p.appendRecords('example.test', [rec], AbortSignal.timeout(20_000)));
+    expect(err.message).toBe('lexicon provider lx (powerdsn) append in example.test: lexicon has no provider "powerdsn" (did you mean "powerdns"?); `lexicon --help` lists them');
   });
 
   it('an option the lexicon provider does not have is refused before any request, with did-you-mean', async () => {
