@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerSecret } from '../../../test/support/secret-scan.js';
 import { captureLog } from '../../../test/support/test-log.js';
 import { CertfleetError } from '../../errors.js';
 import type { DnsRecord } from '../dns-provider.js';
@@ -11,6 +12,8 @@ import { helperEnv, lexiconEnvName } from './lexicon-client.js';
 import { LexiconProvider } from './lexicon-provider.js';
 
 const SECRET = 'tok-4f9c2e81d7a6b5c3e2f1a0b9c8d7e6f5';
+// The suite's secret scan then checks every log line these tests capture.
+registerSecret(SECRET);
 const rec: DnsRecord = { name: '_acme-challenge.www', type: 'TXT', data: 'value-1', ttl: 60 };
 let dir: string;
 
