@@ -19,10 +19,12 @@ import sys
 # python3 -c puts the working directory first on sys.path: a lexicon.py there must not be imported.
 sys.path = [p for p in sys.path if p not in ("", ".")]
 import json
+# The answer alone goes to stdout: whatever a provider module prints goes to stderr, and so to the log.
+out, sys.stdout = sys.stdout, sys.stderr
 
 def answer(obj):
-    sys.stdout.write(json.dumps(obj))
-    sys.stdout.flush()
+    out.write(json.dumps(obj))
+    out.flush()
     sys.exit(0)
 
 def fail(kind, message, retryable=False, **extra):

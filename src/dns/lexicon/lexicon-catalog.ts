@@ -53,6 +53,7 @@ export async function lexiconCatalog(python: string, opts: CatalogOptions): Prom
   const answer = await runHelper({ python, request: { action: 'describe' }, timeoutMs: opts.timeoutMs ?? 30_000, log: opts.log, signal: opts.signal, ...(opts.env ? { from: opts.env } : {}) });
   if (!answer.ok) return { problem: answer.error.kind === 'no_lexicon' ? noLexiconMessage(python) : `cannot list lexicon's providers with ${python}: ${answer.error.message}` };
   const catalog = answer as unknown as LexiconCatalog & { ok: true };
+  if (typeof catalog.providers !== 'object' || catalog.providers === null || typeof catalog.stamp !== 'string') return { problem: `cannot list lexicon's providers with ${python}: the helper's answer has no provider list` };
   const entry: CacheFile = { python: found.found, stampMtimeMs: await mtimeOf(catalog.stamp) ?? 0, catalog: { version: catalog.version, stamp: catalog.stamp, providers: catalog.providers } };
   try {
     await fs.mkdir(opts.cacheDir, { recursive: true });
