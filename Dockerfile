@@ -27,6 +27,8 @@ RUN npx tsc -p tsconfig.build.json && node scripts/bundle.mjs
 FROM ${BASE_IMAGE} AS runtime-root
 ARG UID=1000
 ARG GID=1000
+# WITH_LEXICON=true adds Debian's python3-lexicon for `type: lexicon` providers (docs/providers/lexicon.md).
+ARG WITH_LEXICON=false
 RUN set -eu; \
     rm -rf /usr/local/lib/node_modules /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack \
       /usr/local/bin/yarn /usr/local/bin/yarnpkg /opt/yarn-* /usr/local/include /root/.npm \
@@ -34,6 +36,10 @@ RUN set -eu; \
     if ! command -v tini >/dev/null || ! command -v openssl >/dev/null; then \
       apt-get update && apt-get install -y --no-install-recommends tini openssl ca-certificates \
       && rm -rf /var/lib/apt/lists/* /var/cache/apt/*; \
+    fi; \
+    if [ "$WITH_LEXICON" = true ]; then \
+      apt-get update && apt-get install -y --no-install-recommends python3-lexicon \
+      && rm -rf /var/lib/apt/lists/* /var/cache/apt/* /usr/share/doc/* /usr/share/man/*; \
     fi; \
     old_user=$(getent passwd "$UID" | cut -d: -f1); if [ -n "$old_user" ]; then userdel -r "$old_user"; fi; \
     old_group=$(getent group "$GID" | cut -d: -f1); if [ -n "$old_group" ]; then groupdel "$old_group"; fi; \

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { LineCounter, parseDocument, isNode, isPair, isScalar, isSeq, visit, type Document, type Scalar } from 'yaml';
 import { CertfleetError, errorMessage } from '../errors.js';
 import { substituteEnv } from './env-substitution.js';
+import { lexiconFileOption } from './providers/lexicon.js';
 import { resolveConfigPaths } from './resolve-paths.js';
 import { configSchema, crossFieldIssues, type Config } from './schema.js';
 import { Secret, SECRET_OPTIONS, type SecretSource } from './secret.js';
@@ -89,7 +90,8 @@ type Report = (offset: number, fieldPath: string, message: string) => void;
 
 /** Replaces each Secret of the validated config by one that carries its source (inline unless recorded). */
 function withSources<T>(value: T, sources: ReadonlyMap<string, SecretSource>, at = ''): T {
-  const sourceOf = (p: string): SecretSource => sources.get(p)
+  // A lexicon entry's options are written beside `provider` and validated into `options`.
+  const sourceOf = (p: string): SecretSource => sources.get(p) ?? sources.get(p.replace(/^(dns\.providers\.[^.]+)\.options\./, '$1.'))
     ?? [...sources].find(([q]) => p.startsWith(`${q}.`) || p.startsWith(`${q}[`))?.[1]
     ?? { kind: 'inline' };
   const walk = (v: unknown, p: string): unknown => {
@@ -133,11 +135,13 @@ function plainScalar(text: string): string | number | boolean {
 function readSecretFiles(doc: Document, read: (file: string) => string, report: Report, readFrom: (fieldPath: string, file: string) => void): void {
   visit(doc, {
     Map(_key, map, ancestors) {
+      // Every option of a lexicon entry is a secret: certfleet cannot tell which of lexicon's hold credentials.
+      const lexicon = map.get('type') === 'lexicon';
       for (const pair of map.items) {
         const k = isScalar(pair.key) ? String(pair.key.value) : '';
         // acme-dns credentials come as a JSON file (the format lego and certbot-dns-acmedns write).
         const json = k === 'accounts_file';
-        const option = json ? 'accounts' : SECRET_OPTIONS.find((o) => k === `${o}_file`);
+        const option = json ? 'accounts' : SECRET_OPTIONS.find((o) => k === `${o}_file`) ?? (lexicon ? lexiconFileOption(k) : undefined);
         if (!option) continue;
         const value = pair.value as Scalar | null;
         const offset = value?.range?.[0] ?? (pair.key as Scalar).range?.[0] ?? 0;

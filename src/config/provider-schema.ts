@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { acmeDnsProvider } from './providers/acme-dns.js';
 import { cloudflareProvider } from './providers/cloudflare.js';
 import { execProvider } from './providers/exec.js';
+import { lexiconProvider } from './providers/lexicon.js';
 import { powerdnsProvider } from './providers/powerdns.js';
 import { rfc2136Provider } from './providers/rfc2136.js';
 import { technitiumProvider } from './providers/technitium.js';
@@ -11,6 +12,7 @@ export const providerSchema = z.discriminatedUnion('type', [
   acmeDnsProvider,
   cloudflareProvider,
   execProvider,
+  lexiconProvider,
   powerdnsProvider,
   rfc2136Provider,
   technitiumProvider,

@@ -48,6 +48,10 @@ export async function createProvider(id: string, cfg: ProviderConfig, deps: { lo
         ...(cfg.password ? { password: cfg.password.reveal() } : {}),
       });
     }
+    case 'lexicon': {
+      const { LexiconProvider } = await import('./lexicon/lexicon-provider.js');
+      return new LexiconProvider({ id, provider: cfg.provider, options: Object.fromEntries(Object.entries(cfg.options).map(([k, v]) => [k, v.reveal()])), python: cfg.python, timeoutMs: cfg.timeout, log: deps.log });
+    }
     case 'exec': {
       const { ExecProvider } = await import('./exec-provider.js');
       return new ExecProvider({ id, command: cfg.command, ...(cfg.env ? { env: cfg.env } : {}), ...(cfg.pass_env ? { passEnv: cfg.pass_env } : {}), timeoutMs: cfg.timeout, log: deps.log });
