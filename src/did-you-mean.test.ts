@@ -7,6 +7,9 @@ describe('didYouMean', () => {
     expect(didYouMean('lsit', ['issue', 'list', 'run'])).toBe('list');
     expect(didYouMean('cloudflair', ['cloudflare', 'powerdns'])).toBe('cloudflare');
     expect(didYouMean('follow_cname', ['follow_cnames', 'key_type'])).toBe('follow_cnames');
+    expect(didYouMean('powerdsn', ['cloudflare', 'powerdns', 'ovh'])).toBe('powerdns');
+    expect(didYouMean('ohv', ['cloudflare', 'powerdns', 'ovh'])).toBe('ovh');
+    expect(didYouMean('namecheap', ['cloudflare', 'powerdns', 'ovh'])).toBeUndefined();
   });
 
   it('says nothing for another word, an exact match or no candidates', () => {
@@ -14,7 +17,7 @@ describe('didYouMean', () => {
     expect(didYouMean('issue', ['issue'])).toBeUndefined();
     expect(didYouMean('x', [])).toBeUndefined();
     expect(didYouMeanHint('zzzzzz', ['issue'])).toBe('');
-    expect(didYouMeanHint('isue', ['issue'])).toBe('; did you mean "issue"?');
+    expect(didYouMeanHint('isue', ['issue'])).toBe(' (did you mean "issue"?)');
   });
 
   it('counts a transposition as one edit', () => {

@@ -14,14 +14,14 @@ export function didYouMean(word: string, candidates: Iterable<string>): string |
       bestDistance = d;
     }
   }
-  // One edit in four letters, at least one: "isue" → "issue", but "run" is not a typo of "list".
-  return best !== undefined && bestDistance > 0 && bestDistance <= Math.max(1, Math.floor(w.length / 4)) ? best : undefined;
+  // One edit in three letters, at least one: "isue" → "issue", but "run" is not a typo of "list".
+  return best !== undefined && bestDistance > 0 && bestDistance <= Math.max(1, Math.floor(w.length / 3)) ? best : undefined;
 }
 
-/** `; did you mean "x"?` or nothing: for appending to a message. */
+/** ` (did you mean "x"?)` or nothing: for appending to the word in a message. */
 export function didYouMeanHint(word: string, candidates: Iterable<string>): string {
   const m = didYouMean(word, candidates);
-  return m === undefined ? '' : `; did you mean ${JSON.stringify(m)}?`;
+  return m === undefined ? '' : ` (did you mean ${JSON.stringify(m)}?)`;
 }
 
 /** Optimal string alignment distance (Damerau-Levenshtein without repeated edits of a substring). */

@@ -4,7 +4,9 @@ import { childEnv } from '../child/child-env.js';
 import { findProgram } from '../child/find-program.js';
 import { formatProblem, type ConfigProblem } from '../config/load-config.js';
 import type { Config } from '../config/schema.js';
-import { configFor, parseCommand } from './cli-options.js';
+import { lexiconCacheDir, lexiconProblems } from '../dns/lexicon/lexicon-catalog.js';
+import type { Logger } from '../log.js';
+import { configFor, logFor, parseCommand } from './cli-options.js';
 
 /**
  * Validates the config: every problem with file:line:column and field path; exit 2 when invalid.
@@ -16,7 +18,8 @@ export async function runCheckConfig(args: string[]): Promise<number> {
   const config = await configFor(values);
   if (!config) return 2;
   const file = String(values.config);
-  const problems = await programProblems(config, file, AbortSignal.timeout(30_000));
+  const signal = AbortSignal.timeout(30_000);
+  const problems = [...await programProblems(config, file, signal), ...await lexiconConfigProblems(config, file, logFor(values, config), signal)];
   if (problems.length > 0) {
     process.stderr.write(`certfleet: invalid config:\n${problems.map(formatProblem).join('\n')}\n`);
     return 2;
@@ -46,6 +49,18 @@ export async function programProblems(config: Config, file: string, signal: Abor
     problems.push({ file, line: where.line, column: where.column, path: where.path, message: `program ${lookup.problem}` });
   }
   return problems;
+}
+
+/** Each `type: lexicon` entry's provider and option names, against lexicon's own list (cached per lexicon version). */
+async function lexiconConfigProblems(config: Config, file: string, log: Logger, signal: AbortSignal): Promise<ConfigProblem[]> {
+  const entries = Object.entries(config.dns.providers).flatMap(([id, p]) => (p.type === 'lexicon' ? [{ id, provider: p.provider, python: p.python, options: Object.keys(p.options) }] : []));
+  if (entries.length === 0) return [];
+  const found = await lexiconProblems(entries, { cacheDir: lexiconCacheDir(), log, signal });
+  const locate = locator(await readFile(file, 'utf8'));
+  return found.map((p) => {
+    const where = locate(p.at);
+    return { file, line: where.line, column: where.column, path: where.path, message: p.message };
+  });
 }
 
 /**

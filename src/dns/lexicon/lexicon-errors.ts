@@ -1,14 +1,14 @@
 import { CertfleetError } from '../../errors.js';
-import { didYouMean } from './closest-name.js';
+import { didYouMeanHint } from '../../did-you-mean.js';
 import { INSTALL_HINT, type HelperError } from './lexicon-client.js';
 
 /** An unknown option's complaint: which, the nearest known name, and the provider's whole list. */
 export function unknownOptionMessage(provider: string, option: string, known: readonly string[]): string {
-  return `lexicon provider ${provider} has no option ${JSON.stringify(option)}${didYouMean(option, known)}; its options: ${known.join(', ') || 'none'}`;
+  return `lexicon provider ${provider} has no option ${JSON.stringify(option)}${didYouMeanHint(option, known)}; its options: ${known.join(', ') || 'none'}`;
 }
 
 export function unknownProviderMessage(provider: string, providers: readonly string[]): string {
-  return `lexicon has no provider ${JSON.stringify(provider)}${didYouMean(provider, providers)}; \`lexicon --help\` lists them`;
+  return `lexicon has no provider ${JSON.stringify(provider)}${didYouMeanHint(provider, providers)}; \`lexicon --help\` lists them`;
 }
 
 export function noLexiconMessage(python: string): string {
