@@ -22,7 +22,7 @@ export async function runImportDnsrobocert(args: string[]): Promise<number> {
   try {
     const result = await importDnsrobocert(file!, AbortSignal.timeout(30_000));
     process.stdout.write(result.yaml);
-    for (const n of result.notes) process.stderr.write(`certfleet: not translated: ${formatProblem(n)}\n`);
+    for (const n of result.notes) process.stderr.write(`certfleet: note: ${formatProblem(n)}\n`);
     return 0;
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;

@@ -25,13 +25,13 @@ export function importParsed(drc: DrcFile): ImportResult {
     const pos = drc.locate(at, true);
     return { file: drc.file, line: pos.line, column: pos.column, path: dotted(at), message: text };
   });
-  const problems = located(translation.problems);
+  const problems = located(translation.problems).sort((x, y) => x.line - y.line || x.column - y.column);
   if (problems.length > 0) throw new ConfigError(problems);
-  const notes = located(translation.notes);
+  const notes = located(translation.notes).sort((x, y) => x.line - y.line || x.column - y.column);
   const header = [
     `certfleet config translated from ${drc.file} by \`certfleet import dnsrobocert\`.`,
     'Check it with `certfleet check-config --config FILE`; the comments say where a choice was made.',
-    ...(notes.length > 0 ? ['', 'Not translated:', ...notes.map((n) => `- ${n.path} (line ${n.line}): ${n.message}`)] : []),
+    ...(notes.length > 0 ? ['', 'Not translated, or not the same:', ...notes.map((n) => `- ${n.path} (line ${n.line}): ${n.message}`)] : []),
   ];
   return { yaml: writeConfig(config, translation.comments, header), notes };
 }

@@ -22,7 +22,8 @@ export function writeConfig(config: Record<string, unknown>, comments: readonly 
   return doc.toString({ lineWidth: 0 });
 }
 
-const WIDTH = 100;
+/** Comment text per line: with "# " and some indentation, about 100 columns. */
+const WIDTH = 92;
 
 function wrap(text: string): string[] {
   const lines: string[] = [];
