@@ -34,7 +34,7 @@ function problems(text: string): string[] {
 
 describe('import dnsrobocert: behaviour kept', () => {
   it('a missing key_type is rsa-2048 and follow_cnames is false, both written out with a comment', () => {
-    const { yaml } = translate(cert());
+    const yaml = unwrapped(cert());
     expect(yaml).toMatch(/# DNSroboCert's default \(certbot's RSA 2048\); certfleet's own default is ecdsa-p256\.\n\s+key_type: rsa-2048/);
     expect(yaml).toMatch(/certfleet's own default is true\.\n\s+follow_cnames: false/);
     expect(load(cert(), env).certificates[0]).toMatchObject({ name: 'example.net', key_type: 'rsa-2048', follow_cnames: false });
