@@ -136,9 +136,9 @@ describe('import dnsrobocert: providers', () => {
 
 describe('import dnsrobocert: reported, not translated', () => {
   it('crontab_renew, api_version 1, certs_root_path, dynamic_zone_resolution and delegated_subdomain are notes with their location', () => {
-    const { notes, yaml } = translate(`acme:\n  api_version: 1\n  crontab_renew: "0 3 * * *"\n  certs_root_path: /certs\n${pdns}  dynamic_zone_resolution: false\n  delegated_subdomain: sub.example.net\n`);
+    const { notes, yaml } = translate(`acme:\n  api_version: 1\n  crontab_renew: "0 3 * * *"\n  certs_root_path: /certs\n${pdns}  dynamic_zone_resolution: false\n  delegated_subdomain: sub.example.net\napi: {}\n`);
     expect(notes.map((n) => `${n.line}:${n.column} ${n.path}`)).toEqual([
-      '1:1 acme', '2:3 acme.api_version', '3:3 acme.crontab_renew', '4:3 acme.certs_root_path', '12:3 profiles[0].dynamic_zone_resolution', '13:3 profiles[0].delegated_subdomain',
+      '1:1 acme', '2:3 acme.api_version', '3:3 acme.crontab_renew', '4:3 acme.certs_root_path', '12:3 profiles[0].dynamic_zone_resolution', '13:3 profiles[0].delegated_subdomain', '14:1 api',
     ]);
     expect(notes[2]!.message).toMatch(/the daemon \(certfleet run\) schedules each renewal itself/);
     expect(yaml).toMatch(/# Not translated, or not the same:\n(# - .*\n)*# - acme\.api_version \(line 2\): ACME v1 is gone/);
@@ -153,11 +153,16 @@ describe('import dnsrobocert: reported, not translated', () => {
 describe('import dnsrobocert: what cannot be translated, with its location', () => {
   it('an http directory, a name certfleet cannot use as a directory, a key type from the environment', () => {
     expect(problems(`acme:\n  directory_url: http://ca.example.net/dir\n${cert('  name: "a b"\n')}`)).toEqual([
-      'drc.yml:2:3: acme.directory_url: certfleet talks to an ACME server over https only, got "http://ca.example.net/dir"',
-      'drc.yml:13:3: certificates[0].name: certfleet cannot use the certificate name "a b": expected letters, digits, ".", "_" or "-" (it is the directory live/<name>/)',
+      'drc.yml:2:18: acme.directory_url: certfleet talks to an ACME server over https only, got "http://ca.example.net/dir"',
+      'drc.yml:13:9: certificates[0].name: certfleet cannot use the certificate name "a b": expected letters, digits, ".", "_" or "-" (it is the directory live/<name>/)',
+    ]);
+    expect(problems('profiles:\n- name: ${P}\n  provider: x\n  provider_options:\n    type: A\n    token: ${A-B}\n')).toEqual([
+      'drc.yml:1:1: ${A-B}: certfleet reads variables named with letters, digits and "_" only',
+      'drc.yml:2:9: profiles[0].name: a profile name from the environment cannot be translated: it becomes the key of dns.providers, which is never substituted',
+      'drc.yml:5:11: profiles[0].provider_options.type: option "type" cannot be translated: a certfleet provider entry uses type itself (beside the provider\'s options)',
     ]);
     expect(problems(cert('  key_type: ${KT}\n'))).toEqual([
-      'drc.yml:11:3: certificates[0].key_type: key_type from the environment cannot be translated: certfleet names key types rsa-2048 and ecdsa-p256; write the type in the file',
+      'drc.yml:11:13: certificates[0].key_type: key_type from the environment cannot be translated: certfleet names key types rsa-2048 and ecdsa-p256; write the type in the file',
     ]);
   });
 });

@@ -21,13 +21,14 @@ export async function importDnsrobocert(file: string, signal: AbortSignal): Prom
 
 export function importParsed(drc: DrcFile): ImportResult {
   const { config, translation } = translateConfig(drc.config);
-  const located = (items: readonly { at: (string | number)[]; text: string }[]): ConfigProblem[] => items.map(({ at, text }) => {
-    const pos = drc.locate(at, true);
+  // A problem is with a value; a note is about a key.
+  const located = (items: readonly { at: (string | number)[]; text: string }[], atKey: boolean): ConfigProblem[] => items.map(({ at, text }) => {
+    const pos = drc.locate(at, atKey);
     return { file: drc.file, line: pos.line, column: pos.column, path: dotted(at), message: text };
   });
-  const problems = located(translation.problems).sort((x, y) => x.line - y.line || x.column - y.column);
+  const problems = located(translation.problems, false).sort((x, y) => x.line - y.line || x.column - y.column);
   if (problems.length > 0) throw new ConfigError(problems);
-  const notes = located(translation.notes).sort((x, y) => x.line - y.line || x.column - y.column);
+  const notes = located(translation.notes, true).sort((x, y) => x.line - y.line || x.column - y.column);
   const header = [
     `certfleet config translated from ${drc.file} by \`certfleet import dnsrobocert\`.`,
     'Check it with `certfleet check-config --config FILE`; the comments say where a choice was made.',

@@ -4,6 +4,8 @@ import { nativeProviderFor } from './native-providers.js';
 import type { Translation } from './translation.js';
 import type { Path } from './validate-schema.js';
 
+/** Keys of a provider entry that are certfleet's own, beside the provider's options. */
+const ENTRY_KEYS = ['type', 'provider', 'ttl', 'propagation'];
 /** certfleet's propagation timeout when none is set (config/schema-parts.ts), in seconds. */
 const DEFAULT_TIMEOUT_S = 120;
 
@@ -15,6 +17,9 @@ const DEFAULT_TIMEOUT_S = 120;
 export function translateProfile(p: DrcProfile, at: Path, out: Translation): Record<string, unknown> {
   const to: Path = ['dns', 'providers', p.name];
   const options = p.provider_options ?? {};
+  for (const k of Object.keys(options).filter((o) => ENTRY_KEYS.includes(o))) {
+    out.problem([...at, 'provider_options', k], `option ${JSON.stringify(k)} cannot be translated: a certfleet provider entry uses ${k} itself (${k === 'ttl' ? 'set the profile\'s ttl instead' : 'beside the provider\'s options'})`);
+  }
   const entry = { ...providerEntry(p.provider, options, to, out) };
   if (p.ttl !== undefined) entry.ttl = p.ttl;
   const timeout = propagationTimeout(p, at, to, out);
