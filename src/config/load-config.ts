@@ -5,7 +5,7 @@ import { LineCounter, parseDocument, isNode, isPair, isScalar, isSeq, visit, typ
 import { CertfleetError, errorMessage } from '../errors.js';
 import { substituteEnv } from './env-substitution.js';
 import { resolveConfigPaths } from './resolve-paths.js';
-import { configSchema, crossFieldIssues, type Config } from './schema.js';
+import { configSchema, crossFieldIssues, withoutExtensions, type Config } from './schema.js';
 import { Secret, SECRET_OPTIONS, type SecretSource } from './secret.js';
 
 export interface ConfigProblem { file: string; line: number; column: number; path: string; message: string }
@@ -48,7 +48,8 @@ export async function loadConfigFile(file: string, opts: ParseOptions = {}): Pro
  */
 export function parseConfig(text: string, file: string, opts: ParseOptions = {}): Config {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  // `merge`: YAML 1.1 merge keys (`<<: *defaults`), the usual way to reuse an anchor.
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, merge: true });
   const problems: ConfigProblem[] = [];
   // Fields whose substitution or secret file failed: the schema's complaint about them would only repeat it.
   const failed = new Set<string>();
@@ -69,7 +70,7 @@ export function parseConfig(text: string, file: string, opts: ParseOptions = {})
   readSecretFiles(doc, (f) => read(path.resolve(base, f)), at, (p, f) => sources.set(p, { kind: 'file', file: path.resolve(base, f) }));
   const earlier = problems.length;
 
-  const raw: unknown = doc.toJS() ?? {};
+  const raw: unknown = withoutExtensions(doc.toJS() ?? {});
   const result = configSchema.safeParse(raw);
   const issues = [...(result.success ? [] : result.error.issues), ...crossFieldIssues(raw).map((i) => ({ ...i, code: 'custom' as const }))];
   for (const issue of issues) {

@@ -111,6 +111,19 @@ describe('permissions', () => {
     expect(a.lastChanges.chmod.some((p) => p.endsWith('evil.pem') || p.endsWith('broken.pem'))).toBe(false);
   });
 
+  it.skipIf(process.getuid?.() !== 0)('takes a numeric uid and gid, also one that no passwd or group entry names (as root: chown to others)', async () => {
+    const a = new PermissionsAction({ user: 4242, group: 4343 }, 10_000, false);
+    await a.run(event, ctx());
+    const st = await stat(paths.privkey);
+    expect([st.uid, st.gid]).toEqual([4242, 4343]);
+    expect(a.describe).toBe('permissions 4242 4343');
+    // Root's ids are numbers too: 0 is an id, not "unset".
+    const root = new PermissionsAction({ user: 0, group: 0 }, 10_000, false);
+    await root.run(event, ctx());
+    expect(root.lastChanges.chown.length).toBeGreaterThan(0);
+    expect([(await stat(paths.privkey)).uid, (await stat(paths.privkey)).gid]).toEqual([0, 0]);
+  });
+
   it('an unknown user is a clear error', async () => {
     await expect(new PermissionsAction({ user: 'no-such-user-xyz' }, 10_000, false).run(event, ctx())).rejects.toThrow('no user named "no-such-user-xyz" in /etc/passwd');
   });
@@ -130,6 +143,23 @@ describe('pfx', () => {
     await new PfxAction(pass, true, 20_000, false).run(event, ctx());
     const legacy = await run('openssl', ['pkcs12', '-in', pfx, '-info', '-noout', '-legacy', '-passin', `pass:${pass}`]);
     expect(legacy.stderr).toMatch(/pbeWithSHA1And3-KeyTripleDES-CBC/);
+  });
+});
+
+describe('pfx without a passphrase', () => {
+  it('writes an unencrypted cert.pfx (plain key bag, 0600) that opens with no password, legacy too', async () => {
+    const pfx = path.join(paths.liveDir, 'cert.pfx');
+    for (const legacy of [false, true]) {
+      await new PfxAction(undefined, legacy, 20_000, false).run(event, ctx());
+      expect((await stat(pfx)).mode & 0o777).toBe(0o600);
+      const info = await run('openssl', ['pkcs12', '-in', pfx, '-info', '-noout', '-passin', 'pass:', ...(legacy ? ['-legacy'] : [])]);
+      // "Key bag", not "Shrouded Keybag": the key is not encrypted at all.
+      expect(info.stderr).toMatch(/^Key bag$/m);
+      expect(info.stderr).not.toMatch(/Shrouded|PBES2|pbeWith/);
+      const pem = await run('openssl', ['pkcs12', '-in', pfx, '-nodes', '-passin', 'pass:', ...(legacy ? ['-legacy'] : [])]);
+      expect(pem.stdout).toContain('BEGIN PRIVATE KEY');
+      expect(pem.stdout).toContain(event.certificate.pem.cert.trim().split('\n')[1]);
+    }
   });
 });
 
