@@ -11,7 +11,7 @@ import { captureLog } from '../../test/support/test-log.js';
 import { CopyAction } from './copy-action.js';
 import type { CertificatePaths } from '../store/certificate-store.js';
 import type { CertificateEvent } from './deploy-action.js';
-import { HookAction, hookEnvironment } from './hook-action.js';
+import { dnsProfile, HookAction, hookEnvironment } from './hook-action.js';
 import { PermissionsAction } from './permissions-action.js';
 import { PfxAction } from './pfx-action.js';
 import { runDeploy } from './run-deploy.js';
@@ -31,7 +31,7 @@ beforeEach(async () => {
   const [cert, key] = await Promise.all([readFile(`${dir}/c.pem`, 'utf8'), readFile(`${dir}/k.pem`, 'utf8')]);
   const domains = ['web.example.test', '*.web.example.test'];
   const { store, certificate } = await savedCertificate(path.join(dir, 'store'), { cert, chain: '', fullchain: cert, privkey: key }, { domains });
-  event = { event: 'renewed', name: 'web', domains, certificate, local: store };
+  event = { event: 'renewed', name: 'web', domains, profile: 'home', certificate, local: store };
   storeRoot = store.root;
   paths = store.paths('web');
 });
@@ -56,8 +56,17 @@ describe('hook', () => {
       CERTFLEET_LIVE_DIR: paths.liveDir, CERTFLEET_CERT_PATH: paths.cert, CERTFLEET_KEY_PATH: paths.privkey, CERTFLEET_FULLCHAIN_PATH: paths.fullchain,
       RENEWED_LINEAGE: paths.liveDir, RENEWED_DOMAINS: 'web.example.test *.web.example.test',
       DNSROBOCERT_CERTIFICATE_NAME: 'web', DNSROBOCERT_CERTIFICATE_DOMAINS: 'web.example.test,*.web.example.test',
+      DNSROBOCERT_CERTIFICATE_PROFILE: 'home',
     });
-    expect(Object.keys(hookEnvironment(event))).toHaveLength(13);
+    expect(Object.keys(hookEnvironment(event))).toHaveLength(14);
+  });
+
+  it('DNSROBOCERT_CERTIFICATE_PROFILE is the provider id: dns itself, or the first domain\'s provider in a per-domain map', () => {
+    expect(dnsProfile('home', ['a.example.test'])).toBe('home');
+    const map = { 'example.test': 'main', 'shop.example.test': 'shop', 'other.test': 'third' };
+    expect(dnsProfile(map, ['*.shop.example.test', 'www.example.test'])).toBe('shop');
+    expect(dnsProfile(map, ['www.example.test', 'shop.example.test'])).toBe('main');
+    expect(dnsProfile(map, ['other.test'])).toBe('third');
   });
 
   it('a failing hook: exit code in the error, output only in the redacted log; a hanging hook is killed; missing and non-executable programs are named', async () => {
