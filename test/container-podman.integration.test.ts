@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContainerAction } from '../src/deploy/container-action.js';
 import type { CertificateEvent } from '../src/deploy/deploy-action.js';
+import { startFakeEngine } from './support/fake-engine.js';
 import { podmanAvailable, startPodmanEngine, type PodmanEngine } from './support/podman-engine.js';
 import { captureLog } from './support/test-log.js';
 
@@ -32,5 +33,23 @@ describe.skipIf(!available)('container action against real podman', () => {
     expect(after.State.StartedAt).not.toBe(before);
     await expect(new ContainerAction({ sockets: [engine.socketPath], restart: ['certfleet-test-nothing'] }, 30_000, false).run(event, ctx()))
       .rejects.toThrow('no running container matches "certfleet-test-nothing"');
+  }, 120_000);
+
+  it('Docker and Podman at once: one action restarts a container on each engine, wherever its name is', async () => {
+    const name = await engine.runContainer(['/bin/sh', '-c', 'while :; do sleep 1; done']);
+    // The Docker side is the fake engine (no Docker daemon here), beside the real podman.
+    const docker = await startFakeEngine([{ name: 'nginx' }]);
+    try {
+      const before = (await engine.inspect(name)).State.StartedAt;
+      await new ContainerAction({ sockets: [docker.address, engine.socketPath], restart: ['nginx', name] }, 60_000, false).run(event, ctx());
+      expect(docker.calls.filter((c) => c.includes('/restart'))).toHaveLength(1);
+      const after = await engine.inspect(name);
+      expect(after.State.Running).toBe(true);
+      expect(after.State.StartedAt).not.toBe(before);
+      await expect(new ContainerAction({ sockets: [docker.address, engine.socketPath], restart: ['certfleet-test-nothing'] }, 30_000, false).run(event, ctx()))
+        .rejects.toThrow(`no running container matches "certfleet-test-nothing" on any of ${docker.address}, ${engine.socketPath}`);
+    } finally {
+      await docker.stop();
+    }
   }, 120_000);
 });

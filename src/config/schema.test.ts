@@ -52,6 +52,30 @@ certificates:`)}    deploy: *deploy
     expect(Object.keys(c).some((k) => k.startsWith('x-'))).toBe(false);
   });
 
+  it('a secret in an anchor keeps its source through the alias (a file or the environment is not "inline" for production mode)', () => {
+    const text = `x-pdns: &pdns
+  type: powerdns
+  api_url: http://127.0.0.1:8081
+  api_key_file: pdns.key
+x-env: &env
+  type: powerdns
+  api_url: http://127.0.0.1:8081
+  api_key: \${CERTFLEET_KEY}
+${base.replace(/dns:\n {2}providers:\n[\s\S]*?certificates:/, `dns:
+  providers:
+    home: *pdns
+    merged: { <<: *pdns, ttl: 30 }
+    overridden: { <<: *pdns, api_key: inline-value }
+    fromenv: { <<: *env }
+certificates:`)}`;
+    const c = parseConfig(text, '/etc/cf/c.yaml', { env: { CERTFLEET_KEY: 'from-env' }, readSecretFile: () => 'from-file' });
+    const key = (id: string) => { const p = c.dns.providers[id]!; return p.type === 'powerdns' ? [p.api_key.reveal(), p.api_key.source] : []; };
+    expect(key('home')).toEqual(['from-file', { kind: 'file', file: '/etc/cf/pdns.key' }]);
+    expect(key('merged')).toEqual(['from-file', { kind: 'file', file: '/etc/cf/pdns.key' }]);
+    expect(key('overridden')).toEqual(['inline-value', { kind: 'inline' }]);
+    expect(key('fromenv')).toEqual(['from-env', { kind: 'env' }]);
+  });
+
   it('only at the top level and only with the x- prefix: other unknown keys stay errors', () => {
     expect(problems(`${base}xdefaults: {}\n`)).toEqual([expect.stringMatching(/^\d+:1 \(document\): unknown key "xdefaults"/)]);
     expect(problems(base.replace('store:\n', 'store:\n  x-note: 1\n'))).toEqual([expect.stringMatching(/store: unknown key "x-note"/)]);
