@@ -26,7 +26,8 @@ async function certfleet(...args: string[]): Promise<{ code: number; stdout: str
 
 async function certfleetWith(env: NodeJS.ProcessEnv, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(bin, args, { env: { ...process.env, ...env }, timeout: 60_000 });
+    // A draft `run` that started the daemon after all would be stopped here, and the test fail.
+    const { stdout, stderr } = await run(bin, args, { env: { ...process.env, ...env }, timeout: 30_000, killSignal: 'SIGKILL' });
     registerOutput([stdout, stderr]);
     return { code: 0, stdout, stderr };
   } catch (err) {
@@ -52,7 +53,7 @@ describe('DNSroboCert features (pebble + PowerDNS, bin/certfleet)', () => {
   - permissions: { user: 4242, group: 4343 }
   - hook: { command: ["${process.execPath}", "${hookScript}", deployed], pass_env: [HOOK_LOG] }
 `;
-    const text = (draft: boolean) => `${anchors}${draft ? 'draft: true\n' : ''}${localConfigText({ store, pebble: stack.pebble, pdns: stack.pdns, certs })}`;
+    const text = (draft: boolean) => `${anchors}${draft ? 'draft: true\n' : ''}${localConfigText({ store, pebble: stack.pebble, pdns: stack.pdns, certs, extraTop: 'server: { listen: "127.0.0.1:0" }\n' })}`;
     const file = path.join(stack.dir, 'drc.yaml');
     await writeFile(file, text(true));
 
@@ -96,5 +97,5 @@ describe('DNSroboCert features (pebble + PowerDNS, bin/certfleet)', () => {
     expect(plan.stdout).toMatch(/^web: keep until \S+ \(force_renew \(every 12 h\) at \S+\)\n/);
     const list = JSON.parse((await certfleet('list', '--config', file, '--json')).stdout) as { why: string }[];
     expect(list[0]!.why).toMatch(/^force_renew \(every 12 h\) at /);
-  });
+  }, 120_000);
 });
