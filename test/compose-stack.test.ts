@@ -72,7 +72,7 @@ describe('deploy/compose', () => {
     const asRun = (service: string) => parseConfig(text, file, { env: { ...compose.services[service]!.environment }, readSecretFile: secret });
     const daemon = asRun('certfleet');
     const init = asRun('certfleet-init');
-    expect(daemon.containers).toEqual({ socket: 'tcp://socket-proxy:2375', enabled: true });
+    expect(daemon.containers).toEqual({ socket: ['tcp://socket-proxy:2375'], enabled: true });
     expect(init.containers.enabled).toBe(false);
     // What production mode (the image's default) would refuse: nothing.
     expect((await securityFindings(daemon, { env: {}, uid: 1000 })).filter((f) => f.severity === 'error')).toEqual([]);

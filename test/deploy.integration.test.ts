@@ -67,7 +67,8 @@ describe('deploy actions after issuance and renewal (pebble + PowerDNS)', () => 
     expect(first.find((o) => o.name === 'web')).toMatchObject({ result: 'issued', deploy: [{ result: 'ok' }, { result: 'ok' }, { result: 'ok' }, { result: 'ok' }, { result: 'ok' }, { result: 'ok' }] });
     let lines = (await readFile(hookLog, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { argv: string[]; env: Record<string, string>; checked: boolean });
     expect(lines.map((l) => [l.argv[0], l.checked, l.env.CERTFLEET_EVENT])).toEqual([['before-pfx', false, 'issued'], ['after-pfx', true, 'issued']]);
-    expect(lines.map((l) => Object.keys(l.env).filter((k) => !/^(CERTFLEET_(CERT_NAME|DOMAINS|LIVE_DIR|CERT_PATH|KEY_PATH|FULLCHAIN_PATH|CHAIN_PATH|EVENT|NOT_AFTER)|RENEWED_(LINEAGE|DOMAINS)|DNSROBOCERT_CERTIFICATE_(NAME|DOMAINS))$/.test(k)))).toEqual([[], []]);
+    expect(lines.map((l) => Object.keys(l.env).filter((k) => !/^(CERTFLEET_(CERT_NAME|DOMAINS|LIVE_DIR|CERT_PATH|KEY_PATH|FULLCHAIN_PATH|CHAIN_PATH|EVENT|NOT_AFTER)|RENEWED_(LINEAGE|DOMAINS)|DNSROBOCERT_CERTIFICATE_(NAME|DOMAINS|PROFILE))$/.test(k)))).toEqual([[], []]);
+    expect(lines.map((l) => l.env.DNSROBOCERT_CERTIFICATE_PROFILE)).toEqual(['home', 'home']);
     expect(await readFile(path.join(stack.dir, 'haproxy', 'web.pem'), 'utf8')).toMatch(/BEGIN CERTIFICATE[\s\S]*PRIVATE KEY/);
     const deployed = received.filter((r) => r.path === '/deployed');
     expect(deployed).toHaveLength(1);

@@ -1,6 +1,7 @@
 import { issueAll } from '../daemon/issue-run.js';
 import { configFor, logFor, parseCommand, securityGate } from './cli-options.js';
 import { issueLine } from './issue-report.js';
+import { DRAFT_LOG, printPlan } from './plan-output.js';
 
 /** Exit 0: every selected certificate is valid and none is waiting out a failure; 1: one is not, or a deploy action failed; 2: usage, config or production mode. */
 export async function runIssue(args: string[]): Promise<number> {
@@ -9,6 +10,17 @@ export async function runIssue(args: string[]): Promise<number> {
   if (!config) return 2;
   const log = logFor(values, config);
   if (!(await securityGate(config, log))) return 2;
+  if (config.draft) {
+    // DNSroboCert's draft: what this run would obtain, and nothing ordered, swept or deployed.
+    log.warn({ config: values.config }, DRAFT_LOG);
+    const { planCertificates } = await import('../daemon/plan.js');
+    const only = values.cert ?? [];
+    const plan = await planCertificates(config, AbortSignal.timeout(60_000), Date.now(), { run: 'once', only, force: values.force ?? false });
+    printPlan(plan, 'draft');
+    const unknown = only.filter((n) => !plan.some((p) => p.name === n));
+    for (const n of unknown) process.stderr.write(`certfleet: no certificate named ${JSON.stringify(n)} in the config\n`);
+    return unknown.length ? 2 : 0;
+  }
   const ac = new AbortController();
   const stop = () => ac.abort(new Error('interrupted'));
   process.once('SIGINT', stop).once('SIGTERM', stop);

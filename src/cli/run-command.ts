@@ -1,9 +1,11 @@
 import { ConfigError } from '../config/load-config.js';
 import { Daemon, StartRefused } from '../daemon/daemon.js';
+import type { Config } from '../config/schema.js';
 import { planCertificates } from '../daemon/plan.js';
 import { errorMessage } from '../errors.js';
 import { processRedactor } from '../redaction.js';
 import { configFor, logFor, parseCommand, refusal, UsageError } from './cli-options.js';
+import { DRAFT_LOG, printPlan } from './plan-output.js';
 
 /** A stop that hangs (a provider that ignores its signal) must still end the process. */
 const SHUTDOWN_DEADLINE_MS = 10_000;
@@ -12,6 +14,10 @@ export async function runDaemon(args: string[]): Promise<number> {
   const values = parseCommand(args, { 'dry-run': { type: 'boolean' } });
   if (values['dry-run']) return dryRun(values);
   if (typeof values.config !== 'string') throw new UsageError('run needs --config FILE');
+  // `draft: true` is `run --dry-run`: read before anything starts (the daemon reads the file again).
+  const first = await configFor(values);
+  if (!first) return 2;
+  if (first.draft) return dryRun(values, first);
 
   const redactor = processRedactor;
   const log = logFor(values, undefined, redactor);
@@ -59,11 +65,14 @@ export async function runDaemon(args: string[]): Promise<number> {
   });
 }
 
-async function dryRun(values: { config?: string | boolean | undefined }): Promise<number> {
-  const config = await configFor(values);
+type Values = Parameters<typeof logFor>[0] & { config?: string | boolean | undefined };
+
+/** `run --dry-run`, and `run` of a config with `draft: true`: the plan, nothing changed. */
+async function dryRun(values: Values, loaded?: Config): Promise<number> {
+  const config = loaded ?? await configFor(values);
   if (!config) return 2;
+  if (config.draft) logFor(values, config).warn({ config: values.config }, DRAFT_LOG);
   const plan = await planCertificates(config, AbortSignal.timeout(60_000));
-  for (const p of plan) process.stdout.write(`${p.name}: ${p.action}${p.at ? ` until ${p.at}` : ''} (${p.reason})\n`);
-  process.stdout.write(`dry run: ${plan.filter((p) => p.action !== 'keep').length} of ${plan.length} would be obtained now; nothing was changed\n`);
+  printPlan(plan, config.draft ? 'draft' : 'dry run');
   return 0;
 }

@@ -38,4 +38,19 @@ describe('configJsonSchema with a JSON Schema validator', () => {
     delete (noKey.dns.providers.home as Partial<typeof doc.dns.providers.home>).api_key_file;
     expect(validate(noKey)).toBe(false);
   });
+
+  it('accepts the DNSroboCert features (issue 17): x-* keys, draft, force_renew, pfx without passphrase, socket lists, numeric ids', async () => {
+    const { Ajv2020 } = await import('ajv/dist/2020.js');
+    const validate = new Ajv2020({ strict: false }).compile(configJsonSchema());
+    const doc = {
+      'x-defaults': { anything: [1, 2] }, draft: true,
+      acme: {}, dns: { providers: { home: { type: 'powerdns', api_url: 'http://127.0.0.1:8081', api_key: 'k' } } },
+      containers: { socket: ['/var/run/docker.sock', '/run/podman/podman.sock'] },
+      certificates: [{ domains: ['example.com'], dns: 'home', force_renew: true, deploy: [{ pfx: {} }, { permissions: { user: 1000, group: 'www-data' } }, { copy: { fullchain: '/x', group: 33 } }] }],
+    };
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+    expect(validate({ ...doc, containers: { socket: '/var/run/docker.sock' } })).toBe(true);
+    expect(validate({ ...doc, xdefaults: {} })).toBe(false);
+    expect(validate({ ...doc, containers: { socket: [] } })).toBe(false);
+  });
 });

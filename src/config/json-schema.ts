@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { configSchema } from './schema.js';
+import { configSchema, EXTENSION_KEY } from './schema.js';
 import { SECRET_OPTIONS } from './secret.js';
 
 type JsonSchema = Record<string, unknown>;
@@ -12,6 +12,8 @@ type JsonSchema = Record<string, unknown>;
 export function configJsonSchema(): JsonSchema {
   const schema = z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
   addSecretFiles(schema);
+  // Top-level x-* keys are ignored by the loader (anchors live there): allowed, whatever they hold.
+  schema.patternProperties = { [EXTENSION_KEY.source]: {} };
   return {
     ...schema,
     $id: 'https://certfleet.dev/schema/config.json',

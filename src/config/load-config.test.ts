@@ -131,7 +131,7 @@ describe('where each secret came from', () => {
     const c = parseConfig(text, '/etc/cf/c.yaml', { env: { CERTFLEET_PDNS_KEY: 'from-env' }, readSecretFile: (f) => files[f]! });
     const [pfx, hook] = c.certificates[0]!.deploy;
     expect(powerdns(c).api_key.source).toEqual({ kind: 'env' });
-    expect(pfx && 'pfx' in pfx && pfx.pfx.passphrase.source).toEqual({ kind: 'inline' });
+    expect(pfx && 'pfx' in pfx && pfx.pfx.passphrase?.source).toEqual({ kind: 'inline' });
     expect(hook && 'webhook' in hook && hook.webhook.secret?.source).toEqual({ kind: 'file', file: '/etc/cf/hmac.key' });
     const dyn = c.dns.providers.dyn!;
     expect(dyn.type === 'acme-dns' && dyn.accounts['example.test']!.password.source).toEqual({ kind: 'file', file: '/etc/cf/accounts.json' });
@@ -152,9 +152,9 @@ describe('relative paths', () => {
     expect(copy && 'copy' in copy && copy.copy).toMatchObject({ fullchain: '/etc/cf/out/fullchain.pem', privkey: '/abs/key.pem' });
     // The program stays as written (PATH, or relative to cwd); the cwd is a path.
     expect(hook && 'hook' in hook && hook.hook).toMatchObject({ command: ['./reload.sh'], cwd: '/etc/cf/hooks' });
-    expect(c.containers.socket).toBe('/etc/cf/run/docker.sock');
-    expect(parseConfig(`${good}containers: { socket: "unix://s.sock" }\n`, '/etc/cf/c.yaml').containers.socket).toBe('unix:///etc/cf/s.sock');
-    expect(parseConfig(`${good}containers: { socket: "tcp://proxy:2375" }\n`, '/etc/cf/c.yaml').containers.socket).toBe('tcp://proxy:2375');
+    expect(c.containers.socket).toEqual(['/etc/cf/run/docker.sock']);
+    expect(parseConfig(`${good}containers: { socket: "unix://s.sock" }\n`, '/etc/cf/c.yaml').containers.socket).toEqual(['unix:///etc/cf/s.sock']);
+    expect(parseConfig(`${good}containers: { socket: "tcp://proxy:2375" }\n`, '/etc/cf/c.yaml').containers.socket).toEqual(['tcp://proxy:2375']);
   });
 });
 

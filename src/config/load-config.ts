@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { LineCounter, parseDocument, isNode, isPair, isScalar, isSeq, visit, type Document, type Scalar } from 'yaml';
+import { LineCounter, parseDocument, isMap, isNode, isPair, isScalar, isSeq, visit, type Document, type Scalar } from 'yaml';
 import { CertfleetError, errorMessage } from '../errors.js';
 import { substituteEnv } from './env-substitution.js';
 import { lexiconFileOption } from './providers/lexicon.js';
 import { resolveConfigPaths } from './resolve-paths.js';
-import { configSchema, crossFieldIssues, type Config } from './schema.js';
+import { configSchema, crossFieldIssues, withoutExtensions, type Config } from './schema.js';
 import { Secret, SECRET_OPTIONS, type SecretSource } from './secret.js';
 
 export interface ConfigProblem { file: string; line: number; column: number; path: string; message: string }
@@ -49,7 +49,8 @@ export async function loadConfigFile(file: string, opts: ParseOptions = {}): Pro
  */
 export function parseConfig(text: string, file: string, opts: ParseOptions = {}): Config {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  // `merge`: YAML 1.1 merge keys (`<<: *defaults`), the usual way to reuse an anchor.
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, merge: true });
   const problems: ConfigProblem[] = [];
   // Fields whose substitution or secret file failed: the schema's complaint about them would only repeat it.
   const failed = new Set<string>();
@@ -70,7 +71,7 @@ export function parseConfig(text: string, file: string, opts: ParseOptions = {})
   readSecretFiles(doc, (f) => read(path.resolve(base, f)), at, (p, f) => sources.set(p, { kind: 'file', file: path.resolve(base, f) }));
   const earlier = problems.length;
 
-  const raw: unknown = doc.toJS() ?? {};
+  const raw: unknown = withoutExtensions(doc.toJS() ?? {});
   const result = configSchema.safeParse(raw);
   const issues = [...(result.success ? [] : result.error.issues), ...crossFieldIssues(raw).map((i) => ({ ...i, code: 'custom' as const }))];
   for (const issue of issues) {
@@ -81,19 +82,64 @@ export function parseConfig(text: string, file: string, opts: ParseOptions = {})
     at(offsetOf(doc, keys.length ? [...segs, keys[0]!] : segs, keys.length > 0), dotted(issue.path) || '(document)',
       keys.length ? `unknown key${keys.length > 1 ? 's' : ''} ${keys.map((k) => JSON.stringify(k)).join(', ')}` : issue.message);
   }
-  if (problems.length === 0 && result.success) return resolveConfigPaths(withSources(result.data, sources), file);
+  if (problems.length === 0 && result.success) return resolveConfigPaths(withSources(result.data, sources, aliasesOf(doc)), file);
   problems.sort((x, y) => x.line - y.line || x.column - y.column);
   throw new ConfigError(problems);
 }
 
 type Report = (offset: number, fieldPath: string, message: string) => void;
 
-/** Replaces each Secret of the validated config by one that carries its source (inline unless recorded). */
-function withSources<T>(value: T, sources: ReadonlyMap<string, SecretSource>, at = ''): T {
+/**
+ * Where an alias stands (`from`) and the path of the anchor it repeats (`to`). A merge key
+ * (`<<: *a`) stands for its map, except for the keys that map sets itself (`own`).
+ */
+interface AliasUse { from: string; to: string; own?: Set<string> }
+
+/** With `merge: true` the key of `<<: *a` is a symbol, not the text `<<`. */
+function isMergeKey(key: unknown): boolean {
+  return isScalar(key) && (typeof key.value === 'symbol' || key.value === '<<');
+}
+
+function aliasesOf(doc: Document): AliasUse[] {
+  const anchored = new Map<unknown, string>();
+  visit(doc, { Node(_key, node, ancestors) { if (node.anchor) anchored.set(node, fieldPath(ancestors, node)); } });
+  const uses: AliasUse[] = [];
+  visit(doc, {
+    Alias(_key, node, ancestors) {
+      const to = anchored.get(node.resolve(doc));
+      if (to === undefined) return;
+      const pair = [...ancestors].reverse().find((n) => isPair(n));
+      if (!isPair(pair) || !isMergeKey(pair.key)) return void uses.push({ from: fieldPath(ancestors, node), to });
+      // `<<: *a` or `<<: [*a, *b]`: the alias stands for the map that holds the merge key.
+      const map = ancestors[ancestors.indexOf(pair) - 1];
+      const own = new Set(isMap(map) ? map.items.flatMap((p) => (isScalar(p.key) && !isMergeKey(p.key) ? [String(p.key.value)] : [])) : []);
+      uses.push({ from: fieldPath(ancestors.slice(0, ancestors.indexOf(pair) - 1), map), to, own });
+    },
+  });
+  return uses;
+}
+
+/**
+ * Replaces each Secret of the validated config by one that carries its source (inline unless
+ * recorded). A secret reached through an alias (an anchor under `x-…`) has its anchor's source.
+ */
+function withSources<T>(value: T, sources: ReadonlyMap<string, SecretSource>, aliases: AliasUse[] = [], at = ''): T {
   // A lexicon entry's options are written beside `provider` and validated into `options`.
-  const sourceOf = (p: string): SecretSource => sources.get(p) ?? sources.get(p.replace(/^(dns\.providers\.[^.]+)\.options\./, '$1.'))
-    ?? [...sources].find(([q]) => p.startsWith(`${q}.`) || p.startsWith(`${q}[`))?.[1]
-    ?? { kind: 'inline' };
+  const recorded = (p: string): SecretSource | undefined => sources.get(p) ?? sources.get(p.replace(/^(dns\.providers\.[^.]+)\.options\./, '$1.'))
+    ?? [...sources].find(([q]) => p.startsWith(`${q}.`) || p.startsWith(`${q}[`))?.[1];
+  const sourceOf = (p: string, depth = 0): SecretSource => {
+    const direct = recorded(p);
+    if (direct || depth > 10) return direct ?? { kind: 'inline' };
+    for (const a of aliases) {
+      if (p !== a.from && !p.startsWith(a.from ? `${a.from}.` : '') && !p.startsWith(`${a.from}[`)) continue;
+      const rest = p.slice(a.from.length);
+      if (a.own?.has(/^\.?([^.[]+)/.exec(rest)?.[1] ?? '')) continue;
+      const to = a.to + (a.to || !rest.startsWith('.') ? rest : rest.slice(1));
+      const found = sourceOf(to, depth + 1);
+      if (found.kind !== 'inline' || recorded(to) !== undefined) return found;
+    }
+    return { kind: 'inline' };
+  };
   const walk = (v: unknown, p: string): unknown => {
     if (v instanceof Secret) return new Secret(v.reveal(), sourceOf(p));
     if (Array.isArray(v)) v.forEach((x, i) => { v[i] = walk(x, `${p}[${i}]`); });

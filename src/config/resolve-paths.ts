@@ -28,9 +28,7 @@ export function resolveConfigPaths(config: Config, configFile: string): Config {
       if ('hook' in d && d.hook.cwd !== undefined) d.hook.cwd = abs(d.hook.cwd);
     }
   }
-  const socket = config.containers.socket;
-  if (!socket.startsWith('tcp://')) {
-    config.containers.socket = socket.startsWith('unix://') ? `unix://${abs(socket.slice('unix://'.length))}` : abs(socket);
-  }
+  config.containers.socket = config.containers.socket.map((socket) => (socket.startsWith('tcp://') ? socket
+    : socket.startsWith('unix://') ? `unix://${abs(socket.slice('unix://'.length))}` : abs(socket)));
   return config;
 }

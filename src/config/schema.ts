@@ -12,6 +12,9 @@ export const DIRECTORY_SHORTCUTS: Record<string, string> = {
 
 /** File modes are written as quoted octal ("0640"): YAML 1.2 reads an unquoted 0640 as decimal 640. */
 const fileMode = z.string().regex(/^0?[0-7]{3}$/, 'expected an octal mode in quotes, like "0640"').transform((s) => parseInt(s, 8));
+const OWNER_ERROR = 'expected a name, or a numeric id (a whole number from 0 to 4294967294)';
+/** A user or group: a name, or a numeric id (`user: 1000`, `group: 33`), as chown takes them. */
+const ownerId = z.union([z.string().min(1), z.number().int().min(0, OWNER_ERROR).max(0xffff_fffe, OWNER_ERROR)], { error: OWNER_ERROR });
 const actionCommon = { timeout: duration.default(60_000), required: z.boolean().default(false) };
 function shortHook(command: string[]) {
   return { command, cwd: undefined as string | undefined, env: {} as Record<string, string>, pass_env: [] as string[], timeout: 60_000, required: false };
@@ -39,14 +42,18 @@ const deployItem = z.union([
     z.string().min(1).transform((s, ctx) => { const words = commandWords(s, ctx); return words ? shortHook(words) : z.NEVER; }),
     z.strictObject({ command: argv, cwd: z.string().optional(), ...childEnvOptions, ...actionCommon }),
   ], { error: (iss) => meantOption(iss, (input) => (Array.isArray(input) ? 0 : typeof input === 'string' ? 1 : isRecord(input) ? 2 : undefined)) ?? `${ARGV_ERROR}, or {command, cwd, env, pass_env, timeout, required}` }) }),
-  z.strictObject({ permissions: z.strictObject({ files_mode: fileMode.optional(), dirs_mode: fileMode.optional(), user: z.string().min(1).optional(), group: z.string().min(1).optional(), ...actionCommon }) }),
-  z.strictObject({ pfx: z.strictObject({ passphrase: secret.refine((p) => !/[\r\n]/.test(p.reveal()), 'expected one line (openssl reads the passphrase as a line)'), legacy: z.boolean().default(false), ...actionCommon }) }),
+  z.strictObject({ permissions: z.strictObject({ files_mode: fileMode.optional(), dirs_mode: fileMode.optional(), user: ownerId.optional(), group: ownerId.optional(), ...actionCommon }) }),
+  z.strictObject({ pfx: z.strictObject({
+    /** Without one, cert.pfx is written unencrypted (as DNSroboCert allows); production mode refuses that. */
+    passphrase: secret.refine((p) => !/[\r\n]/.test(p.reveal()), 'expected one line (openssl reads the passphrase as a line)').optional(),
+    legacy: z.boolean().default(false), ...actionCommon,
+  }) }),
   z.strictObject({
     copy: z.strictObject({
       fullchain: z.string().optional(), privkey: z.string().optional(), cert: z.string().optional(), chain: z.string().optional(),
       /** The chain and the key in one file, for HAProxy. */
       combined: z.string().optional(),
-      mode: fileMode.default(0o600), user: z.string().min(1).optional(), group: z.string().min(1).optional(), ...actionCommon,
+      mode: fileMode.default(0o600), user: ownerId.optional(), group: ownerId.optional(), ...actionCommon,
     }),
   }),
   z.strictObject({ webhook: z.strictObject({ url: z.url(), secret: secret.optional(), ...actionCommon, timeout: duration.default(10_000) }) }),
@@ -78,15 +85,30 @@ const certificate = z.strictObject({
   follow_cnames: z.boolean().default(true),
   key_type: z.enum(KEY_TYPES).default('ecdsa-p256'),
   reuse_key: z.boolean().default(false),
+  /** Renew whether due or not: on every `issue`, at most every 12 hours in the daemon (DNSroboCert's twice-daily check). */
+  force_renew: z.boolean().default(false),
   profile: z.string().optional(),
   /** Actions after each issuance or renewal, in this order. */
   deploy: z.array(deployItem).default([]),
 });
 
 export const DEFAULT_LISTEN = '127.0.0.1:9180';
+const SOCKET_ERROR = 'expected a socket (a path, unix:// or tcp:// address) or a list of them';
 const DIRECTORY_ERROR = 'expected letsencrypt, letsencrypt-staging, zerossl, google or an https URL (or selfsigned, for development only)';
 
+/**
+ * Top-level keys the user keeps for himself, as in Compose: a home for YAML anchors
+ * (`x-defaults: &d {...}`, then `<<: *d`). Never read; removed before validation.
+ */
+export const EXTENSION_KEY = /^x-/;
+
+export function withoutExtensions(raw: unknown): unknown {
+  return isRecord(raw) ? Object.fromEntries(Object.entries(raw).filter(([k]) => !EXTENSION_KEY.test(k))) : raw;
+}
+
 export const configSchema = z.strictObject({
+  /** Validate and plan only (DNSroboCert's `draft`): `run` is `run --dry-run`, `issue` orders nothing. */
+  draft: z.boolean().default(false),
   /** `production` (or CERTFLEET_ENV=production) refuses insecure settings at start; otherwise they are warnings. */
   mode: z.enum(['development', 'production']).optional(),
   /** Read before substitution: which environment variables `${...}` may use. */
@@ -143,11 +165,15 @@ export const configSchema = z.strictObject({
       }
     }
   }).optional(),
-  /** The Docker or Podman Engine API for `container` deploy actions; `enabled: false` turns them all off. */
+  /**
+   * The Docker or Podman Engine API for `container` deploy actions: one socket, or several (Docker
+   * and Podman at once: each action looks its containers up on every one); `enabled: false` turns them all off.
+   */
   containers: z.strictObject({
-    socket: z.string().default('/var/run/docker.sock'),
+    socket: z.union([z.string().min(1), z.array(z.string().min(1)).min(1, SOCKET_ERROR)], { error: SOCKET_ERROR })
+      .default('/var/run/docker.sock').transform((s) => (typeof s === 'string' ? [s] : [...new Set(s)])),
     enabled: z.boolean().default(true),
-  }).default({ socket: '/var/run/docker.sock', enabled: true }),
+  }).default({ socket: ['/var/run/docker.sock'], enabled: true }),
   /** Webhooks told about certificate events: `failed` by default, `issued` and `renewed` on request. */
   notify: z.array(z.strictObject({
     webhook: z.strictObject({

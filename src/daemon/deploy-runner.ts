@@ -14,9 +14,9 @@ export function configuredDeploy(o: {
   return {
     async run(spec: CertificateSpec, event, certificate, signal) {
       if (spec.deploy.length === 0) return [];
-      const [{ buildActions }, { runDeploy }] = await Promise.all([import('../deploy/build-actions.js'), import('../deploy/run-deploy.js')]);
+      const [{ buildActions }, { runDeploy }, { dnsProfile }] = await Promise.all([import('../deploy/build-actions.js'), import('../deploy/run-deploy.js'), import('../deploy/hook-action.js')]);
       const name = certificateName(spec);
-      const ev = { event, name, domains: spec.domains, certificate, local: o.local };
+      const ev = { event, name, domains: spec.domains, profile: dnsProfile(spec.dns, spec.domains), certificate, local: o.local };
       return runDeploy(buildActions(spec.deploy, o.containers), ev, o.log.child({ cert: name, component: 'deploy' }), signal, o.onDeploy);
     },
   };

@@ -33,7 +33,7 @@ export async function issueAll(config: Config, log: Logger, opts: IssueRunOption
     await sweepStore(store, renewer, names, log, signal);
     const worker = async () => {
       for (let i = next++; i < selected.length; i = next++) {
-        const outcome = await renewer.process(selected[i]!, { force: opts.force ?? false }, signal);
+        const outcome = await renewer.process(selected[i]!, { force: opts.force ?? false, run: 'once' }, signal);
         outcomes[i] = { ...outcome, state: (await store.readState(outcome.name, REPORT)).state };
       }
     };

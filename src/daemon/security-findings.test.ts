@@ -124,6 +124,22 @@ describe('securityFindings: each insecure setting on its own', () => {
     expect(await problems(pfx(false))).toEqual([]);
   });
 
+  it('PFX without a passphrase (an unencrypted key in cert.pfx)', async () => {
+    const pfx = (item: string) => base({ extra: `    deploy:\n      - pfx: ${item}\n` });
+    expect(await problems(pfx('{}'))).toEqual(['certificates[0].deploy[0].pfx has no passphrase: cert.pfx holds the private key unencrypted']);
+    expect(await problems(pfx('{ legacy: true }'))).toEqual([expect.stringMatching(/pfx has no passphrase/), expect.stringMatching(/pfx\.legacy is true/)]);
+    expect(await problems(pfx(`{ passphrase_file: ${keyFile} }`))).toEqual([]);
+  });
+
+  it('each raw engine socket of a list, Docker and Podman at once', async () => {
+    const restart = base({ extra: '    deploy:\n      - container: { restart: [nginx] }\n' });
+    expect(await problems(`${restart}containers: { socket: [/var/run/docker.sock, "tcp://podman-proxy:2375", /run/podman/podman.sock] }\n`)).toEqual([
+      expect.stringMatching(/^containers\.socket \/var\/run\/docker\.sock is the engine's own socket/),
+      expect.stringMatching(/^containers\.socket \/run\/podman\/podman\.sock is the engine's own socket/),
+    ]);
+    expect(await problems(`${restart}containers: { socket: ["tcp://docker-proxy:2375", "tcp://podman-proxy:2375"] }\n`)).toEqual([]);
+  });
+
   it('the raw engine socket while container actions are configured', async () => {
     const restart = base({ extra: '    deploy:\n      - container: { restart: [nginx] }\n' });
     expect(await problems(restart)).toEqual([expect.stringMatching(/^containers\.socket \/var\/run\/docker\.sock is the engine's own socket/)]);

@@ -76,14 +76,17 @@ export async function securityFindings(config: Config, opts: { env?: NodeJS.Proc
       error(`certificates[${i}].deploy[${j}].copy.mode ${d.copy.mode.toString(8)} makes the copies writable by every user`, 'use "0644" or narrower');
     }
     if ('webhook' in d) plainHttp(`certificates[${i}].deploy[${j}].webhook.url`, d.webhook.url);
+    if ('pfx' in d && !d.pfx.passphrase) {
+      error(`certificates[${i}].deploy[${j}].pfx has no passphrase: cert.pfx holds the private key unencrypted`, 'set pfx.passphrase_file (a file holding the passphrase, mode 0600); leave it out only outside production mode, for a consumer that cannot take one');
+    }
     if ('pfx' in d && d.pfx.legacy) {
       error(`certificates[${i}].deploy[${j}].pfx.legacy is true: the key is encrypted with RC2/3DES and SHA-1, which are broken`, 'set legacy: false (AES-256, what current Windows and Java read); keep legacy only for a consumer that cannot, outside production mode');
     }
   }));
   config.notify.forEach((n, i) => plainHttp(`notify[${i}].webhook.url`, n.webhook.url));
   const containerActions = config.containers.enabled && config.certificates.some((c) => c.deploy.some((d) => 'container' in d));
-  if (containerActions && !config.containers.socket.startsWith('tcp://')) {
-    error(`containers.socket ${config.containers.socket} is the engine's own socket: whoever holds it is root on the host`, 'put a socket proxy that allows only the calls certfleet makes in front of it and set containers.socket: tcp://proxy:2375 (docs/deployment.md)');
+  for (const socket of containerActions ? config.containers.socket.filter((x) => !x.startsWith('tcp://')) : []) {
+    error(`containers.socket ${socket} is the engine's own socket: whoever holds it is root on the host`, 'put a socket proxy that allows only the calls certfleet makes in front of it and set containers.socket: tcp://proxy:2375 (docs/deployment.md)');
   }
   const store = await fs.stat(config.store.path).catch(() => undefined);
   if (store && (store.mode & 0o002) !== 0) error(`store.path ${config.store.path} is writable by every user`, `chmod o-w ${config.store.path}`);

@@ -20,21 +20,21 @@ export function buildActions(items: DeployItem[], containers: Config['containers
       const p = item.permissions;
       return new PermissionsAction({
         ...(p.files_mode !== undefined ? { filesMode: p.files_mode } : {}), ...(p.dirs_mode !== undefined ? { dirsMode: p.dirs_mode } : {}),
-        ...(p.user ? { user: p.user } : {}), ...(p.group ? { group: p.group } : {}),
+        ...(p.user !== undefined ? { user: p.user } : {}), ...(p.group !== undefined ? { group: p.group } : {}),
       }, p.timeout, p.required);
     }
-    if ('pfx' in item) return new PfxAction(item.pfx.passphrase.reveal(), item.pfx.legacy, item.pfx.timeout, item.pfx.required);
+    if ('pfx' in item) return new PfxAction(item.pfx.passphrase?.reveal(), item.pfx.legacy, item.pfx.timeout, item.pfx.required);
     if ('copy' in item) {
       const c = item.copy;
       return new CopyAction({
         mode: c.mode, ...(c.fullchain ? { fullchain: c.fullchain } : {}), ...(c.privkey ? { privkey: c.privkey } : {}), ...(c.cert ? { cert: c.cert } : {}),
-        ...(c.chain ? { chain: c.chain } : {}), ...(c.combined ? { combined: c.combined } : {}), ...(c.user ? { user: c.user } : {}), ...(c.group ? { group: c.group } : {}),
+        ...(c.chain ? { chain: c.chain } : {}), ...(c.combined ? { combined: c.combined } : {}), ...(c.user !== undefined ? { user: c.user } : {}), ...(c.group !== undefined ? { group: c.group } : {}),
       }, c.timeout, c.required);
     }
     if ('container' in item) {
       const c = item.container;
       return new ContainerAction({
-        socket: containers.socket, ...(c.restart ? { restart: c.restart } : {}), ...(c.signal ? { signal: c.signal } : {}),
+        sockets: containers.socket, ...(c.restart ? { restart: c.restart } : {}), ...(c.signal ? { signal: c.signal } : {}),
         ...(c.exec ? { exec: c.exec } : {}), ...(c.services ? { services: c.services } : {}),
       }, c.timeout, c.required);
     }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { CertfleetError, errorMessage } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import type { CertificateEvent, DeployAction } from './deploy-action.js';
-import { resolveGroup, resolveUser } from './ids.js';
+import { resolveGroup, resolveUser, type OwnerId } from './ids.js';
 
 export interface CopyOptions {
   fullchain?: string;
@@ -13,8 +13,8 @@ export interface CopyOptions {
   /** Certificate chain and key in one file, for HAProxy. */
   combined?: string;
   mode: number;
-  user?: string;
-  group?: string;
+  user?: OwnerId;
+  group?: OwnerId;
 }
 
 /**

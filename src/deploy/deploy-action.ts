@@ -11,6 +11,8 @@ export interface CertificateEvent {
   name: string;
   /** The configured domains (what notifications and hooks report). */
   domains: string[];
+  /** The certificate's DNS provider id (`dns`; of the first domain for a per-domain map): DNSroboCert's profile. */
+  profile: string;
   /** The certificate as saved: PEMs and metadata (notAfter, serial, version). */
   certificate: StoredCertificate;
   /** Where this host keeps `name`'s files (`live/<name>/`): hooks, pfx and permissions work there. */

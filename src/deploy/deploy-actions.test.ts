@@ -11,7 +11,7 @@ import { captureLog } from '../../test/support/test-log.js';
 import { CopyAction } from './copy-action.js';
 import type { CertificatePaths } from '../store/certificate-store.js';
 import type { CertificateEvent } from './deploy-action.js';
-import { HookAction, hookEnvironment } from './hook-action.js';
+import { dnsProfile, HookAction, hookEnvironment } from './hook-action.js';
 import { PermissionsAction } from './permissions-action.js';
 import { PfxAction } from './pfx-action.js';
 import { runDeploy } from './run-deploy.js';
@@ -31,7 +31,7 @@ beforeEach(async () => {
   const [cert, key] = await Promise.all([readFile(`${dir}/c.pem`, 'utf8'), readFile(`${dir}/k.pem`, 'utf8')]);
   const domains = ['web.example.test', '*.web.example.test'];
   const { store, certificate } = await savedCertificate(path.join(dir, 'store'), { cert, chain: '', fullchain: cert, privkey: key }, { domains });
-  event = { event: 'renewed', name: 'web', domains, certificate, local: store };
+  event = { event: 'renewed', name: 'web', domains, profile: 'home', certificate, local: store };
   storeRoot = store.root;
   paths = store.paths('web');
 });
@@ -56,8 +56,17 @@ describe('hook', () => {
       CERTFLEET_LIVE_DIR: paths.liveDir, CERTFLEET_CERT_PATH: paths.cert, CERTFLEET_KEY_PATH: paths.privkey, CERTFLEET_FULLCHAIN_PATH: paths.fullchain,
       RENEWED_LINEAGE: paths.liveDir, RENEWED_DOMAINS: 'web.example.test *.web.example.test',
       DNSROBOCERT_CERTIFICATE_NAME: 'web', DNSROBOCERT_CERTIFICATE_DOMAINS: 'web.example.test,*.web.example.test',
+      DNSROBOCERT_CERTIFICATE_PROFILE: 'home',
     });
-    expect(Object.keys(hookEnvironment(event))).toHaveLength(13);
+    expect(Object.keys(hookEnvironment(event))).toHaveLength(14);
+  });
+
+  it('DNSROBOCERT_CERTIFICATE_PROFILE is the provider id: dns itself, or the first domain\'s provider in a per-domain map', () => {
+    expect(dnsProfile('home', ['a.example.test'])).toBe('home');
+    const map = { 'example.test': 'main', 'shop.example.test': 'shop', 'other.test': 'third' };
+    expect(dnsProfile(map, ['*.shop.example.test', 'www.example.test'])).toBe('shop');
+    expect(dnsProfile(map, ['www.example.test', 'shop.example.test'])).toBe('main');
+    expect(dnsProfile(map, ['other.test'])).toBe('third');
   });
 
   it('a failing hook: exit code in the error, output only in the redacted log; a hanging hook is killed; missing and non-executable programs are named', async () => {
@@ -111,6 +120,19 @@ describe('permissions', () => {
     expect(a.lastChanges.chmod.some((p) => p.endsWith('evil.pem') || p.endsWith('broken.pem'))).toBe(false);
   });
 
+  it.skipIf(process.getuid?.() !== 0)('takes a numeric uid and gid, also one that no passwd or group entry names (as root: chown to others)', async () => {
+    const a = new PermissionsAction({ user: 4242, group: 4343 }, 10_000, false);
+    await a.run(event, ctx());
+    const st = await stat(paths.privkey);
+    expect([st.uid, st.gid]).toEqual([4242, 4343]);
+    expect(a.describe).toBe('permissions 4242 4343');
+    // Root's ids are numbers too: 0 is an id, not "unset".
+    const root = new PermissionsAction({ user: 0, group: 0 }, 10_000, false);
+    await root.run(event, ctx());
+    expect(root.lastChanges.chown.length).toBeGreaterThan(0);
+    expect([(await stat(paths.privkey)).uid, (await stat(paths.privkey)).gid]).toEqual([0, 0]);
+  });
+
   it('an unknown user is a clear error', async () => {
     await expect(new PermissionsAction({ user: 'no-such-user-xyz' }, 10_000, false).run(event, ctx())).rejects.toThrow('no user named "no-such-user-xyz" in /etc/passwd');
   });
@@ -130,6 +152,23 @@ describe('pfx', () => {
     await new PfxAction(pass, true, 20_000, false).run(event, ctx());
     const legacy = await run('openssl', ['pkcs12', '-in', pfx, '-info', '-noout', '-legacy', '-passin', `pass:${pass}`]);
     expect(legacy.stderr).toMatch(/pbeWithSHA1And3-KeyTripleDES-CBC/);
+  });
+});
+
+describe('pfx without a passphrase', () => {
+  it('writes an unencrypted cert.pfx (plain key bag, 0600) that opens with no password, legacy too', async () => {
+    const pfx = path.join(paths.liveDir, 'cert.pfx');
+    for (const legacy of [false, true]) {
+      await new PfxAction(undefined, legacy, 20_000, false).run(event, ctx());
+      expect((await stat(pfx)).mode & 0o777).toBe(0o600);
+      const info = await run('openssl', ['pkcs12', '-in', pfx, '-info', '-noout', '-passin', 'pass:', ...(legacy ? ['-legacy'] : [])]);
+      // "Key bag", not "Shrouded Keybag": the key is not encrypted at all.
+      expect(info.stderr).toMatch(/^Key bag$/m);
+      expect(info.stderr).not.toMatch(/Shrouded|PBES2|pbeWith/);
+      const pem = await run('openssl', ['pkcs12', '-in', pfx, '-nodes', '-passin', 'pass:', ...(legacy ? ['-legacy'] : [])]);
+      expect(pem.stdout).toContain('BEGIN PRIVATE KEY');
+      expect(pem.stdout).toContain(event.certificate.pem.cert.trim().split('\n')[1]);
+    }
   });
 });
 

@@ -1,5 +1,6 @@
 import { childEnv } from '../child/child-env.js';
 import { runChild } from '../child/run-child.js';
+import { providerFor } from '../dns/cname-chain.js';
 import { CertfleetError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { CertificateEvent, DeployAction } from './deploy-action.js';
@@ -21,7 +22,17 @@ export function hookEnvironment(e: CertificateEvent): Record<string, string> {
     RENEWED_DOMAINS: e.domains.join(' '),
     DNSROBOCERT_CERTIFICATE_NAME: e.name,
     DNSROBOCERT_CERTIFICATE_DOMAINS: e.domains.join(','),
+    DNSROBOCERT_CERTIFICATE_PROFILE: e.profile,
   };
+}
+
+/**
+ * The provider id a certificate's hooks report as its profile: `dns` itself, or for a map of
+ * domains to providers the one its first domain is routed to (the longest matching suffix).
+ */
+export function dnsProfile(dns: string | Record<string, string>, domains: readonly string[]): string {
+  const first = domains[0]?.replace(/^\*\./, '') ?? '';
+  return providerFor(dns, first) ?? Object.values(dns)[0] ?? '';
 }
 
 export interface HookOptions {

@@ -30,7 +30,7 @@ afterEach(() => rm(dir, { recursive: true, force: true }));
 function eventIn(root: string): CertificateEvent {
   const now = new Date().toISOString();
   const meta = { name: 'web', domains: ['web.example.test'], keyType: 'ecdsa-p256', notBefore: now, notAfter: now, issuer: 'x', serial: '1', account: '', orderUrl: '', issuedAt: now, version: 1 };
-  return { event: 'renewed', name: 'web', domains: meta.domains, certificate: { meta, pem: { cert: 'x', chain: 'x', fullchain: 'x', privkey: 'x' } }, local: localDirectory(root) };
+  return { event: 'renewed', name: 'web', domains: meta.domains, profile: 'home', certificate: { meta, pem: { cert: 'x', chain: 'x', fullchain: 'x', privkey: 'x' } }, local: localDirectory(root) };
 }
 
 /**

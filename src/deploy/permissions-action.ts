@@ -2,9 +2,9 @@ import { constants, promises as fs, type Stats } from 'node:fs';
 import path from 'node:path';
 import { CertfleetError, errorMessage } from '../errors.js';
 import type { CertificateEvent, DeployAction } from './deploy-action.js';
-import { resolveGroup, resolveUser } from './ids.js';
+import { resolveGroup, resolveUser, type OwnerId } from './ids.js';
 
-export interface PermissionsOptions { filesMode?: number; dirsMode?: number; user?: string; group?: string }
+export interface PermissionsOptions { filesMode?: number; dirsMode?: number; user?: OwnerId; group?: OwnerId }
 
 /** What a run changed: the tests count these, and a second run on an unchanged tree must do none. */
 export interface PermissionChanges { chmod: string[]; chown: string[] }
@@ -36,7 +36,7 @@ export class PermissionsAction implements DeployAction {
   lastChanges: PermissionChanges = { chmod: [], chown: [] };
 
   constructor(private readonly opts: PermissionsOptions, readonly timeoutMs: number, readonly required: boolean) {
-    this.describe = `permissions ${[opts.filesMode?.toString(8), opts.dirsMode?.toString(8), opts.user, opts.group].filter(Boolean).join(' ')}`;
+    this.describe = `permissions ${[opts.filesMode?.toString(8), opts.dirsMode?.toString(8), opts.user, opts.group].filter((v) => v !== undefined).join(' ')}`;
   }
 
   async run(event: CertificateEvent, ctx: { signal: AbortSignal }): Promise<void> {

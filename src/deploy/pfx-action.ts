@@ -11,17 +11,24 @@ import type { CertificateEvent, DeployAction } from './deploy-action.js';
  * profile with a SHA-256 MAC. The passphrase goes to openssl on its stdin — not argv (any user can
  * read that), not its environment (the allow-list keeps secrets out of every child's). openssl
  * writes the (encrypted) file to a pipe; the local certificate directory writes it atomically with
- * mode 0600 (created so, never readable by others, not even before a chmod).
+ * mode 0600 (created so, never readable by others, not even before a chmod). Without a passphrase
+ * (DNSroboCert allows it) the file is written unencrypted, still 0600.
  */
 export class PfxAction implements DeployAction {
   readonly kind = 'pfx';
-  readonly describe = 'pfx';
+  readonly describe: string = 'pfx';
 
-  constructor(private readonly passphrase: string, private readonly legacy: boolean, readonly timeoutMs: number, readonly required: boolean, private readonly openssl = 'openssl') {}
+  /** `passphrase` undefined: an unencrypted file (the security findings refuse it in production mode). */
+  constructor(private readonly passphrase: string | undefined, private readonly legacy: boolean, readonly timeoutMs: number, readonly required: boolean, private readonly openssl = 'openssl') {
+    if (passphrase === undefined) this.describe = 'pfx (unencrypted)';
+  }
 
   async run(event: CertificateEvent, ctx: { signal: AbortSignal }): Promise<void> {
     const paths = event.local.paths(event.name);
-    const args = ['pkcs12', '-export', '-in', paths.fullchain, '-inkey', paths.privkey, '-name', event.name, '-passout', 'stdin', ...(this.legacy ? ['-legacy'] : [])];
+    // Without a passphrase: key and certificates in plain bags (-keypbe/-certpbe NONE), the MAC under the
+    // empty password, which is how a PKCS#12 "without a password" opens (openssl -passin pass:, Windows, Java, Python's None).
+    const protection = this.passphrase === undefined ? ['-passout', 'pass:', '-keypbe', 'NONE', '-certpbe', 'NONE'] : ['-passout', 'stdin'];
+    const args = ['pkcs12', '-export', '-in', paths.fullchain, '-inkey', paths.privkey, '-name', event.name, ...protection, ...(this.legacy ? ['-legacy'] : [])];
     try {
       const pfx = await run(this.openssl, args, this.passphrase, this.timeoutMs, ctx.signal);
       await event.local.writeDerived(event.name, PFX_FILE, pfx, 0o600, ctx.signal);
@@ -34,7 +41,7 @@ export class PfxAction implements DeployAction {
 /** The file name hooks and services find the PFX under, beside the live PEM files. */
 export const PFX_FILE = 'cert.pfx';
 
-function run(cmd: string, args: string[], passphrase: string, timeoutMs: number, signal: AbortSignal): Promise<Buffer> {
+function run(cmd: string, args: string[], passphrase: string | undefined, timeoutMs: number, signal: AbortSignal): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { env: childEnv(), stdio: ['pipe', 'pipe', 'pipe'], signal, timeout: timeoutMs });
     const out: Buffer[] = [];
@@ -43,7 +50,7 @@ function run(cmd: string, args: string[], passphrase: string, timeoutMs: number,
     child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
     // openssl may exit before reading stdin (a bad key file): its exit code is the error, not EPIPE.
     child.stdin.on('error', () => {});
-    child.stdin.end(`${passphrase}\n`);
+    child.stdin.end(passphrase === undefined ? '' : `${passphrase}\n`);
     child.on('error', (err: NodeJS.ErrnoException) => reject(new CertfleetError('DEPLOY_FAILED', `pfx: cannot run ${cmd}: ${err.code ?? err.message}`)));
     child.on('close', (code) => (code === 0 ? resolve(Buffer.concat(out)) : reject(new CertfleetError('DEPLOY_FAILED', `pfx: openssl pkcs12 exited with ${code}: ${stderr.trim().split('\n')[0] ?? ''}`))));
   });

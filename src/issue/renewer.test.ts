@@ -174,3 +174,27 @@ describe('Renewer (the pipeline) with fakes', () => {
     expect(p.store.isLocked('web')).toBe(false);
   });
 });
+
+describe('force_renew through the pipeline', () => {
+  const forced = { ...spec, force_renew: true };
+  const HOUR = 3_600_000;
+
+  it('one issue run (run: once) renews every time; the daemon at most every 12 hours and schedules itself 12 hours on', async () => {
+    const p = pipeline();
+    expect((await p.renewer.process(forced, { run: 'once' }, never())).result).toBe('issued');
+    p.clock.t += 1000;
+    expect((await p.renewer.process(forced, { run: 'once' }, never())).result).toBe('renewed');
+    expect(p.store.saves).toHaveLength(2);
+
+    // The daemon's view of the same certificate, just renewed: not due, next look in 12 hours (no loop).
+    const now = p.clock.t;
+    const skipped = await p.renewer.process(forced, {}, never());
+    expect(skipped).toMatchObject({ result: 'skipped', detail: expect.stringMatching(/^force_renew \(every 12 h\) at /), next: now + 12 * HOUR });
+    p.clock.t = now + 12 * HOUR;
+    const renewed = await p.renewer.process(forced, {}, never());
+    expect(renewed).toMatchObject({ result: 'renewed', next: p.clock.t + 12 * HOUR });
+    expect(p.store.saves).toHaveLength(3);
+    // Without force_renew the same store is left alone by either.
+    expect((await p.renewer.process(spec, { run: 'once' }, never())).result).toBe('skipped');
+  });
+});

@@ -12,7 +12,7 @@ import {
 import type { Dns01Solver } from '../solver/dns01-solver.js';
 import type { StateGuard, StateUpdates } from '../solver/state-updates.js';
 import type { CertificateMeta, CertificatePaths, CertificateStore, Lease, LocalCertificateDirectory, StoredCertificate } from '../store/certificate-store.js';
-import { certificateStatus } from '../scheduler/certificate-status.js';
+import { certificateStatus, type StatusRun } from '../scheduler/certificate-status.js';
 
 export type CertificateSpec = Config['certificates'][number];
 
@@ -51,6 +51,9 @@ export interface Notifier {
 }
 
 export interface Clock { now(): number }
+
+/** `force`: renew whatever the policy says; `run: 'once'` (`certfleet issue`): force_renew certificates renew on every run. */
+export interface ProcessOptions { force?: boolean; run?: StatusRun }
 
 /** Everything the pipeline works with, built by the composition root (src/daemon/compose.ts). */
 export interface RenewerDeps {
@@ -91,7 +94,7 @@ export class Renewer {
   }
 
   /** Processes one certificate; never throws (a failure is an outcome and a scheduled retry). */
-  async process(spec: CertificateSpec, opts: { force?: boolean }, signal: AbortSignal): Promise<RenewOutcome> {
+  async process(spec: CertificateSpec, opts: ProcessOptions, signal: AbortSignal): Promise<RenewOutcome> {
     const outcome = await this.renew(spec, opts, signal);
     // After the lock is released: deploy actions, then notifications.
     const { saved, ...reported } = outcome;
@@ -106,7 +109,7 @@ export class Renewer {
     return this.deps.clock.now();
   }
 
-  private async renew(spec: CertificateSpec, opts: { force?: boolean }, signal: AbortSignal): Promise<RenewOutcome> {
+  private async renew(spec: CertificateSpec, opts: ProcessOptions, signal: AbortSignal): Promise<RenewOutcome> {
     const name = certificateName(spec);
     const log = this.deps.log.child({ cert: name });
     const started = performance.now();
@@ -117,7 +120,7 @@ export class Renewer {
     try {
       [meta, { state }] = await Promise.all([store.readMeta(name, signal), store.readState(name, signal)]);
       state = await this.refreshAri(name, meta, state, log, signal);
-      const first = opts.force ? { due: true as const, reason: 'forced' } : this.decide(spec, meta, state);
+      const first = opts.force ? { due: true as const, reason: 'forced' } : this.decide(spec, meta, state, opts);
       // Values an interrupted run left in DNS are removed at the next look, due or not.
       if (!first.due && !state.pendingTxt?.length) return this.report({ name, result: 'skipped', detail: first.reason, next: this.nextWake(first, meta, state) }, meta);
 
@@ -129,7 +132,7 @@ export class Renewer {
       try {
         [meta, { state }] = await Promise.all([store.readMeta(name, signal), store.readState(name, signal)]);
         if (state.pendingTxt?.length) state = await this.removeLeftovers(name, held, state.pendingTxt, log, signal);
-        const again = opts.force ? first : this.decide(spec, meta, state);
+        const again = opts.force ? first : this.decide(spec, meta, state, opts);
         if (!again.due) return this.report({ name, result: 'skipped', detail: first.due ? `${again.reason} (renewed meanwhile)` : again.reason, next: this.nextWake(again, meta, state) }, meta);
 
         await store.preflight(name, signal);
@@ -147,7 +150,7 @@ export class Renewer {
           return succeeded;
         });
         const paths = this.deps.local.paths(name);
-        const next = this.decide(spec, saved.meta, state);
+        const next = this.decide(spec, saved.meta, state, opts);
         // Metrics and state first, then the log line: whoever reads the log sees them current.
         const outcome = this.report({ name, result, detail: paths.liveDir, paths, ms, next: this.nextWake(next, saved.meta, state), saved }, saved.meta);
         log.info({ domains: spec.domains, ms: Math.round(ms), reason: again.reason }, result);
@@ -265,8 +268,8 @@ export class Renewer {
     }));
   }
 
-  private decide(spec: CertificateSpec, meta: CertificateMeta | undefined, state: RenewalState): Decision {
-    return certificateStatus(spec, meta, state, { directory: this.deps.acme.directory, now: this.now() }).decision;
+  private decide(spec: CertificateSpec, meta: CertificateMeta | undefined, state: RenewalState, opts: ProcessOptions): Decision {
+    return certificateStatus(spec, meta, state, { directory: this.deps.acme.directory, now: this.now(), ...(opts.run ? { run: opts.run } : {}) }).decision;
   }
 
   /** Revokes the current certificate of `name` (RFC 5280 reason code); false when none is stored. */

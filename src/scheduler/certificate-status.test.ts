@@ -45,6 +45,32 @@ describe('certificateStatus', () => {
   });
 });
 
+describe('force_renew', () => {
+  const forced = { ...web, force_renew: true };
+  const HOUR = 3_600_000;
+  const young = (hoursAgo: number): StoredFacts => ({ ...stored(90), issuedAt: iso(ctx.now - hoursAgo * HOUR) });
+
+  it('the daemon renews at most every 12 hours, counted from the last issuance, and says why', () => {
+    const soon = certificateStatus(forced, young(11), EMPTY_STATE, ctx);
+    expect(soon).toMatchObject({ action: 'wait', dueAt: ctx.now + HOUR, decision: { due: false, reason: expect.stringMatching(/^force_renew \(every 12 h\) at /) } });
+    expect(certificateStatus(forced, young(12), EMPTY_STATE, ctx)).toMatchObject({ action: 'renew', decision: { due: true, reason: 'force_renew (every 12 h)' } });
+    // Without it, the same certificate waits for its window (60 days after issuance).
+    expect(certificateStatus(web, young(12), EMPTY_STATE, ctx)).toMatchObject({ action: 'wait', decision: { reason: expect.stringMatching(/a third of the lifetime/) } });
+  });
+
+  it('one issue run renews it every time, even just after the last one', () => {
+    expect(certificateStatus(forced, young(0), EMPTY_STATE, { ...ctx, run: 'once' })).toMatchObject({ action: 'renew', decision: { due: true, reason: 'force_renew (on every issue run)' } });
+    expect(certificateStatus(web, young(0), EMPTY_STATE, { ...ctx, run: 'once' })).toMatchObject({ action: 'wait' });
+  });
+
+  it('a failure backoff still holds (no retry loop), and the usual window wins when it comes first', () => {
+    const failed: RenewalState = { failures: 1, lastResult: 'failed', lastAttempt: iso(ctx.now - 1000), lastError: 'DNS down', nextAttempt: iso(ctx.now + 60_000) };
+    expect(certificateStatus(forced, young(13), failed, ctx)).toMatchObject({ action: 'wait', dueAt: ctx.now + 60_000 });
+    expect(certificateStatus(forced, young(13), failed, { ...ctx, run: 'once' })).toMatchObject({ action: 'wait', dueAt: ctx.now + 60_000 });
+    expect(certificateStatus(forced, { ...stored(12), issuedAt: iso(ctx.now - HOUR) }, EMPTY_STATE, ctx)).toMatchObject({ action: 'renew', decision: { reason: expect.stringMatching(/a third of the lifetime/) } });
+  });
+});
+
 describe('readStatuses', () => {
   it('reads each certificate of the config by name, in config order, with the caller\'s signal', async () => {
     const signal = new AbortController().signal;

@@ -1,5 +1,5 @@
 import { certificateName, type Config } from '../config/schema.js';
-import { decideRenewal, type CertificateFacts, type Decision, type RenewalState } from './renewal-policy.js';
+import { decideRenewal, FORCE_RENEW_INTERVAL_MS, type CertificateFacts, type Decision, type RenewalState } from './renewal-policy.js';
 
 type CertificateSpec = Config['certificates'][number];
 
@@ -29,9 +29,19 @@ export interface CertificateStatus {
 
 const DAY = 86_400_000;
 
+/**
+ * Who asks: the daemon (`run`, and `list` and the plan, which show what it will do) or one
+ * `issue` run, which renews a `force_renew` certificate every time (as DNSroboCert's
+ * --force-renewal on each check); the daemon does so at most every FORCE_RENEW_INTERVAL_MS.
+ */
+export type StatusRun = 'daemon' | 'once';
+
+export interface StatusContext { directory: string; now: number; run?: StatusRun }
+
 /** The one status query: pure, so the pipeline, `list` and the plan answer alike. */
-export function certificateStatus(spec: CertificateSpec, meta: StoredFacts | undefined, state: RenewalState, ctx: { directory: string; now: number }): CertificateStatus {
-  const decision = decideRenewal(meta, { domains: spec.domains, keyType: spec.key_type, directory: ctx.directory }, state, ctx.now);
+export function certificateStatus(spec: CertificateSpec, meta: StoredFacts | undefined, state: RenewalState, ctx: StatusContext): CertificateStatus {
+  const forceRenewAfterMs = !spec.force_renew ? undefined : ctx.run === 'once' ? 0 : FORCE_RENEW_INTERVAL_MS;
+  const decision = decideRenewal(meta, { domains: spec.domains, keyType: spec.key_type, directory: ctx.directory, forceRenewAfterMs }, state, ctx.now);
   const status: CertificateStatus = {
     name: certificateName(spec),
     decision,
@@ -52,10 +62,10 @@ export interface StatusSource {
 }
 
 /** The status of every certificate of `config`, in config order; reads only. */
-export function readStatuses(config: Config, store: StatusSource, now: number, signal: AbortSignal): Promise<CertificateStatus[]> {
+export function readStatuses(config: Config, store: StatusSource, now: number, signal: AbortSignal, run: StatusRun = 'daemon'): Promise<CertificateStatus[]> {
   return Promise.all(config.certificates.map(async (spec) => {
     const name = certificateName(spec);
     const [meta, { state }] = await Promise.all([store.readMeta(name, signal), store.readState(name, signal)]);
-    return certificateStatus(spec, meta, state, { directory: config.acme.directory, now });
+    return certificateStatus(spec, meta, state, { directory: config.acme.directory, now, run });
   }));
 }

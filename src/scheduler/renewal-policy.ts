@@ -10,6 +10,8 @@
  * 3. ARI (RFC 9773): at the random time chosen inside the CA's window for this serial; a window
  *    already past means now. The chosen time is never later than the start of the emergency zone.
  * 4. Otherwise when a third of the lifetime remains (half for lifetimes under 10 days).
+ * 5. `force_renew`: also once the certificate is `forceRenewAfterMs` old, if that comes first:
+ *    12 hours in the daemon (DNSroboCert's twice-daily check: never a loop), 0 for one `issue` run.
  */
 
 import type { AriState, RenewalState } from '../store/renewal-state.js';
@@ -21,6 +23,8 @@ export const EMERGENCY_RETRY_MS = 3_600_000;
 export const ARI_RECHECK_MIN_MS = 10 * 60_000;
 export const ARI_RECHECK_MAX_MS = 12 * 3_600_000;
 export const ARI_RECHECK_DEFAULT_MS = 6 * 3_600_000;
+/** How often the daemon renews a `force_renew` certificate: DNSroboCert forces a renewal at each of its two daily checks. */
+export const FORCE_RENEW_INTERVAL_MS = 12 * 3_600_000;
 
 export interface CertificateFacts {
   domains: string[];
@@ -29,6 +33,8 @@ export interface CertificateFacts {
   notAfter: string;
   serial: string;
   directory?: string | undefined;
+  /** When certfleet saved it (force_renew counts from there; notBefore when absent). */
+  issuedAt?: string | undefined;
 }
 
 // The state types live with the store that persists them; re-exported for the scheduler's callers.
@@ -38,7 +44,13 @@ export type Decision =
   | { due: true; reason: string }
   | { due: false; at: number; reason: string };
 
-export interface WantedCertificate { domains: string[]; keyType: string; directory?: string }
+export interface WantedCertificate {
+  domains: string[];
+  keyType: string;
+  directory?: string;
+  /** `force_renew`: renew once the certificate is this old (rule 5); absent: not forced. */
+  forceRenewAfterMs?: number | undefined;
+}
 
 export function decideRenewal(cert: CertificateFacts | undefined, wanted: WantedCertificate, state: RenewalState, now: number): Decision {
   const changed = !cert ? 'no certificate yet'
@@ -53,7 +65,7 @@ export function decideRenewal(cert: CertificateFacts | undefined, wanted: Wanted
   }
   if (changed || !cert) return { due: true, reason: changed ?? 'no certificate yet' };
 
-  const renewAt = renewalTime(cert, state.ari);
+  const renewAt = wanted.forceRenewAfterMs === undefined ? renewalTime(cert, state.ari) : forcedTime(cert, state.ari, wanted.forceRenewAfterMs);
   if (now >= renewAt.at) return { due: true, reason: renewAt.why };
   return { due: false, at: renewAt.at, reason: `${renewAt.why} at ${iso(renewAt.at)}` };
 }
@@ -67,6 +79,14 @@ export function renewalTime(cert: CertificateFacts, ari: AriState | undefined): 
   if (ari?.window && ari.serial === cert.serial) return { at: Math.min(Date.parse(ari.window.chosen), emergency), why: 'ARI window' };
   const ratio = lifetime < 10 * DAY ? 1 / 2 : 1 / 3;
   return { at: end - lifetime * ratio, why: `${ratio === 0.5 ? 'half' : 'a third'} of the lifetime left` };
+}
+
+/** Rule 5: the earlier of the usual moment and `after` past the certificate's issuance. */
+function forcedTime(cert: CertificateFacts, ari: AriState | undefined, after: number): { at: number; why: string } {
+  const usual = renewalTime(cert, ari);
+  const at = Date.parse(cert.issuedAt ?? cert.notBefore) + after;
+  if (usual.at <= at) return usual;
+  return { at, why: after === 0 ? 'force_renew (on every issue run)' : `force_renew (every ${Math.round(after / 3_600_000)} h)` };
 }
 
 /** Start of the last tenth of the lifetime, or of the last day when that is longer. */

@@ -16,7 +16,7 @@ export async function savedCertificate(root: string, pem: Record<PemFile, string
 /** An `issued` event for a certificate saved in a FileStore at `root` (the PEMs are placeholders). */
 export async function savedEvent(root: string): Promise<CertificateEvent> {
   const { store, certificate } = await savedCertificate(root, { cert: 'cert', chain: 'chain', fullchain: 'fullchain', privkey: 'key' });
-  return { event: 'issued', name: 'web', domains: ['web.example.test'], certificate, local: store };
+  return { event: 'issued', name: 'web', domains: ['web.example.test'], profile: 'home', certificate, local: store };
 }
 
 /** The directory store's `live/` at `root` as a LocalCertificateDirectory (it may hold nothing yet). */
