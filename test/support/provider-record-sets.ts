@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DnsProvider, RecordGetter, RecordSetter, ZoneLister } from '../../src/dns/dns-provider.js';
-import type { ProviderFixture } from './provider-conformance.js';
+import { loadCassettes } from './cassette.js';
+import { describeProviderConformance, type ProviderFixture } from './provider-conformance.js';
+import { shapeContradictions, type SeenRequest, type ShapeOptions } from './recorded-shapes.js';
 
 /** A fixture whose provider also has the ExternalDNS capabilities. */
 export interface RecordSetFixture extends ProviderFixture {
@@ -61,6 +63,48 @@ export function describeRecordSets(label: string, setup: () => Promise<RecordSet
 
     it('listZones lists the zones the credentials reach', async () => {
       expect(await f.provider.listZones(signal())).toContain(f.zone);
+    });
+  });
+}
+
+/** A provider under test together with the requests its fake saw. */
+export interface RecordedFixture extends RecordSetFixture {
+  seen: SeenRequest[];
+}
+
+export interface RecordedProviderSuite {
+  label: string;
+  /** The cassette folder (`loadCassettes`). */
+  cassettes: string;
+  setup: () => Promise<RecordedFixture>;
+  /**
+   * The contradictions expected, each a documented request the recordings happen not to show
+   * (a zone list, a page parameter); say why beside it. Anything else fails.
+   */
+  documented: string[];
+  /** Requests that must have been seen (e.g. a second page), so the check covers them. */
+  mustSee?: RegExp[];
+  shapes?: ShapeOptions;
+}
+
+/**
+ * The whole check of a REST provider: the conformance suite and the record-set suite against its
+ * fake, then every request the fakes saw compared with the recorded traffic.
+ */
+export function describeRecordedProvider(s: RecordedProviderSuite): void {
+  const fixtures: RecordedFixture[] = [];
+  const setup = async () => {
+    const f = await s.setup();
+    fixtures.push(f);
+    return f;
+  };
+  describeProviderConformance(`${s.label} (against a fake built from its cassettes)`, setup);
+  describeRecordSets(s.label, setup);
+  describe(`${s.label}: the requests made have shapes the recordings show`, () => {
+    it('no request contradicts the cassettes, except the documented ones', () => {
+      const seen = fixtures.flatMap((f) => f.seen);
+      for (const re of s.mustSee ?? []) expect(seen.some((r) => re.test(`${r.method} ${r.url}`)), `a request matching ${re}`).toBe(true);
+      expect(shapeContradictions(loadCassettes(s.cassettes), seen, s.shapes)).toEqual(s.documented);
     });
   });
 }
