@@ -1,5 +1,5 @@
-import { startFakeApiServer, type FakeAnswer, type FakeApiServer, type FakeRequest } from './fake-api-server.js';
-import { apiName, FakeRecordTable, fqdnOf, numericIds, pageOf, type FakeRow } from './fake-record-table.js';
+import { startFakeApiServer, type FakeAnswer, type FakeRequest } from './fake-api-server.js';
+import { apiName, fakeTableApi, FakeRecordTable, type FakeTableApi, fqdnOf, numericIds, pageOf, type FakeRow } from './fake-record-table.js';
 
 /**
  * DigitalOcean API v2, built from test/cassettes/digitalocean: `/v2/domains/{name}` (404
@@ -8,14 +8,7 @@ import { apiName, FakeRecordTable, fqdnOf, numericIds, pageOf, type FakeRow } fr
  * `{domain_record}`, delete 204. A bad token answers 401 `{id, message}` (DigitalOcean's
  * documented error shape; no cassette records one).
  */
-export interface FakeDigitalOcean {
-  /** The API base, `…/v2`. */
-  url: string;
-  token: string;
-  server: FakeApiServer;
-  table: FakeRecordTable;
-  stop(): Promise<void>;
-}
+export type FakeDigitalOcean = FakeTableApi;
 
 export async function startFakeDigitalOcean(zones: string[], opts: { perPage?: number } = {}): Promise<FakeDigitalOcean> {
   const table = new FakeRecordTable(zones, numericIds(92264100));
@@ -53,5 +46,5 @@ export async function startFakeDigitalOcean(zones: string[], opts: { perPage?: n
     if (req.method === 'DELETE' && m[3]) return table.remove(zone, m[3]) ? { status: 204 } : notFound;
     return notFound;
   });
-  return { url: `${server.url}/v2`, token: table.token, server, table, stop: () => server.stop() };
+  return fakeTableApi(server, '/v2', table);
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { startFakeApiServer, type FakeAnswer, type FakeApiServer, type FakeRequest } from './fake-api-server.js';
-import { apiName, FakeRecordTable, fqdnOf, pageOf, type FakeRow } from './fake-record-table.js';
+import { startFakeApiServer, type FakeAnswer, type FakeRequest } from './fake-api-server.js';
+import { apiName, fakeTableApi, FakeRecordTable, type FakeTableApi, fqdnOf, pageOf, type FakeRow } from './fake-record-table.js';
 
 /**
  * The older Hetzner DNS Console API (dns.hetzner.com/api/v1), written from its documentation —
@@ -10,13 +10,7 @@ import { apiName, FakeRecordTable, fqdnOf, pageOf, type FakeRow } from './fake-r
  * answering `{record}`, `DELETE /records/{id}`. Error bodies are `{message}` (401) and
  * `{error: {message, code}}` (404, 422), as the documentation's examples show them.
  */
-export interface FakeHetznerConsole {
-  url: string;
-  token: string;
-  server: FakeApiServer;
-  table: FakeRecordTable;
-  stop(): Promise<void>;
-}
+export type FakeHetznerConsole = FakeTableApi;
 
 export async function startFakeHetznerConsole(zones: string[], opts: { perPage?: number } = {}): Promise<FakeHetznerConsole> {
   const table = new FakeRecordTable(zones, () => randomBytes(16).toString('hex'));
@@ -57,5 +51,5 @@ export async function startFakeHetznerConsole(zones: string[], opts: { perPage?:
     }
     return fail(404, 'not found');
   });
-  return { url: `${server.url}/api/v1`, token: table.token, server, table, stop: () => server.stop() };
+  return fakeTableApi(server, '/api/v1', table);
 }

@@ -1,5 +1,5 @@
-import { startFakeApiServer, type FakeAnswer, type FakeApiServer, type FakeRequest } from './fake-api-server.js';
-import { apiName, FakeRecordTable, fqdnOf, numericIds, pageOf, type FakeRow } from './fake-record-table.js';
+import { startFakeApiServer, type FakeAnswer, type FakeRequest } from './fake-api-server.js';
+import { apiName, fakeTableApi, FakeRecordTable, type FakeTableApi, fqdnOf, numericIds, pageOf, type FakeRow } from './fake-record-table.js';
 
 /**
  * Linode API v4, built from test/cassettes/linode: `GET /v4/domains` filtered by an `X-Filter`
@@ -8,13 +8,7 @@ import { apiName, FakeRecordTable, fqdnOf, numericIds, pageOf, type FakeRow } fr
  * `{data, page, pages, results}` with `?page=`. Errors as `{errors: [{reason}]}`, the shape
  * Linode documents (the cassettes record none): 401 for a bad token, 404 for an unknown id.
  */
-export interface FakeLinode {
-  url: string;
-  token: string;
-  server: FakeApiServer;
-  table: FakeRecordTable;
-  stop(): Promise<void>;
-}
+export type FakeLinode = FakeTableApi;
 
 export async function startFakeLinode(zones: string[], opts: { perPage?: number } = {}): Promise<FakeLinode> {
   const table = new FakeRecordTable(zones, numericIds(9295232));
@@ -49,5 +43,5 @@ export async function startFakeLinode(zones: string[], opts: { perPage?: number 
     if (req.method === 'DELETE' && m[2]) return table.remove(zone, m[2]) ? { status: 200, body: {} } : notFound;
     return notFound;
   });
-  return { url: `${server.url}/v4`, token: table.token, server, table, stop: () => server.stop() };
+  return fakeTableApi(server, '/v4', table);
 }

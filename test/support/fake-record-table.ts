@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { canonicalName } from '../../src/dns-name.js';
 import { unquoteTxt } from '../../src/dns/txt-presentation.js';
+import type { FakeApiServer } from './fake-api-server.js';
 import { registerSecret } from './secret-scan.js';
 
 /** One stored record of a fake per-value DNS API: the absolute name, and the value as that API spells it. */
@@ -65,4 +66,17 @@ export function fqdnOf(name: string, zone: string): string {
 export function numericIds(start: number): () => string {
   let next = start;
   return () => String(next++);
+}
+
+/** A running fake of a per-value API: its base URL (with the API's path prefix), token, requests and state. */
+export interface FakeTableApi {
+  url: string;
+  token: string;
+  server: FakeApiServer;
+  table: FakeRecordTable;
+  stop(): Promise<void>;
+}
+
+export function fakeTableApi(server: FakeApiServer, prefix: string, table: FakeRecordTable): FakeTableApi {
+  return { url: `${server.url}${prefix}`, token: table.token, server, table, stop: () => server.stop() };
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { startFakeApiServer, type FakeAnswer, type FakeApiServer, type FakeRequest } from './fake-api-server.js';
-import { apiName, FakeRecordTable, fqdnOf, pageOf, type FakeRow } from './fake-record-table.js';
+import { startFakeApiServer, type FakeAnswer, type FakeRequest } from './fake-api-server.js';
+import { apiName, fakeTableApi, FakeRecordTable, type FakeTableApi, fqdnOf, pageOf, type FakeRow } from './fake-record-table.js';
 
 /**
  * Vultr API v2, built from test/cassettes/vultr: `GET /v2/domains` (the only domain lookup
@@ -9,13 +9,7 @@ import { apiName, FakeRecordTable, fqdnOf, pageOf, type FakeRow } from './fake-r
  * `prev` cursors (`?cursor=`). Errors as `{error, status}`, the shape Vultr documents (the
  * cassettes record none): 401 for a bad key, 404 for an unknown domain or record.
  */
-export interface FakeVultr {
-  url: string;
-  token: string;
-  server: FakeApiServer;
-  table: FakeRecordTable;
-  stop(): Promise<void>;
-}
+export type FakeVultr = FakeTableApi;
 
 export async function startFakeVultr(zones: string[], opts: { perPage?: number } = {}): Promise<FakeVultr> {
   const table = new FakeRecordTable(zones, randomUUID);
@@ -49,5 +43,5 @@ export async function startFakeVultr(zones: string[], opts: { perPage?: number }
     if (req.method === 'DELETE' && m[2]) return table.remove(zone, m[2]) ? { status: 204 } : fail(404, 'Invalid record.');
     return fail(404, 'Not found.');
   });
-  return { url: `${server.url}/v2`, token: table.token, server, table, stop: () => server.stop() };
+  return fakeTableApi(server, '/v2', table);
 }

@@ -1,4 +1,5 @@
 import { canonicalName, relativeName, withTrailingDot } from '../../dns-name.js';
+import { allPages } from '../api-pages.js';
 import { dataFromApi, mxParts } from '../api-values.js';
 import type { ApiRecord, NewRecord, PerValueApi } from '../per-value-provider.js';
 import type { ProviderHttp } from '../provider-http.js';
@@ -61,15 +62,10 @@ export class DigitalOceanClient implements PerValueApi<string> {
   }
 
   /** Every page: the first, then the `page` of each `links.pages.next`. */
-  private async pages<T extends DoPages>(path: string, zone: string | undefined, signal: AbortSignal): Promise<T[]> {
-    const out: T[] = [];
-    for (let page: string | undefined; ;) {
-      const body = (await this.http.request('GET', path, { signal, ...(zone ? { zone } : {}), query: { page } })).json<T>();
-      out.push(body);
-      const next = body.links?.pages?.next;
-      const nextPage = next ? new URL(next).searchParams.get('page') ?? undefined : undefined;
-      if (!nextPage || nextPage === page) return out;
-      page = nextPage;
-    }
+  private pages<T extends DoPages>(path: string, zone: string | undefined, signal: AbortSignal): Promise<T[]> {
+    return allPages(
+      async (page: string | undefined) => (await this.http.request('GET', path, { signal, ...(zone ? { zone } : {}), query: { page } })).json<T>(),
+      (body) => { const next = body.links?.pages?.next; return next ? new URL(next).searchParams.get('page') : undefined; },
+    );
   }
 }

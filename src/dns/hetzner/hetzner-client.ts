@@ -2,6 +2,7 @@ import { sleep } from '../../abort.js';
 import { canonicalName } from '../../dns-name.js';
 import { CertfleetError } from '../../errors.js';
 import { Redactor } from '../../redaction.js';
+import { allPages } from '../api-pages.js';
 import type { ProviderHttp } from '../provider-http.js';
 import { tokenHttp } from '../token-http.js';
 import { HETZNER_CLOUD_API, type HetznerOptions } from './hetzner-options.js';
@@ -94,15 +95,11 @@ export class HetznerClient {
   }
 
   /** Every page: the first, then each `meta.pagination.next_page`. */
-  private async pages<T extends Pagination>(path: string, zone: string | undefined, signal: AbortSignal): Promise<T[]> {
-    const out: T[] = [];
-    for (let page: number | undefined; ;) {
-      const body = (await this.http.request('GET', path, { signal, ...(zone ? { zone } : {}), query: { page } })).json<T>();
-      out.push(body);
-      const next = body.meta?.pagination?.next_page;
-      if (!next || next === page) return out;
-      page = next;
-    }
+  private pages<T extends Pagination>(path: string, zone: string | undefined, signal: AbortSignal): Promise<T[]> {
+    return allPages(
+      async (page: number | undefined) => (await this.http.request('GET', path, { signal, ...(zone ? { zone } : {}), query: { page } })).json<T>(),
+      (body) => body.meta?.pagination?.next_page,
+    );
   }
 }
 

@@ -1,6 +1,7 @@
 import { canonicalName, relativeName } from '../../dns-name.js';
 import { dataFromApi } from '../api-values.js';
 import type { ApiRecord, NewRecord, PerValueApi } from '../per-value-provider.js';
+import { allPages } from '../api-pages.js';
 import type { ProviderHttp } from '../provider-http.js';
 import { tokenHttp } from '../token-http.js';
 import { HETZNER_CONSOLE_API, type HetznerOptions } from './hetzner-options.js';
@@ -57,12 +58,10 @@ export class HetznerConsoleClient implements PerValueApi<HetznerConsoleZone> {
     return (await this.pages<{ zones: HetznerConsoleZone[] }>('/zones', {}, undefined, signal)).flatMap((p) => p.zones.map((z) => canonicalName(z.name)));
   }
 
-  private async pages<T>(path: string, query: Record<string, string>, zone: string | undefined, signal: AbortSignal): Promise<(T & Paged)[]> {
-    const out: (T & Paged)[] = [];
-    for (let page = 1; ; page++) {
-      const body = (await this.http.request('GET', path, { signal, ...(zone ? { zone } : {}), query: { ...query, page: page > 1 ? page : undefined } })).json<T & Paged>();
-      out.push(body);
-      if (page >= (body.meta?.pagination?.last_page ?? 1)) return out;
-    }
+  private pages<T>(path: string, query: Record<string, string>, zone: string | undefined, signal: AbortSignal): Promise<(T & Paged)[]> {
+    return allPages(
+      async (page: number | undefined) => (await this.http.request('GET', path, { signal, ...(zone ? { zone } : {}), query: { ...query, page } })).json<T & Paged>(),
+      (body) => { const p = body.meta?.pagination; return p && p.page < p.last_page ? p.page + 1 : undefined; },
+    );
   }
 }

@@ -1,4 +1,5 @@
 import { canonicalName, relativeName } from '../../dns-name.js';
+import { allPages } from '../api-pages.js';
 import { dataFromApi, mxParts } from '../api-values.js';
 import type { ApiRecord, NewRecord, PerValueApi } from '../per-value-provider.js';
 import type { ProviderHttp } from '../provider-http.js';
@@ -63,11 +64,10 @@ export class LinodeClient implements PerValueApi<LinodeZone> {
   }
 
   private async pages<T>(path: string, zone: string | undefined, signal: AbortSignal, headers?: Record<string, string>): Promise<T[]> {
-    const out: T[] = [];
-    for (let page = 1; ; page++) {
-      const body = (await this.http.request('GET', path, { signal, ...(zone ? { zone } : {}), ...(headers ? { headers } : {}), query: { page: page > 1 ? page : undefined } })).json<LinodePage<T>>();
-      out.push(...body.data);
-      if (page >= body.pages) return out;
-    }
+    const pages = await allPages(
+      async (page: number | undefined) => (await this.http.request('GET', path, { signal, ...(zone ? { zone } : {}), ...(headers ? { headers } : {}), query: { page } })).json<LinodePage<T>>(),
+      (body) => (body.page < body.pages ? body.page + 1 : undefined),
+    );
+    return pages.flatMap((p) => p.data);
   }
 }

@@ -1,4 +1,5 @@
 import { canonicalName, relativeName } from '../../dns-name.js';
+import { allPages } from '../api-pages.js';
 import { dataFromApi, mxParts } from '../api-values.js';
 import type { ApiRecord, NewRecord, PerValueApi } from '../per-value-provider.js';
 import type { ProviderHttp } from '../provider-http.js';
@@ -59,14 +60,10 @@ export class VultrClient implements PerValueApi<string> {
     return (await this.pages<VultrDomainPage>('/domains', undefined, signal)).flatMap((p) => p.domains.map((d) => canonicalName(d.domain)));
   }
 
-  private async pages<T extends VultrMeta>(path: string, zone: string | undefined, signal: AbortSignal): Promise<T[]> {
-    const out: T[] = [];
-    for (let cursor: string | undefined; ;) {
-      const body = (await this.http.request('GET', path, { signal, ...(zone ? { zone } : {}), query: { cursor } })).json<T>();
-      out.push(body);
-      const next = body.meta?.links?.next;
-      if (!next || next === cursor) return out;
-      cursor = next;
-    }
+  private pages<T extends VultrMeta>(path: string, zone: string | undefined, signal: AbortSignal): Promise<T[]> {
+    return allPages(
+      async (cursor: string | undefined) => (await this.http.request('GET', path, { signal, ...(zone ? { zone } : {}), query: { cursor } })).json<T>(),
+      (body) => body.meta?.links?.next,
+    );
   }
 }
