@@ -33,6 +33,13 @@ export function describeRecordSets(label: string, setup: () => Promise<RecordSet
       expect((await f.txt(at('_acme-challenge.set'))).sort()).toEqual(['s1', 's3', 's4']);
     });
 
+    it('the same value appended twice at once is created once, and reported by one call only', async () => {
+      const rec = txt('_acme-challenge.twice', 'same');
+      const answers = await Promise.all([f.provider.appendRecords(f.zone, [rec], signal()), f.provider.appendRecords(f.zone, [rec], signal())]);
+      expect(answers.flat()).toEqual([rec]);
+      expect(await f.txt(at('_acme-challenge.twice'))).toEqual(['same']);
+    });
+
     it('a zone handed over below the provider\'s zone is found by walking up', async () => {
       expect(await f.provider.appendRecords(`sub.${f.zone}`, [txt('_acme-challenge', 'below')], signal())).toEqual([txt('_acme-challenge', 'below')]);
       expect(await f.txt(at('_acme-challenge.sub'))).toEqual(['below']);
