@@ -32,6 +32,22 @@ export async function createProvider(id: string, cfg: ProviderConfig, deps: { lo
       const { CloudflareProvider } = await import('./cloudflare/cloudflare-provider.js');
       return new CloudflareProvider({ id, apiToken: cfg.api_token.reveal(), apiUrl: cfg.api_url, ...fetchOption() });
     }
+    case 'digitalocean': {
+      const { digitalOceanProvider } = await import('./digitalocean/digitalocean-provider.js');
+      return digitalOceanProvider({ id, apiToken: cfg.api_token.reveal(), apiUrl: cfg.api_url, ...fetchOption() });
+    }
+    case 'hetzner': {
+      const { hetznerProvider } = await import('./hetzner/hetzner-provider.js');
+      return hetznerProvider({ id, api: cfg.api, apiToken: cfg.api_token.reveal(), ...(cfg.api_url ? { apiUrl: cfg.api_url } : {}), ...fetchOption() });
+    }
+    case 'linode': {
+      const { linodeProvider } = await import('./linode/linode-provider.js');
+      return linodeProvider({ id, apiToken: cfg.api_token.reveal(), apiUrl: cfg.api_url, ...fetchOption() });
+    }
+    case 'vultr': {
+      const { vultrProvider } = await import('./vultr/vultr-provider.js');
+      return vultrProvider({ id, apiKey: cfg.api_key.reveal(), apiUrl: cfg.api_url, ...fetchOption() });
+    }
     case 'acme-dns': {
       const { AcmeDnsProvider } = await import('./acme-dns/acme-dns-provider.js');
       return new AcmeDnsProvider({
