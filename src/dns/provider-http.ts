@@ -139,6 +139,19 @@ export class ProviderHttp {
   }
 }
 
+/** The options every API client is built with: its config entry's id, the API base it may override, a fetch. */
+export interface ApiClientOptions { id: string; apiUrl?: string; fetch?: FetchLike }
+
+/** The ProviderHttp of one API client: labelled `<API> provider <id>`, on `defaultUrl` unless the options override it. */
+export function apiClientHttp(api: string, defaultUrl: string, opts: ApiClientOptions, rest: Omit<ProviderHttpOptions, 'label' | 'baseUrl' | 'fetch'>): ProviderHttp {
+  return new ProviderHttp({ label: `${api} provider ${opts.id}`, baseUrl: opts.apiUrl ?? defaultUrl, ...(opts.fetch ? { fetch: opts.fetch } : {}), ...rest });
+}
+
+/** Auth by one token in `Authorization: <scheme> <token>` (Bearer, deSEC's Token), the token scrubbed from messages. */
+export function tokenAuth(scheme: string, token: string): Pick<ProviderHttpOptions, 'auth' | 'secrets'> {
+  return { auth: () => ({ authorization: `${scheme} ${token}` }), secrets: () => [token] };
+}
+
 /** A failed provider API call; `status` is the HTTP status when there was an answer. */
 export class ProviderHttpError extends CertfleetError {
   constructor(code: ErrorCode, message: string, readonly status: number | undefined, opts: { retryable: boolean; cause?: unknown }) {

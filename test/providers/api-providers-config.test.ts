@@ -1,40 +1,38 @@
 import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
 import { ConfigError, parseConfig } from '../../src/config/load-config.js';
 import { createProvider } from '../../src/dns/create-provider.js';
 import { canGetRecords, canListZones, canSetRecords } from '../../src/dns/dns-provider.js';
 import { captureLog } from '../support/test-log.js';
 
-/** A config with one provider `p` of these options (YAML lines below `p:`). */
-const config = (lines: string) => `acme:
-  directory: https://127.0.0.1:14000/dir
-  email: admin@example.test
-store:
-  path: /tmp/x
-dns:
-  providers:
-    p:
-${lines.trim().split('\n').map((l) => `      ${l}`).join('\n')}
-certificates:
-  - domains: [example.test]
-    dns: p
-`;
+/** A config whose one provider `p` has these options. */
+const config = (p: Record<string, unknown>) => stringify({
+  acme: { directory: 'https://127.0.0.1:14000/dir', email: 'admin@example.test' },
+  store: { path: '/tmp/x' },
+  dns: { providers: { p } },
+  certificates: [{ domains: ['example.test'], dns: 'p' }],
+});
 
-function problems(text: string): string[] {
-  try {
-    parseConfig(text, 'c.yaml');
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems.map((p) => `${p.path}: ${p.message}`);
-    throw err;
-  }
-  return [];
-}
+/** The config's one-line problems (`file:line:col: path: message`), or [] when it is valid. */
+const problems = (text: string): string[] => {
+  const err = (() => {
+    try {
+      parseConfig(text, 'c.yaml');
+      return undefined;
+    } catch (e) {
+      return e;
+    }
+  })();
+  if (err !== undefined && !(err instanceof ConfigError)) throw err;
+  return err ? err.message.split('\n').map((l) => l.replace(/^c\.yaml:\d+:\d+: /, '')) : [];
+};
 
-const minimal = {
-  desec: 'type: desec\ntoken: t',
-  porkbun: 'type: porkbun\napi_key: pk1_a\nsecret_api_key: sk1_b',
-  godaddy: 'type: godaddy\napi_key: k\napi_secret: s',
-  dnsimple: 'type: dnsimple\ntoken: t',
-  infomaniak: 'type: infomaniak\ntoken: t',
+const minimal: Record<string, Record<string, unknown>> = {
+  desec: { type: 'desec', token: 't' },
+  porkbun: { type: 'porkbun', api_key: 'pk1_a', secret_api_key: 'sk1_b' },
+  godaddy: { type: 'godaddy', api_key: 'k', api_secret: 's' },
+  dnsimple: { type: 'dnsimple', token: 't' },
+  infomaniak: { type: 'infomaniak', token: 't' },
 };
 
 describe('the five API providers in the config', () => {
@@ -54,16 +52,16 @@ describe('the five API providers in the config', () => {
 
   it('the new secret options also take <option>_file', () => {
     const files = { '/run/secrets/sk': 'sk1_from_file\n', '/run/secrets/gs': 'gd-secret-from-file\n' };
-    const porkbun = parseConfig(config('type: porkbun\napi_key: pk1_a\nsecret_api_key_file: /run/secrets/sk'), '/etc/certfleet/c.yaml', { readSecretFile: (f) => files[f as keyof typeof files] }).dns.providers.p!;
-    const godaddy = parseConfig(config('type: godaddy\napi_key: k\napi_secret_file: /run/secrets/gs'), '/etc/certfleet/c.yaml', { readSecretFile: (f) => files[f as keyof typeof files] }).dns.providers.p!;
+    const porkbun = parseConfig(config({ type: 'porkbun', api_key: 'pk1_a', secret_api_key_file: '/run/secrets/sk' }), '/etc/certfleet/c.yaml', { readSecretFile: (f) => files[f as keyof typeof files] }).dns.providers.p!;
+    const godaddy = parseConfig(config({ type: 'godaddy', api_key: 'k', api_secret_file: '/run/secrets/gs' }), '/etc/certfleet/c.yaml', { readSecretFile: (f) => files[f as keyof typeof files] }).dns.providers.p!;
     expect(porkbun.type === 'porkbun' && porkbun.secret_api_key.reveal()).toBe('sk1_from_file');
     expect(godaddy.type === 'godaddy' && godaddy.api_secret.reveal()).toBe('gd-secret-from-file');
   });
 
   it('bad input: one clear error per field, with its path', () => {
-    expect(problems(config('type: porkbun\napi_key: pk1_a'))).toEqual([expect.stringMatching(/^dns\.providers\.p\.secret_api_key: /)]);
-    expect(problems(config('type: godaddy\napi_key: k\napi_secret: s\nttl: 300'))).toEqual([expect.stringMatching(/^dns\.providers\.p\.ttl: .*600/)]);
-    expect(problems(config('type: dnsimple\ntoken: t\naccount_id: acme'))).toEqual(['dns.providers.p.account_id: expected the numeric account id']);
+    expect(problems(config({ type: 'porkbun', api_key: 'pk1_a' }))).toEqual([expect.stringMatching(/^dns\.providers\.p\.secret_api_key: /)]);
+    expect(problems(config({ ...minimal.godaddy, ttl: 300 }))).toEqual([expect.stringMatching(/^dns\.providers\.p\.ttl: .*600/)]);
+    expect(problems(config({ ...minimal.dnsimple, account_id: 'acme' }))).toEqual(['dns.providers.p.account_id: expected the numeric account id']);
   });
 
   it('create-provider builds each one, with get and set, and list zones where the API lists them', async () => {

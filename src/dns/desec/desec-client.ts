@@ -1,7 +1,7 @@
 import { canonicalName, relativeName, withTrailingDot } from '../../dns-name.js';
 import { CertfleetError } from '../../errors.js';
 import { jsonDetail } from '../api-error-detail.js';
-import { ProviderHttp } from '../provider-http.js';
+import { apiClientHttp, tokenAuth, type ProviderHttp } from '../provider-http.js';
 import type { ApiRRset, RRsetApi } from '../rrset-provider.js';
 import { quoteTxt, unquoteTxt } from '../txt-presentation.js';
 import type { ApiZone } from '../zone-walk.js';
@@ -23,12 +23,8 @@ export class DesecClient implements RRsetApi<ApiZone> {
 
   constructor(opts: DesecOptions) {
     this.label = `deSEC provider ${opts.id}`;
-    this.http = new ProviderHttp({
-      label: this.label,
-      baseUrl: opts.apiUrl ?? DESEC_API,
-      ...(opts.fetch ? { fetch: opts.fetch } : {}),
-      auth: () => ({ authorization: `Token ${opts.token}` }),
-      secrets: () => [opts.token],
+    this.http = apiClientHttp('deSEC', DESEC_API, opts, {
+      ...tokenAuth('Token', opts.token),
       authHint: 'the token needs the domain (and, with a token policy, write permission on the RRsets certfleet changes)',
       errorDetail: (_status, body) => jsonDetail(body, (j) => j.detail ?? j),
     });
@@ -105,7 +101,7 @@ function toDesec(type: string, value: string): string {
 
 /** The cursor of the page a Link header names by `rel` (`<…?cursor=abc>; rel="next"`); '' for the first page. */
 export function linkCursor(link: string | null, rel: 'first' | 'next'): string | undefined {
-  const part = link?.split(',').find((p) => new RegExp(`rel="?${rel}"?`).test(p));
+  const part = link?.split(',').find((p) => p.includes(`rel="${rel}"`) || p.includes(`rel=${rel}`));
   const url = part?.match(/<([^>]+)>/)?.[1];
   return url === undefined ? undefined : new URL(url, 'http://x').searchParams.get('cursor') ?? undefined;
 }

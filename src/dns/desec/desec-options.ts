@@ -1,12 +1,8 @@
-import type { FetchLike } from '../../http/pool-fetch.js';
+import type { ApiClientOptions } from '../provider-http.js';
 
 export const DESEC_API = 'https://desec.io/api/v1';
 
-export interface DesecOptions {
-  id: string;
+export interface DesecOptions extends ApiClientOptions {
   /** A deSEC API token (`Authorization: Token …`). */
   token: string;
-  /** The API base; only tests and proxies change it. */
-  apiUrl?: string;
-  fetch?: FetchLike;
 }

@@ -2,7 +2,7 @@ import { canonicalName, relativeName } from '../../dns-name.js';
 import { CertfleetError } from '../../errors.js';
 import { jsonDetail } from '../api-error-detail.js';
 import type { PerValueApi, ValueRecord } from '../per-value-provider.js';
-import { ProviderHttp, type ProviderRequest } from '../provider-http.js';
+import { apiClientHttp, tokenAuth, type ProviderHttp, type ProviderRequest } from '../provider-http.js';
 import { unquoteTxt } from '../txt-presentation.js';
 import type { ApiZone } from '../zone-walk.js';
 import { DNSIMPLE_API, type DnsimpleOptions } from './dnsimple-options.js';
@@ -20,12 +20,8 @@ export class DnsimpleClient implements PerValueApi<ApiZone> {
   private account: Promise<string> | undefined;
 
   constructor(private readonly opts: DnsimpleOptions) {
-    this.http = new ProviderHttp({
-      label: `DNSimple provider ${opts.id}`,
-      baseUrl: opts.apiUrl ?? DNSIMPLE_API,
-      ...(opts.fetch ? { fetch: opts.fetch } : {}),
-      auth: () => ({ authorization: `Bearer ${opts.token}` }),
-      secrets: () => [opts.token],
+    this.http = apiClientHttp('DNSimple', DNSIMPLE_API, opts, {
+      ...tokenAuth('Bearer', opts.token),
       authHint: 'it needs an account or user API token of the account that has the zone',
       errorDetail: (_status, body) => jsonDetail(body, (j) => j.message),
     });

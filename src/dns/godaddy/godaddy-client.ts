@@ -1,6 +1,6 @@
 import { canonicalName, relativeName } from '../../dns-name.js';
 import { jsonDetail } from '../api-error-detail.js';
-import { ProviderHttp } from '../provider-http.js';
+import { apiClientHttp, type ProviderHttp } from '../provider-http.js';
 import type { ApiRRset, RRsetApi } from '../rrset-provider.js';
 import type { ApiZone } from '../zone-walk.js';
 import { GODADDY_API, type GodaddyOptions } from './godaddy-options.js';
@@ -20,14 +20,11 @@ export class GodaddyClient implements RRsetApi<ApiZone> {
   private readonly http: ProviderHttp;
 
   constructor(opts: GodaddyOptions) {
-    this.http = new ProviderHttp({
-      label: `GoDaddy provider ${opts.id}`,
-      baseUrl: opts.apiUrl ?? GODADDY_API,
-      ...(opts.fetch ? { fetch: opts.fetch } : {}),
+    this.http = apiClientHttp('GoDaddy', GODADDY_API, opts, {
       auth: () => ({ authorization: `sso-key ${opts.apiKey}:${opts.apiSecret}` }),
       secrets: () => [opts.apiKey, opts.apiSecret],
       authHint: 'it needs a production API key of the account that owns the domain (GoDaddy also refuses DNS API access to accounts below its own size or plan thresholds)',
-      errorDetail: (_status, body) => jsonDetail(body, (j) => (j.message ? `${String(j.code)}: ${String(j.message)}` : undefined)),
+      errorDetail: (_status, body) => jsonDetail(body, (j) => (typeof j.message === 'string' ? `${typeof j.code === 'string' ? `${j.code}: ` : ''}${j.message}` : undefined)),
     });
   }
 

@@ -1,7 +1,7 @@
 import { canonicalName, relativeName } from '../../dns-name.js';
 import { jsonDetail } from '../api-error-detail.js';
 import type { PerValueApi, ValueRecord } from '../per-value-provider.js';
-import { ProviderHttp } from '../provider-http.js';
+import { apiClientHttp, tokenAuth, type ProviderHttp } from '../provider-http.js';
 import type { ApiZone } from '../zone-walk.js';
 import { INFOMANIAK_API, type InfomaniakOptions } from './infomaniak-options.js';
 
@@ -19,12 +19,8 @@ export class InfomaniakClient implements PerValueApi<InfomaniakZone> {
   private readonly http: ProviderHttp;
 
   constructor(opts: InfomaniakOptions) {
-    this.http = new ProviderHttp({
-      label: `Infomaniak provider ${opts.id}`,
-      baseUrl: opts.apiUrl ?? INFOMANIAK_API,
-      ...(opts.fetch ? { fetch: opts.fetch } : {}),
-      auth: () => ({ authorization: `Bearer ${opts.token}` }),
-      secrets: () => [opts.token],
+    this.http = apiClientHttp('Infomaniak', INFOMANIAK_API, opts, {
+      ...tokenAuth('Bearer', opts.token),
       authHint: 'it needs an API token with the "domain" scope, of a user with technical rights on the domain',
       errorDetail: (_status, body) => jsonDetail(body, (j) => (j.error as { description?: string } | undefined)?.description ?? j.error),
     });

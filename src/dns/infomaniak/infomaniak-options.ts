@@ -1,12 +1,8 @@
-import type { FetchLike } from '../../http/pool-fetch.js';
+import type { ApiClientOptions } from '../provider-http.js';
 
 export const INFOMANIAK_API = 'https://api.infomaniak.com';
 
-export interface InfomaniakOptions {
-  id: string;
+export interface InfomaniakOptions extends ApiClientOptions {
   /** An API token with the `domain` scope (`Authorization: Bearer …`). */
   token: string;
-  /** The API base; only tests and proxies change it. */
-  apiUrl?: string;
-  fetch?: FetchLike;
 }

@@ -1,7 +1,7 @@
 import { canonicalName, relativeName } from '../../dns-name.js';
 import { jsonDetail } from '../api-error-detail.js';
 import type { PerValueApi, ValueRecord } from '../per-value-provider.js';
-import { ProviderHttp } from '../provider-http.js';
+import { apiClientHttp, type ProviderHttp } from '../provider-http.js';
 import type { ApiZone } from '../zone-walk.js';
 import { PORKBUN_API, type PorkbunOptions } from './porkbun-options.js';
 
@@ -23,10 +23,7 @@ export class PorkbunClient implements PerValueApi<ApiZone> {
   private readonly http: ProviderHttp;
 
   constructor(private readonly opts: PorkbunOptions) {
-    this.http = new ProviderHttp({
-      label: `Porkbun provider ${opts.id}`,
-      baseUrl: opts.apiUrl ?? PORKBUN_API,
-      ...(opts.fetch ? { fetch: opts.fetch } : {}),
+    this.http = apiClientHttp('Porkbun', PORKBUN_API, opts, {
       secrets: () => [opts.apiKey, opts.secretApiKey],
       authHint: 'check the API key and secret key, and turn on "API ACCESS" for the domain in Porkbun\'s domain management',
       authRefused: (status, body) => status === 400 && BAD_KEY.test(jsonDetail(body, (j) => j.message) ?? ''),

@@ -1,13 +1,9 @@
-import type { FetchLike } from '../../http/pool-fetch.js';
+import type { ApiClientOptions } from '../provider-http.js';
 
 export const PORKBUN_API = 'https://api.porkbun.com/api/json/v3';
 
-export interface PorkbunOptions {
-  id: string;
+export interface PorkbunOptions extends ApiClientOptions {
   /** The API key (`pk1_…`) and secret API key (`sk1_…`), sent in every request's JSON body. */
   apiKey: string;
   secretApiKey: string;
-  /** The API base; only tests and proxies change it. */
-  apiUrl?: string;
-  fetch?: FetchLike;
 }
