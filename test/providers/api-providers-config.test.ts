@@ -15,16 +15,13 @@ const config = (p: Record<string, unknown>) => stringify({
 
 /** The config's one-line problems (`file:line:col: path: message`), or [] when it is valid. */
 const problems = (text: string): string[] => {
-  const err = (() => {
-    try {
-      parseConfig(text, 'c.yaml');
-      return undefined;
-    } catch (e) {
-      return e;
-    }
-  })();
-  if (err !== undefined && !(err instanceof ConfigError)) throw err;
-  return err ? err.message.split('\n').map((l) => l.replace(/^c\.yaml:\d+:\d+: /, '')) : [];
+  try {
+    parseConfig(text, 'c.yaml');
+    return [];
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    return err.message.split('\n').map((l) => l.replace(/^c\.yaml:\d+:\d+: /, ''));
+  }
 };
 
 const minimal: Record<string, Record<string, unknown>> = {

@@ -75,7 +75,8 @@ export function describeApiProvider<F extends FakeApi>(s: ApiProviderSuite<F>): 
       await expect(s.provider(fake).appendRecords('other.test', [txt], signal())).rejects.toMatchObject({ code: 'DNS_ZONE_NOT_FOUND' });
       const bad = s.refused(fake);
       const err = await bad.provider.appendRecords('example.test', [txt], signal()).then(() => undefined, (e: unknown) => e as Error);
-      expect(err).toMatchObject({ code: 'DNS_AUTH', message: expect.stringContaining(s.refusedMessage) });
+      expect(err).toMatchObject({ code: 'DNS_AUTH' });
+      expect(err?.message).toContain(s.refusedMessage);
       for (const secret of bad.secrets) expect(err?.message).not.toContain(secret);
     });
 
