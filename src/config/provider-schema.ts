@@ -1,11 +1,16 @@
 import { z } from 'zod';
 import { acmeDnsProvider } from './providers/acme-dns.js';
 import { cloudflareProvider } from './providers/cloudflare.js';
+import { desecProvider } from './providers/desec.js';
 import { digitaloceanProvider } from './providers/digitalocean.js';
+import { dnsimpleProvider } from './providers/dnsimple.js';
 import { execProvider } from './providers/exec.js';
+import { godaddyProvider } from './providers/godaddy.js';
 import { hetznerProvider } from './providers/hetzner.js';
+import { infomaniakProvider } from './providers/infomaniak.js';
 import { lexiconProvider } from './providers/lexicon.js';
 import { linodeProvider } from './providers/linode.js';
+import { porkbunProvider } from './providers/porkbun.js';
 import { powerdnsProvider } from './providers/powerdns.js';
 import { rfc2136Provider } from './providers/rfc2136.js';
 import { technitiumProvider } from './providers/technitium.js';
@@ -15,11 +20,16 @@ import { vultrProvider } from './providers/vultr.js';
 export const providerSchema = z.discriminatedUnion('type', [
   acmeDnsProvider,
   cloudflareProvider,
+  desecProvider,
   digitaloceanProvider,
+  dnsimpleProvider,
   execProvider,
+  godaddyProvider,
   hetznerProvider,
+  infomaniakProvider,
   lexiconProvider,
   linodeProvider,
+  porkbunProvider,
   powerdnsProvider,
   rfc2136Provider,
   technitiumProvider,

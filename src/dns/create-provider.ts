@@ -68,6 +68,26 @@ export async function createProvider(id: string, cfg: ProviderConfig, deps: { lo
       const { LexiconProvider } = await import('./lexicon/lexicon-provider.js');
       return new LexiconProvider({ id, provider: cfg.provider, options: Object.fromEntries(Object.entries(cfg.options).map(([k, v]) => [k, v.reveal()])), python: cfg.python, timeoutMs: cfg.timeout, log: deps.log });
     }
+    case 'desec': {
+      const { DesecProvider } = await import('./desec/desec-provider.js');
+      return new DesecProvider({ id, token: cfg.token.reveal(), apiUrl: cfg.api_url, ...fetchOption() });
+    }
+    case 'porkbun': {
+      const { PorkbunProvider } = await import('./porkbun/porkbun-provider.js');
+      return new PorkbunProvider({ id, apiKey: cfg.api_key.reveal(), secretApiKey: cfg.secret_api_key.reveal(), apiUrl: cfg.api_url, ...fetchOption() });
+    }
+    case 'godaddy': {
+      const { GodaddyProvider } = await import('./godaddy/godaddy-provider.js');
+      return new GodaddyProvider({ id, apiKey: cfg.api_key.reveal(), apiSecret: cfg.api_secret.reveal(), apiUrl: cfg.api_url, ...fetchOption() });
+    }
+    case 'dnsimple': {
+      const { DnsimpleProvider } = await import('./dnsimple/dnsimple-provider.js');
+      return new DnsimpleProvider({ id, token: cfg.token.reveal(), apiUrl: cfg.api_url, ...(cfg.account_id ? { accountId: cfg.account_id } : {}), ...fetchOption() });
+    }
+    case 'infomaniak': {
+      const { InfomaniakProvider } = await import('./infomaniak/infomaniak-provider.js');
+      return new InfomaniakProvider({ id, token: cfg.token.reveal(), apiUrl: cfg.api_url, ...fetchOption() });
+    }
     case 'exec': {
       const { ExecProvider } = await import('./exec-provider.js');
       return new ExecProvider({ id, command: cfg.command, ...(cfg.env ? { env: cfg.env } : {}), ...(cfg.pass_env ? { passEnv: cfg.pass_env } : {}), timeoutMs: cfg.timeout, log: deps.log });

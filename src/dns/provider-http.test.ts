@@ -71,6 +71,18 @@ describe('ProviderHttp', () => {
     expect(post.calls).toHaveLength(1);
   });
 
+  it('an answer the API uses for refused credentials (not 401/403) is DNS_AUTH too, even where the status is accepted', async () => {
+    const { fetch } = scripted([answer(400, '{"status":"ERROR","message":"Invalid API key. (002)"}')]);
+    const err = await failure(client(fetch, { authRefused: (_s, body) => body.includes('API key') }).request('POST', '/retrieve', { signal: signal(), json: {}, accept: [400] }));
+    expect(err).toMatchObject({ code: 'DNS_AUTH', status: 400, message: expect.stringContaining('Invalid API key. (002)') });
+  });
+
+  it('retries a 5xx for a POST the caller declares idempotent (a read sent as POST)', async () => {
+    const read = scripted([answer(503, ''), answer(200, '{}')]);
+    await client(read.fetch).request('POST', '/retrieve', { signal: signal(), json: {}, idempotent: true });
+    expect(read.calls).toHaveLength(2);
+  });
+
   it('401 and 403 are DNS_AUTH naming the provider and the permission, with the echoed secret scrubbed', async () => {
     const { fetch } = scripted([answer(403, `{"error":"token ${SECRET} may not write"}`)]);
     const err = await failure(client(fetch).request('POST', '/records', { signal: signal(), json: {} }));

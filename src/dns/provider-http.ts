@@ -21,6 +21,8 @@ export interface ProviderHttpOptions {
   secrets?: () => Iterable<string>;
   /** Said after a 401/403: what the credentials need, e.g. "the token needs DNS write access to the zone". */
   authHint: string;
+  /** An answer that means the credentials were refused though its status is not 401/403 (Porkbun says so with a 400). */
+  authRefused?: (status: number, body: string) => boolean;
   /** The API's own error text in an answer body, when it has one. */
   errorDetail?: (status: number, body: string) => string | undefined;
   /** Retries of a 429 or a 5xx (5xx only for methods that can be repeated). Default 3. */
@@ -47,6 +49,8 @@ export interface ProviderRequest {
   accept?: number[];
   /** The zone the request is about: a 404 then means the zone is missing (DNS_ZONE_NOT_FOUND). */
   zone?: string;
+  /** A POST that may be repeated after a 5xx or a lost connection (APIs that send every call, reads too, as POST). */
+  idempotent?: boolean;
 }
 
 export interface ProviderResponse {
@@ -72,6 +76,7 @@ export class ProviderHttp {
     const body = req.json !== undefined ? JSON.stringify(req.json) : req.raw?.body;
     const contentType = req.json !== undefined ? 'application/json' : req.raw?.contentType;
     const maxRetries = this.opts.maxRetries ?? 3;
+    const repeatable = req.idempotent ?? IDEMPOTENT.has(method);
     for (let attempt = 0; ; attempt++) {
       const out: OutgoingRequest = {
         method, url,
@@ -84,28 +89,37 @@ export class ProviderHttp {
         res = await this.fetch(url, { method, headers: out.headers, signal: req.signal, ...(body !== undefined ? { body } : {}) });
       } catch (err) {
         if (req.signal.aborted) throw req.signal.reason;
-        if (IDEMPOTENT.has(method) && attempt < maxRetries) {
+        if (repeatable && attempt < maxRetries) {
           await sleep(backoff(attempt), req.signal);
           continue;
         }
         throw this.error('DNS_PROVIDER', `${method} ${this.where(path)}: API unreachable: ${(err as Error).message}`, { retryable: true, cause: err });
       }
       const text = await res.text();
+      if (res.status >= 400 && this.opts.authRefused?.(res.status, text)) throw this.authError(method, path, res.status, text);
       if ((res.status >= 200 && res.status < 300) || req.accept?.includes(res.status)) {
         return { status: res.status, headers: res.headers, text, json: <T>() => parseJson<T>(text, () => this.error('DNS_PROVIDER', `${method} ${this.where(path)}: the answer is not JSON (HTTP ${res.status})`, {})) };
       }
-      const wait = res.status === 429 ? retryAfter(res.headers.get('retry-after'), attempt) : res.status >= 500 && IDEMPOTENT.has(method) ? backoff(attempt) : undefined;
+      const wait = res.status === 429 ? retryAfter(res.headers.get('retry-after'), attempt) : res.status >= 500 && repeatable ? backoff(attempt) : undefined;
       if (wait !== undefined && attempt < maxRetries && wait <= (this.opts.maxRetryAfter ?? 60) * 1000) {
         await sleep(wait, req.signal);
         continue;
       }
-      const detail = this.opts.errorDetail?.(res.status, text) ?? '';
-      const said = `HTTP ${res.status}${detail ? `: ${detail}` : ''}`;
-      if (res.status === 401 || res.status === 403) throw this.error('DNS_AUTH', `${method} ${this.where(path)}: credentials refused (${said}); ${this.opts.authHint}`, { status: res.status });
+      const said = this.said(res.status, text);
+      if (res.status === 401 || res.status === 403) throw this.authError(method, path, res.status, text);
       if (res.status === 404 && req.zone !== undefined) throw this.error('DNS_ZONE_NOT_FOUND', `no zone ${req.zone} (${said}); or the credentials cannot see it`, { status: res.status });
       if (res.status === 429) throw this.error('DNS_PROVIDER', `${method} ${this.where(path)}: rate limited (${said}) after ${attempt} retries`, { retryable: true, status: res.status });
       throw this.error('DNS_PROVIDER', `${method} ${this.where(path)}: ${said}`, { retryable: res.status >= 500, status: res.status });
     }
+  }
+
+  private said(status: number, text: string): string {
+    const detail = this.opts.errorDetail?.(status, text) ?? '';
+    return `HTTP ${status}${detail ? `: ${detail}` : ''}`;
+  }
+
+  private authError(method: string, path: string, status: number, text: string): ProviderHttpError {
+    return this.error('DNS_AUTH', `${method} ${this.where(path)}: credentials refused (${this.said(status, text)}); ${this.opts.authHint}`, { status });
   }
 
   private url(path: string, query?: ProviderRequest['query']): string {
@@ -123,6 +137,19 @@ export class ProviderHttp {
     scrub.add(this.opts.secrets?.() ?? []);
     return new ProviderHttpError(code, scrub.redact(`${this.opts.label}: ${message}`), opts.status, { retryable: opts.retryable ?? false, ...(opts.cause ? { cause: opts.cause } : {}) });
   }
+}
+
+/** The options every API client is built with: its config entry's id, the API base it may override, a fetch. */
+export interface ApiClientOptions { id: string; apiUrl?: string; fetch?: FetchLike }
+
+/** The ProviderHttp of one API client: labelled `<API> provider <id>`, on `defaultUrl` unless the options override it. */
+export function apiClientHttp(api: string, defaultUrl: string, opts: ApiClientOptions, rest: Omit<ProviderHttpOptions, 'label' | 'baseUrl' | 'fetch'>): ProviderHttp {
+  return new ProviderHttp({ label: `${api} provider ${opts.id}`, baseUrl: opts.apiUrl ?? defaultUrl, ...(opts.fetch ? { fetch: opts.fetch } : {}), ...rest });
+}
+
+/** Auth by one token in `Authorization: <scheme> <token>` (Bearer, deSEC's Token), the token scrubbed from messages. */
+export function tokenAuth(scheme: string, token: string): Pick<ProviderHttpOptions, 'auth' | 'secrets'> {
+  return { auth: () => ({ authorization: `${scheme} ${token}` }), secrets: () => [token] };
 }
 
 /** A failed provider API call; `status` is the HTTP status when there was an answer. */
