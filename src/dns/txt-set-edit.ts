@@ -1,5 +1,6 @@
 import { absoluteName, canonicalName } from '../dns-name.js';
 import type { DnsRecord } from './dns-provider.js';
+import type { KeyedMutex } from './keyed-mutex.js';
 
 /**
  * The read-modify-write step of APIs that store a TXT name as one record set (Route 53, Azure):
@@ -50,4 +51,14 @@ export function deleteFromTxtSet(current: string[], records: DnsRecord[]): TxtSe
 export function zoneHolding(name: string, zones: string[]): string | undefined {
   const n = canonicalName(name);
   return zones.map(canonicalName).filter((z) => n === z || n.endsWith(`.${z}`)).sort((a, b) => b.length - a.length)[0];
+}
+
+/**
+ * Runs one set edit per TXT name, each under that name's lock in `mutex` (`scope` keeps two
+ * zones' locks apart), and returns what all of them created or deleted, in order.
+ */
+export async function editPerTxtName(zone: string, records: DnsRecord[], mutex: KeyedMutex, scope: string, edit: (fqdn: string, records: DnsRecord[]) => Promise<DnsRecord[]>): Promise<DnsRecord[]> {
+  const done: DnsRecord[] = [];
+  for (const [fqdn, recs] of byTxtName(zone, records)) done.push(...await mutex.run(`${scope} ${fqdn}`, () => edit(fqdn, recs)));
+  return done;
 }

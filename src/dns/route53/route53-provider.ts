@@ -5,7 +5,7 @@ import type { DnsProvider, DnsRecord, RecordGetter, RecordSetter, RRsetName, Zon
 import { KeyedMutex } from '../keyed-mutex.js';
 import { absoluteRRsetName, recordsOf, rrsetsOf } from '../rrset.js';
 import { quoteTxt, unquoteTxt } from '../txt-presentation.js';
-import { appendToTxtSet, byTxtName, deleteFromTxtSet, zoneHolding, type TxtSetEdit } from '../txt-set-edit.js';
+import { appendToTxtSet, deleteFromTxtSet, editPerTxtName, zoneHolding, type TxtSetEdit } from '../txt-set-edit.js';
 import { ROUTE53_API, Route53Client, type Change, type HostedZone } from './route53-client.js';
 import { AwsCredentialChain } from './route53-credentials.js';
 import type { Route53Options } from './route53-options.js';
@@ -31,7 +31,9 @@ export class Route53Provider implements DnsProvider, RecordGetter, RecordSetter,
     this.label = `Route 53 provider ${opts.id}`;
     const credentials = new AwsCredentialChain({
       label: this.label, env: opts.env ?? process.env, home: opts.home ?? homedir(),
-      ...pick(opts, ['accessKeyId', 'secretAccessKey', 'sessionToken', 'profile', 'stsUrl', 'fetch']),
+      ...(opts.accessKeyId && opts.secretAccessKey ? { accessKeyId: opts.accessKeyId, secretAccessKey: opts.secretAccessKey } : {}),
+      ...(opts.sessionToken ? { sessionToken: opts.sessionToken } : {}), ...(opts.profile ? { profile: opts.profile } : {}),
+      ...(opts.stsUrl ? { stsUrl: opts.stsUrl } : {}), ...(opts.fetch ? { fetch: opts.fetch } : {}),
     });
     this.client = new Route53Client(this.label, opts.apiUrl ?? ROUTE53_API, credentials, opts.fetch);
   }
@@ -74,21 +76,17 @@ export class Route53Provider implements DnsProvider, RecordGetter, RecordSetter,
 
   private async editTxt(zone: string, records: DnsRecord[], signal: AbortSignal, edit: (current: string[], records: DnsRecord[]) => TxtSetEdit): Promise<DnsRecord[]> {
     const hz = await this.hostedZone(zone, signal);
-    const done: DnsRecord[] = [];
-    for (const [fqdn, recs] of byTxtName(zone, records)) {
-      done.push(...await this.names.run(`${hz.id} ${fqdn}`, async () => {
-        const set = (await this.client.listRecordSets(hz, signal)).find((s) => !s.special && s.name === fqdn && s.type === 'TXT');
-        const result = edit((set?.values ?? []).map(unquoteTxt), recs);
-        if (result.changed.length === 0) return [];
-        const change: Change = result.values.length === 0 && set
-          // DELETE must name the set exactly as it is (TTL and values) or Route 53 refuses it.
-          ? { action: 'DELETE', set }
-          : { action: 'UPSERT', set: { name: fqdn, type: 'TXT', ttl: set?.ttl ?? recs[0]!.ttl, values: result.values.map(quoteTxt) } };
-        await this.client.changeRecordSets(hz, [change], signal);
-        return result.changed;
-      }));
-    }
-    return done;
+    return editPerTxtName(zone, records, this.names, hz.id, async (fqdn, recs) => {
+      const set = (await this.client.listRecordSets(hz, signal)).find((s) => !s.special && s.name === fqdn && s.type === 'TXT');
+      const result = edit((set?.values ?? []).map(unquoteTxt), recs);
+      if (result.changed.length === 0) return [];
+      const change: Change = result.values.length === 0 && set
+        // DELETE must name the set exactly as it is (TTL and values) or Route 53 refuses it.
+        ? { action: 'DELETE', set }
+        : { action: 'UPSERT', set: { name: fqdn, type: 'TXT', ttl: set?.ttl ?? recs[0]!.ttl, values: result.values.map(quoteTxt) } };
+      await this.client.changeRecordSets(hz, [change], signal);
+      return result.changed;
+    });
   }
 
   private hostedZones(signal: AbortSignal): Promise<HostedZone[]> {
@@ -117,10 +115,4 @@ function hostValue(type: string, value: string): string {
   const fields = value.split(/\s+/);
   fields[fields.length - 1] = canonicalName(fields[fields.length - 1]!);
   return fields.join(' ');
-}
-
-function pick<T extends object, K extends keyof T>(o: T, keys: K[]): Partial<Pick<T, K>> {
-  const out: Partial<Pick<T, K>> = {};
-  for (const k of keys) if (o[k] !== undefined) out[k] = o[k];
-  return out;
 }
