@@ -63,7 +63,7 @@ describe('azure specifics', () => {
           fake.put('example.test', 'TXT', '_acme-challenge.race', { TTL: 60, TXTRecords: [{ value: ['theirs'] }, { value: ['late'] }] });
         }
         const res = await fetch(url, { ...init, ...(init?.body !== undefined ? { body: String(init.body) } : {}) });
-        return { ok: res.ok, status: res.status, headers: res.headers, text: () => res.text(), json: () => res.json() as Promise<unknown> };
+        return { ok: res.ok, status: res.status, headers: res.headers, text: () => res.text(), json: () => res.json() };
       },
     });
     expect(await p.appendRecords('example.test', [txt('_acme-challenge.race', 'mine')], signal())).toEqual([txt('_acme-challenge.race', 'mine')]);

@@ -67,8 +67,8 @@ export class AzureClient {
     return this.all<{ name: string }>(`${this.group}/dnsZones`, signal, undefined);
   }
 
-  /** The record sets of a zone: of one type, or all of them (`recordsets`). */
-  async listRecordSets(zone: string, type: string | 'recordsets', signal: AbortSignal): Promise<AzureRecordSet[]> {
+  /** The record sets of a zone: of one type (`TXT`), or all of them (`recordsets`). */
+  async listRecordSets(zone: string, type: string, signal: AbortSignal): Promise<AzureRecordSet[]> {
     return (await this.all<AzureRecordSet>(`${this.group}/dnszones/${zone}/${type}`, signal, zone)) ?? [];
   }
 

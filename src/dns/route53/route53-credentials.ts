@@ -139,9 +139,8 @@ function iniSection(text: string, name: string): Record<string, string> | undefi
   const sections = new Map<string, Record<string, string>>();
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.replace(/^\s*[#;].*$/, '').trim();
-    const header = /^\[\s*(?:profile\s+)?([^\]]+?)\s*\]$/.exec(line);
-    if (header) {
-      current = header[1]!;
+    if (line.startsWith('[') && line.endsWith(']')) {
+      current = line.slice(1, -1).trim().replace(/^profile\s+/, '');
       if (!sections.has(current)) sections.set(current, {});
       continue;
     }
