@@ -3,6 +3,7 @@ import { Route53Provider } from '../../src/dns/route53/route53-provider.js';
 import { loadCassettes } from '../support/cassette.js';
 import { startFakeRoute53, type FakeRoute53 } from '../support/fake-route53.js';
 import { describeProviderConformance } from '../support/provider-conformance.js';
+import { expectRecordSetSurvives } from '../support/record-set-survival.js';
 import { shapeContradictions } from '../support/recorded-shapes.js';
 
 const signal = () => AbortSignal.timeout(15_000);
@@ -31,12 +32,7 @@ describe('route53 specifics', () => {
     const fake = await startFakeRoute53([{ name: 'example.test' }]);
     fakes.push(fake);
     fake.put('example.test', { name: '_acme-challenge.set.example.test', type: 'TXT', ttl: 3600, values: ['"challengetoken1"', '"challengetoken2"'] });
-    const p = provider(fake);
-    expect(await p.appendRecords('example.test', [txt('_acme-challenge.set', 'mine')], signal())).toEqual([txt('_acme-challenge.set', 'mine')]);
-    expect(fake.txt('_acme-challenge.set.example.test')).toEqual(['challengetoken1', 'challengetoken2', 'mine']);
-    expect(await p.deleteRecords('example.test', [txt('_acme-challenge.set', 'mine')], signal())).toEqual([txt('_acme-challenge.set', 'mine')]);
-    expect(fake.txt('_acme-challenge.set.example.test')).toEqual(['challengetoken1', 'challengetoken2']);
-    expect((await p.getRecords('example.test', signal())).filter((r) => r.name === '_acme-challenge.set').map((r) => r.ttl)).toEqual([3600, 3600]);
+    await expectRecordSetSurvives(provider(fake), 'example.test', (f) => fake.txt(f), signal);
   });
 
   it('finds the hosted zone for a name below it, public or private as configured', async () => {
