@@ -3,12 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AzureProvider } from '../../src/dns/azure/azure-provider.js';
+import { createProvider } from '../../src/dns/create-provider.js';
 import type { AzureOptions } from '../../src/dns/azure/azure-options.js';
 import { loadCassettes } from '../support/cassette.js';
 import { startFakeAzure, type FakeAzure } from '../support/fake-azure.js';
 import { describeProviderConformance } from '../support/provider-conformance.js';
 import { expectRecordSetSurvives } from '../support/record-set-survival.js';
+import { parseProviderEntry } from '../support/provider-config.js';
 import { shapeContradictions } from '../support/recorded-shapes.js';
+import { captureLog } from '../support/test-log.js';
 
 const signal = () => AbortSignal.timeout(15_000);
 const txt = (name: string, data: string) => ({ name, type: 'TXT', data, ttl: 60 });
@@ -64,6 +67,16 @@ describe('azure specifics', () => {
     });
     expect(await p.appendRecords('example.test', [txt('_acme-challenge.race', 'mine')], signal())).toEqual([txt('_acme-challenge.race', 'mine')]);
     expect(fake.txt('_acme-challenge.race.example.test').sort()).toEqual(['late', 'mine', 'theirs']);
+  });
+
+  it('a config entry (secret from a file) becomes a working provider through createProvider', async () => {
+    const fake = await started(['example.test']);
+    const entry = `type: azure\napi_url: ${fake.url}\nlogin_url: ${fake.url}\nsubscription_id: ${fake.subscriptionId}\nresource_group: ${fake.resourceGroup}\ntenant_id: ${fake.tenantId}\nclient_id: ${fake.clientId}\nclient_secret_file: /run/az`;
+    const { config, problems } = parseProviderEntry('az', entry, { '/run/az': `${fake.clientSecret}\n` });
+    expect(problems).toEqual([]);
+    const p = await createProvider('az', config!.dns.providers.az!, { log: captureLog().log });
+    expect(await p.appendRecords('example.test', [txt('_acme-challenge.cfg', 'v')], signal())).toEqual([txt('_acme-challenge.cfg', 'v')]);
+    expect(fake.txt('_acme-challenge.cfg.example.test')).toEqual(['v']);
   });
 
   it('finds the zone for a name below it; an unknown zone or resource group is DNS_ZONE_NOT_FOUND', async () => {

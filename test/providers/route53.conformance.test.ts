@@ -1,10 +1,13 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { createProvider } from '../../src/dns/create-provider.js';
 import { Route53Provider } from '../../src/dns/route53/route53-provider.js';
 import { loadCassettes } from '../support/cassette.js';
 import { startFakeRoute53, type FakeRoute53 } from '../support/fake-route53.js';
 import { describeProviderConformance } from '../support/provider-conformance.js';
 import { expectRecordSetSurvives } from '../support/record-set-survival.js';
+import { parseProviderEntry } from '../support/provider-config.js';
 import { shapeContradictions } from '../support/recorded-shapes.js';
+import { captureLog } from '../support/test-log.js';
 
 const signal = () => AbortSignal.timeout(15_000);
 const txt = (name: string, data: string) => ({ name, type: 'TXT', data, ttl: 60 });
@@ -33,6 +36,16 @@ describe('route53 specifics', () => {
     fakes.push(fake);
     fake.put('example.test', { name: '_acme-challenge.set.example.test', type: 'TXT', ttl: 3600, values: ['"challengetoken1"', '"challengetoken2"'] });
     await expectRecordSetSurvives(provider(fake), 'example.test', (f) => fake.txt(f), signal);
+  });
+
+  it('a config entry (secret from a file) becomes a working provider through createProvider', async () => {
+    const fake = await startFakeRoute53([{ name: 'example.test' }]);
+    fakes.push(fake);
+    const { config, problems } = parseProviderEntry('aws', `type: route53\napi_url: ${fake.url}\naccess_key_id: ${fake.accessKeyId}\nsecret_access_key_file: /run/aws`, { '/run/aws': `${fake.secretAccessKey}\n` });
+    expect(problems).toEqual([]);
+    const p = await createProvider('aws', config!.dns.providers.aws!, { log: captureLog().log });
+    expect(await p.appendRecords('example.test', [txt('_acme-challenge.cfg', 'v')], signal())).toEqual([txt('_acme-challenge.cfg', 'v')]);
+    expect(fake.txt('_acme-challenge.cfg.example.test')).toEqual(['v']);
   });
 
   it('finds the hosted zone for a name below it, public or private as configured', async () => {
