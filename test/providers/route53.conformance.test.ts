@@ -48,6 +48,15 @@ describe('route53 specifics', () => {
     expect(fake.txt('_acme-challenge.cfg.example.test')).toEqual(['v']);
   });
 
+  it('a TXT text longer than 255 characters goes as several strings, and reads back whole', async () => {
+    const fake = await startFakeRoute53([{ name: 'example.test' }]);
+    fakes.push(fake);
+    const long = txt('_acme-challenge.long', 'x'.repeat(300));
+    await provider(fake).appendRecords('example.test', [long], signal());
+    expect(fake.api.seen.at(-1)!.body).toContain(`<Value>"${'x'.repeat(255)}" "${'x'.repeat(45)}"</Value>`);
+    expect((await provider(fake).getRecords('example.test', signal())).find((r) => r.name === long.name)).toEqual(long);
+  });
+
   it('finds the hosted zone for a name below it, public or private as configured', async () => {
     const fake = await startFakeRoute53([{ name: 'example.test' }, { name: 'example.test', private: true }, { name: 'other.test' }]);
     fakes.push(fake);

@@ -71,7 +71,7 @@ export async function startFakeRoute53(zones: { name: string; private?: boolean 
     txt: (fqdn: string) => {
       const name = fqdn.toLowerCase().replace(/\.$/, '');
       const set = zoneOf(name)?.sets.find((s) => s.name === name && s.type === 'TXT');
-      return (set?.values ?? []).map((v) => v.slice(1, -1).replace(/\\(.)/g, '$1'));
+      return (set?.values ?? []).map((v) => (v.match(/"((?:[^"\\]|\\.)*)"/g) ?? []).map((p) => p.slice(1, -1).replace(/\\(.)/g, '$1')).join(''));
     },
     put: (zoneName: string, set: FakeSet) => { state.find((z) => z.name === zoneName)!.sets.push(set); },
     zoneId: (name: string, privateZone = false) => state.find((z) => z.name === name && z.private === privateZone)!.id,
@@ -136,6 +136,9 @@ function change(zone: Zone, body: string): FakeAnswer {
     const values = (rs.ResourceRecords?.ResourceRecord ?? []).map((r) => r.Value);
     const ttl = Number(rs.TTL);
     if (name !== zone.name && !name.endsWith(`.${zone.name}`)) problems.push(`RRSet with DNS name ${rs.Name} is not permitted in zone ${zone.name}.`);
+    // Route 53 refuses a TXT character-string over 255 characters.
+    const tooLong = rs.Type === 'TXT' ? values.find((v) => (v.match(/"((?:[^"\\]|\\.)*)"/g) ?? [v]).some((part) => part.length - 2 > 255)) : undefined;
+    if (tooLong) problems.push(`Invalid Resource Record: 'FATAL problem: TXTRDATATooLong (Value is too long) encountered with '${tooLong.slice(0, 40)}''`);
     const dup = values.find((v, i) => values.indexOf(v) !== i);
     if (dup) problems.push(`Duplicate Resource Record: '${dup}'`);
     const i = next.findIndex((s) => s.name === name && s.type === rs.Type);

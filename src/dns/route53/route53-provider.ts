@@ -61,7 +61,7 @@ export class Route53Provider implements DnsProvider, RecordGetter, RecordSetter,
     const replace = rrsetsOf(zone, records);
     if (replace.length === 0 && clear.length === 0) return [];
     const hz = await this.hostedZone(zone, signal);
-    const changes: Change[] = replace.map((set) => ({ action: 'UPSERT', set }));
+    const changes: Change[] = replace.map((set) => ({ action: 'UPSERT', set: set.type === 'TXT' ? { ...set, values: set.values.map((v) => txtValue(unquoteTxt(v))) } : set }));
     if (clear.length) {
       const current = await this.client.listRecordSets(hz, signal);
       const replaced = new Set(replace.map((r) => `${r.name} ${r.type}`));
@@ -83,7 +83,7 @@ export class Route53Provider implements DnsProvider, RecordGetter, RecordSetter,
       const change: Change = result.values.length === 0 && set
         // DELETE must name the set exactly as it is (TTL and values) or Route 53 refuses it.
         ? { action: 'DELETE', set }
-        : { action: 'UPSERT', set: { name: fqdn, type: 'TXT', ttl: set?.ttl ?? recs[0]!.ttl, values: result.values.map(quoteTxt) } };
+        : { action: 'UPSERT', set: { name: fqdn, type: 'TXT', ttl: set?.ttl ?? recs[0]!.ttl, values: result.values.map(txtValue) } };
       await this.client.changeRecordSets(hz, [change], signal);
       return result.changed;
     });
@@ -107,6 +107,13 @@ export class Route53Provider implements DnsProvider, RecordGetter, RecordSetter,
     }
     return hz;
   }
+}
+
+/** A TXT text as Route 53 takes it: quoted strings of at most 255 characters each (it refuses longer ones). */
+function txtValue(text: string): string {
+  const parts: string[] = [];
+  for (let i = 0; i < text.length; i += 255) parts.push(quoteTxt(text.slice(i, i + 255)));
+  return parts.length ? parts.join(' ') : quoteTxt('');
 }
 
 /** A value as certfleet spells it: host names without the trailing dot Route 53 gives them. */
