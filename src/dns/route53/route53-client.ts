@@ -7,6 +7,8 @@ import { awsErrorDetail, type AwsCredentialChain } from './route53-credentials.j
 
 export const ROUTE53_API = 'https://route53.amazonaws.com';
 const XMLNS = 'https://route53.amazonaws.com/doc/2013-04-01/';
+/** Route 53 speaks XML only; no `accept: application/json` as ProviderHttp's default (boto sends none either). */
+const ACCEPT = { accept: '*/*' };
 
 export interface HostedZone {
   /** Without the `/hostedzone/` prefix. */
@@ -64,7 +66,7 @@ export class Route53Client {
     const out: HostedZone[] = [];
     let query: Record<string, string> = {};
     for (;;) {
-      const res = await this.http.request('GET', '/2013-04-01/hostedzonesbyname', { signal, query });
+      const res = await this.http.request('GET', '/2013-04-01/hostedzonesbyname', { signal, query, headers: ACCEPT });
       const page = (parser.parse(res.text) as { ListHostedZonesByNameResponse?: { HostedZones?: { HostedZone?: XmlZone[] }; IsTruncated?: string; NextDNSName?: string; NextHostedZoneId?: string } }).ListHostedZonesByNameResponse;
       for (const z of page?.HostedZones?.HostedZone ?? []) {
         out.push({ id: z.Id.replace(/^\/hostedzone\//, ''), name: decodeName(z.Name), private: z.Config?.PrivateZone === 'true' });
@@ -79,7 +81,7 @@ export class Route53Client {
     const out: ResourceRecordSet[] = [];
     let query: Record<string, string> = {};
     for (;;) {
-      const res = await this.http.request('GET', `/2013-04-01/hostedzone/${zone.id}/rrset`, { signal, query, zone: zone.name });
+      const res = await this.http.request('GET', `/2013-04-01/hostedzone/${zone.id}/rrset`, { signal, query, zone: zone.name, headers: ACCEPT });
       const page = (parser.parse(res.text) as { ListResourceRecordSetsResponse?: { ResourceRecordSets?: { ResourceRecordSet?: XmlSet[] } | ''; IsTruncated?: string; NextRecordName?: string; NextRecordType?: string; NextRecordIdentifier?: string } }).ListResourceRecordSetsResponse;
       const sets = page?.ResourceRecordSets === '' ? [] : page?.ResourceRecordSets?.ResourceRecordSet ?? [];
       for (const s of sets) {
@@ -97,7 +99,7 @@ export class Route53Client {
   /** One ChangeBatch: Route 53 applies all of it or none. */
   async changeRecordSets(zone: HostedZone, changes: Change[], signal: AbortSignal): Promise<void> {
     const body = `<?xml version="1.0" encoding="UTF-8"?><ChangeResourceRecordSetsRequest xmlns="${XMLNS}"><ChangeBatch><Comment>certfleet</Comment><Changes>${changes.map(changeXml).join('')}</Changes></ChangeBatch></ChangeResourceRecordSetsRequest>`;
-    await this.http.request('POST', `/2013-04-01/hostedzone/${zone.id}/rrset/`, { signal, zone: zone.name, raw: { body, contentType: 'text/xml' } });
+    await this.http.request('POST', `/2013-04-01/hostedzone/${zone.id}/rrset/`, { signal, zone: zone.name, raw: { body, contentType: 'text/xml' }, headers: ACCEPT });
   }
 
   private async sign(req: OutgoingRequest, signal: AbortSignal): Promise<Record<string, string>> {
