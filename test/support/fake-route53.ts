@@ -161,10 +161,9 @@ function xml(status: number, body: string): FakeAnswer {
 }
 
 /** The ErrorResponse shape recorded for the duplicate-create cassette. */
-export function route53Error(status: number, type: string, code: string, message: string): FakeAnswer {
+function error(status: number, type: string, code: string, message: string): FakeAnswer {
   return xml(status, `<ErrorResponse xmlns="${XMLNS}"><Error><Type>${type}</Type><Code>${code}</Code><Message>${escapeXml(message)}</Message></Error><RequestId>${randomBytes(16).toString('hex')}</RequestId></ErrorResponse>`);
 }
-const error = route53Error;
 
 function escapeXml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
