@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { acmeDnsProvider } from './providers/acme-dns.js';
+import { azureProvider } from './providers/azure.js';
 import { cloudflareProvider } from './providers/cloudflare.js';
 import { desecProvider } from './providers/desec.js';
 import { digitaloceanProvider } from './providers/digitalocean.js';
@@ -13,12 +14,14 @@ import { linodeProvider } from './providers/linode.js';
 import { porkbunProvider } from './providers/porkbun.js';
 import { powerdnsProvider } from './providers/powerdns.js';
 import { rfc2136Provider } from './providers/rfc2136.js';
+import { route53Provider } from './providers/route53.js';
 import { technitiumProvider } from './providers/technitium.js';
 import { vultrProvider } from './providers/vultr.js';
 
 /** One `dns.providers` entry: each provider type's options live in config/providers/<type>.ts. */
 export const providerSchema = z.discriminatedUnion('type', [
   acmeDnsProvider,
+  azureProvider,
   cloudflareProvider,
   desecProvider,
   digitaloceanProvider,
@@ -32,6 +35,7 @@ export const providerSchema = z.discriminatedUnion('type', [
   porkbunProvider,
   powerdnsProvider,
   rfc2136Provider,
+  route53Provider,
   technitiumProvider,
   vultrProvider,
 ]);

@@ -48,6 +48,21 @@ export async function createProvider(id: string, cfg: ProviderConfig, deps: { lo
       const { vultrProvider } = await import('./vultr/vultr-provider.js');
       return vultrProvider({ id, apiKey: cfg.api_key.reveal(), apiUrl: cfg.api_url, ...fetchOption() });
     }
+    case 'route53': {
+      const { Route53Provider } = await import('./route53/route53-provider.js');
+      return new Route53Provider({
+        id, apiUrl: cfg.api_url, privateZone: cfg.private_zone, ...fetchOption(),
+        ...(cfg.access_key_id && cfg.secret_access_key ? { accessKeyId: cfg.access_key_id, secretAccessKey: cfg.secret_access_key.reveal() } : {}),
+        ...(cfg.session_token ? { sessionToken: cfg.session_token.reveal() } : {}), ...(cfg.profile ? { profile: cfg.profile } : {}), ...(cfg.sts_url ? { stsUrl: cfg.sts_url } : {}),
+      });
+    }
+    case 'azure': {
+      const { AzureProvider } = await import('./azure/azure-provider.js');
+      const auth = cfg.auth === 'client_secret'
+        ? { kind: cfg.auth, tenantId: cfg.tenant_id ?? '', clientId: cfg.client_id ?? '', clientSecret: cfg.client_secret?.reveal() ?? '' }
+        : { kind: cfg.auth, ...(cfg.tenant_id ? { tenantId: cfg.tenant_id } : {}), ...(cfg.client_id ? { clientId: cfg.client_id } : {}), ...(cfg.federated_token_file ? { tokenFile: cfg.federated_token_file } : {}) };
+      return new AzureProvider({ id, subscriptionId: cfg.subscription_id, resourceGroup: cfg.resource_group, auth, apiUrl: cfg.api_url, ...(cfg.login_url ? { loginUrl: cfg.login_url } : {}), ...fetchOption() });
+    }
     case 'acme-dns': {
       const { AcmeDnsProvider } = await import('./acme-dns/acme-dns-provider.js');
       return new AcmeDnsProvider({

@@ -62,6 +62,16 @@ describe('ProviderHttp', () => {
     expect(calls).toHaveLength(1);
   });
 
+  it('an answer `throttled` calls a rate limit (Route 53: 400 Throttling) is retried like a 429, even for a POST; other 400s are not', async () => {
+    const throttled = (status: number, body: string) => status === 400 && body.includes('Throttling');
+    const { fetch, calls } = scripted([answer(400, 'Throttling: Rate exceeded'), answer(200, '{}')]);
+    await client(fetch, { throttled }).request('POST', '/records', { signal: signal(), json: {} });
+    expect(calls).toHaveLength(2);
+    const bad = scripted([answer(400, 'InvalidChangeBatch')]);
+    await expect(client(bad.fetch, { throttled }).request('POST', '/records', { signal: signal(), json: {} })).rejects.toMatchObject({ code: 'DNS_PROVIDER', retryable: false, status: 400 });
+    expect(bad.calls).toHaveLength(1);
+  });
+
   it('retries a 5xx for a GET but not for a POST (it may have been applied)', async () => {
     const get = scripted([answer(503, ''), answer(200, '{}')]);
     await client(get.fetch).request('GET', '/zones', { signal: signal() });

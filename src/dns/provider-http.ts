@@ -29,6 +29,8 @@ export interface ProviderHttpOptions {
   maxRetries?: number;
   /** Longest wait for one Retry-After, in seconds; a longer one fails retryably. Default 60. */
   maxRetryAfter?: number;
+  /** An answer that is a rate limit though its status is not 429 (Route 53 says 400 Throttling): retried like a 429. */
+  throttled?: (status: number, body: string) => boolean;
 }
 
 export interface OutgoingRequest {
@@ -100,7 +102,8 @@ export class ProviderHttp {
       if ((res.status >= 200 && res.status < 300) || req.accept?.includes(res.status)) {
         return { status: res.status, headers: res.headers, text, json: <T>() => parseJson<T>(text, () => this.error('DNS_PROVIDER', `${method} ${this.where(path)}: the answer is not JSON (HTTP ${res.status})`, {})) };
       }
-      const wait = res.status === 429 ? retryAfter(res.headers.get('retry-after'), attempt) : res.status >= 500 && repeatable ? backoff(attempt) : undefined;
+      const throttled = res.status === 429 || (this.opts.throttled?.(res.status, text) ?? false);
+      const wait = throttled ? retryAfter(res.headers.get('retry-after'), attempt) : res.status >= 500 && repeatable ? backoff(attempt) : undefined;
       if (wait !== undefined && attempt < maxRetries && wait <= (this.opts.maxRetryAfter ?? 60) * 1000) {
         await sleep(wait, req.signal);
         continue;
@@ -108,7 +111,7 @@ export class ProviderHttp {
       const said = this.said(res.status, text);
       if (res.status === 401 || res.status === 403) throw this.authError(method, path, res.status, text);
       if (res.status === 404 && req.zone !== undefined) throw this.error('DNS_ZONE_NOT_FOUND', `no zone ${req.zone} (${said}); or the credentials cannot see it`, { status: res.status });
-      if (res.status === 429) throw this.error('DNS_PROVIDER', `${method} ${this.where(path)}: rate limited (${said}) after ${attempt} retries`, { retryable: true, status: res.status });
+      if (throttled) throw this.error('DNS_PROVIDER', `${method} ${this.where(path)}: rate limited (${said}) after ${attempt} retries`, { retryable: true, status: res.status });
       throw this.error('DNS_PROVIDER', `${method} ${this.where(path)}: ${said}`, { retryable: res.status >= 500, status: res.status });
     }
   }

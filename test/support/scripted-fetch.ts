@@ -1,27 +1,73 @@
 import type { FetchLike, FetchLikeResponse } from '../../src/http/pool-fetch.js';
 import type { RecordedInteraction } from './cassette.js';
 
-/** One answer a scripted fetch plays: status, body text, headers (names lower case). */
+/** One request a scripted fetch saw; `body` is '' when there was none. */
+export interface ScriptedCall { method: string; url: string; headers: Record<string, string>; body: string; at: number }
+
+/** One answer to play: status, body text, headers. */
 export interface ScriptedAnswer { status: number; body: string; headers?: Record<string, string> }
 
-/** A recorded response, verbatim, as a scripted answer. */
+/** A fetch answer: status, body text, headers. */
+export function answer(status: number, body: string, headers: Record<string, string> = {}): FetchLikeResponse {
+  const h = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+  return { ok: status >= 200 && status < 300, status, headers: { get: (n) => h[n.toLowerCase()] ?? null }, text: () => Promise.resolve(body), json: () => Promise.resolve().then(() => JSON.parse(body) as unknown) };
+}
+
+/** A recorded response, verbatim, as an answer to play. */
 export function replay(i: RecordedInteraction): ScriptedAnswer {
   return { status: i.status, body: i.responseBody, headers: i.responseHeaders };
 }
 
+/** A recorded response, verbatim, as a fetch answer. */
+export function recordedAnswer(i: RecordedInteraction): FetchLikeResponse {
+  return answer(i.status, i.responseBody, i.responseHeaders);
+}
+
+type Playable = ScriptedAnswer | FetchLikeResponse | Error;
+
 /**
- * A fetch that plays the given answers in order and keeps what was asked, for feeding a client
- * recorded answers without a server. Running out of answers fails the call.
+ * A fetch that plays answers in order (or picks one per request) and keeps what was asked: for
+ * feeding a client the recorded answers of the real API without a server. Running out of
+ * answers fails the call.
  */
-export function scriptedFetch(answers: ScriptedAnswer[]) {
-  const calls: { method: string; url: string; headers: Record<string, string>; body: string | undefined }[] = [];
+export function scriptedFetch(answers: Playable[] | ((call: ScriptedCall) => Playable)): { fetch: FetchLike; calls: ScriptedCall[] } {
+  const calls: ScriptedCall[] = [];
   const fetch: FetchLike = (url, init = {}) => {
-    calls.push({ method: init.method ?? 'GET', url, headers: init.headers ?? {}, body: typeof init.body === 'string' ? init.body : undefined });
-    const a = answers.shift();
-    if (!a) return Promise.reject(new Error(`no scripted answer left for ${init.method ?? 'GET'} ${url}`));
-    const headers = a.headers ?? {};
-    const res: FetchLikeResponse = { ok: a.status < 300, status: a.status, headers: { get: (n) => headers[n.toLowerCase()] ?? null }, text: () => Promise.resolve(a.body), json: () => Promise.resolve(JSON.parse(a.body)) };
-    return Promise.resolve(res);
+    const call: ScriptedCall = { url, method: init.method ?? 'GET', headers: init.headers ?? {}, body: init.body === undefined ? '' : String(init.body), at: Date.now() };
+    calls.push(call);
+    let next: Playable | undefined;
+    try {
+      next = typeof answers === 'function' ? answers(call) : answers.shift();
+    } catch (err) {
+      next = err as Error;
+    }
+    if (!next) return Promise.reject(new Error(`no answer scripted for ${call.method} ${url}`));
+    if (next instanceof Error) return Promise.reject(next);
+    return Promise.resolve('text' in next && typeof next.text === 'function' ? next : answer(next.status, (next as ScriptedAnswer).body, (next as ScriptedAnswer).headers));
   };
   return { fetch, calls };
+}
+
+/** The error a call failed with (a call that succeeds fails the test). */
+export async function failure(p: Promise<unknown>): Promise<Error & { code?: string; retryable?: boolean }> {
+  try {
+    await p;
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('expected the call to fail');
+}
+
+/**
+ * A fetch that answers each request with the next unused recorded interaction of the same
+ * method, path and query (the host is ignored): replays a cassette to a client verbatim.
+ */
+export function replayFetch(recorded: RecordedInteraction[]) {
+  const unused = [...recorded];
+  return scriptedFetch((call) => {
+    const u = new URL(call.url);
+    const at = unused.findIndex((i) => i.method === call.method && i.url.pathname === u.pathname && i.url.search === u.search);
+    if (at < 0) throw new Error(`no recorded interaction for ${call.method} ${u.pathname}${u.search}`);
+    return recordedAnswer(unused.splice(at, 1)[0]!);
+  });
 }

@@ -41,7 +41,7 @@ describe('GodaddyClient on recorded answers', () => {
     const { c, calls } = client([replay(put), { status: 204, body: '' }]);
     await c.write(zone, { name: '_acme-challenge.test.fullm3tal.online', type: 'TXT', ttl: 3600, values: ['challengetoken'] }, false, signal());
     await c.write(zone, { name: 'fullm3tal.online', type: 'TXT', ttl: 600, values: [] }, true, signal());
-    expect(JSON.parse(calls[0]!.body!)).toEqual(JSON.parse(put.requestBody));
+    expect(JSON.parse(calls[0]!.body)).toEqual(JSON.parse(put.requestBody));
     expect(`${calls[1]!.method} ${calls[1]!.url}`).toBe('DELETE https://api.godaddy.com/v1/domains/fullm3tal.online/records/TXT/%40');
   });
 

@@ -31,7 +31,7 @@ describe('InfomaniakClient on recorded answers', () => {
     const post = findRecorded(recorded, { method: 'POST', cassette: /TXT_with_valid_name/ });
     const { c, calls } = client([replay(post), replay(findRecorded(recorded, { method: 'DELETE' })), { status: 404, body: '{"result":"error","error":{"code":"not_found","description":"Object not found"}}' }]);
     await c.create(zone, { name: '_acme-challenge.test.testouille.at', type: 'TXT', data: 'challengetoken', ttl: 3600 }, signal());
-    expect(JSON.parse(calls[0]!.body!)).toEqual(JSON.parse(post.requestBody));
+    expect(JSON.parse(calls[0]!.body)).toEqual(JSON.parse(post.requestBody));
     const rec = { id: '10041043', name: 'delete.testfilt.testouille.at', type: 'TXT', data: 'challengetoken', ttl: 3600 };
     expect(await c.remove(zone, rec, signal())).toBe(true);
     expect(calls[1]!.url).toBe('https://api.infomaniak.com/1/domain/890190/dns/record/10041043');

@@ -19,7 +19,7 @@ describe('PorkbunClient on recorded answers', () => {
     const { c, calls } = client([replay(retrieve(/authenticate$/)), replay(findRecorded(recorded, { status: 400 }))]);
     expect(await c.findZone('example.xyz', signal())).toEqual(zone);
     expect(await c.findZone('thisisadomainidonotown.com', signal())).toBeUndefined();
-    expect(JSON.parse(calls[0]!.body!)).toEqual({ apikey: KEY, secretapikey: SECRET });
+    expect(JSON.parse(calls[0]!.body)).toEqual({ apikey: KEY, secretapikey: SECRET });
     expect(calls[0]!.headers.authorization).toBeUndefined();
   });
 
@@ -36,7 +36,7 @@ describe('PorkbunClient on recorded answers', () => {
     const { c, calls } = client([replay(create), replay(findRecorded(recorded, { path: /\/dns\/delete\// }))]);
     await c.create(zone, { name: '_acme-challenge.test.example.xyz', type: 'TXT', data: 'challengetoken', ttl: 3600 }, signal());
     expect(await c.remove(zone, { id: '432480932', name: 'delete.testfilt.example.xyz', type: 'TXT', data: 'challengetoken', ttl: 3600 }, signal())).toBe(true);
-    expect(JSON.parse(calls[0]!.body!)).toEqual({ apikey: KEY, secretapikey: SECRET, ...JSON.parse(create.requestBody) as object });
+    expect(JSON.parse(calls[0]!.body)).toEqual({ apikey: KEY, secretapikey: SECRET, ...JSON.parse(create.requestBody) as object });
     expect(calls[1]!.url).toBe('https://api.porkbun.com/api/json/v3/dns/delete/example.xyz/432480932');
   });
 
