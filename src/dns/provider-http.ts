@@ -21,6 +21,8 @@ export interface ProviderHttpOptions {
   secrets?: () => Iterable<string>;
   /** Said after a 401/403: what the credentials need, e.g. "the token needs DNS write access to the zone". */
   authHint: string;
+  /** Answers besides 401/403 that mean the credentials were refused (OVH's 400 "Invalid signature" for a wrong secret). */
+  refused?: (status: number, body: string) => boolean;
   /** The API's own error text in an answer body, when it has one. */
   errorDetail?: (status: number, body: string) => string | undefined;
   /** Retries of a 429 or a 5xx (5xx only for methods that can be repeated). Default 3. */
@@ -101,7 +103,7 @@ export class ProviderHttp {
       }
       const detail = this.opts.errorDetail?.(res.status, text) ?? '';
       const said = `HTTP ${res.status}${detail ? `: ${detail}` : ''}`;
-      if (res.status === 401 || res.status === 403) throw this.error('DNS_AUTH', `${method} ${this.where(path)}: credentials refused (${said}); ${this.opts.authHint}`, { status: res.status });
+      if (res.status === 401 || res.status === 403 || this.opts.refused?.(res.status, text)) throw this.error('DNS_AUTH', `${method} ${this.where(path)}: credentials refused (${said}); ${this.opts.authHint}`, { status: res.status });
       if (res.status === 404 && req.zone !== undefined) throw this.error('DNS_ZONE_NOT_FOUND', `no zone ${req.zone} (${said}); or the credentials cannot see it`, { status: res.status });
       if (res.status === 429) throw this.error('DNS_PROVIDER', `${method} ${this.where(path)}: rate limited (${said}) after ${attempt} retries`, { retryable: true, status: res.status });
       throw this.error('DNS_PROVIDER', `${method} ${this.where(path)}: ${said}`, { retryable: res.status >= 500, status: res.status });
