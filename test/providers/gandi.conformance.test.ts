@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { GandiProvider } from '../../src/dns/gandi/gandi-provider.js';
+import { createProvider } from '../../src/dns/create-provider.js';
+import { createLogger } from '../../src/log.js';
 import { loadCassettes } from '../support/cassette.js';
 import { startFakeGandi, type FakeGandi } from '../support/fake-gandi.js';
+import { parseProvider } from '../support/provider-config.js';
 import { describeProviderConformance } from '../support/provider-conformance.js';
 import { shapeContradictions, type SeenRequest } from '../support/recorded-shapes.js';
 import { failure } from '../support/scripted-fetch.js';
@@ -24,6 +27,18 @@ describeProviderConformance('gandi (against a fake of LiveDNS built from the rec
 });
 
 describe('gandi specifics', () => {
+  it('a config entry, through create-provider, works against the fake', async () => {
+    const g = await fake();
+    try {
+      const cfg = parseProvider('gandi', `type: gandi\napi_url: ${g.apiUrl}\npersonal_access_token: ${g.personalAccessToken}`);
+      const p = await createProvider('gandi', cfg, { log: createLogger({ format: 'json', out: { write: () => true } }) });
+      await p.appendRecords(ZONE, [txt('_acme-challenge.cfg', 'v')], signal());
+      expect(g.txt(`_acme-challenge.cfg.${ZONE}`)).toEqual(['v']);
+    } finally {
+      await g.stop();
+    }
+  });
+
   it('a record set with several values keeps the others through an add and a delete of one value', async () => {
     const g = await fake();
     try {

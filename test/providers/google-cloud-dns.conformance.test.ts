@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { GoogleCloudDnsProvider } from '../../src/dns/google-cloud-dns/google-cloud-dns-provider.js';
+import { createProvider } from '../../src/dns/create-provider.js';
+import { createLogger } from '../../src/log.js';
 import { loadCassettes } from '../support/cassette.js';
 import { startFakeGoogleCloudDns, type FakeGoogleCloudDns } from '../support/fake-google-cloud-dns.js';
+import { parseProvider } from '../support/provider-config.js';
 import { describeProviderConformance } from '../support/provider-conformance.js';
 import { shapeContradictions, type SeenRequest } from '../support/recorded-shapes.js';
 
@@ -23,6 +26,18 @@ describeProviderConformance('google-cloud-dns (against a fake built from the rec
 });
 
 describe('google-cloud-dns specifics', () => {
+  it('a config entry, through create-provider, works against the fake', async () => {
+    const g = await fake();
+    try {
+      const cfg = parseProvider('gc', `type: google-cloud-dns\napi_url: ${g.apiUrl}\nservice_account_key: ${JSON.stringify(g.key)}`);
+      const p = await createProvider('gc', cfg, { log: createLogger({ format: 'json', out: { write: () => true } }) });
+      await p.appendRecords(ZONE, [txt('_acme-challenge.cfg', 'v')], signal());
+      expect(g.txt(`_acme-challenge.cfg.${ZONE}`)).toEqual(['v']);
+    } finally {
+      await g.stop();
+    }
+  });
+
   it('a record set with several values keeps the others through an add and a delete of one value', async () => {
     const g = await fake();
     try {

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { OvhProvider } from '../../src/dns/ovh/ovh-provider.js';
+import { createProvider } from '../../src/dns/create-provider.js';
+import { createLogger } from '../../src/log.js';
 import { loadCassettes } from '../support/cassette.js';
 import { startFakeOvh, type FakeOvh } from '../support/fake-ovh.js';
+import { parseProvider } from '../support/provider-config.js';
 import { describeProviderConformance } from '../support/provider-conformance.js';
 import { shapeContradictions, type SeenRequest } from '../support/recorded-shapes.js';
 import { failure } from '../support/scripted-fetch.js';
@@ -25,6 +28,18 @@ describeProviderConformance('ovh (against a fake built from the recorded API; na
 });
 
 describe('ovh specifics', () => {
+  it('a config entry, through create-provider, works against the fake', async () => {
+    const o = await fake();
+    try {
+      const cfg = parseProvider('ovh', `type: ovh\napi_url: ${o.apiUrl}\napplication_key: ${o.applicationKey}\napplication_secret: ${o.applicationSecret}\nconsumer_key: ${o.consumerKey}`);
+      const p = await createProvider('ovh', cfg, { log: createLogger({ format: 'json', out: { write: () => true } }) });
+      await p.appendRecords(ZONE, [txt('_acme-challenge.cfg', 'v')], signal());
+      expect(o.txt(`_acme-challenge.cfg.${ZONE}`)).toEqual(['v']);
+    } finally {
+      await o.stop();
+    }
+  });
+
   it('a record set with several values keeps the others through an add and a delete of one value; each change refreshes the zone', async () => {
     const o = await fake();
     try {

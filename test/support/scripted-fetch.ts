@@ -24,7 +24,12 @@ export function scriptedFetch(answers: (FetchLikeResponse | Error)[] | ((call: S
   const fetch: FetchLike = (url, init = {}) => {
     const call = { url, method: init.method ?? 'GET', headers: init.headers ?? {}, body: typeof init.body === 'string' ? init.body : '', at: Date.now() };
     calls.push(call);
-    const next = typeof answers === 'function' ? answers(call) : answers.shift();
+    let next: FetchLikeResponse | Error | undefined;
+    try {
+      next = typeof answers === 'function' ? answers(call) : answers.shift();
+    } catch (err) {
+      next = err as Error;
+    }
     if (!next) return Promise.reject(new Error(`no answer scripted for ${call.method} ${url}`));
     return next instanceof Error ? Promise.reject(next) : Promise.resolve(next);
   };
@@ -39,4 +44,18 @@ export async function failure(p: Promise<unknown>): Promise<Error & { code?: str
     return err as Error;
   }
   throw new Error('expected the call to fail');
+}
+
+/**
+ * A fetch that answers each request with the next unused recorded interaction of the same
+ * method, path and query (the host is ignored): replays a cassette to a client verbatim.
+ */
+export function replayFetch(recorded: RecordedInteraction[]) {
+  const unused = [...recorded];
+  return scriptedFetch((call) => {
+    const u = new URL(call.url);
+    const at = unused.findIndex((i) => i.method === call.method && i.url.pathname === u.pathname && i.url.search === u.search);
+    if (at < 0) throw new Error(`no recorded interaction for ${call.method} ${u.pathname}${u.search}`);
+    return recordedAnswer(unused.splice(at, 1)[0]!);
+  });
 }
