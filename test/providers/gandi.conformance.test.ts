@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { GandiProvider } from '../../src/dns/gandi/gandi-provider.js';
-import { createProvider } from '../../src/dns/create-provider.js';
-import { createLogger } from '../../src/log.js';
 import { loadCassettes } from '../support/cassette.js';
 import { startFakeGandi, type FakeGandi } from '../support/fake-gandi.js';
-import { parseProvider } from '../support/provider-config.js';
 import { describeProviderConformance } from '../support/provider-conformance.js';
+import { describeProviderExtras } from '../support/provider-extras.js';
 import { shapeContradictions, type SeenRequest } from '../support/recorded-shapes.js';
+import { keepingSeen } from '../support/seen-requests.js';
 import { failure } from '../support/scripted-fetch.js';
 
 const ZONE = 'example.test';
@@ -16,9 +15,7 @@ const signal = () => AbortSignal.timeout(15_000);
 const txt = (name: string, data: string, ttl = 300) => ({ name, type: 'TXT', data, ttl });
 
 async function fake(): Promise<FakeGandi> {
-  const g = await startFakeGandi([ZONE, 'other.test']);
-  const stop = g.stop;
-  return { ...g, stop: async () => { seen.push(...g.server.seen); await stop(); } };
+  return keepingSeen(seen, await startFakeGandi([ZONE, 'other.test']));
 }
 
 describeProviderConformance('gandi (against a fake of LiveDNS built from the recorded API)', async () => {
@@ -26,34 +23,17 @@ describeProviderConformance('gandi (against a fake of LiveDNS built from the rec
   return { provider: provider(g), zone: ZONE, txt: (f) => Promise.resolve(g.txt(f)), stop: g.stop };
 });
 
+describeProviderExtras('gandi', async () => {
+  const g = await fake();
+  return {
+    zone: ZONE, provider: () => provider(g), txt: (fqdn) => g.txt(fqdn), inject: (fault) => g.server.inject(fault), stop: g.stop,
+    seed: (fqdn, texts) => g.put(ZONE, { rrset_name: fqdn.slice(0, -(ZONE.length + 1)), rrset_type: 'TXT', rrset_ttl: 3600, rrset_values: texts.map((t) => `"${t}"`) }),
+    configEntry: `type: gandi\napi_url: ${g.apiUrl}\npersonal_access_token: ${g.personalAccessToken}`,
+    unknownZone: { zone: 'thisisadomainidonotown.com', message: 'Gandi provider gandi: no LiveDNS domain for thisisadomainidonotown.com (not in the account, not on LiveDNS, or the credentials may not read it)' },
+  };
+});
+
 describe('gandi specifics', () => {
-  it('a config entry, through create-provider, works against the fake', async () => {
-    const g = await fake();
-    try {
-      const cfg = parseProvider('gandi', `type: gandi\napi_url: ${g.apiUrl}\npersonal_access_token: ${g.personalAccessToken}`);
-      const p = await createProvider('gandi', cfg, { log: createLogger({ format: 'json', out: { write: () => true } }) });
-      await p.appendRecords(ZONE, [txt('_acme-challenge.cfg', 'v')], signal());
-      expect(g.txt(`_acme-challenge.cfg.${ZONE}`)).toEqual(['v']);
-    } finally {
-      await g.stop();
-    }
-  });
-
-  it('a record set with several values keeps the others through an add and a delete of one value', async () => {
-    const g = await fake();
-    try {
-      g.put(ZONE, { rrset_name: '_acme-challenge.set', rrset_type: 'TXT', rrset_ttl: 3600, rrset_values: ['"keep-1"', '"keep-2"'] });
-      const p = provider(g);
-      expect(await p.appendRecords(ZONE, [txt('_acme-challenge.set', 'mine')], signal())).toEqual([txt('_acme-challenge.set', 'mine')]);
-      expect(g.txt(`_acme-challenge.set.${ZONE}`)).toEqual(['keep-1', 'keep-2', 'mine']);
-      expect(await p.deleteRecords(ZONE, [txt('_acme-challenge.set', 'mine')], signal())).toEqual([txt('_acme-challenge.set', 'mine')]);
-      expect(g.txt(`_acme-challenge.set.${ZONE}`)).toEqual(['keep-1', 'keep-2']);
-      expect(g.rrsets(ZONE).find((r) => r.rrset_name === '_acme-challenge.set')?.rrset_ttl).toBe(3600);
-    } finally {
-      await g.stop();
-    }
-  });
-
   it('the deprecated API key works too (Authorization: Apikey); a refused one is DNS_AUTH naming the permission, no key in it', async () => {
     const g = await fake();
     try {
@@ -63,29 +43,6 @@ describe('gandi specifics', () => {
       expect(err).toMatchObject({ code: 'DNS_AUTH', message: expect.stringContaining('HTTP 401: The server could not verify that you are authorized') });
       expect(err.message).toContain('Manage domain name technical configurations');
       expect(err.message).not.toContain('wrong-token-value');
-    } finally {
-      await g.stop();
-    }
-  });
-
-  it('finds the domain for a name below it (walking up the labels); a domain not on LiveDNS is DNS_ZONE_NOT_FOUND', async () => {
-    const g = await fake();
-    try {
-      await provider(g).appendRecords(`sub.${ZONE}`, [txt('_acme-challenge', 'below')], signal());
-      expect(g.txt(`_acme-challenge.sub.${ZONE}`)).toEqual(['below']);
-      await expect(provider(g).appendRecords('thisisadomainidonotown.com', [txt('_acme-challenge', 'x')], signal()))
-        .rejects.toMatchObject({ code: 'DNS_ZONE_NOT_FOUND', message: 'Gandi provider gandi: no LiveDNS domain for thisisadomainidonotown.com (not in the account, not on LiveDNS, or the credentials may not read it)' });
-    } finally {
-      await g.stop();
-    }
-  });
-
-  it('429 with Retry-After is waited out', async () => {
-    const g = await fake();
-    try {
-      g.server.inject({ times: 1, status: 429, headers: { 'retry-after': '1' }, body: { code: 429, message: 'Too Many Requests', object: 'HTTPTooManyRequests', cause: 'Too Many Requests' } });
-      await provider(g).appendRecords(ZONE, [txt('_acme-challenge.slow', 'v')], signal());
-      expect(g.txt(`_acme-challenge.slow.${ZONE}`)).toEqual(['v']);
     } finally {
       await g.stop();
     }

@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { GoogleCloudDnsProvider } from '../../src/dns/google-cloud-dns/google-cloud-dns-provider.js';
-import { createProvider } from '../../src/dns/create-provider.js';
-import { createLogger } from '../../src/log.js';
 import { loadCassettes } from '../support/cassette.js';
 import { startFakeGoogleCloudDns, type FakeGoogleCloudDns } from '../support/fake-google-cloud-dns.js';
-import { parseProvider } from '../support/provider-config.js';
 import { describeProviderConformance } from '../support/provider-conformance.js';
+import { describeProviderExtras } from '../support/provider-extras.js';
 import { shapeContradictions, type SeenRequest } from '../support/recorded-shapes.js';
+import { keepingSeen } from '../support/seen-requests.js';
 
 const ZONE = 'example.test';
 const seen: SeenRequest[] = [];
@@ -15,9 +14,7 @@ const signal = () => AbortSignal.timeout(15_000);
 const txt = (name: string, data: string) => ({ name, type: 'TXT', data, ttl: 60 });
 
 async function fake(): Promise<FakeGoogleCloudDns> {
-  const g = await startFakeGoogleCloudDns([ZONE, 'other.test']);
-  const stop = g.stop;
-  return { ...g, stop: async () => { seen.push(...g.server.seen); await stop(); } };
+  return keepingSeen(seen, await startFakeGoogleCloudDns([ZONE, 'other.test']));
 }
 
 describeProviderConformance('google-cloud-dns (against a fake built from the recorded API)', async () => {
@@ -25,47 +22,17 @@ describeProviderConformance('google-cloud-dns (against a fake built from the rec
   return { provider: provider(g), zone: ZONE, txt: (f) => Promise.resolve(g.txt(f)), stop: g.stop };
 });
 
+describeProviderExtras('google-cloud-dns', async () => {
+  const g = await fake();
+  return {
+    zone: ZONE, provider: () => provider(g), txt: (fqdn) => g.txt(fqdn), inject: (fault) => g.server.inject(fault), stop: g.stop,
+    seed: (fqdn, texts) => g.put(ZONE, { name: fqdn, type: 'TXT', ttl: 300, rrdatas: texts.map((t) => `"${t}"`) }),
+    configEntry: `type: google-cloud-dns\napi_url: ${g.apiUrl}\nservice_account_key: ${JSON.stringify(g.key)}`,
+    unknownZone: { zone: 'unmanaged.test', message: 'Google Cloud DNS provider gc: no managed zone for unmanaged.test in the project (or the service account may not list it)' },
+  };
+});
+
 describe('google-cloud-dns specifics', () => {
-  it('a config entry, through create-provider, works against the fake', async () => {
-    const g = await fake();
-    try {
-      const cfg = parseProvider('gc', `type: google-cloud-dns\napi_url: ${g.apiUrl}\nservice_account_key: ${JSON.stringify(g.key)}`);
-      const p = await createProvider('gc', cfg, { log: createLogger({ format: 'json', out: { write: () => true } }) });
-      await p.appendRecords(ZONE, [txt('_acme-challenge.cfg', 'v')], signal());
-      expect(g.txt(`_acme-challenge.cfg.${ZONE}`)).toEqual(['v']);
-    } finally {
-      await g.stop();
-    }
-  });
-
-  it('a record set with several values keeps the others through an add and a delete of one value', async () => {
-    const g = await fake();
-    try {
-      g.put(ZONE, { name: `_acme-challenge.set.${ZONE}`, type: 'TXT', ttl: 300, rrdatas: ['"keep-1"', '"keep-2"'] });
-      const p = provider(g);
-      expect(await p.appendRecords(ZONE, [txt('_acme-challenge.set', 'mine')], signal())).toEqual([txt('_acme-challenge.set', 'mine')]);
-      expect(g.txt(`_acme-challenge.set.${ZONE}`)).toEqual(['keep-1', 'keep-2', 'mine']);
-      expect(await p.deleteRecords(ZONE, [txt('_acme-challenge.set', 'mine')], signal())).toEqual([txt('_acme-challenge.set', 'mine')]);
-      expect(g.txt(`_acme-challenge.set.${ZONE}`)).toEqual(['keep-1', 'keep-2']);
-      // The set's TTL is kept: the change re-adds the set as it was, less one value.
-      expect(g.rrsets(ZONE).find((s) => s.name === `_acme-challenge.set.${ZONE}.`)?.ttl).toBe(300);
-    } finally {
-      await g.stop();
-    }
-  });
-
-  it('finds the managed zone for a name below it, and says clearly when there is none', async () => {
-    const g = await fake();
-    try {
-      await provider(g).appendRecords(`sub.${ZONE}`, [txt('_acme-challenge', 'below')], signal());
-      expect(g.txt(`_acme-challenge.sub.${ZONE}`)).toEqual(['below']);
-      await expect(provider(g).appendRecords('unmanaged.test', [txt('_acme-challenge', 'x')], signal()))
-        .rejects.toMatchObject({ code: 'DNS_ZONE_NOT_FOUND', message: 'Google Cloud DNS provider gc: no managed zone for unmanaged.test in the project (or the service account may not list it)' });
-    } finally {
-      await g.stop();
-    }
-  });
-
   it('two certfleet processes appending to one name at once: the change that lost re-reads, nothing is overwritten', async () => {
     const g = await fake();
     try {

@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { OvhProvider } from '../../src/dns/ovh/ovh-provider.js';
-import { createProvider } from '../../src/dns/create-provider.js';
-import { createLogger } from '../../src/log.js';
 import { loadCassettes } from '../support/cassette.js';
 import { startFakeOvh, type FakeOvh } from '../support/fake-ovh.js';
-import { parseProvider } from '../support/provider-config.js';
 import { describeProviderConformance } from '../support/provider-conformance.js';
+import { describeProviderExtras } from '../support/provider-extras.js';
 import { shapeContradictions, type SeenRequest } from '../support/recorded-shapes.js';
+import { keepingSeen } from '../support/seen-requests.js';
 import { failure } from '../support/scripted-fetch.js';
 
 const ZONE = 'example.test';
@@ -17,9 +16,7 @@ const txt = (name: string, data: string) => ({ name, type: 'TXT', data, ttl: 60 
 
 // The fake's clock is an hour ahead: only a client that uses /auth/time signs acceptable timestamps.
 async function fake(): Promise<FakeOvh> {
-  const o = await startFakeOvh([ZONE, 'other.test'], { skewSeconds: 3600 });
-  const stop = o.stop;
-  return { ...o, stop: async () => { seen.push(...o.server.seen); await stop(); } };
+  return keepingSeen(seen, await startFakeOvh([ZONE, 'other.test'], { skewSeconds: 3600 }));
 }
 
 describeProviderConformance('ovh (against a fake built from the recorded API; names served as of the last refresh)', async () => {
@@ -27,46 +24,31 @@ describeProviderConformance('ovh (against a fake built from the recorded API; na
   return { provider: provider(o), zone: ZONE, txt: (f) => Promise.resolve(o.txt(f)), stop: o.stop };
 });
 
+describeProviderExtras('ovh', async () => {
+  const o = await fake();
+  return {
+    zone: ZONE, provider: () => provider(o), txt: (fqdn) => o.txt(fqdn), inject: (fault) => o.server.inject(fault), stop: o.stop,
+    seed: (fqdn, texts) => { for (const t of texts) o.put(ZONE, { subDomain: fqdn.slice(0, -(ZONE.length + 1)), fieldType: 'TXT', target: `"${t}"`, ttl: 300 }); },
+    configEntry: `type: ovh\napi_url: ${o.apiUrl}\napplication_key: ${o.applicationKey}\napplication_secret: ${o.applicationSecret}\nconsumer_key: ${o.consumerKey}`,
+    unknownZone: { zone: 'unmanaged.test', message: 'OVH provider ovh: no zone for unmanaged.test in this OVH account (or the consumer key may not list it)' },
+  };
+});
+
 describe('ovh specifics', () => {
-  it('a config entry, through create-provider, works against the fake', async () => {
+  it('each call that changed something refreshes the zone once; one that changed nothing does not', async () => {
     const o = await fake();
     try {
-      const cfg = parseProvider('ovh', `type: ovh\napi_url: ${o.apiUrl}\napplication_key: ${o.applicationKey}\napplication_secret: ${o.applicationSecret}\nconsumer_key: ${o.consumerKey}`);
-      const p = await createProvider('ovh', cfg, { log: createLogger({ format: 'json', out: { write: () => true } }) });
-      await p.appendRecords(ZONE, [txt('_acme-challenge.cfg', 'v')], signal());
-      expect(o.txt(`_acme-challenge.cfg.${ZONE}`)).toEqual(['v']);
-    } finally {
-      await o.stop();
-    }
-  });
-
-  it('a record set with several values keeps the others through an add and a delete of one value; each change refreshes the zone', async () => {
-    const o = await fake();
-    try {
-      o.put(ZONE, { subDomain: '_acme-challenge.set', fieldType: 'TXT', target: '"keep-1"', ttl: 300 });
-      o.put(ZONE, { subDomain: '_acme-challenge.set', fieldType: 'TXT', target: 'keep-2', ttl: 300 });
       const p = provider(o);
-      expect(await p.appendRecords(ZONE, [txt('_acme-challenge.set', 'mine')], signal())).toEqual([txt('_acme-challenge.set', 'mine')]);
-      expect(o.txt(`_acme-challenge.set.${ZONE}`)).toEqual(['keep-1', 'keep-2', 'mine']);
+      await p.appendRecords(ZONE, [txt('_acme-challenge.pub', 'a'), txt('_acme-challenge.pub', 'b')], signal());
       expect(o.refreshes()).toBe(1);
-      expect(await p.deleteRecords(ZONE, [txt('_acme-challenge.set', 'mine')], signal())).toEqual([txt('_acme-challenge.set', 'mine')]);
-      expect(o.txt(`_acme-challenge.set.${ZONE}`)).toEqual(['keep-1', 'keep-2']);
+      // Created but not yet published would be invisible to the name servers: the refresh published it.
+      expect(o.txt(`_acme-challenge.pub.${ZONE}`)).toEqual(['a', 'b']);
+      expect(await p.appendRecords(ZONE, [txt('_acme-challenge.pub', 'a')], signal())).toEqual([]);
+      expect(await p.deleteRecords(ZONE, [txt('_acme-challenge.never', 'x')], signal())).toEqual([]);
+      expect(o.refreshes()).toBe(1);
+      await p.deleteRecords(ZONE, [txt('_acme-challenge.pub', 'a')], signal());
       expect(o.refreshes()).toBe(2);
-      // Nothing changed, nothing to publish.
-      expect(await p.deleteRecords(ZONE, [txt('_acme-challenge.set', 'mine')], signal())).toEqual([]);
-      expect(o.refreshes()).toBe(2);
-    } finally {
-      await o.stop();
-    }
-  });
-
-  it('finds the zone for a name below it; a zone not in the account is DNS_ZONE_NOT_FOUND', async () => {
-    const o = await fake();
-    try {
-      await provider(o).appendRecords(`sub.${ZONE}`, [txt('_acme-challenge', 'below')], signal());
-      expect(o.records(ZONE).map((r) => r.subDomain)).toEqual(['_acme-challenge.sub']);
-      await expect(provider(o).appendRecords('unmanaged.test', [txt('_acme-challenge', 'x')], signal()))
-        .rejects.toMatchObject({ code: 'DNS_ZONE_NOT_FOUND', message: 'OVH provider ovh: no zone for unmanaged.test in this OVH account (or the consumer key may not list it)' });
+      expect(o.txt(`_acme-challenge.pub.${ZONE}`)).toEqual(['b']);
     } finally {
       await o.stop();
     }
@@ -80,18 +62,6 @@ describe('ovh specifics', () => {
       expect(err.message).toContain('GET, POST, DELETE on /domain/zone/*');
       expect(err.message).not.toContain('as-wrong-secret-value');
       expect(err.message).not.toContain(o.consumerKey);
-    } finally {
-      await o.stop();
-    }
-  });
-
-  it('429 with Retry-After is waited out', async () => {
-    const o = await fake();
-    try {
-      const p = provider(o);
-      await p.listZones(signal());
-      o.server.inject({ times: 1, status: 429, headers: { 'retry-after': '1' }, body: { message: 'Too many requests' } });
-      expect((await p.listZones(signal())).sort()).toEqual(['example.test', 'other.test']);
     } finally {
       await o.stop();
     }

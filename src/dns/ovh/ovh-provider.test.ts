@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { findRecorded, loadCassettes, recordedJson } from '../../../test/support/cassette.js';
+import { buildAndThinRecordedSet } from '../../../test/support/recorded-set-cycle.js';
 import { answer, failure, recordedAnswer, replayFetch, scriptedFetch } from '../../../test/support/scripted-fetch.js';
 import { OvhProvider } from './ovh-provider.js';
 
@@ -35,12 +36,7 @@ describe('OvhProvider on the recorded answers', () => {
   it('a record set built and thinned as lexicon recorded it: the same requests in the same order, a refresh after each change', async () => {
     const tape = recorded.filter((i) => /delete_record_with_record_set_by_content/.test(i.cassette));
     const { fetch, calls } = replayFetch(tape);
-    const p = provider(fetch);
-    const one = { name: '_acme-challenge.deleterecordinset', type: 'TXT', data: 'challengetoken1', ttl: 3600 };
-    const two = { ...one, data: 'challengetoken2' };
-    expect(await p.appendRecords(ZONE, [one], signal())).toEqual([one]);
-    expect(await p.appendRecords(ZONE, [one, two], signal())).toEqual([two]);
-    expect(await p.deleteRecords(ZONE, [one], signal())).toEqual([one]);
+    await buildAndThinRecordedSet(provider(fetch), ZONE, signal());
     // Lexicon also asked for the zone's status, and listed the name once more at the end to check.
     const expected = tape.filter((i) => !i.url.pathname.endsWith('/status')).slice(0, -2);
     expect(calls.map((c) => `${c.method} ${c.url}`)).toEqual(expected.map((i) => `${i.method} ${i.url.href}`));
