@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProvider } from '../../src/dns/create-provider.js';
+import type { DnsLookup } from '../../src/dns/dns-lookup.js';
 import type { DnsProvider } from '../../src/dns/dns-provider.js';
+import { dnsTest } from '../../src/dns/dns-test.js';
 import { createLogger } from '../../src/log.js';
 import type { InjectedFault } from './fake-api-server.js';
 import { parseProvider } from './provider-config.js';
@@ -30,7 +32,7 @@ const txt = (name: string, data: string) => ({ name, type: 'TXT', data, ttl: 300
  * The issue's checks every API provider gets besides the conformance suite: a record set with
  * several values survives adding and deleting one, the zone is found for a name below it (and
  * a missing one said clearly), 429 with Retry-After is waited out, and a config entry works
- * through create-provider.
+ * through create-provider and `certfleet dns-test` (DNS answered from the fake's state).
  */
 export function describeProviderExtras(label: string, setup: () => Promise<ExtrasFixture>): void {
   describe(`provider extras: ${label}`, () => {
@@ -61,10 +63,20 @@ export function describeProviderExtras(label: string, setup: () => Promise<Extra
       expect(f.txt(`_acme-challenge.slow.${f.zone}`)).toEqual(['v']);
     });
 
-    it('a config entry, through create-provider, works against the fake', async () => {
-      const p = await createProvider('cfg', parseProvider('cfg', f.configEntry), { log: createLogger({ format: 'json', out: { write: () => true } }) });
-      await p.appendRecords(f.zone, [txt('_acme-challenge.cfg', 'v')], signal());
-      expect(f.txt(`_acme-challenge.cfg.${f.zone}`)).toEqual(['v']);
+    it('a config entry, through create-provider, passes dns-test: locate, write, propagation, delete', async () => {
+      const cfg = parseProvider('cfg', `${f.configEntry}\npropagation: { nameservers: ['ns.${f.zone}:53'], timeout: 10s }`);
+      const p = await createProvider('cfg', cfg, { log: createLogger({ format: 'json', out: { write: () => true } }) });
+      // The zone's DNS as the fake's state makes it: its apex has the SOA, its one name server answers TXT.
+      const lookup: DnsLookup = {
+        soa: (name) => Promise.resolve(name === f.zone),
+        ns: () => Promise.resolve([`ns.${f.zone}`]),
+        addresses: () => Promise.resolve(['192.0.2.53']),
+        cname: () => Promise.resolve(undefined),
+        txtAt: (_server, name) => Promise.resolve(f.txt(name)),
+      };
+      const steps = await dnsTest(p, cfg, `dnstest.${f.zone}`, { lookup }, signal());
+      expect(steps.map((s) => `${s.step} ${s.ok ? 'ok' : s.detail}`)).toEqual(['locate ok', 'write ok', 'propagation ok', 'delete ok']);
+      expect(f.txt(`_acme-challenge.dnstest.${f.zone}`)).toEqual([]);
     });
   });
 }

@@ -75,8 +75,11 @@ describe('GoogleCloudDnsProvider on the recorded answers', () => {
   });
 
   it('the recorded unmanaged-domain case: a zone not in the listing is DNS_ZONE_NOT_FOUND', async () => {
-    const { fetch } = scriptedFetch([recordedAnswer(token), recordedAnswer(findRecorded(recorded, { method: 'GET', path: /\/managedZones$/, cassette: /unmanaged/ }))]);
+    const listing = recordedAnswer(findRecorded(recorded, { method: 'GET', path: /\/managedZones$/, cassette: /unmanaged/ }));
+    // Listed twice: a zone added since the first listing would be in the second.
+    const { fetch, calls } = scriptedFetch([recordedAnswer(token), listing, listing]);
     await expect(provider(fetch).appendRecords('thisisadomainidonotown.com', [{ name: '_acme-challenge', type: 'TXT', data: 'x', ttl: 60 }], signal())).rejects.toMatchObject({ code: 'DNS_ZONE_NOT_FOUND' });
+    expect(calls).toHaveLength(3);
   });
 
   it('403 is DNS_AUTH naming the role; an error body echoing the token has it scrubbed', async () => {

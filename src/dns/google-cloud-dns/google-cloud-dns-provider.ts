@@ -111,15 +111,20 @@ export class GoogleCloudDnsProvider implements DnsProvider, RecordGetter, Record
     return new CertfleetError('DNS_PROVIDER', `${this.label}, zone ${zone}: the record set kept changing under us (${reason}); another writer?`, { retryable: true });
   }
 
-  /** The managed zone holding `zone`, by dnsName (a public zone before a private one of the same name). */
+  /**
+   * The managed zone holding `zone`, by dnsName (a public zone before a private one of the same
+   * name); the listing is asked again once when no zone holds it (one added since).
+   */
   private async managedZone(zone: string, signal: AbortSignal): Promise<ManagedZone> {
-    this.zonesList ??= this.client.managedZones(signal).catch((err: unknown) => { this.zonesList = undefined; throw err; });
-    const zones = await this.zonesList;
-    const best = zoneHolding(zone, zones.map((z) => z.dnsName));
-    const named = zones.filter((z) => canonicalName(z.dnsName) === best);
-    const mz = named.find((z) => z.visibility !== 'private') ?? named[0];
-    if (!mz) throw new CertfleetError('DNS_ZONE_NOT_FOUND', `${this.label}: no managed zone for ${zone} in the project (or the service account may not list it)`);
-    return mz;
+    for (let fresh = false; ; fresh = true) {
+      if (fresh || !this.zonesList) this.zonesList = this.client.managedZones(signal).catch((err: unknown) => { this.zonesList = undefined; throw err; });
+      const zones = await this.zonesList;
+      const best = zoneHolding(zone, zones.map((z) => z.dnsName));
+      const named = zones.filter((z) => canonicalName(z.dnsName) === best);
+      const mz = named.find((z) => z.visibility !== 'private') ?? named[0];
+      if (mz) return mz;
+      if (fresh) throw new CertfleetError('DNS_ZONE_NOT_FOUND', `${this.label}: no managed zone for ${zone} in the project (or the service account may not list it)`);
+    }
   }
 }
 
