@@ -6,11 +6,14 @@ import { desecProvider } from './providers/desec.js';
 import { digitaloceanProvider } from './providers/digitalocean.js';
 import { dnsimpleProvider } from './providers/dnsimple.js';
 import { execProvider } from './providers/exec.js';
+import { gandiProvider } from './providers/gandi.js';
 import { godaddyProvider } from './providers/godaddy.js';
+import { googleCloudDnsProvider } from './providers/google-cloud-dns.js';
 import { hetznerProvider } from './providers/hetzner.js';
 import { infomaniakProvider } from './providers/infomaniak.js';
 import { lexiconProvider } from './providers/lexicon.js';
 import { linodeProvider } from './providers/linode.js';
+import { ovhProvider } from './providers/ovh.js';
 import { porkbunProvider } from './providers/porkbun.js';
 import { powerdnsProvider } from './providers/powerdns.js';
 import { rfc2136Provider } from './providers/rfc2136.js';
@@ -27,11 +30,14 @@ export const providerSchema = z.discriminatedUnion('type', [
   digitaloceanProvider,
   dnsimpleProvider,
   execProvider,
+  gandiProvider,
   godaddyProvider,
+  googleCloudDnsProvider,
   hetznerProvider,
   infomaniakProvider,
   lexiconProvider,
   linodeProvider,
+  ovhProvider,
   porkbunProvider,
   powerdnsProvider,
   rfc2136Provider,

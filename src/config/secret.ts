@@ -46,4 +46,4 @@ export function collectSecrets(value: unknown, into: Set<string> = new Set()): S
 }
 
 /** Option names whose values are secrets; each also accepts `<name>_file`. */
-export const SECRET_OPTIONS = ['api_key', 'secret', 'token', 'password', 'api_token', 'hmac_key', 'passphrase', 'secret_api_key', 'api_secret', 'secret_access_key', 'session_token', 'client_secret'] as const;
+export const SECRET_OPTIONS = ['api_key', 'secret', 'token', 'password', 'api_token', 'hmac_key', 'passphrase', 'secret_api_key', 'api_secret', 'secret_access_key', 'session_token', 'client_secret', 'service_account_key', 'application_secret', 'consumer_key', 'personal_access_token'] as const;

@@ -103,6 +103,29 @@ export async function createProvider(id: string, cfg: ProviderConfig, deps: { lo
       const { InfomaniakProvider } = await import('./infomaniak/infomaniak-provider.js');
       return new InfomaniakProvider({ id, token: cfg.token.reveal(), apiUrl: cfg.api_url, ...fetchOption() });
     }
+    case 'google-cloud-dns': {
+      const { GoogleCloudDnsProvider } = await import('./google-cloud-dns/google-cloud-dns-provider.js');
+      return new GoogleCloudDnsProvider({
+        id, apiUrl: cfg.api_url, metadataUrl: cfg.metadata_url, ...fetchOption(),
+        ...(cfg.service_account_key ? { serviceAccountKey: cfg.service_account_key.reveal() } : {}),
+        ...(cfg.project ? { project: cfg.project } : {}), ...(cfg.token_url ? { tokenUrl: cfg.token_url } : {}),
+      });
+    }
+    case 'ovh': {
+      const [{ OvhProvider }, { OVH_ENDPOINTS }] = await Promise.all([import('./ovh/ovh-provider.js'), import('../config/providers/ovh.js')]);
+      return new OvhProvider({
+        id, apiUrl: cfg.api_url ?? OVH_ENDPOINTS[cfg.endpoint], ...fetchOption(),
+        applicationKey: cfg.application_key, applicationSecret: cfg.application_secret.reveal(), consumerKey: cfg.consumer_key.reveal(),
+      });
+    }
+    case 'gandi': {
+      const { GandiProvider } = await import('./gandi/gandi-provider.js');
+      return new GandiProvider({
+        id, apiUrl: cfg.api_url, ...fetchOption(),
+        ...(cfg.personal_access_token ? { personalAccessToken: cfg.personal_access_token.reveal() } : {}),
+        ...(cfg.api_key ? { apiKey: cfg.api_key.reveal() } : {}),
+      });
+    }
     case 'exec': {
       const { ExecProvider } = await import('./exec-provider.js');
       return new ExecProvider({ id, command: cfg.command, ...(cfg.env ? { env: cfg.env } : {}), ...(cfg.pass_env ? { passEnv: cfg.pass_env } : {}), timeoutMs: cfg.timeout, log: deps.log });

@@ -102,6 +102,13 @@ describe('ProviderHttp', () => {
     expect(err.message).not.toContain(SECRET);
   });
 
+  it('a 400 that is not the refusal the API uses stays DNS_PROVIDER', async () => {
+    const { fetch } = scripted([answer(400, '{"errorCode":"INVALID_SIGNATURE","message":"Invalid signature"}'), answer(400, '{"message":"bad ttl"}')]);
+    const authRefused = (status: number, body: string) => status === 400 && body.includes('INVALID_SIGNATURE');
+    await expect(client(fetch, { authRefused }).request('GET', '/zones', { signal: signal() })).rejects.toMatchObject({ code: 'DNS_AUTH', message: expect.stringContaining('the token needs DNS write access') });
+    await expect(client(fetch, { authRefused }).request('GET', '/zones', { signal: signal() })).rejects.toMatchObject({ code: 'DNS_PROVIDER', status: 400 });
+  });
+
   it('a 404 about a zone is DNS_ZONE_NOT_FOUND; an accepted status is returned', async () => {
     const { fetch } = scripted([answer(404, 'no such zone'), answer(404, '{}')]);
     await expect(client(fetch).request('GET', '/zones/x', { signal: signal(), zone: 'example.com' })).rejects.toMatchObject({ code: 'DNS_ZONE_NOT_FOUND' });
