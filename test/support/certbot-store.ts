@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { chmod, lstat, mkdir, readdir, readFile, readlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { PebbleServer } from './pebble-server.js';
@@ -59,4 +60,23 @@ curl -sf -X PATCH -H "X-API-Key: $PDNS_API_KEY" -H 'content-type: application/js
   const deployDir = path.join(o.dir, 'renewal-hooks', 'deploy');
   await mkdir(deployDir, { recursive: true });
   await writeFile(path.join(deployDir, '50-reload-haproxy.sh'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+}
+
+/**
+ * A digest of everything under `dir`: every path, its type and mode, a link's target and a
+ * file's bytes. Equal digests: nothing was created, removed, renamed, rewritten or chmodded.
+ */
+export async function treeDigest(dir: string): Promise<string> {
+  const hash = createHash('sha256');
+  const walk = async (rel: string): Promise<void> => {
+    const full = path.join(dir, rel);
+    const st = await lstat(full);
+    hash.update(`${rel}\0${st.mode}\0`);
+    if (st.isSymbolicLink()) hash.update(await readlink(full));
+    else if (st.isFile()) hash.update(await readFile(full));
+    else if (st.isDirectory()) for (const e of (await readdir(full)).sort()) await walk(path.join(rel, e));
+    hash.update('\n');
+  };
+  await walk('.');
+  return hash.digest('hex');
 }
