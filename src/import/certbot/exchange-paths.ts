@@ -23,13 +23,18 @@ if r != 0:
  * python3, a file system or kernel without RENAME_EXCHANGE): the caller falls back.
  */
 export async function exchangePaths(a: string, b: string, signal: AbortSignal): Promise<'exchanged' | 'unsupported'> {
-  try {
-    await run('python3', ['-c', EXCHANGE, a, b], { signal, timeout: 30_000 });
-    return 'exchanged';
-  } catch (err) {
-    // execFile's error: `code` is the errno name when python3 cannot be started, else the exit status.
-    const e = err as { code?: string | number; stderr?: string; message: string };
-    if (e.code === 'ENOENT' || e.code === 3) return 'unsupported';
-    throw new Error(`cannot exchange ${a} and ${b}: ${e.stderr?.trim() || e.message}`, { cause: err });
+  // The system Python first: a python3 earlier in PATH may be a version manager's shim that takes a second to start.
+  for (const python of ['/usr/bin/python3', 'python3']) {
+    try {
+      await run(python, ['-c', EXCHANGE, a, b], { signal, timeout: 30_000 });
+      return 'exchanged';
+    } catch (err) {
+      // execFile's error: `code` is the errno name when python3 cannot be started, else the exit status.
+      const e = err as { code?: string | number; stderr?: string; message: string };
+      if (e.code === 'ENOENT') continue;
+      if (e.code === 3) return 'unsupported';
+      throw new Error(`cannot exchange ${a} and ${b}: ${e.stderr?.trim() || e.message}`, { cause: err });
+    }
   }
+  return 'unsupported';
 }

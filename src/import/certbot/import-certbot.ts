@@ -73,6 +73,9 @@ export async function importCertbot(dir: string, opts: ImportOptions, signal: Ab
   const changes: string[] = [];
   const would = opts.dryRun ? 'would ' : '';
   const fileStore = new FileStore({ root });
+  // What a killed earlier import (or certfleet run) left: temp files of dead writers and the like.
+  // The sweep leaves certbot's lineages alone (foreign live/<name>), so it is safe before the switch.
+  if (!opts.dryRun) await fileStore.sweep(signal);
   for (const [server, account] of new Map(planned.filter((p) => p.account).map((p) => [p.server, p.account!]))) {
     const key = issuerKey(server);
     const existing = await fileStore.readAccount(key, signal);
