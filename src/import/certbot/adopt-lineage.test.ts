@@ -33,7 +33,7 @@ async function certbotLineage(): Promise<void> {
 async function adopt(): Promise<string> {
   const [lineage] = (await readCertbotStore(root, S())).lineages;
   const version = lineage!.live.kind === 'missing' ? 2 : lineage!.live.version;
-  const meta = lineageMeta('web', version, await readArchive(root, 'web', version), { directory: 'https://ca.example.test/dir', account: '' });
+  const meta = lineageMeta('web', version, await readArchive(root, 'web', version, S()), { directory: 'https://ca.example.test/dir', account: '' });
   return adoptLineage(root, lineage!, meta, S());
 }
 

@@ -14,13 +14,14 @@ export interface CertbotAccount {
 }
 
 /** The account `id` of `server` in the certbot store at `root`, or why it cannot be used. */
-export async function readCertbotAccount(root: string, server: string, id: string): Promise<CertbotAccount | { problem: string }> {
+export async function readCertbotAccount(root: string, server: string, id: string, signal: AbortSignal): Promise<CertbotAccount | { problem: string }> {
+  signal.throwIfAborted();
   const url = new URL(server);
   // certbot names the directory after the server URL without its scheme (netloc + path).
   const dir = path.join(root, 'accounts', url.host, ...url.pathname.split('/').filter(Boolean), id);
   try {
-    const jwk = JSON.parse(await fs.readFile(path.join(dir, 'private_key.json'), 'utf8')) as JsonWebKey;
-    const regr = JSON.parse(await fs.readFile(path.join(dir, 'regr.json'), 'utf8')) as { uri?: unknown };
+    const jwk = JSON.parse(await fs.readFile(path.join(dir, 'private_key.json'), { encoding: 'utf8', signal })) as JsonWebKey;
+    const regr = JSON.parse(await fs.readFile(path.join(dir, 'regr.json'), { encoding: 'utf8', signal })) as { uri?: unknown };
     if (typeof regr.uri !== 'string' || !/^https:\/\//.test(regr.uri)) return { problem: `${dir}/regr.json names no account URL` };
     return { id, dir, keyPem: privateKeyPem(createPrivateKey({ key: jwk, format: 'jwk' })), url: regr.uri };
   } catch (err) {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { KeyType } from '../../acme/keys.js';
@@ -55,7 +56,7 @@ export async function importCertbot(dir: string, opts: ImportOptions, signal: Ab
   const planned: Planned[] = [];
   for (const lineage of store.lineages) {
     try {
-      planned.push(await plan(root, lineage));
+      planned.push(await plan(root, lineage, signal));
     } catch (err) {
       problems.push(`${lineage.name}: ${errorMessage(err)}; left as it is`);
     }
@@ -101,7 +102,7 @@ export async function importCertbot(dir: string, opts: ImportOptions, signal: Ab
   }
   for (const provider of providers.values()) {
     for (const s of provider.secrets) {
-      if (!opts.dryRun) await writeSecret(s.file, s.value);
+      if (!opts.dryRun) await writeSecret(s.file, s.value, signal);
       changes.push(`${path.relative(root, s.file)}: ${would}write the secret from certbot's credentials (0600)`);
     }
   }
@@ -109,14 +110,14 @@ export async function importCertbot(dir: string, opts: ImportOptions, signal: Ab
   return { config, changes, problems };
 }
 
-async function plan(root: string, lineage: CertbotLineage): Promise<Planned> {
+async function plan(root: string, lineage: CertbotLineage, signal: AbortSignal): Promise<Planned> {
   const { name, conf } = lineage;
   if (!CERTFLEET_NAME.test(name) || name.includes('..')) throw new CertfleetError('CONFIG_INVALID', `the lineage name ${JSON.stringify(name)} is not a certfleet certificate name (letters, digits, ".", "_", "-")`);
-  const version = lineage.live.kind === 'missing' ? await interruptedVersion(root, name) : lineage.live.version;
+  const version = lineage.live.kind === 'missing' ? await interruptedVersion(root, name, signal) : lineage.live.version;
   const server = conf.params.server ?? LETSENCRYPT;
-  const found = conf.params.account ? await readCertbotAccount(root, server, conf.params.account) : { problem: 'renewal conf names no account' };
+  const found = conf.params.account ? await readCertbotAccount(root, server, conf.params.account, signal) : { problem: 'renewal conf names no account' };
   const account = 'problem' in found ? undefined : found;
-  const pem = await readArchive(root, name, version);
+  const pem = await readArchive(root, name, version, signal);
   const meta = lineageMeta(name, version, pem, { directory: server, account: account?.url ?? '' });
   const comments: string[] = [`from renewal/${name}.conf; archive version ${version} is the current certificate`];
   if ('problem' in found) comments.push(`certbot's account is not adopted (${found.problem}): certfleet makes its own at the next renewal`);
@@ -129,9 +130,9 @@ async function plan(root: string, lineage: CertbotLineage): Promise<Planned> {
   } else comments.push(`key_type from the renewal conf (${wanted.asked})`);
   const before = conf.top.renew_before_expiry;
   if (before) comments.push(`renew_before_expiry (${before}) is not mapped: certfleet renews with a third of the lifetime left, or when the CA's ARI window says`);
-  const { hooks, notes } = await mapHooks(root, conf);
+  const { hooks, notes } = await mapHooks(root, conf, signal);
   comments.push(...notes);
-  const provider = await mapAuthenticator(root, conf);
+  const provider = await mapAuthenticator(root, conf, signal);
   return {
     lineage, meta, server, account, provider,
     cert: { name, domains: meta.domains, keyType, reuseKey: conf.params.reuse_key === 'True', hooks, comments },
@@ -139,7 +140,8 @@ async function plan(root: string, lineage: CertbotLineage): Promise<Planned> {
 }
 
 /** The version an import killed between its two renames (live/<name> absent) had switched to. */
-async function interruptedVersion(root: string, name: string): Promise<number> {
+async function interruptedVersion(root: string, name: string, signal: AbortSignal): Promise<number> {
+  signal.throwIfAborted();
   const dirs = await fs.readdir(path.join(root, 'live', '.versions', name)).catch(() => [] as string[]);
   const versions = dirs.filter((d) => /^\d+$/.test(d)).map(Number);
   if (versions.length === 0) throw new CertfleetError('STORE_IO', `live/${name} is missing and no interrupted import left a version of it`);
@@ -162,9 +164,15 @@ function mostCommon(values: string[]): string | undefined {
 }
 
 /** A secret copied from certbot's INI: 0600 in a 0700 directory, written atomically. */
-async function writeSecret(file: string, value: string): Promise<void> {
+async function writeSecret(file: string, value: string, signal: AbortSignal): Promise<void> {
+  signal.throwIfAborted();
   await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = `${file}.tmp`;
-  await fs.writeFile(tmp, `${value}\n`, { mode: 0o600 });
-  await fs.rename(tmp, file);
+  const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await fs.writeFile(tmp, `${value}\n`, { mode: 0o600, flag: 'wx', signal });
+    await fs.rename(tmp, file);
+  } catch (err) {
+    await fs.rm(tmp, { force: true });
+    throw new CertfleetError('STORE_IO', `cannot write ${file}: ${errorMessage(err)}`, { cause: err });
+  }
 }

@@ -35,13 +35,14 @@ function secretFile(root: string, providerId: string, option: string, value: str
 }
 
 /** The certfleet DNS provider for a lineage's authenticator (renewalparams). */
-export async function mapAuthenticator(root: string, conf: RenewalConf): Promise<MappedProvider> {
+export async function mapAuthenticator(root: string, conf: RenewalConf, signal: AbortSignal): Promise<MappedProvider> {
+  signal.throwIfAborted();
   const p = conf.params;
   const auth = p.authenticator ?? '(none)';
   switch (auth) {
     case 'manual': return manualProvider(p);
-    case 'dns-cloudflare': return cloudflareProvider(root, p);
-    case 'dns-rfc2136': return rfc2136Provider(root, p);
+    case 'dns-cloudflare': return cloudflareProvider(root, p, signal);
+    case 'dns-rfc2136': return rfc2136Provider(root, p, signal);
   }
   const lexicon = LEXICON_NAMES[auth] ?? (auth.startsWith('dns-') ? auth.slice(4) : undefined);
   const why = HTTP_AUTHENTICATORS.has(auth)
@@ -89,19 +90,19 @@ function manualProvider(p: Record<string, string>): MappedProvider {
   };
 }
 
-async function credentials(p: Record<string, string>, option: string): Promise<{ ini: Record<string, string>; file: string } | { problem: string }> {
+async function credentials(p: Record<string, string>, option: string, signal: AbortSignal): Promise<{ ini: Record<string, string>; file: string } | { problem: string }> {
   const file = p[option];
   if (!file) return { problem: `renewal conf names no ${option}` };
   try {
-    return { ini: parseIni(await fs.readFile(file, 'utf8')), file };
+    return { ini: parseIni(await fs.readFile(file, { encoding: 'utf8', signal })), file };
   } catch (err) {
     return { problem: `cannot read certbot's credentials ${file}: ${errorMessage(err)}` };
   }
 }
 
-async function cloudflareProvider(root: string, p: Record<string, string>): Promise<MappedProvider> {
+async function cloudflareProvider(root: string, p: Record<string, string>, signal: AbortSignal): Promise<MappedProvider> {
   const id = 'cloudflare';
-  const creds = await credentials(p, 'dns_cloudflare_credentials');
+  const creds = await credentials(p, 'dns_cloudflare_credentials', signal);
   const token = 'ini' in creds ? creds.ini.dns_cloudflare_api_token : undefined;
   if (!token || !('ini' in creds)) {
     const why = 'problem' in creds ? creds.problem
@@ -117,9 +118,9 @@ async function cloudflareProvider(root: string, p: Record<string, string>): Prom
   };
 }
 
-async function rfc2136Provider(root: string, p: Record<string, string>): Promise<MappedProvider> {
+async function rfc2136Provider(root: string, p: Record<string, string>, signal: AbortSignal): Promise<MappedProvider> {
   const id = 'rfc2136';
-  const creds = await credentials(p, 'dns_rfc2136_credentials');
+  const creds = await credentials(p, 'dns_rfc2136_credentials', signal);
   const ini = 'ini' in creds ? creds.ini : {};
   const server = ini.dns_rfc2136_server;
   const comments = [`certbot's dns-rfc2136 plugin${'file' in creds ? `; the TSIG secret from ${creds.file} is copied to the secret_file (0600)` : ''}.`, ...propagationNote(p, 'rfc2136')];

@@ -16,7 +16,8 @@ export interface MappedHook {
  * these. Both get RENEWED_LINEAGE and RENEWED_DOMAINS from certfleet, as from certbot.
  * pre_hook and post_hook (and renewal-hooks/pre, post) have no certfleet equivalent: reported.
  */
-export async function mapHooks(root: string, conf: RenewalConf): Promise<{ hooks: MappedHook[]; notes: string[] }> {
+export async function mapHooks(root: string, conf: RenewalConf, signal: AbortSignal): Promise<{ hooks: MappedHook[]; notes: string[] }> {
+  signal.throwIfAborted();
   const dir = path.join(root, 'renewal-hooks', 'deploy');
   const scripts = await executables(dir);
   const hooks: MappedHook[] = scripts.map((file) => ({ line: `hook: [${yamlString(file)}]`, comment: `from ${path.relative(root, file)} (certbot runs every script there after each renewal)` }));

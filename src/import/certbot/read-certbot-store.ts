@@ -88,7 +88,8 @@ export async function liveShape(root: string, name: string): Promise<LiveShape> 
 }
 
 /** The four PEMs of archive version `version`. */
-export async function readArchive(root: string, name: string, version: number): Promise<Record<PemFile, string>> {
+export async function readArchive(root: string, name: string, version: number, signal: AbortSignal): Promise<Record<PemFile, string>> {
+  signal.throwIfAborted();
   const pem = {} as Record<PemFile, string>;
   for (const f of PEM_FILES) pem[f] = await readText(path.join(root, 'archive', name, `${f}${version}.pem`));
   return pem;
