@@ -7,6 +7,7 @@ import { issuerKey } from '../src/issuer/acme-account.js';
 import { findDebris } from './chaos/support/store-debris-finder.js';
 import { makeCertbotStore, treeDigest } from './support/certbot-store.js';
 import { startLocalStack, type LocalStack } from './support/local-stack.js';
+import { findNginx, startNginx, type NginxServer } from './support/nginx-server.js';
 import { registerOutput } from './support/secret-scan.js';
 
 const bin = path.resolve(import.meta.dirname, '../bin/certfleet');
@@ -17,14 +18,22 @@ const LINEAGES = [
 ];
 let stack: LocalStack;
 let le: string;
+/** nginx serving lineage web's certbot paths from before the switch (when Debian's nginx is on this host). */
+let nginx: NginxServer | undefined;
 
 beforeAll(async () => {
   stack = await startLocalStack(['example.test']);
   le = path.join(stack.dir, 'letsencrypt');
   // Two versions per lineage: certbot's live/ points at version 2, as after one renewal.
   await makeCertbotStore({ dir: le, pebble: stack.pebble, pdns: stack.pdns, zone: 'example.test', lineages: LINEAGES, renewals: 1 });
+  const nginxBin = await findNginx();
+  if (nginxBin) nginx = await startNginx(nginxBin, path.join(le, 'live', 'web', 'fullchain.pem'), path.join(le, 'live', 'web', 'privkey.pem'));
+  else console.log('import certbot: no nginx on this host (CERTFLEET_TEST_NGINX or /usr/sbin/nginx): the live paths are compared by their bytes only');
 }, 180_000);
-afterAll(() => stack?.stop());
+afterAll(async () => {
+  await nginx?.stop();
+  await stack?.stop();
+});
 
 async function certfleet(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
@@ -48,6 +57,7 @@ async function servedBytes(): Promise<Record<string, string>> {
 describe('certfleet import certbot DIR, on a store made by the real certbot against pebble', () => {
   it('adopts it in place: nothing ordered, the same bytes at the same paths, a config check-config accepts, and the next issue orders nothing', async () => {
     const served = await servedBytes();
+    const servedByNginx = await nginx?.servedCertificate();
     const regr = JSON.parse(await readFile(path.join(le, 'accounts', new URL(stack.pebble.directoryUrl).host, 'dir', (await readFile(path.join(le, 'renewal', 'web.conf'), 'utf8')).match(/^account = (\w+)$/m)![1]!, 'regr.json'), 'utf8')) as { uri: string };
 
     // --dry-run: says what would change, changes nothing.
@@ -79,6 +89,12 @@ describe('certfleet import certbot DIR, on a store made by the real certbot agai
     console.log(`import certbot: ${reads} reads of the live paths during the import, ${wrong.length} wrong`);
     expect(wrong).toEqual([]);
     expect(await servedBytes()).toEqual(served);
+    if (nginx) {
+      // `systemctl reload nginx` after the switch: it reads the same paths and serves the same certificate.
+      await nginx.reload();
+      expect((await nginx.servedCertificate()).equals(servedByNginx!)).toBe(true);
+      expect(await nginx.errors()).toBe('');
+    }
     for (const l of LINEAGES) {
       expect((await lstat(path.join(le, 'live', l.name))).isSymbolicLink()).toBe(true);
       expect(await readlink(path.join(le, 'live', l.name))).toBe(`.versions/${l.name}/2`);
