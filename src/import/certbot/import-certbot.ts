@@ -96,7 +96,9 @@ export async function importCertbot(dir: string, opts: ImportOptions, signal: Ab
       await using _lease = await fileStore.lock(name, signal);
       await adoptLineage(root, p.lineage, p.meta, signal);
     }
-    changes.push(`live/${name}: ${would}switch certbot's directory to certfleet's link to live/.versions/${name}/${p.meta.version} (archive version ${p.meta.version}, same files, nothing reissued)`);
+    changes.push(p.lineage.live.kind === 'certbot'
+      ? `live/${name}: ${would}switch certbot's directory to certfleet's link to live/.versions/${name}/${p.meta.version} (archive version ${p.meta.version}, same files, nothing reissued)`
+      : `live/${name}: ${would}complete the adoption an interrupted import began (version ${p.meta.version})`);
     changes.push(`renewal/${name}.json: ${would}write certfleet's metadata (${p.meta.domains.join(', ')}, ${p.meta.keyType}, until ${p.meta.notAfter})`);
     changes.push(`renewal/${name}.conf: ${would}rename to ${name}.conf.certfleet, so certbot no longer renews it`);
   }
