@@ -1,6 +1,6 @@
 import { X509Certificate, type KeyObject } from 'node:crypto';
 import { ariCertId } from '../acme/ari-cert-id.js';
-import { generatePrivateKey, parsePrivateKey, privateKeyPem, type KeyType } from '../acme/keys.js';
+import { assertKeyType, generatePrivateKey, parsePrivateKey, privateKeyPem, type KeyType } from '../acme/keys.js';
 import { certificateName, type Config } from '../config/schema.js';
 import type { DeployResult } from '../deploy/run-deploy.js';
 import { CertfleetError, errorMessage } from '../errors.js';
@@ -135,6 +135,8 @@ export class Renewer {
         const again = opts.force ? first : this.decide(spec, meta, state, opts);
         if (!again.due) return this.report({ name, result: 'skipped', detail: first.due ? `${again.reason} (renewed meanwhile)` : again.reason, next: this.nextWake(again, meta, state) }, meta);
 
+        // Whatever would stop the save or the key, before anything is asked of the CA.
+        assertKeyType(spec.key_type);
         await store.preflight(name, signal);
         log.info({ reason: again.reason, domains: spec.domains }, 'obtaining');
         // A lease lost mid-issuance (another process took the lock over) stops the work at once.

@@ -5,6 +5,7 @@ import { CertfleetError, errorMessage } from '../errors.js';
 import { PEM_FILES, type AccountStore, type CertificateMeta, type CertificatePaths, type CertificateStore, type Lease, type LocalCertificateDirectory, type NewCertificate, type PemFile, type StoredCertificate, type VersionedState } from './certificate-store.js';
 import { bumpToken, readToken } from './fencing-token.js';
 import { acquireLock, type LockFileLease } from './lock-file.js';
+import { foreignLive, foreignLiveError, preflightSave } from './preflight-save.js';
 import { EMPTY_STATE, type RenewalState } from './renewal-state.js';
 import { StateCipher } from './state-cipher.js';
 import { certificatesWithDebris, cleanCertificateDebris, liveVersion, pendingMetaPath, sweepTemps, tempName, versionsPresent } from './store-debris.js';
@@ -12,10 +13,6 @@ import { syncDirectory } from './sync-directory.js';
 
 // Re-exported until every caller imports the contract's types from certificate-store.ts.
 export { PEM_FILES, type CertificateMeta, type CertificatePaths, type Lease, type PemFile, type StoredCertificate } from './certificate-store.js';
-
-/** A save writes about 10 KiB in about 12 new names; the preflight asks for a wide margin of both. */
-const PREFLIGHT_FREE_BYTES = 1024 * 1024;
-const PREFLIGHT_FREE_INODES = 64;
 
 /** Files of the account directory (names kept from before the AccountStore interface). */
 const PACE_FILE = 'pace.json';
@@ -187,6 +184,9 @@ export class FileStore implements CertificateStore, AccountStore, LocalCertifica
     const fail = (err: unknown) => new CertfleetError('STORE_IO', `cannot save certificate ${name}: ${errorMessage(err)}`, { cause: err });
     let version: number;
     try {
+      // Before anything is created: a foreign live/<name> would leave an empty .versions/<name> behind.
+      const foreign = await foreignLive(this.root, name);
+      if (foreign) throw foreignLiveError(this.root, name, foreign);
       await Promise.all([archive, versions, renewal].map((d) => fs.mkdir(d, { recursive: true, mode: 0o700 }).catch((err: unknown) => { throw pathError('create', d, err); })));
       const current = await cleanCertificateDebris(this.root, name, { tempAgeMs: this.tempAgeMs }, signal);
       version = Math.max(current, ...await versionsPresent(this.root, name)) + 1;
@@ -495,29 +495,9 @@ export class FileStore implements CertificateStore, AccountStore, LocalCertifica
     return next;
   }
 
-  /**
-   * What would stop a save, found before anything is asked of the CA (a certificate ordered and
-   * then thrown away costs rate limit): a `live/<name>` that is not certfleet's link, and less
-   * free room than a save needs with a wide margin (a full disk).
-   */
-  async preflight(name: string, signal: AbortSignal): Promise<void> {
-    signal.throwIfAborted();
-    const live = this.liveDir(name);
-    const existing = await fs.lstat(live).catch(() => undefined);
-    if (existing && !existing.isSymbolicLink()) {
-      throw new CertfleetError('STORE_IO', `${live} is a directory, not certfleet's link; move it away to let certfleet manage ${name} (nothing was ordered)`);
-    }
-    let room;
-    try {
-      await fs.mkdir(this.root, { recursive: true, mode: 0o700 });
-      room = await fs.statfs(this.root);
-    } catch (err) {
-      throw new CertfleetError('STORE_IO', `cannot check the store ${this.root}: ${errorMessage(err)}`, { cause: err });
-    }
-    const freeBytes = room.bavail * room.bsize;
-    if (freeBytes < PREFLIGHT_FREE_BYTES || room.ffree < PREFLIGHT_FREE_INODES) {
-      throw new CertfleetError('STORE_IO', `the store ${this.root} is full (${Math.floor(freeBytes / 1024)} KiB and ${room.ffree} inodes free; a save needs ${PREFLIGHT_FREE_BYTES / 1024} KiB and ${PREFLIGHT_FREE_INODES}): nothing was ordered; free some space`, { retryable: true });
-    }
+  /** What would stop a save, found before anything is asked of the CA (preflight-save.ts). */
+  preflight(name: string, signal: AbortSignal): Promise<void> {
+    return preflightSave(this.root, name, signal);
   }
 
   /** Whether the store directory can be written (readiness). */
@@ -553,12 +533,10 @@ export class FileStore implements CertificateStore, AccountStore, LocalCertifica
   }
 
   private async replaceLive(tmpLink: string, name: string): Promise<void> {
-    const live = this.liveDir(name);
-    const existing = await fs.lstat(live).catch(() => undefined);
-    if (existing && !existing.isSymbolicLink()) {
-      throw new Error(`${live} is a directory, not certfleet's link; move it away to let certfleet manage ${name}`);
-    }
-    await fs.rename(tmpLink, live);
+    // rename(2) would replace a foreign link, and fails on a directory: say which it is.
+    const foreign = await foreignLive(this.root, name);
+    if (foreign) throw foreignLiveError(this.root, name, foreign);
+    await fs.rename(tmpLink, this.liveDir(name));
   }
 
   /** Keeps the current and previous version directories (a reader may still be inside the previous one). */

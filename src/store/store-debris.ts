@@ -4,6 +4,7 @@ import path from 'node:path';
 import { CertfleetError, errorMessage } from '../errors.js';
 import { currentProcess, formatIdentity, parseIdentity, processState } from './process-identity.js';
 import { readOwner } from './lock-file.js';
+import { foreignLive, foreignLiveError } from './preflight-save.js';
 
 /**
  * What crashes and full disks leave in the store, and when it is safe to remove.
@@ -53,6 +54,10 @@ export async function versionsPresent(root: string, name: string): Promise<numbe
  * Returns the current version (what `live/` or the metadata points to, whichever is newer).
  */
 export async function cleanCertificateDebris(root: string, name: string, opts: { tempAgeMs: number }, signal: AbortSignal): Promise<number> {
+  // Another tool's lineage (certbot's live/<name> directory): every archive file would look like
+  // debris above version 0, and they are what its live/ links serve.
+  const foreign = await foreignLive(root, name);
+  if (foreign) throw foreignLiveError(root, name, foreign);
   const metaPath = path.join(root, 'renewal', `${name}.json`);
   const live = await liveVersion(root, name);
   let meta = await metaVersion(metaPath);
@@ -103,8 +108,13 @@ export async function certificatesWithDebris(root: string, names: string[], sign
     if (i > 0 && known.has(f.slice(0, i))) suspects.add(f.slice(0, i));
   }
   for (const name of names) {
-    if (suspects.has(name)) continue;
     signal.throwIfAborted();
+    // Never another tool's lineage (cleanCertificateDebris refuses it): the sweep leaves it alone.
+    if (await foreignLive(root, name)) {
+      suspects.delete(name);
+      continue;
+    }
+    if (suspects.has(name)) continue;
     const live = await liveVersion(root, name);
     const above = (v: number) => v > live;
     const archived = (await readdirOrEmpty(path.join(root, 'archive', name))).map((f) => Number(PEM.exec(f)?.[2] ?? 0));

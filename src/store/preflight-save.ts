@@ -1,0 +1,69 @@
+import { constants, promises as fs } from 'node:fs';
+import path from 'node:path';
+import { CertfleetError, errorMessage } from '../errors.js';
+
+/** A save writes about 10 KiB in about 12 new names; the preflight asks for a wide margin of both. */
+export const PREFLIGHT_FREE_BYTES = 1024 * 1024;
+export const PREFLIGHT_FREE_INODES = 64;
+
+/**
+ * What `live/<name>` is when it is not certfleet's link to one of its version directories
+ * (`.versions/<name>/<N>`): "certbot's directory", "a directory", "a file", "a link to …".
+ * undefined when it is certfleet's or absent. Nothing of certfleet may write, clean or sweep
+ * such a lineage: its archive files are another tool's live certificate.
+ */
+export async function foreignLive(root: string, name: string): Promise<string | undefined> {
+  const live = path.join(root, 'live', name);
+  const st = await fs.lstat(live).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return undefined;
+    throw new CertfleetError('STORE_IO', `cannot check ${live}: ${errorMessage(err)}`, { cause: err });
+  });
+  if (!st) return undefined;
+  if (st.isSymbolicLink()) {
+    const target = await fs.readlink(live);
+    return /^\.versions\/[^/]+\/\d+$/.test(target) ? undefined : `a link to ${target}`;
+  }
+  if (!st.isDirectory()) return 'a file';
+  const certbots = await fs.lstat(path.join(live, 'cert.pem')).then((s) => s.isSymbolicLink(), () => false);
+  return certbots ? "certbot's directory" : 'a directory';
+}
+
+/** The typed error for a foreign `live/<name>`: what it is, where, and what to do. */
+export function foreignLiveError(root: string, name: string, what: string): CertfleetError {
+  const live = path.join(root, 'live', name);
+  const todo = what === "certbot's directory"
+    ? `run "certfleet import certbot ${root}" to adopt it in place (nothing is reissued)`
+    : `move it away to let certfleet manage ${name}`;
+  return new CertfleetError('STORE_IO', `${live} is ${what}, not certfleet's link: ${todo}; nothing was ordered`);
+}
+
+/**
+ * Whatever would stop a save of `name`, found before anything is asked of the CA (a
+ * certificate ordered and then thrown away costs rate limit): a foreign `live/<name>`, a store
+ * directory this process cannot write, less free room than a save needs with a wide margin.
+ * It creates nothing but the store root, so a refused certificate leaves no debris.
+ */
+export async function preflightSave(root: string, name: string, signal: AbortSignal): Promise<void> {
+  signal.throwIfAborted();
+  const foreign = await foreignLive(root, name);
+  if (foreign) throw foreignLiveError(root, name, foreign);
+  let room;
+  try {
+    await fs.mkdir(root, { recursive: true, mode: 0o700 });
+    room = await fs.statfs(root);
+  } catch (err) {
+    throw new CertfleetError('STORE_IO', `cannot check the store ${root}: ${errorMessage(err)}`, { cause: err });
+  }
+  // Every directory a save writes in, where it exists (a missing one is made in its parent, checked before it).
+  const dirs = [root, ...['live', 'archive', 'renewal', `archive/${name}`, 'live/.versions', `live/.versions/${name}`].map((d) => path.join(root, d))];
+  for (const dir of dirs) {
+    const denied = await fs.access(dir, constants.W_OK | constants.X_OK).then(() => undefined, (err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? undefined : err));
+    if (denied) {
+      throw new CertfleetError('STORE_IO', `the store directory ${dir} is not writable by this process (uid ${process.getuid?.() ?? '?'}): ${errorMessage(denied)}; fix its owner or mode, or run certfleet as the store's owner; nothing was ordered`);
+    }
+  }
+  const freeBytes = room.bavail * room.bsize;
+  if (freeBytes < PREFLIGHT_FREE_BYTES || room.ffree < PREFLIGHT_FREE_INODES) {
+    throw new CertfleetError('STORE_IO', `the store ${root} is full (${Math.floor(freeBytes / 1024)} KiB and ${room.ffree} inodes free; a save needs ${PREFLIGHT_FREE_BYTES / 1024} KiB and ${PREFLIGHT_FREE_INODES}): nothing was ordered; free some space`, { retryable: true });
+  }
+}
