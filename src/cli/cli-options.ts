@@ -79,7 +79,7 @@ export async function securityGate(config: Config, log: Logger): Promise<boolean
     process.stderr.write(refusal(errors));
     return false;
   }
-  for (const f of findings) log.warn({ fix: f.fix, production }, f.problem);
+  for (const f of findings) log.warn({ problem: f.problem, fix: f.fix, production }, 'security_finding');
   return true;
 }
 
