@@ -37,4 +37,12 @@ describe('createLogger', () => {
     expect(c.lines[0]).toMatch(/^\d\d:\d\d:\d\d\.\d{3} WARN {2}\[daemon\] expiring cert=web days=3\n$/);
     expect(prettyLine('not json')).toBe('not json');
   });
+
+  it('says a moment field in words in pretty mode only', () => {
+    const rec = { time: '2026-12-01T10:32:00.000Z', level: 'error', msg: 'failed', cert: 'web', next_attempt_at: '2026-12-01T10:42:00.000Z', started_at: '2026-12-01T10:31:00.000Z', format: 'no_moment' };
+    expect(prettyLine(JSON.stringify(rec))).toBe('10:32:00.000 ERROR failed cert=web next_attempt_at=2026-12-01T10:42:00.000Z (in 10 min) started_at=2026-12-01T10:31:00.000Z (60 s ago) format=no_moment\n');
+    const c = capture();
+    createLogger({ format: 'json', out: c.out }).error({ next_attempt_at: '2026-12-01T10:42:00.000Z' }, 'failed');
+    expect(JSON.parse(c.lines[0]!)).toMatchObject({ next_attempt_at: '2026-12-01T10:42:00.000Z' });
+  });
 });

@@ -44,7 +44,17 @@ export function prettyLine(json: string): string {
   }
   const { time, level, msg, component, err, ...rest } = rec;
   const clock = typeof time === 'string' ? time.slice(11, 23) : '';
-  const fields = Object.entries(rest).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
+  const at = typeof time === 'string' ? Date.parse(time) : NaN;
+  const fields = Object.entries(rest).map(([k, v]) => `${k}=${typeof v === 'string' ? v + whenInWords(k, v, at) : JSON.stringify(v)}`).join(' ');
   const error = err && typeof err === 'object' ? ` error=${String((err as { message?: unknown }).message)}` : '';
   return `${clock} ${String(level).toUpperCase().padEnd(5)} ${typeof component === 'string' ? `[${component}] ` : ''}${typeof msg === 'string' ? msg : ''}${fields ? ` ${fields}` : ''}${error}\n`;
+}
+
+/** A moment field (`next_attempt_at`) also in words, relative to the line's time: ` (in 10 min)`. */
+function whenInWords(key: string, value: string, lineTime: number): string {
+  const moment = key.endsWith('_at') ? Date.parse(value) : NaN;
+  if (Number.isNaN(moment) || Number.isNaN(lineTime)) return '';
+  const s = Math.round(Math.abs(moment - lineTime) / 1000);
+  const span = s < 90 ? `${s} s` : s < 90 * 60 ? `${Math.round(s / 60)} min` : s < 48 * 3600 ? `${Math.round(s / 3600)} h` : `${Math.round(s / 86_400)} days`;
+  return moment >= lineTime ? ` (in ${span})` : ` (${span} ago)`;
 }

@@ -64,11 +64,14 @@ describe('bin/certfleet', () => {
   it('issue: exit 1 when a certificate fails, and again while it waits out the backoff; one line each, without the API key', async () => {
     const file = await writeConfig('bad', '  - name: web\n    domains: [example.test]\n    dns: home\n', 'not-the-key-s3cr3t');
     const cause = 'PowerDNS provider home, zone example.test: API key refused \\(HTTP 401\\)';
-    const next = '; next attempt after \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC';
+    const next = '; next attempt after \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC \\(in \\d+ s\\)';
     const r = await certfleet('issue', '--config', file, '--log-format', 'json');
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(new RegExp(`^web: FAILED: no certificate; this attempt failed: ${cause}${next}\\n$`));
     expect(r.stdout + r.stderr).not.toContain('s3cr3t');
+    // The log's failure line says when the retry comes too.
+    const failed = r.stderr.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'failed');
+    expect(failed).toMatchObject({ cert: 'web', failures: 1, next_attempt_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
     // The next run skips it (backoff), but there is still no certificate: not a success.
     const again = await certfleet('issue', '--config', file, '--log-format', 'json');
     expect(again.code).toBe(1);

@@ -60,6 +60,11 @@ describe('certfleet run', () => {
     const metrics = await (await fetch(`${base}/metrics`)).text();
     for (const n of ['a', 'b', 'c']) expect(metrics).toMatch(new RegExp(`^certfleet_certificate_not_after_seconds\\{name="${n}"\\} \\d{10}$`, 'm'));
     expect(metrics).toMatch(/^certfleet_issuance_attempts_total\{result="issued"\} 3$/m);
+    for (const n of ['a', 'b', 'c']) {
+      expect(metrics).toMatch(new RegExp(`^certfleet_certificate_last_attempt\\{name="${n}",result="issued"\\} \\d{10}$`, 'm'));
+      expect(metrics).toMatch(new RegExp(`^certfleet_issuance_failures_total\\{name="${n}"\\} 0$`, 'm'));
+      expect(metrics).toMatch(new RegExp(`^certfleet_certificate_issued\\{name="${n}"\\} 1$`, 'm'));
+    }
     expect(metrics).toMatch(/^certfleet_acme_request_duration_seconds_count\{endpoint="newOrder",status="201"\} 3$/m);
     expect(metrics).toMatch(/^certfleet_dns_propagation_duration_seconds_count 3$/m);
 

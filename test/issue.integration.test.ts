@@ -46,6 +46,10 @@ describe('issuance against pebble and PowerDNS', () => {
     expect(full).toContain(await readFile(path.join(live, 'chain.pem'), 'utf8'));
     expect((await stat(path.join(dir, 'store/archive/web/privkey1.pem'))).mode & 0o777).toBe(0o600);
     expect(await txtRecordsLeft('example.test')).toEqual([]);
+    // While it waited, it said what for: the nameservers still missing the values, then the CA's pending authorizations.
+    const mine = captured.records().filter((r) => r.cert === 'web');
+    expect(mine.find((r) => r.msg === 'dns_propagation_waiting')).toMatchObject({ zone: 'example.test', names: ['_acme-challenge.example.test'], servers: [expect.stringMatching(/:\d+$/)], elapsed_s: 0 });
+    expect(mine.find((r) => r.msg === 'acme_validation_pending')).toMatchObject({ pending: expect.arrayContaining(['example.test', '*.example.test']), of: 2, elapsed_s: 0 });
   });
 
   it('skips a certificate that is not due, and renews it with --force into version 2', async () => {

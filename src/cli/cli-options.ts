@@ -4,7 +4,7 @@ import { loadConfigFile, ConfigError } from '../config/load-config.js';
 import type { Config } from '../config/schema.js';
 import type { Finding } from '../daemon/security-findings.js';
 import { collectSecrets } from '../config/secret.js';
-import { createLogger, LOG_LEVELS, type Logger, type LogLevel } from '../log.js';
+import { createLogger, LOG_LEVELS, type LogFormat, type Logger, type LogLevel } from '../log.js';
 import { didYouMeanHint } from '../did-you-mean.js';
 import { processRedactor, type Redactor } from '../redaction.js';
 
@@ -34,7 +34,11 @@ export function parseCommand<T extends ParseArgsOptionsConfig>(args: string[], o
 }
 
 /** The process's logger: JSON unless stderr is a terminal; every secret of `config` is redacted. */
-export function logFor(values: { 'log-format'?: string | boolean | undefined; 'log-level'?: string | boolean | undefined }, config?: Config, redactor: Redactor = processRedactor): Logger {
+/**
+ * The command's logger. `tap` may take over the output for a format (the live status lines of
+ * `issue`): it then gets the JSON lines, redacted, and renders them itself.
+ */
+export function logFor(values: { 'log-format'?: string | boolean | undefined; 'log-level'?: string | boolean | undefined }, config?: Config, redactor: Redactor = processRedactor, tap?: (format: LogFormat) => { write(json: string): unknown } | undefined): Logger {
   const format = values['log-format'] === 'json' || values['log-format'] === 'pretty'
     ? values['log-format']
     : process.stderr.isTTY ? 'pretty' : 'json';
@@ -42,7 +46,8 @@ export function logFor(values: { 'log-format'?: string | boolean | undefined; 'l
   if (level !== undefined && !LOG_LEVELS.includes(level as LogLevel)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
   if (values['log-format'] !== undefined && values['log-format'] !== format) throw new UsageError('--log-format must be json or pretty');
   if (config) redactor.add(collectSecrets(config));
-  return createLogger({ format, level: (level as LogLevel | undefined) ?? 'info', redactor });
+  const out = tap?.(format);
+  return createLogger({ format: out ? 'json' : format, level: (level as LogLevel | undefined) ?? 'info', redactor, ...(out ? { out } : {}) });
 }
 
 /** Loads the config named by --config; prints every problem and returns undefined on error. */
@@ -79,7 +84,7 @@ export async function securityGate(config: Config, log: Logger): Promise<boolean
     process.stderr.write(refusal(errors));
     return false;
   }
-  for (const f of findings) log.warn({ fix: f.fix, production }, f.problem);
+  for (const f of findings) log.warn({ problem: f.problem, fix: f.fix, production }, 'security_finding');
   return true;
 }
 

@@ -1,14 +1,18 @@
+import { certificateName } from '../config/schema.js';
 import { issueAll } from '../daemon/issue-run.js';
 import { configFor, logFor, parseCommand, securityGate } from './cli-options.js';
 import { issueLine } from './issue-report.js';
 import { DRAFT_LOG, printPlan } from './plan-output.js';
+import { progressFor, type IssueProgress } from './issue-progress.js';
 
 /** Exit 0: every selected certificate is valid and none is waiting out a failure; 1: one is not, or a deploy action failed; 2: usage, config or production mode. */
 export async function runIssue(args: string[]): Promise<number> {
   const values = parseCommand(args, { cert: { type: 'string', multiple: true }, force: { type: 'boolean' } });
   const config = await configFor(values);
   if (!config) return 2;
-  const log = logFor(values, config);
+  const names = config.certificates.map(certificateName).filter((n) => !values.cert?.length || values.cert.includes(n));
+  let progress: IssueProgress | undefined;
+  const log = logFor(values, config, undefined, (format) => (progress = progressFor(process.stderr, format, names)));
   if (!(await securityGate(config, log))) return 2;
   if (config.draft) {
     // DNSroboCert's draft: what this run would obtain, and nothing ordered, swept or deployed.
@@ -27,6 +31,7 @@ export async function runIssue(args: string[]): Promise<number> {
   const outcomes = await issueAll(config, log, { only: values.cert ?? [], force: values.force ?? false }, ac.signal);
   const unknown = (values.cert ?? []).filter((n) => !outcomes.some((o) => o.name === n));
   for (const n of unknown) process.stderr.write(`certfleet: no certificate named ${JSON.stringify(n)} in the config\n`);
+  progress?.finish(outcomes);
   const now = Date.now();
   let failed = false;
   for (const o of outcomes) {

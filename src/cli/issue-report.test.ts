@@ -19,13 +19,13 @@ describe('issueLine', () => {
 
   it('skipped inside the backoff of a failure, with no certificate: FAILED, with the last error and the next attempt', () => {
     const o: IssueOutcome = { name: 'www', result: 'skipped', detail: 'retry after failure 1 at 2026-12-01T10:42:00.000Z', state: failedState };
-    expect(issueLine(o, NOW)).toEqual({ failed: true, text: 'www: FAILED: no certificate; last attempt failed 2 min ago: PowerDNS provider home: API key refused (HTTP 401); next attempt after 2026-12-01 10:42 UTC' });
+    expect(issueLine(o, NOW)).toEqual({ failed: true, text: 'www: FAILED: no certificate; last attempt failed 2 min ago: PowerDNS provider home: API key refused (HTTP 401); next attempt after 2026-12-01 10:42 UTC (in 10 min)' });
   });
 
   it('a renewal that failed while the certificate is still valid is a failure too', () => {
     const o: IssueOutcome = { name: 'www', result: 'failed', detail: 'boom', meta: meta('2026-12-20T08:00:00Z'), state: { ...failedState, lastAttempt: at('2026-12-01T10:32:00Z'), lastError: 'boom' } };
-    expect(issueLine(o, NOW)).toEqual({ failed: true, text: 'www: FAILED: certificate valid until 2026-12-20 08:00 UTC; this attempt failed: boom; next attempt after 2026-12-01 10:42 UTC' });
-    expect(issueLine({ ...o, result: 'skipped', detail: 'retry' }, NOW).text).toBe('www: FAILED: certificate valid until 2026-12-20 08:00 UTC; last attempt failed just now: boom; next attempt after 2026-12-01 10:42 UTC');
+    expect(issueLine(o, NOW)).toEqual({ failed: true, text: 'www: FAILED: certificate valid until 2026-12-20 08:00 UTC; this attempt failed: boom; next attempt after 2026-12-01 10:42 UTC (in 10 min)' });
+    expect(issueLine({ ...o, result: 'skipped', detail: 'retry' }, NOW).text).toBe('www: FAILED: certificate valid until 2026-12-20 08:00 UTC; last attempt failed just now: boom; next attempt after 2026-12-01 10:42 UTC (in 10 min)');
   });
 
   it('an expired certificate is a failure even without a recorded error', () => {

@@ -25,7 +25,7 @@ export function issueLine(o: IssueOutcome, now: number): IssueLine {
   const attempt = o.result === 'failed' ? `this attempt failed: ${oneLine(o.detail)}`
     : o.state.lastResult === 'failed' ? `last attempt failed${when}: ${oneLine(o.state.lastError ?? 'no error recorded')}`
     : `${o.result}: ${oneLine(o.detail)}`;
-  const retry = retryAt !== undefined && retryAt > now ? `; next attempt after ${clock(retryAt)}` : '';
+  const retry = retryAt !== undefined && retryAt > now ? `; next attempt after ${clock(retryAt)} (in ${span(retryAt - now)})` : '';
   return { failed: true, text: `${o.name}: FAILED: ${have}; ${attempt}${retry}` };
 }
 
@@ -40,10 +40,13 @@ function clock(ms: number): string {
 }
 
 function ago(ms: number): string {
+  return ms < 10_000 ? 'just now' : `${span(ms)} ago`;
+}
+
+function span(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 10) return 'just now';
-  if (s < 90) return `${s} s ago`;
-  if (s < 90 * 60) return `${Math.round(s / 60)} min ago`;
-  if (s < 48 * 3600) return `${Math.round(s / 3600)} h ago`;
-  return `${Math.round(s / 86_400)} days ago`;
+  if (s < 90) return `${s} s`;
+  if (s < 90 * 60) return `${Math.round(s / 60)} min`;
+  if (s < 48 * 3600) return `${Math.round(s / 3600)} h`;
+  return `${Math.round(s / 86_400)} days`;
 }

@@ -49,7 +49,7 @@ export class Daemon {
   private store!: CertificateStore;
   private slot!: RenewerSlot;
   private specs = new Map<string, { spec: CertificateSpec; digest: string }>();
-  private readonly metrics = new DaemonMetrics();
+  private readonly metrics = new DaemonMetrics(() => this.now());
   private scheduler!: Scheduler;
   private watcher: ConfigWatcher | undefined;
   private http: Awaited<ReturnType<typeof startHttpServer>> | undefined;
@@ -164,7 +164,7 @@ export class Daemon {
       findings.unshift({ problem: 'the new config leaves production mode', fix: 'keep mode: production (or CERTFLEET_ENV=production); leaving production mode takes a restart', severity: 'error' });
     }
     const refused = production ? findings.filter((f) => f.severity === 'error') : [];
-    for (const f of findings) if (!refused.includes(f)) this.log.warn({ fix: f.fix, production }, f.problem);
+    for (const f of findings) if (!refused.includes(f)) this.log.warn({ problem: f.problem, fix: f.fix, production }, 'security_finding');
     return { production, refused };
   }
 
@@ -213,7 +213,7 @@ export class Daemon {
       ? composeRenewer(config, { log: this.opts.log.child({ component: 'renewer' }), env: this.opts.env, hooks: this.metrics.hooks(config.acme.directory), clock: this.opts.clock })
       : undefined;
     if (previous && previous.server.listen !== config.server.listen) {
-      this.log.warn({ listen: previous.server.listen }, 'server.listen changes take effect at restart');
+      this.log.warn({ key: 'server.listen', listen: previous.server.listen, wanted: config.server.listen }, 'change_needs_restart');
     }
     this.config = config;
     if (composed) {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { captureLog } from '../../test/support/test-log.js';
 import type { DnsLookup } from './dns-lookup.js';
 import { authoritativeServers, DEFAULT_PROPAGATION, propagationOptions, waitForTxt } from './propagation.js';
 import { findZone } from './zone-finder.js';
@@ -49,6 +50,26 @@ describe('waitForTxt', () => {
     const { lookup } = scripted({ 'a:53': 0, 'b:53': 1e9 }, ['v1', 'v2']);
     await expect(waitForTxt(lookup, ['a:53', 'b:53'], new Map([['n.example.test', ['v1', 'v2']]]), { ...opts, timeoutMs: 50 }, AbortSignal.timeout(5000)))
       .rejects.toThrow(/not visible after 0.05s on: b:53 n.example.test/);
+  });
+
+  it('says at the start and while it waits which servers still lack which names, and stops saying it once done', async () => {
+    const cap = captureLog();
+    const log = cap.log;
+    const lines = cap.lines;
+    const name = '_acme-challenge.example.test';
+    // b:53 lags until the wait has reported twice: the progress lines are what lets it finish.
+    const lookup: DnsLookup = {
+      ...scripted({}, []).lookup,
+      txtAt: (server) => Promise.resolve(server === 'a:53' || lines.length >= 3 ? ['v1'] : []),
+    };
+    await waitForTxt(lookup, ['a:53', 'b:53'], new Map([[name, ['v1']]]), { ...opts, timeoutMs: 10_000, log, progressEveryMs: 1 }, AbortSignal.timeout(5000));
+    const records = cap.records();
+    expect(records[0]).toMatchObject({ msg: 'dns_propagation_waiting', servers: ['a:53', 'b:53'], names: [name], elapsed_s: 0, timeout_s: 10 });
+    expect(records.at(-1)).toMatchObject({ msg: 'dns_propagation_waiting', servers: ['b:53'], names: [name] });
+    expect(records.every((r) => r.msg === 'dns_propagation_waiting')).toBe(true);
+    const after = lines.length;
+    await new Promise((r) => setTimeout(r, 20));
+    expect(lines).toHaveLength(after);
   });
 
   it('stops at once when the caller aborts', async () => {

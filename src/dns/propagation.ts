@@ -1,5 +1,7 @@
 import { sleep } from '../abort.js';
 import { CertfleetError, errorMessage } from '../errors.js';
+import type { Logger } from '../log.js';
+import { PROGRESS_EVERY_MS, tickWhile } from '../progress-ticker.js';
 import type { DnsLookup } from './dns-lookup.js';
 
 export interface PropagationOptions {
@@ -9,6 +11,9 @@ export interface PropagationOptions {
   /** First wait between rounds; doubles up to maxIntervalMs. */
   firstIntervalMs: number;
   maxIntervalMs: number;
+  /** Gets `dns_propagation_waiting` at the start and every `progressEveryMs` (5 s) while the wait lasts. */
+  log?: Pick<Logger, 'info'> | undefined;
+  progressEveryMs?: number;
 }
 
 /** How often to ask; the timeout is the provider's `propagation.timeout` (its default is in the schema). */
@@ -46,6 +51,8 @@ export async function waitForTxt(
   const both = AbortSignal.any([signal, deadline]);
   let interval = opts.firstIntervalMs;
   const lastError = new Map<string, string>();
+  // A wait can last up to the timeout (minutes): say which servers still lack which names.
+  const stopProgress = opts.log ? tickWhile((ms) => opts.log?.info(waitingFields(pending, ms, opts.timeoutMs), 'dns_propagation_waiting'), opts.progressEveryMs ?? PROGRESS_EVERY_MS) : () => undefined;
   try {
     for (;;) {
       await Promise.all([...pending].map(async (key) => {
@@ -68,5 +75,19 @@ export async function waitForTxt(
     if (!deadline.aborted) throw err;
     const missing = [...pending].map((k) => `${k.replace('\n', ' ')} (${lastError.get(k) ?? 'no answer'})`).join('; ');
     throw new CertfleetError('DNS_PROPAGATION_TIMEOUT', `TXT records not visible after ${opts.timeoutMs / 1000}s on: ${missing}`, { retryable: true });
+  } finally {
+    stopProgress();
   }
+}
+
+/** The fields of a progress line: the servers still missing values, and the names they lack. */
+function waitingFields(pending: Set<string>, elapsedMs: number, timeoutMs: number): Record<string, unknown> {
+  const servers = new Set<string>();
+  const names = new Set<string>();
+  for (const key of pending) {
+    const [server, name] = key.split('\n') as [string, string];
+    servers.add(server);
+    names.add(name);
+  }
+  return { servers: [...servers], names: [...names], elapsed_s: Math.round(elapsedMs / 1000), timeout_s: Math.round(timeoutMs / 1000) };
 }

@@ -159,6 +159,23 @@ describe('Renewer (the pipeline) with fakes', () => {
     expect(p.store.isLocked('web')).toBe(false);
   });
 
+  it('the failure line says when the next attempt comes; the retry after it says it is one, not "no certificate yet"', async () => {
+    const p = pipeline();
+    p.store.failSave = new CertfleetError('STORE_IO', 'disk full');
+    const out = await p.renewer.process(spec, {}, never());
+    const failed = p.cap.records().find((r) => r.msg === 'failed');
+    const nextAttempt = p.store.stateWrites.at(-1)!.state.nextAttempt;
+    expect(nextAttempt).toBeDefined();
+    expect(failed).toMatchObject({ cert: 'web', error: 'disk full', failures: 1, next_attempt_at: nextAttempt });
+    expect(out.next).toBe(Date.parse(nextAttempt!));
+
+    p.store.failSave = undefined;
+    p.clock.t = Date.parse(nextAttempt!) + 1;
+    expect((await p.renewer.process(spec, {}, never())).result).toBe('issued');
+    const reasons = p.cap.records().filter((r) => r.msg === 'obtaining' || r.msg === 'issued').map((r) => [r.msg, r.reason]);
+    expect(reasons).toEqual([['obtaining', 'no certificate yet'], ['obtaining', 'retry after failure 1'], ['issued', 'retry after failure 1']]);
+  });
+
   it('holds the lease until the issuer\'s background work (DNS cleanup) is done; close() waits for it', async () => {
     const p = pipeline();
     let finish!: () => void;

@@ -54,6 +54,13 @@ export interface Clock { now(): number }
 
 /** `force`: renew whatever the policy says; `run: 'once'` (`certfleet issue`): force_renew certificates renew on every run. */
 export interface ProcessOptions { force?: boolean; run?: StatusRun }
+/**
+ * Why an attempt runs, for its log lines: once the backoff of a failure is over, the rule that
+ * made it due (`no certificate yet`, a renewal time) is not the story; the retry is.
+ */
+export function attemptReason(due: string, state: Pick<RenewalState, 'lastResult' | 'failures'>, forced: boolean | undefined): string {
+  return !forced && state.lastResult === 'failed' ? `retry after failure ${state.failures}` : due;
+}
 
 /** Everything the pipeline works with, built by the composition root (src/daemon/compose.ts). */
 export interface RenewerDeps {
@@ -138,7 +145,8 @@ export class Renewer {
         // Whatever would stop the save or the key, before anything is asked of the CA.
         assertKeyType(spec.key_type);
         await store.preflight(name, signal);
-        log.info({ reason: again.reason, domains: spec.domains }, 'obtaining');
+        const reason = attemptReason(again.reason, state, opts.force);
+        log.info({ reason, domains: spec.domains }, 'obtaining');
         // A lease lost mid-issuance (another process took the lock over) stops the work at once.
         const work = AbortSignal.any([signal, held.signal]);
         const saved = await this.obtain(spec, name, meta, held, work, (t) => tasks.push(t));
@@ -155,7 +163,7 @@ export class Renewer {
         const next = this.decide(spec, saved.meta, state, opts);
         // Metrics and state first, then the log line: whoever reads the log sees them current.
         const outcome = this.report({ name, result, detail: paths.liveDir, paths, ms, next: this.nextWake(next, saved.meta, state), saved }, saved.meta);
-        log.info({ domains: spec.domains, ms: Math.round(ms), reason: again.reason }, result);
+        log.info({ domains: spec.domains, ms: Math.round(ms), reason }, result);
         return outcome;
       } catch (err) {
         // Recorded before the lease goes: no other run can have written the state since.
@@ -216,7 +224,6 @@ export class Renewer {
       log.warn({ error: message }, 'interrupted');
       return this.report({ name, result: 'failed', detail: `interrupted: ${message}` }, meta);
     }
-    log.error({ error: message }, 'failed');
     let failedState: RenewalState | undefined;
     try {
       failedState = await this.deps.updates.update(name, (s) => recordFailure(s, meta, message, this.now()), guard, signal);
@@ -224,6 +231,8 @@ export class Renewer {
       log.error({ error: errorMessage(e) }, 'state_write_failed');
     }
     const next = failedState ?? recordFailure({ failures: 0 }, meta, message, this.now());
+    // Logged once the backoff is decided (the policy decides it in the state), so the line says when the retry comes.
+    log.error({ error: message, failures: next.failures, next_attempt_at: next.nextAttempt }, 'failed');
     return this.report({ name, result: 'failed', detail: message, next: Date.parse(next.nextAttempt!) }, meta);
   }
 
@@ -312,7 +321,7 @@ export class Renewer {
       // The lock is not held here: compare-and-set on what is stored now (a run holding the lock
       // may have just noted TXT values in the state).
       const next = await this.deps.updates.update(name, (s) => recordAri(s, meta.serial, info, this.now()), 'compare-and-set', signal);
-      log.debug({ window: next.ari?.window, nextCheck: next.ari?.nextCheck }, 'ari_checked');
+      log.debug({ window: next.ari?.window, next_check_at: next.ari?.nextCheck }, 'ari_checked');
       return next;
     } catch (err) {
       if (signal.aborted) throw err;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AcmeClient } from '../acme/acme-client.js';
 import { AcmeProblem } from '../acme/problem.js';
 import { captureLog } from '../../test/support/test-log.js';
-import { newOrder } from './acme-issuer.js';
+import { newOrder, validated } from './acme-issuer.js';
 
 /** A client whose newOrder answers from a script and records each request. */
 function scriptedClient(answers: (Error | 'ok')[]) {
@@ -42,5 +42,28 @@ describe('newOrder with replaces', () => {
     const b = scriptedClient([alreadyReplaced, alreadyReplaced]);
     await expect(newOrder({ domains: ['a.test'], replaces: 'x.y' }, { client: b.client, log: captureLog().log }, AbortSignal.timeout(1000))).rejects.toBe(alreadyReplaced);
     expect(b.requests).toHaveLength(2);
+  });
+});
+
+describe('validated', () => {
+  it('says which authorizations are still pending at the start and while the CA validates, and stops once all are answered', async () => {
+    const cap = captureLog();
+    const pendingLines = () => cap.records().filter((r) => r.msg === 'acme_validation_pending');
+    let release!: () => void;
+    const slow = new Promise<void>((r) => { release = r; });
+    // The wildcard stays pending until the wait has reported twice.
+    // (and after 2 s in any case, so a wait that never reports fails on the assertions, not the test timeout).
+    const watch = setInterval(() => { if (pendingLines().length >= 2) release(); }, 1);
+    const guard = setTimeout(() => release(), 2_000);
+    const answers = await validated([
+      { identifier: 'example.test', wait: () => Promise.resolve('a') },
+      { identifier: '*.example.test', wait: () => slow.then(() => 'b') },
+    ], cap.log, 1).finally(() => { clearInterval(watch); clearTimeout(guard); });
+    expect(answers).toEqual(['a', 'b']);
+    expect(pendingLines()[0]).toMatchObject({ pending: ['example.test', '*.example.test'], of: 2, elapsed_s: 0 });
+    expect(pendingLines().at(-1)).toMatchObject({ pending: ['*.example.test'], of: 2 });
+    const after = pendingLines().length;
+    await new Promise((r) => setTimeout(r, 20));
+    expect(pendingLines()).toHaveLength(after);
   });
 });

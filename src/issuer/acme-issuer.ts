@@ -8,6 +8,7 @@ import type { RenewalInfo } from '../acme/renewal-info.js';
 import { challengeName } from '../domain-name.js';
 import { CertfleetError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
+import { tickWhile } from '../progress-ticker.js';
 import type { Dns01Solver, TxtChallenge } from '../solver/dns01-solver.js';
 import type { AccountStore } from '../store/certificate-store.js';
 import { issuerKey, savePace } from './acme-account.js';
@@ -47,12 +48,12 @@ export class AcmeIssuer implements Issuer {
     // The order (and, on a first request, the TLS handshake and directory) does not wait for the CSR.
     const [csr, order] = await Promise.all([req.key.then((k) => createCsr(k, req.domains)), newOrder({ domains: req.domains, profile: req.profile, replaces }, { client, log: this.o.log.child({ cert: req.name }) }, signal)]);
     const authzs = await Promise.all(order.authorizations.map((u) => client.getAuthorization(u, signal)));
-    const pending: (TxtChallenge & { authzUrl: string; url: string })[] = [];
+    const pending: (TxtChallenge & { authzUrl: string; url: string; identifier: string })[] = [];
     for (const authz of authzs) {
       if (authz.status === 'valid') continue;
       const ch = authz.challenges.find((c) => c.type === 'dns-01');
       if (!ch) throw new CertfleetError('ACME_ORDER_INVALID', `${req.name}: the CA offers no dns-01 challenge for ${authz.identifier.value}`);
-      pending.push({ authzUrl: authz.url, url: ch.url, fqdn: challengeName(authz.identifier.value), value: dns01TxtValue(ch.token, client.thumbprint) });
+      pending.push({ authzUrl: authz.url, url: ch.url, identifier: `${authz.wildcard ? '*.' : ''}${authz.identifier.value}`, fqdn: challengeName(authz.identifier.value), value: dns01TxtValue(ch.token, client.thumbprint) });
     }
     if (pending.length > 0) {
       const presented = await this.o.solver.present({ certificate: req.name, dns: req.dns, followCnames: req.followCnames, lease: req.lease, background: req.background }, pending, signal);
@@ -60,7 +61,7 @@ export class AcmeIssuer implements Issuer {
       try {
         await this.o.solver.wait(presented, signal);
         await Promise.all(pending.map((p) => client.respondToChallenge(p.url, signal)));
-        const results = await Promise.all(pending.map((p) => client.waitForAuthorization(p.authzUrl, signal)));
+        const results = await validated(pending.map((p) => ({ identifier: p.identifier, wait: () => client.waitForAuthorization(p.authzUrl, signal) })), this.o.log.child({ cert: req.name }));
         const failed = results.filter((a) => a.status !== 'valid');
         if (failed.length > 0) {
           const why = failed.map((a) => `${a.identifier.value}: ${JSON.stringify(a.challenges.find((c) => c.type === 'dns-01')?.error ?? a.status)}`).join('; ');
@@ -113,6 +114,24 @@ export class AcmeIssuer implements Issuer {
       throw error;
     });
     return this.clientPromise;
+  }
+}
+
+/**
+ * Waits for every authorization (the CA checking the TXT records can take a while), logging
+ * `acme_validation_pending` with the ones still pending at the start and every 5 s.
+ */
+export async function validated<T>(authorizations: { identifier: string; wait: () => Promise<T> }[], log: Pick<Logger, 'info'>, everyMs?: number): Promise<T[]> {
+  const pending = new Set(authorizations.map((a) => a.identifier));
+  const stop = tickWhile((ms) => log.info({ pending: [...pending], of: authorizations.length, elapsed_s: Math.round(ms / 1000) }, 'acme_validation_pending'), everyMs);
+  try {
+    return await Promise.all(authorizations.map(async (a) => {
+      const answer = await a.wait();
+      pending.delete(a.identifier);
+      return answer;
+    }));
+  } finally {
+    stop();
   }
 }
 

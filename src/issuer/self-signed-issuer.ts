@@ -30,7 +30,7 @@ export class SelfSignedIssuer implements Issuer {
   constructor(private readonly o: { accounts: AccountStore; log: Logger }) {}
 
   async issue(req: IssueRequest, signal: AbortSignal): Promise<IssuedCertificate> {
-    this.o.log.child({ cert: req.name }).warn({ domains: req.domains }, 'self-signed development certificate: no client trusts it; never use this in production');
+    this.o.log.child({ cert: req.name }).warn({ domains: req.domains, why: 'no client trusts it; never use this in production' }, 'self_signed_certificate');
     const [ca, key] = await Promise.all([loadOrCreateCa(this.o.accounts, signal), req.key]);
     const leafKeys = await cryptoKeys(key);
     const caKeys = await cryptoKeys(ca.key);

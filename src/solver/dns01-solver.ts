@@ -108,15 +108,16 @@ export class Dns01Solver {
   /** Waits until every authoritative server of every zone answers every value; returns the ms it took. */
   async wait(presented: Presented, signal: AbortSignal): Promise<number> {
     const started = performance.now();
+    const log = this.o.log.child({ cert: presented.certificate });
     await Promise.all(presented.groups.map(async (g) => {
       const servers = g.route.propagation.nameservers ?? await authoritativeServers(this.o.lookup, g.zone, signal);
       const expected = new Map<string, string[]>();
       for (const p of g.list) expected.set(p.target, [...(expected.get(p.target) ?? []), p.value]);
-      await waitForTxt(this.o.lookup, servers, expected, g.route.propagation, signal);
+      await waitForTxt(this.o.lookup, servers, expected, { ...g.route.propagation, log: log.child({ zone: g.zone }) }, signal);
     }));
     const ms = performance.now() - started;
     this.o.onPropagated?.(ms);
-    this.o.log.child({ cert: presented.certificate }).info({ ms: Math.round(ms) }, 'propagated');
+    log.info({ ms: Math.round(ms) }, 'propagated');
     return ms;
   }
 
