@@ -36,7 +36,7 @@ export function dashboardSource(o: { current: () => { config: Config; store: Cer
 }
 
 function row(s: CertificateStatus, domains: string[]): CertificateRow {
-  const r: CertificateRow = { name: s.name, domains, state: state(s), next: { at: s.dueAt, reason: s.decision.reason } };
+  const r: CertificateRow = { name: s.name, domains, state: state(s), next: { at: s.dueAt, reason: withoutTime(s.decision.reason) } };
   if (s.stored) {
     r.notAfter = s.stored.notAfter;
     r.daysLeft = s.stored.daysLeft;
@@ -44,6 +44,11 @@ function row(s: CertificateStatus, domains: string[]): CertificateRow {
   if (s.last?.error !== undefined && s.last.result === 'failed') r.lastError = s.last.error;
   if (s.last?.at !== undefined) r.lastAt = s.last.at;
   return r;
+}
+
+/** The policy's reasons end in the time the table shows already ("... at 2027-01-30T12:09:08.000Z"). */
+function withoutTime(reason: string): string {
+  return reason.replace(/ at \d{4}-\d\d-\d\dT[\d:.]+Z$/, '');
 }
 
 function state(s: CertificateStatus): CertificateState {

@@ -21,10 +21,11 @@ td.error{color:var(--bad);overflow-wrap:anywhere;max-width:28rem}
 .muted{color:var(--muted)}
 .status{font-weight:600;white-space:nowrap}
 .status-valid{color:var(--ok)}.status-due{color:var(--warn)}.status-failing,.status-expired{color:var(--bad)}.status-not-issued{color:var(--muted)}
-.domains{margin:0;padding:0;list-style:none;overflow-wrap:anywhere}
+.domains{margin:0;padding:0;list-style:none;overflow-wrap:break-word}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}
 dl.facts dt{font-weight:600}dl.facts dd{margin:0;overflow-wrap:anywhere}
-.chart{width:100%;height:auto;max-width:100%}
+.chart-box{overflow-x:auto}
+.chart{width:100%;height:auto;min-width:34rem}
 .chart text{fill:var(--fg);font-size:12px}
 .chart .axis{stroke:var(--line)}
 .chart .bar-valid{fill:var(--ok)}.chart .bar-due{fill:var(--warn)}.chart .bar-failing,.chart .bar-expired{fill:var(--bad)}.chart .bar-not-issued{fill:var(--muted)}

@@ -33,5 +33,5 @@ export function expiryTimeline(rows: CertificateRow[], now: number): Html {
     const renew = r.next.at > now && r.next.at - now <= DAYS * DAY ? x(r.next.at) : undefined;
     return html`<g><title>${r.name}: ${r.state}, expires ${r.notAfter!.slice(0, 10)} (${days} days)${renew !== undefined ? `, next look ${new Date(r.next.at).toISOString().slice(0, 10)}` : ''}</title><text x="${LABEL_W - 8}" y="${y + 15}" text-anchor="end">${label}</text><rect class="bar-${r.state.replace(' ', '-')}" x="${LABEL_W}" y="${y + 4}" width="${w}" height="${ROW_H - 8}" rx="3"/>${renew !== undefined ? html`<line class="renew" x1="${renew}" y1="${y + 2}" x2="${renew}" y2="${y + ROW_H - 2}"/>` : ''}<text x="${LABEL_W + w + 6}" y="${y + 15}">${beyond ? `${days}d ›` : `${days}d`}</text></g>`;
   });
-  return html`<svg class="chart" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="timeline-title"><title id="timeline-title">Expiry of ${dated.length} certificates over the next ${DAYS} days; a tick marks the next renewal</title>${ticks}${bars}</svg>`;
+  return html`<div class="chart-box"><svg class="chart" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="timeline-title"><title id="timeline-title">Expiry of ${dated.length} certificates over the next ${DAYS} days; a tick marks the next renewal</title>${ticks}${bars}</svg></div>`;
 }
