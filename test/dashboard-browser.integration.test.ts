@@ -114,7 +114,8 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-describe.skipIf(chromiumMissing)('the dashboard in headless Chromium', () => {
+// Skipped only without a browser, and the test name says why.
+describe.skipIf(chromiumMissing)(`the dashboard in headless Chromium${chromiumMissing ? ` (skipped: ${chromiumMissing})` : ''}`, () => {
   it('is behind the token off loopback: login page, a wrong token is 401, the right one sets a session cookie', async () => {
     const anonymous = await chromium!.browser.createBrowserContext();
     const page = await anonymous.newPage();
