@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from './load-config.js';
 
 // The listen addresses of the schema: server.listen, webhook.listen, webhook.health_listen.
-const parse = (server: string, webhook = '') => parseConfig(`acme: { directory: letsencrypt }
+const parse = (server: string, webhook = '', token = ', token: t0ken') => parseConfig(`acme: { directory: letsencrypt }
 dns:
   providers:
     home: { type: powerdns, api_url: https://pdns.example.com, api_key: k }
-${server ? `server: { listen: "${server}" }\n` : ''}webhook:
+${server ? `server: { listen: "${server}"${token} }\n` : ''}webhook:
   provider: home
 ${webhook}`, 'c.yaml');
 
@@ -22,6 +22,13 @@ describe('listen addresses', () => {
     expect(() => parse('0.0.0.0')).toThrow(/c\.yaml:\d+:\d+: server\.listen: expected host:port to listen on/);
     expect(() => parse('', '  listen: 0.0.0.0\n')).toThrow(/webhook\.listen: expected host:port to listen on/);
     expect(() => parse('', '  health_listen: "[::]"\n')).toThrow(/webhook\.health_listen: expected host:port to listen on/);
+  });
+
+  it('require server.token when server.listen is not loopback (the dashboard shows every certificate)', () => {
+    expect(() => parse('0.0.0.0:9180', '', '')).toThrow(/server\.token: required when server\.listen \(0\.0\.0\.0:9180\) is not a loopback address/);
+    expect(parse('127.0.0.2:9180', '', '').server.token).toBeUndefined();
+    expect(parse('[::1]:9180', '', '').server.listen).toBe('[::1]:9180');
+    expect(String(parse('0.0.0.0:9180').server.token)).toBe('[redacted]');
   });
 
   it('refuse a port above 65535', () => {

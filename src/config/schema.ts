@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { KEY_TYPES } from '../acme/key-types.js';
+import { isLoopbackListen } from '../http/loopback.js';
 import { providerSchema } from './provider-schema.js';
 import { argv, argvList, ARGV_ERROR, childEnvOptions, commandWords, domain, duration, hostPort, listenAddress, secret } from './schema-parts.js';
 
@@ -136,7 +137,14 @@ export const configSchema = z.strictObject({
     providers: z.record(z.string(), providerSchema),
   }),
   certificates: z.array(certificate).default([]),
-  server: z.strictObject({ listen: listenAddress.default(DEFAULT_LISTEN) }).default({ listen: DEFAULT_LISTEN }),
+  server: z.strictObject({
+    listen: listenAddress.default(DEFAULT_LISTEN),
+    /** The dashboard's login token (`token_file`: a file holding it); required when `listen` is not loopback. */
+    token: secret.optional(),
+  }).superRefine((s, ctx) => {
+    // The dashboard shows every certificate's names and errors: off loopback only behind a token.
+    if (!s.token && !isLoopbackListen(s.listen)) ctx.addIssue({ code: 'custom', path: ['token'], message: `required when server.listen (${s.listen}) is not a loopback address: set server.token_file to a file holding a long random token (openssl rand -base64 32), or listen on 127.0.0.1` });
+  }).default({ listen: DEFAULT_LISTEN }),
   /** `certfleet webhook`: the ExternalDNS webhook provider. */
   webhook: z.strictObject({
     listen: listenAddress.default('127.0.0.1:8888'),

@@ -9,10 +9,14 @@ import type { CertificateSpec, Renewer } from '../issue/renewer.js';
 import { sweepStore } from '../issue/sweep-store.js';
 import type { Logger, Redactor } from '../log.js';
 import { Scheduler, type Clock } from '../scheduler/scheduler.js';
+import { DashboardAuth } from '../server/dashboard-auth.js';
+import { EventRing } from '../server/dashboard-events.js';
+import { dashboardHandler } from '../server/dashboard-routes.js';
 import { startHttpServer } from '../server/http-server.js';
 import { DaemonMetrics } from '../server/metrics.js';
 import type { CertificateStore } from '../store/certificate-store.js';
 import { composeRenewer } from './compose.js';
+import { dashboardSource, outcomeEvents } from './dashboard-source.js';
 import { stableDigest } from './stable-digest.js';
 
 export interface DaemonOptions {
@@ -50,6 +54,8 @@ export class Daemon {
   private slot!: RenewerSlot;
   private specs = new Map<string, { spec: CertificateSpec; digest: string }>();
   private readonly metrics = new DaemonMetrics(() => this.now());
+  /** The dashboard's recent events: fed by runJob (outcomes, deploy results) and reloads. */
+  private readonly events = new EventRing();
   private scheduler!: Scheduler;
   private watcher: ConfigWatcher | undefined;
   private http: Awaited<ReturnType<typeof startHttpServer>> | undefined;
@@ -100,7 +106,7 @@ export class Daemon {
       d.http = await startHttpServer(config.server.listen, {
         readiness: async () => ({ config: d.specs !== undefined, store: await d.store.writable(AbortSignal.timeout(5_000)), scheduler: d.scheduler.running }),
         metrics: async () => ({ contentType: d.metrics.registry.contentType, body: await d.metrics.registry.metrics() }),
-      }, opts.log.child({ component: 'http' }));
+      }, opts.log.child({ component: 'http' }), d.dashboard());
       signal.throwIfAborted();
       d.scheduler.start();
       // Beside the jobs, not before them: each job also cleans its own certificate's leftovers.
@@ -144,6 +150,12 @@ export class Daemon {
       this.log.info('stopped');
     })();
     return this.stopping;
+  }
+
+  /** The dashboard on server.listen, over the current config (its token too: a reload changes it). */
+  private dashboard() {
+    const source = dashboardSource({ current: () => ({ config: this.config, store: this.store }), events: this.events, now: () => this.now(), log: this.log.child({ component: 'dashboard' }) });
+    return dashboardHandler(source, new DashboardAuth(() => this.config.server.token?.reveal()));
   }
 
   private parse(text: string): Config {
@@ -192,6 +204,7 @@ export class Daemon {
       }
       const summary = this.apply(config);
       this.metrics.reloads.inc({ result: 'success' });
+      this.events.add({ at: this.now(), kind: 'reloaded', detail: `config: ${summary.added.length} added, ${summary.changed.length} changed, ${summary.removed.length} removed` });
       this.log.info({ ...summary, ms: Math.round(performance.now() - started) }, 'config_reloaded');
     } catch (err) {
       this.metrics.reloads.inc({ result: 'failure' });
@@ -253,6 +266,7 @@ export class Daemon {
     slot.active++;
     try {
       const outcome = await slot.renewer.process(entry.spec, {}, signal);
+      for (const e of outcomeEvents(outcome, this.now())) this.events.add(e);
       // A spec edited while this ran was scheduled anew by apply(); do not overwrite that.
       if (outcome.next !== undefined && this.specs.get(name)?.digest === entry.digest && this.scheduler.nextRun(name) === undefined) {
         this.scheduler.schedule(name, outcome.next);
