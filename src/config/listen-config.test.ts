@@ -24,8 +24,8 @@ describe('listen addresses', () => {
     expect(() => parse('', '  health_listen: "[::]"\n')).toThrow(/webhook\.health_listen: expected host:port to listen on/);
   });
 
-  it('require server.token when server.listen is not loopback (the dashboard shows every certificate)', () => {
-    expect(() => parse('0.0.0.0:9180', '', '')).toThrow(/server\.token: required when server\.listen \(0\.0\.0\.0:9180\) is not a loopback address/);
+  it('accept server.listen off loopback without a token (the dashboard is then closed; probes and metrics stay)', () => {
+    expect(parse('0.0.0.0:9180', '', '').server.token).toBeUndefined();
     expect(parse('127.0.0.2:9180', '', '').server.token).toBeUndefined();
     expect(parse('[::1]:9180', '', '').server.listen).toBe('[::1]:9180');
     expect(String(parse('0.0.0.0:9180').server.token)).toBe('[redacted]');

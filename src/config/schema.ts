@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { KEY_TYPES } from '../acme/key-types.js';
-import { isLoopbackListen } from '../http/loopback.js';
 import { providerSchema } from './provider-schema.js';
 import { argv, argvList, ARGV_ERROR, childEnvOptions, commandWords, domain, duration, hostPort, listenAddress, secret } from './schema-parts.js';
 
@@ -139,11 +138,11 @@ export const configSchema = z.strictObject({
   certificates: z.array(certificate).default([]),
   server: z.strictObject({
     listen: listenAddress.default(DEFAULT_LISTEN),
-    /** The dashboard's login token (`token_file`: a file holding it); required when `listen` is not loopback. */
+    /**
+     * The dashboard's login token (`token_file`: a file holding it). Off loopback the dashboard
+     * is closed without one; /healthz, /readyz and /metrics stay open either way.
+     */
     token: secret.optional(),
-  }).superRefine((s, ctx) => {
-    // The dashboard shows every certificate's names and errors: off loopback only behind a token.
-    if (!s.token && !isLoopbackListen(s.listen)) ctx.addIssue({ code: 'custom', path: ['token'], message: `required when server.listen (${s.listen}) is not a loopback address: set server.token_file to a file holding a long random token (openssl rand -base64 32), or listen on 127.0.0.1` });
   }).default({ listen: DEFAULT_LISTEN }),
   /** `certfleet webhook`: the ExternalDNS webhook provider. */
   webhook: z.strictObject({

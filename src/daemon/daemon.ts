@@ -1,3 +1,4 @@
+import { isLoopbackListen } from '../http/loopback.js';
 import { readFile } from 'node:fs/promises';
 import { ConfigWatcher, digestOf, type ConfigChange } from '../config/config-watcher.js';
 import { ConfigError, formatProblem, parseConfig } from '../config/load-config.js';
@@ -155,7 +156,7 @@ export class Daemon {
   /** The dashboard on server.listen, over the current config (its token too: a reload changes it). */
   private dashboard() {
     const source = dashboardSource({ current: () => ({ config: this.config, store: this.store }), events: this.events, now: () => this.now(), log: this.log.child({ component: 'dashboard' }) });
-    return dashboardHandler(source, new DashboardAuth(() => this.config.server.token?.reveal()));
+    return dashboardHandler(source, new DashboardAuth(() => this.config.server.token?.reveal(), Date.now, () => isLoopbackListen(this.config.server.listen)));
   }
 
   private parse(text: string): Config {

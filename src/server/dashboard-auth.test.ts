@@ -9,6 +9,15 @@ describe('DashboardAuth', () => {
     expect(auth.accepts('anything')).toBe(false);
   });
 
+  it('is closed off loopback without a token, and open off loopback with one', () => {
+    const closed = new DashboardAuth(() => undefined, Date.now, () => false);
+    expect(closed.closed).toBe(true);
+    expect(closed.allows(undefined)).toBe(false);
+    const gated = new DashboardAuth(() => 's3cret-token', Date.now, () => false);
+    expect(gated.closed).toBe(false);
+    expect(gated.allows(`certfleet_session=${gated.session()}`)).toBe(true);
+  });
+
   it('accepts the token only, and its session never holds the token', () => {
     const auth = new DashboardAuth(() => 's3cret-token');
     expect(auth.accepts('s3cret-token')).toBe(true);

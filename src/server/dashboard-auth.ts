@@ -12,11 +12,20 @@ const SESSION_MS = 12 * 3_600_000;
 export class DashboardAuth {
   private readonly key = randomBytes(32);
 
-  /** `token` is read at every request, so a reload that changes it applies at once. */
-  constructor(private readonly token: () => string | undefined, private readonly now: () => number = Date.now) {}
+  /**
+   * `token` is read at every request, so a reload that changes it applies at once. `loopback`:
+   * whether the listener is loopback-only; off loopback, no token means no dashboard at all
+   * (probes and Prometheus keep /healthz and /metrics).
+   */
+  constructor(private readonly token: () => string | undefined, private readonly now: () => number = Date.now, private readonly loopback: () => boolean = () => true) {}
 
   get required(): boolean {
     return Boolean(this.token());
+  }
+
+  /** No token on a listener off loopback: the dashboard is not served. */
+  get closed(): boolean {
+    return !this.token() && !this.loopback();
   }
 
   /** Whether a submitted token is the configured one. */
@@ -37,7 +46,7 @@ export class DashboardAuth {
   /** Whether a request's Cookie header carries a current session. */
   allows(cookieHeader: string | undefined): boolean {
     const token = this.token();
-    if (!token) return true;
+    if (!token) return !this.closed;
     const value = cookieValue(cookieHeader, SESSION_COOKIE);
     const m = value ? /^(\d{1,15})\.([A-Za-z0-9_-]{43})$/.exec(value) : null;
     if (!m || Number(m[1]) <= this.now()) return false;

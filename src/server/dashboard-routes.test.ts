@@ -19,12 +19,12 @@ function source(rows: CertificateRow[], events = new EventRing()): DashboardSour
   };
 }
 
-async function withServer(rows: CertificateRow[], token: string | undefined, test: (base: string) => Promise<void>): Promise<void> {
+async function withServer(rows: CertificateRow[], token: string | undefined, test: (base: string) => Promise<void>, loopback = true): Promise<void> {
   const cap = captureLog();
   const s = await startHttpServer('127.0.0.1:0', {
     readiness: () => Promise.resolve({ ok: true }),
     metrics: () => Promise.resolve({ contentType: 'text/plain', body: 'x 1\n' }),
-  }, cap.log, dashboardHandler(source(rows), new DashboardAuth(() => token)));
+  }, cap.log, dashboardHandler(source(rows), new DashboardAuth(() => token, () => NOW, () => loopback)));
   try {
     await test(s.address);
   } finally {
@@ -36,6 +36,18 @@ const valid: CertificateRow = { name: 'web', domains: ['web.example.test'], stat
 const failing: CertificateRow = { name: 'bad', domains: [`x.example.test`], state: 'failing', next: { at: NOW + 60_000, reason: 'retry after failure 1' }, lastError: EVIL };
 
 describe('dashboard routes', () => {
+  it('off loopback without a token: every page 403 with what to set, health and metrics still answer', async () => {
+    await withServer([valid], undefined, async (base) => {
+      for (const page of ['/', '/certificates/web', '/login']) {
+        const r = await fetch(`${base}${page}`);
+        expect(r.status).toBe(403);
+        expect(await r.text()).toContain('server.token_file');
+      }
+      expect((await fetch(`${base}/healthz`)).status).toBe(200);
+      expect((await fetch(`${base}/metrics`)).status).toBe(200);
+    }, false);
+  });
+
   it('serve the table with the security headers and every value escaped', async () => {
     await withServer([valid, failing], undefined, async (base) => {
       const r = await fetch(`${base}/`);

@@ -40,6 +40,7 @@ export function dashboardHandler(source: DashboardSource, auth: DashboardAuth): 
     if (route === '/login' && req.method === 'POST') return login(req, auth, send);
     if (!read) return send(405, messagePage('Method not allowed', 'This dashboard is read-only.'), { allow: route === '/login' ? 'GET, HEAD, POST' : 'GET, HEAD' });
     if (route === '/dashboard.css') return send(200, DASHBOARD_CSS, { 'content-type': 'text/css; charset=utf-8' });
+    if (auth.closed) return send(403, messagePage('Dashboard closed', 'This listener is not loopback-only and server.token is not set: set server.token_file to a file holding a long random token (openssl rand -base64 32) to open the dashboard here.'));
     if (route === '/login') return send(200, loginPage(false));
     if (!auth.allows(req.headers.cookie)) return send(303, '', { location: '/login' });
     const signal = AbortSignal.timeout(READ_TIMEOUT_MS);
