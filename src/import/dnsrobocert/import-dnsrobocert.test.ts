@@ -79,7 +79,7 @@ describe('import dnsrobocert: behaviour kept', () => {
     const text = cert('  deploy_hook: ./deploy.sh\n  autocmd:\n  - cmd: reload now\n    containers: [web]\n  autorestart:\n  - containers: [c1]\n  pfx:\n    export: true\n    passphrase: secret\n');
     const c = load(text, env);
     expect(c.certificates[0]!.deploy.map((d) => Object.keys(d)[0])).toEqual(['pfx', 'permissions', 'container', 'container', 'hook']);
-    expect(c.containers.socket).toBe('/var/run/docker.sock');
+    expect(c.containers.socket).toEqual(['/var/run/docker.sock']);
   });
   it('an autocmd string: split into the same words when it has no shell syntax, through /bin/sh in the container when it has', () => {
     const deploy = raw(cert('  autocmd:\n  - cmd: "nginx -s \'reload now\'"\n    containers: [a]\n  - cmd: kill -HUP $(cat /run/x.pid)\n    containers: [b]\n')).certificates[0]!.deploy;
