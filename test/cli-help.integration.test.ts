@@ -1,3 +1,4 @@
+import { runCertfleet, type CertfleetRun } from './support/run-certfleet.js';
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,14 +9,8 @@ import { COMMANDS } from '../src/cli/command-help.js';
 
 const bin = path.resolve(import.meta.dirname, '../bin/certfleet');
 
-async function certfleet(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(bin, args, { env: { ...process.env, CERTFLEET_CONFIG: '', ...env } });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+function certfleet(args: string[], env: Record<string, string> = {}): Promise<CertfleetRun> {
+  return runCertfleet(args, { env: { CERTFLEET_CONFIG: '', ...env } });
 }
 
 describe('help on every command', () => {

@@ -1,28 +1,17 @@
-import { execFile } from 'node:child_process';
+import { runCertfleet, type CertfleetRun } from './support/run-certfleet.js';
 import { X509Certificate } from 'node:crypto';
 import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerOutput } from './support/secret-scan.js';
 import { localConfigText, startLocalStack, type LocalStack } from './support/local-stack.js';
 
-const bin = path.resolve(import.meta.dirname, '../bin/certfleet');
 let stack: LocalStack;
 
 beforeAll(async () => { stack = await startLocalStack(['example.test']); });
 afterAll(() => stack?.stop());
 
-async function certfleet(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(bin, args, { env: { ...process.env } });
-    registerOutput([stdout, stderr]);
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    registerOutput([e.stdout, e.stderr]);
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+function certfleet(...args: string[]): Promise<CertfleetRun> {
+  return runCertfleet(args);
 }
 
 async function txtRecordsLeft(): Promise<string[]> {
