@@ -7,7 +7,6 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../src/cli/command-help.js';
 
-const bin = path.resolve(import.meta.dirname, '../bin/certfleet');
 
 function certfleet(args: string[], env: Record<string, string> = {}): Promise<CertfleetRun> {
   return runCertfleet(args, { env: { CERTFLEET_CONFIG: '', ...env } });
