@@ -19,7 +19,8 @@ export function recordDeploy(state: RenewalState, results: DeployResult[], now: 
   if (results.length === 0) return rest;
   const at = new Date(now).toISOString();
   const actions = results.map((r) => ({
-    kind: r.kind, describe: r.describe, required: r.required ?? false, result: r.result, at,
+    // The description is meant to hold no secret; redacted all the same, as the log line is.
+    kind: r.kind, describe: redact(r.describe), required: r.required ?? false, result: r.result, at,
     ...(r.error === undefined ? {} : { error: redact(r.error) }),
   }));
   const deploy: DeployState = { actions, failures: 0 };
@@ -37,5 +38,7 @@ export function deployRetryAt(state: RenewalState): number | undefined {
 
 /** The failed required actions of the last deploy, for a reason line ("hook x: exit 1"). */
 export function failedRequired(deploy: DeployState | undefined): string[] {
-  return (deploy?.actions ?? []).filter((a) => a.required && a.result === 'failed').map((a) => `${a.describe}${a.error ? `: ${a.error}` : ''}`);
+  // An action's error usually starts with its description already ("hook /x: exit 1").
+  return (deploy?.actions ?? []).filter((a) => a.required && a.result === 'failed')
+    .map((a) => (!a.error ? a.describe : a.error.startsWith(a.describe) ? a.error : `${a.describe}: ${a.error}`));
 }
