@@ -1,27 +1,15 @@
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerOutput } from './support/secret-scan.js';
+import { certfleet as run } from './support/run-import-dnsrobocert.js';
 
-const bin = path.resolve(import.meta.dirname, '../bin/certfleet');
 let dir: string;
 beforeAll(async () => { dir = await mkdtemp(path.join(tmpdir(), 'certfleet-list-check-')); });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-async function certfleet(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(bin, args, { env: { ...process.env, CERTFLEET_CONFIG: '' } });
-    registerOutput([stdout, stderr]);
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    registerOutput([e.stdout, e.stderr]);
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+/** bin/certfleet without a CERTFLEET_CONFIG of the caller's. */
+const certfleet = (...args: string[]) => run(args, { CERTFLEET_CONFIG: '' });
 
 /** The development issuer (no CA, no DNS): `web` deploys with a required hook that passes once `deploy-ok` exists. */
 async function writeConfig(store: string): Promise<string> {
