@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { certfleet as run } from './support/run-import-dnsrobocert.js';
+import { selfSignedDeployConfig } from './support/self-signed-deploy-config.js';
 
 let dir: string;
 beforeAll(async () => { dir = await mkdtemp(path.join(tmpdir(), 'certfleet-list-check-')); });
@@ -11,24 +12,10 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 /** bin/certfleet without a CERTFLEET_CONFIG of the caller's. */
 const certfleet = (...args: string[]) => run(args, { CERTFLEET_CONFIG: '' });
 
-/** The development issuer (no CA, no DNS): `web` deploys with a required hook that passes once `deploy-ok` exists. */
+/** `web` (its required hook passes once `deploy-ok` exists) and `legacy`, on the development issuer. */
 async function writeConfig(store: string): Promise<string> {
   const file = path.join(dir, 'certfleet.yaml');
-  await writeFile(file, `acme: { directory: selfsigned }
-store: { path: ${store} }
-dns:
-  providers:
-    none: { type: exec, command: [/bin/false] }
-certificates:
-  - name: web
-    domains: [web.example.test]
-    dns: none
-    deploy:
-      - hook: { command: [/usr/bin/test, -e, ${dir}/deploy-ok], required: true }
-  - name: legacy
-    domains: [legacy.example.test]
-    dns: none
-`);
+  await writeFile(file, selfSignedDeployConfig({ store, flag: path.join(dir, 'deploy-ok'), certs: '  - name: legacy\n    domains: [legacy.example.test]\n    dns: none\n' }));
   return file;
 }
 
