@@ -1,32 +1,133 @@
+import { X509Certificate } from 'node:crypto';
+import { parseDuration } from '../config/duration.js';
+import { certificateName } from '../config/schema.js';
 import { readStatuses } from '../scheduler/certificate-status.js';
+import type { CertificatePaths } from '../store/certificate-store.js';
+import type { DeployState } from '../store/renewal-state.js';
+import { foreignLive } from '../store/preflight-save.js';
 import { storeFor } from '../store/store-for-config.js';
-import { configFor, parseCommand } from './cli-options.js';
+import { configFor, parseCommand, UsageError } from './cli-options.js';
+import { CHECK_WITHIN_MS, checkProblems, foreignNote, formatLocal, type ListFacts } from './list-check.js';
+
+/** What `--long` adds, read from the stored PEM (not the metadata: the file is what servers use). */
+interface LongFacts { serial: string; issuer: string; validFrom: string; validUntil: string; paths: CertificatePaths }
+
+interface Row {
+  name: string;
+  domains: string[];
+  keyType: string;
+  /** ISO (JSON); the table shows local minutes. */
+  notAfter: string | null;
+  daysLeft: number | null;
+  nextRenewal: string;
+  why: string;
+  lastResult: string;
+  deploy: DeployState | null;
+  foreign?: string;
+  long?: LongFacts | null;
+  problems?: string[];
+}
 
 export async function runList(args: string[]): Promise<number> {
-  const values = parseCommand(args, { json: { type: 'boolean' } });
+  const values = parseCommand(args, { json: { type: 'boolean' }, long: { type: 'boolean' }, check: { type: 'boolean' }, within: { type: 'string' } });
+  const withinMs = values.within === undefined ? CHECK_WITHIN_MS : parseDuration(values.within);
+  if (withinMs === undefined) throw new UsageError(`--within ${JSON.stringify(values.within)}: expected a duration like 14d or 72h`);
+  if (values.within !== undefined && !values.check) throw new UsageError('--within goes with --check');
   const config = await configFor(values);
   if (!config) return 2;
+  const store = storeFor(config);
+  const now = Date.now();
   // `list` reads a few local files: there is nothing to cancel but the process itself.
-  const statuses = await readStatuses(config, storeFor(config), Date.now(), new AbortController().signal);
-  const rows = statuses.map((s, i) => {
+  const signal = new AbortController().signal;
+  const statuses = await readStatuses(config, store, now, signal);
+  const rows = await Promise.all(statuses.map(async (status, i): Promise<Row> => {
     const spec = config.certificates[i]!;
-    return {
-      name: s.name,
-      domains: spec.domains,
-      keyType: spec.key_type,
-      notAfter: s.stored?.notAfter ?? null,
-      daysLeft: s.stored?.daysLeft ?? null,
-      nextRenewal: s.decision.due ? 'now' : new Date(s.dueAt).toISOString(),
-      why: s.decision.reason,
-      lastResult: s.last ? `${s.last.result} ${s.last.at ?? ''}${s.last.error ? `: ${s.last.error}` : ''}` : s.stored ? `issued ${s.stored.issuedAt}` : 'none',
-    };
-  });
-  if (values.json) {
-    process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
-    return 0;
+    // A live/<name> certfleet did not write (a certbot lineage not adopted) explains an empty row.
+    const facts: ListFacts = { status, foreign: status.stored ? undefined : await foreignLive(store.root, certificateName(spec)) };
+    const row = toRow(facts, spec.domains, spec.key_type);
+    if (values.long) row.long = await longFacts(store, status.name, signal);
+    if (values.check) row.problems = checkProblems(facts, now, withinMs);
+    return row;
+  }));
+  const failing = rows.some((r) => (r.problems?.length ?? 0) > 0);
+  if (values.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+  else if (values.check) for (const r of rows) process.stdout.write(`${r.problems!.length ? 'FAIL' : 'ok  '}  ${r.name}: ${r.problems!.length ? r.problems!.join('; ') : okLine(r)}\n`);
+  else if (values.long) process.stdout.write(rows.map(longBlock).join('\n'));
+  else writeTable(rows);
+  return values.check && failing ? 1 : 0;
+}
+
+function toRow({ status: s, foreign }: ListFacts, domains: string[], keyType: string): Row {
+  const row: Row = {
+    name: s.name, domains, keyType,
+    notAfter: s.stored?.notAfter ?? null,
+    daysLeft: s.stored?.daysLeft ?? null,
+    nextRenewal: s.decision.due ? 'now' : new Date(s.dueAt).toISOString(),
+    why: s.decision.reason,
+    lastResult: s.last ? `${s.last.result} ${s.last.at ?? ''}${s.last.error ? `: ${s.last.error}` : ''}` : s.stored ? `issued ${s.stored.issuedAt}` : 'none',
+    deploy: s.deploy ?? null,
+  };
+  if (foreign) {
+    row.foreign = foreign;
+    row.why = foreignNote(foreign);
+    if (!s.last) row.lastResult = row.why;
   }
-  const table = [['NAME', 'DOMAINS', 'KEY', 'NOT AFTER', 'DAYS', 'NEXT RENEWAL', 'LAST RESULT'], ...rows.map((r) => [r.name, r.domains.join(','), r.keyType, r.notAfter ?? '-', r.daysLeft === null ? '-' : String(r.daysLeft), r.nextRenewal, r.lastResult])];
+  return row;
+}
+
+async function longFacts(store: ReturnType<typeof storeFor>, name: string, signal: AbortSignal): Promise<LongFacts | null> {
+  const stored = await store.load(name, signal);
+  if (!stored) return null;
+  const leaf = new X509Certificate(stored.pem.cert);
+  return {
+    serial: leaf.serialNumber, issuer: leaf.issuer.replace(/\n/g, ', '),
+    validFrom: new Date(leaf.validFrom).toISOString(), validUntil: new Date(leaf.validTo).toISOString(), paths: store.paths(name),
+  };
+}
+
+/** The table's cells: local minutes instead of ISO strings with milliseconds. */
+function cells(r: Row): { next: string; last: string; deploy: string } {
+  const local = (iso: string) => (/^\d{4}-\d\d-\d\dT/.test(iso) ? formatLocal(iso) : iso);
+  const next = r.foreign && r.notAfter === null ? '-' : local(r.nextRenewal);
+  // A foreign live/<name> is why every attempt fails: the short note says it and what to do.
+  const last = r.foreign ? r.why : r.lastResult.replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, (iso) => formatLocal(iso));
+  return { next, last, deploy: deploySummary(r.deploy) };
+}
+
+/** `ok`, or the failed actions and when a required one is retried. */
+function deploySummary(d: DeployState | null): string {
+  if (!d) return 'none';
+  const failed = d.actions.filter((a) => a.result === 'failed');
+  if (failed.length === 0) return `ok ${formatLocal(d.actions[0]!.at)}`;
+  const retry = d.nextAttempt ? `, retry ${formatLocal(d.nextAttempt)}` : '';
+  return `failed ${formatLocal(failed[0]!.at)}: ${failed.map((a) => a.describe).join(', ')}${retry}`;
+}
+
+function writeTable(rows: Row[]): void {
+  const table = [['NAME', 'DOMAINS', 'KEY', 'NOT AFTER', 'DAYS', 'NEXT RENEWAL', 'LAST RESULT', 'DEPLOY'], ...rows.map((r) => {
+    const c = cells(r);
+    return [r.name, r.domains.join(','), r.keyType, r.notAfter ? formatLocal(r.notAfter) : '-', r.daysLeft === null ? '-' : String(r.daysLeft), c.next, c.last, c.deploy];
+  })];
   const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
   for (const row of table) process.stdout.write(`${row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()}\n`);
-  return 0;
+}
+
+function longBlock(r: Row): string {
+  const c = cells(r);
+  const lines: [string, string][] = [['domains', r.domains.join(', ')], ['key', r.keyType]];
+  if (r.long) {
+    const days = r.daysLeft === null ? '' : ` (${r.daysLeft} days)`;
+    lines.push(['serial', r.long.serial], ['issuer', r.long.issuer], ['valid from', formatLocal(r.long.validFrom)], ['valid until', `${formatLocal(r.long.validUntil)}${days}`]);
+    for (const f of ['cert', 'chain', 'fullchain', 'privkey'] as const) lines.push([f, r.long.paths[f]]);
+  } else {
+    lines.push(['certificate', r.foreign ? r.why : 'none stored']);
+  }
+  lines.push(['next renewal', `${c.next}${r.foreign ? '' : ` (${r.why.replace(/ at \d{4}-\d\d-\d\dT[\d:.]+Z$/, '')})`}`], ['last result', c.last], ['deploy', c.deploy]);
+  for (const a of r.deploy?.actions ?? []) lines.push([`  ${a.kind}`, `${a.describe}: ${a.result} ${formatLocal(a.at)}${a.error ? ` (${a.error})` : ''}${a.required ? ', required' : ''}`]);
+  const width = Math.max(...lines.map(([k]) => k.length));
+  return `${r.name}\n${lines.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join('\n')}\n`;
+}
+
+function okLine(r: Row): string {
+  return r.daysLeft === null ? 'ok' : `valid ${r.daysLeft} more days (until ${formatLocal(r.notAfter!)})`;
 }

@@ -58,7 +58,7 @@ export function composeRenewer(config: Config, o: ComposeOptions): Composed {
   };
   const renewer = new Renewer({
     acme: config.acme, store: fileStore, updates, local: fileStore, issuer, solver: { removeLeftovers: (...a) => solverOf().removeLeftovers(...a) },
-    deploy: configuredDeploy({ containers: config.containers, local: fileStore, log, onDeploy: o.hooks?.onDeploy }),
+    deploy: configuredDeploy({ containers: config.containers, local: fileStore, log, onDeploy: o.hooks?.onDeploy, updates, now: () => clock.now() }),
     notifier: webhookNotifier(config.notify, clock, log), clock, log, hooks: o.hooks,
   });
   return { renewer, store: fileStore, names: config.certificates.map(certificateName) };

@@ -65,6 +65,34 @@ describe('dashboardSource', () => {
   });
 });
 
+describe('stored deploy results', () => {
+  const at = new Date(NOW - 3_600_000).toISOString();
+  const deploy = { failures: 2, nextAttempt: new Date(NOW + 300_000).toISOString(), actions: [
+    { kind: 'hook', describe: 'hook /usr/sbin/nginx', required: true, result: 'failed' as const, at, error: 'hook /usr/sbin/nginx: exit 1' },
+    { kind: 'pfx', describe: 'pfx', required: false, result: 'skipped' as const, at, error: 'skipped' },
+  ] };
+
+  it('fill the detail page when the ring has no deploy event (after a restart); a failing required action makes the row failing', async () => {
+    const { source, store } = fixture();
+    store.states.set('ok', { version: 2, state: { failures: 0, deploy } });
+    const ok = (await source.detail('ok', AbortSignal.timeout(5000)))!;
+    expect(ok.events).toEqual([{ at: NOW - 3_600_000, kind: 'deploy failed', name: 'ok', detail: 'hook /usr/sbin/nginx: exit 1' }]);
+    expect(ok.row).toMatchObject({ state: 'failing', lastError: 'deploy failed: hook /usr/sbin/nginx: exit 1' });
+  });
+
+  it('the ring\'s own deploy events win when it has them', async () => {
+    const { source, store, events } = fixture();
+    store.states.set('ok', { version: 2, state: { failures: 0, deploy } });
+    events.add({ at: NOW, kind: 'deployed', name: 'ok', detail: 'hook /usr/sbin/nginx' });
+    expect((await source.detail('ok', AbortSignal.timeout(5000)))!.events.map((e) => e.kind)).toEqual(['deployed']);
+  });
+
+  it('a deploy retry on a skipped look is an event', () => {
+    expect(outcomeEvents({ name: 'ok', result: 'skipped', detail: 'not due', deploy: [{ kind: 'hook', describe: 'hook x', result: 'ok', ms: 1 }] }, NOW))
+      .toEqual([{ at: NOW, kind: 'deployed', name: 'ok', detail: 'hook x' }]);
+  });
+});
+
 describe('outcomeEvents', () => {
   it('an issuance with its deploy results; a failure with its error; nothing for a skip', () => {
     const m = meta('ok', NOW, NOW + 90 * DAY);

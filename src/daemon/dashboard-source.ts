@@ -6,7 +6,9 @@ import { certificateStatus, readStatuses, type CertificateStatus } from '../sche
 import { parseChain, type ChainEntry } from '../server/dashboard-certificate.js';
 import type { DashboardEvent, EventRing } from '../server/dashboard-events.js';
 import type { CertificateDetail, CertificateRow, CertificateState, DashboardSource } from '../server/dashboard-view.js';
+import { failedRequired } from '../scheduler/deploy-retry.js';
 import type { CertificateStore } from '../store/certificate-store.js';
+import type { DeployState } from '../store/renewal-state.js';
 
 /**
  * The dashboard's reads over the daemon's current config and store: the one status query
@@ -25,7 +27,7 @@ export function dashboardSource(o: { current: () => { config: Config; store: Cer
       if (!spec) return undefined;
       const [stored, { state }] = await Promise.all([store.load(name, signal), store.readState(name, signal)]);
       const status = certificateStatus(spec, stored?.meta, state, { directory: config.acme.directory, now: o.now() });
-      const detail: CertificateDetail = { row: row(status, spec.domains), chain: stored ? chain(stored.pem.fullchain, name, o.log) : [], events: o.events.recent(name) };
+      const detail: CertificateDetail = { row: row(status, spec.domains), chain: stored ? chain(stored.pem.fullchain, name, o.log) : [], events: withStoredDeploy(o.events.recent(name), name, state.deploy) };
       const window = state.ari?.window;
       if (window && stored && state.ari?.serial === stored.meta.serial) detail.ari = window;
       return detail;
@@ -42,6 +44,7 @@ function row(s: CertificateStatus, domains: string[]): CertificateRow {
     r.daysLeft = s.stored.daysLeft;
   }
   if (s.last?.error !== undefined && s.last.result === 'failed') r.lastError = s.last.error;
+  else if (failedRequired(s.deploy).length > 0) r.lastError = `deploy failed: ${failedRequired(s.deploy).join('; ')}`;
   if (s.last?.at !== undefined) r.lastAt = s.last.at;
   return r;
 }
@@ -54,9 +57,23 @@ function withoutTime(reason: string): string {
 function state(s: CertificateStatus): CertificateState {
   // Expired outranks failing: it is what the operator must act on first.
   if (s.stored && s.stored.daysLeft < 0) return 'expired';
-  if (s.last?.result === 'failed') return 'failing';
+  // A required deploy action that keeps failing leaves the new certificate unused: as urgent.
+  if (s.last?.result === 'failed' || failedRequired(s.deploy).length > 0) return 'failing';
   if (!s.stored) return 'not issued';
   return s.action === 'renew' ? 'due' : 'valid';
+}
+
+/**
+ * The ring holds what happened since the daemon started; the last deploy's results are in the
+ * state. They fill in when the ring has no deploy event of this certificate (after a restart, or
+ * a `certfleet deploy` run by hand), newest first like the ring.
+ */
+function withStoredDeploy(events: DashboardEvent[], name: string, deploy: DeployState | undefined): DashboardEvent[] {
+  if (!deploy || events.some((e) => e.kind === 'deployed' || e.kind === 'deploy failed')) return events;
+  const stored = deploy.actions.filter((a) => a.result !== 'skipped').map((a): DashboardEvent => (
+    a.result === 'ok' ? { at: Date.parse(a.at), kind: 'deployed', name, detail: a.describe } : { at: Date.parse(a.at), kind: 'deploy failed', name, detail: a.error ?? a.describe }
+  ));
+  return [...events, ...stored].sort((a, b) => b.at - a.at);
 }
 
 /** Only the public certificates of the stored chain are read; a PEM that does not parse shows no chain. */
@@ -69,11 +86,16 @@ function chain(fullchain: string, name: string, log: Logger): ChainEntry[] {
   }
 }
 
-/** The events of one pipeline outcome, deploy results among them (skipped ones are not events). */
+/**
+ * The events of one pipeline outcome, deploy results among them (skipped ones are not events,
+ * but the deploy retry a skipped outcome carries is).
+ */
 export function outcomeEvents(outcome: RenewOutcome, at: number): DashboardEvent[] {
-  if (outcome.result === 'skipped') return [];
-  const detail = outcome.result !== 'failed' && outcome.meta ? `serial ${outcome.meta.serial}, valid until ${outcome.meta.notAfter.slice(0, 10)}` : outcome.detail;
-  const events: DashboardEvent[] = [{ at, kind: outcome.result, name: outcome.name, detail }];
+  const events: DashboardEvent[] = [];
+  if (outcome.result !== 'skipped') {
+    const detail = outcome.result !== 'failed' && outcome.meta ? `serial ${outcome.meta.serial}, valid until ${outcome.meta.notAfter.slice(0, 10)}` : outcome.detail;
+    events.push({ at, kind: outcome.result, name: outcome.name, detail });
+  }
   for (const d of outcome.deploy ?? []) {
     if (d.result === 'ok') events.push({ at, kind: 'deployed', name: outcome.name, detail: d.describe });
     else if (d.result === 'failed') events.push({ at, kind: 'deploy failed', name: outcome.name, detail: d.error ?? d.describe });

@@ -4,6 +4,8 @@ import { parseConfig } from '../config/load-config.js';
 import { CertfleetError } from '../errors.js';
 import { ARI_UNSUPPORTED, type IssuedCertificate, type Issuer, type IssueRequest } from '../issuer/issuer.js';
 import { SelfSignedIssuer } from '../issuer/self-signed-issuer.js';
+import type { DeployResult } from '../deploy/run-deploy.js';
+import { recordDeploy } from '../scheduler/deploy-retry.js';
 import { StateUpdates } from '../solver/state-updates.js';
 import { FakeCertificateStore } from '../../test/support/fake-certificate-store.js';
 import { captureLog } from '../../test/support/test-log.js';
@@ -46,13 +48,20 @@ function pipeline() {
   const deployed: string[] = [];
   const notified: RenewOutcome[] = [];
   const clock = { t: Date.now(), now() { return this.t; } };
+  const updates = new StateUpdates(store);
+  /** What the deploy runner answers; recorded in the state as the real one does (deploy-runner.ts). */
+  const deploy = { results: [] as DeployResult[] };
   const renewer = new Renewer({
-    acme: config.acme, store, updates: new StateUpdates(store), local: store, issuer, clock, log: cap.log,
+    acme: config.acme, store, updates, local: store, issuer, clock, log: cap.log,
     solver: { removeLeftovers: () => Promise.resolve(0) },
-    deploy: { run: (_s, event) => { deployed.push(event); return Promise.resolve([]); } },
+    deploy: { run: async (_s, event, _c, signal) => {
+      deployed.push(event);
+      if (deploy.results.length > 0) await updates.update('web', (st) => recordDeploy(st, deploy.results, clock.now(), (t) => t), 'compare-and-set', signal);
+      return deploy.results;
+    } },
     notifier: { notify: (_s, o) => { notified.push(o); return Promise.resolve(); } },
   });
-  return { store, issuer, cap, deployed, notified, clock, renewer };
+  return { store, issuer, cap, deployed, notified, clock, renewer, deploy };
 }
 
 /** Resolves when the issuer is first called; the gate then waits for the issuance's signal. */
@@ -189,6 +198,45 @@ describe('Renewer (the pipeline) with fakes', () => {
     finish();
     await closed;
     expect(p.store.isLocked('web')).toBe(false);
+  });
+});
+
+describe('a failed required deploy', () => {
+  const failed: DeployResult = { kind: 'hook', describe: 'hook reload', required: true, result: 'failed', ms: 1, error: 'exit 1' };
+  const ok: DeployResult = { ...failed, result: 'ok', ms: 1 };
+  delete ok.error;
+
+  it('is retried at its backoff on a later look, without reissuing, until it succeeds; the wake-up comes for it', async () => {
+    const p = pipeline();
+    p.deploy.results = [failed];
+    const first = await p.renewer.process(spec, {}, never());
+    expect(first).toMatchObject({ result: 'issued', deploy: [failed] });
+    // Not the renewal, weeks away: the deploy retry a minute on (or sooner: the first ARI look).
+    expect(first.next).toBeLessThanOrEqual(p.clock.t + 60_000);
+
+    p.clock.t += 30_000;
+    const early = await p.renewer.process(spec, {}, never());
+    expect(early.deploy).toBeUndefined();
+    expect(early.next).toBe(p.clock.t + 30_000);
+
+    p.clock.t += 30_000;
+    const second = await p.renewer.process(spec, {}, never());
+    expect(second).toMatchObject({ result: 'skipped', deploy: [failed] });
+    expect(second.next).toBe(p.clock.t + 300_000);
+    expect(p.cap.records().filter((r) => r.msg === 'deploy_retry')).toMatchObject([{ cert: 'web', attempt: 2, failed: ['hook reload: exit 1'] }]);
+
+    p.deploy.results = [ok];
+    p.clock.t += 300_000;
+    const third = await p.renewer.process(spec, {}, never());
+    expect(third).toMatchObject({ result: 'skipped', deploy: [ok] });
+    expect(third.next! - p.clock.t).toBeGreaterThan(86_400_000);
+    expect(p.issuer.calls).toHaveLength(1);
+    expect(p.deployed).toEqual(['issued', 'issued', 'issued']);
+    expect((await p.store.readState('web', never())).state.deploy).toMatchObject({ failures: 0, actions: [{ result: 'ok' }] });
+    expect((await p.store.readState('web', never())).state.deploy?.nextAttempt).toBeUndefined();
+
+    p.clock.t += 3_600_000;
+    expect((await p.renewer.process(spec, {}, never())).deploy).toBeUndefined();
   });
 });
 

@@ -13,6 +13,7 @@ import type { Dns01Solver } from '../solver/dns01-solver.js';
 import type { StateGuard, StateUpdates } from '../solver/state-updates.js';
 import type { CertificateMeta, CertificatePaths, CertificateStore, Lease, LocalCertificateDirectory, StoredCertificate } from '../store/certificate-store.js';
 import { certificateStatus, type StatusRun } from '../scheduler/certificate-status.js';
+import { deployRetryAt, failedRequired } from '../scheduler/deploy-retry.js';
 
 export type CertificateSpec = Config['certificates'][number];
 
@@ -54,14 +55,6 @@ export interface Clock { now(): number }
 
 /** `force`: renew whatever the policy says; `run: 'once'` (`certfleet issue`): force_renew certificates renew on every run. */
 export interface ProcessOptions { force?: boolean; run?: StatusRun }
-/**
- * Why an attempt runs, for its log lines: once the backoff of a failure is over, the rule that
- * made it due (`no certificate yet`, a renewal time) is not the story; the retry is.
- */
-export function attemptReason(due: string, state: Pick<RenewalState, 'lastResult' | 'failures'>, forced: boolean | undefined): string {
-  return !forced && state.lastResult === 'failed' ? `retry after failure ${state.failures}` : due;
-}
-
 /** Everything the pipeline works with, built by the composition root (src/daemon/compose.ts). */
 export interface RenewerDeps {
   /** For `decide`: the wanted CA (a change of CA re-issues) and the default profile. */
@@ -107,9 +100,44 @@ export class Renewer {
     const { saved, ...reported } = outcome;
     if ((reported.result === 'issued' || reported.result === 'renewed') && saved) {
       reported.deploy = await this.deps.deploy.run(spec, reported.result, saved, signal);
+    } else if (reported.result === 'skipped' && !signal.aborted) {
+      const retried = await this.retryDeploy(spec, signal);
+      if (retried) reported.deploy = retried;
+    }
+    if (!signal.aborted) {
+      const next = await this.withDeployRetry(certificateName(spec), reported.next, signal);
+      if (next !== undefined) reported.next = next;
     }
     if (reported.result !== 'skipped' && !signal.aborted) await this.deps.notifier.notify(spec, reported, signal);
     return reported;
+  }
+
+  /**
+   * Runs the deploy actions of the current certificate again when a required one failed and its
+   * retry time (src/scheduler/deploy-retry.ts) has come; the certificate is not reissued.
+   */
+  private async retryDeploy(spec: CertificateSpec, signal: AbortSignal): Promise<DeployResult[] | undefined> {
+    const name = certificateName(spec);
+    try {
+      const { state } = await this.deps.store.readState(name, signal);
+      const at = deployRetryAt(state);
+      if (at === undefined || at > this.now()) return undefined;
+      this.deps.log.info({ cert: name, attempt: (state.deploy?.failures ?? 0) + 1, failed: failedRequired(state.deploy) }, 'deploy_retry');
+      return await this.redeploy(spec, signal);
+    } catch (err) {
+      // Never thrown: process() reports outcomes. An abort is the shutdown, already logged.
+      if (!signal.aborted) this.deps.log.error({ cert: name, error: errorMessage(err) }, 'deploy_retry_failed');
+      return undefined;
+    }
+  }
+
+  /** `next`, or the retry of a failed required deploy when that comes first. */
+  private async withDeployRetry(name: string, next: number | undefined, signal: AbortSignal): Promise<number | undefined> {
+    const { state } = await this.deps.store.readState(name, signal).catch(() => ({ state: undefined }));
+    const at = state && deployRetryAt(state);
+    if (at === undefined) return next;
+    const retry = Math.max(at, this.now());
+    return next === undefined ? retry : Math.min(next, retry);
   }
 
   private now(): number {
@@ -145,7 +173,8 @@ export class Renewer {
         // Whatever would stop the save or the key, before anything is asked of the CA.
         assertKeyType(spec.key_type);
         await store.preflight(name, signal);
-        const reason = attemptReason(again.reason, state, opts.force);
+        // The policy names a retry after a failure itself (renewal-policy.ts): plan, list and this line agree.
+        const reason = again.reason;
         log.info({ reason, domains: spec.domains }, 'obtaining');
         // A lease lost mid-issuance (another process took the lock over) stops the work at once.
         const work = AbortSignal.any([signal, held.signal]);

@@ -1,4 +1,5 @@
 import { certificateName, type Config } from '../config/schema.js';
+import type { DeployState } from '../store/renewal-state.js';
 import { decideRenewal, FORCE_RENEW_INTERVAL_MS, type CertificateFacts, type Decision, type RenewalState } from './renewal-policy.js';
 
 type CertificateSpec = Config['certificates'][number];
@@ -25,6 +26,8 @@ export interface CertificateStatus {
   stored?: { notAfter: string; issuedAt: string; daysLeft: number };
   /** The last attempt the schedule state recorded (absent before the first one). */
   last?: { result: 'issued' | 'renewed' | 'failed'; at?: string; error?: string };
+  /** The last deploy's results per action, and when a failed required one is retried. */
+  deploy?: DeployState;
 }
 
 const DAY = 86_400_000;
@@ -52,6 +55,7 @@ export function certificateStatus(spec: CertificateSpec, meta: StoredFacts | und
   if (state.lastResult) {
     status.last = { result: state.lastResult, ...(state.lastAttempt ? { at: state.lastAttempt } : {}), ...(state.lastError ? { error: state.lastError } : {}) };
   }
+  if (state.deploy) status.deploy = state.deploy;
   return status;
 }
 

@@ -106,3 +106,17 @@ describe('ARI', () => {
     expect(recordAriFailure(EMPTY_STATE, 'bb', T0).ari).toEqual({ serial: 'bb', nextCheck: iso(T0 + 600_000) });
   });
 });
+
+describe('the reason of a retry', () => {
+  it('is "retry after failure N" once the backoff is over, whatever rule made it due', () => {
+    const failed = recordFailure(recordFailure(EMPTY_STATE, undefined, 'boom', T0, () => 0.5), undefined, 'boom', T0, () => 0.5);
+    const after = Date.parse(failed.nextAttempt!);
+    expect(decideRenewal(undefined, wanted, failed, after)).toEqual({ due: true, reason: 'retry after failure 2' });
+    expect(decideRenewal(cert(90), { ...wanted, keyType: 'rsa-2048' }, failed, after)).toEqual({ due: true, reason: 'retry after failure 2' });
+    expect(decideRenewal(cert(90), wanted, failed, T0 + 61 * DAY)).toEqual({ due: true, reason: 'retry after failure 2' });
+    // Not due (a forced attempt failed, the lifetime rule has time): the rule says when, not a retry.
+    expect(decideRenewal(cert(90), wanted, failed, after)).toMatchObject({ due: false, reason: expect.stringMatching(/^a third of the lifetime left at /) });
+    // A success forgets it.
+    expect(decideRenewal(cert(90), wanted, recordSuccess(failed, 'renewed', T0), T0 + 61 * DAY)).toEqual({ due: true, reason: 'a third of the lifetime left' });
+  });
+});

@@ -6,7 +6,8 @@
  * 1. No certificate, or its domains, key type or CA differ from the config: due now.
  * 2. After a failure: not before `nextAttempt` (backoff 1 min, 10 min, 100 min, then daily,
  *    ±10 % jitter; at most 1 hour apart once the certificate is in its last tenth of life or
- *    its last day, whichever is longer: the "emergency" zone).
+ *    its last day, whichever is longer: the "emergency" zone). Once it is over, a due attempt's
+ *    reason is `retry after failure N`.
  * 3. ARI (RFC 9773): at the random time chosen inside the CA's window for this serial; a window
  *    already past means now. The chosen time is never later than the start of the emergency zone.
  * 4. Otherwise when a third of the lifetime remains (half for lifetimes under 10 days).
@@ -63,10 +64,13 @@ export function decideRenewal(cert: CertificateFacts | undefined, wanted: Wanted
   if (retryAt !== undefined && now < retryAt) {
     return { due: false, at: retryAt, reason: `retry after failure ${state.failures} at ${iso(retryAt)}` };
   }
-  if (changed || !cert) return { due: true, reason: changed ?? 'no certificate yet' };
+  // Once the backoff is over, an attempt that is due is the retry: plan, list, dashboard and the
+  // renewer's log lines all say so, not the rule that first made it due.
+  const retry = state.lastResult === 'failed' ? `retry after failure ${state.failures}` : undefined;
+  if (changed || !cert) return { due: true, reason: retry ?? changed ?? 'no certificate yet' };
 
   const renewAt = wanted.forceRenewAfterMs === undefined ? renewalTime(cert, state.ari) : forcedTime(cert, state.ari, wanted.forceRenewAfterMs);
-  if (now >= renewAt.at) return { due: true, reason: renewAt.why };
+  if (now >= renewAt.at) return { due: true, reason: retry ?? renewAt.why };
   return { due: false, at: renewAt.at, reason: `${renewAt.why} at ${iso(renewAt.at)}` };
 }
 

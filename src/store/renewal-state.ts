@@ -26,6 +26,31 @@ export interface PendingTxt {
   ttl: number;
 }
 
+/** What one deploy action did the last time the certificate's actions ran. */
+export interface DeployActionState {
+  kind: string;
+  /** The action's description (no secrets: the program, the path, the URL's host). */
+  describe: string;
+  required: boolean;
+  result: 'ok' | 'failed' | 'skipped';
+  /** When it ran (ISO). */
+  at: string;
+  /** Redacted, for a failed or skipped action. */
+  error?: string;
+}
+
+/**
+ * The last deploy of the current certificate, per action in config order. A failed required
+ * action is retried at `nextAttempt` (without reissuing); a run with no failed required action
+ * clears the retry.
+ */
+export interface DeployState {
+  actions: DeployActionState[];
+  /** Consecutive runs in which a required action failed. */
+  failures: number;
+  nextAttempt?: string;
+}
+
 export interface RenewalState {
   failures: number;
   nextAttempt?: string;
@@ -35,6 +60,8 @@ export interface RenewalState {
   ari?: AriState;
   /** TXT values of this certificate's challenges that may still be in DNS (removed at the next look). */
   pendingTxt?: PendingTxt[];
+  /** The last deploy's results (absent before the first deploy). */
+  deploy?: DeployState;
 }
 
 export const EMPTY_STATE: RenewalState = { failures: 0 };
