@@ -1,18 +1,10 @@
+import type { MappedProvider } from './mapped-provider.js';
 import { nativePlugin } from './native-plugins.js';
 import { credentials, propagationNote, secretFile } from './plugin-credentials.js';
 import type { RenewalConf } from './renewal-conf.js';
 import { yamlString } from './yaml-string.js';
 
-/** A DNS provider entry of the printed config: its YAML lines (under `dns.providers.<id>:`) and comments. */
-export interface MappedProvider {
-  /** Preferred id; lineages with the same mapping share one provider. */
-  id: string;
-  /** `key: value` YAML lines, unindented. */
-  lines: string[];
-  comments: string[];
-  /** Secrets taken out of certbot's credentials INI, written to files the config names (never printed). */
-  secrets: { file: string; value: string }[];
-}
+export type { MappedProvider } from './mapped-provider.js';
 
 const HTTP_AUTHENTICATORS = new Set(['webroot', 'standalone', 'nginx', 'apache']);
 

@@ -1,5 +1,5 @@
 import { OVH_ENDPOINTS } from '../../config/providers/ovh.js';
-import type { MappedProvider } from './map-authenticator.js';
+import type { MappedProvider } from './mapped-provider.js';
 import { credentials, credentialsText, propagationNote, secretFile } from './plugin-credentials.js';
 import { yamlString } from './yaml-string.js';
 
