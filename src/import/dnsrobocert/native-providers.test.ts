@@ -69,7 +69,7 @@ describe('import dnsrobocert: kept on lexicon, with the reason', () => {
     ['googleclouddns', { auth_service_account_info: '${GCP_KEY}' }, /takes the key as a file with an absolute path/],
     ['azure', { auth_client_id: 'a', auth_client_secret: 's', auth_tenant_id: 't', auth_subscription_id: 'x' }, /resource_group is not in provider_options/],
     ['ovh', { auth_application_key: 'ak', auth_application_secret: 's', auth_consumer_key: 'c' }, /auth_entrypoint is not in provider_options/],
-    ['gandi', { auth_token: 'k' }, /api_protocol is not in provider_options/],
+    ['gandi', { auth_token: 'k' }, /uses Gandi's XML-RPC API unless api_protocol is rest/],
     ['gandi', { auth_token: 'k', api_protocol: 'rpc' }, /uses Gandi's XML-RPC API unless api_protocol is rest/],
     ['linode', { auth_token: 'k' }, /uses Linode's API v3 and its API keys/],
     ['dnsimple', { auth_username: 'me@example.net', auth_password: 'pw' }, /DNSimple's password login/],

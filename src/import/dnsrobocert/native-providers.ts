@@ -52,6 +52,8 @@ const serviceAccountInfo: OptionMap = {
   value: (v) => v.startsWith('file::') ? v.slice(6) : Buffer.from(v.slice(8), 'base64').toString('utf8'),
 };
 
+const GANDI_RPC = "lexicon's gandi provider uses Gandi's XML-RPC API unless api_protocol is rest; certfleet's native gandi provider speaks LiveDNS (REST) only, so check that the key works there, then use type: gandi";
+
 export const NATIVE_PROVIDERS: readonly NativeProvider[] = [
   {
     lexicon: 'powerdns',
@@ -134,9 +136,11 @@ export const NATIVE_PROVIDERS: readonly NativeProvider[] = [
     type: 'gandi',
     // With api_protocol rest lexicon sends auth_token as LiveDNS's `Authorization: Apikey`, certfleet's api_key.
     options: { auth_token: rename('api_key'), api_protocol: { to: (v) => v === 'rest' ? null : undefined } },
-    required: ['auth_token', 'api_protocol'],
+    required: ['auth_token'],
     minTtl: 300,
-    why: { api_protocol: "lexicon's gandi provider uses Gandi's XML-RPC API unless api_protocol is rest; certfleet's native gandi provider speaks LiveDNS (REST) only, so check that the key works there, then use type: gandi" },
+    // Without api_protocol lexicon uses XML-RPC (its default, rpc).
+    check: (o) => 'api_protocol' in o ? undefined : GANDI_RPC,
+    why: { api_protocol: GANDI_RPC },
   },
   {
     lexicon: 'linode',
