@@ -26,6 +26,9 @@ describe('certfleet import dnsrobocert: DNSroboCert configs that need the issue 
     for (const f of files) {
       const { imported, checked } = await importThenCheck(path.join(group, f), path.join(dir, `${f}.yaml`), ENV);
       expect({ f, code: imported.code }).toEqual({ f, code: 0 });
+      // Profiles on a lexicon provider certfleet has natively become that provider (digitalocean here).
+      const source = await readFile(path.join(group, f), 'utf8');
+      if (/provider: digitalocean/.test(source)) expect({ f, output: await readFile(path.join(dir, `${f}.yaml`), 'utf8') }).toEqual({ f, output: expect.stringMatching(/^ +type: digitalocean$/m) });
       if (MOCKED.test(await readFile(path.join(group, f), 'utf8'))) {
         // DNSroboCert's tests mock lexicon: a provider "dummy" and an option "additional_config" that
         // lexicon does not have. The translation keeps them, and check-config (which asks lexicon)

@@ -34,7 +34,8 @@ export function runChild(opts: RunChildOptions): Promise<ChildOutcome> {
     if (opts.signal.aborted) return resolve({ kind: 'aborted' });
     const child = spawn(program!, args, { stdio: ['ignore', 'pipe', 'pipe'], env: opts.env, ...(opts.cwd ? { cwd: opts.cwd } : {}) });
     for (const stream of ['stdout', 'stderr'] as const) {
-      const lines = new LineSplitter((line, truncated) => opts.log.info({ stream, ...(truncated ? { truncated } : {}) }, line));
+      // The line is a field, not the message: a log line's message is its event name (issue 19).
+      const lines = new LineSplitter((line, truncated) => opts.log.info({ stream, line, ...(truncated ? { truncated } : {}) }, 'child_output'));
       child[stream].setEncoding('utf8');
       child[stream].on('data', (text: string) => lines.push(text));
       child[stream].on('end', () => lines.end());

@@ -157,3 +157,30 @@ describe('securityFindings: each insecure setting on its own', () => {
     expect(isProduction(parseConfig(base({ top: 'mode: development\n' }), 'c'), { CERTFLEET_ENV: 'production' })).toBe(false);
   });
 });
+
+/** `base()` with one more provider entry (indented under dns.providers). */
+const withProvider = (entry: string) => base().replace('  providers:\n', `  providers:\n${entry.replace(/^/gm, '    ').trimEnd()}\n`);
+
+describe('securityFindings: the native and lexicon providers of wave 2', () => {
+  it('a lexicon entry: only credential-like options are judged as secrets, at the path as written', async () => {
+    const ovh = (secret: string) => withProvider(`o:\n  type: lexicon\n  provider: ovh\n  auth_entrypoint: ovh-eu\n  auth_application_key: ${LONG}\n  auth_application_secret: ${secret}\n  auth_consumer_key_file: ${keyFile}\n`);
+    expect(await problems(ovh(`\${CERTFLEET_OVH_SECRET}`), { CERTFLEET_OVH_SECRET: LONG })).toEqual(['dns.providers.o.auth_application_key is written in the config file']);
+    expect(await problems(ovh('changeme'), {})).toEqual([
+      'dns.providers.o.auth_application_key is written in the config file',
+      'dns.providers.o.auth_application_secret is a placeholder value',
+      'dns.providers.o.auth_application_secret is written in the config file',
+    ]);
+    const fixes = (await securityFindings(parseConfig(ovh('changeme'), 'c.yaml', { env: {} }), { env: {}, uid: 1000 })).map((f) => f.fix);
+    expect(fixes).toContainEqual(expect.stringContaining('auth_application_secret_file: PATH'));
+    // pdns_server is a URL, not a password: not "shorter than 32 characters".
+    expect(await problems(withProvider(`l:\n  type: lexicon\n  provider: powerdns\n  pdns_server: https://ns.example.com\n  auth_token_file: ${keyFile}\n`))).toEqual([]);
+  });
+  it('plain http for every URL option that carries credentials; not for Google\'s metadata server', async () => {
+    const azure = withProvider(`az:\n  type: azure\n  subscription_id: s\n  resource_group: rg\n  tenant_id: t\n  client_id: c\n  client_secret_file: ${keyFile}\n  login_url: http://login.example.com\n`);
+    expect(await problems(azure)).toEqual([expect.stringMatching(/^dns\.providers\.az\.login_url is plain http to login\.example\.com: credentials cross/)]);
+    expect(await problems(withProvider('r:\n  type: route53\n  sts_url: http://sts.example.com\n'))).toEqual([expect.stringMatching(/^dns\.providers\.r\.sts_url is plain http to sts\.example\.com/)]);
+    expect(await problems(withProvider('g:\n  type: google-cloud-dns\n  project: p\n  token_url: http://oauth.example.com/token\n'))).toEqual([expect.stringMatching(/^dns\.providers\.g\.token_url is plain http/)]);
+    expect(await problems(withProvider('g:\n  type: google-cloud-dns\n  project: p\n  metadata_url: http://metadata.google.internal/computeMetadata/v1\n'))).toEqual([]);
+    expect(await problems(withProvider('r:\n  type: route53\n  sts_url: http://127.0.0.1:9000\n'))).toEqual([]);
+  });
+});

@@ -29,13 +29,14 @@ export async function securityFindings(config: Config, opts: { env?: NodeJS.Proc
   };
 
   for (const [id, p] of Object.entries(config.dns.providers)) {
-    const url = 'api_url' in p ? p.api_url : undefined;
-    if (url && url.startsWith('http:') && !isLoopback(new URL(url).hostname)) {
-      error(`dns.providers.${id}.api_url is plain http to ${new URL(url).hostname}: credentials cross the network in the clear`, 'use https (with ca_bundle for a private CA), or reach the API over loopback');
+    for (const [option, url] of credentialUrls(p)) {
+      if (url.startsWith('http:') && !isLoopback(new URL(url).hostname)) {
+        error(`dns.providers.${id}.${option} is plain http to ${new URL(url).hostname}: credentials cross the network in the clear`, 'use https (with ca_bundle for a private CA), or reach the API over loopback');
+      }
     }
   }
   const secretFiles = new Map<string, string>();
-  for (const [where, value] of secrets(config)) {
+  for (const [where, value] of configSecrets(config)) {
     const v = value.reveal();
     if (PLACEHOLDERS.test(v.trim())) error(`${where} is a placeholder value`, 'set the real credential (a secret file is best: <option>_file)');
     else if (v.length < MIN_SECRET_LENGTH) error(`${where} is shorter than ${MIN_SECRET_LENGTH} characters`, 'use a long random credential (openssl rand -base64 32)');
@@ -109,10 +110,41 @@ function fileOption(where: string): string {
   return `${/[^.\]]+$/.exec(where)?.[0] ?? 'option'}_file`;
 }
 
-/** Every Secret in the config with its field path. */
-function secrets(value: unknown, at = ''): [string, Secret][] {
+/**
+ * A provider's URL options that carry credentials (a token, a signed assertion, a client secret
+ * or what they buy): every `*_url` but Google's metadata server, which is plain http by design
+ * and reachable only from the VM itself.
+ */
+function credentialUrls(provider: object): [string, string][] {
+  return Object.entries(provider).filter((e): e is [string, string] => e[0].endsWith('_url') && e[0] !== 'metadata_url' && typeof e[1] === 'string');
+}
+
+/**
+ * lexicon option names that hold credentials. Every lexicon option is kept as a Secret (certfleet
+ * cannot tell them apart for logging), but only these are judged as secrets: an entrypoint name
+ * (ovh's auth_entrypoint: ovh-eu) or a server URL is no weak password.
+ */
+const CREDENTIAL_OPTION = /token|secret|pass|psw|key|credential/;
+
+/**
+ * The config's Secrets in document order, each with its path as written: a lexicon entry's
+ * options sit beside `provider` in the file, not under the `options` the loader gathers them in.
+ */
+function configSecrets(config: Config): [string, Secret][] {
+  const lexicon = new Set<object>(Object.values(config.dns.providers).filter((p) => p.type === 'lexicon'));
+  return secrets(config, '', (value, at) => lexicon.has(value) && 'options' in value
+    ? Object.entries(value.options as Record<string, Secret>).filter(([k]) => CREDENTIAL_OPTION.test(k)).map(([k, v]) => [`${at}.${k}`, v])
+    : undefined);
+}
+
+type Special = (value: object, at: string) => [string, Secret][] | undefined;
+
+/** Every Secret in the value with its field path; `special` may answer for an object itself. */
+function secrets(value: unknown, at: string, special: Special): [string, Secret][] {
   if (value instanceof Secret) return [[at, value]];
-  if (Array.isArray(value)) return value.flatMap((v, i) => secrets(v, `${at}[${i}]`));
-  if (value !== null && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => secrets(v, at ? `${at}.${k}` : k));
+  if (Array.isArray(value)) return value.flatMap((v, i) => secrets(v, `${at}[${i}]`, special));
+  if (value !== null && typeof value === 'object') {
+    return special(value, at) ?? Object.entries(value).flatMap(([k, v]) => secrets(v, at ? `${at}.${k}` : k, special));
+  }
   return [];
 }

@@ -14,10 +14,13 @@ describe('container action (fake Engine API on a unix socket)', () => {
   it('restarts by name, signals by label, execs, and force-updates a Swarm service', async () => {
     const engine = await startFakeEngine([{ name: 'nginx' }, { name: 'haproxy', labels: { 'certfleet.reload': 'hup' } }, { name: 'app', labels: { 'certfleet.reload': 'hup' } }, { name: 'nginx-old' }]);
     try {
+      const cap = captureLog();
       await new ContainerAction({
         sockets: [engine.address], restart: ['nginx'], signal: { SIGHUP: ['label=certfleet.reload=hup'] },
         exec: { containers: ['nginx'], command: ['nginx', '-s', 'reload'] }, services: ['web_proxy'],
-      }, 10_000, false).run(event, ctx());
+      }, 10_000, false).run(event, { log: cap.log, signal: AbortSignal.timeout(10_000) });
+      // The command's output is a field of one event, not the log line's message.
+      expect(cap.records().filter((r) => r.stream === 'stdout')).toEqual([expect.objectContaining({ msg: 'container_output', line: 'ran nginx -s reload', program: 'nginx' })]);
       const posts = engine.calls.filter((c) => c.startsWith('POST'));
       expect(posts.filter((c) => c.includes('/restart'))).toHaveLength(1); // nginx only, not nginx-old
       expect(posts.filter((c) => c.includes('/kill?signal=SIGHUP'))).toHaveLength(2);

@@ -92,7 +92,7 @@ export class ContainerAction implements DeployAction {
     const created = await c.engine.call<{ Id: string }>('POST', `/containers/${c.id}/exec`, { Cmd: command, AttachStdout: true, AttachStderr: true }, ctx.signal);
     const output = await c.engine.execAttached(created.Id, ctx.signal);
     const log = ctx.log.child({ container: c.id.slice(0, 12), program: command[0], ...this.where(c.engine) });
-    for (const [stream, text] of Object.entries(output)) for (const line of text.split('\n')) if (line.trim()) log.info({ stream }, line);
+    for (const [stream, text] of Object.entries(output)) for (const line of text.split('\n')) if (line.trim()) log.info({ stream, line }, 'container_output');
     const s = await c.engine.call<{ Running: boolean; ExitCode: number | null }>('GET', `/exec/${created.Id}/json`, undefined, ctx.signal);
     if (s.ExitCode !== 0) throw new CertfleetError('DEPLOY_FAILED', `${this.describe}: ${command[0] ?? ''} exited with ${s.ExitCode ?? 'unknown'} in container ${c.id.slice(0, 12)}; its output is in the log`);
     log.info('container_exec_done');

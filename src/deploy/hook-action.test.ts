@@ -20,7 +20,7 @@ beforeEach(async () => {
 afterEach(() => rm(dir, { recursive: true, force: true }));
 
 /** The `stdout` lines a hook's output became in the log. */
-const stdoutLines = (records: Record<string, unknown>[]) => records.filter((r) => r.stream === 'stdout').map((r) => String(r.msg));
+const stdoutLines = (records: Record<string, unknown>[]) => records.filter((r) => r.msg === 'child_output' && r.stream === 'stdout').map((r) => String(r.line));
 
 describe('hook environment', () => {
   const SECRETS = { CERTFLEET_PDNS_API_KEY: 'pdns-api-key-7f3a9c1e5b', CERTFLEET_STORE_KEY: 'c3RvcmUta2V5LTEyMzQ1Njc4OTAxMjM0NTY3ODkw', AWS_SECRET_ACCESS_KEY: 'aws-secret-0a1b2c3d4e' };
@@ -69,6 +69,6 @@ describe('hook output', () => {
     await runDeploy([new HookAction({ argv: [process.execPath, '-e', 'console.log("reloaded")'] }, 10_000, false)], event, cap.log, AbortSignal.timeout(20_000));
     expect(cap.lines.length).toBeGreaterThan(1);
     for (const line of cap.lines) expect(line.match(/"action":/g)?.length ?? 0).toBe(1);
-    expect(cap.records().find((r) => r.msg === 'reloaded')).toMatchObject({ action: 'hook', program: process.execPath, stream: 'stdout' });
+    expect(cap.records().find((r) => r.line === 'reloaded')).toMatchObject({ msg: 'child_output', action: 'hook', program: process.execPath, stream: 'stdout' });
   });
 });

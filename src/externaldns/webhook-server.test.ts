@@ -74,6 +74,11 @@ describe('webhook bearer token (issue 13 item 11)', () => {
     expect((await fetch(`${s.healthAddress}/healthz`)).status).toBe(200); // probes carry no token
   });
 
+  it('logs where it listens, with snake_case fields', async () => {
+    const s = await start();
+    expect(cap.records().filter((r) => r.msg === 'webhook_listening').at(-1)).toMatchObject({ address: s.address, health_address: s.healthAddress });
+  });
+
   it('registers the token with the process redactor', async () => {
     await start({ token: TOKEN });
     expect(processRedactor.redact(`Authorization: Bearer ${TOKEN}`)).toBe('Authorization: Bearer [redacted]');

@@ -174,7 +174,7 @@ export async function startWebhookServer(service: WebhookService, opts: WebhookS
     api.close();
     throw err;
   }
-  log.info({ address, healthAddress }, 'webhook_listening');
+  log.info({ address, health_address: healthAddress }, 'webhook_listening');
   const close = (s: Server) => new Promise<void>((r) => { s.close(() => r()); s.closeIdleConnections(); });
   return { address, healthAddress, close: async () => { await Promise.all([close(api), close(health)]); } };
 }

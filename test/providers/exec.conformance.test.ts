@@ -73,7 +73,7 @@ describe('exec provider environment', () => {
     try {
       const provider = new ExecProvider({ id: 'env', command: [process.execPath, '-e', 'console.log(JSON.stringify(process.env))'], env: { DNS_API_URL: 'https://dns.example.test' }, passEnv: ['CERTFLEET_EXEC_TEST_PASSED'], timeoutMs: 10_000, log: cap.log });
       await provider.appendRecords('example.test', [rec], AbortSignal.timeout(10_000));
-      const env = JSON.parse(String(cap.records().find((r) => r.stream === 'stdout')!.msg)) as Record<string, string>;
+      const env = JSON.parse(String(cap.records().find((r) => r.msg === 'child_output' && r.stream === 'stdout')!.line)) as Record<string, string>;
       expect(Object.keys(env).sort()).toEqual(['CERTFLEET_ACTION', 'CERTFLEET_EXEC_TEST_PASSED', 'CERTFLEET_FQDN', 'CERTFLEET_TTL', 'CERTFLEET_VALUE', 'CERTFLEET_ZONE', 'DNS_API_URL',
         ...['HOME', 'LANG', 'LC_ALL', 'PATH', 'TZ'].filter((k) => process.env[k] !== undefined)].sort());
       expect(env).toMatchObject({ CERTFLEET_ACTION: 'present', CERTFLEET_FQDN: '_acme-challenge.example.test.', DNS_API_URL: 'https://dns.example.test', CERTFLEET_EXEC_TEST_PASSED: 'named-in-pass-env' });
@@ -90,6 +90,6 @@ describe('exec provider answers', () => {
     const rec = { name: '_acme-challenge', type: 'TXT', data: 'twice', ttl: 60 };
     expect(await provider.appendRecords('example.test', [rec, { ...rec, name: '_ACME-challenge' }], AbortSignal.timeout(10_000))).toEqual([rec]);
     expect(await provider.deleteRecords('example.test', [rec, rec], AbortSignal.timeout(10_000))).toEqual([rec]);
-    expect(cap.records().filter((r) => r.stream === 'stdout').map((r) => r.msg)).toEqual(['present', 'cleanup']);
+    expect(cap.records().filter((r) => r.msg === 'child_output' && r.stream === 'stdout').map((r) => r.line)).toEqual(['present', 'cleanup']);
   });
 });

@@ -61,7 +61,7 @@ export async function lexiconCatalog(python: string, opts: CatalogOptions): Prom
     await fs.writeFile(tmp, JSON.stringify(entry));
     await fs.rename(tmp, file);
   } catch (err) {
-    opts.log.debug({ file, err: errorMessage(err) }, 'cannot cache the lexicon catalog');
+    opts.log.debug({ file, error: errorMessage(err) }, 'lexicon_catalog_not_cached');
   }
   return { catalog: entry.catalog };
 }

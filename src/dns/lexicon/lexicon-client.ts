@@ -104,7 +104,8 @@ function spawnHelper(run: HelperRun, redactor: Redactor): Promise<SpawnOutcome> 
       if (size <= MAX_ANSWER_BYTES) chunks.push(b);
     });
     const redact = (t: string) => redactor.redact(processRedactor.redact(t));
-    const lines = new LineSplitter((line, truncated) => run.log.warn({ stream: 'stderr', ...(truncated ? { truncated } : {}) }, redact(line)), redact);
+    // The helper's stderr line is a field of one event, as a child's output is (child_output).
+    const lines = new LineSplitter((line, truncated) => run.log.warn({ stream: 'stderr', line: redact(line), ...(truncated ? { truncated } : {}) }, 'lexicon_output'), redact);
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (text: string) => lines.push(text));
     child.stderr.on('end', () => lines.end());

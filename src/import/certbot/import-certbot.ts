@@ -150,9 +150,13 @@ async function interruptedVersion(root: string, name: string, signal: AbortSigna
   return Math.max(...versions);
 }
 
-/** One provider per distinct mapping; ids made unique (`cloudflare`, `cloudflare-2`). */
+/**
+ * One provider per distinct mapping; ids made unique (`cloudflare`, `cloudflare-2`). The comments
+ * count too: every TODO placeholder has the same lines, and each must keep its own reason.
+ */
 function providerId(providers: Map<string, MappedProvider>, p: MappedProvider): string {
-  for (const [id, q] of providers) if (JSON.stringify(q.lines) === JSON.stringify(p.lines)) return id;
+  const same = (q: MappedProvider) => JSON.stringify([q.lines, q.comments]) === JSON.stringify([p.lines, p.comments]);
+  for (const [id, q] of providers) if (same(q)) return id;
   let id = p.id;
   for (let i = 2; providers.has(id); i++) id = `${p.id}-${i}`;
   providers.set(id, p);

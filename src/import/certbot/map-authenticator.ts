@@ -1,38 +1,12 @@
-import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
-import { errorMessage } from '../../errors.js';
-import { parseIni, type RenewalConf } from './renewal-conf.js';
+import type { MappedProvider } from './mapped-provider.js';
+import { nativePlugin } from './native-plugins.js';
+import { credentials, propagationNote, secretFile } from './plugin-credentials.js';
+import type { RenewalConf } from './renewal-conf.js';
 import { yamlString } from './yaml-string.js';
 
-/** A DNS provider entry of the printed config: its YAML lines (under `dns.providers.<id>:`) and comments. */
-export interface MappedProvider {
-  /** Preferred id; lineages with the same mapping share one provider. */
-  id: string;
-  /** `key: value` YAML lines, unindented. */
-  lines: string[];
-  comments: string[];
-  /** Secrets taken out of certbot's credentials INI, written to files the config names (never printed). */
-  secrets: { file: string; value: string }[];
-}
-
-/** certbot's own DNS plugins and the dns-lexicon provider that speaks to the same API. */
-const LEXICON_NAMES: Record<string, string> = {
-  'dns-route53': 'route53', 'dns-digitalocean': 'digitalocean', 'dns-dnsimple': 'dnsimple', 'dns-dnsmadeeasy': 'dnsmadeeasy',
-  'dns-gehirn': 'gehirn', 'dns-google': 'googleclouddns', 'dns-linode': 'linode', 'dns-luadns': 'luadns', 'dns-nsone': 'nsone',
-  'dns-ovh': 'ovh', 'dns-sakuracloud': 'sakuracloud',
-};
+export type { MappedProvider } from './mapped-provider.js';
 
 const HTTP_AUTHENTICATORS = new Set(['webroot', 'standalone', 'nginx', 'apache']);
-
-/**
- * Where certfleet's copy of a secret from certbot's INI goes: in the store, 0600 in a 0700
- * directory. Named by a hash of the value too, so two lineages with different credentials get
- * two files (the hash of a high-entropy token reveals nothing of it).
- */
-function secretFile(root: string, providerId: string, option: string, value: string): string {
-  return path.join(root, 'certfleet-secrets', `${providerId}-${createHash('sha256').update(value).digest('hex').slice(0, 8)}.${option}`);
-}
 
 /** The certfleet DNS provider for a lineage's authenticator (renewalparams). */
 export async function mapAuthenticator(root: string, conf: RenewalConf, signal: AbortSignal): Promise<MappedProvider> {
@@ -44,11 +18,14 @@ export async function mapAuthenticator(root: string, conf: RenewalConf, signal: 
     case 'dns-cloudflare': return cloudflareProvider(root, p, signal);
     case 'dns-rfc2136': return rfc2136Provider(root, p, signal);
   }
-  const lexicon = LEXICON_NAMES[auth] ?? (auth.startsWith('dns-') ? auth.slice(4) : undefined);
+  const mapped = await nativePlugin(root, auth, p, signal);
+  if (mapped) return mapped;
+  // A third-party dns-<name> plugin: often named after the dns-lexicon provider of the same API.
+  const lexicon = auth.startsWith('dns-') ? auth.slice(4) : undefined;
   const why = HTTP_AUTHENTICATORS.has(auth)
     ? `certbot validated by HTTP (${auth}); certfleet validates by DNS-01 only: give it a DNS provider of the zone`
     : lexicon
-      ? `certbot's ${auth} plugin has no native certfleet provider: use \`type: lexicon\` with \`provider: ${lexicon}\` and that provider's options (docs/providers/)`
+      ? `certfleet does not know certbot's ${auth} plugin: use a native provider of the zone, or \`type: lexicon\` with \`provider: ${lexicon}\` (if lexicon has it) and that provider's options (docs/providers/)`
       : `certbot's authenticator ${JSON.stringify(auth)} is not known to the import: give a DNS provider of the zone`;
   return {
     id: `todo-${auth.replace(/[^A-Za-z0-9-]/g, '-')}`,
@@ -90,16 +67,6 @@ function manualProvider(p: Record<string, string>): MappedProvider {
   };
 }
 
-async function credentials(p: Record<string, string>, option: string, signal: AbortSignal): Promise<{ ini: Record<string, string>; file: string } | { problem: string }> {
-  const file = p[option];
-  if (!file) return { problem: `renewal conf names no ${option}` };
-  try {
-    return { ini: parseIni(await fs.readFile(file, { encoding: 'utf8', signal })), file };
-  } catch (err) {
-    return { problem: `cannot read certbot's credentials ${file}: ${errorMessage(err)}` };
-  }
-}
-
 async function cloudflareProvider(root: string, p: Record<string, string>, signal: AbortSignal): Promise<MappedProvider> {
   const id = 'cloudflare';
   const creds = await credentials(p, 'dns_cloudflare_credentials', signal);
@@ -138,9 +105,4 @@ async function rfc2136Provider(root: string, p: Record<string, string>, signal: 
     comments,
     secrets: [{ file, value: ini.dns_rfc2136_secret }],
   };
-}
-
-function propagationNote(p: Record<string, string>, plugin: string): string[] {
-  const seconds = p[`dns_${plugin}_propagation_seconds`];
-  return seconds ? [`certbot waited ${seconds} s for propagation; certfleet asks the authoritative servers until the record is there (propagation:).`] : [];
 }

@@ -79,7 +79,7 @@ describe('import dnsrobocert: behaviour kept', () => {
     const text = cert('  deploy_hook: ./deploy.sh\n  autocmd:\n  - cmd: reload now\n    containers: [web]\n  autorestart:\n  - containers: [c1]\n  pfx:\n    export: true\n    passphrase: secret\n');
     const c = load(text, env);
     expect(c.certificates[0]!.deploy.map((d) => Object.keys(d)[0])).toEqual(['pfx', 'permissions', 'container', 'container', 'hook']);
-    expect(c.containers.socket).toEqual(['/var/run/docker.sock']);
+    expect(c.containers.socket).toEqual(['/var/run/docker.sock']); // the loader gives a list (several engines at once)
   });
   it('an autocmd string: split into the same words when it has no shell syntax, through /bin/sh in the container when it has', () => {
     const deploy = raw(cert('  autocmd:\n  - cmd: "nginx -s \'reload now\'"\n    containers: [a]\n  - cmd: kill -HUP $(cat /run/x.pid)\n    containers: [b]\n')).certificates[0]!.deploy;
@@ -130,7 +130,7 @@ describe('import dnsrobocert: providers', () => {
     expect(unwrapped('profiles:\n- name: p\n  provider: powerdns\n  provider_options:\n    pdns_server: http://ns.example.net:8081\n')).toMatch(/auth_token is not in provider_options \(lexicon may read it from LEXICON_POWERDNS_AUTH_TOKEN\)/);
   });
   it('any other provider is type lexicon with its options beside provider, as they are', () => {
-    expect(parse(translate('profiles:\n- name: do\n  provider: digitalocean\n  provider_options:\n    auth_token: T\n  ttl: 30\n').yaml).dns.providers.do).toEqual({ type: 'lexicon', provider: 'digitalocean', auth_token: 'T', ttl: 30 });
+    expect(parse(translate('profiles:\n- name: he\n  provider: henet\n  provider_options:\n    auth_username: U\n  ttl: 30\n').yaml).dns.providers.he).toEqual({ type: 'lexicon', provider: 'henet', auth_username: 'U', ttl: 30 });
   });
 });
 

@@ -1,6 +1,6 @@
 import type { DrcProfile } from './dnsrobocert-schema.js';
 import { hasEnvReference } from './env-references.js';
-import { nativeProviderFor } from './native-providers.js';
+import { nativeOptionName, nativeProviderFor, type NativeProvider } from './native-providers.js';
 import type { Translation } from './translation.js';
 import type { Path } from './validate-schema.js';
 
@@ -20,8 +20,8 @@ export function translateProfile(p: DrcProfile, at: Path, out: Translation): Rec
   for (const k of Object.keys(options).filter((o) => ENTRY_KEYS.includes(o))) {
     out.problem([...at, 'provider_options', k], `option ${JSON.stringify(k)} cannot be translated: a certfleet provider entry uses ${k} itself (${k === 'ttl' ? 'set the profile\'s ttl instead' : 'beside the provider\'s options'})`);
   }
-  const entry = { ...providerEntry(p.provider, options, to, out) };
-  if (p.ttl !== undefined) entry.ttl = p.ttl;
+  const { entry, native } = providerEntry(p.provider, options, at, to, out);
+  if (p.ttl !== undefined) entry.ttl = ttlFor(p.ttl, native, to, out);
   const timeout = propagationTimeout(p, at, to, out);
   if (timeout !== undefined) entry.propagation = { timeout };
   if (p.dynamic_zone_resolution !== undefined) {
@@ -33,27 +33,49 @@ export function translateProfile(p: DrcProfile, at: Path, out: Translation): Rec
   return entry;
 }
 
-function providerEntry(provider: string, options: Record<string, unknown>, to: Path, out: Translation): Record<string, unknown> {
+/**
+ * lexicon's global --delegated (a profile's provider_options may carry it): the zone of a
+ * delegated subdomain. certfleet finds every zone with SOA queries, and lexicon's provider
+ * options do not include it, so check-config would refuse it.
+ */
+const DROPPED = 'delegated';
+
+function providerEntry(provider: string, given: Record<string, unknown>, at: Path, to: Path, out: Translation): { entry: Record<string, unknown>; native?: NativeProvider } {
+  const options = Object.fromEntries(Object.entries(given).filter(([k]) => k !== DROPPED));
+  if (DROPPED in given) out.note([...at, 'provider_options', DROPPED], 'not needed: certfleet finds the zone of each name (delegated or not) with SOA queries');
   const lexicon = { type: 'lexicon', provider, ...options };
   const native = hasEnvReference(provider) ? undefined : nativeProviderFor(provider);
-  if (!native) return lexicon;
-  const unmapped = Object.keys(options).filter((k) => !(k in native.options));
+  if (!native) return { entry: lexicon };
+  const names = Object.fromEntries(Object.entries(options).map(([k, v]) => [k, native.options[k] ? nativeOptionName(native.options[k], v) : undefined]));
+  const unmapped = Object.keys(options).filter((k) => names[k] === undefined);
   const missing = native.required.filter((k) => !(k in options));
-  if (unmapped.length > 0 || missing.length > 0) {
+  const whole = native.check?.(options);
+  if (unmapped.length > 0 || missing.length > 0 || whole) {
     const reasons = [
       ...unmapped.map((k) => native.why?.[k] ?? `option ${k} has no counterpart in certfleet's native ${native.type} provider`),
       ...missing.map((k) => `${k} is not in provider_options (lexicon may read it from LEXICON_${provider.toUpperCase()}_${k.toUpperCase()}); certfleet's native ${native.type} provider needs it in the config`),
+      ...(whole ? [whole] : []),
     ];
-    out.comment(to, `Kept on dns-lexicon's ${provider} provider: ${reasons.join('; ')}.`);
-    return lexicon;
+    out.comment(to, `Kept on dns-lexicon's ${provider} provider: ${[...new Set(reasons)].join('; ')}.`);
+    return { entry: lexicon };
   }
-  const entry: Record<string, unknown> = { type: native.type };
+  const entry: Record<string, unknown> = { type: native.type, ...native.fixed };
   for (const [k, v] of Object.entries(options)) {
-    const rename = native.options[k]!;
-    entry[rename.to] = rename.value && typeof v === 'string' ? rename.value(v) : v;
+    const name = names[k];
+    const change = native.options[k]!.value;
+    if (name) entry[name] = change && typeof v === 'string' ? change(v) : v;
   }
-  out.comment(to, `dns-lexicon's ${provider} provider, as certfleet's native ${native.type} provider (${Object.keys(options).map((k) => `${k} -> ${native.options[k]!.to}`).join(', ')}).`);
-  return entry;
+  const renames = Object.keys(options).map((k) => names[k] ? `${k} -> ${names[k]}` : `${k} dropped`);
+  const fixed = Object.entries(native.fixed ?? {}).map(([k, v]) => `${k}: ${String(v)}, the API lexicon's provider uses`);
+  out.comment(to, `dns-lexicon's ${provider} provider, as certfleet's native ${native.type} provider (${[...renames, ...fixed].join(', ')}).`);
+  return { entry, native };
+}
+
+/** The profile's ttl, raised to the native provider's smallest (its API refuses less; lexicon's would too). */
+function ttlFor(ttl: number | string, native: NativeProvider | undefined, to: Path, out: Translation): number | string {
+  if (typeof ttl !== 'number' || !native?.minTtl || ttl >= native.minTtl) return ttl;
+  out.comment([...to, 'ttl'], `DNSroboCert's ttl ${ttl} is below the smallest certfleet's native ${native.type} provider takes (the API refuses less): raised to ${native.minTtl}.`);
+  return native.minTtl;
 }
 
 /**
