@@ -61,7 +61,7 @@ describe('DNSroboCert features (pebble + PowerDNS, bin/certfleet)', () => {
     const draftIssue = await certfleet('issue', '--config', file, '--log-format', 'json');
     expect(draftIssue.code).toBe(0);
     expect(draftIssue.stdout).toBe('web: issue (no certificate yet)\ndraft: 1 of 1 would be obtained now; nothing was changed\n');
-    expect(draftIssue.stderr.split('\n').filter((l) => l.includes('draft mode'))).toHaveLength(1);
+    expect(draftIssue.stderr.split('\n').filter((l) => l.includes('draft_mode'))).toHaveLength(1);
     const draftRun = await certfleet('run', '--config', file, '--log-format', 'json');
     expect(draftRun).toMatchObject({ code: 0, stdout: 'web: issue (no certificate yet)\ndraft: 1 of 1 would be obtained now; nothing was changed\n' });
     // Nothing was ordered or written: no account, no certificate, no state.

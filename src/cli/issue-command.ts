@@ -2,7 +2,7 @@ import { certificateName } from '../config/schema.js';
 import { issueAll } from '../daemon/issue-run.js';
 import { configFor, logFor, parseCommand, securityGate } from './cli-options.js';
 import { issueLine } from './issue-report.js';
-import { DRAFT_LOG, printPlan } from './plan-output.js';
+import { logDraftMode, printPlan } from './plan-output.js';
 import { progressFor, type IssueProgress } from './issue-progress.js';
 
 /** Exit 0: every selected certificate is valid and none is waiting out a failure; 1: one is not, or a deploy action failed; 2: usage, config or production mode. */
@@ -16,7 +16,7 @@ export async function runIssue(args: string[]): Promise<number> {
   if (!(await securityGate(config, log))) return 2;
   if (config.draft) {
     // DNSroboCert's draft: what this run would obtain, and nothing ordered, swept or deployed.
-    log.warn({ config: values.config }, DRAFT_LOG);
+    logDraftMode(log, values.config);
     const { planCertificates } = await import('../daemon/plan.js');
     const only = values.cert ?? [];
     const plan = await planCertificates(config, AbortSignal.timeout(60_000), Date.now(), { run: 'once', only, force: values.force ?? false });

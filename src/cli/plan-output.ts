@@ -1,7 +1,10 @@
+import type { Logger } from '../log.js';
 import type { PlanLine } from '../daemon/plan.js';
 
-/** The one log line of a command that finds `draft: true` in its config. */
-export const DRAFT_LOG = 'draft mode (draft: true in the config): planning only; nothing is ordered, written or deployed';
+/** The one line that says draft mode is on (an event name plus fields, as every log line). */
+export function logDraftMode(log: Logger, config: unknown): void {
+  log.warn({ config, why: 'draft: true in the config', effect: 'planning only; nothing is ordered, written or deployed' }, 'draft_mode');
+}
 
 /** What `run --dry-run`, a draft `run` and a draft `issue` print: one line per certificate, then the count. */
 export function printPlan(plan: PlanLine[], what: 'dry run' | 'draft'): void {

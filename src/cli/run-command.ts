@@ -5,7 +5,7 @@ import { planCertificates } from '../daemon/plan.js';
 import { errorMessage } from '../errors.js';
 import { processRedactor } from '../redaction.js';
 import { configFor, logFor, parseCommand, refusal, UsageError } from './cli-options.js';
-import { DRAFT_LOG, printPlan } from './plan-output.js';
+import { logDraftMode, printPlan } from './plan-output.js';
 
 /** A stop that hangs (a provider that ignores its signal) must still end the process. */
 const SHUTDOWN_DEADLINE_MS = 10_000;
@@ -71,7 +71,7 @@ type Values = Parameters<typeof logFor>[0] & { config?: string | boolean | undef
 async function dryRun(values: Values, loaded?: Config): Promise<number> {
   const config = loaded ?? await configFor(values);
   if (!config) return 2;
-  if (config.draft) logFor(values, config).warn({ config: values.config }, DRAFT_LOG);
+  if (config.draft) logDraftMode(logFor(values, config), values.config);
   const plan = await planCertificates(config, AbortSignal.timeout(60_000));
   printPlan(plan, config.draft ? 'draft' : 'dry run');
   return 0;
