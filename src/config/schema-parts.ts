@@ -7,8 +7,19 @@ import { findShellSyntax, splitWords } from './split-words.js';
 
 /* The value types that config sections share: provider entries (config/providers/) and the rest of the schema. */
 
-/** A secret option: a non-empty string (or a number written unquoted) that becomes a Secret. */
-export const secret = z.union([z.string().min(1), z.number()]).transform((v) => new Secret(String(v)));
+/**
+ * Placeholder for the option's name in a secret's message: the loader puts the key there, since
+ * an error map does not know the path yet ("or api_key_file").
+ */
+export const OPTION_PLACEHOLDER = '<option>';
+
+/**
+ * A secret option: a non-empty string (or a number written unquoted) that becomes a Secret. The
+ * union's own message would be "Invalid input"; a missing secret names the three ways to give one.
+ */
+export const secret = z.union([z.string().min(1, 'expected a non-empty string'), z.number()], {
+  error: (iss) => (iss.input === undefined ? `required: a secret (the value, \${VAR}, or ${OPTION_PLACEHOLDER}_file)` : 'expected a non-empty string'),
+}).transform((v) => new Secret(String(v)));
 
 export const duration = z.string().transform((s, ctx) => {
   const ms = parseDuration(s);

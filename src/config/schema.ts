@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { KEY_TYPES } from '../acme/key-types.js';
+import { didYouMeanHint } from '../did-you-mean.js';
 import { isLoopbackListen } from '../http/loopback.js';
 import { providerSchema } from './provider-schema.js';
 import { argv, argvList, ARGV_ERROR, childEnvOptions, commandWords, domain, duration, hostPort, listenAddress, secret } from './schema-parts.js';
@@ -11,8 +12,16 @@ export const DIRECTORY_SHORTCUTS: Record<string, string> = {
   google: 'https://dv.acme-v02.api.pki.goog/directory',
 };
 
-/** File modes are written as quoted octal ("0640"): YAML 1.2 reads an unquoted 0640 as decimal 640. */
-const fileMode = z.string().regex(/^0?[0-7]{3}$/, 'expected an octal mode in quotes, like "0640"').transform((s) => parseInt(s, 8));
+const MODE_ERROR = 'expected an octal mode in quotes, like "0640"';
+/**
+ * File modes are written as quoted octal ("0640"): YAML 1.2 reads an unquoted 0640 as decimal 640.
+ * A number is refused with what YAML made of it, so the message is about the mode, not the action.
+ */
+const fileMode = z.string({
+  error: (iss) => (typeof iss.input === 'number'
+    ? `${MODE_ERROR}: YAML read an unquoted mode as the number ${iss.input}; quote it${/^[0-7]{3}$/.test(String(iss.input)) ? `, "0${iss.input}"` : ''}`
+    : MODE_ERROR),
+}).regex(/^0?[0-7]{3}$/, MODE_ERROR).transform((s) => parseInt(s, 8));
 const OWNER_ERROR = 'expected a name, or a numeric id (a whole number from 0 to 4294967294)';
 /** A user or group: a name, or a numeric id (`user: 1000`, `group: 33`), as chown takes them. */
 const ownerId = z.union([z.string().min(1), z.number().int().min(0, OWNER_ERROR).max(0xffff_fffe, OWNER_ERROR)], { error: OWNER_ERROR });
@@ -71,8 +80,23 @@ const deployItem = z.union([
   }),
 ], {
   error: (iss) => meantOption(iss, (input) => (isRecord(input) && Object.keys(input).length === 1 ? DEPLOY_KINDS.indexOf(Object.keys(input)[0] as typeof DEPLOY_KINDS[number]) : undefined))
-    ?? `expected one of ${DEPLOY_KINDS.join(', ')} (one key per list item)`,
+    ?? deployKindMessage(iss.input),
 });
+
+/** Why a deploy item is no action: an unknown kind (with the nearest one), or an option dedented beside its kind. */
+function deployKindMessage(input: unknown): string {
+  const expected = `expected one of ${DEPLOY_KINDS.join(', ')} (one key per list item)`;
+  if (!isRecord(input)) return expected;
+  const keys = Object.keys(input);
+  const kinds = keys.filter((k) => (DEPLOY_KINDS as readonly string[]).includes(k));
+  if (keys.length === 1 && kinds.length === 0) return `unknown deploy action ${JSON.stringify(keys[0])}${didYouMeanHint(keys[0]!, DEPLOY_KINDS)}: ${expected}`;
+  const others = keys.filter((k) => !kinds.includes(k));
+  if (kinds.length === 1 && others.length > 0) {
+    // `- copy:` then `  mode: "0640"` one level too far left: YAML makes mode the item's second key.
+    return `${others.map((k) => JSON.stringify(k)).join(', ')} ${others.length > 1 ? 'are' : 'is'} beside ${kinds[0]}, not inside it: indent ${others.length > 1 ? 'them' : 'it'} under ${kinds[0]}: (a deploy item has one key, the action)`;
+  }
+  return expected;
+}
 
 const certificate = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected letters, digits, ".", "_" or "-" (no path separators)')
