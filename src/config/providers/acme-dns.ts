@@ -10,11 +10,9 @@ const acmeDnsAccount = z.object({
 
 export const acmeDnsProvider = z.strictObject({
   type: z.literal('acme-dns'),
-  /** PEM file of a private CA to trust for this API's TLS (verification is never turned off). */
-  ca_bundle: z.string().optional(),
+  ca_bundle: z.string().optional().describe('PEM file of a private CA to trust for this API\'s TLS (verification is never turned off).'),
   api_url: z.url(),
-  /** Credentials per domain, as `certfleet acme-dns register` writes them (or `accounts_file`: that JSON). */
-  accounts: z.record(z.string(), acmeDnsAccount).default({}),
-  ttl: z.number().int().positive().default(60),
+  accounts: z.record(z.string(), acmeDnsAccount).default({}).describe('Credentials per domain, as `certfleet acme-dns register` writes them (or `accounts_file`: that JSON).'),
+  ttl: z.number().int().positive().default(60).describe('TTL of the challenge TXT records, in seconds.'),
   propagation,
 });

@@ -22,13 +22,10 @@ const optionValue = z.union([z.string().min(1), z.number(), z.boolean()], { erro
  */
 export const lexiconProvider = z.object({
   type: z.literal('lexicon'),
-  /** The lexicon provider's name (its module under lexicon/providers/): cloudflare, ovh, gandi, powerdns, … */
-  provider: z.string({ error: 'expected the lexicon provider\'s name, like cloudflare or ovh' }).regex(/^[a-z][a-z0-9_]*$/, 'expected a lexicon provider name like cloudflare or ovh'),
-  /** The Python that has lexicon: a path, or a name looked up in PATH. */
-  python: z.string().min(1).default('/usr/bin/python3'),
-  /** One batch's limit: the helper is killed after this long. */
-  timeout: duration.default(60_000),
-  ttl: z.number().int().positive().default(60),
+  provider: z.string({ error: 'expected the lexicon provider\'s name, like cloudflare or ovh' }).regex(/^[a-z][a-z0-9_]*$/, 'expected a lexicon provider name like cloudflare or ovh').describe('The lexicon provider\'s name (its module under lexicon/providers/): cloudflare, ovh, gandi, powerdns, …'),
+  python: z.string().min(1).default('/usr/bin/python3').describe('The Python that has lexicon: a path, or a name looked up in PATH.'),
+  timeout: duration.default(60_000).describe('One batch\'s limit: the helper is killed after this long.'),
+  ttl: z.number().int().positive().default(60).describe('TTL of the challenge TXT records, in seconds.'),
   propagation,
 }).catchall(optionValue).superRefine((entry, ctx) => {
   for (const key of Object.keys(entry)) {

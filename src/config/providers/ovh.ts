@@ -16,14 +16,12 @@ type Endpoint = keyof typeof OVH_ENDPOINTS;
 
 export const ovhProvider = z.strictObject({
   type: z.literal('ovh'),
-  /** PEM file of a private CA to trust for this API's TLS (verification is never turned off). */
-  ca_bundle: z.string().optional(),
+  ca_bundle: z.string().optional().describe('PEM file of a private CA to trust for this API\'s TLS (verification is never turned off).'),
   endpoint: z.enum(Object.keys(OVH_ENDPOINTS) as [Endpoint, ...Endpoint[]]).default('ovh-eu'),
-  /** Instead of the endpoint's URL; only for tests and API proxies. */
-  api_url: z.url().optional(),
+  api_url: z.url().optional().describe('Instead of the endpoint\'s URL; only for tests and API proxies.'),
   application_key: z.string().min(1),
   application_secret: secret,
   consumer_key: secret,
-  ttl: z.number().int().min(60).default(60),
+  ttl: z.number().int().min(60).default(60).describe('TTL of the challenge TXT records, in seconds.'),
   propagation,
 });
