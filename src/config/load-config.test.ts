@@ -258,6 +258,10 @@ describe('messages that say what was meant (issue 19)', () => {
     expect(one(good.replace('      type: powerdns\n', ''))).toMatch(/dns\.providers\.home\.type: required: the provider type, one of acme-dns, /);
   });
 
+  it('an unknown provider id suggests a defined one', () => {
+    expect(one(good.replace('dns: home', 'dns: hom'))).toMatch(/certificates\[0\]\.dns: unknown DNS provider "hom" \(did you mean "home"\?\); defined: home$/);
+  });
+
   it('an unknown deploy action suggests one', () => {
     expect(one(deploy('      - hooks: [./reload]\n'))).toMatch(/certificates\[0\]\.deploy\[0\]: unknown deploy action "hooks" \(did you mean "hook"\?\): expected one of hook, permissions, pfx, copy, webhook, container/);
   });

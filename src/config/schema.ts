@@ -75,7 +75,8 @@ const deployItem = z.union([
     }).describe('Copy the PEM files to other paths (written atomically).'),
   }),
   z.strictObject({ webhook: z.strictObject({
-    url: z.url().describe('Where the JSON event is POSTed.'), secret: secret.optional().describe('HMAC-SHA256 key that signs the body (a signature header).'), ...actionCommon, timeout: duration.default(10_000),
+    url: z.url().describe('Where the JSON event is POSTed.'), secret: secret.optional().describe('HMAC-SHA256 key that signs the body (a signature header).'), ...actionCommon,
+    timeout: duration.default(10_000).describe('How long the request may take.'),
   }).describe('POST the event to a URL.') }),
   z.strictObject({
     container: z.strictObject({
@@ -223,7 +224,7 @@ export function crossFieldIssues(raw: unknown): { path: (string | number)[]; mes
   const issues: { path: (string | number)[]; message: string }[] = [];
   const webhook = isRecord(doc.webhook) ? doc.webhook : undefined;
   if (webhook && typeof webhook.provider === 'string' && !providers.includes(webhook.provider)) {
-    issues.push({ path: ['webhook', 'provider'], message: `unknown DNS provider ${JSON.stringify(webhook.provider)}; defined: ${providers.join(', ') || 'none'}` });
+    issues.push({ path: ['webhook', 'provider'], message: unknownProvider(webhook.provider, providers) });
   }
   const seen = new Set<string>();
   certs.forEach((c: unknown, i) => {
@@ -235,13 +236,17 @@ export function crossFieldIssues(raw: unknown): { path: (string | number)[]; mes
       seen.add(name);
     }
     const unknown = (id: unknown) => typeof id === 'string' && !providers.includes(id);
-    const message = (id: string) => `unknown DNS provider ${JSON.stringify(id)}; defined: ${providers.join(', ') || 'none'}`;
+    const message = (id: string) => unknownProvider(id, providers);
     if (typeof c.dns === 'string' && unknown(c.dns)) issues.push({ path: ['certificates', i, 'dns'], message: message(c.dns) });
     if (isRecord(c.dns)) {
       for (const [suffix, id] of Object.entries(c.dns)) if (unknown(id)) issues.push({ path: ['certificates', i, 'dns', suffix], message: message(id as string) });
     }
   });
   return issues;
+}
+
+function unknownProvider(id: string, defined: string[]): string {
+  return `unknown DNS provider ${JSON.stringify(id)}${didYouMeanHint(id, defined)}; defined: ${defined.join(', ') || 'none'}`;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -13,7 +13,8 @@ const OPTION_NAME = /^[a-z][a-z0-9_]*$/;
  * which of lexicon's ~300 options hold credentials, so none reaches a log line. `false` leaves the
  * option out, because lexicon reads every non-empty environment value, "false" too, as set.
  */
-const optionValue = z.union([z.string().min(1), z.number(), z.boolean()], { error: 'expected a string, number or boolean (a lexicon option value)' });
+const optionValue = z.union([z.string().min(1), z.number(), z.boolean()], { error: 'expected a string, number or boolean (a lexicon option value)' })
+  .describe('An option of the lexicon provider, by lexicon\'s name (auth_token, auth_username, …); false leaves it out.');
 
 /**
  * `type: lexicon`: any of dns-lexicon's providers, through a helper run with the system Python
