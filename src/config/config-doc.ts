@@ -3,30 +3,19 @@ import { providerSchema } from './provider-schema.js';
 import { duration } from './schema-parts.js';
 import { configSchema } from './schema.js';
 import { SECRET_OPTIONS } from './secret.js';
+import { schemaDef, type Schema } from './zod-def.js';
 
 /*
  * The key reference of docs/config.md, generated from the zod schema (the one place keys,
  * defaults and descriptions live), so the documentation cannot drift from what the loader reads.
  */
 
-type Schema = z.core.$ZodType;
-interface Def {
-  type: string;
-  innerType?: Schema;
-  in?: Schema;
-  shape?: Record<string, Schema>;
-  options?: Schema[];
-  element?: Schema;
-  valueType?: Schema;
-  catchall?: Schema;
-  defaultValue?: unknown;
-}
 interface Row { key: string; type: string; default: string; description: string }
 
 export const BEGIN_MARKER = '<!-- BEGIN GENERATED: key reference. Edit the descriptions in src/config/, then run: npx tsc -p tsconfig.build.json && node scripts/config-doc.mjs -->';
 export const END_MARKER = '<!-- END GENERATED: key reference -->';
 
-const def = (s: Schema): Def => s._zod.def;
+const def = schemaDef;
 /** What every duration reads (a string): one instance, shared by all of them. */
 const DURATION_INPUT = def(duration).in;
 

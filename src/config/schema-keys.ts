@@ -1,20 +1,8 @@
-import type { z } from 'zod';
+import { schemaDef, type Schema } from './zod-def.js';
 
 /* What the schema allows where: for "did you mean" on unknown keys and for finding where a dedented key belongs. */
 
-type Schema = z.core.$ZodType;
-interface Def {
-  type: string;
-  innerType?: Schema;
-  in?: Schema;
-  shape?: Record<string, Schema>;
-  options?: Schema[];
-  element?: Schema;
-  valueType?: Schema;
-  discriminator?: string;
-}
-
-const def = (s: Schema): Def => s._zod.def;
+const def = schemaDef;
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** The schema as the file is written: through defaults, optionals and transforms to what reads the input. */
