@@ -27,6 +27,11 @@ describe('substituteEnv', () => {
     expect(sub('${1X}')).toEqual({ error: expect.stringMatching(/invalid variable name "1X"/) });
   });
 
+  it('for a secret, a missing variable is answered with the variable or <option>_file, never a default', () => {
+    const r = substituteEnv('${CERTFLEET_NOPE}', env, ['CERTFLEET_'], 'api_key');
+    expect(r).toEqual({ error: 'variable CERTFLEET_NOPE is not set: set it in certfleet\'s environment, or give the secret as api_key_file: PATH (a file holding it)' });
+  });
+
   it('never reads a variable outside the prefixes, whatever the default', () => {
     expect(substituteEnv('${HOME:-x}', env, ['CERTFLEET_', 'MY_'])).toEqual({ error: expect.stringMatching(/"CERTFLEET_" or "MY_"/) });
     expect(substituteEnv('${HOME}', env, ['HO'])).toEqual({ value: '/root', used: true });

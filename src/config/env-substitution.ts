@@ -7,7 +7,11 @@ export type Substitution = { value: string; used: boolean } | { error: string };
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-export function substituteEnv(text: string, env: NodeJS.ProcessEnv, prefixes: readonly string[]): Substitution {
+/**
+ * `secretOption`: the value is that secret option's. A default would put a credential in the
+ * config file, so a missing variable is answered with the two right ways to give it.
+ */
+export function substituteEnv(text: string, env: NodeJS.ProcessEnv, prefixes: readonly string[], secretOption?: string): Substitution {
   let out = '';
   let used = false;
   for (let i = 0; i < text.length;) {
@@ -40,6 +44,7 @@ export function substituteEnv(text: string, env: NodeJS.ProcessEnv, prefixes: re
     if (value === undefined || (op !== undefined && value === '')) {
       if (op === '-') out += arg;
       else if (op === '?') return { error: `${name}: ${arg || 'required variable is not set'}` };
+      else if (secretOption !== undefined) return { error: `variable ${name} is not set: set it in certfleet's environment, or give the secret as ${secretOption}_file: PATH (a file holding it)` };
       else return { error: `variable ${name} is not set (write \${${name}:-default} to give a default)` };
     } else {
       out += value;

@@ -16,6 +16,12 @@ describe('configJsonSchema', () => {
     expect(text).toContain('ecdsa-p384');
   });
 
+  it('carries the schema\'s descriptions, for editors', () => {
+    const certificate = (schema.properties.certificates as unknown as { items: { properties: Record<string, { description?: string }> } }).items;
+    expect(certificate.properties.follow_cnames!.description).toMatch(/Follow a CNAME at _acme-challenge/);
+    expect(JSON.stringify(schema)).toContain('TTL of the challenge TXT records');
+  });
+
   it('is valid JSON with the draft it declares', () => {
     expect(JSON.parse(JSON.stringify(schema))).toMatchObject({ $schema: expect.stringMatching(/json-schema\.org/) });
   });

@@ -236,3 +236,61 @@ describe('bad input: one clear problem each, with its location', () => {
     expect(p[0]).toMatch(expected);
   });
 });
+
+describe('messages that say what was meant (issue 19)', () => {
+  const one = (text: string, env: NodeJS.ProcessEnv = {}) => {
+    const p = problems(text, { env });
+    expect(p).toHaveLength(1);
+    return p[0]!;
+  };
+  const deploy = (items: string) => `${good}    deploy:\n${items}`;
+
+  it('did you mean, for unknown keys at every level', () => {
+    expect(one(`${good}sheduler: {}\n`)).toBe('15:1 (document): unknown key "sheduler" (did you mean "scheduler"?)');
+    expect(one(good.replace('    dns: home\n', '    dns: home\n    folow_cnames: false\n'))).toMatch(/certificates\[0\]: unknown key "folow_cnames" \(did you mean "follow_cnames"\?\)$/);
+    expect(one(good.replace('      api_key: k\n', '      api_key: k\n      propagation: { timout: 2m }\n'))).toMatch(/dns\.providers\.home\.propagation: unknown key "timout" \(did you mean "timeout"\?\)$/);
+    // Nothing near enough: no guess.
+    expect(one(good.replace('  email:', '  colour: x\n  email:'))).toMatch(/acme: unknown key "colour"$/);
+  });
+
+  it('an unknown provider type lists the types and suggests one; a missing type says so', () => {
+    expect(one(good.replace('type: powerdns', 'type: powerdsn'))).toMatch(/dns\.providers\.home\.type: unknown provider type "powerdsn" \(did you mean "powerdns"\?\); expected one of acme-dns, azure, .*vultr$/);
+    expect(one(good.replace('      type: powerdns\n', ''))).toMatch(/dns\.providers\.home\.type: required: the provider type, one of acme-dns, /);
+  });
+
+  it('an unknown provider id suggests a defined one', () => {
+    expect(one(good.replace('dns: home', 'dns: hom'))).toMatch(/certificates\[0\]\.dns: unknown DNS provider "hom" \(did you mean "home"\?\); defined: home$/);
+  });
+
+  it('an unknown deploy action suggests one', () => {
+    expect(one(deploy('      - hooks: [./reload]\n'))).toMatch(/certificates\[0\]\.deploy\[0\]: unknown deploy action "hooks" \(did you mean "hook"\?\): expected one of hook, permissions, pfx, copy, webhook, container/);
+  });
+
+  it('an unquoted mode is reported as the mode, with what YAML read and the fix', () => {
+    expect(one(deploy('      - copy: { fullchain: /srv/x.pem, mode: 0640 }\n'))).toMatch(/certificates\[0\]\.deploy\[0\]: copy\.mode: expected an octal mode in quotes.*the number 640; quote it, "0640"$/);
+    expect(one(deploy('      - permissions: { files_mode: 0640 }\n'))).toMatch(/permissions\.files_mode: .*the number 640; quote it, "0640"$/);
+  });
+
+  it('a dedented key says where it is and where it probably belongs', () => {
+    expect(one(`${good}deploy:\n  - hook: [./reload]\n`)).toBe('15:1 (document): unknown key "deploy" (at the top level: it probably belongs under certificates[0], indented one level deeper)');
+    expect(one(deploy('      - copy:\n          fullchain: /srv/x.pem\n        mode: "0640"\n'))).toMatch(/certificates\[0\]\.deploy\[0\]: unknown key "mode" \(in certificates\[0\]\.deploy\[0\]: it probably belongs under certificates\[0\]\.deploy\[0\]\.copy, /);
+    // An option dedented to dns.providers level: not "Invalid input" under a provider named "ttl".
+    const p = problems(good.replace('      api_key: k\n', '      api_key: k\n    ttl: 30\n'));
+    expect(p).toEqual(['12:10 dns.providers.ttl: "ttl" is in dns.providers, where each key names an entry of its own; it is an option of dns.providers.home, so it probably belongs under it, indented one level deeper']);
+  });
+
+  it('a missing secret names the ways to give one; an empty one says it is empty', () => {
+    expect(one(good.replace('      api_key: k\n', ''))).toBe('9:7 dns.providers.home.api_key: required: a secret (the value, ${VAR}, or api_key_file)');
+    expect(one(good.replace('api_key: k', 'api_key: ""'))).toMatch(/dns\.providers\.home\.api_key: expected a non-empty string$/);
+  });
+
+  it('a missing variable for a secret: set it or use <option>_file, never a default', () => {
+    const m = one(good.replace('api_key: k', 'api_key: ${CERTFLEET_X}'));
+    expect(m).toMatch(/dns\.providers\.home\.api_key: variable CERTFLEET_X is not set: set it in certfleet's environment, or give the secret as api_key_file: PATH/);
+    expect(m).not.toMatch(/default/);
+    const lexicon = good.replace('type: powerdns', 'type: lexicon\n      provider: ovh\n      auth_token: ${CERTFLEET_T}').replace(/ {6}api_(url|key): .*\n/g, '');
+    expect(one(lexicon)).toMatch(/auth_token: variable CERTFLEET_T is not set: set it .* auth_token_file: PATH/);
+    // Not a secret: a default is fine advice.
+    expect(one(good.replace('email: admin@example.test', 'email: ${CERTFLEET_MAIL}'))).toMatch(/CERTFLEET_MAIL is not set \(write \$\{CERTFLEET_MAIL:-default\}/);
+  });
+});

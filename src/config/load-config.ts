@@ -4,8 +4,10 @@ import path from 'node:path';
 import { LineCounter, parseDocument, isMap, isNode, isPair, isScalar, isSeq, visit, type Document, type Scalar } from 'yaml';
 import { CertfleetError, errorMessage } from '../errors.js';
 import { substituteEnv } from './env-substitution.js';
-import { lexiconFileOption } from './providers/lexicon.js';
+import { dedentedEntryMessage, unknownKeysMessage } from './key-hints.js';
+import { LEXICON_OWN_KEYS, lexiconFileOption } from './providers/lexicon.js';
 import { resolveConfigPaths } from './resolve-paths.js';
+import { OPTION_PLACEHOLDER } from './schema-parts.js';
 import { configSchema, crossFieldIssues, withoutExtensions, type Config } from './schema.js';
 import { Secret, SECRET_OPTIONS, type SecretSource } from './secret.js';
 
@@ -80,11 +82,17 @@ export function parseConfig(text: string, file: string, opts: ParseOptions = {})
     const keys = issue.code === 'unrecognized_keys' ? issue.keys.filter((k) => !failed.has(dotted([...issue.path, k.replace(/_file$/, '')]))) : [];
     if (issue.code === 'unrecognized_keys' && keys.length === 0) continue;
     at(offsetOf(doc, keys.length ? [...segs, keys[0]!] : segs, keys.length > 0), dotted(issue.path) || '(document)',
-      keys.length ? `unknown key${keys.length > 1 ? 's' : ''} ${keys.map((k) => JSON.stringify(k)).join(', ')}` : issue.message);
+      keys.length ? unknownKeysMessage(configSchema, raw, issue.path as (string | number)[], keys) : issueMessage(raw, issue));
   }
   if (problems.length === 0 && result.success) return resolveConfigPaths(withSources(result.data, sources, aliasesOf(doc)), file);
   problems.sort((x, y) => x.line - y.line || x.column - y.column);
   throw new ConfigError(problems);
+}
+
+/** zod's message, or a better one: a dedented option, or a secret's with its option's name. */
+function issueMessage(raw: unknown, issue: { path: PropertyKey[]; message: string }): string {
+  const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+  return dedentedEntryMessage(configSchema, raw, path) ?? issue.message.replace(OPTION_PLACEHOLDER, String(path.at(-1) ?? 'option'));
 }
 
 type Report = (offset: number, fieldPath: string, message: string) => void;
@@ -161,13 +169,24 @@ function substitute(doc: Document, env: NodeJS.ProcessEnv, report: Report, subst
     },
     Scalar(key, node, ancestors) {
       if (key === 'key' || typeof node.value !== 'string') return;
-      const result = substituteEnv(node.value, env, prefixes);
+      const result = substituteEnv(node.value, env, prefixes, secretOptionOf(ancestors));
       if ('error' in result) return report(node.range?.[0] ?? 0, fieldPath(ancestors, node) || '(document)', result.error);
       if (!result.used) return;
       substituted(fieldPath(ancestors, node));
       node.value = node.type === 'PLAIN' ? plainScalar(result.value) : result.value;
     },
   });
+}
+
+/** The option a scalar is the value of, when that option is a secret (a lexicon entry's options all are). */
+function secretOptionOf(ancestors: readonly unknown[]): string | undefined {
+  const pair = ancestors.at(-1);
+  const map = ancestors.at(-2);
+  if (!isPair(pair) || !isScalar(pair.key)) return undefined;
+  const key = String(pair.key.value);
+  if ((SECRET_OPTIONS as readonly string[]).includes(key)) return key;
+  const lexicon = isMap(map) && map.get('type') === 'lexicon' && !(LEXICON_OWN_KEYS as readonly string[]).includes(key);
+  return lexicon ? key : undefined;
 }
 
 /** An unquoted `${VAR}` takes the type the text would have had: `ttl: ${CERTFLEET_TTL}` is a number. */

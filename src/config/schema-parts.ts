@@ -7,8 +7,19 @@ import { findShellSyntax, splitWords } from './split-words.js';
 
 /* The value types that config sections share: provider entries (config/providers/) and the rest of the schema. */
 
-/** A secret option: a non-empty string (or a number written unquoted) that becomes a Secret. */
-export const secret = z.union([z.string().min(1), z.number()]).transform((v) => new Secret(String(v)));
+/**
+ * Placeholder for the option's name in a secret's message: the loader puts the key there, since
+ * an error map does not know the path yet ("or api_key_file").
+ */
+export const OPTION_PLACEHOLDER = '<option>';
+
+/**
+ * A secret option: a non-empty string (or a number written unquoted) that becomes a Secret. The
+ * union's own message would be "Invalid input"; a missing secret names the three ways to give one.
+ */
+export const secret = z.union([z.string().min(1, 'expected a non-empty string'), z.number()], {
+  error: (iss) => (iss.input === undefined ? `required: a secret (the value, \${VAR}, or ${OPTION_PLACEHOLDER}_file)` : 'expected a non-empty string'),
+}).transform((v) => new Secret(String(v)));
 
 export const duration = z.string().transform((s, ctx) => {
   const ms = parseDuration(s);
@@ -35,9 +46,9 @@ export const domain = z.string().transform((s, ctx) => {
 });
 
 export const propagation = z.strictObject({
-  nameservers: z.array(hostPort).optional(),
-  timeout: duration.default(120_000),
-}).default({ timeout: 120_000 });
+  nameservers: z.array(hostPort).optional().describe('Servers to ask whether the record is visible; default: the zone\'s authoritative nameservers.'),
+  timeout: duration.default(120_000).describe('How long to wait for the record to be visible everywhere.'),
+}).default({ timeout: 120_000 }).describe('The wait, after writing a challenge record, until every nameserver serves it.');
 
 export const argvList = z.array(z.string().min(1)).min(1);
 
@@ -70,6 +81,6 @@ export const argv = z.union([argvList, z.string().min(1).transform((s, ctx) => c
 /** A child's environment beyond the allow-list (src/child/child-env.ts): `env` sets, `pass_env` copies by name. */
 const envName = z.string().regex(ENV_NAME, 'expected a variable name like MY_TOKEN');
 export const childEnvOptions = {
-  env: z.record(envName, z.union([z.string(), z.number(), z.boolean()]).transform(String)).default({}),
-  pass_env: z.array(envName).default([]),
+  env: z.record(envName, z.union([z.string(), z.number(), z.boolean()]).transform(String)).default({}).describe('Variables set for the program.'),
+  pass_env: z.array(envName).default([]).describe('Names of variables copied from certfleet\'s environment.'),
 };

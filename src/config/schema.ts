@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { KEY_TYPES } from '../acme/key-types.js';
+import { didYouMeanHint } from '../did-you-mean.js';
 import { providerSchema } from './provider-schema.js';
 import { argv, argvList, ARGV_ERROR, childEnvOptions, commandWords, domain, duration, hostPort, listenAddress, secret } from './schema-parts.js';
 
@@ -10,12 +11,23 @@ export const DIRECTORY_SHORTCUTS: Record<string, string> = {
   google: 'https://dv.acme-v02.api.pki.goog/directory',
 };
 
-/** File modes are written as quoted octal ("0640"): YAML 1.2 reads an unquoted 0640 as decimal 640. */
-const fileMode = z.string().regex(/^0?[0-7]{3}$/, 'expected an octal mode in quotes, like "0640"').transform((s) => parseInt(s, 8));
+const MODE_ERROR = 'expected an octal mode in quotes, like "0640"';
+/**
+ * File modes are written as quoted octal ("0640"): YAML 1.2 reads an unquoted 0640 as decimal 640.
+ * A number is refused with what YAML made of it, so the message is about the mode, not the action.
+ */
+const fileMode = z.string({
+  error: (iss) => (typeof iss.input === 'number'
+    ? `${MODE_ERROR}: YAML read an unquoted mode as the number ${iss.input}; quote it${/^[0-7]{3}$/.test(String(iss.input)) ? `, "0${iss.input}"` : ''}`
+    : MODE_ERROR),
+}).regex(/^0?[0-7]{3}$/, MODE_ERROR).transform((s) => parseInt(s, 8));
 const OWNER_ERROR = 'expected a name, or a numeric id (a whole number from 0 to 4294967294)';
 /** A user or group: a name, or a numeric id (`user: 1000`, `group: 33`), as chown takes them. */
 const ownerId = z.union([z.string().min(1), z.number().int().min(0, OWNER_ERROR).max(0xffff_fffe, OWNER_ERROR)], { error: OWNER_ERROR });
-const actionCommon = { timeout: duration.default(60_000), required: z.boolean().default(false) };
+const actionCommon = {
+  timeout: duration.default(60_000).describe('How long the action may take.'),
+  required: z.boolean().default(false).describe('A failure fails the certificate (and is retried with backoff); otherwise it is logged and the next action runs.'),
+};
 function shortHook(command: string[]) {
   return { command, cwd: undefined as string | undefined, env: {} as Record<string, string>, pass_env: [] as string[], timeout: 60_000, required: false };
 }
@@ -40,56 +52,74 @@ const deployItem = z.union([
     // The short forms, each one transform (a transform after a failed one would hide its message).
     argvList.transform((command) => shortHook(command)),
     z.string().min(1).transform((s, ctx) => { const words = commandWords(s, ctx); return words ? shortHook(words) : z.NEVER; }),
-    z.strictObject({ command: argv, cwd: z.string().optional(), ...childEnvOptions, ...actionCommon }),
-  ], { error: (iss) => meantOption(iss, (input) => (Array.isArray(input) ? 0 : typeof input === 'string' ? 1 : isRecord(input) ? 2 : undefined)) ?? `${ARGV_ERROR}, or {command, cwd, env, pass_env, timeout, required}` }) }),
-  z.strictObject({ permissions: z.strictObject({ files_mode: fileMode.optional(), dirs_mode: fileMode.optional(), user: ownerId.optional(), group: ownerId.optional(), ...actionCommon }) }),
+    z.strictObject({ command: argv.describe('The program and its arguments (never run through a shell).'), cwd: z.string().optional().describe('Working directory of the program.'), ...childEnvOptions, ...actionCommon }),
+  ], { error: (iss) => meantOption(iss, (input) => (Array.isArray(input) ? 0 : typeof input === 'string' ? 1 : isRecord(input) ? 2 : undefined)) ?? `${ARGV_ERROR}, or {command, cwd, env, pass_env, timeout, required}` }).describe('Run a program (an argv list, a command string, or the long form): see deploy.md.') }),
+  z.strictObject({ permissions: z.strictObject({
+    files_mode: fileMode.optional().describe('Mode of the certificate\'s files in the store.'),
+    dirs_mode: fileMode.optional().describe('Mode of the certificate\'s directories in the store.'),
+    user: ownerId.optional().describe('Owner of the files: a name or a numeric id.'),
+    group: ownerId.optional().describe('Group of the files: a name or a numeric id.'),
+    ...actionCommon,
+  }).describe('Set the owner and mode of the certificate\'s files in the store.') }),
   z.strictObject({ pfx: z.strictObject({
-    /** Without one, cert.pfx is written unencrypted (as DNSroboCert allows); production mode refuses that. */
-    passphrase: secret.refine((p) => !/[\r\n]/.test(p.reveal()), 'expected one line (openssl reads the passphrase as a line)').optional(),
-    legacy: z.boolean().default(false), ...actionCommon,
-  }) }),
+    passphrase: secret.refine((p) => !/[\r\n]/.test(p.reveal()), 'expected one line (openssl reads the passphrase as a line)').optional().describe('Without one, cert.pfx is written unencrypted (as DNSroboCert allows); production mode refuses that.'),
+    legacy: z.boolean().default(false).describe('RC2/3DES and SHA-1, for old Windows and Java (production mode refuses it).'), ...actionCommon,
+  }).describe('Write cert.pfx (PKCS#12) beside the PEM files.') }),
   z.strictObject({
     copy: z.strictObject({
-      fullchain: z.string().optional(), privkey: z.string().optional(), cert: z.string().optional(), chain: z.string().optional(),
-      /** The chain and the key in one file, for HAProxy. */
-      combined: z.string().optional(),
-      mode: fileMode.default(0o600), user: ownerId.optional(), group: ownerId.optional(), ...actionCommon,
-    }),
+      fullchain: z.string().optional().describe('Where to copy the certificate and its chain.'), privkey: z.string().optional().describe('Where to copy the private key.'),
+      cert: z.string().optional().describe('Where to copy the certificate alone.'), chain: z.string().optional().describe('Where to copy the chain alone.'),
+      combined: z.string().optional().describe('The chain and the key in one file, for HAProxy.'),
+      mode: fileMode.default(0o600).describe('Mode of the written files.'), user: ownerId.optional().describe('Owner of the written files.'), group: ownerId.optional().describe('Group of the written files.'), ...actionCommon,
+    }).describe('Copy the PEM files to other paths (written atomically).'),
   }),
-  z.strictObject({ webhook: z.strictObject({ url: z.url(), secret: secret.optional(), ...actionCommon, timeout: duration.default(10_000) }) }),
+  z.strictObject({ webhook: z.strictObject({
+    url: z.url().describe('Where the JSON event is POSTed.'), secret: secret.optional().describe('HMAC-SHA256 key that signs the body (a signature header).'), ...actionCommon,
+    timeout: duration.default(10_000).describe('How long the request may take.'),
+  }).describe('POST the event to a URL.') }),
   z.strictObject({
     container: z.strictObject({
-      /** Containers by name, or by label (`label=key` / `label=key=value`). */
-      restart: z.array(z.string().min(1)).optional(),
-      signal: z.record(z.string().regex(/^SIG[A-Z0-9]+$/, 'expected a signal name like SIGHUP'), z.array(z.string().min(1))).optional(),
-      exec: z.strictObject({ containers: z.array(z.string().min(1)).min(1), command: argv }).optional(),
-      /** Swarm services: a forced rolling update. */
-      services: z.array(z.string().min(1)).optional(),
+      restart: z.array(z.string().min(1)).optional().describe('Containers by name, or by label (`label=key` / `label=key=value`).'),
+      signal: z.record(z.string().regex(/^SIG[A-Z0-9]+$/, 'expected a signal name like SIGHUP'), z.array(z.string().min(1))).optional().describe('Containers to send a signal to, by signal: `{SIGHUP: [nginx]}`.'),
+      exec: z.strictObject({ containers: z.array(z.string().min(1)).min(1).describe('Containers to run the command in.'), command: argv.describe('The command, run inside each container.') }).optional().describe('Run a command inside containers.'),
+      services: z.array(z.string().min(1)).optional().describe('Swarm services: a forced rolling update.'),
       ...actionCommon,
-    }).refine((c) => c.restart || c.signal || c.exec || c.services, 'expected restart, signal, exec or services'),
+    }).refine((c) => c.restart || c.signal || c.exec || c.services, 'expected restart, signal, exec or services').describe('Restart, signal or exec into Docker/Podman containers (see `containers`).'),
   }),
 ], {
   error: (iss) => meantOption(iss, (input) => (isRecord(input) && Object.keys(input).length === 1 ? DEPLOY_KINDS.indexOf(Object.keys(input)[0] as typeof DEPLOY_KINDS[number]) : undefined))
-    ?? `expected one of ${DEPLOY_KINDS.join(', ')} (one key per list item)`,
+    ?? deployKindMessage(iss.input),
 });
+
+/** Why a deploy item is no action: an unknown kind (with the nearest one), or an option dedented beside its kind. */
+function deployKindMessage(input: unknown): string {
+  const expected = `expected one of ${DEPLOY_KINDS.join(', ')} (one key per list item)`;
+  if (!isRecord(input)) return expected;
+  const keys = Object.keys(input);
+  const kinds = keys.filter((k) => (DEPLOY_KINDS as readonly string[]).includes(k));
+  if (keys.length === 1 && kinds.length === 0) return `unknown deploy action ${JSON.stringify(keys[0])}${didYouMeanHint(keys[0]!, DEPLOY_KINDS)}: ${expected}`;
+  const others = keys.filter((k) => !kinds.includes(k));
+  if (kinds.length === 1 && others.length > 0) {
+    // `- copy:` then `  mode: "0640"` one level too far left: YAML makes mode the item's second key.
+    return `${others.map((k) => JSON.stringify(k)).join(', ')} ${others.length > 1 ? 'are' : 'is'} beside ${kinds[0]}, not inside it: indent ${others.length > 1 ? 'them' : 'it'} under ${kinds[0]}: (a deploy item has one key, the action)`;
+  }
+  return expected;
+}
 
 const certificate = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected letters, digits, ".", "_" or "-" (no path separators)')
-    .refine((n) => !n.includes('..'), 'must not contain ".."').optional(),
-  domains: z.array(domain).min(1, 'expected at least one domain'),
+    .refine((n) => !n.includes('..'), 'must not contain ".."').optional().describe('The lineage name (its directory in the store); default: the first domain without `*.`.'),
+  domains: z.array(domain).min(1, 'expected at least one domain').describe('The names on the certificate (`*.` for a wildcard); the first is its subject.'),
   /** A provider id, or a map of domains (or suffixes) to provider ids: each name goes to the longest match. */
   dns: z.union([z.string(), z.record(z.string(), z.string()).refine((m) => Object.keys(m).length > 0, 'expected at least one domain: provider entry')], {
     error: 'expected a provider id, or a map of domains (or suffixes) to provider ids',
-  }),
-  /** Follow a CNAME at _acme-challenge.<domain> (delegation) and write where it ends. */
-  follow_cnames: z.boolean().default(true),
-  key_type: z.enum(KEY_TYPES).default('ecdsa-p256'),
-  reuse_key: z.boolean().default(false),
-  /** Renew whether due or not: on every `issue`, at most every 12 hours in the daemon (DNSroboCert's twice-daily check). */
-  force_renew: z.boolean().default(false),
-  profile: z.string().optional(),
-  /** Actions after each issuance or renewal, in this order. */
-  deploy: z.array(deployItem).default([]),
+  }).describe('A provider id, or a map of domains (or suffixes) to provider ids: each name goes to the longest match.'),
+  follow_cnames: z.boolean().default(true).describe('Follow a CNAME at _acme-challenge.<domain> (delegation) and write where it ends.'),
+  key_type: z.enum(KEY_TYPES).default('ecdsa-p256').describe('The private key\'s type.'),
+  reuse_key: z.boolean().default(false).describe('Keep the private key across renewals (for pinning, TLSA records).'),
+  force_renew: z.boolean().default(false).describe('Renew whether due or not: on every `issue`, at most every 12 hours in the daemon (DNSroboCert\'s twice-daily check).'),
+  profile: z.string().optional().describe('ACME profile for this certificate (wins over `acme.profile`).'),
+  deploy: z.array(deployItem).default([]).describe('Actions after each issuance or renewal, in this order.'),
 });
 
 export const DEFAULT_LISTEN = '127.0.0.1:9180';
@@ -107,59 +137,45 @@ export function withoutExtensions(raw: unknown): unknown {
 }
 
 export const configSchema = z.strictObject({
-  /** Validate and plan only (DNSroboCert's `draft`): `run` is `run --dry-run`, `issue` orders nothing. */
-  draft: z.boolean().default(false),
-  /** `production` (or CERTFLEET_ENV=production) refuses insecure settings at start; otherwise they are warnings. */
-  mode: z.enum(['development', 'production']).optional(),
-  /** Read before substitution: which environment variables `${...}` may use. */
-  env_prefixes: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a variable-name prefix like CERTFLEET_')).min(1).default(['CERTFLEET_']),
+  draft: z.boolean().default(false).describe('Validate and plan only (DNSroboCert\'s `draft`): `run` is `run --dry-run`, `issue` orders nothing.'),
+  mode: z.enum(['development', 'production']).optional().describe('`production` (or CERTFLEET_ENV=production) refuses insecure settings at start; otherwise they are warnings.'),
+  env_prefixes: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a variable-name prefix like CERTFLEET_')).min(1).default(['CERTFLEET_']).describe('Read before substitution: which environment variables `${...}` may use.'),
   acme: z.strictObject({
     directory: z.string().default('letsencrypt').transform((d) => DIRECTORY_SHORTCUTS[d] ?? d).pipe(z.union([
       z.literal('selfsigned', { error: DIRECTORY_ERROR }),
       z.url({ protocol: /^https$/, error: DIRECTORY_ERROR }),
-    ], { error: DIRECTORY_ERROR })),
-    email: z.email().optional(),
-    ca_bundle: z.string().optional(),
-    eab: z.strictObject({ kid: z.string().min(1), hmac_key: secret }).optional(),
-    profile: z.string().optional(),
-    preferred_chain: z.string().optional(),
-    /** Production mode refuses a staging directory unless this says it is meant. */
-    allow_staging: z.boolean().default(false),
-  }),
+    ], { error: DIRECTORY_ERROR })).describe('letsencrypt, letsencrypt-staging, zerossl, google, an https URL, or selfsigned (a local development CA; refused in production mode).'),
+    email: z.email().optional().describe('The account contact.'),
+    ca_bundle: z.string().optional().describe('PEM file trusted (instead of the system roots) for the ACME server\'s own TLS.'),
+    eab: z.strictObject({ kid: z.string().min(1).describe('The key id the CA gave.'), hmac_key: secret.describe('The HMAC key the CA gave.') }).optional().describe('External Account Binding (ZeroSSL, Google, commercial CAs).'),
+    profile: z.string().optional().describe('ACME profile for every order (a certificate\'s `profile` wins).'),
+    preferred_chain: z.string().optional().describe('Issuer CN of the root to prefer among the CA\'s alternate chains.'),
+    allow_staging: z.boolean().default(false).describe('Production mode refuses a staging directory unless this says it is meant.'),
+  }).describe('The ACME CA and account.'),
   store: z.strictObject({
-    path: z.string().default('/var/lib/certfleet'),
-    /** 32 bytes (base64 or hex) that encrypt account keys at rest; or CERTFLEET_STORE_KEY. */
-    encryption_key_file: z.string().optional(),
-  }).default({ path: '/var/lib/certfleet' }),
+    path: z.string().default('/var/lib/certfleet').describe('The store directory (see store-layout.md).'),
+    encryption_key_file: z.string().optional().describe('32 bytes (base64 or hex) that encrypt account keys at rest; or CERTFLEET_STORE_KEY.'),
+  }).default({ path: '/var/lib/certfleet' }).describe('Where certificates, keys and state are kept.'),
   dns: z.strictObject({
-    resolvers: z.array(hostPort).optional(),
-    providers: z.record(z.string(), providerSchema),
-  }),
-  certificates: z.array(certificate).default([]),
+    resolvers: z.array(hostPort).optional().describe('`host:port` servers for SOA, NS and CNAME lookups; default: the system resolvers.'),
+    providers: z.record(z.string(), providerSchema).describe('DNS providers by a name of your choosing: certificates refer to them by it (see Provider options).'),
+  }).describe('DNS lookups and the providers that write challenge records.'),
+  certificates: z.array(certificate).default([]).describe('The certificates to obtain and renew.'),
   server: z.strictObject({
-    listen: listenAddress.default(DEFAULT_LISTEN),
-    /**
-     * The dashboard's login token (`token_file`: a file holding it). Off loopback the dashboard
-     * is closed without one; /healthz, /readyz and /metrics stay open either way.
-     */
-    token: secret.optional(),
-  }).default({ listen: DEFAULT_LISTEN }),
-  /** `certfleet webhook`: the ExternalDNS webhook provider. */
+    listen: listenAddress.default(DEFAULT_LISTEN).describe('/healthz, /readyz, /metrics and the dashboard of `certfleet run` (port 0 picks a free one).'),
+    token: secret.optional().describe('The dashboard\'s login token (`token_file`: a file holding it). Off loopback the dashboard is closed (403) without one; /healthz, /readyz and /metrics stay open either way.'),
+  }).default({ listen: DEFAULT_LISTEN }).describe('The HTTP listener of `certfleet run`: health, metrics, dashboard (dashboard.md).'),
   webhook: z.strictObject({
-    listen: listenAddress.default('127.0.0.1:8888'),
-    /** /healthz and /metrics; loopback unless set (a Pod's probes need 0.0.0.0:8080). */
-    health_listen: listenAddress.default('127.0.0.1:8080'),
-    /** Bearer token every request must carry (`token_file`: a file holding it); required off loopback in production. */
-    token: secret.optional(),
-    /** Write `_acme-challenge` names: whoever can write one there can get certificates for the name. */
-    allow_acme_challenge: z.boolean().default(false),
-    provider: z.string().min(1),
+    listen: listenAddress.default('127.0.0.1:8888').describe('The ExternalDNS webhook API (see external-dns.md).'),
+    health_listen: listenAddress.default('127.0.0.1:8080').describe('/healthz and /metrics; loopback unless set (a Pod\'s probes need 0.0.0.0:8080).'),
+    token: secret.optional().describe('Bearer token every request must carry (`token_file`: a file holding it); required off loopback in production.'),
+    allow_acme_challenge: z.boolean().default(false).describe('Write `_acme-challenge` names: whoever can write one there can get certificates for the name.'),
+    provider: z.string().min(1).describe('The `dns.providers` name whose records it serves.'),
     domain_filter: z.union([
-      z.strictObject({ include: z.array(z.string()).default([]), exclude: z.array(z.string()).default([]) }),
-      z.strictObject({ regex_include: z.string().optional(), regex_exclude: z.string().optional() }),
-    ], { error: 'expected {include, exclude} or {regex_include, regex_exclude}' }).default({ include: [], exclude: [] }),
-    /** TTL given to endpoints that come without one (adjustendpoints). */
-    default_ttl: z.number().int().min(1).max(2_147_483_647).default(300),
+      z.strictObject({ include: z.array(z.string()).default([]).describe('Domains (and their subdomains) served; empty: all.'), exclude: z.array(z.string()).default([]).describe('Domains (and their subdomains) not served.') }),
+      z.strictObject({ regex_include: z.string().optional().describe('A regular expression names must match.'), regex_exclude: z.string().optional().describe('A regular expression names must not match.') }),
+    ], { error: 'expected {include, exclude} or {regex_include, regex_exclude}' }).default({ include: [], exclude: [] }).describe('Which names it serves: {include, exclude} or {regex_include, regex_exclude}.'),
+    default_ttl: z.number().int().min(1).max(2_147_483_647).default(300).describe('TTL given to endpoints that come without one (adjustendpoints).'),
   }).superRefine((w, ctx) => {
     // Checked here, not in the union above, so the message names the pattern that does not compile.
     for (const key of ['regex_include', 'regex_exclude'] as const) {
@@ -171,35 +187,25 @@ export const configSchema = z.strictObject({
         ctx.addIssue({ code: 'custom', path: ['domain_filter', key], message: `expected a regular expression: ${(err as Error).message}` });
       }
     }
-  }).optional(),
-  /**
-   * The Docker or Podman Engine API for `container` deploy actions: one socket, or several (Docker
-   * and Podman at once: each action looks its containers up on every one); `enabled: false` turns them all off.
-   */
+  }).optional().describe('`certfleet webhook`: the ExternalDNS webhook provider.'),
   containers: z.strictObject({
     socket: z.union([z.string().min(1), z.array(z.string().min(1)).min(1, SOCKET_ERROR)], { error: SOCKET_ERROR })
-      .default('/var/run/docker.sock').transform((s) => (typeof s === 'string' ? [s] : [...new Set(s)])),
-    enabled: z.boolean().default(true),
-  }).default({ socket: ['/var/run/docker.sock'], enabled: true }),
-  /** Webhooks told about certificate events: `failed` by default, `issued` and `renewed` on request. */
+      .default('/var/run/docker.sock').transform((s) => (typeof s === 'string' ? [s] : [...new Set(s)]))
+      .describe('A socket path, unix://… or tcp://host:port, or a list of them (Docker and Podman at once: each action looks its containers up on every one).'),
+    enabled: z.boolean().default(true).describe('false: every `container` action is skipped.'),
+  }).default({ socket: ['/var/run/docker.sock'], enabled: true }).describe('The Docker or Podman Engine API for `container` deploy actions.'),
   notify: z.array(z.strictObject({
     webhook: z.strictObject({
-      url: z.url(), secret: secret.optional(),
-      events: z.array(z.enum(['failed', 'issued', 'renewed'])).min(1).default(['failed']),
-      timeout: duration.default(10_000),
-    }),
-  })).default([]),
+      url: z.url().describe('Where the JSON event is POSTed.'), secret: secret.optional().describe('HMAC-SHA256 key that signs the body.'),
+      events: z.array(z.enum(['failed', 'issued', 'renewed'])).min(1).default(['failed']).describe('Which events are sent.'),
+      timeout: duration.default(10_000).describe('How long a delivery may take.'),
+    }).describe('A webhook told about certificate events.'),
+  })).default([]).describe('Webhooks told about certificate events: `failed` by default, `issued` and `renewed` on request.'),
   scheduler: z.strictObject({
-    /** Issuances running at once. */
-    concurrency: z.number().int().min(1).max(64).default(4),
-    /** Revoke a certificate when it is removed from the config (off: it stays on disk, untouched). */
-    revoke_removed: z.boolean().default(false),
-    /**
-     * Budget for removing an attempt's challenge TXT records, also after an interrupted one: the
-     * daemon's shutdown (10 s) must fit it; what is not removed in time is removed at the next look.
-     */
-    txt_cleanup_timeout: duration.default(8_000),
-  }).default({ concurrency: 4, revoke_removed: false, txt_cleanup_timeout: 8_000 }),
+    concurrency: z.number().int().min(1).max(64).default(4).describe('Issuances running at once.'),
+    revoke_removed: z.boolean().default(false).describe('Revoke a certificate when it is removed from the config (off: it stays on disk, untouched).'),
+    txt_cleanup_timeout: duration.default(8_000).describe("Budget for removing an attempt's challenge TXT records, also after an interrupted one: the daemon's shutdown (10 s) must fit it; what is not removed in time is removed at the next look."),
+  }).default({ concurrency: 4, revoke_removed: false, txt_cleanup_timeout: 8_000 }).describe('When and how many issuances run.'),
 });
 
 /**
@@ -214,7 +220,7 @@ export function crossFieldIssues(raw: unknown): { path: (string | number)[]; mes
   const issues: { path: (string | number)[]; message: string }[] = [];
   const webhook = isRecord(doc.webhook) ? doc.webhook : undefined;
   if (webhook && typeof webhook.provider === 'string' && !providers.includes(webhook.provider)) {
-    issues.push({ path: ['webhook', 'provider'], message: `unknown DNS provider ${JSON.stringify(webhook.provider)}; defined: ${providers.join(', ') || 'none'}` });
+    issues.push({ path: ['webhook', 'provider'], message: unknownProvider(webhook.provider, providers) });
   }
   const seen = new Set<string>();
   certs.forEach((c: unknown, i) => {
@@ -226,13 +232,17 @@ export function crossFieldIssues(raw: unknown): { path: (string | number)[]; mes
       seen.add(name);
     }
     const unknown = (id: unknown) => typeof id === 'string' && !providers.includes(id);
-    const message = (id: string) => `unknown DNS provider ${JSON.stringify(id)}; defined: ${providers.join(', ') || 'none'}`;
+    const message = (id: string) => unknownProvider(id, providers);
     if (typeof c.dns === 'string' && unknown(c.dns)) issues.push({ path: ['certificates', i, 'dns'], message: message(c.dns) });
     if (isRecord(c.dns)) {
       for (const [suffix, id] of Object.entries(c.dns)) if (unknown(id)) issues.push({ path: ['certificates', i, 'dns', suffix], message: message(id as string) });
     }
   });
   return issues;
+}
+
+function unknownProvider(id: string, defined: string[]): string {
+  return `unknown DNS provider ${JSON.stringify(id)}${didYouMeanHint(id, defined)}; defined: ${defined.join(', ') || 'none'}`;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -6,19 +6,13 @@ const KEY_FIELDS = ['client_email', 'private_key'] as const;
 
 export const googleCloudDnsProvider = z.strictObject({
   type: z.literal('google-cloud-dns'),
-  /** PEM file of a private CA to trust for this API's TLS (verification is never turned off). */
-  ca_bundle: z.string().optional(),
-  /** A service-account JSON key (usually `service_account_key_file`); without one, the metadata server's token (GCE, GKE workload identity). */
-  service_account_key: secret.optional(),
-  /** The project of the managed zones; default: the key's project_id, else the metadata server's project. */
-  project: z.string().min(1).optional(),
-  /** Only for tests and API proxies. */
-  api_url: z.url().default('https://dns.googleapis.com/dns/v1'),
-  /** The token endpoint instead of the key's token_uri; only for tests and proxies. */
-  token_url: z.url().optional(),
-  /** The metadata server; only for tests. */
-  metadata_url: z.url().default('http://metadata.google.internal/computeMetadata/v1'),
-  ttl: z.number().int().min(1).default(60),
+  ca_bundle: z.string().optional().describe('PEM file of a private CA to trust for this API\'s TLS (verification is never turned off).'),
+  service_account_key: secret.optional().describe('A service-account JSON key (usually `service_account_key_file`); without one, the metadata server\'s token (GCE, GKE workload identity).'),
+  project: z.string().min(1).optional().describe('The project of the managed zones; default: the key\'s project_id, else the metadata server\'s project.'),
+  api_url: z.url().default('https://dns.googleapis.com/dns/v1').describe('Only for tests and API proxies.'),
+  token_url: z.url().optional().describe('The token endpoint instead of the key\'s token_uri; only for tests and proxies.'),
+  metadata_url: z.url().default('http://metadata.google.internal/computeMetadata/v1').describe('The metadata server; only for tests.'),
+  ttl: z.number().int().min(1).default(60).describe('TTL of the challenge TXT records, in seconds.'),
   propagation,
 }).superRefine((p, ctx) => {
   if (!p.service_account_key) return;

@@ -16,14 +16,12 @@ type Endpoint = keyof typeof OVH_ENDPOINTS;
 
 export const ovhProvider = z.strictObject({
   type: z.literal('ovh'),
-  /** PEM file of a private CA to trust for this API's TLS (verification is never turned off). */
-  ca_bundle: z.string().optional(),
-  endpoint: z.enum(Object.keys(OVH_ENDPOINTS) as [Endpoint, ...Endpoint[]]).default('ovh-eu'),
-  /** Instead of the endpoint's URL; only for tests and API proxies. */
-  api_url: z.url().optional(),
-  application_key: z.string().min(1),
-  application_secret: secret,
-  consumer_key: secret,
-  ttl: z.number().int().min(60).default(60),
+  ca_bundle: z.string().optional().describe('PEM file of a private CA to trust for this API\'s TLS (verification is never turned off).'),
+  endpoint: z.enum(Object.keys(OVH_ENDPOINTS) as [Endpoint, ...Endpoint[]]).default('ovh-eu').describe('The API, by the name OVH\'s own clients give it.'),
+  api_url: z.url().optional().describe('Instead of the endpoint\'s URL; only for tests and API proxies.'),
+  application_key: z.string().min(1).describe('The application key (createToken).'),
+  application_secret: secret.describe('The application secret.'),
+  consumer_key: secret.describe('The consumer key, with rights on /domain/zone.'),
+  ttl: z.number().int().min(60).default(60).describe('TTL of the challenge TXT records, in seconds.'),
   propagation,
 });
