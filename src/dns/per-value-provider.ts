@@ -1,9 +1,9 @@
 import { absoluteName, canonicalName, isInZone } from '../dns-name.js';
 import type { DnsProvider, DnsRecord, RecordGetter, RecordSetter, RRsetName, ZoneLister } from './dns-provider.js';
-import { ApiZones } from './api-zones.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { absoluteRRsetName, foundIn, missingFrom, recordKey, recordsOf, rrsetsOf, valueKey, type RRset } from './rrset.js';
 import { quoteTxt } from './txt-presentation.js';
+import { ZoneWalk } from './zone-walk.js';
 
 /** One record as an API that stores one record per value keeps it, in DnsRecord's terms. */
 export interface ApiRecord {
@@ -53,14 +53,14 @@ export class PerValueProvider<Z> implements DnsProvider, RecordGetter, RecordSet
   readonly id: string;
   readonly maxTtl?: number;
   private readonly api: PerValueApi<Z>;
-  private readonly zones: ApiZones<Z>;
+  private readonly zones: ZoneWalk<Z>;
   private readonly lock = new KeyedMutex();
 
   constructor(private readonly opts: PerValueProviderOptions<Z>) {
     this.id = opts.id;
     this.api = opts.api;
     if (opts.maxTtl !== undefined) this.maxTtl = opts.maxTtl;
-    this.zones = new ApiZones(opts.label, (name, signal) => opts.api.zone(name, signal));
+    this.zones = new ZoneWalk(opts.label, (name, signal) => opts.api.zone(name, signal));
   }
 
   async appendRecords(zone: string, records: DnsRecord[], signal: AbortSignal): Promise<DnsRecord[]> {
@@ -83,7 +83,7 @@ export class PerValueProvider<Z> implements DnsProvider, RecordGetter, RecordSet
   }
 
   async getRecords(zone: string, signal: AbortSignal): Promise<DnsRecord[]> {
-    const z = await this.zones.get(zone, signal);
+    const z = await this.zones.find(zone, signal);
     return recordsOf(zone, rrsetsFrom((await this.api.records(z, signal)).filter((r) => isInZone(r.fqdn, zone))));
   }
 
@@ -114,7 +114,7 @@ export class PerValueProvider<Z> implements DnsProvider, RecordGetter, RecordSet
   }
 
   private async inZone<T>(zone: string, signal: AbortSignal, fn: (z: Z, current: ApiRecord[]) => Promise<T>): Promise<T> {
-    const z = await this.zones.get(zone, signal);
+    const z = await this.zones.find(zone, signal);
     const release = await this.lock.acquire(canonicalName(this.api.zoneName(z)), signal);
     try {
       return await fn(z, await this.api.records(z, signal));

@@ -47,12 +47,6 @@ export function deleteFromTxtSet(current: string[], records: DnsRecord[]): TxtSe
   return { values, changed };
 }
 
-/** The zone among `zones` that holds `name`: the longest one that is the name or a parent of it. */
-export function zoneHolding(name: string, zones: string[]): string | undefined {
-  const n = canonicalName(name);
-  return zones.map(canonicalName).filter((z) => n === z || n.endsWith(`.${z}`)).sort((a, b) => b.length - a.length)[0];
-}
-
 /**
  * Runs one set edit per TXT name, each under that name's lock in `mutex` (`scope` keeps two
  * zones' locks apart), and returns what all of them created or deleted, in order.
