@@ -2,7 +2,7 @@ import { canonicalName, isInZone, relativeName, withTrailingDot } from '../../dn
 import { dataFromApi } from '../api-values.js';
 import type { DnsProvider, DnsRecord, RecordGetter, RecordSetter, RRsetName, ZoneLister } from '../dns-provider.js';
 import { KeyedMutex } from '../keyed-mutex.js';
-import { PerValueProvider } from '../per-value-provider.js';
+import { ListingPerValueProvider } from '../per-value-provider.js';
 import { ZoneWalk } from '../zone-walk.js';
 import { absoluteRRsetName, recordsOf, rrsetsOf, type RRset } from '../rrset.js';
 import { quoteTxt, unquoteTxt } from '../txt-presentation.js';
@@ -11,8 +11,8 @@ import { HetznerConsoleClient, type HetznerConsoleZone } from './hetzner-console
 import type { HetznerOptions } from './hetzner-options.js';
 
 /** The provider for the API the options choose: Cloud (RRsets) or the older DNS Console (per value). */
-export function hetznerProvider(opts: HetznerOptions): HetznerProvider | PerValueProvider<HetznerConsoleZone> {
-  if (opts.api === 'console') return new PerValueProvider({ id: opts.id, label: `Hetzner provider ${opts.id}`, api: new HetznerConsoleClient(opts) });
+export function hetznerProvider(opts: HetznerOptions): HetznerProvider | ListingPerValueProvider<HetznerConsoleZone> {
+  if (opts.api === 'console') return new ListingPerValueProvider({ id: opts.id, label: `Hetzner provider ${opts.id}`, api: new HetznerConsoleClient(opts) });
   return new HetznerProvider(opts);
 }
 

@@ -20,10 +20,10 @@ describe('Vultr client, fed the recorded answers', () => {
 
   it('reads the recorded records: TXT unquoted, the apex "", MX with its priority', async () => {
     const list = findRecorded(recorded, { method: 'GET', path: /\/records$/, cassette: /list_records_with_no_arguments/ });
-    const records = await client(replayFetch([list]).fetch).records(ZONE, signal());
+    const records = await client(replayFetch([list]).fetch).list({ name: ZONE }, signal());
     expect(records).toHaveLength(recordedJson<{ meta: { total: number } }>(list).meta.total);
-    expect(records).toContainEqual({ id: '28493b0a-7f99-4558-aaea-c0f05f57a667', fqdn: `_acme-challenge.fqdn.${ZONE}`, type: 'TXT', data: 'challengetoken', ttl: 3600 });
-    expect(records).toContainEqual({ id: '6cd3c3fb-0aee-457e-929b-4729e5c8e6e0', fqdn: ZONE, type: 'MX', data: `10 ${ZONE}`, ttl: 300 });
+    expect(records).toContainEqual({ id: '28493b0a-7f99-4558-aaea-c0f05f57a667', name: `_acme-challenge.fqdn.${ZONE}`, type: 'TXT', data: 'challengetoken', ttl: 3600 });
+    expect(records).toContainEqual({ id: '6cd3c3fb-0aee-457e-929b-4729e5c8e6e0', name: ZONE, type: 'MX', data: `10 ${ZONE}`, ttl: 300 });
   });
 
   it('follows the meta.links.next cursor', async () => {
@@ -33,7 +33,7 @@ describe('Vultr client, fed the recorded answers', () => {
       { status: 200, body: JSON.stringify({ ...body, meta: { total: 0, links: { next: 'bmV4dA==', prev: '' } } }) },
       { status: 200, body: JSON.stringify({ ...body, meta: { total: 0, links: { next: '', prev: 'cHJldg==' } } }) },
     ]);
-    expect(await client(fetch).records(ZONE, signal())).toHaveLength(body.records.length * 2);
+    expect(await client(fetch).list({ name: ZONE }, signal())).toHaveLength(body.records.length * 2);
     expect(calls.map((c) => new URL(c.url).search)).toEqual(['', '?cursor=bmV4dA%3D%3D']);
   });
 
@@ -43,15 +43,15 @@ describe('Vultr client, fed the recorded answers', () => {
     const { fetch, calls } = replayFetch([create, del]);
     const c = client(fetch);
     const sent = recordedJson<{ name: string; data: string; ttl: number }>(create, 'request');
-    await c.create(ZONE, { fqdn: `${sent.name}.${ZONE}`, type: 'TXT', data: 'challengetoken', ttl: sent.ttl }, signal());
+    await c.create({ name: ZONE }, { name: `${sent.name}.${ZONE}`, type: 'TXT', data: 'challengetoken', ttl: sent.ttl }, signal());
     expect(JSON.parse(calls[0]!.body)).toEqual(sent);
-    expect(await c.remove(ZONE, del.url.pathname.split('/').pop()!, signal())).toBe(true);
+    expect(await c.remove({ name: ZONE }, { id: del.url.pathname.split('/').pop()!, name: '', type: 'TXT', data: '', ttl: 0 }, signal())).toBe(true);
     expect(calls[1]!.url).toBe(del.url.href);
   });
 });
 
 describeTokenApiErrors('Vultr client', {
-  call: (fetch, token) => new VultrClient({ id: 'vu', apiKey: token, fetch, maxRetries: 1 }).zone(ZONE, signal()),
+  call: (fetch, token) => new VultrClient({ id: 'vu', apiKey: token, fetch, maxRetries: 1 }).findZone(ZONE, signal()),
   ok: domains,
   permission: /^Vultr provider vu: GET \/domains: credentials refused \(HTTP 40[13].*\); the API key must be enabled and its access control must allow this machine's IP address/,
 });
