@@ -2,8 +2,9 @@ import { CertfleetError } from '../../errors.js';
 import { absoluteName, canonicalName, isInZone, withTrailingDot } from '../../dns-name.js';
 import type { DnsProvider, DnsRecord, RecordGetter, RecordSetter, RRsetName, ZoneLister } from '../dns-provider.js';
 import { KeyedMutex } from '../keyed-mutex.js';
-import { byRRset, changeValues, dataOfValue, zoneFileValue } from '../record-values.js';
+import { changeValues, dataOfValue, zoneFileValue } from '../record-values.js';
 import { absoluteRRsetName, recordsOf, rrsetsOf } from '../rrset.js';
+import { recordsByRRset } from '../record-groups.js';
 import { ZoneListing } from '../zone-walk.js';
 import { MetadataTokenSource, parseServiceAccountKey, ServiceAccountTokenSource, type AccessTokenSource } from './google-auth.js';
 import { GoogleCloudDnsClient, type ManagedZone, type ResourceRecordSet } from './google-cloud-dns-client.js';
@@ -95,7 +96,7 @@ export class GoogleCloudDnsProvider implements DnsProvider, RecordGetter, Record
   private async changeEach(zone: string, records: DnsRecord[], kind: 'append' | 'delete', signal: AbortSignal): Promise<DnsRecord[]> {
     const mz = await this.zones.find(zone, signal);
     const done: DnsRecord[] = [];
-    for (const group of byRRset(records)) {
+    for (const group of recordsByRRset(zone, records)) {
       const name = withTrailingDot(canonicalName(absoluteName(group[0]!.name, zone)));
       const type = group[0]!.type;
       done.push(...await this.locks.run(`${mz.id} ${name} ${type}`, () => this.changeRRset(zone, mz, name, type, group, kind, signal)));

@@ -2,8 +2,9 @@ import { CertfleetError } from '../../errors.js';
 import { absoluteName, canonicalName, isInZone, relativeName } from '../../dns-name.js';
 import type { DnsProvider, DnsRecord, RecordGetter, RecordSetter, RRsetName, ZoneLister } from '../dns-provider.js';
 import { KeyedMutex } from '../keyed-mutex.js';
-import { byRRset, dataOfValue, valueOfRecord } from '../record-values.js';
+import { dataOfValue, valueOfRecord } from '../record-values.js';
 import { recordKey, recordsOf, rrsetsOf, valueKey } from '../rrset.js';
+import { recordsByRRset } from '../record-groups.js';
 import { ZoneListing } from '../zone-walk.js';
 import { OvhClient, type OvhRecord } from './ovh-client.js';
 import type { OvhOptions } from './ovh-options.js';
@@ -82,7 +83,7 @@ export class OvhProvider implements DnsProvider, RecordGetter, RecordSetter, Zon
   async setRecords(zone: string, records: DnsRecord[], signal: AbortSignal, clear: RRsetName[] = []): Promise<DnsRecord[]> {
     const set = recordsOf(zone, rrsetsOf(zone, records));
     const ovhZone = await this.zones.find(zone, signal);
-    const rrsets = [...byRRset(set).map((g) => ({ ...g[0]!, wanted: g })), ...clear.map((c) => ({ ...c, wanted: [] as DnsRecord[] }))];
+    const rrsets = [...recordsByRRset(zone, set).map((g) => ({ ...g[0]!, wanted: g })), ...clear.map((c) => ({ ...c, wanted: [] as DnsRecord[] }))];
     // A value with another TTL is not the one wanted: OVH's recorded updates change names and targets only.
     const withTtl = (key: string, ttl: number) => `${key}\n${ttl}`;
     let changed = false;
@@ -112,7 +113,7 @@ export class OvhProvider implements DnsProvider, RecordGetter, RecordSetter, Zon
   private async changeEach(zone: string, records: DnsRecord[], signal: AbortSignal, fn: (ovhZone: string, group: DnsRecord[], present: Map<string, number[]>) => Promise<DnsRecord[]>): Promise<DnsRecord[]> {
     const ovhZone = await this.zones.find(zone, signal);
     const done: DnsRecord[] = [];
-    for (const group of byRRset(records)) {
+    for (const group of recordsByRRset(zone, records)) {
       const type = group[0]!.type;
       const subDomain = this.subDomain(zone, group[0]!.name, ovhZone);
       done.push(...await this.locks.run(`${ovhZone} ${subDomain} ${type}`, async () => {
