@@ -88,20 +88,20 @@ export async function createProvider(id: string, cfg: ProviderConfig, deps: { lo
       return new DesecProvider({ id, token: cfg.token.reveal(), apiUrl: cfg.api_url, ...fetchOption() });
     }
     case 'porkbun': {
-      const { PorkbunProvider } = await import('./porkbun/porkbun-provider.js');
-      return new PorkbunProvider({ id, apiKey: cfg.api_key.reveal(), secretApiKey: cfg.secret_api_key.reveal(), apiUrl: cfg.api_url, ...fetchOption() });
+      const { porkbunProvider } = await import('./porkbun/porkbun-provider.js');
+      return porkbunProvider({ id, apiKey: cfg.api_key.reveal(), secretApiKey: cfg.secret_api_key.reveal(), apiUrl: cfg.api_url, ...fetchOption() });
     }
     case 'godaddy': {
       const { GodaddyProvider } = await import('./godaddy/godaddy-provider.js');
       return new GodaddyProvider({ id, apiKey: cfg.api_key.reveal(), apiSecret: cfg.api_secret.reveal(), apiUrl: cfg.api_url, ...fetchOption() });
     }
     case 'dnsimple': {
-      const { DnsimpleProvider } = await import('./dnsimple/dnsimple-provider.js');
-      return new DnsimpleProvider({ id, token: cfg.token.reveal(), apiUrl: cfg.api_url, ...(cfg.account_id ? { accountId: cfg.account_id } : {}), ...fetchOption() });
+      const { dnsimpleProvider } = await import('./dnsimple/dnsimple-provider.js');
+      return dnsimpleProvider({ id, token: cfg.token.reveal(), apiUrl: cfg.api_url, ...(cfg.account_id ? { accountId: cfg.account_id } : {}), ...fetchOption() });
     }
     case 'infomaniak': {
-      const { InfomaniakProvider } = await import('./infomaniak/infomaniak-provider.js');
-      return new InfomaniakProvider({ id, token: cfg.token.reveal(), apiUrl: cfg.api_url, ...fetchOption() });
+      const { infomaniakProvider } = await import('./infomaniak/infomaniak-provider.js');
+      return infomaniakProvider({ id, token: cfg.token.reveal(), apiUrl: cfg.api_url, ...fetchOption() });
     }
     case 'google-cloud-dns': {
       const { GoogleCloudDnsProvider } = await import('./google-cloud-dns/google-cloud-dns-provider.js');

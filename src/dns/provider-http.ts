@@ -150,9 +150,14 @@ export function apiClientHttp(api: string, defaultUrl: string, opts: ApiClientOp
   return new ProviderHttp({ label: `${api} provider ${opts.id}`, baseUrl: opts.apiUrl ?? defaultUrl, ...(opts.fetch ? { fetch: opts.fetch } : {}), ...rest });
 }
 
-/** Auth by one token in `Authorization: <scheme> <token>` (Bearer, deSEC's Token), the token scrubbed from messages. */
-export function tokenAuth(scheme: string, token: string): Pick<ProviderHttpOptions, 'auth' | 'secrets'> {
-  return { auth: () => ({ authorization: `${scheme} ${token}` }), secrets: () => [token] };
+/**
+ * Auth by one static token in a header, `Authorization: <scheme> <token>` by default (Bearer,
+ * deSEC's Token; scheme '' sends the token alone, as Hetzner's DNS Console wants in its own
+ * header), the token scrubbed from messages.
+ */
+export function tokenAuth(scheme: string, token: string, header = 'authorization'): Pick<ProviderHttpOptions, 'auth' | 'secrets'> {
+  const value = scheme ? `${scheme} ${token}` : token;
+  return { auth: () => ({ [header]: value }), secrets: () => [token] };
 }
 
 /** A failed provider API call; `status` is the HTTP status when there was an answer. */

@@ -17,6 +17,11 @@ export function groupByName(zone: string, records: DnsRecord[]): RecordGroup[] {
   return [...groups.values()];
 }
 
+/** The records of each RRset (name and type), in first-seen order. */
+export function recordsByRRset(zone: string, records: DnsRecord[]): DnsRecord[][] {
+  return groupByName(zone, records).map((g) => g.records);
+}
+
 /** What setRecords asks for: each RRset to replace with its records, then each to clear with none. */
 export function desiredSets(zone: string, records: DnsRecord[], clear: RRsetName[]): RecordGroup[] {
   const sets = groupByName(zone, records);

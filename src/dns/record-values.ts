@@ -46,13 +46,3 @@ export function changeValues(zone: string, kind: 'append' | 'delete', records: D
   const gone = new Set(changed.map((r) => recordKey(zone, r)));
   return { changed, values: stored.filter((v) => !gone.has(keyOf(v))) };
 }
-
-/** The records grouped by name and type, in order (one RRset each). */
-export function byRRset(records: DnsRecord[]): DnsRecord[][] {
-  const groups = new Map<string, DnsRecord[]>();
-  for (const r of records) {
-    const k = `${r.name.toLowerCase()} ${r.type}`;
-    groups.set(k, [...(groups.get(k) ?? []), r]);
-  }
-  return [...groups.values()];
-}

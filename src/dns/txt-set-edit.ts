@@ -1,6 +1,6 @@
-import { absoluteName, canonicalName } from '../dns-name.js';
 import type { DnsRecord } from './dns-provider.js';
 import type { KeyedMutex } from './keyed-mutex.js';
+import { groupByName } from './record-groups.js';
 
 /**
  * The read-modify-write step of APIs that store a TXT name as one record set (Route 53, Azure):
@@ -11,16 +11,6 @@ export interface TxtSetEdit {
   values: string[];
   /** The records the edit creates (append) or deletes (delete); empty means nothing to write. */
   changed: DnsRecord[];
-}
-
-/** The records grouped by their absolute name (lower case), for one set edit per name. */
-export function byTxtName(zone: string, records: DnsRecord[]): Map<string, DnsRecord[]> {
-  const out = new Map<string, DnsRecord[]>();
-  for (const r of records) {
-    const fqdn = canonicalName(absoluteName(r.name, zone));
-    out.set(fqdn, [...(out.get(fqdn) ?? []), r]);
-  }
-  return out;
 }
 
 /** Appending `records` to a set holding `current`: a value already there is not created. */
@@ -47,18 +37,12 @@ export function deleteFromTxtSet(current: string[], records: DnsRecord[]): TxtSe
   return { values, changed };
 }
 
-/** The zone among `zones` that holds `name`: the longest one that is the name or a parent of it. */
-export function zoneHolding(name: string, zones: string[]): string | undefined {
-  const n = canonicalName(name);
-  return zones.map(canonicalName).filter((z) => n === z || n.endsWith(`.${z}`)).sort((a, b) => b.length - a.length)[0];
-}
-
 /**
  * Runs one set edit per TXT name, each under that name's lock in `mutex` (`scope` keeps two
  * zones' locks apart), and returns what all of them created or deleted, in order.
  */
 export async function editPerTxtName(zone: string, records: DnsRecord[], mutex: KeyedMutex, scope: string, edit: (fqdn: string, records: DnsRecord[]) => Promise<DnsRecord[]>): Promise<DnsRecord[]> {
   const done: DnsRecord[] = [];
-  for (const [fqdn, recs] of byTxtName(zone, records)) done.push(...await mutex.run(`${scope} ${fqdn}`, () => edit(fqdn, recs)));
+  for (const g of groupByName(zone, records)) done.push(...await mutex.run(`${scope} ${g.name}`, () => edit(g.name, g.records)));
   return done;
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DnsimpleProvider } from '../../src/dns/dnsimple/dnsimple-provider.js';
+import { dnsimpleProvider } from '../../src/dns/dnsimple/dnsimple-provider.js';
 import { loadCassettes } from '../support/cassette.js';
 import { describeApiProvider } from '../support/describe-api-provider.js';
 import { startFakeDnsimple, type FakeDnsimple } from '../support/fake-dnsimple.js';
@@ -7,13 +7,13 @@ import { shapeContradictions } from '../support/recorded-shapes.js';
 
 const signal = () => AbortSignal.timeout(15_000);
 const txt = (name: string, data: string) => ({ name, type: 'TXT', data, ttl: 60 });
-const provider = (fake: FakeDnsimple) => new DnsimpleProvider({ id: 'ds', token: fake.token, apiUrl: fake.url });
+const provider = (fake: FakeDnsimple) => dnsimpleProvider({ id: 'ds', token: fake.token, apiUrl: fake.url });
 
 describeApiProvider({
   cassettes: 'dnsimple',
   start: () => startFakeDnsimple(['example.test']),
   provider,
-  refused: (fake) => ({ provider: new DnsimpleProvider({ id: 'ds', token: 'wrong-token-0123', apiUrl: fake.url }), secrets: ['wrong-token-0123'] }),
+  refused: (fake) => ({ provider: dnsimpleProvider({ id: 'ds', token: 'wrong-token-0123', apiUrl: fake.url }), secrets: ['wrong-token-0123'] }),
   refusedMessage: 'HTTP 401: Authentication failed); it needs an account or user API token',
   rateLimited: { message: 'Your API rate limit has been exceeded' },
   ttl: 60,
@@ -29,7 +29,7 @@ describe('dnsimple specifics', () => {
     await p.appendRecords('example.test', [txt('_acme-challenge.acct', 'a')], signal());
     await p.appendRecords('example.test', [txt('_acme-challenge.acct', 'b')], signal());
     expect(fake.api.seen.filter((s) => s.url === '/v2/accounts')).toHaveLength(1);
-    const configured = new DnsimpleProvider({ id: 'ds', token: fake.token, apiUrl: fake.url, accountId: String(fake.accountId) });
+    const configured = dnsimpleProvider({ id: 'ds', token: fake.token, apiUrl: fake.url, accountId: String(fake.accountId) });
     const before = fake.api.seen.length;
     await configured.appendRecords('example.test', [txt('_acme-challenge.acct', 'c')], signal());
     expect(fake.api.seen.slice(before).some((s) => s.url === '/v2/accounts')).toBe(false);

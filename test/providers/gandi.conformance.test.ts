@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { GandiProvider } from '../../src/dns/gandi/gandi-provider.js';
 import { loadCassettes } from '../support/cassette.js';
 import { startFakeGandi, type FakeGandi } from '../support/fake-gandi.js';
-import { describeProviderConformance } from '../support/provider-conformance.js';
-import { describeProviderExtras } from '../support/provider-extras.js';
+import { describeConformanceAndExtras } from '../support/provider-extras.js';
 import { shapeContradictions, type SeenRequest } from '../support/recorded-shapes.js';
 import { keepingSeen } from '../support/seen-requests.js';
 import { failure } from '../support/scripted-fetch.js';
@@ -18,19 +17,13 @@ async function fake(): Promise<FakeGandi> {
   return keepingSeen(seen, await startFakeGandi([ZONE, 'other.test']));
 }
 
-describeProviderConformance('gandi (against a fake of LiveDNS built from the recorded API)', async () => {
-  const g = await fake();
-  return { provider: provider(g), zone: ZONE, txt: (f) => Promise.resolve(g.txt(f)), stop: g.stop };
-});
-
-describeProviderExtras('gandi', async () => {
-  const g = await fake();
-  return {
-    zone: ZONE, provider: () => provider(g), txt: (fqdn) => g.txt(fqdn), inject: (fault) => g.server.inject(fault), stop: g.stop,
+describeConformanceAndExtras({
+  label: 'gandi', against: 'against a fake of LiveDNS built from the recorded API', zone: ZONE, fake, provider: (g) => provider(g),
+  extras: (g) => ({
     seed: (fqdn, texts) => g.put(ZONE, { rrset_name: fqdn.slice(0, -(ZONE.length + 1)), rrset_type: 'TXT', rrset_ttl: 3600, rrset_values: texts.map((t) => `"${t}"`) }),
     configEntry: `type: gandi\napi_url: ${g.apiUrl}\npersonal_access_token: ${g.personalAccessToken}`,
     unknownZone: { zone: 'thisisadomainidonotown.com', message: 'Gandi provider gandi: no LiveDNS domain for thisisadomainidonotown.com (not in the account, not on LiveDNS, or the credentials may not read it)' },
-  };
+  }),
 });
 
 describe('gandi specifics', () => {

@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { GoogleCloudDnsProvider } from '../../src/dns/google-cloud-dns/google-cloud-dns-provider.js';
 import { loadCassettes } from '../support/cassette.js';
 import { startFakeGoogleCloudDns, type FakeGoogleCloudDns } from '../support/fake-google-cloud-dns.js';
-import { describeProviderConformance } from '../support/provider-conformance.js';
-import { describeProviderExtras } from '../support/provider-extras.js';
+import { describeConformanceAndExtras } from '../support/provider-extras.js';
 import { shapeContradictions, type SeenRequest } from '../support/recorded-shapes.js';
 import { keepingSeen } from '../support/seen-requests.js';
 
@@ -17,19 +16,13 @@ async function fake(): Promise<FakeGoogleCloudDns> {
   return keepingSeen(seen, await startFakeGoogleCloudDns([ZONE, 'other.test']));
 }
 
-describeProviderConformance('google-cloud-dns (against a fake built from the recorded API)', async () => {
-  const g = await fake();
-  return { provider: provider(g), zone: ZONE, txt: (f) => Promise.resolve(g.txt(f)), stop: g.stop };
-});
-
-describeProviderExtras('google-cloud-dns', async () => {
-  const g = await fake();
-  return {
-    zone: ZONE, provider: () => provider(g), txt: (fqdn) => g.txt(fqdn), inject: (fault) => g.server.inject(fault), stop: g.stop,
+describeConformanceAndExtras({
+  label: 'google-cloud-dns', against: 'against a fake built from the recorded API', zone: ZONE, fake, provider: (g) => provider(g),
+  extras: (g) => ({
     seed: (fqdn, texts) => g.put(ZONE, { name: fqdn, type: 'TXT', ttl: 300, rrdatas: texts.map((t) => `"${t}"`) }),
     configEntry: `type: google-cloud-dns\napi_url: ${g.apiUrl}\nservice_account_key: ${JSON.stringify(g.key)}`,
     unknownZone: { zone: 'unmanaged.test', message: 'Google Cloud DNS provider gc: no managed zone for unmanaged.test in the project (or the service account may not list it)' },
-  };
+  }),
 });
 
 describe('google-cloud-dns specifics', () => {

@@ -1,17 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InfomaniakProvider } from '../../src/dns/infomaniak/infomaniak-provider.js';
+import { infomaniakProvider } from '../../src/dns/infomaniak/infomaniak-provider.js';
 import { describeApiProvider } from '../support/describe-api-provider.js';
 import { startFakeInfomaniak, type FakeInfomaniak } from '../support/fake-infomaniak.js';
 
 const signal = () => AbortSignal.timeout(15_000);
 const txt = (name: string, data: string) => ({ name, type: 'TXT', data, ttl: 300 });
-const provider = (fake: FakeInfomaniak) => new InfomaniakProvider({ id: 'ik', token: fake.token, apiUrl: fake.url });
+const provider = (fake: FakeInfomaniak) => infomaniakProvider({ id: 'ik', token: fake.token, apiUrl: fake.url });
 
 describeApiProvider({
   cassettes: 'infomaniak',
   start: () => startFakeInfomaniak(['example.test']),
   provider,
-  refused: (fake) => ({ provider: new InfomaniakProvider({ id: 'ik', token: 'wrong-token-0123', apiUrl: fake.url }), secrets: ['wrong-token-0123'] }),
+  refused: (fake) => ({ provider: infomaniakProvider({ id: 'ik', token: 'wrong-token-0123', apiUrl: fake.url }), secrets: ['wrong-token-0123'] }),
   refusedMessage: 'HTTP 401: Authorization required); it needs an API token with the "domain" scope',
   rateLimited: { result: 'error', error: { code: 'too_many_request', description: 'Too many requests' } },
   ttl: 300,

@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { OvhProvider } from '../../src/dns/ovh/ovh-provider.js';
 import { loadCassettes } from '../support/cassette.js';
 import { startFakeOvh, type FakeOvh } from '../support/fake-ovh.js';
-import { describeProviderConformance } from '../support/provider-conformance.js';
-import { describeProviderExtras } from '../support/provider-extras.js';
+import { describeConformanceAndExtras } from '../support/provider-extras.js';
 import { shapeContradictions, type SeenRequest } from '../support/recorded-shapes.js';
 import { keepingSeen } from '../support/seen-requests.js';
 import { failure } from '../support/scripted-fetch.js';
@@ -19,19 +18,13 @@ async function fake(): Promise<FakeOvh> {
   return keepingSeen(seen, await startFakeOvh([ZONE, 'other.test'], { skewSeconds: 3600 }));
 }
 
-describeProviderConformance('ovh (against a fake built from the recorded API; names served as of the last refresh)', async () => {
-  const o = await fake();
-  return { provider: provider(o), zone: ZONE, txt: (f) => Promise.resolve(o.txt(f)), stop: o.stop };
-});
-
-describeProviderExtras('ovh', async () => {
-  const o = await fake();
-  return {
-    zone: ZONE, provider: () => provider(o), txt: (fqdn) => o.txt(fqdn), inject: (fault) => o.server.inject(fault), stop: o.stop,
+describeConformanceAndExtras({
+  label: 'ovh', against: 'against a fake built from the recorded API; names served as of the last refresh', zone: ZONE, fake, provider: (o) => provider(o),
+  extras: (o) => ({
     seed: (fqdn, texts) => { for (const t of texts) o.put(ZONE, { subDomain: fqdn.slice(0, -(ZONE.length + 1)), fieldType: 'TXT', target: `"${t}"`, ttl: 300 }); },
     configEntry: `type: ovh\napi_url: ${o.apiUrl}\napplication_key: ${o.applicationKey}\napplication_secret: ${o.applicationSecret}\nconsumer_key: ${o.consumerKey}`,
     unknownZone: { zone: 'unmanaged.test', message: 'OVH provider ovh: no zone for unmanaged.test in this OVH account (or the consumer key may not list it)' },
-  };
+  }),
 });
 
 describe('ovh specifics', () => {

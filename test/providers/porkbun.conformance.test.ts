@@ -1,17 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PorkbunProvider } from '../../src/dns/porkbun/porkbun-provider.js';
+import { porkbunProvider } from '../../src/dns/porkbun/porkbun-provider.js';
 import { describeApiProvider } from '../support/describe-api-provider.js';
 import { startFakePorkbun, type FakePorkbun } from '../support/fake-porkbun.js';
 
 const signal = () => AbortSignal.timeout(15_000);
 const txt = (name: string, data: string) => ({ name, type: 'TXT', data, ttl: 600 });
-const provider = (fake: FakePorkbun) => new PorkbunProvider({ id: 'pb', apiKey: fake.apiKey, secretApiKey: fake.secretApiKey, apiUrl: fake.url });
+const provider = (fake: FakePorkbun) => porkbunProvider({ id: 'pb', apiKey: fake.apiKey, secretApiKey: fake.secretApiKey, apiUrl: fake.url });
 
 describeApiProvider({
   cassettes: 'porkbun',
   start: () => startFakePorkbun(['example.test']),
   provider,
-  refused: (fake) => ({ provider: new PorkbunProvider({ id: 'pb', apiKey: 'pk1_wrong0123', secretApiKey: 'sk1_wrong4567', apiUrl: fake.url }), secrets: ['pk1_wrong0123', 'sk1_wrong4567'] }),
+  refused: (fake) => ({ provider: porkbunProvider({ id: 'pb', apiKey: 'pk1_wrong0123', secretApiKey: 'sk1_wrong4567', apiUrl: fake.url }), secrets: ['pk1_wrong0123', 'sk1_wrong4567'] }),
   refusedMessage: 'HTTP 400: Invalid API key. (002)); check the API key and secret key, and turn on "API ACCESS"',
   rateLimited: { status: 'ERROR', message: 'Too many requests.' },
   ttl: 600,

@@ -6,6 +6,7 @@ import { dnsTest } from '../../src/dns/dns-test.js';
 import { createLogger } from '../../src/log.js';
 import type { InjectedFault } from './fake-api-server.js';
 import { parseProvider } from './provider-config.js';
+import { describeProviderConformance } from './provider-conformance.js';
 
 /** What the checks beyond the conformance suite need of a provider and its cassette-built fake. */
 export interface ExtrasFixture {
@@ -78,5 +79,36 @@ export function describeProviderExtras(label: string, setup: () => Promise<Extra
       expect(steps.map((s) => `${s.step} ${s.ok ? 'ok' : s.detail}`)).toEqual(['locate ok', 'write ok', 'propagation ok', 'delete ok']);
       expect(f.txt(`_acme-challenge.dnstest.${f.zone}`)).toEqual([]);
     });
+  });
+}
+
+/** A cassette-built fake as the suites below drive it. */
+export interface ExtrasFake {
+  server: { inject(fault: InjectedFault): void };
+  txt(fqdn: string): string[];
+  stop(): Promise<void>;
+}
+
+export interface ConformanceAndExtras<F extends ExtrasFake> {
+  /** The provider type, as the suites are labelled. */
+  label: string;
+  /** What the conformance suite's label adds in parentheses: the fake it runs against. */
+  against: string;
+  zone: string;
+  fake(): Promise<F>;
+  provider(fake: F): DnsProvider;
+  /** The extras' fixture fields that are the provider's own. */
+  extras(fake: F): Pick<ExtrasFixture, 'seed' | 'configEntry' | 'unknownZone'>;
+}
+
+/** The conformance suite and the extras, each on a fake of its own, wired alike for every provider. */
+export function describeConformanceAndExtras<F extends ExtrasFake>(s: ConformanceAndExtras<F>): void {
+  describeProviderConformance(`${s.label} (${s.against})`, async () => {
+    const f = await s.fake();
+    return { provider: s.provider(f), zone: s.zone, txt: (fqdn) => Promise.resolve(f.txt(fqdn)), stop: () => f.stop() };
+  });
+  describeProviderExtras(s.label, async () => {
+    const f = await s.fake();
+    return { zone: s.zone, provider: () => s.provider(f), txt: (fqdn) => f.txt(fqdn), inject: (fault) => f.server.inject(fault), stop: () => f.stop(), ...s.extras(f) };
   });
 }

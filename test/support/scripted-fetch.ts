@@ -23,26 +23,30 @@ export function recordedAnswer(i: RecordedInteraction): FetchLikeResponse {
   return answer(i.status, i.responseBody, i.responseHeaders);
 }
 
-type Playable = ScriptedAnswer | FetchLikeResponse | Error;
+/** What a scripted fetch plays: an answer, a fetch answer, a recorded interaction verbatim, or an error to throw. */
+export type Playable = ScriptedAnswer | FetchLikeResponse | RecordedInteraction | Error;
 
 /**
  * A fetch that plays answers in order (or picks one per request) and keeps what was asked: for
  * feeding a client the recorded answers of the real API without a server. Running out of
- * answers fails the call.
+ * answers fails the call. The one scripted fetch of the tests (replayFetch below builds on it).
  */
 export function scriptedFetch(answers: Playable[] | ((call: ScriptedCall) => Playable)): { fetch: FetchLike; calls: ScriptedCall[] } {
   const calls: ScriptedCall[] = [];
+  // A copy: the caller's list stays as given (a test may read it afterwards).
+  const queue = Array.isArray(answers) ? [...answers] : undefined;
   const fetch: FetchLike = (url, init = {}) => {
     const call: ScriptedCall = { url, method: init.method ?? 'GET', headers: init.headers ?? {}, body: init.body === undefined ? '' : String(init.body), at: Date.now() };
     calls.push(call);
     let next: Playable | undefined;
     try {
-      next = typeof answers === 'function' ? answers(call) : answers.shift();
+      next = typeof answers === 'function' ? answers(call) : queue?.shift();
     } catch (err) {
       next = err as Error;
     }
     if (!next) return Promise.reject(new Error(`no answer scripted for ${call.method} ${url}`));
     if (next instanceof Error) return Promise.reject(next);
+    if ('cassette' in next) return Promise.resolve(recordedAnswer(next));
     return Promise.resolve('text' in next && typeof next.text === 'function' ? next : answer(next.status, (next as ScriptedAnswer).body, (next as ScriptedAnswer).headers));
   };
   return { fetch, calls };

@@ -4,7 +4,8 @@ import type { DnsProvider, DnsRecord, RecordGetter, RecordSetter, RRsetName, Zon
 import { KeyedMutex } from '../keyed-mutex.js';
 import { absoluteRRsetName, recordsOf, rrsetsOf, type RRset } from '../rrset.js';
 import { unquoteTxt } from '../txt-presentation.js';
-import { appendToTxtSet, deleteFromTxtSet, editPerTxtName, zoneHolding, type TxtSetEdit } from '../txt-set-edit.js';
+import { appendToTxtSet, deleteFromTxtSet, editPerTxtName, type TxtSetEdit } from '../txt-set-edit.js';
+import { ZoneListing } from '../zone-walk.js';
 import { AzureClient, CHANGED_SINCE_READ, type AzureRecordProperties, type AzureRecordSet } from './azure-client.js';
 import type { AzureOptions } from './azure-options.js';
 
@@ -23,13 +24,22 @@ export class AzureProvider implements DnsProvider, RecordGetter, RecordSetter, Z
   readonly id: string;
   private readonly label: string;
   private readonly client: AzureClient;
-  private zones: Promise<string[]> | undefined;
+  private readonly zones: ZoneListing<string>;
   private readonly names = new KeyedMutex();
 
   constructor(private readonly opts: AzureOptions) {
     this.id = opts.id;
     this.label = `Azure DNS provider ${opts.id}`;
     this.client = new AzureClient(this.label, opts);
+    this.zones = new ZoneListing({
+      list: async (signal) => {
+        const zones = await this.client.listZones(signal);
+        if (!zones) throw new CertfleetError('DNS_ZONE_NOT_FOUND', `${this.label}: no resource group ${opts.resourceGroup} in subscription ${opts.subscriptionId} (or the identity cannot see it)`);
+        return zones.map((z) => canonicalName(z.name));
+      },
+      name: (z) => z,
+      notFound: (zone, zones) => new CertfleetError('DNS_ZONE_NOT_FOUND', `${this.label}: no zone in resource group ${opts.resourceGroup} holds ${zone} (it has: ${zones.join(', ') || 'none'})`),
+    });
   }
 
   appendRecords(zone: string, records: DnsRecord[], signal: AbortSignal): Promise<DnsRecord[]> {
@@ -41,18 +51,11 @@ export class AzureProvider implements DnsProvider, RecordGetter, RecordSetter, Z
   }
 
   listZones(signal: AbortSignal): Promise<string[]> {
-    if (!this.zones) {
-      this.zones = this.client.listZones(signal).then((zones) => {
-        if (!zones) throw new CertfleetError('DNS_ZONE_NOT_FOUND', `${this.label}: no resource group ${this.opts.resourceGroup} in subscription ${this.opts.subscriptionId} (or the identity cannot see it)`);
-        return zones.map((z) => canonicalName(z.name));
-      });
-      this.zones.catch(() => { this.zones = undefined; });
-    }
-    return this.zones;
+    return this.zones.all(signal);
   }
 
   async getRecords(zone: string, signal: AbortSignal): Promise<DnsRecord[]> {
-    const azZone = await this.azureZone(zone, signal);
+    const azZone = await this.zones.find(zone, signal);
     const sets: RRset[] = [];
     for (const s of await this.client.listRecordSets(azZone, 'recordsets', signal)) {
       const type = s.type.split('/').pop()!;
@@ -67,7 +70,7 @@ export class AzureProvider implements DnsProvider, RecordGetter, RecordSetter, Z
   async setRecords(zone: string, records: DnsRecord[], signal: AbortSignal, clear: RRsetName[] = []): Promise<DnsRecord[]> {
     const replace = rrsetsOf(zone, records);
     if (replace.length === 0 && clear.length === 0) return [];
-    const azZone = await this.azureZone(zone, signal);
+    const azZone = await this.zones.find(zone, signal);
     for (const set of replace) await this.client.putRecordSet(azZone, set.type, relativeName(set.name, azZone), propertiesOf(this.label, set), signal);
     const replaced = new Set(replace.map((r) => `${r.name} ${r.type}`));
     for (const c of clear.map((r) => absoluteRRsetName(zone, r)).filter((c) => !replaced.has(`${c.name} ${c.type}`))) {
@@ -77,7 +80,7 @@ export class AzureProvider implements DnsProvider, RecordGetter, RecordSetter, Z
   }
 
   private async editTxt(zone: string, records: DnsRecord[], signal: AbortSignal, edit: (current: string[], records: DnsRecord[]) => TxtSetEdit): Promise<DnsRecord[]> {
-    const azZone = await this.azureZone(zone, signal);
+    const azZone = await this.zones.find(zone, signal);
     return editPerTxtName(zone, records, this.names, azZone, async (fqdn, recs) => {
       const name = relativeName(fqdn, azZone);
       for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
@@ -93,12 +96,6 @@ export class AzureProvider implements DnsProvider, RecordGetter, RecordSetter, Z
     });
   }
 
-  private async azureZone(zone: string, signal: AbortSignal): Promise<string> {
-    const zones = await this.listZones(signal);
-    const found = zoneHolding(zone, zones);
-    if (!found) throw new CertfleetError('DNS_ZONE_NOT_FOUND', `${this.label}: no zone in resource group ${this.opts.resourceGroup} holds ${canonicalName(zone)} (it has: ${zones.join(', ') || 'none'})`);
-    return found;
-  }
 }
 
 function txtRecord(text: string): { value: string[] } {

@@ -5,6 +5,7 @@ import { absoluteRRsetName, recordsOf, rrsetsOf, type RRset } from '../rrset.js'
 import { quoteTxt } from '../txt-presentation.js';
 import type { FetchLike } from '../../http/pool-fetch.js';
 import { ProviderHttp, type ProviderRequest } from '../provider-http.js';
+import { ZoneWalk } from '../zone-walk.js';
 
 export const CLOUDFLARE_API = 'https://api.cloudflare.com/client/v4';
 
@@ -32,7 +33,7 @@ export class CloudflareProvider implements DnsProvider, RecordGetter, RecordSett
   /** Cloudflare refuses TTLs above one day (1 means automatic). */
   readonly maxTtl = 86_400;
   private readonly http: ProviderHttp;
-  private readonly zoneIds = new Map<string, Promise<string>>();
+  private readonly zoneIds: ZoneWalk<string>;
   private readonly recordIds = new Map<string, string>();
 
   constructor(opts: CloudflareOptions) {
@@ -47,6 +48,9 @@ export class CloudflareProvider implements DnsProvider, RecordGetter, RecordSett
       errorDetail: (_status, body) => apiErrors(body).map((e) => `${e.code} ${e.message}`).join('; ') || undefined,
       maxRetries: opts.maxRateLimitRetries ?? 3,
     });
+    // `name` is documented (developers.cloudflare.com/api: zones list), though not in the recordings.
+    this.zoneIds = new ZoneWalk(`Cloudflare provider ${opts.id}`, async (candidate, signal) =>
+      (await this.http.request('GET', '/zones', { signal, query: { name: candidate } })).json<Envelope<{ id: string; name: string }[]>>().result[0]?.id, 'the token may not read it');
   }
 
   /** Each value is one POST; Cloudflare's "identical record exists" means not created. */
@@ -143,22 +147,7 @@ export class CloudflareProvider implements DnsProvider, RecordGetter, RecordSett
 
   /** The id of the Cloudflare zone holding `zone`: the name itself, else its parents. */
   private zoneId(zone: string, signal: AbortSignal): Promise<string> {
-    let p = this.zoneIds.get(zone);
-    if (!p) {
-      p = (async () => {
-        const labels = canonicalName(zone).split('.');
-        for (let i = 0; i < labels.length - 1; i++) {
-          const candidate = labels.slice(i).join('.');
-          // `name` is documented (developers.cloudflare.com/api: zones list), though not in the recordings.
-          const found = (await this.http.request('GET', '/zones', { signal, query: { name: candidate } })).json<Envelope<{ id: string; name: string }[]>>().result;
-          if (found[0]) return found[0].id;
-        }
-        throw new CertfleetError('DNS_ZONE_NOT_FOUND', `Cloudflare provider ${this.id}: no zone for ${zone} in this account (or the token may not read it)`);
-      })();
-      p.catch(() => this.zoneIds.delete(zone));
-      this.zoneIds.set(zone, p);
-    }
-    return p;
+    return this.zoneIds.find(zone, signal);
   }
 
   private failure(what: string, status: number, env: Envelope<unknown> | undefined): CertfleetError {

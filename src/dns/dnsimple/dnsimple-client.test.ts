@@ -58,7 +58,7 @@ describe('DnsimpleClient on recorded answers', () => {
     expect(err).toMatchObject({ code: 'DNS_AUTH', message: expect.stringContaining('it needs an account or user API token') });
     expect(err?.message).not.toContain(TOKEN);
     const slow = client([{ status: 429, body: '', headers: { 'retry-after': '1' } }, { status: 502, body: '' }, accounts(), replay(findRecorded(recorded, { path: /domains$/, cassette: /authenticate$/ }))]);
-    expect(await slow.c.listZones(signal())).toEqual(['lexicontest.us']);
+    expect(await slow.c.zones(signal())).toEqual(['lexicontest.us']);
     expect(slow.calls).toHaveLength(4);
   });
 

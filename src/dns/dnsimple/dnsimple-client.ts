@@ -1,7 +1,7 @@
 import { canonicalName, relativeName } from '../../dns-name.js';
 import { CertfleetError } from '../../errors.js';
 import { jsonDetail } from '../api-error-detail.js';
-import type { PerNameApi, ValueRecord } from '../per-name-provider.js';
+import type { NewRecord, PerValueApi, ValueRecord } from '../per-value-provider.js';
 import { apiClientHttp, tokenAuth, type ProviderHttp, type ProviderRequest } from '../provider-http.js';
 import { unquoteTxt } from '../txt-presentation.js';
 import type { ApiZone } from '../zone-walk.js';
@@ -15,7 +15,7 @@ interface Page<T> { data: T[]; pagination?: { current_page: number; total_pages:
  * DNSimple's API v2: the account id first (configured, or the token's one account), domains
  * found by name, and zone records one per value, listed page by page.
  */
-export class DnsimpleClient implements PerNameApi<ApiZone> {
+export class DnsimpleClient implements PerValueApi<ApiZone> {
   private readonly http: ProviderHttp;
   private account: Promise<string> | undefined;
 
@@ -41,7 +41,7 @@ export class DnsimpleClient implements PerNameApi<ApiZone> {
     }));
   }
 
-  async create(zone: ApiZone, r: Omit<ValueRecord, 'id'>, signal: AbortSignal): Promise<void> {
+  async create(zone: ApiZone, r: NewRecord, signal: AbortSignal): Promise<void> {
     const [priority, host] = r.type === 'MX' ? r.data.trim().split(/\s+/) : [];
     await this.http.request('POST', `${await this.zonePath(zone, signal)}/records`, {
       signal, zone: zone.name,
@@ -54,7 +54,7 @@ export class DnsimpleClient implements PerNameApi<ApiZone> {
     return res.status !== 404;
   }
 
-  async listZones(signal: AbortSignal): Promise<string[]> {
+  async zones(signal: AbortSignal): Promise<string[]> {
     return (await this.pages<{ name: string }>(`/${await this.accountId(signal)}/domains`, { signal })).map((d) => canonicalName(d.name));
   }
 

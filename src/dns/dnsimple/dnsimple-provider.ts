@@ -1,20 +1,9 @@
-import type { ZoneLister } from '../dns-provider.js';
-import { PerNameProvider } from '../per-name-provider.js';
+import { ListingPerValueProvider } from '../per-value-provider.js';
 import type { ApiZone } from '../zone-walk.js';
 import { DnsimpleClient } from './dnsimple-client.js';
 import type { DnsimpleOptions } from './dnsimple-options.js';
 
-/** DNSimple: one record per value, created and deleted one by one; zones listed. */
-export class DnsimpleProvider extends PerNameProvider<ApiZone> implements ZoneLister {
-  private readonly client: DnsimpleClient;
-
-  constructor(opts: DnsimpleOptions) {
-    const client = new DnsimpleClient(opts);
-    super(opts.id, `DNSimple provider ${opts.id}`, client);
-    this.client = client;
-  }
-
-  listZones(signal: AbortSignal): Promise<string[]> {
-    return this.client.listZones(signal);
-  }
+/** DNSimple: one record per value, listed by name, created and deleted one by one; zones listed. */
+export function dnsimpleProvider(opts: DnsimpleOptions): ListingPerValueProvider<ApiZone> {
+  return new ListingPerValueProvider({ id: opts.id, label: `DNSimple provider ${opts.id}`, api: new DnsimpleClient(opts) });
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { findRecorded, loadCassettes, recordedJson } from '../../../test/support/cassette.js';
-import { buildAndThinRecordedSet } from '../../../test/support/recorded-set-cycle.js';
+import { buildAndThinRecordedSet } from '../../../test/support/record-set-survival.js';
 import { answer, failure, recordedAnswer, replayFetch, scriptedFetch } from '../../../test/support/scripted-fetch.js';
 import { unquoteTxt } from '../txt-presentation.js';
 import { GandiProvider } from './gandi-provider.js';

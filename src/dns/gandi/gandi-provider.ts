@@ -2,7 +2,8 @@ import { CertfleetError } from '../../errors.js';
 import { absoluteName, canonicalName, isInZone, relativeName } from '../../dns-name.js';
 import type { DnsProvider, DnsRecord, RecordGetter, RecordSetter, RRsetName, ZoneLister } from '../dns-provider.js';
 import { KeyedMutex } from '../keyed-mutex.js';
-import { byRRset, changeValues, dataOfValue, zoneFileValue } from '../record-values.js';
+import { recordsByRRset } from '../record-groups.js';
+import { changeValues, dataOfValue, zoneFileValue } from '../record-values.js';
 import { recordsOf, rrsetsOf } from '../rrset.js';
 import { GandiClient } from './gandi-client.js';
 import { GANDI_LIVEDNS_API, type GandiOptions } from './gandi-options.js';
@@ -72,7 +73,7 @@ export class GandiProvider implements DnsProvider, RecordGetter, RecordSetter, Z
   private async changeEach(zone: string, records: DnsRecord[], kind: 'append' | 'delete', signal: AbortSignal): Promise<DnsRecord[]> {
     const domain = await this.domain(zone, signal);
     const done: DnsRecord[] = [];
-    for (const group of byRRset(records)) {
+    for (const group of recordsByRRset(zone, records)) {
       const name = relativeName(absoluteName(group[0]!.name, zone), domain);
       const type = group[0]!.type;
       done.push(...await this.locks.run(`${domain} ${name} ${type}`, async () => {

@@ -2,9 +2,10 @@ import { CertfleetError } from '../../errors.js';
 import { absoluteName, canonicalName, isInZone, withTrailingDot } from '../../dns-name.js';
 import type { DnsProvider, DnsRecord, RecordGetter, RecordSetter, RRsetName, ZoneLister } from '../dns-provider.js';
 import { KeyedMutex } from '../keyed-mutex.js';
-import { byRRset, changeValues, dataOfValue, zoneFileValue } from '../record-values.js';
+import { changeValues, dataOfValue, zoneFileValue } from '../record-values.js';
 import { absoluteRRsetName, recordsOf, rrsetsOf } from '../rrset.js';
-import { zoneHolding } from '../zone-match.js';
+import { recordsByRRset } from '../record-groups.js';
+import { ZoneListing } from '../zone-walk.js';
 import { MetadataTokenSource, parseServiceAccountKey, ServiceAccountTokenSource, type AccessTokenSource } from './google-auth.js';
 import { GoogleCloudDnsClient, type ManagedZone, type ResourceRecordSet } from './google-cloud-dns-client.js';
 import { GOOGLE_CLOUD_DNS_API, GOOGLE_METADATA_URL, type GoogleCloudDnsOptions } from './google-cloud-dns-options.js';
@@ -23,7 +24,7 @@ export class GoogleCloudDnsProvider implements DnsProvider, RecordGetter, Record
   private readonly client: GoogleCloudDnsClient;
   private readonly label: string;
   private readonly locks = new KeyedMutex();
-  private zonesList: Promise<ManagedZone[]> | undefined;
+  private readonly zones: ZoneListing<ManagedZone>;
 
   constructor(opts: GoogleCloudDnsOptions) {
     this.id = opts.id;
@@ -45,6 +46,15 @@ export class GoogleCloudDnsProvider implements DnsProvider, RecordGetter, Record
       project = (signal) => (opts.project ? Promise.resolve(opts.project) : (asked ??= metadata.project(signal).catch((err: unknown) => { asked = undefined; throw err; })));
     }
     this.client = new GoogleCloudDnsClient({ label: this.label, apiUrl: opts.apiUrl ?? GOOGLE_CLOUD_DNS_API, tokens, project, ...fetch });
+    // By dnsName, a public zone before a private one of the same name; listed again once when no
+    // zone holds the name (one added since).
+    this.zones = new ZoneListing({
+      list: (s) => this.client.managedZones(s),
+      name: (z) => z.dnsName,
+      pick: (named) => named.find((z) => z.visibility !== 'private') ?? named[0],
+      refresh: true,
+      notFound: (zone) => new CertfleetError('DNS_ZONE_NOT_FOUND', `${this.label}: no managed zone for ${zone} in the project (or the service account may not list it)`),
+    });
   }
 
   appendRecords(zone: string, records: DnsRecord[], signal: AbortSignal): Promise<DnsRecord[]> {
@@ -61,7 +71,7 @@ export class GoogleCloudDnsProvider implements DnsProvider, RecordGetter, Record
 
   /** Every record set of the zone (SOA and NS included); host names without the trailing dot. */
   async getRecords(zone: string, signal: AbortSignal): Promise<DnsRecord[]> {
-    const mz = await this.managedZone(zone, signal);
+    const mz = await this.zones.find(zone, signal);
     const sets = await this.client.rrsets(mz, signal);
     // recordsOf takes presentation values: TXT stays quoted as stored, host names lose the dot.
     return recordsOf(zone, sets.filter((s) => isInZone(s.name, zone)).map((s) => ({ name: canonicalName(s.name), type: s.type, ttl: s.ttl, values: s.rrdatas.map((v) => (s.type === 'TXT' ? v : dataOfValue(s.type, v))) })));
@@ -71,7 +81,7 @@ export class GoogleCloudDnsProvider implements DnsProvider, RecordGetter, Record
   async setRecords(zone: string, records: DnsRecord[], signal: AbortSignal, clear: RRsetName[] = []): Promise<DnsRecord[]> {
     const replace = rrsetsOf(zone, records);
     if (replace.length === 0 && clear.length === 0) return [];
-    const mz = await this.managedZone(zone, signal);
+    const mz = await this.zones.find(zone, signal);
     const gone = new Set([...clear.map((r) => absoluteRRsetName(zone, r)), ...replace].map((r) => `${r.name} ${r.type}`));
     for (let attempt = 1; ; attempt++) {
       const current = await this.client.rrsets(mz, signal);
@@ -84,9 +94,9 @@ export class GoogleCloudDnsProvider implements DnsProvider, RecordGetter, Record
   }
 
   private async changeEach(zone: string, records: DnsRecord[], kind: 'append' | 'delete', signal: AbortSignal): Promise<DnsRecord[]> {
-    const mz = await this.managedZone(zone, signal);
+    const mz = await this.zones.find(zone, signal);
     const done: DnsRecord[] = [];
-    for (const group of byRRset(records)) {
+    for (const group of recordsByRRset(zone, records)) {
       const name = withTrailingDot(canonicalName(absoluteName(group[0]!.name, zone)));
       const type = group[0]!.type;
       done.push(...await this.locks.run(`${mz.id} ${name} ${type}`, () => this.changeRRset(zone, mz, name, type, group, kind, signal)));
@@ -109,22 +119,6 @@ export class GoogleCloudDnsProvider implements DnsProvider, RecordGetter, Record
 
   private conflict(zone: string, reason: string): CertfleetError {
     return new CertfleetError('DNS_PROVIDER', `${this.label}, zone ${zone}: the record set kept changing under us (${reason}); another writer?`, { retryable: true });
-  }
-
-  /**
-   * The managed zone holding `zone`, by dnsName (a public zone before a private one of the same
-   * name); the listing is asked again once when no zone holds it (one added since).
-   */
-  private async managedZone(zone: string, signal: AbortSignal): Promise<ManagedZone> {
-    for (let fresh = false; ; fresh = true) {
-      if (fresh || !this.zonesList) this.zonesList = this.client.managedZones(signal).catch((err: unknown) => { this.zonesList = undefined; throw err; });
-      const zones = await this.zonesList;
-      const best = zoneHolding(zone, zones.map((z) => z.dnsName));
-      const named = zones.filter((z) => canonicalName(z.dnsName) === best);
-      const mz = named.find((z) => z.visibility !== 'private') ?? named[0];
-      if (mz) return mz;
-      if (fresh) throw new CertfleetError('DNS_ZONE_NOT_FOUND', `${this.label}: no managed zone for ${zone} in the project (or the service account may not list it)`);
-    }
   }
 }
 

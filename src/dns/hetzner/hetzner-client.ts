@@ -3,8 +3,8 @@ import { canonicalName } from '../../dns-name.js';
 import { CertfleetError } from '../../errors.js';
 import { Redactor } from '../../redaction.js';
 import { allPages } from '../api-pages.js';
-import type { ProviderHttp } from '../provider-http.js';
-import { tokenHttp } from '../token-http.js';
+import { apiErrorText } from '../api-error-detail.js';
+import { apiClientHttp, tokenAuth, type ProviderHttp } from '../provider-http.js';
 import { HETZNER_CLOUD_API, type HetznerOptions } from './hetzner-options.js';
 
 /** The answer shapes, as recorded (test/cassettes/hetzner). */
@@ -24,8 +24,9 @@ export class HetznerClient {
 
   constructor(private readonly opts: HetznerOptions) {
     this.label = `Hetzner provider ${opts.id}`;
-    this.http = tokenHttp({
-      label: this.label, baseUrl: opts.apiUrl ?? HETZNER_CLOUD_API, token: opts.apiToken, fetch: opts.fetch, maxRetries: opts.maxRetries,
+    this.http = apiClientHttp('Hetzner', HETZNER_CLOUD_API, opts, {
+      ...tokenAuth('Bearer', opts.apiToken), errorDetail: apiErrorText,
+      ...(opts.maxRetries !== undefined ? { maxRetries: opts.maxRetries } : {}),
       authHint: 'the token needs Read & Write permission in the Hetzner Cloud project that holds the zone',
     });
   }

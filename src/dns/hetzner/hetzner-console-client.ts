@@ -1,9 +1,9 @@
 import { canonicalName, relativeName } from '../../dns-name.js';
+import { apiErrorText } from '../api-error-detail.js';
 import { dataFromApi } from '../api-values.js';
-import type { ApiRecord, NewRecord, PerValueApi } from '../per-value-provider.js';
+import type { NewRecord, PerValueApi, ValueRecord } from '../per-value-provider.js';
 import { allPages } from '../api-pages.js';
-import type { ProviderHttp } from '../provider-http.js';
-import { tokenHttp } from '../token-http.js';
+import { apiClientHttp, tokenAuth, type ProviderHttp } from '../provider-http.js';
 import { HETZNER_CONSOLE_API, type HetznerOptions } from './hetzner-options.js';
 
 /*
@@ -20,36 +20,32 @@ export class HetznerConsoleClient implements PerValueApi<HetznerConsoleZone> {
   private readonly http: ProviderHttp;
 
   constructor(opts: HetznerOptions) {
-    this.http = tokenHttp({
-      label: `Hetzner provider ${opts.id}`, baseUrl: opts.apiUrl ?? HETZNER_CONSOLE_API, token: opts.apiToken, fetch: opts.fetch, maxRetries: opts.maxRetries,
-      header: (t) => ({ 'auth-api-token': t }),
+    this.http = apiClientHttp('Hetzner', HETZNER_CONSOLE_API, opts, {
+      ...tokenAuth('', opts.apiToken, 'auth-api-token'), errorDetail: apiErrorText,
+      ...(opts.maxRetries !== undefined ? { maxRetries: opts.maxRetries } : {}),
       authHint: 'it must be a DNS Console API token (DNS Console → API tokens), not a Cloud project token (use api: cloud for that)',
     });
   }
 
-  async zone(name: string, signal: AbortSignal): Promise<HetznerConsoleZone | undefined> {
+  async findZone(name: string, signal: AbortSignal): Promise<HetznerConsoleZone | undefined> {
     const res = await this.http.request('GET', '/zones', { signal, accept: [404], query: { name } });
     if (res.status === 404) return undefined;
     const z = res.json<{ zones: HetznerConsoleZone[] }>().zones.find((x) => canonicalName(x.name) === name);
     return z ? { id: z.id, name: canonicalName(z.name), ttl: z.ttl } : undefined;
   }
 
-  zoneName(zone: HetznerConsoleZone): string {
-    return zone.name;
-  }
-
-  async records(zone: HetznerConsoleZone, signal: AbortSignal): Promise<ApiRecord[]> {
+  async list(zone: HetznerConsoleZone, signal: AbortSignal): Promise<ValueRecord[]> {
     const pages = await this.pages<{ records: HetznerConsoleRecord[] }>('/records', { zone_id: zone.id }, zone.name, signal);
     return pages.flatMap((p) => p.records).map((r) => ({
-      id: r.id, fqdn: canonicalName(r.name === '@' ? zone.name : `${r.name}.${zone.name}`), type: r.type, data: dataFromApi(r.type, r.value, { quotedTxt: false }), ttl: r.ttl ?? zone.ttl,
+      id: r.id, name: canonicalName(r.name === '@' ? zone.name : `${r.name}.${zone.name}`), type: r.type, data: dataFromApi(r.type, r.value, { quotedTxt: false }), ttl: r.ttl ?? zone.ttl,
     }));
   }
 
   async create(zone: HetznerConsoleZone, r: NewRecord, signal: AbortSignal): Promise<void> {
-    await this.http.request('POST', '/records', { signal, zone: zone.name, json: { zone_id: zone.id, type: r.type, name: relativeName(r.fqdn, zone.name), value: r.data, ttl: r.ttl } });
+    await this.http.request('POST', '/records', { signal, zone: zone.name, json: { zone_id: zone.id, type: r.type, name: relativeName(r.name, zone.name), value: r.data, ttl: r.ttl } });
   }
 
-  async remove(_zone: HetznerConsoleZone, id: string, signal: AbortSignal): Promise<boolean> {
+  async remove(_zone: HetznerConsoleZone, { id }: ValueRecord, signal: AbortSignal): Promise<boolean> {
     const res = await this.http.request('DELETE', `/records/${encodeURIComponent(id)}`, { signal, accept: [404] });
     return res.status !== 404;
   }

@@ -1,9 +1,9 @@
 import { canonicalName, isInZone, relativeName, withTrailingDot } from '../../dns-name.js';
-import { ApiZones } from '../api-zones.js';
 import { dataFromApi } from '../api-values.js';
 import type { DnsProvider, DnsRecord, RecordGetter, RecordSetter, RRsetName, ZoneLister } from '../dns-provider.js';
 import { KeyedMutex } from '../keyed-mutex.js';
-import { PerValueProvider } from '../per-value-provider.js';
+import { ListingPerValueProvider } from '../per-value-provider.js';
+import { ZoneWalk } from '../zone-walk.js';
 import { absoluteRRsetName, recordsOf, rrsetsOf, type RRset } from '../rrset.js';
 import { quoteTxt, unquoteTxt } from '../txt-presentation.js';
 import { HetznerClient, type HetznerRRset, type HetznerZone } from './hetzner-client.js';
@@ -11,8 +11,8 @@ import { HetznerConsoleClient, type HetznerConsoleZone } from './hetzner-console
 import type { HetznerOptions } from './hetzner-options.js';
 
 /** The provider for the API the options choose: Cloud (RRsets) or the older DNS Console (per value). */
-export function hetznerProvider(opts: HetznerOptions): HetznerProvider | PerValueProvider<HetznerConsoleZone> {
-  if (opts.api === 'console') return new PerValueProvider({ id: opts.id, label: `Hetzner provider ${opts.id}`, api: new HetznerConsoleClient(opts) });
+export function hetznerProvider(opts: HetznerOptions): HetznerProvider | ListingPerValueProvider<HetznerConsoleZone> {
+  if (opts.api === 'console') return new ListingPerValueProvider({ id: opts.id, label: `Hetzner provider ${opts.id}`, api: new HetznerConsoleClient(opts) });
   return new HetznerProvider(opts);
 }
 
@@ -24,13 +24,13 @@ export function hetznerProvider(opts: HetznerOptions): HetznerProvider | PerValu
 export class HetznerProvider implements DnsProvider, RecordGetter, RecordSetter, ZoneLister {
   readonly id: string;
   private readonly client: HetznerClient;
-  private readonly zones: ApiZones<HetznerZone>;
+  private readonly zones: ZoneWalk<HetznerZone>;
   private readonly lock = new KeyedMutex();
 
   constructor(opts: HetznerOptions) {
     this.id = opts.id;
     this.client = new HetznerClient(opts);
-    this.zones = new ApiZones(`Hetzner provider ${opts.id}`, (name, signal) => this.client.zone(name, signal));
+    this.zones = new ZoneWalk(`Hetzner provider ${opts.id}`, (name, signal) => this.client.zone(name, signal));
   }
 
   async appendRecords(zone: string, records: DnsRecord[], signal: AbortSignal): Promise<DnsRecord[]> {
@@ -50,7 +50,7 @@ export class HetznerProvider implements DnsProvider, RecordGetter, RecordSetter,
   }
 
   async getRecords(zone: string, signal: AbortSignal): Promise<DnsRecord[]> {
-    const z = await this.zones.get(zone, signal);
+    const z = await this.zones.find(zone, signal);
     const sets = (await this.client.rrsets(z, signal)).map((r) => fromApi(z, r)).filter((r) => isInZone(r.name, zone));
     return recordsOf(zone, sets);
   }
@@ -58,7 +58,7 @@ export class HetznerProvider implements DnsProvider, RecordGetter, RecordSetter,
   /** Per RRset: set_records (plus change_ttl when the TTL differs), or add_records to create it; `clear` deletes. */
   async setRecords(zone: string, records: DnsRecord[], signal: AbortSignal, clear: RRsetName[] = []): Promise<DnsRecord[]> {
     const replace = rrsetsOf(zone, records);
-    const z = await this.zones.get(zone, signal);
+    const z = await this.zones.find(zone, signal);
     return this.lock.run(z.name, async () => {
       for (const set of replace) {
         const name = relativeName(set.name, z.name);
@@ -87,7 +87,7 @@ export class HetznerProvider implements DnsProvider, RecordGetter, RecordSetter,
    */
   private async eachRRset(zone: string, records: DnsRecord[], signal: AbortSignal,
     fn: (z: HetznerZone, set: RRset, name: string, current: string[], api: string[]) => Promise<string[]>): Promise<DnsRecord[]> {
-    const z = await this.zones.get(zone, signal);
+    const z = await this.zones.find(zone, signal);
     return this.lock.run(z.name, async () => {
       const done: RRset[] = [];
       for (const set of rrsetsOf(zone, records)) {

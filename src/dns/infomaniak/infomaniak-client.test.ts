@@ -48,7 +48,7 @@ describe('InfomaniakClient on recorded answers', () => {
   it('honours Retry-After on 429 and backs off on 5xx, then parses the recorded answer', async () => {
     const ok = replay(findRecorded(recorded, { path: /\/1\/product$/, cassette: /unmanaged/ }));
     const { c, calls } = client([{ status: 429, body: '', headers: { 'retry-after': '1' } }, { status: 503, body: '' }, ok]);
-    expect(await c.listZones(signal())).toEqual([]);
+    expect(await c.zones(signal())).toEqual([]);
     expect(calls).toHaveLength(3);
   });
 

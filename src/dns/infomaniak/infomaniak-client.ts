@@ -1,6 +1,6 @@
 import { canonicalName, relativeName } from '../../dns-name.js';
 import { jsonDetail } from '../api-error-detail.js';
-import type { PerNameApi, ValueRecord } from '../per-name-provider.js';
+import type { NewRecord, PerValueApi, ValueRecord } from '../per-value-provider.js';
 import { apiClientHttp, tokenAuth, type ProviderHttp } from '../provider-http.js';
 import type { ApiZone } from '../zone-walk.js';
 import { INFOMANIAK_API, type InfomaniakOptions } from './infomaniak-options.js';
@@ -15,7 +15,7 @@ interface Envelope<T> { result: string; data: T }
  * Infomaniak's API v1: the domain is a product looked up by name (service_name=domain), and its
  * DNS records are one per value, listed whole, created with source/target and deleted by id.
  */
-export class InfomaniakClient implements PerNameApi<InfomaniakZone> {
+export class InfomaniakClient implements PerValueApi<InfomaniakZone> {
   private readonly http: ProviderHttp;
 
   constructor(opts: InfomaniakOptions) {
@@ -40,7 +40,7 @@ export class InfomaniakClient implements PerNameApi<InfomaniakZone> {
     }));
   }
 
-  async create(zone: InfomaniakZone, r: Omit<ValueRecord, 'id'>, signal: AbortSignal): Promise<void> {
+  async create(zone: InfomaniakZone, r: NewRecord, signal: AbortSignal): Promise<void> {
     const [priority, host] = r.type === 'MX' ? r.data.trim().split(/\s+/) : [];
     const rel = relativeName(r.name, zone.name);
     await this.http.request('POST', `/1/domain/${zone.productId}/dns/record`, {
@@ -54,7 +54,7 @@ export class InfomaniakClient implements PerNameApi<InfomaniakZone> {
     return res.status !== 404;
   }
 
-  async listZones(signal: AbortSignal): Promise<string[]> {
+  async zones(signal: AbortSignal): Promise<string[]> {
     return (await this.products(signal)).map((p) => canonicalName(p.customer_name));
   }
 

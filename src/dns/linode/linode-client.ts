@@ -1,9 +1,9 @@
 import { canonicalName, relativeName } from '../../dns-name.js';
 import { allPages } from '../api-pages.js';
+import { apiErrorText } from '../api-error-detail.js';
 import { dataFromApi, mxParts } from '../api-values.js';
-import type { ApiRecord, NewRecord, PerValueApi } from '../per-value-provider.js';
-import type { ProviderHttp } from '../provider-http.js';
-import { tokenHttp } from '../token-http.js';
+import type { NewRecord, PerValueApi, ValueRecord } from '../per-value-provider.js';
+import { apiClientHttp, tokenAuth, type ProviderHttp } from '../provider-http.js';
 import { LINODE_API, type LinodeOptions } from './linode-options.js';
 
 /** The answer shapes, as recorded (test/cassettes/linode). */
@@ -22,39 +22,36 @@ export class LinodeClient implements PerValueApi<LinodeZone> {
   private readonly http: ProviderHttp;
 
   constructor(opts: LinodeOptions) {
-    this.http = tokenHttp({
-      label: `Linode provider ${opts.id}`, baseUrl: opts.apiUrl ?? LINODE_API, token: opts.apiToken, fetch: opts.fetch, maxRetries: opts.maxRetries,
+    this.http = apiClientHttp('Linode', LINODE_API, opts, {
+      ...tokenAuth('Bearer', opts.apiToken), errorDetail: apiErrorText,
+      ...(opts.maxRetries !== undefined ? { maxRetries: opts.maxRetries } : {}),
       authHint: 'the token needs the Domains scope with Read/Write (domains:read_write)',
     });
   }
 
-  async zone(name: string, signal: AbortSignal): Promise<LinodeZone | undefined> {
+  async findZone(name: string, signal: AbortSignal): Promise<LinodeZone | undefined> {
     const found = await this.pages<LinodeDomain>('/domains', undefined, signal, { 'x-filter': JSON.stringify({ domain: name }) });
     const d = found.find((x) => canonicalName(x.domain) === name);
     return d ? { id: d.id, name: canonicalName(d.domain), ttl: d.ttl_sec } : undefined;
   }
 
-  zoneName(zone: LinodeZone): string {
-    return zone.name;
-  }
-
-  async records(zone: LinodeZone, signal: AbortSignal): Promise<ApiRecord[]> {
+  async list(zone: LinodeZone, signal: AbortSignal): Promise<ValueRecord[]> {
     return (await this.pages<LinodeRecord>(`/domains/${zone.id}/records`, zone.name, signal)).map((r) => ({
-      id: String(r.id), fqdn: canonicalName(r.name ? `${r.name}.${zone.name}` : zone.name), type: r.type,
+      id: String(r.id), name: canonicalName(r.name ? `${r.name}.${zone.name}` : zone.name), type: r.type,
       data: dataFromApi(r.type, r.target, { priority: r.priority, quotedTxt: false }), ttl: r.ttl_sec || zone.ttl,
     }));
   }
 
   async create(zone: LinodeZone, r: NewRecord, signal: AbortSignal): Promise<void> {
     const { value, priority } = mxParts(r.type, r.data);
-    const name = relativeName(r.fqdn, zone.name);
+    const name = relativeName(r.name, zone.name);
     await this.http.request('POST', `/domains/${zone.id}/records`, {
       signal, zone: zone.name,
       json: { type: r.type, name: name === '@' ? '' : name, target: value, ttl_sec: r.ttl, ...(priority !== undefined ? { priority } : {}) },
     });
   }
 
-  async remove(zone: LinodeZone, id: string, signal: AbortSignal): Promise<boolean> {
+  async remove(zone: LinodeZone, { id }: ValueRecord, signal: AbortSignal): Promise<boolean> {
     const res = await this.http.request('DELETE', `/domains/${zone.id}/records/${id}`, { signal, accept: [404] });
     return res.status !== 404;
   }

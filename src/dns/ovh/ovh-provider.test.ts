@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { findRecorded, loadCassettes, recordedJson } from '../../../test/support/cassette.js';
-import { buildAndThinRecordedSet } from '../../../test/support/recorded-set-cycle.js';
+import { buildAndThinRecordedSet } from '../../../test/support/record-set-survival.js';
 import { answer, failure, recordedAnswer, replayFetch, scriptedFetch } from '../../../test/support/scripted-fetch.js';
 import { OvhProvider } from './ovh-provider.js';
 

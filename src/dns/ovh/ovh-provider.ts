@@ -2,9 +2,10 @@ import { CertfleetError } from '../../errors.js';
 import { absoluteName, canonicalName, isInZone, relativeName } from '../../dns-name.js';
 import type { DnsProvider, DnsRecord, RecordGetter, RecordSetter, RRsetName, ZoneLister } from '../dns-provider.js';
 import { KeyedMutex } from '../keyed-mutex.js';
-import { byRRset, dataOfValue, valueOfRecord } from '../record-values.js';
+import { dataOfValue, valueOfRecord } from '../record-values.js';
 import { recordKey, recordsOf, rrsetsOf, valueKey } from '../rrset.js';
-import { zoneHolding } from '../zone-match.js';
+import { recordsByRRset } from '../record-groups.js';
+import { ZoneListing } from '../zone-walk.js';
 import { OvhClient, type OvhRecord } from './ovh-client.js';
 import type { OvhOptions } from './ovh-options.js';
 
@@ -19,12 +20,19 @@ export class OvhProvider implements DnsProvider, RecordGetter, RecordSetter, Zon
   private readonly client: OvhClient;
   private readonly label: string;
   private readonly locks = new KeyedMutex();
-  private zoneNames: Promise<string[]> | undefined;
+  private readonly zones: ZoneListing<string>;
 
   constructor(opts: OvhOptions) {
     this.id = opts.id;
     this.label = `OVH provider ${opts.id}`;
     this.client = new OvhClient({ ...opts, label: this.label, now: opts.now ?? Date.now });
+    // Listed again once when no zone holds the name (one added since).
+    this.zones = new ZoneListing({
+      list: async (s) => (await this.client.zones(s)).map(canonicalName),
+      name: (z) => z,
+      refresh: true,
+      notFound: (zone) => new CertfleetError('DNS_ZONE_NOT_FOUND', `${this.label}: no zone for ${zone} in this OVH account (or the consumer key may not list it)`),
+    });
   }
 
   appendRecords(zone: string, records: DnsRecord[], signal: AbortSignal): Promise<DnsRecord[]> {
@@ -61,7 +69,7 @@ export class OvhProvider implements DnsProvider, RecordGetter, RecordSetter, Zon
 
   /** Every record of the zone: one request for the ids, one per record (the API has no bulk read). */
   async getRecords(zone: string, signal: AbortSignal): Promise<DnsRecord[]> {
-    const ovhZone = await this.ovhZone(zone, signal);
+    const ovhZone = await this.zones.find(zone, signal);
     const records = await this.details(ovhZone, await this.client.recordIds(ovhZone, signal), signal);
     return records.filter((r) => isInZone(absoluteName(r.subDomain, ovhZone), zone))
       .map((r) => ({ name: relativeName(absoluteName(r.subDomain, ovhZone), zone), type: r.fieldType, ttl: r.ttl, data: dataOfValue(r.fieldType, r.target) }));
@@ -74,8 +82,8 @@ export class OvhProvider implements DnsProvider, RecordGetter, RecordSetter, Zon
    */
   async setRecords(zone: string, records: DnsRecord[], signal: AbortSignal, clear: RRsetName[] = []): Promise<DnsRecord[]> {
     const set = recordsOf(zone, rrsetsOf(zone, records));
-    const ovhZone = await this.ovhZone(zone, signal);
-    const rrsets = [...byRRset(set).map((g) => ({ ...g[0]!, wanted: g })), ...clear.map((c) => ({ ...c, wanted: [] as DnsRecord[] }))];
+    const ovhZone = await this.zones.find(zone, signal);
+    const rrsets = [...recordsByRRset(zone, set).map((g) => ({ ...g[0]!, wanted: g })), ...clear.map((c) => ({ ...c, wanted: [] as DnsRecord[] }))];
     // A value with another TTL is not the one wanted: OVH's recorded updates change names and targets only.
     const withTtl = (key: string, ttl: number) => `${key}\n${ttl}`;
     let changed = false;
@@ -103,9 +111,9 @@ export class OvhProvider implements DnsProvider, RecordGetter, RecordSetter, Zon
    * refreshes the zone once if anything changed.
    */
   private async changeEach(zone: string, records: DnsRecord[], signal: AbortSignal, fn: (ovhZone: string, group: DnsRecord[], present: Map<string, number[]>) => Promise<DnsRecord[]>): Promise<DnsRecord[]> {
-    const ovhZone = await this.ovhZone(zone, signal);
+    const ovhZone = await this.zones.find(zone, signal);
     const done: DnsRecord[] = [];
-    for (const group of byRRset(records)) {
+    for (const group of recordsByRRset(zone, records)) {
       const type = group[0]!.type;
       const subDomain = this.subDomain(zone, group[0]!.name, ovhZone);
       done.push(...await this.locks.run(`${ovhZone} ${subDomain} ${type}`, async () => {
@@ -134,15 +142,5 @@ export class OvhProvider implements DnsProvider, RecordGetter, RecordSetter, Zon
   private subDomain(zone: string, name: string, ovhZone: string): string {
     const rel = relativeName(absoluteName(name, zone), ovhZone);
     return rel === '@' ? '' : rel;
-  }
-
-  /** The OVH zone holding `zone`; the list is asked again once when a zone is not in it (added since). */
-  private async ovhZone(zone: string, signal: AbortSignal): Promise<string> {
-    for (let fresh = false; ; fresh = true) {
-      if (fresh || !this.zoneNames) this.zoneNames = this.client.zones(signal).catch((err: unknown) => { this.zoneNames = undefined; throw err; });
-      const found = zoneHolding(zone, await this.zoneNames);
-      if (found) return found;
-      if (fresh) throw new CertfleetError('DNS_ZONE_NOT_FOUND', `${this.label}: no zone for ${zone} in this OVH account (or the consumer key may not list it)`);
-    }
   }
 }

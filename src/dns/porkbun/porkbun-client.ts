@@ -1,6 +1,6 @@
 import { canonicalName, relativeName } from '../../dns-name.js';
 import { jsonDetail } from '../api-error-detail.js';
-import type { PerNameApi, ValueRecord } from '../per-name-provider.js';
+import type { NewRecord, PerValueApi, ValueRecord } from '../per-value-provider.js';
 import { apiClientHttp, type ProviderHttp } from '../provider-http.js';
 import type { ApiZone } from '../zone-walk.js';
 import { PORKBUN_API, type PorkbunOptions } from './porkbun-options.js';
@@ -19,7 +19,7 @@ const MIN_TTL = 600;
  * per value, created by name and deleted by id. Reads are repeated after a 5xx (Porkbun's rate
  * limit answers 503), writes are not.
  */
-export class PorkbunClient implements PerNameApi<ApiZone> {
+export class PorkbunClient implements PerValueApi<ApiZone> {
   private readonly http: ProviderHttp;
 
   constructor(private readonly opts: PorkbunOptions) {
@@ -45,7 +45,7 @@ export class PorkbunClient implements PerNameApi<ApiZone> {
     }));
   }
 
-  async create(zone: ApiZone, r: Omit<ValueRecord, 'id'>, signal: AbortSignal): Promise<void> {
+  async create(zone: ApiZone, r: NewRecord, signal: AbortSignal): Promise<void> {
     const rel = relativeName(r.name, zone.name);
     const [prio, host] = r.type === 'MX' ? r.data.trim().split(/\s+/) : [];
     await this.post(`/dns/create/${encodeURIComponent(zone.name)}`, {

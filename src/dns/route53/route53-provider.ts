@@ -5,7 +5,8 @@ import type { DnsProvider, DnsRecord, RecordGetter, RecordSetter, RRsetName, Zon
 import { KeyedMutex } from '../keyed-mutex.js';
 import { absoluteRRsetName, recordsOf, rrsetsOf } from '../rrset.js';
 import { quoteTxt, unquoteTxt } from '../txt-presentation.js';
-import { appendToTxtSet, deleteFromTxtSet, editPerTxtName, zoneHolding, type TxtSetEdit } from '../txt-set-edit.js';
+import { appendToTxtSet, deleteFromTxtSet, editPerTxtName, type TxtSetEdit } from '../txt-set-edit.js';
+import { ZoneListing } from '../zone-walk.js';
 import { ROUTE53_API, Route53Client, type Change, type HostedZone } from './route53-client.js';
 import { AwsCredentialChain } from './route53-credentials.js';
 import type { Route53Options } from './route53-options.js';
@@ -23,7 +24,7 @@ export class Route53Provider implements DnsProvider, RecordGetter, RecordSetter,
   readonly id: string;
   private readonly client: Route53Client;
   private readonly label: string;
-  private zones: Promise<HostedZone[]> | undefined;
+  private readonly zones: ZoneListing<HostedZone>;
   private readonly names = new KeyedMutex();
 
   constructor(private readonly opts: Route53Options) {
@@ -36,6 +37,12 @@ export class Route53Provider implements DnsProvider, RecordGetter, RecordSetter,
       ...(opts.stsUrl ? { stsUrl: opts.stsUrl } : {}), ...(opts.fetch ? { fetch: opts.fetch } : {}),
     });
     this.client = new Route53Client(this.label, opts.apiUrl ?? ROUTE53_API, credentials, opts.fetch);
+    const wantPrivate = opts.privateZone ?? false;
+    this.zones = new ZoneListing({
+      list: async (signal) => (await this.client.listHostedZones(signal)).filter((z) => z.private === wantPrivate),
+      name: (z) => z.name,
+      notFound: (zone, zones) => new CertfleetError('DNS_ZONE_NOT_FOUND', `${this.label}: no ${wantPrivate ? 'private' : 'public'} hosted zone holds ${zone} (the credentials see: ${zones.map((z) => z.name).join(', ') || 'none'})`),
+    });
   }
 
   appendRecords(zone: string, records: DnsRecord[], signal: AbortSignal): Promise<DnsRecord[]> {
@@ -47,11 +54,11 @@ export class Route53Provider implements DnsProvider, RecordGetter, RecordSetter,
   }
 
   async listZones(signal: AbortSignal): Promise<string[]> {
-    return (await this.hostedZones(signal)).map((z) => z.name);
+    return (await this.zones.all(signal)).map((z) => z.name);
   }
 
   async getRecords(zone: string, signal: AbortSignal): Promise<DnsRecord[]> {
-    const hz = await this.hostedZone(zone, signal);
+    const hz = await this.zones.find(zone, signal);
     const sets = (await this.client.listRecordSets(hz, signal)).filter((s) => !s.special && s.type !== 'SOA' && isInZone(s.name, zone));
     return recordsOf(zone, sets.map((s) => ({ name: s.name, type: s.type, ttl: s.ttl, values: s.values.map((v) => hostValue(s.type, v)) })));
   }
@@ -60,7 +67,7 @@ export class Route53Provider implements DnsProvider, RecordGetter, RecordSetter,
   async setRecords(zone: string, records: DnsRecord[], signal: AbortSignal, clear: RRsetName[] = []): Promise<DnsRecord[]> {
     const replace = rrsetsOf(zone, records);
     if (replace.length === 0 && clear.length === 0) return [];
-    const hz = await this.hostedZone(zone, signal);
+    const hz = await this.zones.find(zone, signal);
     const changes: Change[] = replace.map((set) => ({ action: 'UPSERT', set: set.type === 'TXT' ? { ...set, values: set.values.map((v) => txtValue(unquoteTxt(v))) } : set }));
     if (clear.length) {
       const current = await this.client.listRecordSets(hz, signal);
@@ -75,7 +82,7 @@ export class Route53Provider implements DnsProvider, RecordGetter, RecordSetter,
   }
 
   private async editTxt(zone: string, records: DnsRecord[], signal: AbortSignal, edit: (current: string[], records: DnsRecord[]) => TxtSetEdit): Promise<DnsRecord[]> {
-    const hz = await this.hostedZone(zone, signal);
+    const hz = await this.zones.find(zone, signal);
     return editPerTxtName(zone, records, this.names, hz.id, async (fqdn, recs) => {
       const set = (await this.client.listRecordSets(hz, signal)).find((s) => !s.special && s.name === fqdn && s.type === 'TXT');
       const result = edit((set?.values ?? []).map(unquoteTxt), recs);
@@ -89,24 +96,6 @@ export class Route53Provider implements DnsProvider, RecordGetter, RecordSetter,
     });
   }
 
-  private hostedZones(signal: AbortSignal): Promise<HostedZone[]> {
-    if (!this.zones) {
-      const wantPrivate = this.opts.privateZone ?? false;
-      this.zones = this.client.listHostedZones(signal).then((all) => all.filter((z) => z.private === wantPrivate));
-      this.zones.catch(() => { this.zones = undefined; });
-    }
-    return this.zones;
-  }
-
-  private async hostedZone(zone: string, signal: AbortSignal): Promise<HostedZone> {
-    const zones = await this.hostedZones(signal);
-    const name = zoneHolding(zone, zones.map((z) => z.name));
-    const hz = zones.find((z) => z.name === name);
-    if (!hz) {
-      throw new CertfleetError('DNS_ZONE_NOT_FOUND', `${this.label}: no ${this.opts.privateZone ? 'private' : 'public'} hosted zone holds ${canonicalName(zone)} (the credentials see: ${zones.map((z) => z.name).join(', ') || 'none'})`);
-    }
-    return hz;
-  }
 }
 
 /** A TXT text as Route 53 takes it: quoted strings of at most 255 characters each (it refuses longer ones). */

@@ -1,9 +1,10 @@
 import { canonicalName, relativeName } from '../../dns-name.js';
 import { allPages } from '../api-pages.js';
+import { apiErrorText } from '../api-error-detail.js';
 import { dataFromApi, mxParts } from '../api-values.js';
-import type { ApiRecord, NewRecord, PerValueApi } from '../per-value-provider.js';
-import type { ProviderHttp } from '../provider-http.js';
-import { tokenHttp } from '../token-http.js';
+import type { ApiZone } from '../zone-walk.js';
+import type { NewRecord, PerValueApi, ValueRecord } from '../per-value-provider.js';
+import { apiClientHttp, tokenAuth, type ProviderHttp } from '../provider-http.js';
 import { quoteTxt } from '../txt-presentation.js';
 import { VULTR_API, type VultrOptions } from './vultr-options.js';
 
@@ -17,41 +18,39 @@ interface VultrDomainPage extends VultrMeta { domains: { domain: string }[] }
  * Vultr API v2: domains by name, records one per value by UUID; TXT data is stored quoted, the
  * apex is the empty name; lists in pages linked by a `meta.links.next` cursor.
  */
-export class VultrClient implements PerValueApi<string> {
+export class VultrClient implements PerValueApi<ApiZone> {
   private readonly http: ProviderHttp;
 
   constructor(opts: VultrOptions) {
-    this.http = tokenHttp({
-      label: `Vultr provider ${opts.id}`, baseUrl: opts.apiUrl ?? VULTR_API, token: opts.apiKey, fetch: opts.fetch, maxRetries: opts.maxRetries,
+    this.http = apiClientHttp('Vultr', VULTR_API, opts, {
+      ...tokenAuth('Bearer', opts.apiKey), errorDetail: apiErrorText,
+      ...(opts.maxRetries !== undefined ? { maxRetries: opts.maxRetries } : {}),
       authHint: 'the API key must be enabled and its access control must allow this machine\'s IP address (Account → API)',
     });
   }
 
   /** The account's domain list, as recorded (the API's single-domain lookup never was). */
-  async zone(name: string, signal: AbortSignal): Promise<string | undefined> {
-    return (await this.zones(signal)).find((d) => d === name);
+  async findZone(name: string, signal: AbortSignal): Promise<ApiZone | undefined> {
+    const found = (await this.zones(signal)).find((d) => d === name);
+    return found === undefined ? undefined : { name: found };
   }
 
-  zoneName(zone: string): string {
-    return zone;
-  }
-
-  async records(zone: string, signal: AbortSignal): Promise<ApiRecord[]> {
+  async list({ name: zone }: ApiZone, signal: AbortSignal): Promise<ValueRecord[]> {
     return (await this.pages<VultrRecordPage>(`/domains/${encodeURIComponent(zone)}/records`, zone, signal)).flatMap((p) => p.records).map((r) => ({
-      id: r.id, fqdn: canonicalName(r.name ? `${r.name}.${zone}` : zone), type: r.type, data: dataFromApi(r.type, r.data, { priority: r.priority, quotedTxt: true }), ttl: r.ttl,
+      id: r.id, name: canonicalName(r.name ? `${r.name}.${zone}` : zone), type: r.type, data: dataFromApi(r.type, r.data, { priority: r.priority, quotedTxt: true }), ttl: r.ttl,
     }));
   }
 
-  async create(zone: string, r: NewRecord, signal: AbortSignal): Promise<void> {
+  async create({ name: zone }: ApiZone, r: NewRecord, signal: AbortSignal): Promise<void> {
     const { value, priority } = mxParts(r.type, r.data);
-    const name = relativeName(r.fqdn, zone);
+    const name = relativeName(r.name, zone);
     await this.http.request('POST', `/domains/${encodeURIComponent(zone)}/records`, {
       signal, zone,
       json: { type: r.type, name: name === '@' ? '' : name, data: r.type === 'TXT' ? quoteTxt(value) : value, priority: priority ?? 0, ttl: r.ttl },
     });
   }
 
-  async remove(zone: string, id: string, signal: AbortSignal): Promise<boolean> {
+  async remove({ name: zone }: ApiZone, { id }: ValueRecord, signal: AbortSignal): Promise<boolean> {
     const res = await this.http.request('DELETE', `/domains/${encodeURIComponent(zone)}/records/${encodeURIComponent(id)}`, { signal, accept: [404] });
     return res.status !== 404;
   }
