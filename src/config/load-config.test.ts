@@ -181,6 +181,14 @@ describe('parseConfig on random input', () => {
     }), { numRuns: 300 });
   });
 
+  it('a merge key whose value is not a map is one problem with its place, not a crash (found by the property above)', () => {
+    expect(problems('acme:\n  <<: ""\n')).toEqual([expect.stringMatching(/^2:3 acme: <<: Merge sources must be maps or map aliases/)]);
+  });
+
+  it('a key named __proto__ beside an unknown key is a problem like any other, not a crash (found by the property above)', () => {
+    expect(() => parseConfig('"": {}\n__proto__: ""\n', 'r.yaml', { env: {} })).toThrow(ConfigError);
+  });
+
   it('a substitution error in a document that is one scalar names the document (found by the property above)', () => {
     expect(problems('"${"\n')).toEqual(['1:1 (document): unterminated "${" at character 1']);
   });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { LineCounter, parseDocument, isMap, isNode, isPair, isScalar, isSeq, visit, type Document, type Scalar } from 'yaml';
+import { LineCounter, parseDocument, isAlias, isMap, isNode, isPair, isScalar, isSeq, visit, type Document, type Scalar } from 'yaml';
 import { CertfleetError, errorMessage } from '../errors.js';
 import { substituteEnv } from './env-substitution.js';
 import { dedentedEntryMessage, unknownKeysMessage } from './key-hints.js';
@@ -73,7 +73,16 @@ export function parseConfig(text: string, file: string, opts: ParseOptions = {})
   readSecretFiles(doc, (f) => read(path.resolve(base, f)), at, (p, f) => sources.set(p, { kind: 'file', file: path.resolve(base, f) }));
   const earlier = problems.length;
 
-  const raw: unknown = withoutExtensions(doc.toJS() ?? {});
+  let js: unknown;
+  try {
+    js = doc.toJS();
+  } catch (err) {
+    // yaml refuses a merge key (`<<`) whose value is not a map or an alias of one.
+    const bad = badMergeKey(doc);
+    at(bad?.offset ?? 0, bad?.path ?? '(document)', `${bad ? '<<: ' : ''}${errorMessage(err).split('\n')[0]}`);
+    throw new ConfigError(problems);
+  }
+  const raw: unknown = withoutExtensions(js ?? {});
   const result = configSchema.safeParse(raw);
   const issues = [...(result.success ? [] : result.error.issues), ...crossFieldIssues(raw).map((i) => ({ ...i, code: 'custom' as const }))];
   for (const issue of issues) {
@@ -102,6 +111,21 @@ type Report = (offset: number, fieldPath: string, message: string) => void;
  * (`<<: *a`) stands for its map, except for the keys that map sets itself (`own`).
  */
 interface AliasUse { from: string; to: string; own?: Set<string> }
+
+/** The first merge key whose value is neither a map nor an alias (nor a list of them). */
+function badMergeKey(doc: Document): { offset: number; path: string } | undefined {
+  let found: { offset: number; path: string } | undefined;
+  visit(doc, {
+    Pair(_key, pair, ancestors) {
+      if (found || !isMergeKey(pair.key)) return undefined;
+      const v = pair.value;
+      const ok = isMap(v) || isAlias(v) || (isSeq(v) && v.items.every((i) => isAlias(i) || isMap(i)));
+      if (!ok) found = { offset: (pair.key as Scalar).range?.[0] ?? 0, path: fieldPath([...ancestors], undefined) || '(document)' };
+      return found ? visit.BREAK : undefined;
+    },
+  });
+  return found;
+}
 
 /** With `merge: true` the key of `<<: *a` is a symbol, not the text `<<`. */
 function isMergeKey(key: unknown): boolean {

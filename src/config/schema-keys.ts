@@ -46,7 +46,8 @@ function keysOf(s: Schema, value: unknown): string[] | undefined {
 
 function child(s: Schema, seg: PropertyKey, value: unknown): Schema | undefined {
   const d = def(s);
-  const found = d.type === 'object' ? d.shape?.[String(seg)]
+  // Own keys only: a key named `__proto__` or `constructor` is not a field of the schema.
+  const found = d.type === 'object' ? (d.shape && Object.hasOwn(d.shape, String(seg)) ? d.shape[String(seg)] : undefined)
     : d.type === 'array' ? d.element
       : d.type === 'record' ? d.valueType
         : d.type === 'union' ? optionsFor(s, value).map((o) => child(o, seg, value)).find((c) => c !== undefined)
