@@ -236,8 +236,8 @@ async function runWebhookCommand(webhook: string, files: Record<string, string> 
       for (const l of b.toString().split('\n').filter(Boolean)) {
         lines.push(l);
         if (!l.startsWith('{')) continue;
-        const r = JSON.parse(l) as { msg: string; address: string; healthAddress: string };
-        if (r.msg === 'webhook_listening') resolve(r);
+        const r = JSON.parse(l) as { msg: string; address: string; health_address: string };
+        if (r.msg === 'webhook_listening') resolve({ address: r.address, healthAddress: r.health_address });
       }
     });
     void exited.then(() => resolve(undefined));
