@@ -1,8 +1,9 @@
+import { configProblems, MINIMAL_CONFIG } from '../../test/support/config-problems.js';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { inspect } from 'node:util';
 import { stringify } from 'yaml';
-import { ConfigError, parseConfig, type ParseOptions } from './load-config.js';
+import { ConfigError, parseConfig } from './load-config.js';
 import type { Config } from './schema.js';
 import { collectSecrets, Secret } from './secret.js';
 
@@ -13,31 +14,9 @@ function powerdns(c: Config) {
   return p;
 }
 
-const good = `acme:
-  directory: https://127.0.0.1:14000/dir
-  email: admin@example.test
-store:
-  path: /tmp/x
-dns:
-  providers:
-    home:
-      type: powerdns
-      api_url: http://127.0.0.1:8081
-      api_key: k
-certificates:
-  - domains: [example.test, "*.example.test"]
-    dns: home
-`;
+const good = MINIMAL_CONFIG;
 
-function problems(text: string, opts: ParseOptions = {}): string[] {
-  try {
-    parseConfig(text, 'c.yaml', opts);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems.map((p) => `${p.line}:${p.column} ${p.path}: ${p.message}`);
-    throw err;
-  }
-  return [];
-}
+const problems = configProblems;
 
 describe('parseConfig', () => {
   it('fills defaults and derives names', () => {

@@ -1,5 +1,6 @@
+import { configProblems } from '../../test/support/config-problems.js';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from './load-config.js';
+import { parseConfig } from './load-config.js';
 
 /** The keys DNSroboCert users bring (issue 17): each parsed through the loader, as check-config does. */
 const base = `acme:
@@ -17,15 +18,7 @@ certificates:
     dns: home
 `;
 
-function problems(text: string): string[] {
-  try {
-    parseConfig(text, 'c.yaml', { env: {} });
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems.map((p) => `${p.line}:${p.column} ${p.path}: ${p.message}`);
-    throw err;
-  }
-  return [];
-}
+const problems = (text: string) => configProblems(text, { env: {} });
 
 describe('top-level x-* keys', () => {
   it('are ignored, and their anchors work through merge keys and plain aliases', () => {

@@ -1,5 +1,6 @@
+import { configProblems } from '../../../test/support/config-problems.js';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig, type ParseOptions } from '../load-config.js';
+import { parseConfig, type ParseOptions } from '../load-config.js';
 import { collectSecrets, Secret } from '../secret.js';
 
 const config = (entry: string) => `acme: { directory: https://127.0.0.1:14000/dir }
@@ -19,15 +20,7 @@ function lexicon(text: string, opts: ParseOptions = {}) {
   return p;
 }
 
-function problems(text: string, opts: ParseOptions = {}): string[] {
-  try {
-    parseConfig(text, 'c.yaml', opts);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems.map((p) => `${p.line}:${p.column} ${p.path}: ${p.message}`);
-    throw err;
-  }
-  return [];
-}
+const problems = configProblems;
 
 const reveal = (options: Record<string, Secret>) => Object.fromEntries(Object.entries(options).map(([k, v]) => [k, v.reveal()]));
 
