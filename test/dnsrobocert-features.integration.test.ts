@@ -3,14 +3,13 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerOutput } from './support/secret-scan.js';
+import { runCertfleet, type CertfleetRun } from './support/run-certfleet.js';
 import { localConfigText, startLocalStack, type LocalStack } from './support/local-stack.js';
 
 /**
  * The DNSroboCert features of issue 17 through bin/certfleet against pebble and PowerDNS:
  * draft, force_renew, x-* anchors, PFX without a passphrase, numeric ids and the hook's profile.
  */
-const bin = path.resolve(import.meta.dirname, '../bin/certfleet');
 const hookScript = path.resolve(import.meta.dirname, 'fixtures/record-hook.mjs');
 const run = promisify(execFile);
 let stack: LocalStack;
@@ -20,21 +19,13 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.stop());
 
-async function certfleet(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function certfleet(...args: string[]): Promise<CertfleetRun> {
   return certfleetWith({}, ...args);
 }
 
-async function certfleetWith(env: NodeJS.ProcessEnv, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    // A draft `run` that started the daemon after all would be stopped here, and the test fail.
-    const { stdout, stderr } = await run(bin, args, { env: { ...process.env, ...env }, timeout: 30_000, killSignal: 'SIGKILL' });
-    registerOutput([stdout, stderr]);
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    registerOutput([e.stdout, e.stderr]);
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+function certfleetWith(env: NodeJS.ProcessEnv, ...args: string[]): Promise<CertfleetRun> {
+  // A draft `run` that started the daemon after all would be stopped here, and the test fail.
+  return runCertfleet(args, { env, timeoutMs: 30_000 });
 }
 
 describe('DNSroboCert features (pebble + PowerDNS, bin/certfleet)', () => {

@@ -1,16 +1,13 @@
-import { execFile } from 'node:child_process';
+import { runCertfleet, type CertfleetRun } from './support/run-certfleet.js';
 import { lstat, readFile, readlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issuerKey } from '../src/issuer/acme-account.js';
 import { findDebris } from './chaos/support/store-debris-finder.js';
 import { makeCertbotStore, treeDigest } from './support/certbot-store.js';
 import { startLocalStack, type LocalStack } from './support/local-stack.js';
 import { findNginx, startNginx, type NginxServer } from './support/nginx-server.js';
-import { registerOutput } from './support/secret-scan.js';
 
-const bin = path.resolve(import.meta.dirname, '../bin/certfleet');
 const PEMS = ['cert', 'chain', 'fullchain', 'privkey'];
 const LINEAGES = [
   { name: 'web', domains: ['example.test', 'www.example.test'], keyType: 'ecdsa' as const },
@@ -35,16 +32,8 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function certfleet(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(bin, args, { env: { ...process.env, ...env } });
-    registerOutput([stdout, stderr]);
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    registerOutput([e.stdout, e.stderr]);
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+function certfleet(args: string[], env: Record<string, string> = {}): Promise<CertfleetRun> {
+  return runCertfleet(args, { env });
 }
 
 /** What nginx reads: the bytes at live/<name>/<file>.pem of every lineage, by path. */
