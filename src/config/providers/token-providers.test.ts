@@ -1,23 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { canGetRecords, canListZones, canSetRecords } from '../../dns/dns-provider.js';
 import { createProvider } from '../../dns/create-provider.js';
-import { ConfigError, parseConfig } from '../load-config.js';
+import { parseProvider } from '../../../test/support/provider-config.js';
+import { ConfigError } from '../load-config.js';
 
-/** A config whose only provider `p` is the given YAML lines (indented under it). */
-const config = (provider: string) => `acme:
-  directory: https://127.0.0.1:14000/dir
-  email: admin@example.test
-store:
-  path: /tmp/x
-dns:
-  providers:
-    p:
-${provider.split('\n').map((l) => `      ${l}`).join('\n')}
-certificates:
-  - domains: [example.test]
-    dns: p
-`;
-const provider = (yaml: string) => parseConfig(config(yaml), 'c.yaml', { readSecretFile: (f) => `secret-from-${f.split('/').pop()!}` }).dns.providers.p!;
+const provider = (yaml: string) => parseProvider('p', yaml, { readSecretFile: (f) => `secret-from-${f.split('/').pop()!}` });
 const log = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {}, child: () => log } as never;
 
 describe('the DigitalOcean, Hetzner, Linode and Vultr entries', () => {
