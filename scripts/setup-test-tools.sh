@@ -3,7 +3,7 @@
 # PowerDNS, BIND, Knot, podman, certbot, …): test tooling, never needed to build or run certfleet.
 # Idempotent and quiet when nothing is to do.
 set -euo pipefail
-APT_PACKAGES=(pebble pdns-server pdns-backend-sqlite3 sqlite3 openssl bind9 knot podman runc busybox-static shellcheck debootstrap certbot chromium python3-lexicon nginx)
+APT_PACKAGES=(pebble pdns-server pdns-backend-sqlite3 sqlite3 openssl bind9 knot podman runc busybox-static shellcheck debootstrap certbot chromium python3-lexicon nginx postgresql-15 podman-compose haproxy)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -23,5 +23,5 @@ if ((${#missing[@]})); then
   fi
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
   if [ "$ours" = 1 ]; then $SUDO rm -f /usr/sbin/policy-rc.d; fi
-  for unit in pdns named knot nginx; do $SUDO systemctl disable --now "$unit" >/dev/null 2>&1 || true; done
+  for unit in pdns named knot nginx postgresql haproxy; do $SUDO systemctl disable --now "$unit" >/dev/null 2>&1 || true; done
 fi

@@ -77,6 +77,11 @@ export interface CertificateStore {
   save(cert: NewCertificate, lease: Lease, signal: AbortSignal): Promise<CertificateMeta>;
   /** Waits for the certificate's lock (taking over a dead holder's); rejects when `signal` fires. */
   lock(name: string, signal: AbortSignal): Promise<Lease>;
+  /**
+   * The lock without waiting: undefined while a live holder has it (a dead holder's is taken
+   * over). Fleet daemons claim due certificates with it, so each is worked on by one host.
+   */
+  tryLock(name: string, signal: AbortSignal): Promise<Lease | undefined>;
   /** A lock per challenge TXT name, shared by every certificate that writes that name. */
   lockTxtName(fqdn: string, signal: AbortSignal): Promise<Lease>;
   readState(name: string, signal: AbortSignal): Promise<VersionedState>;

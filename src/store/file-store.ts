@@ -335,8 +335,17 @@ export class FileStore implements CertificateStore, AccountStore, LocalCertifica
    * contenders exactly one wins (lock-file.ts). The lease's `signal` fires if it is lost.
    */
   async lock(name: string, signal: AbortSignal): Promise<Lease> {
+    return (await this.acquire(name, true, signal))!;
+  }
+
+  tryLock(name: string, signal: AbortSignal): Promise<Lease | undefined> {
+    return this.acquire(name, false, signal);
+  }
+
+  private async acquire(name: string, wait: boolean, signal: AbortSignal): Promise<Lease | undefined> {
     const file = this.lockPath(name);
-    const held = (await acquireLock(file, { staleMs: this.staleLockMs, heartbeatMs: this.heartbeatMs }, signal))!;
+    const held = await acquireLock(file, { staleMs: this.staleLockMs, heartbeatMs: this.heartbeatMs, wait }, signal);
+    if (!held) return undefined;
     let token: bigint;
     try {
       token = await bumpToken(this.fencePath(name));

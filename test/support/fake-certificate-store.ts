@@ -61,6 +61,10 @@ export class FakeCertificateStore implements CertificateStore, AccountStore {
     return { token, signal: lost.signal, release, [Symbol.asyncDispose]: release };
   }
 
+  tryLock(name: string, signal: AbortSignal): Promise<Lease | undefined> {
+    return this.held.has(name) ? Promise.resolve(undefined) : this.lock(name, signal);
+  }
+
   lockTxtName(fqdn: string, signal: AbortSignal): Promise<Lease> {
     return this.lock(`_txt.${fqdn}`, signal);
   }

@@ -125,6 +125,21 @@ export function describeStoreConformance(label: string, setup: () => Promise<Sto
       await third.release();
     });
 
+    it('tryLock does not wait for a live holder, takes a dead holder\'s lock over, and its grants are fenced like lock\'s', async () => {
+      const other = f.reopen();
+      const held = await f.store.lock(NAME, signal());
+      expect(await other.tryLock(NAME, signal())).toBeUndefined();
+      await f.abandonLock(NAME);
+      const taken = await other.tryLock(NAME, AbortSignal.timeout(10_000));
+      expect(taken?.token).toBeGreaterThan(held.token);
+      expect(await refusal(f.store.save({ meta: meta('stale'), pem: pem('stale') }, held, signal()))).toBe('STORE_FENCED');
+      await taken!.release();
+      await held.release();
+      const again = await f.store.tryLock(NAME, signal());
+      expect(again?.token).toBeGreaterThan(taken!.token);
+      await again!.release();
+    });
+
     it('a dead holder\'s lock is taken over; the taker\'s token is greater, and the old lease writes nothing', async () => {
       await saveUnder(f.store, '1');
       const dead = await f.store.lock(NAME, signal());
