@@ -245,7 +245,13 @@ describe.skipIf(!available)('deploy/compose, run with docker-compose on podman',
       expect(r.code, r.stdout + r.stderr).toBe(0);
     }
 
-    const restore = () => recreateCertfleet(file);
+    async function restore(): Promise<void> {
+      await recreateCertfleet(file);
+      await until(async () => {
+        await project.runHealthChecks();
+        return (await project.states()).get(project.container('certfleet'))?.health === 'healthy' ? true : undefined;
+      }, async () => JSON.stringify([...(await project.states())]));
+    }
 
     it('the store volume missing: certfleet exits 78 saying what to mount', async () => {
       try {
@@ -276,8 +282,13 @@ describe.skipIf(!available)('deploy/compose, run with docker-compose on podman',
       const renew = await project.execIn('certfleet', ['/app/bin/container-entrypoint', 'issue', '--config', '/etc/certfleet/config.yml', '--cert', 'web', '--force']);
       registerOutput([renew.stdout, renew.stderr]);
       expect(renew.code).toBe(1);
-      expect(renew.stdout + renew.stderr).toMatch(/127\.0\.0\.1:\d+/);
+      expect(renew.stdout + renew.stderr).toMatch(/container SIGHUP label=certfleet\.reload=nginx: failed \(container engine at tcp:\/\/127\.0\.0\.1:\d+: ECONNREFUSED\)/);
       expect((await served(ports.tls, pebbleRoot)).cert.serialNumber).toBe(firstSerial);
+      const list = await project.execIn('certfleet', ['/app/bin/container-entrypoint', 'list', '--config', '/etc/certfleet/config.yml', '--json']);
+      // The reload is a required action: stored as failed, with the daemon's retry scheduled.
+      const [web] = JSON.parse(list.stdout) as { deploy: { nextAttempt?: string; actions: { kind: string; required: boolean; result: string }[] } }[];
+      expect(web!.deploy.actions.find((a) => a.kind === 'container')).toMatchObject({ required: true, result: 'failed' });
+      expect(Date.parse(web!.deploy.nextAttempt ?? '')).toBeGreaterThan(Date.now());
       // Back up: the failed deploy runs again (by hand here; the daemon's retry is 1 min later) and nginx reloads.
       expect((await project.up(file, ['--no-deps', 'socket-proxy'])).code).toBe(0);
       const deploy = await project.execIn('certfleet', ['/app/bin/container-entrypoint', 'deploy', '--config', '/etc/certfleet/config.yml', '--cert', 'web']);
