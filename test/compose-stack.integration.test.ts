@@ -133,6 +133,7 @@ describe.skipIf(!available)('deploy/compose, run with docker-compose on podman',
     });
     const up = await project.up(file);
     expect(up.code, up.stdout + up.stderr).toBe(0);
+    firstSerial = (await served(ports.tls, pebbleRoot)).cert.serialNumber;
   }, 600_000);
 
   afterAll(async () => {
@@ -185,7 +186,7 @@ describe.skipIf(!available)('deploy/compose, run with docker-compose on podman',
     const { cert, verify } = await served(ports.tls, pebbleRoot);
     expect(verify).toBe('Verify return code: 0 (ok)');
     expect(cert.subjectAltName).toBe(DOMAINS.map((d) => `DNS:${d}`).join(', '));
-    firstSerial = cert.serialNumber;
+    expect(cert.serialNumber).toBe(firstSerial);
   });
 
   it('serves the renewed certificate after the SIGHUP through the socket proxy, with no restart', async () => {
