@@ -1,7 +1,7 @@
 SHELL := /bin/bash
 ENV := source scripts/env.sh &&
 
-.PHONY: setup test-tools demo test lint bench sbom audit chaos package
+.PHONY: setup test-tools demo test lint bench sbom audit chaos package stack-images
 
 # What building needs (Node.js 24, npm ci, build). Test tooling is test-tools, run by the targets that use it.
 setup:
@@ -31,6 +31,11 @@ audit: setup
 
 test: lint
 	@$(ENV) npx vitest run --coverage
+
+# deploy/compose's three images built here from Debian packages (docs/deployment.md); prints the
+# variables that select them, one per line (an env file for compose).
+stack-images: test-tools
+	@$(ENV) scripts/stack-images.sh
 
 # The chaos suite at full size (SIGKILLs, outages, concurrent processes); `make test` runs it reduced.
 chaos: test-tools

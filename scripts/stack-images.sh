@@ -11,9 +11,10 @@ PODMAN=(podman --runtime runc --cgroup-manager cgroupfs --events-backend file)
 base=$(scripts/base-image.sh | tail -n 1)
 version=$(node -p 'require("./package.json").version')
 
-# The hash of these files' contents and names, with the base image and this script.
+# The hash of these files' contents and names (relative: the same from any directory or worktree),
+# with the base image and this script's content.
 hash_of() {
-  { echo "$base"; sha256sum "$0"; find "$@" -type f ! -name '*.test.ts' -print0 | sort -z | xargs -0 sha256sum; } \
+  { echo "$base"; sha256sum < "$0"; find "$@" -type f ! -name '*.test.ts' -print0 | sort -z | xargs -0 sha256sum; } \
     | sha256sum | cut -c1-12
 }
 
