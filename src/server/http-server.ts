@@ -9,6 +9,8 @@ import type { DashboardHandler } from './dashboard-routes.js';
 export interface HealthSource {
   /** Named readiness checks; all must pass for /readyz to answer 200. */
   readiness(): Promise<Record<string, boolean>>;
+  /** What /readyz reports beside its checks without failing them (managed-certificate conflicts). */
+  details?(): Record<string, unknown>;
   metrics(): Promise<{ contentType: string; body: string }>;
 }
 
@@ -47,7 +49,7 @@ export async function startHttpServer(address: string, source: HealthSource, log
         case '/readyz': {
           const checks = await source.readiness();
           const ready = Object.values(checks).every(Boolean);
-          return json(ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', checks });
+          return json(ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', checks, ...(source.details ? { details: source.details() } : {}) });
         }
         case '/metrics': {
           const m = await source.metrics();
