@@ -79,10 +79,12 @@ export class ManagedCertificates implements CertificateBackend {
     if (!v.ok) return { kind: 'invalid', problems: v.problems };
     if (fileNames.has(v.name)) return { kind: 'conflict', detail: `the config file has a certificate named ${JSON.stringify(v.name)} (the file wins); choose another name` };
     const before = this.entries.get(v.name);
-    if (before?.certificate && digest(before.certificate) !== digest(v.certificate)) {
+    // Compared as validated (defaults filled in, domains normalized): the same certificate spelt otherwise is unchanged.
+    if (before?.certificate && digest(before.certificate) === digest(v.certificate)) return { kind: 'unchanged', certificate: await this.view(v.name, signal) ?? { name: v.name } };
+    if (before?.certificate) {
       return { kind: 'conflict', detail: `a certificate named ${JSON.stringify(v.name)} exists with a different spec; DELETE /v1/certificates/${v.name} first to replace it` };
     }
-    const result = await this.o.store.putManaged(v.name, entry as Record<string, unknown>, signal);
+    const result = await this.o.store.putManaged(v.name, { ...(entry as Record<string, unknown>), name: v.name }, signal);
     const record = await this.o.store.getManaged(v.name, signal);
     if (record) this.entries.set(v.name, { record, certificate: v.certificate });
     if (result !== 'unchanged') {
@@ -156,7 +158,8 @@ export class ManagedCertificates implements CertificateBackend {
   }
 
   private validated(e: Entry, config: Config): Entry {
-    const v = validateCertificateEntry(e.record.spec, config);
+    // The store keys the spec by its name: a spec without one is that name's.
+    const v = validateCertificateEntry({ name: e.record.name, ...e.record.spec }, config);
     if (v.ok && v.name === e.record.name) return { record: e.record, certificate: v.certificate };
     const problem = v.ok ? `its spec names ${JSON.stringify(v.name)}` : v.problems.map((p) => `${p.path ? `${p.path}: ` : ''}${p.message}`).join('; ');
     return { record: e.record, problem };
