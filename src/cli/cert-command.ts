@@ -76,6 +76,7 @@ async function endpoint(v: Values): Promise<{ url: string; token: string } | und
     return undefined;
   }
   const token = v['token-file'] === undefined ? config.server.api.token.reveal() : (await readFile(v['token-file'], 'utf8')).replace(/\r?\n$/, '');
+  if (splitHostPort(config.server.api.listen).port === 0) throw new UsageError('server.api.listen has port 0 (any free port): give the daemon\'s address with --url');
   return { url: clientUrl(config.server.api.listen || DEFAULT_API_LISTEN), token };
 }
 

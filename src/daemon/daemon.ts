@@ -113,7 +113,7 @@ export class Daemon {
       d.apply(config);
       d.http = await startHttpServer(config.server.listen, {
         readiness: async () => ({ config: d.specs !== undefined, store: await d.store.writable(AbortSignal.timeout(5_000)), scheduler: d.scheduler.running }),
-        details: () => d.managed.report(),
+        details: () => d.managed.details(),
         metrics: async () => ({ contentType: d.metrics.registry.contentType, body: await d.metrics.registry.metrics() }),
       }, opts.log.child({ component: 'http' }), d.dashboard());
       if (config.server.api) {

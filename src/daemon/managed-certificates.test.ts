@@ -43,6 +43,7 @@ describe('ManagedCertificates', () => {
     expect(await managed.add({ domains: ['example.test'], dns: 'home' }, caller, signal)).toMatchObject({ kind: 'conflict', detail: expect.stringContaining('config file') });
     expect(await managed.add({ domains: ['x.example.test'], dns: 'hme' }, caller, signal)).toMatchObject({ kind: 'invalid', problems: [{ path: 'dns', message: expect.stringContaining('did you mean "home"') }] });
     expect(changed).toEqual(['web']);
+    expect(managed.details()).toBeUndefined();
     expect(managed.merged(config()).map(certificateName)).toEqual(['example.test', 'web']);
     expect(records().filter((r) => r.msg === 'api_change')).toEqual([expect.objectContaining({ audit: true, action: 'add', cert: 'web', peer: '127.0.0.1:5000' })]);
     expect(await managed.remove('web', caller, signal)).toEqual({ kind: 'removed' });
@@ -59,6 +60,7 @@ describe('ManagedCertificates', () => {
     await store.putManaged('kept', { domains: ['kept.example.test'], dns: 'home' }, signal);
     await managed.load(signal);
     expect(managed.merged(config()).map(certificateName)).toEqual(['example.test', 'kept']);
+    expect(managed.details()).toEqual({ managed: { conflicts: ['example.test'], invalid: { gone: expect.any(String) } } });
     expect(managed.report()).toEqual({ conflicts: ['example.test'], invalid: { gone: expect.stringContaining('unknown DNS provider "other"') } });
     expect(managed.specOf('example.test', config())).toBe(config().certificates[0]);
     // A reload that defines the provider makes the stored spec valid again.

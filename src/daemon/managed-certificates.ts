@@ -73,6 +73,12 @@ export class ManagedCertificates implements CertificateBackend {
     return { conflicts: [...this.entries.keys()].filter((n) => fileNames.has(n)), invalid };
   }
 
+  /** /readyz's details: only when there is something to say (conflicts do not make the daemon unready). */
+  details(): Record<string, unknown> | undefined {
+    const r = this.report();
+    return r.conflicts.length || Object.keys(r.invalid).length ? { managed: r } : undefined;
+  }
+
   async add(entry: unknown, caller: Caller, signal: AbortSignal): Promise<AddResult> {
     const { config, fileNames } = this.current();
     const v = validateCertificateEntry(entry, config);

@@ -20,7 +20,7 @@ function fakeBackend(over: Partial<CertificateBackend> = {}): CertificateBackend
   };
 }
 
-async function start(backend: CertificateBackend, o: { rate?: number; now?: () => number } = {}) {
+async function start(backend: CertificateBackend, o: { rate?: number; burst?: number; now?: () => number } = {}) {
   const { log, lines } = captureLog([TOKEN]);
   server = await startApiServer({ listen: '127.0.0.1:0', token: () => TOKEN, backend, log, ...o });
   const call = (p: string, init: RequestInit & { token?: string | null } = {}) => {
@@ -97,7 +97,7 @@ describe('management API server', () => {
 
   it('answers 429 with Retry-After past the rate, and a flood without the token does not starve the client', async () => {
     const t = 1_000_000;
-    const { call } = await start(fakeBackend(), { rate: 5, now: () => t });
+    const { call } = await start(fakeBackend(), { rate: 5, burst: 10, now: () => t });
     const anonymous = await Promise.all(Array.from({ length: 20 }, () => call('/v1/certificates', { token: null })));
     expect(anonymous.filter((r) => r.status === 429)).toHaveLength(10);
     expect(anonymous.find((r) => r.status === 429)!.headers.get('retry-after')).toBe('1');

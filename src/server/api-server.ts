@@ -22,10 +22,11 @@ export interface ApiServerOptions {
   backend: CertificateBackend;
   log: Logger;
   /**
-   * Requests per second for callers with the token (bursts of twice that); callers without it
+   * Requests per second for callers with the token, after a burst of `burst`; callers without it
    * draw from a bucket of their own, so a flood of bad requests cannot starve the real client.
    */
   rate?: number;
+  burst?: number;
   now?: () => number;
 }
 
@@ -38,9 +39,12 @@ export interface ApiServer { address: string; close(): Promise<void> }
  */
 export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
   const now = o.now ?? Date.now;
-  const rate = o.rate ?? 500;
+  // 200/s after a burst of 1,000: a batch of 1,000 adds goes through at once (the benchmark's),
+  // a runaway client is held to what the store and scheduler absorb beside renewals.
+  const rate = o.rate ?? 200;
+  const burst = o.burst ?? Math.max(rate * 2, 1_000);
   let checker = { token: o.token(), check: bearerTokenCheck(o.token()) };
-  const buckets = { client: new TokenBucket(rate, rate * 2, now()), anonymous: new TokenBucket(rate, rate * 2, now()) };
+  const buckets = { client: new TokenBucket(rate, burst, now()), anonymous: new TokenBucket(rate, burst, now()) };
   const server: Server = createServer((req, res) => {
     const token = o.token();
     // A reload changed the token: rebuild the (constant-time) check. This compares our own two values, not the caller's.
