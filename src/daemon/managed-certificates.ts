@@ -172,6 +172,16 @@ export class ManagedCertificates implements CertificateBackend {
   }
 }
 
+/**
+ * `config` with the API's certificates merged in, as the daemon schedules them, for commands that
+ * read the store without a daemon (`certfleet list`); `conflicts` are the names both have.
+ */
+export async function withManaged(config: Config, store: ManagedCertificateStore, log: Logger, signal: AbortSignal): Promise<{ config: Config; conflicts: string[]; invalid: Record<string, string> }> {
+  const managed = new ManagedCertificates({ store, status: () => ({ readMeta: () => Promise.resolve(undefined), readState: () => Promise.resolve({ state: { failures: 0 } }) }), config: () => config, changed: () => undefined, log });
+  await managed.load(signal);
+  return { config: { ...config, certificates: managed.merged(config) }, ...managed.report() };
+}
+
 function digest(c: CertificateConfig): string {
   return stableDigest(c);
 }

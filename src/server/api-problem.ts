@@ -18,8 +18,14 @@ const TYPES: Record<number, string> = {
 };
 
 export function sendProblem(res: ServerResponse, p: Problem, headers: Record<string, string> = {}): void {
-  const body = JSON.stringify({ type: `https://certfleet.dev/problems/${TYPES[p.status] ?? 'error'}`, title: p.title, status: p.status, detail: p.detail, ...(p.errors ? { errors: p.errors } : {}) });
-  res.writeHead(p.status, { 'content-type': 'application/problem+json', 'cache-control': 'no-store', ...headers }).end(body);
+  const answer = prebuilt(p, headers);
+  res.writeHead(p.status, answer.headers).end(answer.body);
+}
+
+/** A problem's headers and body, built once (an answer sent many times, like 429). */
+export function prebuilt(p: Problem, headers: Record<string, string> = {}): { headers: Record<string, string | number>; body: Buffer } {
+  const body = Buffer.from(JSON.stringify({ type: `https://certfleet.dev/problems/${TYPES[p.status] ?? 'error'}`, title: p.title, status: p.status, detail: p.detail, ...(p.errors ? { errors: p.errors } : {}) }));
+  return { headers: { 'content-type': 'application/problem+json', 'cache-control': 'no-store', ...headers }, body };
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
