@@ -246,6 +246,9 @@ export class Daemon {
     if (previous && previous.server.listen !== config.server.listen) {
       this.log.warn({ key: 'server.listen', listen: previous.server.listen, wanted: config.server.listen }, 'change_needs_restart');
     }
+    if (previous && previous.server.api?.listen !== config.server.api?.listen) {
+      this.log.warn({ key: 'server.api.listen', listen: previous.server.api?.listen ?? null, wanted: config.server.api?.listen ?? null }, 'change_needs_restart');
+    }
     this.config = config;
     if (composed) {
       this.store = composed.store;
