@@ -2,17 +2,16 @@
 // request each, to a daemon whose store already holds them (so "planned" is read and scheduled,
 // not issued). Prints the latency and the time until every one is planned, and rewrites its
 // section of docs/benchmarks.md.
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { FileStore } from '../dist/store/file-store.js';
 import { startPebble } from '../build/test/support/pebble-server.js';
 import { startPowerDns } from '../build/test/support/powerdns-server.js';
 import { localConfigText } from '../build/test/support/local-stack.js';
 import { freePort } from '../build/test/support/free-port.js';
 import { benchDate, machine, percentile, writeBenchSection } from './bench-report.mjs';
-import { seedSave } from './seed-store.mjs';
+import { seedCertificates, stopBench } from './seed-store.mjs';
 
 const N = Number(process.env.BENCH_API_N ?? 1000);
 const root = path.resolve(import.meta.dirname, '..');
@@ -27,19 +26,7 @@ const configFile = path.join(work, 'certfleet.yaml');
 let daemon;
 
 try {
-  const key = path.join(work, 'seed.key');
-  const crt = path.join(work, 'seed.crt');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', crt, '-days', '90', '-subj', '/CN=seed.bench.test'], { stdio: 'ignore' });
-  const [certPem, keyPem] = await Promise.all([readFile(crt, 'utf8'), readFile(key, 'utf8')]);
-  const store = new FileStore({ root: storeDir });
-  const notBefore = new Date().toISOString();
-  const notAfter = new Date(Date.now() + 90 * 86_400_000).toISOString();
-  for (let i = 0; i < N; i += 50) {
-    await Promise.all(Array.from({ length: Math.min(50, N - i) }, (_, j) => seedSave(store, {
-      meta: { name: `c${i + j}`, domains: [`c${i + j}.bench.test`], keyType: 'ecdsa-p256', notBefore, notAfter, issuer: 'CN=seed', serial: String(i + j), account: '', orderUrl: '', issuedAt: notBefore, directory: pebble.directoryUrl },
-      pem: { cert: certPem, chain: '', fullchain: certPem, privkey: keyPem },
-    })));
-  }
+  await seedCertificates({ storeDir, work, n: N, directory: pebble.directoryUrl });
   await writeFile(path.join(work, 'api-token'), `${TOKEN}\n`);
   const apiPort = await freePort();
   await writeFile(configFile, localConfigText({ store: storeDir, pebble, pdns, certs: '  []\n', extraTop: `server:\n  listen: 127.0.0.1:0\n  api: { listen: "127.0.0.1:${apiPort}", token_file: api-token }\n` }));
@@ -91,11 +78,5 @@ ${benchDate()} — ${machine()}. \`bin/certfleet run\` with \`server.api\`, the 
 | every one planned | ${plannedS.toFixed(2)} s after the first add | — |`;
   await writeBenchSection('api-bench', section);
 } finally {
-  if (daemon && daemon.exitCode === null) {
-    daemon.kill('SIGTERM');
-    await new Promise((r) => daemon.once('exit', r));
-  }
-  await pebble.stop();
-  await pdns.stop();
-  await rm(work, { recursive: true, force: true });
+  await stopBench({ daemon, pebble, pdns, work });
 }
