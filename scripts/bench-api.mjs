@@ -68,7 +68,7 @@ try {
   console.log(`API: ${N} adds, one request each: p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, ${addsS.toFixed(2)} s in all; every one planned ${plannedS.toFixed(2)} s after the first add`);
   const section = `## Management API (\`make bench\`)
 
-${benchDate()} — ${machine()}. \`bin/certfleet run\` with \`server.api\`, the config file naming no certificate and the store already holding ${N} (valid 90 days); ${N} \`POST /v1/certificates\`, one after another on loopback, each a new certificate. "Planned": \`GET /v1/certificates\` shows every one with its next renewal time.
+${benchDate()} — ${machine()}. \`bin/certfleet run\` with \`server.api\`, the config file naming no certificate and the store already holding ${N} (valid 90 days); ${N} \`POST /v1/certificates\`, one after another on loopback, each a new certificate. "Planned": \`GET /v1/certificates\` shows every one with its next renewal time. Load average at the end: ${os.loadavg()[0].toFixed(1)} (other work on the machine slows the fsync of each add).
 
 | measure | result | bar |
 | --- | --- | --- |
