@@ -41,6 +41,15 @@ export const COMMANDS: CommandHelp[] = [
     exits: '0, or with --check: 0 all fine, 1 a certificate is failing or expiring',
   },
   {
+    name: 'cert', args: 'add|remove|list [--config FILE | --url URL --token-file FILE] [--json]', summary: 'add, remove and list certificates as data, through the management API (server.api)',
+    options: [CONFIG, ['--url URL', 'the API (default: server.api.listen of the config)'], ['--token-file FILE', 'the API token (default: server.api.token of the config)'],
+      ['--cert NAME', 'add, remove: the certificate\'s name (add: default the first domain)'], ['--domain D', 'add: a domain (repeatable)'], ['--dns ID', 'add: the dns.providers id'],
+      ['--key-type T', 'add: ecdsa-p256 (default), ecdsa-p384, rsa-2048, …'], ['--spec FILE', 'add: a certificates[] entry as JSON (- for stdin) instead of the flags'],
+      ['--failing', 'list: only certificates whose last attempt failed'], ['--expiring DURATION', 'list: only those expiring within it (or not issued), like 30d'], ['--json', 'print the API\'s JSON']],
+    examples: ['certfleet cert add --domain shop.example.com --dns home', 'certfleet cert list --expiring 30d', 'certfleet cert remove --cert shop.example.com'],
+    exits: '0 done (an add of the same spec again too), 1 the API refused it (invalid, taken, not found, rate limited), 2 usage, config or connection error, or a wrong token',
+  },
+  {
     name: 'revoke', args: '[--config FILE] --cert NAME [--reason CODE]', summary: 'revoke the current certificate',
     options: [CONFIG, ['--cert NAME', 'the certificate'], ['--reason CODE', 'unspecified, keyCompromise, superseded, cessationOfOperation, …']],
     examples: ['certfleet revoke --cert web --reason superseded'], exits: '0 revoked, 1 failed',

@@ -5,8 +5,9 @@ import { readStatuses } from '../scheduler/certificate-status.js';
 import type { CertificatePaths } from '../store/certificate-store.js';
 import type { DeployState } from '../store/renewal-state.js';
 import { foreignLive } from '../store/preflight-save.js';
-import { storeFor } from '../store/store-for-config.js';
-import { configFor, parseCommand, UsageError } from './cli-options.js';
+import { withManaged } from '../daemon/managed-certificates.js';
+import { managedStoreFor, storeFor } from '../store/store-for-config.js';
+import { configFor, logFor, parseCommand, UsageError } from './cli-options.js';
 import { CHECK_WITHIN_MS, checkProblems, foreignNote, formatLocal, type ListFacts } from './list-check.js';
 
 /** What `--long` adds, read from the stored PEM (not the metadata: the file is what servers use). */
@@ -33,12 +34,15 @@ export async function runList(args: string[]): Promise<number> {
   const withinMs = values.within === undefined ? CHECK_WITHIN_MS : parseDuration(values.within);
   if (withinMs === undefined) throw new UsageError(`--within ${JSON.stringify(values.within)}: expected a duration like 14d or 72h`);
   if (values.within !== undefined && !values.check) throw new UsageError('--within goes with --check');
-  const config = await configFor(values);
-  if (!config) return 2;
-  const store = storeFor(config);
+  const fileConfig = await configFor(values);
+  if (!fileConfig) return 2;
+  const store = storeFor(fileConfig);
   const now = Date.now();
   // `list` reads a few local files: there is nothing to cancel but the process itself.
   const signal = new AbortController().signal;
+  // The certificates added through the API too, as the daemon schedules them (the file wins a name both have).
+  const { config, conflicts } = await withManaged(fileConfig, managedStoreFor(fileConfig), logFor(values, fileConfig), signal);
+  for (const name of conflicts) process.stderr.write(`certfleet: note: ${name} is in the config file and was also added through the API; the file's spec is used\n`);
   const statuses = await readStatuses(config, store, now, signal);
   const rows = await Promise.all(statuses.map(async (status, i): Promise<Row> => {
     const spec = config.certificates[i]!;

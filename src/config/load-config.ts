@@ -99,7 +99,7 @@ export function parseConfig(text: string, file: string, opts: ParseOptions = {})
 }
 
 /** zod's message, or a better one: a dedented option, or a secret's with its option's name. */
-function issueMessage(raw: unknown, issue: { path: PropertyKey[]; message: string }): string {
+export function issueMessage(raw: unknown, issue: { path: PropertyKey[]; message: string }): string {
   const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
   return dedentedEntryMessage(configSchema, raw, path) ?? issue.message.replace(OPTION_PLACEHOLDER, String(path.at(-1) ?? 'option'));
 }

@@ -13,11 +13,14 @@ import { Scheduler, type Clock } from '../scheduler/scheduler.js';
 import { DashboardAuth } from '../server/dashboard-auth.js';
 import { EventRing } from '../server/dashboard-events.js';
 import { dashboardHandler } from '../server/dashboard-routes.js';
+import { startApiServer, type ApiServer } from '../server/api-server.js';
 import { startHttpServer } from '../server/http-server.js';
 import { DaemonMetrics } from '../server/metrics.js';
 import type { CertificateStore } from '../store/certificate-store.js';
+import { managedStoreFor } from '../store/store-for-config.js';
 import { composeRenewer } from './compose.js';
 import { dashboardSource, outcomeEvents } from './dashboard-source.js';
+import { ManagedCertificates } from './managed-certificates.js';
 import { stableDigest } from './stable-digest.js';
 
 export interface DaemonOptions {
@@ -60,6 +63,9 @@ export class Daemon {
   private scheduler!: Scheduler;
   private watcher: ConfigWatcher | undefined;
   private http: Awaited<ReturnType<typeof startHttpServer>> | undefined;
+  /** The certificates added through the API (server.api), merged with the file's in apply(). */
+  private managed!: ManagedCertificates;
+  private api: ApiServer | undefined;
   private readonly log: Logger;
   private stopping: Promise<void> | undefined;
   /** Reloads run one after another, so an older edit never lands after a newer one. */
@@ -103,11 +109,16 @@ export class Daemon {
       signal.throwIfAborted();
       d.production = verdict.production;
       d.startScheduler(config);
+      await d.loadManaged(config, signal);
       d.apply(config);
       d.http = await startHttpServer(config.server.listen, {
         readiness: async () => ({ config: d.specs !== undefined, store: await d.store.writable(AbortSignal.timeout(5_000)), scheduler: d.scheduler.running }),
+        details: () => d.managed.details(),
         metrics: async () => ({ contentType: d.metrics.registry.contentType, body: await d.metrics.registry.metrics() }),
       }, opts.log.child({ component: 'http' }), d.dashboard());
+      if (config.server.api) {
+        d.api = await startApiServer({ listen: config.server.api.listen, token: () => d.config.server.api?.token.reveal() ?? '', backend: d.managed, log: opts.log.child({ component: 'api' }) });
+      }
       signal.throwIfAborted();
       d.scheduler.start();
       // Beside the jobs, not before them: each job also cleans its own certificate's leftovers.
@@ -128,6 +139,11 @@ export class Daemon {
     return this.http?.address;
   }
 
+  /** The management API's URL (server.api), when it listens. */
+  get apiAddress(): string | undefined {
+    return this.api?.address;
+  }
+
   /** SIGHUP: read the config again even if it looks unchanged; resolves once it is applied or refused. */
   async reload(): Promise<void> {
     await this.watcher?.reload();
@@ -146,6 +162,7 @@ export class Daemon {
       await this.sweeping;
       await this.reloading;
       await (this.scheduler as Scheduler | undefined)?.stop(new Error(reason));
+      await this.api?.close();
       await this.http?.close();
       await (this.slot as RenewerSlot | undefined)?.renewer.close();
       this.log.info('stopped');
@@ -229,6 +246,9 @@ export class Daemon {
     if (previous && previous.server.listen !== config.server.listen) {
       this.log.warn({ key: 'server.listen', listen: previous.server.listen, wanted: config.server.listen }, 'change_needs_restart');
     }
+    if (previous && previous.server.api?.listen !== config.server.api?.listen) {
+      this.log.warn({ key: 'server.api.listen', listen: previous.server.api?.listen ?? null, wanted: config.server.api?.listen ?? null }, 'change_needs_restart');
+    }
     this.config = config;
     if (composed) {
       this.store = composed.store;
@@ -240,7 +260,7 @@ export class Daemon {
     const added: string[] = [];
     const changed: string[] = [];
     // The CA is part of each certificate's spec: a switch from staging to production re-issues.
-    for (const spec of config.certificates) next.set(certificateName(spec), { spec, digest: stableDigest({ spec, directory: config.acme.directory }) });
+    for (const spec of this.managed.merged(config)) next.set(certificateName(spec), { spec, digest: stableDigest({ spec, directory: config.acme.directory }) });
     const removed = [...this.specs.keys()].filter((n) => !next.has(n));
     for (const [name, { digest }] of next) {
       const before = this.specs.get(name);
@@ -258,6 +278,27 @@ export class Daemon {
     }
     this.metrics.managed.set(next.size);
     return { added, changed, removed };
+  }
+
+  /** The API's certificates, read before the first apply() so a restart schedules them with the file's. */
+  private async loadManaged(config: Config, signal: AbortSignal): Promise<void> {
+    const store = managedStoreFor(config, (file, problem) => this.log.error({ file, problem }, 'managed_certificate_corrupt'));
+    this.managed = new ManagedCertificates({ store, status: () => this.store, config: () => this.config, changed: (name) => this.respec(name), log: this.opts.log, now: () => this.now() });
+    await this.managed.load(signal);
+  }
+
+  /** One name changed outside the config file (the API, another fleet host): only it is rescheduled. */
+  private respec(name: string): void {
+    const spec = this.managed.specOf(name, this.config);
+    const digest = spec && stableDigest({ spec, directory: this.config.acme.directory });
+    if (spec && digest && this.specs.get(name)?.digest !== digest) {
+      this.specs.set(name, { spec, digest });
+      this.scheduler.schedule(name, this.now());
+    } else if (!spec && this.specs.delete(name)) {
+      this.scheduler.unschedule(name);
+      this.metrics.forget(name);
+    }
+    this.metrics.managed.set(this.specs.size);
   }
 
   private async runJob(name: string, signal: AbortSignal): Promise<void> {

@@ -58,6 +58,10 @@ export async function securityFindings(config: Config, opts: { env?: NodeJS.Proc
   if (config.webhook && !config.webhook.token && !isLoopbackListen(config.webhook.listen)) {
     error(`webhook.listen ${config.webhook.listen} is not a loopback address and webhook.token is not set: anyone who can reach the port can change the zone's records`, 'listen on 127.0.0.1 in ExternalDNS\'s Pod (ExternalDNS sends no token), or set webhook.token_file to a file holding a long random token (openssl rand -base64 32) for a client that sends it');
   }
+  // The management API speaks plain HTTP: off loopback its bearer token would cross the network in the clear.
+  if (config.server.api && !isLoopbackListen(config.server.api.listen)) {
+    error(`server.api.listen ${config.server.api.listen} is not a loopback address: the API is plain HTTP, so its bearer token crosses the network in the clear`, 'listen on 127.0.0.1 and put a TLS reverse proxy (nginx, HAProxy) in front of it for remote clients');
+  }
   if (config.acme.directory === 'selfsigned') {
     error('acme.directory is selfsigned: the development issuer, trusted by no client', 'use a real ACME directory (letsencrypt, zerossl, google or your CA\'s URL)');
   }
