@@ -57,6 +57,10 @@ export async function main(argv: string[]): Promise<number> {
       const { runList } = await import('./list-command.js');
       return runList(rest);
     }
+    case 'store': {
+      const { runStore } = await import('./store-command.js');
+      return runStore(rest);
+    }
     case 'revoke': {
       const { runRevoke } = await import('./revoke-command.js');
       return runRevoke(rest);
