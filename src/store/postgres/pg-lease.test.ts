@@ -59,6 +59,27 @@ describe('leases on the database\'s clock', () => {
     await lease.release();
   });
 
+  it('tryLock skips a lease row another transaction has locked (a save in progress) instead of waiting for it', async () => {
+    f = await pgFixture(server);
+    const held = await f.store.lock('web', S());
+    await f.abandonLock('web');
+    // The expired row, locked as a save's transaction locks it: busy, so no takeover and no wait.
+    const saving = await f.db.pool.connect();
+    try {
+      await saving.query('BEGIN');
+      await saving.query(`SELECT 1 FROM leases WHERE name = 'web' FOR UPDATE`);
+      // Were it to wait, this signal would end it with an abort instead of an answer.
+      expect(await f.reopen().tryLock('web', AbortSignal.timeout(5_000))).toBeUndefined();
+      await saving.query('ROLLBACK');
+    } finally {
+      saving.release();
+    }
+    const taken = await f.reopen().tryLock('web', S());
+    expect(taken?.token).toBeGreaterThan(held.token);
+    await taken!.release();
+    await held.release();
+  });
+
   it('the database stopped: the holder gives the lease up (signal) before it could expire there', async () => {
     f = await pgFixture(server, { ttlMs: 1_200, heartbeatMs: 400 });
     const lease = await f.store.lock('web', S());
