@@ -3,6 +3,9 @@ import { pgFixture, type PgFixture } from '../../../test/support/pg-store-fixtur
 import { startPostgres, type PostgresServer } from '../../../test/support/postgres-server.js';
 import type { PemFile } from '../certificate-store.js';
 import type { CertificateVersion, FleetEvents } from '../fleet-store.js';
+import { freePort } from '../../../test/support/free-port.js';
+import { openPool } from './pg-connection.js';
+import { PgDatabase } from './pg-database.js';
 import { PgFleet } from './pg-fleet.js';
 import { PgManagedCertificates } from './pg-managed.js';
 
@@ -71,6 +74,16 @@ describe('PgFleet', () => {
     await save(f, 'web', 's2');
     expect(await h3.undelivered(S())).toEqual([{ name: 'web', version: 2 }]);
     await vi.waitFor(() => expect(w.saved).toEqual([{ name: 'web', version: 2 }]), { timeout: 5_000, interval: 10 });
+  });
+
+  it('watch rejects when its first connection fails, naming where', async () => {
+    const url = `postgres://certfleet:pw-never-shown-77@127.0.0.1:${await freePort()}/certfleet`;
+    const db = new PgDatabase(openPool(url), url);
+    const events: FleetEvents = { saved: () => undefined, managedChanged: () => undefined, connection: () => undefined };
+    const err = await new PgFleet({ db, host: 'h9' }).watch(events, S()).then(() => undefined, (e: unknown) => e as Error & { code: string });
+    expect(err).toMatchObject({ code: 'STORE_DB', message: expect.stringContaining('cannot connect to PostgreSQL at 127.0.0.1:') });
+    expect(err!.message).not.toContain('pw-never-shown-77');
+    await db.end();
   });
 
   it('heartbeat and status: hosts, what each delivered, current versions, held leases', async () => {
