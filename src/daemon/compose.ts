@@ -2,15 +2,19 @@ import { certificateName, type Config } from '../config/schema.js';
 import { createProvider } from '../dns/create-provider.js';
 import { NodeDnsLookup } from '../dns/dns-lookup.js';
 import { createIssuer } from '../issuer/create-issuer.js';
-import { Renewer, type Clock, type RenewerHooks } from '../issue/renewer.js';
+import { Renewer, type Clock, type DeployRunner, type RenewerHooks } from '../issue/renewer.js';
 import type { Logger } from '../log.js';
 import { Dns01Solver } from '../solver/dns01-solver.js';
 import { DnsRouter } from '../solver/dns-router.js';
 import { StateUpdates } from '../solver/state-updates.js';
-import type { CertificateStore } from '../store/certificate-store.js';
+import type { CertificateStore, LocalCertificateDirectory } from '../store/certificate-store.js';
 import type { FileStore } from '../store/file-store.js';
 import { storeFor } from '../store/store-for-config.js';
+import type { FleetStore } from '../store/fleet-store.js';
+import { DeliveryLedger } from './delivery-ledger.js';
 import { configuredDeploy } from './deploy-runner.js';
+import { FleetDelivery, type FleetDeliveryOptions } from './fleet-delivery.js';
+import { savingLocally } from './local-save-store.js';
 import { webhookNotifier } from './webhook-notifier.js';
 
 /** How long a TXT write or a DNS lookup is retried: a DNS server restart takes seconds. */
@@ -21,13 +25,23 @@ export interface Composed {
   store: CertificateStore;
   /** The names the config manages (for the start-time sweep). */
   names: string[];
+  /** Fleet mode (a shared store): the delivery of every host's saves to this host, not started yet. */
+  fleet?: { store: FleetStore; delivery: FleetDelivery } | undefined;
 }
+
+/** What the daemon gives a fleet delivery: its specs and its reactions. */
+export type FleetHooks = Pick<FleetDeliveryOptions, 'spec' | 'onSaved' | 'onManagedChanged' | 'onDelivery'>;
+
+/** How long a fleet daemon waits before looking again at a certificate another host holds. */
+const CLAIM_RETRY_MS = 60_000;
 
 export interface ComposeOptions {
   log: Logger;
   env?: NodeJS.ProcessEnv | undefined;
   hooks?: RenewerHooks | undefined;
   clock?: Clock | undefined;
+  /** The daemon's side of fleet mode; absent (issue, deploy, revoke): own saves are still written locally. */
+  fleet?: FleetHooks | undefined;
 }
 
 /**
@@ -38,6 +52,8 @@ export interface ComposeOptions {
 export function composeRenewer(config: Config, o: ComposeOptions): Composed {
   // The directory store is the certificate store, the account store and this host's live/ at once.
   const fileStore: FileStore = storeFor(config, o.env ?? process.env);
+  // The shared store of fleet mode: none until the PostgreSQL store (s24-pg-store) is composed here.
+  const fleetStore = undefined as FleetStore | undefined;
   const clock = o.clock ?? { now: Date.now };
   const log = o.log;
   const lookup = new NodeDnsLookup(config.dns.resolvers);
@@ -56,10 +72,25 @@ export function composeRenewer(config: Config, o: ComposeOptions): Composed {
     });
     return solver;
   };
+  const deploy = configuredDeploy({ containers: config.containers, local: fileStore, log, onDeploy: o.hooks?.onDeploy, updates, now: () => clock.now() });
+  const fleet = fleetStore && composeFleet({ fleet: fleetStore, shared: fileStore, local: fileStore, deploy, log, hooks: o.fleet });
   const renewer = new Renewer({
-    acme: config.acme, store: fileStore, updates, local: fileStore, issuer, solver: { removeLeftovers: (...a) => solverOf().removeLeftovers(...a) },
-    deploy: configuredDeploy({ containers: config.containers, local: fileStore, log, onDeploy: o.hooks?.onDeploy, updates, now: () => clock.now() }),
-    notifier: webhookNotifier(config.notify, clock, log), clock, log, hooks: o.hooks,
+    acme: config.acme, store: fleet?.saving ?? fileStore, updates, local: fileStore, issuer, solver: { removeLeftovers: (...a) => solverOf().removeLeftovers(...a) },
+    deploy, notifier: webhookNotifier(config.notify, clock, log), clock, log, hooks: o.hooks,
+    ...(fleet ? { claim: { mode: 'skip' as const, retryMs: CLAIM_RETRY_MS } } : {}),
   });
-  return { renewer, store: fileStore, names: config.certificates.map(certificateName) };
+  return { renewer, store: fileStore, names: config.certificates.map(certificateName), ...(fleet ? { fleet: { store: fleet.store, delivery: fleet.delivery } } : {}) };
+}
+
+/**
+ * Fleet mode's parts: the delivery of other hosts' saves, and the renewing host's store whose
+ * save also writes this host's live/ (in the same per-certificate ledger, so each version is
+ * written and deployed here once).
+ */
+function composeFleet(o: { fleet: FleetStore; shared: CertificateStore; local: LocalCertificateDirectory; deploy: DeployRunner; log: Logger; hooks: FleetHooks | undefined }) {
+  const ledger = new DeliveryLedger();
+  const log = o.log.child({ component: 'fleet' });
+  const delivery = new FleetDelivery({ fleet: o.fleet, store: o.shared, local: o.local, deploy: o.deploy, ledger, log, spec: () => undefined, ...o.hooks });
+  const saving = savingLocally(o.shared, { local: o.local, fleet: o.fleet, ledger, log, retry: (name, version) => delivery.retry(name, version) });
+  return { store: o.fleet, delivery, saving };
 }

@@ -16,7 +16,8 @@ import { dashboardHandler } from '../server/dashboard-routes.js';
 import { startHttpServer } from '../server/http-server.js';
 import { DaemonMetrics } from '../server/metrics.js';
 import type { CertificateStore } from '../store/certificate-store.js';
-import { composeRenewer } from './compose.js';
+import { composeRenewer, type Composed, type FleetHooks } from './compose.js';
+import { HEARTBEAT_MS, heartbeatLoop } from './fleet-heartbeat.js';
 import { dashboardSource, outcomeEvents } from './dashboard-source.js';
 import { stableDigest } from './stable-digest.js';
 
@@ -43,7 +44,7 @@ export class StartRefused extends Error {
 const CESSATION_OF_OPERATION = 5;
 
 /** A Renewer with the jobs using it, so a replaced one is closed only when they are done. */
-interface RenewerSlot { renewer: Renewer; names: string[]; active: number; retired: boolean; infraDigest: string }
+interface RenewerSlot { renewer: Renewer; names: string[]; active: number; retired: boolean; infraDigest: string; fleet?: Composed['fleet'] }
 
 /**
  * `certfleet run`: the config, the scheduler, the HTTP server and the config watcher, wired.
@@ -69,6 +70,8 @@ export class Daemon {
   /** Aborted by stop(): the start-time sweep. */
   private readonly lifetime = new AbortController();
   private sweeping: Promise<void> = Promise.resolve();
+  /** Fleet mode: the delivery and heartbeat started with the first store (see startFleet). */
+  private fleet: { parts: NonNullable<Composed['fleet']>; heartbeat: Promise<void>; delivered?: (result: 'delivered' | 'failed') => void } | undefined;
 
   private constructor(private readonly opts: DaemonOptions) {
     this.log = opts.log.child({ component: 'daemon' });
@@ -105,11 +108,15 @@ export class Daemon {
       d.startScheduler(config);
       d.apply(config);
       d.http = await startHttpServer(config.server.listen, {
-        readiness: async () => ({ config: d.specs !== undefined, store: await d.store.writable(AbortSignal.timeout(5_000)), scheduler: d.scheduler.running }),
+        readiness: async () => ({
+          config: d.specs !== undefined, store: await d.store.writable(AbortSignal.timeout(5_000)), scheduler: d.scheduler.running,
+          ...(d.fleet ? { database: d.fleet.parts.delivery.connected } : {}),
+        }),
         metrics: async () => ({ contentType: d.metrics.registry.contentType, body: await d.metrics.registry.metrics() }),
       }, opts.log.child({ component: 'http' }), d.dashboard());
       signal.throwIfAborted();
       d.scheduler.start();
+      await d.startFleet();
       // Beside the jobs, not before them: each job also cleans its own certificate's leftovers.
       d.sweeping = sweepStore(d.store, d.slot.renewer, d.slot.names, d.log, d.lifetime.signal).catch((err: unknown) => d.log.debug({ error: errorMessage(err) }, 'sweep_interrupted'));
       d.watcher = new ConfigWatcher(opts.configFile, { initialDigest: digestOf(text), onChange: (c) => d.onConfigChange(c) });
@@ -146,11 +153,38 @@ export class Daemon {
       await this.sweeping;
       await this.reloading;
       await (this.scheduler as Scheduler | undefined)?.stop(new Error(reason));
+      await this.fleet?.heartbeat;
+      await this.fleet?.parts.delivery.settled();
       await this.http?.close();
       await (this.slot as RenewerSlot | undefined)?.renewer.close();
       this.log.info('stopped');
     })();
     return this.stopping;
+  }
+
+  /**
+   * Fleet mode, after the scheduler started: every host's saves are delivered here (the first
+   * catch-up included) and this host beats once a minute. The store of the first config stays the
+   * fleet's: changing `store` takes a restart.
+   */
+  private async startFleet(): Promise<void> {
+    const parts = this.slot.fleet;
+    if (!parts) return;
+    const { delivery, store } = parts;
+    const metrics = this.metrics.fleet(store.host, { connected: () => delivery.connected, behind: () => delivery.behind });
+    this.fleet = { parts, heartbeat: Promise.resolve(), delivered: (r) => metrics.delivery(r) };
+    await delivery.start(this.lifetime.signal);
+    this.fleet.heartbeat = heartbeatLoop(store, HEARTBEAT_MS, this.log, this.lifetime.signal);
+  }
+
+  /** What a fleet delivery asks of the daemon: the current specs, a new look after another host's save, metrics. */
+  private fleetHooks(): FleetHooks {
+    return {
+      spec: (name) => this.specs.get(name)?.spec,
+      // The new version decides this host's next look (it was skipped while the other host held it).
+      onSaved: ({ name }) => { if (this.specs.has(name)) this.scheduler.schedule(name, this.now()); },
+      onDelivery: (result) => this.fleet?.delivered?.(result),
+    };
   }
 
   /** The dashboard on server.listen, over the current config (its token too: a reload changes it). */
@@ -224,7 +258,7 @@ export class Daemon {
     const infraDigest = stableDigest({ acme: config.acme, dns: config.dns, store: config.store, notify: config.notify, containers: config.containers, cleanup: config.scheduler.txt_cleanup_timeout });
     const old = this.slot as RenewerSlot | undefined;
     const composed = !old || old.infraDigest !== infraDigest
-      ? composeRenewer(config, { log: this.opts.log.child({ component: 'renewer' }), env: this.opts.env, hooks: this.metrics.hooks(config.acme.directory), clock: this.opts.clock })
+      ? composeRenewer(config, { log: this.opts.log.child({ component: 'renewer' }), env: this.opts.env, hooks: this.metrics.hooks(config.acme.directory), clock: this.opts.clock, fleet: this.fleetHooks() })
       : undefined;
     if (previous && previous.server.listen !== config.server.listen) {
       this.log.warn({ key: 'server.listen', listen: previous.server.listen, wanted: config.server.listen }, 'change_needs_restart');
@@ -232,7 +266,7 @@ export class Daemon {
     this.config = config;
     if (composed) {
       this.store = composed.store;
-      this.slot = { infraDigest, active: 0, retired: false, renewer: composed.renewer, names: composed.names };
+      this.slot = { infraDigest, active: 0, retired: false, renewer: composed.renewer, names: composed.names, fleet: composed.fleet };
       if (old) this.retire(old);
     }
 

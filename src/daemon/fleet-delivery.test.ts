@@ -104,6 +104,7 @@ describe('FleetDelivery', () => {
     expect(saved.version).toBe(1);
     expect(r.written).toEqual([1]);
     expect(r.deployed).toEqual([]); // the pipeline deploys, once; the delivery does not
+    expect(r.saved).toEqual([]); // nor is the pipeline's own schedule moved
     expect(r.fleet.queries.filter((q) => q.startsWith('mark'))).toEqual(['mark web@1']);
     // The wrapper is the store for everything else.
     expect(await r.own.readMeta('web', never())).toMatchObject({ version: 1 });

@@ -16,7 +16,10 @@ export interface FleetDeliveryOptions {
   /** This host's spec of `name`; undefined: not configured here (its files are written, nothing deployed). */
   spec(name: string): CertificateSpec | undefined;
   log: Logger;
-  /** A version saved by any host is current: the daemon reschedules the name's next look. */
+  /**
+   * Another host's save is written here: the daemon reschedules the name's next look (not called
+   * for this host's own saves, which its pipeline scheduled already).
+   */
   onSaved?: ((change: CertificateVersion) => void) | undefined;
   /** A managed certificate changed (issue 16's management API hooks in here). */
   onManagedChanged?: ((name: string) => void) | undefined;
@@ -61,10 +64,7 @@ export class FleetDelivery {
   async start(signal: AbortSignal): Promise<void> {
     this.signal = signal;
     await this.o.fleet.watch({
-      saved: (change) => {
-        this.o.onSaved?.(change);
-        this.want(change);
-      },
+      saved: (change) => this.want(change),
       managedChanged: (name) => this.o.onManagedChanged?.(name),
       connection: (up) => {
         this.up = up;
@@ -142,6 +142,7 @@ export class FleetDelivery {
       // Deploy failures are the deploy runner's: recorded in the state and retried at its backoff.
       if (spec) await this.o.deploy.run(spec, cert.meta.version > 1 ? 'renewed' : 'issued', cert, signal);
       this.o.log.info({ cert: name, version: cert.meta.version }, 'fleet_delivered');
+      this.o.onSaved?.({ name, version: cert.meta.version });
     }
     // Written here already (this host's own save, or an earlier attempt): only the record is left.
     const written = this.o.ledger.version(name);
