@@ -57,6 +57,10 @@ export async function main(argv: string[]): Promise<number> {
       const { runList } = await import('./list-command.js');
       return runList(rest);
     }
+    case 'fleet': {
+      const { runFleet } = await import('./fleet-command.js');
+      return runFleet(rest);
+    }
     case 'revoke': {
       const { runRevoke } = await import('./revoke-command.js');
       return runRevoke(rest);

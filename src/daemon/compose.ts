@@ -9,6 +9,7 @@ import { DnsRouter } from '../solver/dns-router.js';
 import { StateUpdates } from '../solver/state-updates.js';
 import type { CertificateStore, LocalCertificateDirectory } from '../store/certificate-store.js';
 import type { FileStore } from '../store/file-store.js';
+import { CertfleetError } from '../errors.js';
 import { storeFor } from '../store/store-for-config.js';
 import type { FleetStore } from '../store/fleet-store.js';
 import { DeliveryLedger } from './delivery-ledger.js';
@@ -52,8 +53,7 @@ export interface ComposeOptions {
 export function composeRenewer(config: Config, o: ComposeOptions): Composed {
   // The directory store is the certificate store, the account store and this host's live/ at once.
   const fileStore: FileStore = storeFor(config, o.env ?? process.env);
-  // The shared store of fleet mode: none until the PostgreSQL store (s24-pg-store) is composed here.
-  const fleetStore = undefined as FleetStore | undefined;
+  const fleetStore = fleetStoreFor(config);
   const clock = o.clock ?? { now: Date.now };
   const log = o.log;
   const lookup = new NodeDnsLookup(config.dns.resolvers);
@@ -80,6 +80,15 @@ export function composeRenewer(config: Config, o: ComposeOptions): Composed {
     ...(fleet ? { claim: { mode: 'skip' as const, retryMs: CLAIM_RETRY_MS } } : {}),
   });
   return { renewer, store: fileStore, names: config.certificates.map(certificateName), ...(fleet ? { fleet: { store: fleet.store, delivery: fleet.delivery } } : {}) };
+}
+
+/**
+ * The shared store of fleet mode (`store.type: postgres`), undefined for the directory store.
+ * None yet: the PostgreSQL store (branch s24-pg-store) is composed here once it is merged.
+ */
+export function fleetStoreFor(config: Config): FleetStore | undefined {
+  if ((config.store as { type?: string }).type === 'postgres') throw new CertfleetError('CONFIG_INVALID', 'store.type: postgres is not composed in this build yet');
+  return undefined;
 }
 
 /**
