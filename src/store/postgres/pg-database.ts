@@ -1,0 +1,69 @@
+import pg from 'pg';
+import { connectError, pgTarget, queryError, type PgTarget } from './pg-connection.js';
+
+/** What a transaction body is given: queries on one connection inside BEGIN … COMMIT. */
+export type PgQuery = <R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params?: unknown[]) => Promise<pg.QueryResult<R>>;
+
+/**
+ * The pool with what every store file needs of it: errors that name the target and never the
+ * URL, and an AbortSignal on each call (a signal that fires mid-query destroys that connection,
+ * which rolls an open transaction back on the server).
+ */
+export class PgDatabase {
+  readonly target: PgTarget;
+  readonly #url: string;
+
+  constructor(readonly pool: pg.Pool, url: string) {
+    this.target = pgTarget(url);
+    this.#url = url;
+  }
+
+  /** A connection of its own, outside the pool (LISTEN holds one for as long as it listens). */
+  newClient(): pg.Client {
+    const client = new pg.Client({ connectionString: this.#url, application_name: 'certfleet listen', connectionTimeoutMillis: 10_000 });
+    // Without a listener an 'error' of a dead connection would end the process; the owner watches 'end'.
+    client.on('error', () => undefined);
+    return client;
+  }
+
+  async query<R extends pg.QueryResultRow = pg.QueryResultRow>(what: string, sql: string, params: unknown[], signal: AbortSignal): Promise<pg.QueryResult<R>> {
+    return this.transaction(what, signal, (q) => q<R>(sql, params), false);
+  }
+
+  /** `body` inside one transaction (or, with `tx` false, one statement on a pooled connection). */
+  async transaction<T>(what: string, signal: AbortSignal, body: (q: PgQuery) => Promise<T>, tx = true): Promise<T> {
+    signal.throwIfAborted();
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      throw connectError(err, this.target);
+    }
+    let broken: Error | undefined;
+    const discard = (err: Error) => {
+      if (broken) return;
+      broken = err;
+      client.release(err);
+    };
+    const onAbort = () => discard(new Error('aborted'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    const q: PgQuery = (sql, params) => client.query(sql, params);
+    try {
+      if (tx) await q('BEGIN');
+      const result = await body(q);
+      if (tx) await q('COMMIT');
+      return result;
+    } catch (err) {
+      if (tx && !broken) await q('ROLLBACK').catch((e: unknown) => discard(e instanceof Error ? e : new Error(String(e))));
+      signal.throwIfAborted();
+      throw queryError(`cannot ${what}`, err, this.target);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      if (!broken) client.release();
+    }
+  }
+
+  end(): Promise<void> {
+    return this.pool.end();
+  }
+}
