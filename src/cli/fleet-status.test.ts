@@ -14,7 +14,7 @@ const status: FleetStatus = {
     { id: 'edge-2', lastSeen: '2026-12-01T09:40:00.000Z', delivered: { web: 1 } },
   ],
   current: [{ name: 'web', version: 2 }, { name: 'api', version: 1 }, { name: 'shop', version: 4 }],
-  leases: [{ name: 'shop', holder: 'edge-1', token: '17', expiresAt: '2026-12-01T10:00:30.000Z' }],
+  leases: [{ name: 'shop', holder: 'edge-1/4121', token: '17', expiresAt: '2026-12-01T10:00:30.000Z' }],
 };
 
 describe('fleet status report', () => {
@@ -32,7 +32,7 @@ describe('fleet status report', () => {
     expect(lines[0]).toMatch(/^HOST\s+LAST SEEN\s+DELIVERED\s+BEHIND\s+LEASES$/);
     expect(lines[1]).toMatch(/^edge-1\s+30s ago\s+3\/3\s+-\s+1$/);
     expect(lines[2]).toMatch(/^edge-2\s+1200s ago\s+0\/3\s+3: web \(v1 of v2\), api \(v0 of v1\), shop \(v0 of v4\)\s+0$/);
-    expect(text).toMatch(/^shop {2}held by edge-1 {2}token 17 {2}expires 2026-12-01T10:00:30.000Z$/m);
+    expect(text).toMatch(/^shop {2}held by edge-1\/4121 {2}token 17 {2}expires 2026-12-01T10:00:30.000Z$/m);
   });
 
   it('says so when no host has joined yet', () => {

@@ -28,10 +28,16 @@ export function fleetReport(status: FleetStatus): FleetReport {
     const behind = status.current.filter((c) => (h.delivered[c.name] ?? 0) < c.version).map((c) => ({ name: c.name, has: h.delivered[c.name] ?? 0, current: c.version }));
     return {
       host: h.id, lastSeen: h.lastSeen, secondsAgo: Math.max(0, Math.round((now - Date.parse(h.lastSeen)) / 1000)),
-      delivered: status.current.length - behind.length, behind, leases: status.leases.filter((l) => l.holder === h.id).map((l) => l.name).sort(),
+      delivered: status.current.length - behind.length, behind, leases: status.leases.filter((l) => holderHost(l.holder) === h.id).map((l) => l.name).sort(),
     };
   });
   return { now: status.now, certificates: status.current.length, hosts, leases: status.leases };
+}
+
+/** A lease's holder is `host/pid` (a host may run more than one certfleet process). */
+function holderHost(holder: string): string {
+  const slash = holder.lastIndexOf('/');
+  return slash < 0 ? holder : holder.slice(0, slash);
 }
 
 /** The table: one line per host, then the leases held. At most a few names of what is behind. */
