@@ -1,5 +1,5 @@
-import { fleetStoreFor } from '../daemon/compose.js';
 import { errorMessage } from '../errors.js';
+import { storesFor } from '../store/store-for-config.js';
 import { configFor, parseCommand, UsageError } from './cli-options.js';
 import { fleetReport, formatFleetReport } from './fleet-status.js';
 
@@ -17,18 +17,22 @@ async function runFleetStatus(args: string[]): Promise<number> {
   const values = parseCommand(args, { json: { type: 'boolean' } });
   const config = await configFor(values);
   if (!config) return 2;
-  const fleet = fleetStoreFor(config);
-  if (!fleet) {
+  if (config.store.type !== 'postgres') {
     process.stderr.write(`certfleet: fleet status needs store.type: postgres (${String(values.config)} has a directory store at ${config.store.path}: one host, no fleet)\n`);
     return 2;
   }
+  const stores = storesFor(config);
   try {
-    const report = fleetReport(await fleet.status(AbortSignal.timeout(30_000)));
+    const signal = AbortSignal.timeout(30_000);
+    await stores.ready(signal);
+    const report = fleetReport(await stores.fleet!.status(signal));
     process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatFleetReport(report));
     return 0;
   } catch (err) {
     // The store's errors name host and port, never the password.
     process.stderr.write(`certfleet: fleet status: ${errorMessage(err)}\n`);
     return 1;
+  } finally {
+    await stores.close();
   }
 }

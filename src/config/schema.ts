@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { KEY_TYPES } from '../acme/key-types.js';
 import { didYouMeanHint } from '../did-you-mean.js';
 import { providerSchema } from './provider-schema.js';
+import { storeSchema } from './store-schema.js';
 import { argv, argvList, ARGV_ERROR, childEnvOptions, commandWords, domain, duration, hostPort, listenAddress, secret } from './schema-parts.js';
 
 export const DIRECTORY_SHORTCUTS: Record<string, string> = {
@@ -152,10 +153,7 @@ export const configSchema = z.strictObject({
     preferred_chain: z.string().optional().describe('Issuer CN of the root to prefer among the CA\'s alternate chains.'),
     allow_staging: z.boolean().default(false).describe('Production mode refuses a staging directory unless this says it is meant.'),
   }).describe('The ACME CA and account.'),
-  store: z.strictObject({
-    path: z.string().default('/var/lib/certfleet').describe('The store directory (see store-layout.md).'),
-    encryption_key_file: z.string().optional().describe('32 bytes (base64 or hex) that encrypt account keys at rest; or CERTFLEET_STORE_KEY.'),
-  }).default({ path: '/var/lib/certfleet' }).describe('Where certificates, keys and state are kept.'),
+  store: storeSchema,
   dns: z.strictObject({
     resolvers: z.array(hostPort).optional().describe('`host:port` servers for SOA, NS and CNAME lookups; default: the system resolvers.'),
     providers: z.record(z.string(), providerSchema).describe('DNS providers by a name of your choosing: certificates refer to them by it (see Provider options).'),

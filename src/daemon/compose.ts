@@ -8,10 +8,9 @@ import { Dns01Solver } from '../solver/dns01-solver.js';
 import { DnsRouter } from '../solver/dns-router.js';
 import { StateUpdates } from '../solver/state-updates.js';
 import type { CertificateStore, LocalCertificateDirectory } from '../store/certificate-store.js';
-import type { FileStore } from '../store/file-store.js';
-import { CertfleetError } from '../errors.js';
-import { storeFor } from '../store/store-for-config.js';
 import type { FleetStore } from '../store/fleet-store.js';
+import type { ManagedCertificateStore } from '../store/managed-certificates.js';
+import { storesFor } from '../store/store-for-config.js';
 import { DeliveryLedger } from './delivery-ledger.js';
 import { configuredDeploy } from './deploy-runner.js';
 import { FleetDelivery, type FleetDeliveryOptions } from './fleet-delivery.js';
@@ -24,17 +23,19 @@ const DNS_RETRY_MS = 15_000;
 export interface Composed {
   renewer: Renewer;
   store: CertificateStore;
+  /** This host's live/ (the directory store's own, or the fleet host's copy). */
+  local: LocalCertificateDirectory;
+  fleet?: FleetStore;
+  /** Fleet mode: the delivery of every host's saves to this host (the daemon starts it). */
+  delivery?: FleetDelivery;
+  managed?: ManagedCertificateStore;
   /** The names the config manages (for the start-time sweep). */
   names: string[];
-  /** Fleet mode (a shared store): the delivery of every host's saves to this host, not started yet. */
-  fleet?: { store: FleetStore; delivery: FleetDelivery } | undefined;
+  /** Connects the store (postgres) and migrates: call at start; STORE_DB here is exit 2. */
+  ready: (signal: AbortSignal) => Promise<void>;
+  /** Ends the store's connections. */
+  close: () => Promise<void>;
 }
-
-/** What the daemon gives a fleet delivery: its specs and its reactions. */
-export type FleetHooks = Pick<FleetDeliveryOptions, 'spec' | 'onSaved' | 'onManagedChanged' | 'onDelivery'>;
-
-/** How long a fleet daemon waits before looking again at a certificate another host holds. */
-const CLAIM_RETRY_MS = 60_000;
 
 export interface ComposeOptions {
   log: Logger;
@@ -45,50 +46,50 @@ export interface ComposeOptions {
   fleet?: FleetHooks | undefined;
 }
 
+/** What the daemon gives a fleet delivery: its specs and its reactions. */
+export type FleetHooks = Pick<FleetDeliveryOptions, 'spec' | 'onSaved' | 'onManagedChanged' | 'onDelivery'>;
+
 /**
  * The composition root of `issue`, `run`, `deploy` and `revoke`: the store of the config, the
  * issuer it names, the DNS-01 solver and router, deploy and notify, wired into one pipeline. The
  * only place that knows which implementation stands behind each seam.
  */
 export function composeRenewer(config: Config, o: ComposeOptions): Composed {
-  // The directory store is the certificate store, the account store and this host's live/ at once.
-  const fileStore: FileStore = storeFor(config, o.env ?? process.env);
-  const fleetStore = fleetStoreFor(config);
+  // The directory store is the certificate store, the account store and this host's live/ at once;
+  // in fleet mode the store is PostgreSQL and live/ is this host's LiveDirectory.
+  const stores = storesFor(config, o.env ?? process.env);
+  const { store, local } = stores;
   const clock = o.clock ?? { now: Date.now };
   const log = o.log;
   const lookup = new NodeDnsLookup(config.dns.resolvers);
-  const updates = new StateUpdates(fileStore);
+  const updates = new StateUpdates(store);
   let solver: Dns01Solver | undefined;
   const issuer = createIssuer(config.acme, {
-    accounts: fileStore, log, now: () => clock.now(),
+    accounts: store, log, now: () => clock.now(),
     ...(o.hooks?.onRequest ? { onRequest: o.hooks.onRequest } : {}),
     solver: () => solverOf(),
   });
   const solverOf = () => {
     solver ??= new Dns01Solver({
-      store: fileStore, updates, lookup, log,
+      store, updates, lookup, log,
       router: new DnsRouter({ providers: config.dns.providers, lookup, create: (id, cfg) => createProvider(id, cfg, { log: log.child({ component: 'dns', provider: id }) }) }),
       cleanupTimeoutMs: config.scheduler.txt_cleanup_timeout, writeRetryMs: DNS_RETRY_MS, onPropagated: o.hooks?.onPropagated,
     });
     return solver;
   };
-  const deploy = configuredDeploy({ containers: config.containers, local: fileStore, log, onDeploy: o.hooks?.onDeploy, updates, now: () => clock.now() });
-  const fleet = fleetStore && composeFleet({ fleet: fleetStore, shared: fileStore, local: fileStore, deploy, log, hooks: o.fleet });
+  const deploy = configuredDeploy({ containers: config.containers, local, log, onDeploy: o.hooks?.onDeploy, updates, now: () => clock.now() });
+  const fleet = stores.fleet && composeFleet({ fleet: stores.fleet, shared: store, local, deploy, log, hooks: o.fleet });
   const renewer = new Renewer({
-    acme: config.acme, store: fleet?.saving ?? fileStore, updates, local: fileStore, issuer, solver: { removeLeftovers: (...a) => solverOf().removeLeftovers(...a) },
+    acme: config.acme, store: fleet?.saving ?? store, updates, local, issuer, solver: { removeLeftovers: (...a) => solverOf().removeLeftovers(...a) },
     deploy, notifier: webhookNotifier(config.notify, clock, log), clock, log, hooks: o.hooks,
-    ...(fleet ? { claim: { mode: 'skip' as const, retryMs: CLAIM_RETRY_MS } } : {}),
+    // Fleet mode claims: a certificate another host holds is looked at again after the lease TTL.
+    ...(fleet ? { claim: { mode: 'skip' as const, retryMs: stores.leaseTtlMs ?? 30_000 } } : {}),
   });
-  return { renewer, store: fileStore, names: config.certificates.map(certificateName), ...(fleet ? { fleet: { store: fleet.store, delivery: fleet.delivery } } : {}) };
-}
-
-/**
- * The shared store of fleet mode (`store.type: postgres`), undefined for the directory store.
- * None yet: the PostgreSQL store (branch s24-pg-store) is composed here once it is merged.
- */
-export function fleetStoreFor(config: Config): FleetStore | undefined {
-  if ((config.store as { type?: string }).type === 'postgres') throw new CertfleetError('CONFIG_INVALID', 'store.type: postgres is not composed in this build yet');
-  return undefined;
+  return {
+    renewer, store, local, names: config.certificates.map(certificateName),
+    ...(stores.fleet ? { fleet: stores.fleet } : {}), ...(fleet ? { delivery: fleet.delivery } : {}), ...(stores.managed ? { managed: stores.managed } : {}),
+    ready: stores.ready, close: stores.close,
+  };
 }
 
 /**
@@ -101,5 +102,5 @@ function composeFleet(o: { fleet: FleetStore; shared: CertificateStore; local: L
   const log = o.log.child({ component: 'fleet' });
   const delivery = new FleetDelivery({ fleet: o.fleet, store: o.shared, local: o.local, deploy: o.deploy, ledger, log, spec: () => undefined, ...o.hooks });
   const saving = savingLocally(o.shared, { local: o.local, fleet: o.fleet, ledger, log, retry: (name, version) => delivery.retry(name, version) });
-  return { store: o.fleet, delivery, saving };
+  return { delivery, saving };
 }

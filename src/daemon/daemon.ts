@@ -44,7 +44,14 @@ export class StartRefused extends Error {
 const CESSATION_OF_OPERATION = 5;
 
 /** A Renewer with the jobs using it, so a replaced one is closed only when they are done. */
-interface RenewerSlot { renewer: Renewer; names: string[]; active: number; retired: boolean; infraDigest: string; fleet?: Composed['fleet'] }
+interface RenewerSlot {
+  renewer: Renewer; names: string[]; active: number; retired: boolean; infraDigest: string;
+  /** The store's connections (PostgreSQL): opened at start, ended when the slot is done with them. */
+  ready: Composed['ready']; close: Composed['close'];
+  fleet?: FleetParts | undefined;
+}
+/** Fleet mode: the shared store and the delivery of its saves to this host. */
+interface FleetParts { store: NonNullable<Composed['fleet']>; delivery: NonNullable<Composed['delivery']> }
 
 /**
  * `certfleet run`: the config, the scheduler, the HTTP server and the config watcher, wired.
@@ -71,7 +78,9 @@ export class Daemon {
   private readonly lifetime = new AbortController();
   private sweeping: Promise<void> = Promise.resolve();
   /** Fleet mode: the delivery and heartbeat started with the first store (see startFleet). */
-  private fleet: { parts: NonNullable<Composed['fleet']>; heartbeat: Promise<void>; delivered?: (result: 'delivered' | 'failed') => void } | undefined;
+  /** Ends the fleet's store when the slot it came from was retired (a reload rebuilt the pipeline). */
+  private fleetSlotClose: (() => Promise<void>) | undefined;
+  private fleet: { parts: FleetParts; heartbeat: Promise<void>; delivered?: (result: 'delivered' | 'failed') => void } | undefined;
 
   private constructor(private readonly opts: DaemonOptions) {
     this.log = opts.log.child({ component: 'daemon' });
@@ -107,6 +116,8 @@ export class Daemon {
       d.production = verdict.production;
       d.startScheduler(config);
       d.apply(config);
+      // PostgreSQL: connect and migrate now, so an unreachable database is one error at start (exit 2).
+      await d.slot.ready(signal);
       d.http = await startHttpServer(config.server.listen, {
         readiness: async () => ({
           config: d.specs !== undefined, store: await d.store.writable(AbortSignal.timeout(5_000)), scheduler: d.scheduler.running,
@@ -157,6 +168,8 @@ export class Daemon {
       await this.fleet?.parts.delivery.settled();
       await this.http?.close();
       await (this.slot as RenewerSlot | undefined)?.renewer.close();
+      await (this.slot as RenewerSlot | undefined)?.close();
+      if (this.fleet && this.fleet.parts !== (this.slot as RenewerSlot | undefined)?.fleet) await this.fleetSlotClose?.();
       this.log.info('stopped');
     })();
     return this.stopping;
@@ -170,6 +183,7 @@ export class Daemon {
   private async startFleet(): Promise<void> {
     const parts = this.slot.fleet;
     if (!parts) return;
+    this.fleetSlotClose = this.slot.close;
     const { delivery, store } = parts;
     const metrics = this.metrics.fleet(store.host, { connected: () => delivery.connected, behind: () => delivery.behind });
     this.fleet = { parts, heartbeat: Promise.resolve(), delivered: (r) => metrics.delivery(r) };
@@ -266,7 +280,10 @@ export class Daemon {
     this.config = config;
     if (composed) {
       this.store = composed.store;
-      this.slot = { infraDigest, active: 0, retired: false, renewer: composed.renewer, names: composed.names, fleet: composed.fleet };
+      this.slot = {
+        infraDigest, active: 0, retired: false, renewer: composed.renewer, names: composed.names, ready: composed.ready, close: composed.close,
+        fleet: composed.fleet && composed.delivery ? { store: composed.fleet, delivery: composed.delivery } : undefined,
+      };
       if (old) this.retire(old);
     }
 
@@ -307,13 +324,19 @@ export class Daemon {
         this.scheduler.schedule(name, outcome.next);
       }
     } finally {
-      if (--slot.active === 0 && slot.retired) void slot.renewer.close();
+      if (--slot.active === 0 && slot.retired) void this.closeSlot(slot);
     }
   }
 
   private retire(slot: RenewerSlot): void {
     slot.retired = true;
-    if (slot.active === 0) void slot.renewer.close();
+    if (slot.active === 0) void this.closeSlot(slot);
+  }
+
+  /** A retired slot's pipeline, then its store (unless the fleet delivery still uses it: stop() ends that). */
+  private async closeSlot(slot: RenewerSlot): Promise<void> {
+    await slot.renewer.close();
+    if (!slot.fleet || slot.fleet !== this.fleet?.parts) await slot.close().catch((err: unknown) => this.log.warn({ error: errorMessage(err) }, 'store_close_failed'));
   }
 
   private async revokeRemoved(name: string): Promise<void> {

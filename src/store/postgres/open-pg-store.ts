@@ -21,27 +21,24 @@ export interface OpenedPgStore {
   fleet: PgFleet;
   managed: PgManagedCertificates;
   db: PgDatabase;
-  close(): Promise<void>;
+  /** Connects and migrates now (otherwise done before the first query): where start-time errors surface. */
+  ready: (signal: AbortSignal) => Promise<void>;
+  close: () => Promise<void>;
 }
 
 /**
- * Connects, brings the schema up to date (pg-migrations.ts) and returns the store's seams. The
- * first query is the connection check: an unreachable database, a refused password or TLS fail
- * here with one STORE_DB error naming host and port.
+ * The store's seams over one pool, built without I/O. The first query (or `ready`) connects and
+ * brings the schema up to date (pg-migrations.ts): an unreachable database, a refused password
+ * or TLS fail there with one STORE_DB error naming host and port, a newer schema with STORE_SCHEMA.
  */
-export async function openPgStore(opts: OpenPgStoreOptions, signal: AbortSignal): Promise<OpenedPgStore> {
-  const db = new PgDatabase(openPool(opts.url, { max: opts.maxConnections ?? 5, applicationName: `certfleet ${opts.host}` }), opts.url);
-  try {
-    await migrate(db, signal);
-  } catch (err) {
-    await db.end().catch(() => undefined);
-    throw err;
-  }
+export function openPgStore(opts: OpenPgStoreOptions): OpenedPgStore {
+  const db = new PgDatabase(openPool(opts.url, { max: opts.maxConnections ?? 5, applicationName: `certfleet ${opts.host}` }), opts.url, { prepare: migrate });
   return {
     db,
     store: new PgStore({ db, host: opts.host, cipher: opts.cipher, ...(opts.lease ? { lease: opts.lease } : {}) }),
     fleet: new PgFleet({ db, host: opts.host }),
     managed: new PgManagedCertificates(db),
+    ready: (signal) => db.ready(signal),
     close: () => db.end(),
   };
 }

@@ -51,6 +51,8 @@ export function openPool(url: string, opts: PgPoolOptions = {}): pg.Pool {
     idleTimeoutMillis: 30_000,
     connectionTimeoutMillis: opts.connectTimeoutMs ?? 10_000,
     application_name: opts.applicationName ?? 'certfleet',
+    // A one-shot command exits when its work is done, without waiting for idle connections to time out.
+    allowExitOnIdle: true,
   });
   // An idle client whose server went away emits 'error' on the pool: without a listener that
   // would end the process. The next query gets a fresh connection (or the error, named).

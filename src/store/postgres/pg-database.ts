@@ -12,10 +12,27 @@ export type PgQuery = <R extends pg.QueryResultRow = pg.QueryResultRow>(sql: str
 export class PgDatabase {
   readonly target: PgTarget;
   readonly #url: string;
+  private readonly prepare: ((db: PgDatabase, signal: AbortSignal) => Promise<unknown>) | undefined;
+  private prepared: Promise<void> | undefined;
 
-  constructor(readonly pool: pg.Pool, url: string) {
+  /**
+   * `prepare` (the migrations) runs once, before the first query: so a store can be built without
+   * I/O and used at once. A failed prepare runs again at the next query (the database may be back).
+   */
+  constructor(readonly pool: pg.Pool, url: string, opts: { prepare?: (db: PgDatabase, signal: AbortSignal) => Promise<unknown> } = {}) {
     this.target = pgTarget(url);
     this.#url = url;
+    this.prepare = opts.prepare;
+  }
+
+  /** Connects and runs `prepare` if that has not succeeded yet. */
+  ready(signal: AbortSignal): Promise<void> {
+    if (!this.prepare) return Promise.resolve();
+    this.prepared ??= this.prepare(this, signal).then(() => undefined, (err: unknown) => {
+      this.prepared = undefined;
+      throw err;
+    });
+    return this.prepared;
   }
 
   /** A connection of its own, outside the pool (LISTEN holds one for as long as it listens). */
@@ -27,12 +44,17 @@ export class PgDatabase {
   }
 
   async query<R extends pg.QueryResultRow = pg.QueryResultRow>(what: string, sql: string, params: unknown[], signal: AbortSignal): Promise<pg.QueryResult<R>> {
-    return this.transaction(what, signal, (q) => q<R>(sql, params), false);
+    return this.transaction(what, signal, (q) => q<R>(sql, params), { tx: false });
   }
 
-  /** `body` inside one transaction (or, with `tx` false, one statement on a pooled connection). */
-  async transaction<T>(what: string, signal: AbortSignal, body: (q: PgQuery) => Promise<T>, tx = true): Promise<T> {
+  /**
+   * `body` inside one transaction (or, with `tx` false, on a pooled connection without one).
+   * `raw`: without waiting for `prepare` (what prepare itself runs).
+   */
+  async transaction<T>(what: string, signal: AbortSignal, body: (q: PgQuery) => Promise<T>, opts: { tx?: boolean; raw?: boolean } = {}): Promise<T> {
+    const tx = opts.tx ?? true;
     signal.throwIfAborted();
+    if (!opts.raw) await this.ready(signal);
     let client: pg.PoolClient;
     try {
       client = await this.pool.connect();

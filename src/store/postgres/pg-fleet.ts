@@ -34,7 +34,7 @@ export class PgFleet implements FleetStore {
    * with backoff and jitter; each new one is reported (connection(true)) once it LISTENs again.
    */
   async watch(events: FleetEvents, signal: AbortSignal): Promise<void> {
-    signal.throwIfAborted();
+    await this.db.ready(signal);
     const first = await this.listen(events);
     const run = async (client: pg.Client) => {
       for (;;) {

@@ -43,5 +43,5 @@ export async function migrate(db: PgDatabase, signal: AbortSignal): Promise<numb
     } finally {
       await q('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
     }
-  }, false);
+  }, { tx: false, raw: true });
 }
