@@ -1,4 +1,4 @@
-import { readFile, realpath, writeFile } from 'node:fs/promises';
+import { readFile, realpath, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FleetReport } from '../../src/cli/fleet-status.js';
 import { DaemonProcess } from './daemon-process.js';
@@ -23,15 +23,22 @@ export async function fleetConfig(stack: LocalStack, url: string, id: string, ce
   const text = localConfigText({ store, pebble: stack.pebble, pdns: stack.pdns, certs: certs.map(certEntry).join(''), extraTop: 'server:\n  listen: 127.0.0.1:0\n' })
     .replace(`store:\n  path: ${store}\n`, `store:\n  type: postgres\n  url: ${url}\n  path: ${store}\n  host: ${id}\n${extraStore}`);
   const file = path.join(stack.dir, `${id}.yaml`);
-  await writeFile(file, text);
+  // As editors do (a daemon watching it never reads half a file).
+  await writeFile(`${file}.tmp`, text);
+  await rename(`${file}.tmp`, file);
   return { file, path: store };
 }
 
-export async function startFleetHost(stack: LocalStack, url: string, id: string, certs: string[], env: NodeJS.ProcessEnv = {}): Promise<FleetHost> {
-  const { file, path: store } = await fleetConfig(stack, url, id, certs);
-  const daemon = DaemonProcess.start(file, env);
+export async function startFleetHost(stack: LocalStack, url: string, id: string, certs: string[], extraStore = ''): Promise<FleetHost> {
+  const { file, path: store } = await fleetConfig(stack, url, id, certs, extraStore);
+  return { id, config: file, path: store, ...await startFleetDaemon(file) };
+}
+
+/** `bin/certfleet run` on an existing fleet host config (a restart after a SIGKILL). */
+export async function startFleetDaemon(file: string): Promise<{ daemon: DaemonProcess; base: string }> {
+  const daemon = DaemonProcess.start(file);
   const listening = await daemon.waitFor(daemon.msg('http_listening'));
-  return { id, config: file, path: store, daemon, base: String(listening.address) };
+  return { daemon, base: String(listening.address) };
 }
 
 /** The cert.pem `live/<name>/` of this host serves now (undefined: none yet). */

@@ -69,6 +69,9 @@ export class PgDatabase {
     };
     const onAbort = () => discard(new Error('aborted'));
     signal.addEventListener('abort', onAbort, { once: true });
+    // A checked-out client has no pool listener: the server going away mid-query would be an
+    // unhandled 'error' that ends the process. The query itself rejects; the client is discarded.
+    client.on('error', discard);
     const q: PgQuery = (sql, params) => client.query(sql, params);
     try {
       if (tx) await q('BEGIN');
@@ -81,6 +84,7 @@ export class PgDatabase {
       throw queryError(`cannot ${what}`, err, this.target);
     } finally {
       signal.removeEventListener('abort', onAbort);
+      client.removeListener('error', discard);
       if (!broken) client.release();
     }
   }
