@@ -65,6 +65,16 @@ function pipeline(o: { store?: FakeCertificateStore; claim?: RenewerDeps['claim'
   return { store, issuer, cap, deployed, notified, clock, renewer, deploy };
 }
 
+/** Holds the issuance inside the issuer: `inIssuer` resolves once it is there, `open()` lets it go on. */
+function holdInIssuer(issuer: GatedIssuer): { inIssuer: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const opened = new Promise<void>((r) => { open = r; });
+  let entered!: () => void;
+  const inIssuer = new Promise<void>((r) => { entered = r; });
+  issuer.gate = () => { entered(); return opened; };
+  return { inIssuer, open };
+}
+
 /** Resolves when the issuer is first called; the gate then waits for the issuance's signal. */
 function blockUntilAborted(issuer: GatedIssuer): Promise<void> {
   return new Promise((entered) => {
@@ -91,11 +101,7 @@ describe('Renewer (the pipeline) with fakes', () => {
 
   it('lock contention: the waiter decides again under the lock and does not issue a second time', async () => {
     const p = pipeline();
-    let open!: () => void;
-    const opened = new Promise<void>((r) => { open = r; });
-    let entered!: () => void;
-    const inIssuer = new Promise<void>((r) => { entered = r; });
-    p.issuer.gate = () => { entered(); return opened; };
+    const { inIssuer, open } = holdInIssuer(p.issuer);
     const first = p.renewer.process(spec, {}, never());
     await inIssuer;
     const second = p.renewer.process(spec, {}, never());
@@ -208,11 +214,7 @@ describe('fleet mode (claim: skip)', () => {
   it('a certificate another host holds is skipped at once, looked at again after the lease TTL, and never issued twice', async () => {
     const holder = pipeline({ claim });
     const other = pipeline({ store: holder.store, claim });
-    let open!: () => void;
-    const opened = new Promise<void>((r) => { open = r; });
-    let entered!: () => void;
-    const inIssuer = new Promise<void>((r) => { entered = r; });
-    holder.issuer.gate = () => { entered(); return opened; };
+    const { inIssuer, open } = holdInIssuer(holder.issuer);
     const first = holder.renewer.process(spec, {}, never());
     await inIssuer;
     // Not waiting for the lock: the other host's look ends while the holder is still issuing.
