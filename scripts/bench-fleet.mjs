@@ -98,7 +98,7 @@ try {
     await waitFor(`renewal ${k} on every host`, () => Promise.resolve(arrived.size === hosts.length), 30_000);
     polling = false;
     await poller;
-    const committed = Number((await sql(url, 'SELECT extract(epoch FROM saved_at) * 1000 AS at FROM certificates WHERE name = $1', [name]))[0].at);
+    const committed = Number((await sql(url, 'SELECT extract(epoch FROM saved_at) * 1000 AS ms FROM certificates WHERE name = $1', [name]))[0].ms);
     reach.push((last - committed) / 1000);
   }
   const p50 = percentile(reach, 50);
