@@ -106,8 +106,9 @@ try {
   console.log(`forced renewal -> new files in all ${HOSTS} hosts' live/: p50 ${p50.toFixed(3)} s, p95 ${p95.toFixed(3)} s over ${RENEWALS} renewals`);
 
   // 2. Idle database load: transactions (each a query outside one) per minute per daemon.
-  // What the last renewal set off (each host's next look at it, deploy records) settles first.
-  await sleep(15_000);
+  // What the last renewals set off settles first: each host's next look, and the looks of hosts
+  // that found a certificate held (again after the lease TTL, 30 s by default).
+  await sleep(40_000);
   const xacts = async () => Number((await sql(url, 'SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()'))[0].n);
   const x0 = await xacts();
   await sleep(IDLE_S * 1000);
