@@ -74,6 +74,12 @@ export const COMMANDS: CommandHelp[] = [
     options: [CONFIG, ['--new-key-file FILE', '32 bytes, base64 or hex']], examples: ['certfleet rotate-store-key --new-key-file /run/secrets/new-store-key'],
   },
   {
+    name: 'store', args: 'migrate --config FILE --to FILE2', summary: 'copy a store into another (directory ⇄ postgres): accounts, certificates, state; nothing reissued',
+    options: [CONFIG, ['--to FILE2', 'the config whose store receives the copy']],
+    examples: ['certfleet store migrate --config certfleet.yaml --to certfleet-fleet.yaml'],
+    exits: '0 copied (a second run copies nothing), 1 failed part-way (run it again), 2 usage, config, or a store that cannot be opened',
+  },
+  {
     name: 'acme-dns', args: 'register [--config FILE] --provider ID --domain D --accounts-file F', summary: 'register an acme-dns account; print the CNAME to create',
     options: [CONFIG, ['--provider ID', 'an acme-dns provider id'], ['--domain D', 'the domain to delegate'], ['--accounts-file F', 'where the credentials are written (JSON)']],
     examples: ['certfleet acme-dns register --provider adns --domain example.com --accounts-file acme-dns.json'],

@@ -61,6 +61,10 @@ export async function main(argv: string[]): Promise<number> {
       const { runFleet } = await import('./fleet-command.js');
       return runFleet(rest);
     }
+    case 'store': {
+      const { runStore } = await import('./store-command.js');
+      return runStore(rest);
+    }
     case 'revoke': {
       const { runRevoke } = await import('./revoke-command.js');
       return runRevoke(rest);

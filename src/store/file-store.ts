@@ -1,13 +1,14 @@
 import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { CertfleetError, errorMessage } from '../errors.js';
-import { PEM_FILES, type AccountStore, type CertificateMeta, type CertificatePaths, type CertificateStore, type Lease, type LocalCertificateDirectory, type NewCertificate, type PemFile, type StoredCertificate, type VersionedState } from './certificate-store.js';
+import { PEM_FILES, type CertificateMeta, type CertificatePaths, type Lease, type LocalCertificateDirectory, type NewCertificate, type PemFile, type StoredCertificate, type VersionedState } from './certificate-store.js';
 import { finishSwitch, layoutAccessPaths, livePaths, pathError, syncDir, writeDerivedFile, writeFileAtomic, writeNewFile, writeVersion } from './certbot-layout.js';
 import { bumpToken, readToken } from './fencing-token.js';
 import { acquireLock, type LockFileLease } from './lock-file.js';
 import { foreignLive, foreignLiveError, preflightSave } from './preflight-save.js';
 import { EMPTY_STATE, type RenewalState } from './renewal-state.js';
 import { StateCipher } from './state-cipher.js';
+import type { CopyableStore } from './store-copy.js';
 import { certificatesWithDebris, cleanCertificateDebris, liveVersion, pendingMetaPath, sweepTemps, versionsPresent } from './store-debris.js';
 
 // Re-exported until every caller imports the contract's types from certificate-store.ts.
@@ -62,7 +63,7 @@ export interface FileStoreOptions {
  * a per-version directory of those links, swapped by one rename, so a reader
  * never sees a certificate from one version and a key from another.
  */
-export class FileStore implements CertificateStore, AccountStore, LocalCertificateDirectory {
+export class FileStore implements CopyableStore, LocalCertificateDirectory {
   readonly root: string;
   private readonly cipher: StateCipher | undefined;
   private readonly staleLockMs: number;
@@ -167,7 +168,20 @@ export class FileStore implements CertificateStore, AccountStore, LocalCertifica
     return this.saveLocked(cert, lease, signal);
   }
 
-  private async saveLocked(cert: NewCertificate, lease: Lease, signal: AbortSignal): Promise<CertificateMeta> {
+  /** A save that keeps `cert`'s version number when it is above the current one (store migrate: store-copy.ts). */
+  async saveCopy(cert: StoredCertificate, lease: Lease, signal: AbortSignal): Promise<CertificateMeta> {
+    await this.assertCurrent(lease, cert.meta.name, 'save');
+    const { version, ...meta } = cert.meta;
+    return this.saveLocked({ meta, pem: cert.pem }, lease, signal, version);
+  }
+
+  /** Every issuer key with an account directory (store migrate). */
+  async accountKeys(signal: AbortSignal): Promise<string[]> {
+    signal.throwIfAborted();
+    return (await fs.readdir(path.join(this.root, 'accounts')).catch(() => [] as string[])).sort();
+  }
+
+  private async saveLocked(cert: NewCertificate, lease: Lease, signal: AbortSignal, minVersion = 0): Promise<CertificateMeta> {
     const name = cert.meta.name;
     const renewal = path.join(this.root, 'renewal');
     const fail = (err: unknown) => new CertfleetError('STORE_IO', `cannot save certificate ${name}: ${errorMessage(err)}`, { cause: err });
@@ -178,7 +192,7 @@ export class FileStore implements CertificateStore, AccountStore, LocalCertifica
       if (foreign) throw foreignLiveError(this.root, name, foreign);
       await fs.mkdir(renewal, { recursive: true, mode: 0o700 }).catch((err: unknown) => { throw pathError('create', renewal, err); });
       const current = await cleanCertificateDebris(this.root, name, { tempAgeMs: this.tempAgeMs }, signal);
-      version = Math.max(current, ...await versionsPresent(this.root, name)) + 1;
+      version = Math.max(current, minVersion - 1, ...await versionsPresent(this.root, name)) + 1;
     } catch (err) {
       throw fail(err);
     }

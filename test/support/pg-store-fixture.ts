@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, realpath, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type pg from 'pg';
@@ -10,6 +10,7 @@ import type { LeaseTiming } from '../../src/store/postgres/pg-lease.js';
 import { migrate } from '../../src/store/postgres/pg-migrations.js';
 import { PgStore } from '../../src/store/postgres/pg-store.js';
 import { findDebris } from '../chaos/support/store-debris-finder.js';
+import { servedFiles } from './served-files.js';
 import type { StoreFixture } from './store-conformance.js';
 import type { PostgresServer } from './postgres-server.js';
 
@@ -105,14 +106,7 @@ export async function pgFixture(server: PostgresServer, lease: LeaseTiming = { t
     },
     readServed: async (name) => {
       await deliver();
-      let dir: string;
-      try {
-        dir = await realpath(path.join(root, 'live', name));
-      } catch {
-        return undefined;
-      }
-      const [cert, privkey] = await Promise.all([readFile(path.join(dir, 'cert.pem'), 'utf8'), readFile(path.join(dir, 'privkey.pem'), 'utf8')]);
-      return { cert, privkey };
+      return servedFiles(root, name);
     },
     debris: async () => {
       // An event of a version that is not the certificate's (a torn save), and the local dir's leftovers.

@@ -82,17 +82,23 @@ export class PgLease implements Lease {
 }
 
 /**
- * One attempt at `name`'s lock: a new row, or the row of an expired lease taken over, with a
- * fresh token from the sequence (so every grant's token is greater than every earlier one's).
- * undefined while a live holder has it.
+ * One attempt at `name`'s lock, never waiting: the row is claimed with FOR UPDATE SKIP LOCKED (a
+ * row another transaction has locked, a save under that lease, is busy), an expired one is taken
+ * over, a missing one inserted; every grant gets a fresh token from the sequence, so it is greater
+ * than every earlier grant's. undefined while a live holder has it.
  */
 export async function tryAcquire(db: PgDatabase, name: string, holder: string, timing: LeaseTiming, signal: AbortSignal): Promise<PgLease | undefined> {
-  const r = await db.query<{ token: string }>('take a lease', `INSERT INTO leases (name, holder, token, expires_at)
-      VALUES ($1, $2, nextval('lease_tokens'), now() + $3 * interval '1 millisecond')
-    ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, token = excluded.token, acquired_at = now(), expires_at = excluded.expires_at
-      WHERE leases.expires_at <= now()
-    RETURNING token`, [name, holder, timing.ttlMs], signal);
-  const token = r.rows[0]?.token;
+  const token = await db.transaction(`take the lease of ${name}`, signal, async (q) => {
+    const row = (await q<{ live: boolean }>('SELECT expires_at > now() AS live FROM leases WHERE name = $1 FOR UPDATE SKIP LOCKED', [name])).rows[0];
+    if (row?.live) return undefined;
+    const granted = row
+      ? await q<{ token: string }>(`UPDATE leases SET holder = $2, token = nextval('lease_tokens'), acquired_at = now(), expires_at = now() + $3 * interval '1 millisecond'
+          WHERE name = $1 RETURNING token`, [name, holder, timing.ttlMs])
+      // No row, or one that is locked (busy): an insert that does nothing on a conflict tells them apart without waiting.
+      : await q<{ token: string }>(`INSERT INTO leases (name, holder, token, expires_at) VALUES ($1, $2, nextval('lease_tokens'), now() + $3 * interval '1 millisecond')
+          ON CONFLICT (name) DO NOTHING RETURNING token`, [name, holder, timing.ttlMs]);
+    return granted.rows[0]?.token;
+  });
   return token === undefined ? undefined : new PgLease(db, name, holder, BigInt(token), timing);
 }
 

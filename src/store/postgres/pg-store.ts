@@ -1,7 +1,8 @@
 import { CertfleetError } from '../../errors.js';
-import type { AccountStore, CertificateMeta, CertificateStore, Lease, NewCertificate, PemFile, StoredCertificate, VersionedState } from '../certificate-store.js';
+import type { CertificateMeta, Lease, NewCertificate, PemFile, StoredCertificate, VersionedState } from '../certificate-store.js';
 import { EMPTY_STATE, type RenewalState } from '../renewal-state.js';
 import { StateCipher } from '../state-cipher.js';
+import type { CopyableStore } from '../store-copy.js';
 import type { PgDatabase } from './pg-database.js';
 import { acquire, assertLeaseCurrent, DEFAULT_LEASE_TIMING, tryAcquire, type LeaseTiming } from './pg-lease.js';
 
@@ -33,7 +34,7 @@ interface CertificateRow {
  * one database. A save is one transaction that checks the lease's token on its locked row, writes
  * the new version and NOTIFYs (delivered at commit); a reader sees the old row or the new one.
  */
-export class PgStore implements CertificateStore, AccountStore {
+export class PgStore implements CopyableStore {
   readonly db: PgDatabase;
   readonly host: string;
   private readonly cipher: StateCipher | undefined;
@@ -67,16 +68,26 @@ export class PgStore implements CertificateStore, AccountStore {
   }
 
   /** One transaction: the lease's row is locked and checked, the version moves by one, an event row, NOTIFY at commit. */
-  async save(cert: NewCertificate, lease: Lease, signal: AbortSignal): Promise<CertificateMeta> {
+  save(cert: NewCertificate, lease: Lease, signal: AbortSignal): Promise<CertificateMeta> {
+    return this.saveAt(cert, 0, lease, signal);
+  }
+
+  /** A save that keeps `cert`'s version number when it is above the current one (store migrate: store-copy.ts). */
+  saveCopy(cert: StoredCertificate, lease: Lease, signal: AbortSignal): Promise<CertificateMeta> {
+    const { version, ...meta } = cert.meta;
+    return this.saveAt({ meta, pem: cert.pem }, version, lease, signal);
+  }
+
+  private async saveAt(cert: NewCertificate, minVersion: number, lease: Lease, signal: AbortSignal): Promise<CertificateMeta> {
     const name = cert.meta.name;
     const privkey = this.cipher ? this.cipher.encrypt(cert.pem.privkey, `private key ${name}`) : cert.pem.privkey;
     return this.db.transaction(`save certificate ${name}`, signal, async (q) => {
       await assertLeaseCurrent(q, lease, name, 'save');
       const { version } = (await q<{ version: number }>(`INSERT INTO certificates (name, version, meta, cert, chain, fullchain, privkey, saved_by)
-          VALUES ($1, 1, $2, $3, $4, $5, $6, $7)
-        ON CONFLICT (name) DO UPDATE SET version = certificates.version + 1, meta = excluded.meta, cert = excluded.cert, chain = excluded.chain,
+          VALUES ($1, GREATEST(1, $8), $2, $3, $4, $5, $6, $7)
+        ON CONFLICT (name) DO UPDATE SET version = GREATEST(certificates.version + 1, $8), meta = excluded.meta, cert = excluded.cert, chain = excluded.chain,
           fullchain = excluded.fullchain, privkey = excluded.privkey, saved_by = excluded.saved_by, saved_at = now()
-        RETURNING version`, [name, JSON.stringify(cert.meta), cert.pem.cert, cert.pem.chain, cert.pem.fullchain, privkey, this.host])).rows[0]!;
+        RETURNING version`, [name, JSON.stringify(cert.meta), cert.pem.cert, cert.pem.chain, cert.pem.fullchain, privkey, this.host, minVersion])).rows[0]!;
       await q('INSERT INTO events (name, version, host) VALUES ($1, $2, $3)', [name, version, this.host]);
       await q(`DELETE FROM events WHERE at < now() - interval '${EVENTS_KEPT}'`);
       await q('SELECT pg_notify($1, $2)', [SAVED_CHANNEL, JSON.stringify({ name, version })]);
