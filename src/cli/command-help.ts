@@ -50,6 +50,12 @@ export const COMMANDS: CommandHelp[] = [
     exits: '0 done (an add of the same spec again too), 1 the API refused it (invalid, taken, not found, rate limited), 2 usage, config or connection error, or a wrong token',
   },
   {
+    name: 'fleet', args: 'status [--config FILE] [--json]', summary: 'fleet mode: hosts, last seen, versions delivered or behind, leases held',
+    options: [CONFIG, ['--json', 'machine-readable: hosts with what each is behind, and the leases']],
+    examples: ['certfleet fleet status', 'certfleet fleet status --json | jq \'.hosts[] | select(.behind | length > 0)\''],
+    exits: '0 shown, 1 the shared store could not be read, 2 usage or config error (a directory store has no fleet)',
+  },
+  {
     name: 'revoke', args: '[--config FILE] --cert NAME [--reason CODE]', summary: 'revoke the current certificate',
     options: [CONFIG, ['--cert NAME', 'the certificate'], ['--reason CODE', 'unspecified, keyCompromise, superseded, cessationOfOperation, …']],
     examples: ['certfleet revoke --cert web --reason superseded'], exits: '0 revoked, 1 failed',

@@ -61,6 +61,10 @@ export async function main(argv: string[]): Promise<number> {
       const { runCert } = await import('./cert-command.js');
       return runCert(rest);
     }
+    case 'fleet': {
+      const { runFleet } = await import('./fleet-command.js');
+      return runFleet(rest);
+    }
     case 'store': {
       const { runStore } = await import('./store-command.js');
       return runStore(rest);

@@ -30,7 +30,7 @@ function setup() {
   const changed: string[] = [];
   const captured = captureLog();
   const { log } = captured;
-  const managed = new ManagedCertificates({ store, status: () => status, config: () => config, changed: (n) => changed.push(n), log, now: () => NOW });
+  const managed = new ManagedCertificates({ store: () => store, status: () => status, config: () => config, changed: (n) => changed.push(n), log, now: () => NOW });
   return { managed, store, changed, records: () => captured.records(), setConfig: (c: Config) => { config = c; }, config: () => config };
 }
 

@@ -7,7 +7,8 @@ import type { ManagedCertificate, ManagedCertificateStore } from '../store/manag
 import { stableDigest } from './stable-digest.js';
 
 export interface ManagedCertificatesOptions {
-  store: ManagedCertificateStore;
+  /** Where the specs are kept: the current pipeline's store (a reload may replace it). */
+  store: () => ManagedCertificateStore;
   /** Where statuses are read (the certificate store). */
   status: () => StatusSource;
   config: () => Config;
@@ -37,15 +38,20 @@ export class ManagedCertificates implements CertificateBackend {
 
   /** Reads every stored spec (at start, and when another fleet host changed some). */
   async load(signal: AbortSignal): Promise<void> {
-    const records = await this.o.store.listManaged(signal);
+    const records = await this.o.store().listManaged(signal);
     this.entries.clear();
     for (const r of records) this.entries.set(r.name, { record: r });
     this.validatedFor = undefined;
   }
 
+  /** The names of every stored spec (after load: the daemon schedules each). */
+  names(): string[] {
+    return [...this.entries.keys()];
+  }
+
   /** Another host changed `name` (fleet mode's managedChanged): read it again and reschedule it alone. */
   async reread(name: string, signal: AbortSignal): Promise<void> {
-    const r = await this.o.store.getManaged(name, signal);
+    const r = await this.o.store().getManaged(name, signal);
     if (r) this.entries.set(name, this.validated({ record: r }, this.current().config));
     else this.entries.delete(name);
     this.o.changed(name);
@@ -90,8 +96,8 @@ export class ManagedCertificates implements CertificateBackend {
     if (before?.certificate) {
       return { kind: 'conflict', detail: `a certificate named ${JSON.stringify(v.name)} exists with a different spec; DELETE /v1/certificates/${v.name} first to replace it` };
     }
-    const result = await this.o.store.putManaged(v.name, { ...(entry as Record<string, unknown>), name: v.name }, signal);
-    const record = await this.o.store.getManaged(v.name, signal);
+    const result = await this.o.store().putManaged(v.name, { ...(entry as Record<string, unknown>), name: v.name }, signal);
+    const record = await this.o.store().getManaged(v.name, signal);
     if (record) this.entries.set(v.name, { record, certificate: v.certificate });
     if (result !== 'unchanged') {
       this.log.info({ audit: true, action: result === 'created' ? 'add' : 'replace', cert: v.name, peer: caller.peer }, 'api_change');
@@ -102,7 +108,7 @@ export class ManagedCertificates implements CertificateBackend {
 
   async remove(name: string, caller: Caller, signal: AbortSignal): Promise<RemoveResult> {
     const { fileNames } = this.current();
-    const removed = await this.o.store.deleteManaged(name, signal);
+    const removed = await this.o.store().deleteManaged(name, signal);
     this.entries.delete(name);
     if (!removed) return fileNames.has(name) ? { kind: 'conflict', detail: `${JSON.stringify(name)} is in the config file: remove it there` } : { kind: 'not_found' };
     this.log.info({ audit: true, action: 'remove', cert: name, peer: caller.peer }, 'api_change');
@@ -177,7 +183,7 @@ export class ManagedCertificates implements CertificateBackend {
  * read the store without a daemon (`certfleet list`); `conflicts` are the names both have.
  */
 export async function withManaged(config: Config, store: ManagedCertificateStore, log: Logger, signal: AbortSignal): Promise<{ config: Config; conflicts: string[]; invalid: Record<string, string> }> {
-  const managed = new ManagedCertificates({ store, status: () => ({ readMeta: () => Promise.resolve(undefined), readState: () => Promise.resolve({ state: { failures: 0 } }) }), config: () => config, changed: () => undefined, log });
+  const managed = new ManagedCertificates({ store: () => store, status: () => ({ readMeta: () => Promise.resolve(undefined), readState: () => Promise.resolve({ state: { failures: 0 } }) }), config: () => config, changed: () => undefined, log });
   await managed.load(signal);
   return { config: { ...config, certificates: managed.merged(config) }, ...managed.report() };
 }
