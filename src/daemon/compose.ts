@@ -37,9 +37,9 @@ export interface ComposeOptions {
  */
 export function composeRenewer(config: Config, o: ComposeOptions): Composed {
   // The directory store is the certificate store, the account store and this host's live/ at once.
-  const fileStore: FileStore = storeFor(config, o.env ?? process.env);
-  const clock = o.clock ?? { now: Date.now };
   const log = o.log;
+  const fileStore: FileStore = storeFor(config, o.env ?? process.env, log.child({ component: 'store' }));
+  const clock = o.clock ?? { now: Date.now };
   const lookup = new NodeDnsLookup(config.dns.resolvers);
   const updates = new StateUpdates(fileStore);
   let solver: Dns01Solver | undefined;
