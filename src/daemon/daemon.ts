@@ -1,7 +1,8 @@
 import { isLoopbackListen } from '../http/loopback.js';
 import { readFile } from 'node:fs/promises';
 import { ConfigWatcher, digestOf, type ConfigChange } from '../config/config-watcher.js';
-import { ConfigError, formatProblem, parseConfig } from '../config/load-config.js';
+import { IncrementalConfigParser } from '../config/incremental-config.js';
+import { ConfigError, formatProblem } from '../config/load-config.js';
 import { certificateName, type Config } from '../config/schema.js';
 import { collectSecrets } from '../config/secret.js';
 import { isProduction, securityFindings, type Finding } from './security-findings.js';
@@ -54,6 +55,11 @@ export class Daemon {
   private store!: CertificateStore;
   private slot!: RenewerSlot;
   private specs = new Map<string, { spec: CertificateSpec; digest: string }>();
+  /** Parses each edit at the cost of the entries that changed (an unchanged entry is the same object). */
+  private readonly parser = new IncrementalConfigParser();
+  /** Per spec object: its digest (with the CA it was taken for), and whether its secrets were collected. */
+  private readonly specDigests = new WeakMap<CertificateSpec, { directory: string; digest: string }>();
+  private readonly secretsCollected = new WeakSet<CertificateSpec>();
   private readonly metrics = new DaemonMetrics(() => this.now());
   /** The dashboard's recent events: fed by runJob (outcomes, deploy results) and reloads. */
   private readonly events = new EventRing();
@@ -160,9 +166,25 @@ export class Daemon {
   }
 
   private parse(text: string): Config {
-    const config = parseConfig(text, this.opts.configFile, this.opts.env ? { env: this.opts.env } : {});
-    this.opts.redactor.add(collectSecrets(config));
+    const config = this.parser.parse(text, this.opts.configFile, this.opts.env ? { env: this.opts.env } : {});
+    // The certificates' secrets only for entries not seen before: a reload walks what changed.
+    const secrets = collectSecrets({ ...config, certificates: [] });
+    for (const spec of config.certificates) {
+      if (this.secretsCollected.has(spec)) continue;
+      collectSecrets(spec, secrets);
+      this.secretsCollected.add(spec);
+    }
+    this.opts.redactor.add(secrets);
     return config;
+  }
+
+  /** The digest a spec is compared by; an entry the parser reused keeps its digest. */
+  private specDigest(spec: CertificateSpec, directory: string): string {
+    const known = this.specDigests.get(spec);
+    if (known?.directory === directory) return known.digest;
+    const digest = stableDigest({ spec, directory });
+    this.specDigests.set(spec, { directory, digest });
+    return digest;
   }
 
   /**
@@ -240,7 +262,7 @@ export class Daemon {
     const added: string[] = [];
     const changed: string[] = [];
     // The CA is part of each certificate's spec: a switch from staging to production re-issues.
-    for (const spec of config.certificates) next.set(certificateName(spec), { spec, digest: stableDigest({ spec, directory: config.acme.directory }) });
+    for (const spec of config.certificates) next.set(certificateName(spec), { spec, digest: this.specDigest(spec, config.acme.directory) });
     const removed = [...this.specs.keys()].filter((n) => !next.has(n));
     for (const [name, { digest }] of next) {
       const before = this.specs.get(name);

@@ -120,12 +120,20 @@ export class FileStore implements CertificateStore, AccountStore, LocalCertifica
         this.log?.warn({ index: this.indexFile, error: errorMessage(err) }, 'store_index_unusable_reading_files');
         return undefined;
       }
+      const started = performance.now();
+      const [metaFiles, stateFiles] = await Promise.all([this.jsonNames('renewal'), this.jsonNames('state')]);
       if (opened.damaged !== undefined || !existed) {
-        const started = performance.now();
-        const filled = await this.fillIndex(opened.index);
+        const filled = await this.fillIndex(opened.index, [...new Set([...metaFiles, ...stateFiles])].sort());
         const detail = { index: this.indexFile, certificates: filled, ms: Math.round(performance.now() - started) };
         if (opened.damaged !== undefined) this.log?.warn({ ...detail, damage: opened.damaged }, 'store_index_rebuilt');
         else this.log?.info(detail, 'store_index_built');
+      } else {
+        // Files removed or added behind the index's back (by hand, by an older certfleet): those rows again.
+        const stale = opened.index.disagreeing(new Set(metaFiles), new Set(stateFiles));
+        if (stale.length > 0) {
+          await this.fillIndex(opened.index, stale);
+          this.log?.info({ index: this.indexFile, certificates: stale.length }, 'store_index_refreshed');
+        }
       }
       return opened.index;
     })().then((idx) => {
@@ -140,9 +148,11 @@ export class FileStore implements CertificateStore, AccountStore, LocalCertifica
    * without a lock and written only if no writer changed it meanwhile (StoreIndex.fill); a
    * certificate whose files cannot be read keeps no row, so it is read from its files.
    */
-  private async fillIndex(index: StoreIndex): Promise<number> {
-    const jsonNames = async (dir: string) => (await fs.readdir(path.join(this.root, dir)).catch(() => [] as string[])).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5));
-    const names = [...new Set([...await jsonNames('renewal'), ...await jsonNames('state')])].sort();
+  private async jsonNames(dir: string): Promise<string[]> {
+    return (await fs.readdir(path.join(this.root, dir)).catch(() => [] as string[])).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5));
+  }
+
+  private async fillIndex(index: StoreIndex, names: string[]): Promise<number> {
     const signal = new AbortController().signal;
     let filled = 0;
     for (let i = 0; i < names.length; i += FILL_BATCH) {

@@ -36,9 +36,9 @@ async function fromFiles() {
 describe('store index', () => {
   it('answers metadata and state from index.sqlite, not the files', async () => {
     await seed(new FileStore({ root }), ['a', 'b']);
-    await rm(path.join(root, 'state', 'b.json'));
+    // Changed behind the index's back (names unchanged, so the open does not look at it): the index's value shows.
+    await writeFile(path.join(root, 'state', 'b.json'), JSON.stringify({ version: 9, state: {} }));
     const store = new FileStore({ root });
-    // The state file is gone: only the index still knows it.
     expect(await store.readState('b', S())).toEqual({ state: { failures: 1 }, version: 1 });
     expect((await store.readMeta('a', S()))?.serial).toBe('1');
     expect((await stat(store.indexFile)).mode & 0o777).toBe(0o600);
@@ -53,16 +53,14 @@ describe('store index', () => {
       await seed(new FileStore({ root }), names);
       const before = await fromFiles();
       const file = path.join(root, 'index.sqlite');
-      // Everything checkpointed into the main file, so the damage hits the rows themselves.
-      for (const f of [`${file}-wal`, `${file}-shm`]) await rm(f, { force: true });
       await spoil(file);
       const log = recorder();
       const store = new FileStore({ root, log });
       expect(await store.list(S())).toEqual(before.list);
       expect(log.lines).toEqual([{ msg: 'store_index_rebuilt', obj: expect.objectContaining({ certificates: 40, damage: expect.any(String) }) }]);
       expect(await Promise.all(before.list.map((m) => store.readState(m.name, S())))).toEqual(before.states);
-      // Rebuilt, it serves again: a state file removed now is still known.
-      await rm(path.join(root, 'state', 'c7.json'));
+      // Rebuilt, it serves again.
+      await writeFile(path.join(root, 'state', 'c7.json'), JSON.stringify({ version: 9, state: {} }));
       expect((await new FileStore({ root }).readState('c7', S())).state).toEqual({ failures: 7 });
     });
   }
@@ -73,8 +71,17 @@ describe('store index', () => {
     const store = new FileStore({ root, log });
     expect((await store.list(S())).map((m) => m.name)).toEqual(['x', 'y']);
     expect(log.lines.map((l) => l.msg)).toEqual(['store_index_built']);
-    await rm(path.join(root, 'renewal', 'x.json'));
-    expect((await store.readMeta('x', S()))?.name).toBe('x');
+  });
+
+  it('files removed or added behind its back are seen at the next open (a state reset by hand)', async () => {
+    await seed(new FileStore({ root }), ['x', 'y']);
+    await rm(path.join(root, 'state', 'y.json'));
+    await seed(new FileStore({ root, index: false }), ['z']);
+    const log = recorder();
+    const store = new FileStore({ root, log });
+    expect((await store.readState('y', S())).version).toBe(0);
+    expect((await store.readState('z', S())).version).toBe(1);
+    expect(log.lines).toEqual([{ msg: 'store_index_refreshed', obj: expect.objectContaining({ certificates: 2 }) }]);
   });
 
   it('a save or state write killed between its mark and its update leaves readers on the files', async () => {
@@ -94,7 +101,7 @@ describe('store index', () => {
     // The next save clears the mark with what it wrote.
     await using lease = await store.lock('web', S());
     await store.save({ meta: metaOf('web', '3'), pem }, lease, S());
-    await rm(path.join(root, 'renewal', 'web.json'));
+    await writeFile(path.join(root, 'renewal', 'web.json'), JSON.stringify({ ...meta, serial: '4' }));
     expect((await store.readMeta('web', S()))?.serial).toBe('3');
   });
 
@@ -105,6 +112,9 @@ describe('store index', () => {
     index.markMeta('a');
     index.putMeta({ ...metaOf('a', '2'), version: 2 });
     index.fill([{ name: 'a', gen: seen, meta: { ...metaOf('a', '1'), version: 1 }, state: undefined }]);
+    expect(index.meta('a')?.serial).toBe('2');
+    // Closed (as when idle), it opens again at the next use.
+    index.close();
     expect(index.meta('a')?.serial).toBe('2');
     index.close();
   });
