@@ -82,8 +82,11 @@ export class IncrementalConfigParser {
 export function splitCertificates(text: string): { head: string; entries: string[] } | undefined {
   if (/^(---|\.\.\.|%)/m.test(text) || text.includes('\t') || text.includes('\r')) return undefined;
   if (text.match(/^certificates\s*:/gm)?.length !== 1) return undefined;
-  const key = /^certificates *: *(#.*)?$/m.exec(text);
+  const key = /^certificates\s*:/m.exec(text);
   if (!key) return undefined;
+  const lineEnd = text.indexOf('\n', key.index);
+  const rest = text.slice(key.index + key[0].length, lineEnd < 0 ? text.length : lineEnd).trim();
+  if (rest !== '' && !rest.startsWith('#')) return undefined; // `certificates: [...]` (flow) or a value on the line
   // Offsets, not lines: at 100,000 entries a split into lines and a string per line cost more than the rest.
   let pos = text.indexOf('\n', key.index);
   pos = pos < 0 ? text.length : pos + 1;
