@@ -25,20 +25,21 @@ export async function seedSave(store, cert) {
  */
 export function seedLayout(root, metas, pem, state = () => undefined) {
   for (const d of ['archive', 'live/.versions', 'renewal', 'state', '../seed-pem']) mkdirSync(path.join(root, d), { recursive: true, mode: 0o700 });
-  const sources = {};
-  for (const [f, text] of Object.entries(pem)) {
-    sources[f] = path.join(root, '..', 'seed-pem', `${f}.pem`);
-    writeFileSync(sources[f], text, { mode: f === 'privkey' ? 0o600 : 0o644 });
-  }
+  // A file takes at most 65,000 links (ext4): one source copy per 60,000 certificates.
+  const source = (f, i) => {
+    const file = path.join(root, '..', 'seed-pem', `${f}${Math.floor(i / 60_000)}.pem`);
+    if (i % 60_000 === 0) writeFileSync(file, pem[f], { mode: f === 'privkey' ? 0o600 : 0o644 });
+    return file;
+  };
   const rows = [];
-  for (const m of metas) {
+  for (const [i, m] of metas.entries()) {
     const meta = { ...m, version: 1 };
     const archive = path.join(root, 'archive', meta.name);
     const versionDir = path.join(root, 'live', '.versions', meta.name, '1');
     mkdirSync(archive, { mode: 0o700 });
     mkdirSync(versionDir, { recursive: true, mode: 0o700 });
     for (const f of Object.keys(pem)) {
-      linkSync(sources[f], path.join(archive, `${f}1.pem`));
+      linkSync(source(f, i), path.join(archive, `${f}1.pem`));
       symlinkSync(path.relative(versionDir, path.join(archive, `${f}1.pem`)), path.join(versionDir, `${f}.pem`));
     }
     symlinkSync(path.join('.versions', meta.name, '1'), path.join(root, 'live', meta.name));
