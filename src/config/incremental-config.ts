@@ -1,8 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
-import { errorMessage } from '../errors.js';
-import { ConfigError, parseConfig, type ParseOptions } from './load-config.js';
+import { parseConfig, readConfigText, type ParseOptions } from './load-config.js';
 import { resolveCertificatePaths } from './resolve-paths.js';
 import { configSchema, crossFieldIssues, type Config } from './schema.js';
 
@@ -78,13 +76,7 @@ export class IncrementalConfigParser {
 
 /** loadConfigFile's result through the entry-wise parser: a one-shot command on a 100,000-certificate file parses it in about a second. */
 export async function loadConfigFast(file: string, opts: ParseOptions = {}): Promise<Config> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new ConfigError([{ file, line: 0, column: 0, path: '', message: `cannot read config: ${errorMessage(err)}` }]);
-  }
-  return new IncrementalConfigParser().parse(text, file, opts);
+  return new IncrementalConfigParser().parse(await readConfigText(file), file, opts);
 }
 
 /**

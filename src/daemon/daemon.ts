@@ -193,7 +193,9 @@ export class Daemon {
    */
   private async check(config: Config): Promise<{ production: boolean; refused: Finding[] }> {
     const env = this.opts.env ?? process.env;
-    const findings = await securityFindings(config, { env, ...(this.opts.uid === undefined ? {} : { uid: this.opts.uid }) });
+    // The stored keys' modes are checked at start and when the store changes, not at every edit.
+    const storedKeys = (this.config as Config | undefined)?.store.path !== config.store.path;
+    const findings = await securityFindings(config, { env, storedKeys, ...(this.opts.uid === undefined ? {} : { uid: this.opts.uid }) });
     const production = this.production || isProduction(config, env);
     if (this.production && !isProduction(config, env)) {
       findings.unshift({ problem: 'the new config leaves production mode', fix: 'keep mode: production (or CERTFLEET_ENV=production); leaving production mode takes a restart', severity: 'error' });

@@ -19,7 +19,7 @@ export function isProduction(config: Config, env: NodeJS.ProcessEnv = process.en
  * the start and every reload; otherwise everything is a warning. No config setting turns TLS
  * verification off; the one process-wide switch, NODE_TLS_REJECT_UNAUTHORIZED=0, is a finding.
  */
-export async function securityFindings(config: Config, opts: { env?: NodeJS.ProcessEnv; uid?: number } = {}): Promise<Finding[]> {
+export async function securityFindings(config: Config, opts: { env?: NodeJS.ProcessEnv; uid?: number; storedKeys?: boolean } = {}): Promise<Finding[]> {
   const env = opts.env ?? process.env;
   const out: Finding[] = [];
   const error = (problem: string, fix: string) => out.push({ problem, fix, severity: 'error' });
@@ -91,7 +91,9 @@ export async function securityFindings(config: Config, opts: { env?: NodeJS.Proc
   }
   const store = await fs.stat(config.store.path).catch(() => undefined);
   if (store && (store.mode & 0o002) !== 0) error(`store.path ${config.store.path} is writable by every user`, `chmod o-w ${config.store.path}`);
-  for (const f of storedPrivateKeyFiles(config.store.path)) {
+  // `storedKeys: false`: a reload of the same store (the walk reads every certificate's archive
+  // directory: seconds at 100,000 certificates, and certfleet writes the keys 0600 itself).
+  for (const f of opts.storedKeys === false ? [] : storedPrivateKeyFiles(config.store.path)) {
     if ((f.mode & ~0o640) !== 0) error(`${f.path} has mode ${(f.mode & 0o777).toString(8)}, wider than 0640`, `chmod 600 ${f.path}`);
   }
   if (!config.store.encryption_key_file && !env.CERTFLEET_STORE_KEY) {
