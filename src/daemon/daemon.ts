@@ -5,7 +5,7 @@ import { IncrementalConfigParser } from '../config/incremental-config.js';
 import { ConfigError, formatProblem } from '../config/load-config.js';
 import { certificateName, type Config } from '../config/schema.js';
 import { collectSecrets } from '../config/secret.js';
-import { isProduction, securityFindings, type Finding } from './security-findings.js';
+import { isProduction, securityFindings, storedKeyFindings, type Finding } from './security-findings.js';
 import { errorMessage } from '../errors.js';
 import type { CertificateSpec, Renewer } from '../issue/renewer.js';
 import { sweepStore } from '../issue/sweep-store.js';
@@ -122,6 +122,8 @@ export class Daemon {
       const how = await d.watcher.start();
       signal.throwIfAborted();
       d.log.info({ certificates: d.specs.size, config: opts.configFile, watch: how }, 'started');
+      // Outside production mode the stored keys' modes are a warning only: looked at once started.
+      if (!d.production) setImmediate(() => d.warnStoredKeys(config.store.path));
       return d;
     } catch (err) {
       // Whatever was started is stopped again: no listener, timer or watcher outlives a failed start.
@@ -193,8 +195,9 @@ export class Daemon {
    */
   private async check(config: Config): Promise<{ production: boolean; refused: Finding[] }> {
     const env = this.opts.env ?? process.env;
-    // The stored keys' modes are checked at start and when the store changes, not at every edit.
-    const storedKeys = (this.config as Config | undefined)?.store.path !== config.store.path;
+    // The stored keys' modes are checked at start and when the store changes, not at every edit;
+    // outside production mode, where they are only warnings, after the start (warnStoredKeys).
+    const storedKeys = (this.config as Config | undefined)?.store.path !== config.store.path && (this.config !== undefined || this.production || isProduction(config, env));
     const findings = await securityFindings(config, { env, storedKeys, ...(this.opts.uid === undefined ? {} : { uid: this.opts.uid }) });
     const production = this.production || isProduction(config, env);
     if (this.production && !isProduction(config, env)) {
@@ -203,6 +206,11 @@ export class Daemon {
     const refused = production ? findings.filter((f) => f.severity === 'error') : [];
     for (const f of findings) if (!refused.includes(f)) this.log.warn({ problem: f.problem, fix: f.fix, production }, 'security_finding');
     return { production, refused };
+  }
+
+  private warnStoredKeys(storePath: string): void {
+    if (this.stopping) return;
+    for (const f of storedKeyFindings(storePath)) this.log.warn({ problem: f.problem, fix: f.fix, production: false }, 'security_finding');
   }
 
   private onConfigChange(change: ConfigChange): void {

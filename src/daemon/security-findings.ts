@@ -93,14 +93,18 @@ export async function securityFindings(config: Config, opts: { env?: NodeJS.Proc
   if (store && (store.mode & 0o002) !== 0) error(`store.path ${config.store.path} is writable by every user`, `chmod o-w ${config.store.path}`);
   // `storedKeys: false`: a reload of the same store (the walk reads every certificate's archive
   // directory: seconds at 100,000 certificates, and certfleet writes the keys 0600 itself).
-  for (const f of opts.storedKeys === false ? [] : storedPrivateKeyFiles(config.store.path)) {
-    if ((f.mode & ~0o640) !== 0) error(`${f.path} has mode ${(f.mode & 0o777).toString(8)}, wider than 0640`, `chmod 600 ${f.path}`);
-  }
+  if (opts.storedKeys !== false) out.push(...storedKeyFindings(config.store.path));
   if (!config.store.encryption_key_file && !env.CERTFLEET_STORE_KEY) {
     error('account keys are stored unencrypted (no store key)', 'set store.encryption_key_file or CERTFLEET_STORE_KEY to 32 random bytes (openssl rand -base64 32), then run certfleet rotate-store-key');
   }
   if ((opts.uid ?? process.getuid?.()) === 0) error('running as root', 'run as a dedicated user that owns the store (the container image uses UID 1000)');
   return out;
+}
+
+/** Stored private keys whose mode is wider than 0640 (a synchronous walk of every archive directory). */
+export function storedKeyFindings(storePath: string): Finding[] {
+  return storedPrivateKeyFiles(storePath).filter((f) => (f.mode & ~0o640) !== 0)
+    .map((f) => ({ problem: `${f.path} has mode ${(f.mode & 0o777).toString(8)}, wider than 0640`, fix: `chmod 600 ${f.path}`, severity: 'error' as const }));
 }
 
 function isLoopback(host: string): boolean {
