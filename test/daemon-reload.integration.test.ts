@@ -36,6 +36,29 @@ function until(cap: CapturedLog, match: (r: Record<string, unknown>) => boolean,
 }
 
 describe('Daemon reload (in process)', () => {
+  it('outside production mode, warns of a stored key with a wide mode once started, and not again at an edit', async () => {
+    const store = path.join(stack.dir, 'keys');
+    const file = path.join(stack.dir, 'keys.yaml');
+    const key = path.join(store, 'archive', 'old', 'privkey1.pem');
+    await mkdir(path.dirname(key), { recursive: true });
+    await writeFile(key, 'x', { mode: 0o644 });
+    const { chmod } = await import('node:fs/promises');
+    await chmod(key, 0o644);
+    await writeFile(file, text(store, cert('k1')));
+    const cap = captureLog();
+    const d = await Daemon.start({ configFile: file, log: cap.log, redactor: cap.redactor });
+    try {
+      const wide = (r: Record<string, unknown>) => r.msg === 'security_finding' && String(r.problem).includes('privkey1.pem has mode 644');
+      await until(cap, wide);
+      const mark = cap.lines.length;
+      await writeFile(file, text(store, cert('k1') + cert('k2')));
+      await until(cap, (r) => r.msg === 'config_reloaded', mark);
+      expect(cap.records().slice(mark).filter(wide)).toEqual([]);
+    } finally {
+      await d.stop();
+    }
+  });
+
   it('re-issues a changed certificate, forgets and revokes a removed one, and reloads on demand', async () => {
     const store = path.join(stack.dir, 'r1');
     const file = path.join(stack.dir, 'r1.yaml');

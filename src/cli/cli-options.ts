@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
-import { loadConfigFile, ConfigError } from '../config/load-config.js';
+import { ConfigError } from '../config/load-config.js';
+import { loadConfigFast } from '../config/incremental-config.js';
 import type { Config } from '../config/schema.js';
 import type { Finding } from '../daemon/security-findings.js';
 import { collectSecrets } from '../config/secret.js';
@@ -61,7 +62,7 @@ export async function configFor(values: { config?: string | boolean | undefined 
     return undefined;
   }
   try {
-    return await loadConfigFile(values.config);
+    return await loadConfigFast(values.config);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`certfleet: invalid config:\n${err.message}\n`);

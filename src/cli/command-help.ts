@@ -34,10 +34,12 @@ export const COMMANDS: CommandHelp[] = [
     options: [CONFIG], examples: ['certfleet check-config --config certfleet.yaml'], exits: '0 valid, 2 invalid',
   },
   {
-    name: 'list', args: '[--config FILE] [--json] [--long] [--check [--within 14d]]', summary: 'certificates: domains, expiry, next renewal, last result',
+    name: 'list', args: '[--config FILE] [--json] [--long] [--check [--within 14d]] [--failing] [--expiring 30d] [--name GLOB]', summary: 'certificates: domains, expiry, next renewal, last result',
     options: [CONFIG, ['--json', 'machine-readable rows'], ['--long', 'also serial, issuer, validity, paths and the last deploy result'],
-      ['--check', 'exit 1 when a certificate is failing or expires within --within (default 14d): a one-line monitor'], ['--within DURATION', 'the window for --check, like 14d or 72h']],
-    examples: ['certfleet list', 'certfleet list --long', 'certfleet list --check --within 7d || notify-admin'],
+      ['--check', 'exit 1 when a certificate is failing or expires within --within (default 14d): a one-line monitor'], ['--within DURATION', 'the window for --check, like 14d or 72h'],
+      ['--failing', 'only certificates whose last attempt, or a required deploy action, failed'], ['--expiring DURATION', 'only certificates that expire within DURATION (expired ones too), like 30d'],
+      ['--name GLOB', 'only certificates whose name matches, like "shop-*" (* ? [abc])']],
+    examples: ['certfleet list', 'certfleet list --long', 'certfleet list --check --within 7d || notify-admin', 'certfleet list --failing --name "shop-*"', 'certfleet list --expiring 30d --json'],
     exits: '0, or with --check: 0 all fine, 1 a certificate is failing or expiring',
   },
   {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CertificateStatus } from '../scheduler/certificate-status.js';
-import { checkProblems, CHECK_WITHIN_MS, foreignNote, formatLocal } from './list-check.js';
+import { checkProblems, CHECK_WITHIN_MS, foreignNote, formatLocal, globPattern, passesFilters } from './list-check.js';
 
 const NOW = Date.parse('2026-12-01T00:00:00Z');
 const DAY = 86_400_000;
@@ -28,5 +28,32 @@ describe('list --check', () => {
   it('shows local minutes, not ISO with milliseconds', () => {
     const d = new Date(2026, 11, 1, 14, 5, 59, 999);
     expect(formatLocal(d.toISOString())).toBe('2026-12-01 14:05');
+  });
+});
+
+describe('list filters', () => {
+  const facts = (o: Partial<CertificateStatus>) => ({ status: status(o) });
+  it('--failing keeps a failed last attempt or a failed required deploy', () => {
+    const failedDeploy = { failures: 1, actions: [{ kind: 'hook', describe: 'hook x', required: true, result: 'failed' as const, at: iso(NOW) }] };
+    expect(passesFilters(facts({ last: { result: 'failed' } }), { failing: true }, NOW)).toBe(true);
+    expect(passesFilters(facts({ stored: stored(60), deploy: failedDeploy }), { failing: true }, NOW)).toBe(true);
+    expect(passesFilters(facts({ stored: stored(60), last: { result: 'renewed' } }), { failing: true }, NOW)).toBe(false);
+  });
+
+  it('--expiring keeps what expires within the window, expired ones included, and nothing unissued', () => {
+    const within = 30 * DAY;
+    expect(passesFilters(facts({ stored: stored(10) }), { expiringWithinMs: within }, NOW)).toBe(true);
+    expect(passesFilters(facts({ stored: { ...stored(-2), daysLeft: -2 } }), { expiringWithinMs: within }, NOW)).toBe(true);
+    expect(passesFilters(facts({ stored: stored(45) }), { expiringWithinMs: within }, NOW)).toBe(false);
+    expect(passesFilters(facts({}), { expiringWithinMs: within }, NOW)).toBe(false);
+  });
+
+  it('--name matches the whole name against a glob; every filter given must hold', () => {
+    expect(['shop-1', 'shop-22', 'xshop-1', 'shop', 'web.a', 'webxa', 'b7'].filter((n) => globPattern('shop-*').test(n))).toEqual(['shop-1', 'shop-22']);
+    expect(globPattern('web.?').test('web.a')).toBe(true);
+    expect(globPattern('web.?').test('webxa')).toBe(false);
+    expect(globPattern('[ab][!0-4]').test('b7')).toBe(true);
+    expect(globPattern('[ab][!0-4]').test('b3')).toBe(false);
+    expect(passesFilters({ status: { ...status({ last: { result: 'failed' } }), name: 'shop-1' } }, { failing: true, name: globPattern('web*') }, NOW)).toBe(false);
   });
 });

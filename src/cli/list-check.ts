@@ -32,6 +32,35 @@ export function checkProblems({ status, foreign }: ListFacts, now: number, withi
   return problems;
 }
 
+/** `list --failing / --expiring D / --name GLOB`: which rows to show (all given filters must hold). */
+export interface ListFilters { failing?: boolean | undefined; expiringWithinMs?: number | undefined; name?: RegExp | undefined }
+
+export function passesFilters({ status }: ListFacts, filters: ListFilters, now: number): boolean {
+  if (filters.name && !filters.name.test(status.name)) return false;
+  if (filters.failing && status.last?.result !== 'failed' && failedRequired(status.deploy).length === 0) return false;
+  if (filters.expiringWithinMs !== undefined && !(status.stored && Date.parse(status.stored.notAfter) - now < filters.expiringWithinMs)) return false;
+  return true;
+}
+
+/** A shell-style glob (`*`, `?`, `[abc]`) as an anchored regular expression over the whole name. */
+export function globPattern(glob: string): RegExp {
+  let re = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!;
+    const close = c === '[' ? glob.indexOf(']', i + 2) : -1;
+    if (c === '*') re += '.*';
+    else if (c === '?') re += '.';
+    else if (close > 0) {
+      const set = glob.slice(i + 1, close);
+      re += `[${set.startsWith('!') ? `^${set.slice(1)}` : set.replace(/\\/g, '\\\\')}]`;
+      i = close;
+    } else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  // Built from the glob with every other character escaped above: no pattern of the user's own.
+  // eslint-disable-next-line security/detect-non-literal-regexp
+  return new RegExp(`^${re}$`);
+}
+
 /** Why a foreign live/<name> shows no certificate, and what to do about it. */
 export function foreignNote(what: string): string {
   return what === "certbot's directory" ? "not certfleet's: run certfleet import certbot" : `not certfleet's: live/<name> is ${what}; move it away`;

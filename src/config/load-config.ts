@@ -35,13 +35,16 @@ export interface ParseOptions {
 }
 
 export async function loadConfigFile(file: string, opts: ParseOptions = {}): Promise<Config> {
-  let text: string;
+  return parseConfig(await readConfigText(file), file, opts);
+}
+
+/** The config file's text; a failure to read it is a ConfigError at line 0. */
+export async function readConfigText(file: string): Promise<string> {
   try {
-    text = await readFile(file, 'utf8');
+    return await readFile(file, 'utf8');
   } catch (err) {
     throw new ConfigError([{ file, line: 0, column: 0, path: '', message: `cannot read config: ${errorMessage(err)}` }]);
   }
-  return parseConfig(text, file, opts);
 }
 
 /**

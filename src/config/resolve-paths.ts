@@ -17,18 +17,23 @@ export function resolveConfigPaths(config: Config, configFile: string): Config {
   for (const p of Object.values(config.dns.providers)) {
     if ('ca_bundle' in p && p.ca_bundle !== undefined) p.ca_bundle = abs(p.ca_bundle);
   }
-  for (const c of config.certificates) {
-    for (const d of c.deploy) {
-      if ('copy' in d) {
-        for (const k of ['fullchain', 'privkey', 'cert', 'chain', 'combined'] as const) {
-          const target = d.copy[k];
-          if (target !== undefined) d.copy[k] = abs(target);
-        }
-      }
-      if ('hook' in d && d.hook.cwd !== undefined) d.hook.cwd = abs(d.hook.cwd);
-    }
-  }
+  for (const c of config.certificates) resolveCertificatePaths(c, base);
   config.containers.socket = config.containers.socket.map((socket) => (socket.startsWith('tcp://') ? socket
     : socket.startsWith('unix://') ? `unix://${abs(socket.slice('unix://'.length))}` : abs(socket)));
   return config;
+}
+
+/** The paths of one certificate entry (deploy targets, hook directories), against `base`; mutates and returns it. */
+export function resolveCertificatePaths<C extends Config['certificates'][number]>(c: C, base: string): C {
+  const abs = (p: string) => path.resolve(base, p);
+  for (const d of c.deploy) {
+    if ('copy' in d) {
+      for (const k of ['fullchain', 'privkey', 'cert', 'chain', 'combined'] as const) {
+        const target = d.copy[k];
+        if (target !== undefined) d.copy[k] = abs(target);
+      }
+    }
+    if ('hook' in d && d.hook.cwd !== undefined) d.hook.cwd = abs(d.hook.cwd);
+  }
+  return c;
 }

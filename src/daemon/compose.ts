@@ -57,7 +57,7 @@ export type FleetHooks = Pick<FleetDeliveryOptions, 'spec' | 'onSaved' | 'onMana
 export function composeRenewer(config: Config, o: ComposeOptions): Composed {
   // The directory store is the certificate store, the account store and this host's live/ at once;
   // in fleet mode the store is PostgreSQL and live/ is this host's LiveDirectory.
-  const stores = storesFor(config, o.env ?? process.env);
+  const stores = storesFor(config, o.env ?? process.env, o.log.child({ component: 'store' }));
   const { store, local } = stores;
   const clock = o.clock ?? { now: Date.now };
   const log = o.log;

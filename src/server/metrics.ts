@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { CertificateSeries } from './certificate-series.js';
 
 /**
  * What the metrics read of a pipeline outcome: declared here, not imported, because the
@@ -11,7 +12,16 @@ export interface OutcomeSample {
   next?: number;
 }
 
-const ATTEMPT_RESULTS = ['issued', 'renewed', 'failed'] as const;
+/** prom-client's registry, with the per-certificate series (certificate-series.ts) written after its own. */
+class DaemonRegistry extends Registry {
+  constructor(private readonly extra: () => string) {
+    super();
+  }
+
+  override async metrics(): Promise<string> {
+    return `${await super.metrics()}\n${this.extra()}`;
+  }
+}
 
 /** The pipeline's reporting hooks, as the metrics fill them. */
 export interface MetricsHooks {
@@ -27,15 +37,10 @@ export interface MetricsHooks {
  * daemon a hundred times a second.
  */
 export class DaemonMetrics {
-  readonly registry = new Registry();
-  readonly notAfter = new Gauge({ name: 'certfleet_certificate_not_after_seconds', help: 'Expiry of the current certificate (Unix seconds)', labelNames: ['name'] as const, registers: [this.registry] });
-  readonly nextRenewal = new Gauge({ name: 'certfleet_certificate_next_renewal_seconds', help: 'When the certificate is next looked at: renewal, retry or ARI check (Unix seconds)', labelNames: ['name'] as const, registers: [this.registry] });
+  /** notAfter, next renewal, failures, last attempt and issued, per certificate. */
+  private readonly certificates = new CertificateSeries();
+  readonly registry: Registry = new DaemonRegistry(() => this.certificates.render());
   readonly issuances = new Counter({ name: 'certfleet_issuance_attempts_total', help: 'Issuance attempts by result', labelNames: ['result'] as const, registers: [this.registry] });
-  // Per certificate beside the fleet-wide counter above (kept as it was, so existing queries hold).
-  readonly failures = new Counter({ name: 'certfleet_issuance_failures_total', help: 'Failed issuance attempts by certificate', labelNames: ['name'] as const, registers: [this.registry] });
-  readonly lastAttempt = new Gauge({ name: 'certfleet_certificate_last_attempt', help: 'When the last issuance attempt with this result ended (Unix seconds)', labelNames: ['name', 'result'] as const, registers: [this.registry] });
-  // certfleet_certificate_not_after_seconds has no series until there is a certificate: this one does.
-  readonly issued = new Gauge({ name: 'certfleet_certificate_issued', help: '1 when a certificate is stored for this name, 0 when it was never issued', labelNames: ['name'] as const, registers: [this.registry] });
   readonly acmeRequests = new Histogram({
     name: 'certfleet_acme_request_duration_seconds', help: 'ACME requests by endpoint and HTTP status',
     labelNames: ['endpoint', 'status'] as const, buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [this.registry],
@@ -87,24 +92,19 @@ export class DaemonMetrics {
   constructor(private readonly now: () => number = Date.now) {}
 
   outcome(o: OutcomeSample, meta: { notAfter: string } | undefined): void {
-    if (o.result !== 'skipped') {
-      this.issuances.inc({ result: o.result });
-      this.lastAttempt.set({ name: o.name, result: o.result }, Math.round(this.now() / 1000));
-    }
-    // Created at 0 with the certificate's first outcome: a rate or an increase over it then works from the start.
-    this.failures.inc({ name: o.name }, o.result === 'failed' ? 1 : 0);
-    this.issued.set({ name: o.name }, meta ? 1 : 0);
-    if (meta) this.notAfter.set({ name: o.name }, Date.parse(meta.notAfter) / 1000);
-    if (o.next !== undefined) this.nextRenewal.set({ name: o.name }, Math.round(o.next / 1000));
+    if (o.result !== 'skipped') this.issuances.inc({ result: o.result });
+    // The failure count starts at 0 with the first outcome (a rate over it works from the start);
+    // certificate_issued has a series before there is a certificate, not_after_seconds does not.
+    this.certificates.record(o.name, {
+      result: o.result, at: Math.round(this.now() / 1000),
+      next: o.next === undefined ? undefined : Math.round(o.next / 1000),
+      notAfter: meta ? Date.parse(meta.notAfter) / 1000 : undefined,
+    });
   }
 
   /** A certificate removed from the config leaves no series behind. */
   forget(name: string): void {
-    this.notAfter.remove({ name });
-    this.nextRenewal.remove({ name });
-    this.failures.remove({ name });
-    this.issued.remove({ name });
-    for (const result of ATTEMPT_RESULTS) this.lastAttempt.remove({ name, result });
+    this.certificates.forget(name);
   }
 }
 

@@ -10,6 +10,7 @@ import { EMPTY_STATE, type RenewalState } from './renewal-state.js';
 import { StateCipher } from './state-cipher.js';
 import type { CopyableStore } from './store-copy.js';
 import { certificatesWithDebris, cleanCertificateDebris, liveVersion, pendingMetaPath, sweepTemps, versionsPresent } from './store-debris.js';
+import { StoreIndex } from './store-index.js';
 
 // Re-exported until every caller imports the contract's types from certificate-store.ts.
 export { PEM_FILES, type CertificateMeta, type CertificatePaths, type Lease, type PemFile, type StoredCertificate } from './certificate-store.js';
@@ -55,7 +56,20 @@ export interface FileStoreOptions {
   heartbeatMs?: number;
   /** Temp files older than this are debris even when their writer's liveness cannot be checked. */
   tempAgeMs?: number;
+  /** Keep and use `index.sqlite` (store-index.ts); off: every read goes to the files. Default on. */
+  index?: boolean;
+  /** Where a rebuilt or unusable index is reported. */
+  log?: StoreLog | undefined;
 }
+
+/** The part of a Logger the store reports to (it logs only about its index). */
+export interface StoreLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+/** Certificates whose files a rebuild of the index reads at once. */
+const FILL_BATCH = 256;
 
 /**
  * certbot's layout: live/<name>/{cert,chain,fullchain,privkey}.pem are relative
@@ -69,6 +83,10 @@ export class FileStore implements CopyableStore, LocalCertificateDirectory {
   private readonly staleLockMs: number;
   private readonly heartbeatMs: number;
   private readonly tempAgeMs: number;
+  private readonly useIndex: boolean;
+  private readonly log: StoreLog | undefined;
+  /** The index once opened (and filled when it was missing or damaged); undefined: files only. */
+  private indexing: Promise<StoreIndex | undefined> | undefined;
 
   constructor(opts: FileStoreOptions) {
     this.root = path.resolve(opts.root);
@@ -76,6 +94,81 @@ export class FileStore implements CopyableStore, LocalCertificateDirectory {
     this.staleLockMs = opts.staleLockMs ?? 60_000;
     this.heartbeatMs = opts.heartbeatMs ?? 10_000;
     this.tempAgeMs = opts.tempAgeMs ?? 10 * 60_000;
+    this.useIndex = opts.index ?? true;
+    this.log = opts.log;
+  }
+
+  /** `index.sqlite` in the store root. */
+  get indexFile(): string {
+    return path.join(this.root, 'index.sqlite');
+  }
+
+  /**
+   * The index, opened once. Missing or damaged, it is (re)built from the files first; a store
+   * directory that does not exist yet has none (reads go to the files, and the first save
+   * creates it); one that cannot be opened (a read-only store) is reported once and not used.
+   */
+  private index(): Promise<StoreIndex | undefined> {
+    if (!this.useIndex) return Promise.resolve(undefined);
+    this.indexing ??= (async () => {
+      const existed = await fs.access(this.indexFile).then(() => true, () => false);
+      if (!existed && !(await fs.access(path.join(this.root, 'renewal')).then(() => true, () => false)) && !(await fs.access(this.root).then(() => true, () => false))) return null;
+      let opened: { index: StoreIndex; damaged?: string };
+      try {
+        opened = StoreIndex.open(this.indexFile);
+      } catch (err) {
+        this.log?.warn({ index: this.indexFile, error: errorMessage(err) }, 'store_index_unusable_reading_files');
+        return undefined;
+      }
+      const started = performance.now();
+      const [metaFiles, stateFiles] = await Promise.all([this.jsonNames('renewal'), this.jsonNames('state')]);
+      if (opened.damaged !== undefined || !existed) {
+        const filled = await this.fillIndex(opened.index, [...new Set([...metaFiles, ...stateFiles])].sort());
+        const detail = { index: this.indexFile, certificates: filled, ms: Math.round(performance.now() - started) };
+        if (opened.damaged !== undefined) this.log?.warn({ ...detail, damage: opened.damaged }, 'store_index_rebuilt');
+        else this.log?.info(detail, 'store_index_built');
+      } else {
+        // Files removed or added behind the index's back (by hand, by an older certfleet): those rows again.
+        const stale = opened.index.disagreeing(new Set(metaFiles), new Set(stateFiles));
+        if (stale.length > 0) {
+          await this.fillIndex(opened.index, stale);
+          this.log?.info({ index: this.indexFile, certificates: stale.length }, 'store_index_refreshed');
+        }
+      }
+      return opened.index;
+    })().then((idx) => {
+      if (idx === null) this.indexing = undefined; // no store yet: look again next time
+      return idx ?? undefined;
+    });
+    return this.indexing;
+  }
+
+  /**
+   * Fills the index from `renewal/` and `state/` (the files are the truth). Each row is read
+   * without a lock and written only if no writer changed it meanwhile (StoreIndex.fill); a
+   * certificate whose files cannot be read keeps no row, so it is read from its files.
+   */
+  private async jsonNames(dir: string): Promise<string[]> {
+    return (await fs.readdir(path.join(this.root, dir)).catch(() => [] as string[])).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5));
+  }
+
+  private async fillIndex(index: StoreIndex, names: string[]): Promise<number> {
+    const signal = new AbortController().signal;
+    let filled = 0;
+    for (let i = 0; i < names.length; i += FILL_BATCH) {
+      const batch = names.slice(i, i + FILL_BATCH).map((name) => ({ name, gen: index.generation(name) }));
+      const rows = await Promise.all(batch.map(async ({ name, gen }) => {
+        try {
+          const [meta, state] = await Promise.all([this.readMetaFromFiles(name, signal), this.readStateFromFile(name, signal)]);
+          return [{ name, gen, meta, state }];
+        } catch {
+          return [];
+        }
+      }));
+      index.fill(rows.flat());
+      filled += rows.flat().length;
+    }
+    return filled;
   }
 
   private liveDir(name: string): string {
@@ -129,6 +222,11 @@ export class FileStore implements CopyableStore, LocalCertificateDirectory {
    */
   async readMeta(name: string, signal: AbortSignal): Promise<CertificateMeta | undefined> {
     signal.throwIfAborted();
+    return (await this.index())?.meta(name) ?? this.readMetaFromFiles(name, signal);
+  }
+
+  private async readMetaFromFiles(name: string, signal: AbortSignal): Promise<CertificateMeta | undefined> {
+    signal.throwIfAborted();
     const meta = await this.readJson(this.metaPath(name), name);
     const live = await liveVersion(this.root, name);
     if (live > (meta?.version ?? 0)) return (await this.readJson(pendingMetaPath(this.root, name, live), name)) ?? meta;
@@ -152,7 +250,13 @@ export class FileStore implements CopyableStore, LocalCertificateDirectory {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw err;
     }
-    const metas = await Promise.all(names.sort().map((n) => this.readMeta(n, signal)));
+    // The names come from renewal/ (what is stored, whoever wrote it), the metadata from the index where it is sure.
+    const known = (await this.index())?.rows().known ?? new Map<string, CertificateMeta>();
+    const metas: (CertificateMeta | undefined)[] = [];
+    const sorted = names.sort();
+    for (let i = 0; i < sorted.length; i += FILL_BATCH) {
+      metas.push(...await Promise.all(sorted.slice(i, i + FILL_BATCH).map(async (n) => known.get(n) ?? this.readMetaFromFiles(n, signal))));
+    }
     return metas.filter((m): m is CertificateMeta => m !== undefined);
   }
 
@@ -186,6 +290,7 @@ export class FileStore implements CopyableStore, LocalCertificateDirectory {
     const renewal = path.join(this.root, 'renewal');
     const fail = (err: unknown) => new CertfleetError('STORE_IO', `cannot save certificate ${name}: ${errorMessage(err)}`, { cause: err });
     let version: number;
+    const index = await this.index();
     try {
       // Before anything is created: a foreign live/<name> would leave an empty .versions/<name> behind.
       const foreign = await foreignLive(this.root, name);
@@ -206,7 +311,11 @@ export class FileStore implements CopyableStore, LocalCertificateDirectory {
           await syncDir(renewal);
         },
         // The lock may have been taken over while this save wrote (a stall): the newer holder's work stands.
-        beforeSwitch: () => this.assertCurrent(lease, name, 'save'),
+        beforeSwitch: async () => {
+          await this.assertCurrent(lease, name, 'save');
+          // Before the commit: until the metadata is in place below, the index sends readers to the files.
+          index?.markMeta(name);
+        },
       }, signal);
     } catch (err) {
       throw err instanceof CertfleetError && err.code === 'STORE_FENCED' ? err : fail(err);
@@ -215,6 +324,7 @@ export class FileStore implements CopyableStore, LocalCertificateDirectory {
       await fs.rename(pending, this.metaPath(name));
       await syncDir(renewal);
       await finishSwitch(this.root, name, version);
+      putIndexed(() => index?.putMeta({ ...cert.meta, version }));
     } catch (err) {
       throw new CertfleetError('STORE_IO', `certificate ${name} version ${version} is live, but finishing its save failed (completed at the next save): ${errorMessage(err)}`, { cause: err });
     }
@@ -431,6 +541,13 @@ export class FileStore implements CopyableStore, LocalCertificateDirectory {
    */
   async readState(name: string, signal: AbortSignal): Promise<VersionedState> {
     signal.throwIfAborted();
+    const indexed = (await this.index())?.state(name);
+    if (indexed === null) return { state: EMPTY_STATE, version: 0 };
+    return indexed ?? this.readStateFromFile(name, signal);
+  }
+
+  private async readStateFromFile(name: string, signal: AbortSignal): Promise<VersionedState> {
+    signal.throwIfAborted();
     let parsed: unknown;
     try {
       parsed = JSON.parse(await fs.readFile(this.statePath(name), 'utf8'));
@@ -452,18 +569,23 @@ export class FileStore implements CopyableStore, LocalCertificateDirectory {
   async writeState(name: string, state: RenewalState, guard: { lease: Lease } | { expectedVersion: number }, signal: AbortSignal): Promise<VersionedState> {
     await using _serial = (await acquireLock(this.lockPath(`_state.${name}`), { staleMs: this.staleLockMs, heartbeatMs: this.heartbeatMs }, signal))!;
     if ('lease' in guard) await this.assertCurrent(guard.lease, name, 'state write');
-    const current = await this.readState(name, signal);
+    // From the file: under this lock it is the truth, and the index may be behind it.
+    const current = await this.readStateFromFile(name, signal);
     if ('expectedVersion' in guard && current.version !== guard.expectedVersion) {
       throw new CertfleetError('STORE_CONFLICT', `state write of ${name} refused: expected version ${guard.expectedVersion}, the state is at version ${current.version}; read it again and retry`, { retryable: true });
     }
     const next: VersionedState = { state, version: current.version + 1 };
     const file = this.statePath(name);
+    const index = await this.index();
     try {
       await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+      // Until the new state is in place, the index sends readers to the file.
+      index?.markState(name);
       await writeFileAtomic(file, `${JSON.stringify(next, null, 2)}\n`, 0o600);
     } catch (err) {
       throw pathError('write', file, err);
     }
+    putIndexed(() => index?.putState(name, next));
     return next;
   }
 
@@ -502,5 +624,17 @@ export class FileStore implements CopyableStore, LocalCertificateDirectory {
 
   private accountDir(issuerKey: string): string {
     return path.join(this.root, 'accounts', issuerKey);
+  }
+}
+
+/**
+ * A value written to the index after the files: a failure (a busy or full disk) leaves its
+ * pending mark, so readers keep reading the files, which hold the value; nothing is lost.
+ */
+function putIndexed(put: () => void): void {
+  try {
+    put();
+  } catch {
+    // The mark stays: see above.
   }
 }

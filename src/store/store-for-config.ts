@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import type { Config } from '../config/schema.js';
 import type { AccountStore, CertificateStore, LocalCertificateDirectory } from './certificate-store.js';
-import { FileStore } from './file-store.js';
+import { FileStore, type StoreLog } from './file-store.js';
 import type { FleetStore } from './fleet-store.js';
 import { LiveDirectory } from './live-directory.js';
 import { openPgStore } from './postgres/open-pg-store.js';
@@ -34,10 +34,10 @@ export function fleetHost(config: Config): string {
   return (config.store.type === 'postgres' ? config.store.host : undefined) ?? hostname();
 }
 
-export function storesFor(config: Config, env: NodeJS.ProcessEnv = process.env): ConfiguredStores {
+export function storesFor(config: Config, env: NodeJS.ProcessEnv = process.env, log?: StoreLog): ConfiguredStores {
   const cipher = loadStoreKey(config.store.encryption_key_file, env);
   if (config.store.type !== 'postgres') {
-    const store = new FileStore({ root: config.store.path, cipher });
+    const store = new FileStore({ root: config.store.path, cipher, log });
     return { store, local: store, ready: () => Promise.resolve(), close: () => Promise.resolve() };
   }
   const ttl = config.store.lease_ttl;
@@ -49,8 +49,8 @@ export function storesFor(config: Config, env: NodeJS.ProcessEnv = process.env):
 }
 
 /** The directory at `store.path` as a directory store (commands that work on it alone); storesFor knows both types. */
-export function storeFor(config: Config, env: NodeJS.ProcessEnv = process.env): FileStore {
-  return new FileStore({ root: config.store.path, cipher: loadStoreKey(config.store.encryption_key_file, env) });
+export function storeFor(config: Config, env: NodeJS.ProcessEnv = process.env, log?: StoreLog): FileStore {
+  return new FileStore({ root: config.store.path, cipher: loadStoreKey(config.store.encryption_key_file, env), log });
 }
 
 /**

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { MINIMAL_CONFIG } from '../../test/support/config-problems.js';
+import { IncrementalConfigParser, plainEntry, splitCertificates } from './incremental-config.js';
+import { parseConfig } from './load-config.js';
+
+const head = MINIMAL_CONFIG.slice(0, MINIMAL_CONFIG.indexOf('certificates:'));
+const withEntries = (entries: string, tail = '') => `${head}certificates:\n${entries}${tail}`;
+
+/** What parseConfig says, result or error message. */
+function outcome(parse: () => unknown): unknown {
+  try {
+    return parse();
+  } catch (err) {
+    return { error: String(err) };
+  }
+}
+
+const SHAPES = [
+  '  - name: a\n    domains: [a.example.test, "*.a.example.test"]\n    dns: home\n',
+  '  - domains:\n      - b.example.test\n    dns: home   # a comment\n    reuse_key: true\n    follow_cnames: False\n',
+  '  # before\n  - name: c\n    domains: [c.example.test]\n    dns: {c.example.test: home}\n\n  - name: d\n    domains: [d.example.test]\n    dns: home\n    deploy:\n      - copy: {fullchain: out/d.pem, mode: "0640"}\n      - hook: [systemctl, reload, nginx]\n',
+  '  - name: 1x\n    domains: ["1.example.test"]\n    dns: home\n    key_type: rsa-2048\n',
+  // Across entries: an anchor and its alias, a merge key.
+  '  - &e {name: e, domains: [e.example.test], dns: home}\n  - <<: *e\n    name: f\n',
+  // Errors: located by parseConfig, whichever entry has them.
+  '  - name: g\n    domains: [g.example.test]\n    dns: nowhere\n',
+  '  - name: h\n    domains: [h.example.test]\n    dns: home\n  - name: h\n    domains: [h2.example.test]\n    dns: home\n',
+  '  - name: i\n    domains: [i.example.test]\n    dns: home\n    colour: blue\n',
+  '  - name: j\n    domains: [j.example.test]\n    dns: home\n    name: k\n',
+  '  - name: l\n    domains: [${CERTFLEET_DOMAIN}]\n    dns: home\n',
+  '- name: m\n  domains: [m.example.test]\n  dns: home\n',
+];
+
+describe('IncrementalConfigParser', () => {
+  for (const [i, entries] of SHAPES.entries()) {
+    it(`gives parseConfig's result or error for shape ${i}, on a first parse and after an edit`, () => {
+      const env = { CERTFLEET_DOMAIN: 'l.example.test' };
+      const text = withEntries(entries, 'scheduler:\n  concurrency: 3\n');
+      const parser = new IncrementalConfigParser();
+      expect(outcome(() => parser.parse(text, 'c.yaml', { env }))).toEqual(outcome(() => parseConfig(text, 'c.yaml', { env })));
+      const edited = withEntries(`${entries}  - name: zz\n    domains: [zz.example.test]\n    dns: home\n`, 'scheduler:\n  concurrency: 4\n');
+      expect(outcome(() => parser.parse(edited, 'c.yaml', { env }))).toEqual(outcome(() => parseConfig(edited, 'c.yaml', { env })));
+    });
+  }
+
+  it('reuses the result of every entry whose text did not change, and parses the changed one', () => {
+    const entry = (n: string, dns = 'home') => `  - name: ${n}\n    domains: [${n}.example.test]\n    dns: ${dns}\n`;
+    const parser = new IncrementalConfigParser();
+    const first = parser.parse(withEntries(entry('a') + entry('b') + entry('c')), 'c.yaml');
+    const second = parser.parse(withEntries(`${entry('a')}\n${entry('b', '{b.example.test: home}')}${entry('c')}`), 'c.yaml');
+    expect(second.certificates[0]).toBe(first.certificates[0]);
+    expect(second.certificates[2]).toBe(first.certificates[2]);
+    expect(second.certificates[1]).not.toBe(first.certificates[1]);
+    expect(second.certificates[1]?.dns).toEqual({ 'b.example.test': 'home' });
+  });
+
+  it('an invalid edit is reported as parseConfig locates it, and the next good edit still parses', () => {
+    const parser = new IncrementalConfigParser();
+    const good = withEntries('  - name: a\n    domains: [a.example.test]\n    dns: home\n');
+    parser.parse(good, 'c.yaml');
+    const bad = good.replace('dns: home', 'dns: homme');
+    expect(outcome(() => parser.parse(bad, 'c.yaml'))).toEqual(outcome(() => parseConfig(bad, 'c.yaml')));
+    expect(() => parser.parse(bad, 'c.yaml')).toThrow(/^c\.yaml:15:10: certificates\[0\]\.dns: unknown DNS provider "homme"/);
+    expect(parser.parse(good, 'c.yaml').certificates).toHaveLength(1);
+  });
+});
+
+describe('splitCertificates', () => {
+  it('cuts the list into entries and leaves the rest with an empty list', () => {
+    const split = splitCertificates('a: 1\ncertificates:\n  - x: 1\n    y: 2\n\n  - z: 3\nb: 2\n');
+    expect(split).toEqual({ head: 'a: 1\ncertificates: []\nb: 2\n', entries: ['  - x: 1\n    y: 2', '  - z: 3'] });
+  });
+
+  it('declines shapes it cannot cut with certainty', () => {
+    for (const t of ['certificates: [{x: 1}]\n', '---\ncertificates:\n  - x: 1\n', 'certificates:\n- x: 1\n', 'certificates:\n  x: 1\n', 'a: 1\n']) {
+      expect(splitCertificates(t)).toBeUndefined();
+    }
+  });
+});
+
+describe('plainEntry', () => {
+  it('reads plain keys, strings, booleans and flow lists, and declines anything else', () => {
+    expect(plainEntry('  - name: a\n    domains: [a.test, "*.a.test"]\n    reuse_key: true')).toEqual({ name: 'a', domains: ['a.test', '*.a.test'], reuse_key: true });
+    for (const t of ['  - name: 1a', '  - name: null', '  - name: a # c', '  - name: a\n    name: b', '  - name: a\n      dns: x', '  - dns: {a: b}', '  - domains: ["a,b"]']) {
+      expect(plainEntry(t)).toBeUndefined();
+    }
+  });
+});

@@ -1,0 +1,131 @@
+import { mkdtemp, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FileStore, type StoreLog } from './file-store.js';
+import { StoreIndex } from './store-index.js';
+
+let root: string;
+beforeEach(async () => { root = await mkdtemp(path.join(tmpdir(), 'certfleet-index-')); });
+afterEach(async () => { await rm(root, { recursive: true, force: true }); });
+
+const S = () => AbortSignal.timeout(10_000);
+const metaOf = (name: string, serial = '1') => ({ name, domains: [`${name}.test`], keyType: 'ecdsa-p256', notBefore: '', notAfter: '2030-01-01T00:00:00.000Z', issuer: 'ca', serial, account: 'a', orderUrl: 'o', issuedAt: '' });
+const pem = { cert: 'c', chain: 'ch', fullchain: 'f', privkey: 'k' };
+
+function recorder(): StoreLog & { lines: { msg: string; obj: object }[] } {
+  const lines: { msg: string; obj: object }[] = [];
+  return { lines, info: (obj, msg) => lines.push({ obj, msg }), warn: (obj, msg) => lines.push({ obj, msg }) };
+}
+
+async function seed(store: FileStore, names: string[]): Promise<void> {
+  for (const name of names) {
+    await using lease = await store.lock(name, S());
+    await store.save({ meta: metaOf(name), pem }, lease, S());
+    await store.writeState(name, { failures: names.indexOf(name) }, { lease }, S());
+  }
+}
+
+/** What the files say, read by a store that has no index. */
+async function fromFiles() {
+  const files = new FileStore({ root, index: false });
+  const list = await files.list(S());
+  return { list, states: await Promise.all(list.map((m) => files.readState(m.name, S()))) };
+}
+
+describe('store index', () => {
+  it('answers metadata and state from index.sqlite, not the files', async () => {
+    await seed(new FileStore({ root }), ['a', 'b']);
+    // Changed behind the index's back (names unchanged, so the open does not look at it): the index's value shows.
+    await writeFile(path.join(root, 'state', 'b.json'), JSON.stringify({ version: 9, state: {} }));
+    const store = new FileStore({ root });
+    expect(await store.readState('b', S())).toEqual({ state: { failures: 1 }, version: 1 });
+    expect((await store.readMeta('a', S()))?.serial).toBe('1');
+    expect((await stat(store.indexFile)).mode & 0o777).toBe(0o600);
+  });
+
+  for (const [damage, spoil] of [
+    ['corrupt', (f: string) => writeFile(f, 'this is no SQLite file '.repeat(400))],
+    ['truncated', async (f: string) => truncate(f, Math.floor((await stat(f)).size / 3))],
+  ] as const) {
+    it(`a ${damage} index is rebuilt from the files, logged, and nothing is lost`, async () => {
+      const names = Array.from({ length: 40 }, (_, i) => `c${i}`);
+      await seed(new FileStore({ root }), names);
+      const before = await fromFiles();
+      const file = path.join(root, 'index.sqlite');
+      await spoil(file);
+      const log = recorder();
+      const store = new FileStore({ root, log });
+      expect(await store.list(S())).toEqual(before.list);
+      expect(log.lines).toEqual([{ msg: 'store_index_rebuilt', obj: expect.objectContaining({ certificates: 40, damage: expect.any(String) }) }]);
+      expect(await Promise.all(before.list.map((m) => store.readState(m.name, S())))).toEqual(before.states);
+      // Rebuilt, it serves again.
+      await writeFile(path.join(root, 'state', 'c7.json'), JSON.stringify({ version: 9, state: {} }));
+      expect((await new FileStore({ root }).readState('c7', S())).state).toEqual({ failures: 7 });
+    });
+  }
+
+  it('a missing index is built from a store written before it existed', async () => {
+    await seed(new FileStore({ root, index: false }), ['x', 'y']);
+    const log = recorder();
+    const store = new FileStore({ root, log });
+    expect((await store.list(S())).map((m) => m.name)).toEqual(['x', 'y']);
+    expect(log.lines.map((l) => l.msg)).toEqual(['store_index_built']);
+  });
+
+  it('files removed or added behind its back are seen at the next open (a state reset by hand)', async () => {
+    await seed(new FileStore({ root }), ['x', 'y']);
+    await rm(path.join(root, 'state', 'y.json'));
+    await seed(new FileStore({ root, index: false }), ['z']);
+    const log = recorder();
+    const store = new FileStore({ root, log });
+    expect((await store.readState('y', S())).version).toBe(0);
+    expect((await store.readState('z', S())).version).toBe(1);
+    expect(log.lines).toEqual([{ msg: 'store_index_refreshed', obj: expect.objectContaining({ certificates: 2 }) }]);
+  });
+
+  it('a save or state write killed between its mark and its update leaves readers on the files', async () => {
+    await seed(new FileStore({ root }), ['web']);
+    const { index } = StoreIndex.open(path.join(root, 'index.sqlite'));
+    // A writer marked the row, changed the files, and was killed before updating the index.
+    index.markMeta('web');
+    index.markState('web');
+    index.close();
+    const meta = JSON.parse(await readFile(path.join(root, 'renewal', 'web.json'), 'utf8')) as object;
+    await writeFile(path.join(root, 'renewal', 'web.json'), JSON.stringify({ ...meta, serial: '2' }));
+    await writeFile(path.join(root, 'state', 'web.json'), JSON.stringify({ version: 5, state: { failures: 3 } }));
+    const store = new FileStore({ root });
+    expect((await store.readMeta('web', S()))?.serial).toBe('2');
+    expect(await store.readState('web', S())).toEqual({ version: 5, state: { failures: 3 } });
+    expect((await store.list(S()))[0]?.serial).toBe('2');
+    // The next save clears the mark with what it wrote.
+    await using lease = await store.lock('web', S());
+    await store.save({ meta: metaOf('web', '3'), pem }, lease, S());
+    await writeFile(path.join(root, 'renewal', 'web.json'), JSON.stringify({ ...meta, serial: '4' }));
+    expect((await store.readMeta('web', S()))?.serial).toBe('3');
+  });
+
+  it('a rebuild never overwrites a row a writer changed after the rebuild read the files', () => {
+    const { index } = StoreIndex.open(path.join(root, 'index.sqlite'));
+    index.fill([{ name: 'a', gen: undefined, meta: { ...metaOf('a', '1'), version: 1 }, state: undefined }]);
+    const seen = index.generation('a');
+    index.markMeta('a');
+    index.putMeta({ ...metaOf('a', '2'), version: 2 });
+    index.fill([{ name: 'a', gen: seen, meta: { ...metaOf('a', '1'), version: 1 }, state: undefined }]);
+    expect(index.meta('a')?.serial).toBe('2');
+    // Closed (as when idle), it opens again at the next use.
+    index.close();
+    expect(index.meta('a')?.serial).toBe('2');
+    index.close();
+  });
+
+  it('a name the index has no metadata for is read from its files (a certbot import writes the layout directly)', async () => {
+    const store = new FileStore({ root });
+    await seed(store, ['a']);
+    const other = new FileStore({ root, index: false });
+    await using lease = await other.lock('b', S());
+    await other.save({ meta: metaOf('b'), pem }, lease, S());
+    expect((await store.readMeta('b', S()))?.name).toBe('b');
+    expect((await store.list(S())).map((m) => m.name)).toEqual(['a', 'b']);
+  });
+});

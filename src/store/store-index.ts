@@ -1,0 +1,255 @@
+import { chmodSync, rmSync } from 'node:fs';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { CertfleetError, errorMessage } from '../errors.js';
+import type { CertificateMeta, VersionedState } from './certificate-store.js';
+
+/**
+ * The store's index: one row per certificate with its metadata and schedule state, so a daemon
+ * starts (and `certfleet list` answers) from one file instead of three per certificate.
+ *
+ * `node:sqlite` rather than a file of our own: it is built into Node 24 (no native module), and
+ * it gives what a hand-written index would have to rebuild: atomic updates that survive a kill,
+ * several processes (daemon, `certfleet issue`, `list`) reading and writing one file at once, and
+ * point reads without loading the whole file.
+ *
+ * The index is derived data: `renewal/` and `state/` stay the truth, and the index only answers
+ * what it is sure of. Every writer marks a row *pending* before it changes the files and clears
+ * the mark with the new value after; a pending row (a writer is at work, or was killed between
+ * the two steps) is read from the files. A row written from the files without a lock (a rebuild)
+ * is written only if no writer touched it meanwhile (`gen`, compare-and-set). A name without a
+ * row, or without metadata in its row, is read from the files too: an importer that writes the
+ * layout directly (certbot import) is therefore never hidden.
+ */
+type Statements = Record<'get' | 'gen' | 'markMeta' | 'putMeta' | 'markState' | 'putState' | 'fillNew' | 'fill' | 'all' | 'served', StatementSync>;
+
+/**
+ * Closed this long after its last use, and opened again at the next: an idle process holds no
+ * file of the store open (an unmount, a removed store directory), and a burst (a daemon's start)
+ * opens it once.
+ */
+const IDLE_CLOSE_MS = 2_000;
+/** A column's pending mark: a writer is at work (or was killed at work) on it; or nothing is known of it yet. */
+const WRITING = 1;
+const UNKNOWN = 2;
+/** SQLite's result code for a full disk or database. */
+const SQLITE_FULL = 13;
+
+export class StoreIndex {
+  private open_: { db: DatabaseSync; stmt: Statements } | undefined;
+  private lastUse = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
+
+  private constructor(private readonly file: string, db: DatabaseSync) {
+    this.open_ = { db, stmt: StoreIndex.statements(db) };
+    this.touch();
+  }
+
+  private static statements(db: DatabaseSync): Statements {
+    const prepare = (sql: string) => db.prepare(sql);
+    return {
+      get: prepare('SELECT meta, meta_pending, state, state_pending FROM certs WHERE name = ?'),
+      gen: prepare('SELECT gen FROM certs WHERE name = ?'),
+      // A new row knows nothing of the other column yet: UNKNOWN (read from the files, filled at the next open).
+      markMeta: prepare(`INSERT INTO certs (name, meta_pending, state_pending) VALUES (?, ${WRITING}, ${UNKNOWN}) ON CONFLICT (name) DO UPDATE SET meta_pending = ${WRITING}, gen = gen + 1`),
+      putMeta: prepare('UPDATE certs SET meta = ?, meta_pending = 0, gen = gen + 1 WHERE name = ?'),
+      markState: prepare(`INSERT INTO certs (name, meta_pending, state_pending) VALUES (?, ${UNKNOWN}, ${WRITING}) ON CONFLICT (name) DO UPDATE SET state_pending = ${WRITING}, gen = gen + 1`),
+      putState: prepare('UPDATE certs SET state = ?, state_pending = 0, gen = gen + 1 WHERE name = ?'),
+      fillNew: prepare('INSERT INTO certs (name, meta, meta_pending, state, state_pending) VALUES (?, ?, 0, ?, 0) ON CONFLICT (name) DO NOTHING'),
+      // Never over a writer's mark: it may be between its commit and its update (see above).
+      fill: prepare(`UPDATE certs SET
+        meta = CASE WHEN meta_pending = ${WRITING} THEN meta ELSE ?1 END, meta_pending = CASE WHEN meta_pending = ${WRITING} THEN ${WRITING} ELSE 0 END,
+        state = CASE WHEN state_pending = ${WRITING} THEN state ELSE ?2 END, state_pending = CASE WHEN state_pending = ${WRITING} THEN ${WRITING} ELSE 0 END,
+        gen = gen + 1 WHERE name = ?3 AND gen = ?4`),
+      all: prepare('SELECT name, meta, meta_pending FROM certs'),
+      served: prepare('SELECT name, meta IS NOT NULL AS meta, meta_pending, state IS NOT NULL AS state, state_pending FROM certs'),
+    };
+  }
+
+  /** The open connection (opened again after an idle close), its idle close moved on. */
+  private get stmt(): Statements {
+    this.open_ ??= (() => {
+      const db = StoreIndex.connect(this.file);
+      return { db, stmt: StoreIndex.statements(db) };
+    })();
+    this.touch();
+    return this.open_.stmt;
+  }
+
+  private get db(): DatabaseSync {
+    void this.stmt;
+    return this.open_!.db;
+  }
+
+  private touch(): void {
+    this.lastUse = performance.now();
+    if (this.idleTimer) return;
+    const check = () => {
+      const idle = performance.now() - this.lastUse;
+      if (idle < IDLE_CLOSE_MS) {
+        this.idleTimer = setTimeout(check, IDLE_CLOSE_MS - idle).unref();
+        return;
+      }
+      this.idleTimer = undefined;
+      this.close();
+    };
+    this.idleTimer = setTimeout(check, IDLE_CLOSE_MS).unref();
+  }
+
+  private static connect(file: string): DatabaseSync {
+    const db = new DatabaseSync(file);
+    try {
+      // The rollback journal (not WAL): no -wal and -shm files beside it, which on a small or full
+      // disk held tens of KiB per store; FULL: a committed mark survives a power loss too.
+      db.exec('PRAGMA busy_timeout = 5000; PRAGMA journal_mode = DELETE; PRAGMA synchronous = FULL');
+      return db;
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  }
+
+  /**
+   * Opens (or creates) the index file. A file that is not a readable index of this format (a
+   * truncated or corrupt file, another program's) is removed and created empty: `damaged` says
+   * why, and the caller fills it again from the files.
+   */
+  static open(file: string): { index: StoreIndex; damaged?: string } {
+    try {
+      return { index: StoreIndex.openChecked(file) };
+    } catch (err) {
+      const damaged = errorMessage(err);
+      for (const f of [file, `${file}-journal`, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
+      try {
+        return { index: StoreIndex.openChecked(file), damaged };
+      } catch (again) {
+        throw new CertfleetError('STORE_IO', `cannot create the store index ${file}: ${errorMessage(again)}`, { cause: again });
+      }
+    }
+  }
+
+  private static openChecked(file: string): StoreIndex {
+    const db = StoreIndex.connect(file);
+    try {
+      // Like renewal/ and state/ (0600); the journal takes this mode from it.
+      chmodSync(file, 0o600);
+      const check = db.prepare('PRAGMA quick_check').all().map((r) => Object.values(r)[0]);
+      if (check.length !== 1 || check[0] !== 'ok') throw new Error(`integrity check: ${check.slice(0, 3).join('; ')}`);
+      db.exec(`CREATE TABLE IF NOT EXISTS certs (
+        name TEXT PRIMARY KEY, meta TEXT, meta_pending INTEGER NOT NULL, state TEXT, state_pending INTEGER NOT NULL, gen INTEGER NOT NULL DEFAULT 0
+      ) STRICT`);
+      const columns = db.prepare('SELECT name FROM pragma_table_info(\'certs\')').all().map((r) => r.name).join(',');
+      if (columns !== 'name,meta,meta_pending,state,state_pending,gen') throw new Error(`unexpected columns ${columns}`);
+      return new StoreIndex(file, db);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  }
+
+  /** Closes the file now (the next use opens it again). */
+  close(): void {
+    const open = this.open_;
+    this.open_ = undefined;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+    if (open?.db.isOpen) open.db.close();
+  }
+
+  /** The metadata when the index is sure of it; undefined: read the files. */
+  meta(name: string): CertificateMeta | undefined {
+    const row = this.stmt.get.get(name);
+    return row && row.meta_pending === 0 && typeof row.meta === 'string' ? JSON.parse(row.meta) as CertificateMeta : undefined;
+  }
+
+  /** The schedule state when the index is sure of it (`null`: none was ever written); undefined: read the files. */
+  state(name: string): VersionedState | null | undefined {
+    const row = this.stmt.get.get(name);
+    if (!row || row.state_pending !== 0) return undefined;
+    return typeof row.state === 'string' ? JSON.parse(row.state) as VersionedState : null;
+  }
+
+  /** Every name with metadata the index is sure of, and the names it is not (pending). */
+  rows(): { known: Map<string, CertificateMeta>; pending: Set<string> } {
+    const known = new Map<string, CertificateMeta>();
+    const pending = new Set<string>();
+    for (const row of this.stmt.all.all()) {
+      const name = row.name as string;
+      if (row.meta_pending !== 0) pending.add(name);
+      else if (typeof row.meta === 'string') known.set(name, JSON.parse(row.meta) as CertificateMeta);
+    }
+    return { known, pending };
+  }
+
+  /**
+   * The names whose files and rows disagree on what exists: metadata served from the index but
+   * no `renewal/<name>.json`, or the other way round, and the same for state (a file removed or
+   * added by hand, or by a program that does not know the index). Names only: cheap at open.
+   */
+  disagreeing(metaFiles: ReadonlySet<string>, stateFiles: ReadonlySet<string>): string[] {
+    const out = new Set<string>();
+    // A column a writer marked is read from the files anyway, and the mark is that writer's to clear.
+    const stale = (pending: unknown, served: unknown, file: boolean) => pending === UNKNOWN || (pending === 0 && Boolean(served) !== file);
+    const rows = new Set<string>();
+    for (const row of this.stmt.served.all()) {
+      const name = row.name as string;
+      rows.add(name);
+      if (stale(row.meta_pending, row.meta, metaFiles.has(name)) || stale(row.state_pending, row.state, stateFiles.has(name))) out.add(name);
+    }
+    for (const name of [...metaFiles, ...stateFiles]) if (!rows.has(name)) out.add(name);
+    return [...out];
+  }
+
+  /** Before a save's commit (a failure here stops the save: nothing was switched). */
+  markMeta(name: string): void {
+    this.write(() => this.stmt.markMeta.run(name));
+  }
+
+  /** After the save's metadata is in place. */
+  putMeta(meta: CertificateMeta): void {
+    this.stmt.putMeta.run(JSON.stringify(meta), meta.name);
+  }
+
+  markState(name: string): void {
+    this.write(() => this.stmt.markState.run(name));
+  }
+
+  /** A write, its failure as STORE_IO naming the file (a full disk as ENOSPC, like every other write of a save). */
+  private write(op: () => unknown): void {
+    try {
+      op();
+    } catch (err) {
+      const full = (err as { errcode?: number }).errcode === SQLITE_FULL;
+      throw new CertfleetError('STORE_IO', `cannot write ${this.file}: ${full ? 'ENOSPC: no space left on device' : errorMessage(err)}`, { cause: err });
+    }
+  }
+
+  putState(name: string, state: VersionedState): void {
+    this.stmt.putState.run(JSON.stringify(state), name);
+  }
+
+  /** The row's write count, for fill (undefined: no row). */
+  generation(name: string): number | undefined {
+    const row = this.stmt.gen.get(name);
+    return row ? Number(row.gen) : undefined;
+  }
+
+  /**
+   * Rows read from the files without a lock: each is written only if its row is still at the
+   * generation seen before the files were read (no writer came between), in one transaction.
+   */
+  fill(rows: { name: string; gen: number | undefined; meta: CertificateMeta | undefined; state: VersionedState | undefined }[]): void {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      for (const r of rows) {
+        const meta = r.meta ? JSON.stringify(r.meta) : null;
+        const state = r.state && r.state.version > 0 ? JSON.stringify(r.state) : null;
+        if (r.gen === undefined) this.stmt.fillNew.run(r.name, meta, state);
+        else this.stmt.fill.run(meta, state, r.name, r.gen);
+      }
+      this.db.exec('COMMIT');
+    } catch (err) {
+      this.db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+}
