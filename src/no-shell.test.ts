@@ -19,10 +19,11 @@ describe('no configured string ever reaches a shell', () => {
     // src/import/ writes `[/bin/sh, -c, …]` into the config it prints (DNSroboCert and certbot ran
     // those hooks through a shell): the user sees the shell there, and certfleet spawns none itself.
     const printsConfig = (file: string) => path.relative(import.meta.dirname, file).startsWith(`import${path.sep}`);
+    // A node:sqlite database's db.exec(SQL) runs SQL, not a program (src/store/store-index.ts).
     for (const file of (await sources(import.meta.dirname)).filter((f) => !printsConfig(f))) {
       const text = await readFile(file, 'utf8');
       text.split('\n').forEach((line, i) => {
-        if (/shell:\s*true|\/bin\/(ba)?sh['"]?\s*,\s*\[?\s*['"]-c|['"]sh['"]\s*,\s*\[\s*['"]-c|\bexecSync\(|\bexec\(\s*[`'"]/.test(line)) offenders.push(`${path.relative(import.meta.dirname, file)}:${i + 1}: ${line.trim()}`);
+        if (/shell:\s*true|\/bin\/(ba)?sh['"]?\s*,\s*\[?\s*['"]-c|['"]sh['"]\s*,\s*\[\s*['"]-c|\bexecSync\(|(?<!\bdb\.)\bexec\(\s*[`'"]/.test(line)) offenders.push(`${path.relative(import.meta.dirname, file)}:${i + 1}: ${line.trim()}`);
       });
     }
     expect(offenders).toEqual([]);
