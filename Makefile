@@ -1,7 +1,7 @@
 SHELL := /bin/bash
 ENV := source scripts/env.sh &&
 
-.PHONY: setup test-tools demo test lint bench sbom audit chaos package
+.PHONY: setup test-tools demo test lint bench sbom audit chaos package stack-images
 
 # What building needs (Node.js 24, npm ci, build). Test tooling is test-tools, run by the targets that use it.
 setup:
@@ -32,12 +32,17 @@ audit: setup
 test: lint
 	@$(ENV) npx vitest run --coverage
 
+# deploy/compose's three images built here from Debian packages (docs/deployment.md); prints the
+# variables that select them, one per line (an env file for compose).
+stack-images: test-tools
+	@$(ENV) scripts/stack-images.sh
+
 # The chaos suite at full size (SIGKILLs, outages, concurrent processes); `make test` runs it reduced.
 chaos: test-tools
 	@$(ENV) CHAOS_FULL=1 npx vitest run test/chaos
 
 bench: test-tools
-	@$(ENV) node scripts/bench.mjs && node scripts/bench-dns.mjs && node scripts/bench-webhook.mjs && node scripts/bench-peer.mjs && node scripts/bench-daemon.mjs
+	@$(ENV) node scripts/bench.mjs && node scripts/bench-dns.mjs && node scripts/bench-webhook.mjs && node scripts/bench-peer.mjs && node scripts/bench-daemon.mjs && node scripts/bench-api.mjs && node scripts/bench-fleet.mjs
 
 # dist/certfleet_<version>_amd64.deb (single executable, system user, hardened systemd units) and dist/certfleet-<version>.tgz (npm).
 package: setup

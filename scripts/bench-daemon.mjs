@@ -1,17 +1,16 @@
 // make bench (daemon part): a daemon managing 1,000 certificates, seeded in the store beforehand.
 // Measures start to /readyz, idle CPU / timer wakeups / RSS over 60 s, and config edit -> files
 // in live/. Prints one line per benchmark and rewrites its section of docs/benchmarks.md.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { FileStore } from '../dist/store/file-store.js';
 import { startPebble } from '../build/test/support/pebble-server.js';
 import { startPowerDns } from '../build/test/support/powerdns-server.js';
 import { localConfigText } from '../build/test/support/local-stack.js';
 import { benchDate, machine, percentile, writeBenchSection } from './bench-report.mjs';
-import { seedSave } from './seed-store.mjs';
+import { seedCertificates, stopBench } from './seed-store.mjs';
 
 
 const N = Number(process.env.BENCH_DAEMON_N ?? 1000);
@@ -27,14 +26,6 @@ const storeDir = path.join(work, 'store');
 const configFile = path.join(work, 'certfleet.yaml');
 let daemon;
 
-/** One self-signed certificate (90 days from now) stands in for all of them: the daemon reads metadata, not the PEM. */
-function seedPem() {
-  const key = path.join(work, 'seed.key');
-  const crt = path.join(work, 'seed.crt');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', crt, '-days', '90', '-subj', '/CN=seed.bench.test'], { stdio: 'ignore' });
-  return Promise.all([readFile(crt, 'utf8'), readFile(key, 'utf8')]);
-}
-
 const certYaml = (i) => `  - name: c${i}\n    domains: [c${i}.bench.test]\n    dns: home\n`;
 const configText = (n) => localConfigText({ store: storeDir, pebble, pdns, certs: Array.from({ length: n }, (_, i) => certYaml(i)).join(''), extraTop: 'server:\n  listen: 127.0.0.1:0\n' });
 
@@ -48,17 +39,8 @@ const rssMb = async (pid) => Number(/VmRSS:\s+(\d+)/.exec(await readFile(`/proc/
 const metric = (text, name) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
 
 try {
-  const [certPem, keyPem] = await seedPem();
-  const store = new FileStore({ root: storeDir });
-  const notBefore = new Date().toISOString();
-  const notAfter = new Date(Date.now() + 90 * 86_400_000).toISOString();
   const seedStart = performance.now();
-  for (let i = 0; i < N; i += 50) {
-    await Promise.all(Array.from({ length: Math.min(50, N - i) }, (_, j) => seedSave(store, {
-      meta: { name: `c${i + j}`, domains: [`c${i + j}.bench.test`], keyType: 'ecdsa-p256', notBefore, notAfter, issuer: 'CN=seed', serial: String(i + j), account: '', orderUrl: '', issuedAt: notBefore, directory: pebble.directoryUrl },
-      pem: { cert: certPem, chain: '', fullchain: certPem, privkey: keyPem },
-    })));
-  }
+  await seedCertificates({ storeDir, work, n: N, directory: pebble.directoryUrl });
   console.error(`seeded ${N} certificates in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);
   await writeFile(configFile, configText(N));
 
@@ -137,11 +119,5 @@ ${benchDate()} — ${machine()}. \`bin/certfleet run\` as its own process with $
 | RSS after the ${EDITS} issuances | ${finalRss.toFixed(0)} MB | — |`;
   await writeBenchSection('daemon-bench', section);
 } finally {
-  if (daemon && daemon.exitCode === null) {
-    daemon.kill('SIGTERM');
-    await new Promise((r) => daemon.once('exit', r));
-  }
-  await pebble.stop();
-  await pdns.stop();
-  await rm(work, { recursive: true, force: true });
+  await stopBench({ daemon, pebble, pdns, work });
 }

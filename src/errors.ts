@@ -22,6 +22,8 @@ export type ErrorCode =
   | 'STORE_LOCKED'
   | 'STORE_FENCED'
   | 'STORE_CONFLICT'
+  | 'STORE_DB'
+  | 'STORE_SCHEMA'
   | 'ABORTED';
 
 export class CertfleetError extends Error {

@@ -58,11 +58,22 @@ describe('deploy/compose', () => {
     const withSocket = services.filter(([, s]) => s.volumes?.some((v) => v.includes('docker.sock'))).map(([n]) => n);
     expect(withSocket).toEqual(['socket-proxy']);
     const proxy = compose.services['socket-proxy']!;
-    expect(proxy.volumes).toEqual(['/var/run/docker.sock:/var/run/docker.sock:ro']);
+    expect(proxy.volumes).toEqual(['${DOCKER_SOCKET:-/var/run/docker.sock}:/var/run/docker.sock:ro']);
     expect(proxy.environment).toMatchObject({ POST: '0', CONTAINERS: '1', ALLOW_RESTARTS: '1' });
     for (const name of ['certfleet', 'certfleet-init']) expect(compose.services[name]!.user).toBe('1000:1000');
     // nginx never mounts the store, where the account keys are.
     expect(compose.services.nginx!.volumes!.some((v) => v.startsWith('store:'))).toBe(false);
+  });
+
+  it('runs no service as root, and selects every image by a variable whose default is the reviewed upstream one', () => {
+    for (const [name, s] of services) expect(s.user, name).toMatch(/^[1-9]\d*:[1-9]\d*$/);
+    const images = Object.fromEntries(services.map(([n, s]) => [n, s.image]));
+    expect(images).toEqual({
+      'certfleet-init': '${CERTFLEET_IMAGE:-localhost/certfleet:0.1.0}',
+      certfleet: '${CERTFLEET_IMAGE:-localhost/certfleet:0.1.0}',
+      nginx: '${NGINX_IMAGE:-docker.io/nginxinc/nginx-unprivileged:1.28.0-alpine}',
+      'socket-proxy': '${SOCKET_PROXY_IMAGE:-ghcr.io/tecnativa/docker-socket-proxy:v0.4.2}',
+    });
   });
 
   it("certfleet.yml loads in production mode as each service runs it, and its copies are the files nginx serves", async () => {

@@ -41,6 +41,21 @@ export const COMMANDS: CommandHelp[] = [
     exits: '0, or with --check: 0 all fine, 1 a certificate is failing or expiring',
   },
   {
+    name: 'cert', args: 'add|remove|list [--config FILE | --url URL --token-file FILE] [--json]', summary: 'add, remove and list certificates as data, through the management API (server.api)',
+    options: [CONFIG, ['--url URL', 'the API (default: server.api.listen of the config)'], ['--token-file FILE', 'the API token (default: server.api.token of the config)'],
+      ['--cert NAME', 'add, remove: the certificate\'s name (add: default the first domain)'], ['--domain D', 'add: a domain (repeatable)'], ['--dns ID', 'add: the dns.providers id'],
+      ['--key-type T', 'add: ecdsa-p256 (default), ecdsa-p384, rsa-2048, …'], ['--spec FILE', 'add: a certificates[] entry as JSON (- for stdin) instead of the flags'],
+      ['--failing', 'list: only certificates whose last attempt failed'], ['--expiring DURATION', 'list: only those expiring within it (or not issued), like 30d'], ['--json', 'print the API\'s JSON']],
+    examples: ['certfleet cert add --domain shop.example.com --dns home', 'certfleet cert list --expiring 30d', 'certfleet cert remove --cert shop.example.com'],
+    exits: '0 done (an add of the same spec again too), 1 the API refused it (invalid, taken, not found, rate limited), 2 usage, config or connection error, or a wrong token',
+  },
+  {
+    name: 'fleet', args: 'status [--config FILE] [--json]', summary: 'fleet mode: hosts, last seen, versions delivered or behind, leases held',
+    options: [CONFIG, ['--json', 'machine-readable: hosts with what each is behind, and the leases']],
+    examples: ['certfleet fleet status', 'certfleet fleet status --json | jq \'.hosts[] | select(.behind | length > 0)\''],
+    exits: '0 shown, 1 the shared store could not be read, 2 usage or config error (a directory store has no fleet)',
+  },
+  {
     name: 'revoke', args: '[--config FILE] --cert NAME [--reason CODE]', summary: 'revoke the current certificate',
     options: [CONFIG, ['--cert NAME', 'the certificate'], ['--reason CODE', 'unspecified, keyCompromise, superseded, cessationOfOperation, …']],
     examples: ['certfleet revoke --cert web --reason superseded'], exits: '0 revoked, 1 failed',
@@ -66,6 +81,12 @@ export const COMMANDS: CommandHelp[] = [
   {
     name: 'rotate-store-key', args: '[--config FILE] --new-key-file FILE', summary: 're-encrypt the account keys under a new store key',
     options: [CONFIG, ['--new-key-file FILE', '32 bytes, base64 or hex']], examples: ['certfleet rotate-store-key --new-key-file /run/secrets/new-store-key'],
+  },
+  {
+    name: 'store', args: 'migrate --config FILE --to FILE2', summary: 'copy a store into another (directory ⇄ postgres): accounts, certificates, state; nothing reissued',
+    options: [CONFIG, ['--to FILE2', 'the config whose store receives the copy']],
+    examples: ['certfleet store migrate --config certfleet.yaml --to certfleet-fleet.yaml'],
+    exits: '0 copied (a second run copies nothing), 1 failed part-way (run it again), 2 usage, config, or a store that cannot be opened',
   },
   {
     name: 'acme-dns', args: 'register [--config FILE] --provider ID --domain D --accounts-file F', summary: 'register an acme-dns account; print the CNAME to create',

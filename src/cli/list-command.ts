@@ -5,8 +5,10 @@ import { readStatuses } from '../scheduler/certificate-status.js';
 import type { CertificatePaths } from '../store/certificate-store.js';
 import type { DeployState } from '../store/renewal-state.js';
 import { foreignLive } from '../store/preflight-save.js';
-import { storeFor } from '../store/store-for-config.js';
-import { configFor, parseCommand, UsageError } from './cli-options.js';
+import { withManaged } from '../daemon/managed-certificates.js';
+import type { CertificateStore, LocalCertificateDirectory } from '../store/certificate-store.js';
+import { managedStoreFor, storesFor } from '../store/store-for-config.js';
+import { configFor, logFor, parseCommand, UsageError } from './cli-options.js';
 import { CHECK_WITHIN_MS, checkProblems, foreignNote, formatLocal, type ListFacts } from './list-check.js';
 
 /** What `--long` adds, read from the stored PEM (not the metadata: the file is what servers use). */
@@ -33,22 +35,27 @@ export async function runList(args: string[]): Promise<number> {
   const withinMs = values.within === undefined ? CHECK_WITHIN_MS : parseDuration(values.within);
   if (withinMs === undefined) throw new UsageError(`--within ${JSON.stringify(values.within)}: expected a duration like 14d or 72h`);
   if (values.within !== undefined && !values.check) throw new UsageError('--within goes with --check');
-  const config = await configFor(values);
-  if (!config) return 2;
-  const store = storeFor(config);
+  const fileConfig = await configFor(values);
+  if (!fileConfig) return 2;
+  // The store of record (the directory, or PostgreSQL); paths are this host's live/.
+  const { store, local, managed, close } = storesFor(fileConfig);
   const now = Date.now();
   // `list` reads a few local files: there is nothing to cancel but the process itself.
   const signal = new AbortController().signal;
+  // The certificates added through the API too, as the daemon schedules them (the file wins a name both have).
+  const { config, conflicts } = await withManaged(fileConfig, managed ?? managedStoreFor(fileConfig), logFor(values, fileConfig), signal);
+  for (const name of conflicts) process.stderr.write(`certfleet: note: ${name} is in the config file and was also added through the API; the file's spec is used\n`);
   const statuses = await readStatuses(config, store, now, signal);
   const rows = await Promise.all(statuses.map(async (status, i): Promise<Row> => {
     const spec = config.certificates[i]!;
     // A live/<name> certfleet did not write (a certbot lineage not adopted) explains an empty row.
-    const facts: ListFacts = { status, foreign: status.stored ? undefined : await foreignLive(store.root, certificateName(spec)) };
+    const facts: ListFacts = { status, foreign: status.stored ? undefined : await foreignLive(config.store.path, certificateName(spec)) };
     const row = toRow(facts, spec.domains, spec.key_type);
-    if (values.long) row.long = await longFacts(store, status.name, signal);
+    if (values.long) row.long = await longFacts(store, local, status.name, signal);
     if (values.check) row.problems = checkProblems(facts, now, withinMs);
     return row;
   }));
+  await close();
   const failing = rows.some((r) => (r.problems?.length ?? 0) > 0);
   if (values.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
   else if (values.check) for (const r of rows) process.stdout.write(`${r.problems!.length ? 'FAIL' : 'ok  '}  ${r.name}: ${r.problems!.length ? r.problems!.join('; ') : okLine(r)}\n`);
@@ -75,13 +82,13 @@ function toRow({ status: s, foreign }: ListFacts, domains: string[], keyType: st
   return row;
 }
 
-async function longFacts(store: ReturnType<typeof storeFor>, name: string, signal: AbortSignal): Promise<LongFacts | null> {
+async function longFacts(store: CertificateStore, local: LocalCertificateDirectory, name: string, signal: AbortSignal): Promise<LongFacts | null> {
   const stored = await store.load(name, signal);
   if (!stored) return null;
   const leaf = new X509Certificate(stored.pem.cert);
   return {
     serial: leaf.serialNumber, issuer: leaf.issuer.replace(/\n/g, ', '),
-    validFrom: new Date(leaf.validFrom).toISOString(), validUntil: new Date(leaf.validTo).toISOString(), paths: store.paths(name),
+    validFrom: new Date(leaf.validFrom).toISOString(), validUntil: new Date(leaf.validTo).toISOString(), paths: local.paths(name),
   };
 }
 

@@ -57,6 +57,18 @@ export async function main(argv: string[]): Promise<number> {
       const { runList } = await import('./list-command.js');
       return runList(rest);
     }
+    case 'cert': {
+      const { runCert } = await import('./cert-command.js');
+      return runCert(rest);
+    }
+    case 'fleet': {
+      const { runFleet } = await import('./fleet-command.js');
+      return runFleet(rest);
+    }
+    case 'store': {
+      const { runStore } = await import('./store-command.js');
+      return runStore(rest);
+    }
     case 'revoke': {
       const { runRevoke } = await import('./revoke-command.js');
       return runRevoke(rest);
@@ -119,7 +131,10 @@ async function checkoutVersion(): Promise<string> {
 // Not a top-level await: the single executable runs this file as CommonJS.
 main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, async (err: unknown) => {
   const { UsageError } = await import('./cli-options.js');
-  if (!(err instanceof UsageError)) throw err;
-  process.stderr.write(`certfleet: ${err.message}\n`);
+  const { CertfleetError, errorMessage } = await import('../errors.js');
+  // A store that cannot be opened (PostgreSQL unreachable, a refused password, a newer schema) is a start-time error: one line, exit 2.
+  const startError = err instanceof CertfleetError && (err.code === 'STORE_DB' || err.code === 'STORE_SCHEMA');
+  if (!(err instanceof UsageError) && !startError) throw err;
+  process.stderr.write(`certfleet: ${startError ? errorMessage(err) : err.message}\n`);
   process.exitCode = 2;
 });

@@ -29,7 +29,7 @@ export async function runRevoke(args: string[]): Promise<number> {
     await renewer.close();
   }
   if (!revoked) {
-    process.stderr.write(`certfleet: no certificate named ${JSON.stringify(values.cert)} in ${config.store.path}\n`);
+    process.stderr.write(`certfleet: no certificate named ${JSON.stringify(values.cert)} in ${config.store.type === 'postgres' ? 'the PostgreSQL store' : config.store.path}\n`);
     return 1;
   }
   log.info({ cert: values.cert, serial: revoked.serial, reason }, 'revoked');

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { providerSchema } from './provider-schema.js';
 import { duration } from './schema-parts.js';
 import { configSchema } from './schema.js';
-import { SECRET_OPTIONS } from './secret.js';
+import { SCOPED_SECRET_OPTIONS, SECRET_OPTIONS } from './secret.js';
 import { schemaDef, type Schema } from './zod-def.js';
 
 /*
@@ -38,9 +38,9 @@ function peel(s: Schema): { leaf: Schema; description: string | undefined; defau
 const isObject = (s: Schema) => def(s).type === 'object';
 
 /** A short type, from the JSON Schema of the input the leaf reads. */
-function typeOf(leaf: Schema, key: string): string {
+function typeOf(leaf: Schema, key: string, prefix = ''): string {
   if (leaf === DURATION_INPUT) return 'duration (`90s`, `2m`, `1h`, `7d`)';
-  if ((SECRET_OPTIONS as readonly string[]).includes(key) || key === '<option>') return `secret (or \`${key}_file\`)`;
+  if ((SECRET_OPTIONS as readonly string[]).includes(key) || key === '<option>' || SCOPED_SECRET_OPTIONS[prefix]?.includes(key)) return `secret (or \`${key}_file\`)`;
   const json = z.toJSONSchema(leaf, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
   return describeJson(json);
 }
@@ -82,7 +82,7 @@ function rows(s: Schema, prefix: string, into: Row[] = []): Row[] {
     for (const [key, child] of Object.entries(d.shape ?? {})) {
       const p = peel(child);
       const path = prefix ? `${prefix}.${key}` : key;
-      into.push({ key: path, type: typeOf(p.leaf, key), default: defaultText(p.default, p.leaf, key, p.optional), description: p.description ?? '' });
+      into.push({ key: path, type: typeOf(p.leaf, key, prefix), default: defaultText(p.default, p.leaf, key, p.optional), description: p.description ?? '' });
       if (path !== 'dns.providers') rows(p.leaf, path, into);
     }
     if (d.catchall && def(d.catchall).type !== 'never' && def(d.catchall).type !== 'unknown') {

@@ -12,6 +12,12 @@ type JsonSchema = Record<string, unknown>;
 export function configJsonSchema(): JsonSchema {
   const schema = z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
   addSecretFiles(schema);
+  // store.url (postgres) is a secret of that section only: url_file beside it.
+  const store = (schema.properties as Record<string, JsonSchema> | undefined)?.store;
+  for (const option of (store?.anyOf ?? store?.oneOf ?? []) as JsonSchema[]) {
+    const props = option.properties as Record<string, JsonSchema> | undefined;
+    if (props && 'url' in props) props.url_file = { type: 'string', description: 'path of a file holding url (Docker/Kubernetes secret)' };
+  }
   // Top-level x-* keys are ignored by the loader (anchors live there): allowed, whatever they hold.
   schema.patternProperties = { [EXTENSION_KEY.source]: {} };
   return {

@@ -124,7 +124,7 @@ describe('relative paths', () => {
       .replace('      api_key: k', '      api_key: k\n      ca_bundle: pdns-ca.pem')
       + '    deploy:\n      - copy: { fullchain: out/fullchain.pem, privkey: /abs/key.pem }\n      - hook: { command: [./reload.sh], cwd: hooks }\ncontainers: { socket: run/docker.sock }\n';
     const c = parseConfig(text, '/etc/cf/c.yaml');
-    expect(c.store).toEqual({ path: '/etc/cf/store', encryption_key_file: '/etc/cf/secrets/store.key' });
+    expect(c.store).toEqual({ type: 'directory', path: '/etc/cf/store', encryption_key_file: '/etc/cf/secrets/store.key' });
     expect(c.acme.ca_bundle).toBe('/etc/ca.pem');
     expect(powerdns(c).ca_bundle).toBe('/etc/cf/pdns-ca.pem');
     const [copy, hook] = c.certificates[0]!.deploy;

@@ -9,7 +9,7 @@ import { LEXICON_OWN_KEYS, lexiconFileOption } from './providers/lexicon.js';
 import { resolveConfigPaths } from './resolve-paths.js';
 import { OPTION_PLACEHOLDER } from './schema-parts.js';
 import { configSchema, crossFieldIssues, withoutExtensions, type Config } from './schema.js';
-import { Secret, SECRET_OPTIONS, type SecretSource } from './secret.js';
+import { SCOPED_SECRET_OPTIONS, Secret, SECRET_OPTIONS, type SecretSource } from './secret.js';
 
 export interface ConfigProblem { file: string; line: number; column: number; path: string; message: string }
 
@@ -99,7 +99,7 @@ export function parseConfig(text: string, file: string, opts: ParseOptions = {})
 }
 
 /** zod's message, or a better one: a dedented option, or a secret's with its option's name. */
-function issueMessage(raw: unknown, issue: { path: PropertyKey[]; message: string }): string {
+export function issueMessage(raw: unknown, issue: { path: PropertyKey[]; message: string }): string {
   const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
   return dedentedEntryMessage(configSchema, raw, path) ?? issue.message.replace(OPTION_PLACEHOLDER, String(path.at(-1) ?? 'option'));
 }
@@ -209,6 +209,7 @@ function secretOptionOf(ancestors: readonly unknown[]): string | undefined {
   if (!isPair(pair) || !isScalar(pair.key)) return undefined;
   const key = String(pair.key.value);
   if ((SECRET_OPTIONS as readonly string[]).includes(key)) return key;
+  if (SCOPED_SECRET_OPTIONS[fieldPath(ancestors.slice(0, -2), map)]?.includes(key)) return key;
   const lexicon = isMap(map) && map.get('type') === 'lexicon' && !(LEXICON_OWN_KEYS as readonly string[]).includes(key);
   return lexicon ? key : undefined;
 }
@@ -230,7 +231,7 @@ function readSecretFiles(doc: Document, read: (file: string) => string, report: 
         const k = isScalar(pair.key) ? String(pair.key.value) : '';
         // acme-dns credentials come as a JSON file (the format lego and certbot-dns-acmedns write).
         const json = k === 'accounts_file';
-        const option = json ? 'accounts' : SECRET_OPTIONS.find((o) => k === `${o}_file`) ?? (lexicon ? lexiconFileOption(k) : undefined);
+        const option = json ? 'accounts' : SECRET_OPTIONS.find((o) => k === `${o}_file`) ?? SCOPED_SECRET_OPTIONS[fieldPath(ancestors, map)]?.find((o) => k === `${o}_file`) ?? (lexicon ? lexiconFileOption(k) : undefined);
         if (!option) continue;
         const value = pair.value as Scalar | null;
         const offset = value?.range?.[0] ?? (pair.key as Scalar).range?.[0] ?? 0;

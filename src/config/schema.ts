@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { KEY_TYPES } from '../acme/key-types.js';
 import { didYouMeanHint } from '../did-you-mean.js';
 import { providerSchema } from './provider-schema.js';
+import { storeSchema } from './store-schema.js';
 import { argv, argvList, ARGV_ERROR, childEnvOptions, commandWords, domain, duration, hostPort, listenAddress, secret } from './schema-parts.js';
 
 export const DIRECTORY_SHORTCUTS: Record<string, string> = {
@@ -106,7 +107,8 @@ function deployKindMessage(input: unknown): string {
   return expected;
 }
 
-const certificate = z.strictObject({
+/** One `certificates[]` entry: the config file's and the management API's (certificate-entry.ts). */
+export const certificateSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected letters, digits, ".", "_" or "-" (no path separators)')
     .refine((n) => !n.includes('..'), 'must not contain ".."').optional().describe('The lineage name (its directory in the store); default: the first domain without `*.`.'),
   domains: z.array(domain).min(1, 'expected at least one domain').describe('The names on the certificate (`*.` for a wildcard); the first is its subject.'),
@@ -123,6 +125,7 @@ const certificate = z.strictObject({
 });
 
 export const DEFAULT_LISTEN = '127.0.0.1:9180';
+export const DEFAULT_API_LISTEN = '127.0.0.1:9181';
 const SOCKET_ERROR = 'expected a socket (a path, unix:// or tcp:// address) or a list of them';
 const DIRECTORY_ERROR = 'expected letsencrypt, letsencrypt-staging, zerossl, google or an https URL (or selfsigned, for development only)';
 
@@ -152,18 +155,19 @@ export const configSchema = z.strictObject({
     preferred_chain: z.string().optional().describe('Issuer CN of the root to prefer among the CA\'s alternate chains.'),
     allow_staging: z.boolean().default(false).describe('Production mode refuses a staging directory unless this says it is meant.'),
   }).describe('The ACME CA and account.'),
-  store: z.strictObject({
-    path: z.string().default('/var/lib/certfleet').describe('The store directory (see store-layout.md).'),
-    encryption_key_file: z.string().optional().describe('32 bytes (base64 or hex) that encrypt account keys at rest; or CERTFLEET_STORE_KEY.'),
-  }).default({ path: '/var/lib/certfleet' }).describe('Where certificates, keys and state are kept.'),
+  store: storeSchema,
   dns: z.strictObject({
     resolvers: z.array(hostPort).optional().describe('`host:port` servers for SOA, NS and CNAME lookups; default: the system resolvers.'),
     providers: z.record(z.string(), providerSchema).describe('DNS providers by a name of your choosing: certificates refer to them by it (see Provider options).'),
   }).describe('DNS lookups and the providers that write challenge records.'),
-  certificates: z.array(certificate).default([]).describe('The certificates to obtain and renew.'),
+  certificates: z.array(certificateSchema).default([]).describe('The certificates to obtain and renew.'),
   server: z.strictObject({
     listen: listenAddress.default(DEFAULT_LISTEN).describe('/healthz, /readyz, /metrics and the dashboard of `certfleet run` (port 0 picks a free one).'),
     token: secret.optional().describe('The dashboard\'s login token (`token_file`: a file holding it). Off loopback the dashboard is closed (403) without one; /healthz, /readyz and /metrics stay open either way.'),
+    api: z.strictObject({
+      listen: listenAddress.default(DEFAULT_API_LISTEN).describe('The management API (`/v1/certificates`, api.md): its own listener, apart from server.listen.'),
+      token: secret.describe('Bearer token every API request must carry (`token_file`: a file holding it); required, on loopback too.'),
+    }).optional().describe('The management API of `certfleet run`: certificates added and removed as data (api.md, `certfleet cert`).'),
   }).default({ listen: DEFAULT_LISTEN }).describe('The HTTP listener of `certfleet run`: health, metrics, dashboard (dashboard.md).'),
   webhook: z.strictObject({
     listen: listenAddress.default('127.0.0.1:8888').describe('The ExternalDNS webhook API (see external-dns.md).'),

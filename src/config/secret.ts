@@ -47,3 +47,9 @@ export function collectSecrets(value: unknown, into: Set<string> = new Set()): S
 
 /** Option names whose values are secrets; each also accepts `<name>_file`. */
 export const SECRET_OPTIONS = ['api_key', 'secret', 'token', 'password', 'api_token', 'hmac_key', 'passphrase', 'secret_api_key', 'api_secret', 'secret_access_key', 'session_token', 'client_secret', 'service_account_key', 'application_secret', 'consumer_key', 'personal_access_token'] as const;
+
+/**
+ * Secret options of one section only, by its field path: `store.url` (the PostgreSQL URL holds
+ * the password) without making every `url` elsewhere (webhooks, API endpoints) a secret.
+ */
+export const SCOPED_SECRET_OPTIONS: Readonly<Record<string, readonly string[]>> = { store: ['url'] };

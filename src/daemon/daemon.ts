@@ -13,11 +13,16 @@ import { Scheduler, type Clock } from '../scheduler/scheduler.js';
 import { DashboardAuth } from '../server/dashboard-auth.js';
 import { EventRing } from '../server/dashboard-events.js';
 import { dashboardHandler } from '../server/dashboard-routes.js';
+import { startApiServer, type ApiServer } from '../server/api-server.js';
 import { startHttpServer } from '../server/http-server.js';
 import { DaemonMetrics } from '../server/metrics.js';
 import type { CertificateStore } from '../store/certificate-store.js';
-import { composeRenewer } from './compose.js';
+import { managedStoreFor } from '../store/store-for-config.js';
+import { composeRenewer, type Composed, type FleetHooks } from './compose.js';
+import { HEARTBEAT_MS, heartbeatLoop } from './fleet-heartbeat.js';
 import { dashboardSource, outcomeEvents } from './dashboard-source.js';
+import { ManagedCertificates } from './managed-certificates.js';
+import type { ManagedCertificateStore } from '../store/managed-certificates.js';
 import { stableDigest } from './stable-digest.js';
 
 export interface DaemonOptions {
@@ -43,7 +48,16 @@ export class StartRefused extends Error {
 const CESSATION_OF_OPERATION = 5;
 
 /** A Renewer with the jobs using it, so a replaced one is closed only when they are done. */
-interface RenewerSlot { renewer: Renewer; names: string[]; active: number; retired: boolean; infraDigest: string }
+interface RenewerSlot {
+  renewer: Renewer; names: string[]; active: number; retired: boolean; infraDigest: string;
+  /** The store's connections (PostgreSQL): opened at start, ended when the slot is done with them. */
+  ready: Composed['ready']; close: Composed['close'];
+  fleet?: FleetParts | undefined;
+  /** Where the API's certificates are kept: the PostgreSQL store's own, or beside the directory store's files. */
+  managed: ManagedCertificateStore;
+}
+/** Fleet mode: the shared store and the delivery of its saves to this host. */
+interface FleetParts { store: NonNullable<Composed['fleet']>; delivery: NonNullable<Composed['delivery']> }
 
 /**
  * `certfleet run`: the config, the scheduler, the HTTP server and the config watcher, wired.
@@ -60,6 +74,9 @@ export class Daemon {
   private scheduler!: Scheduler;
   private watcher: ConfigWatcher | undefined;
   private http: Awaited<ReturnType<typeof startHttpServer>> | undefined;
+  /** The certificates added through the API (server.api), merged with the file's in apply(). */
+  private managed!: ManagedCertificates;
+  private api: ApiServer | undefined;
   private readonly log: Logger;
   private stopping: Promise<void> | undefined;
   /** Reloads run one after another, so an older edit never lands after a newer one. */
@@ -69,6 +86,10 @@ export class Daemon {
   /** Aborted by stop(): the start-time sweep. */
   private readonly lifetime = new AbortController();
   private sweeping: Promise<void> = Promise.resolve();
+  /** Fleet mode: the delivery and heartbeat started with the first store (see startFleet). */
+  /** Ends the fleet's store when the slot it came from was retired (a reload rebuilt the pipeline). */
+  private fleetSlotClose: (() => Promise<void>) | undefined;
+  private fleet: { parts: FleetParts; heartbeat: Promise<void>; delivered?: (result: 'delivered' | 'failed') => void } | undefined;
 
   private constructor(private readonly opts: DaemonOptions) {
     this.log = opts.log.child({ component: 'daemon' });
@@ -103,13 +124,27 @@ export class Daemon {
       signal.throwIfAborted();
       d.production = verdict.production;
       d.startScheduler(config);
+      d.managed = new ManagedCertificates({ store: () => d.slot.managed, status: () => d.store, config: () => d.config, changed: (name) => d.respec(name), log: opts.log, now: () => d.now() });
       d.apply(config);
+      // PostgreSQL: connect and migrate now, so an unreachable database is one error at start (exit 2).
+      await d.slot.ready(signal);
+      // The API's certificates, read from the store just opened; scheduled with the file's before the scheduler starts.
+      await d.managed.load(signal);
+      for (const name of d.managed.names()) d.respec(name);
       d.http = await startHttpServer(config.server.listen, {
-        readiness: async () => ({ config: d.specs !== undefined, store: await d.store.writable(AbortSignal.timeout(5_000)), scheduler: d.scheduler.running }),
+        readiness: async () => ({
+          config: d.specs !== undefined, store: await d.store.writable(AbortSignal.timeout(5_000)), scheduler: d.scheduler.running,
+          ...(d.fleet ? { database: d.fleet.parts.delivery.connected } : {}),
+        }),
+        details: () => d.managed.details(),
         metrics: async () => ({ contentType: d.metrics.registry.contentType, body: await d.metrics.registry.metrics() }),
       }, opts.log.child({ component: 'http' }), d.dashboard());
+      if (config.server.api) {
+        d.api = await startApiServer({ listen: config.server.api.listen, token: () => d.config.server.api?.token.reveal() ?? '', backend: d.managed, log: opts.log.child({ component: 'api' }) });
+      }
       signal.throwIfAborted();
       d.scheduler.start();
+      await d.startFleet();
       // Beside the jobs, not before them: each job also cleans its own certificate's leftovers.
       d.sweeping = sweepStore(d.store, d.slot.renewer, d.slot.names, d.log, d.lifetime.signal).catch((err: unknown) => d.log.debug({ error: errorMessage(err) }, 'sweep_interrupted'));
       d.watcher = new ConfigWatcher(opts.configFile, { initialDigest: digestOf(text), onChange: (c) => d.onConfigChange(c) });
@@ -126,6 +161,11 @@ export class Daemon {
 
   get address(): string | undefined {
     return this.http?.address;
+  }
+
+  /** The management API's URL (server.api), when it listens. */
+  get apiAddress(): string | undefined {
+    return this.api?.address;
   }
 
   /** SIGHUP: read the config again even if it looks unchanged; resolves once it is applied or refused. */
@@ -146,11 +186,44 @@ export class Daemon {
       await this.sweeping;
       await this.reloading;
       await (this.scheduler as Scheduler | undefined)?.stop(new Error(reason));
+      await this.api?.close();
+      await this.fleet?.heartbeat;
+      await this.fleet?.parts.delivery.settled();
       await this.http?.close();
       await (this.slot as RenewerSlot | undefined)?.renewer.close();
+      await (this.slot as RenewerSlot | undefined)?.close();
+      if (this.fleet && this.fleet.parts !== (this.slot as RenewerSlot | undefined)?.fleet) await this.fleetSlotClose?.();
       this.log.info('stopped');
     })();
     return this.stopping;
+  }
+
+  /**
+   * Fleet mode, after the scheduler started: every host's saves are delivered here (the first
+   * catch-up included) and this host beats once a minute. The store of the first config stays the
+   * fleet's: changing `store` takes a restart.
+   */
+  private async startFleet(): Promise<void> {
+    const parts = this.slot.fleet;
+    if (!parts) return;
+    this.fleetSlotClose = this.slot.close;
+    const { delivery, store } = parts;
+    const metrics = this.metrics.fleet(store.host, { connected: () => delivery.connected, behind: () => delivery.behind });
+    this.fleet = { parts, heartbeat: Promise.resolve(), delivered: (r) => metrics.delivery(r) };
+    await delivery.start(this.lifetime.signal);
+    this.fleet.heartbeat = heartbeatLoop(store, HEARTBEAT_MS, this.log, this.lifetime.signal);
+  }
+
+  /** What a fleet delivery asks of the daemon: the current specs, a new look after another host's save, metrics. */
+  private fleetHooks(): FleetHooks {
+    return {
+      spec: (name) => this.specs.get(name)?.spec,
+      // The new version decides this host's next look (it was skipped while the other host held it).
+      onSaved: ({ name }) => { if (this.specs.has(name)) this.scheduler.schedule(name, this.now()); },
+      onDelivery: (result) => this.fleet?.delivered?.(result),
+      // Another host added or removed a certificate through its API: read that one again.
+      onManagedChanged: (name) => { void this.managed.reread(name, this.lifetime.signal).catch((err: unknown) => this.log.warn({ cert: name, error: errorMessage(err) }, 'managed_reread_failed')); },
+    };
   }
 
   /** The dashboard on server.listen, over the current config (its token too: a reload changes it). */
@@ -224,15 +297,22 @@ export class Daemon {
     const infraDigest = stableDigest({ acme: config.acme, dns: config.dns, store: config.store, notify: config.notify, containers: config.containers, cleanup: config.scheduler.txt_cleanup_timeout });
     const old = this.slot as RenewerSlot | undefined;
     const composed = !old || old.infraDigest !== infraDigest
-      ? composeRenewer(config, { log: this.opts.log.child({ component: 'renewer' }), env: this.opts.env, hooks: this.metrics.hooks(config.acme.directory), clock: this.opts.clock })
+      ? composeRenewer(config, { log: this.opts.log.child({ component: 'renewer' }), env: this.opts.env, hooks: this.metrics.hooks(config.acme.directory), clock: this.opts.clock, fleet: this.fleetHooks() })
       : undefined;
     if (previous && previous.server.listen !== config.server.listen) {
       this.log.warn({ key: 'server.listen', listen: previous.server.listen, wanted: config.server.listen }, 'change_needs_restart');
     }
+    if (previous && previous.server.api?.listen !== config.server.api?.listen) {
+      this.log.warn({ key: 'server.api.listen', listen: previous.server.api?.listen ?? null, wanted: config.server.api?.listen ?? null }, 'change_needs_restart');
+    }
     this.config = config;
     if (composed) {
       this.store = composed.store;
-      this.slot = { infraDigest, active: 0, retired: false, renewer: composed.renewer, names: composed.names };
+      this.slot = {
+        infraDigest, active: 0, retired: false, renewer: composed.renewer, names: composed.names, ready: composed.ready, close: composed.close,
+        fleet: composed.fleet && composed.delivery ? { store: composed.fleet, delivery: composed.delivery } : undefined,
+        managed: composed.managed ?? managedStoreFor(config, (file, problem) => this.log.error({ file, problem }, 'managed_certificate_corrupt')),
+      };
       if (old) this.retire(old);
     }
 
@@ -240,7 +320,7 @@ export class Daemon {
     const added: string[] = [];
     const changed: string[] = [];
     // The CA is part of each certificate's spec: a switch from staging to production re-issues.
-    for (const spec of config.certificates) next.set(certificateName(spec), { spec, digest: stableDigest({ spec, directory: config.acme.directory }) });
+    for (const spec of this.managed.merged(config)) next.set(certificateName(spec), { spec, digest: stableDigest({ spec, directory: config.acme.directory }) });
     const removed = [...this.specs.keys()].filter((n) => !next.has(n));
     for (const [name, { digest }] of next) {
       const before = this.specs.get(name);
@@ -260,6 +340,20 @@ export class Daemon {
     return { added, changed, removed };
   }
 
+  /** One name changed outside the config file (the API, another fleet host): only it is rescheduled. */
+  private respec(name: string): void {
+    const spec = this.managed.specOf(name, this.config);
+    const digest = spec && stableDigest({ spec, directory: this.config.acme.directory });
+    if (spec && digest && this.specs.get(name)?.digest !== digest) {
+      this.specs.set(name, { spec, digest });
+      this.scheduler.schedule(name, this.now());
+    } else if (!spec && this.specs.delete(name)) {
+      this.scheduler.unschedule(name);
+      this.metrics.forget(name);
+    }
+    this.metrics.managed.set(this.specs.size);
+  }
+
   private async runJob(name: string, signal: AbortSignal): Promise<void> {
     const entry = this.specs.get(name);
     if (!entry) return;
@@ -273,13 +367,19 @@ export class Daemon {
         this.scheduler.schedule(name, outcome.next);
       }
     } finally {
-      if (--slot.active === 0 && slot.retired) void slot.renewer.close();
+      if (--slot.active === 0 && slot.retired) void this.closeSlot(slot);
     }
   }
 
   private retire(slot: RenewerSlot): void {
     slot.retired = true;
-    if (slot.active === 0) void slot.renewer.close();
+    if (slot.active === 0) void this.closeSlot(slot);
+  }
+
+  /** A retired slot's pipeline, then its store (unless the fleet delivery still uses it: stop() ends that). */
+  private async closeSlot(slot: RenewerSlot): Promise<void> {
+    await slot.renewer.close();
+    if (!slot.fleet || slot.fleet !== this.fleet?.parts) await slot.close().catch((err: unknown) => this.log.warn({ error: errorMessage(err) }, 'store_close_failed'));
   }
 
   private async revokeRemoved(name: string): Promise<void> {

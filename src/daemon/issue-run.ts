@@ -24,11 +24,13 @@ export interface IssueRunOptions {
  * others. Outcomes come in config order.
  */
 export async function issueAll(config: Config, log: Logger, opts: IssueRunOptions, signal: AbortSignal): Promise<IssueOutcome[]> {
-  const { renewer, store, names } = composeRenewer(config, { log, hooks: opts.onRequest ? { onRequest: opts.onRequest } : {} });
+  const { renewer, store, names, ready, close } = composeRenewer(config, { log, hooks: opts.onRequest ? { onRequest: opts.onRequest } : {} });
   const selected = config.certificates.filter((c) => !opts.only?.length || opts.only.includes(certificateName(c)));
   const outcomes: IssueOutcome[] = new Array<IssueOutcome>(selected.length);
   let next = 0;
   try {
+    // A store that cannot be opened fails here, once, before any certificate is looked at.
+    await ready(signal);
     // What a killed or failed earlier run left: store debris, then TXT values it noted.
     await sweepStore(store, renewer, names, log, signal);
     const worker = async () => {
@@ -40,6 +42,7 @@ export async function issueAll(config: Config, log: Logger, opts: IssueRunOption
     await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? config.scheduler.concurrency, selected.length)) }, worker));
   } finally {
     await renewer.close();
+    await close();
   }
   return outcomes;
 }

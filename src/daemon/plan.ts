@@ -1,7 +1,7 @@
 import type { Config } from '../config/schema.js';
 import { certificateName } from '../config/schema.js';
 import { readStatuses, type StatusRun } from '../scheduler/certificate-status.js';
-import { storeFor } from '../store/store-for-config.js';
+import { storesFor } from '../store/store-for-config.js';
 
 /** `keep`: nothing to obtain now (`at` says when); `issue` and `renew` happen at once. */
 export interface PlanLine { name: string; action: 'issue' | 'renew' | 'keep'; reason: string; at?: string }
@@ -15,7 +15,13 @@ export interface PlanOptions { run?: StatusRun; only?: string[]; force?: boolean
  */
 export async function planCertificates(config: Config, signal: AbortSignal, now = Date.now(), opts: PlanOptions = {}): Promise<PlanLine[]> {
   const selected = opts.only?.length ? { ...config, certificates: config.certificates.filter((c) => opts.only!.includes(certificateName(c))) } : config;
-  const statuses = await readStatuses(selected, storeFor(config), now, signal, opts.run ?? 'daemon');
+  const stores = storesFor(config);
+  let statuses;
+  try {
+    statuses = await readStatuses(selected, stores.store, now, signal, opts.run ?? 'daemon');
+  } finally {
+    await stores.close();
+  }
   return statuses.map((s): PlanLine => {
     if (opts.force) return { name: s.name, action: s.stored ? 'renew' : 'issue', reason: 'forced' };
     return s.action === 'wait'

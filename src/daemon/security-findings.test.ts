@@ -77,6 +77,19 @@ describe('securityFindings: each insecure setting on its own', () => {
     expect(await problems(text, { CERTFLEET_STORE_KEY: 'x' })).toEqual([]);
   });
 
+  it('postgres store: TLS with verify-full or a unix socket, and a store key, are required', async () => {
+    const pg = (url: string, key = true) => base().replace(`store:\n  path: ${path.join(dir, 'clean')}\n  encryption_key_file: /run/secrets/store-key\n`,
+      `store:\n  type: postgres\n  url: \${CERTFLEET_PG_URL}\n  path: ${path.join(dir, 'clean')}\n${key ? '  encryption_key_file: /run/secrets/store-key\n' : ''}`);
+    const env = (url: string) => ({ CERTFLEET_PG_URL: url });
+    const tcp = 'postgres://certfleet:pw-0123456789abcdef0123456789@db.example.com:5432/certfleet';
+    expect(await problems(pg(tcp), env(`${tcp}?sslmode=verify-full`))).toEqual([]);
+    expect(await problems(pg(tcp), env('postgres://certfleet@/certfleet?host=/run/postgresql'))).toEqual([]);
+    const plain = await problems(pg(tcp), env(`${tcp}?sslmode=require`));
+    expect(plain).toEqual(['store.url connects to PostgreSQL at db.example.com:5432 without sslmode=verify-full: the password and every private key can be read or changed on the way']);
+    expect(plain.join()).not.toContain('pw-0123');
+    expect(await problems(pg(tcp, false), env(`${tcp}?sslmode=verify-full`))).toEqual([expect.stringMatching(/^certificate and account keys are stored unencrypted in PostgreSQL/)]);
+  });
+
   it('a secret written in the YAML (not ${VAR}, not <option>_file), wherever it is', async () => {
     expect(await problems(base({ key: LONG }))).toEqual([INLINE]);
     expect(await problems(base({ key: '${CERTFLEET_PDNS_KEY}' }), { CERTFLEET_PDNS_KEY: LONG })).toEqual([]);

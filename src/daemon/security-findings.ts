@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import { isLoopbackListen } from '../http/loopback.js';
 import type { Config } from '../config/schema.js';
 import { Secret } from '../config/secret.js';
+import { pgTarget } from '../store/postgres/pg-connection.js';
 import { storedPrivateKeyFiles } from '../store/private-key-files.js';
 
 export interface Finding { problem: string; fix: string; severity: 'error' | 'warning' }
@@ -58,6 +59,10 @@ export async function securityFindings(config: Config, opts: { env?: NodeJS.Proc
   if (config.webhook && !config.webhook.token && !isLoopbackListen(config.webhook.listen)) {
     error(`webhook.listen ${config.webhook.listen} is not a loopback address and webhook.token is not set: anyone who can reach the port can change the zone's records`, 'listen on 127.0.0.1 in ExternalDNS\'s Pod (ExternalDNS sends no token), or set webhook.token_file to a file holding a long random token (openssl rand -base64 32) for a client that sends it');
   }
+  // The management API speaks plain HTTP: off loopback its bearer token would cross the network in the clear.
+  if (config.server.api && !isLoopbackListen(config.server.api.listen)) {
+    error(`server.api.listen ${config.server.api.listen} is not a loopback address: the API is plain HTTP, so its bearer token crosses the network in the clear`, 'listen on 127.0.0.1 and put a TLS reverse proxy (nginx, HAProxy) in front of it for remote clients');
+  }
   if (config.acme.directory === 'selfsigned') {
     error('acme.directory is selfsigned: the development issuer, trusted by no client', 'use a real ACME directory (letsencrypt, zerossl, google or your CA\'s URL)');
   }
@@ -94,8 +99,14 @@ export async function securityFindings(config: Config, opts: { env?: NodeJS.Proc
   for (const f of storedPrivateKeyFiles(config.store.path)) {
     if ((f.mode & ~0o640) !== 0) error(`${f.path} has mode ${(f.mode & 0o777).toString(8)}, wider than 0640`, `chmod 600 ${f.path}`);
   }
+  if (config.store.type === 'postgres') {
+    const target = pgTarget(config.store.url!.reveal());
+    if (!target.socket && !target.verifyFull) {
+      error(`store.url connects to PostgreSQL at ${target.where} without sslmode=verify-full: the password and every private key can be read or changed on the way`, 'add ?sslmode=verify-full (with sslrootcert=FILE for a private CA) to the URL, or connect over a unix socket (?host=/run/postgresql)');
+    }
+  }
   if (!config.store.encryption_key_file && !env.CERTFLEET_STORE_KEY) {
-    error('account keys are stored unencrypted (no store key)', 'set store.encryption_key_file or CERTFLEET_STORE_KEY to 32 random bytes (openssl rand -base64 32), then run certfleet rotate-store-key');
+    error(config.store.type === 'postgres' ? 'certificate and account keys are stored unencrypted in PostgreSQL (no store key): whoever reads the database or its backups has them' : 'account keys are stored unencrypted (no store key)', 'set store.encryption_key_file or CERTFLEET_STORE_KEY to 32 random bytes (openssl rand -base64 32), then run certfleet rotate-store-key');
   }
   if ((opts.uid ?? process.getuid?.()) === 0) error('running as root', 'run as a dedicated user that owns the store (the container image uses UID 1000)');
   return out;

@@ -4,9 +4,9 @@ import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { processRedactor } from '../redaction.js';
 import { listen } from '../http/listen.js';
-import { bearerTokenCheck } from './bearer-token.js';
+import { bearerTokenCheck } from '../http/bearer-token.js';
 import { parseChanges, checkEndpoint, WEBHOOK_MEDIA_TYPE } from './endpoint.js';
-import { TokenBucket } from './token-bucket.js';
+import { TokenBucket } from '../http/token-bucket.js';
 import { WebhookInputError, type WebhookService } from './webhook-service.js';
 
 export interface WebhookServerOptions {

@@ -9,7 +9,7 @@ import { recordDeploy } from '../scheduler/deploy-retry.js';
 import { StateUpdates } from '../solver/state-updates.js';
 import { FakeCertificateStore } from '../../test/support/fake-certificate-store.js';
 import { captureLog } from '../../test/support/test-log.js';
-import { Renewer, type RenewOutcome } from './renewer.js';
+import { BEING_RENEWED, Renewer, type RenewerDeps, type RenewOutcome } from './renewer.js';
 
 const config = parseConfig('acme: { directory: selfsigned }\nstore: { path: /nonexistent }\ndns:\n  providers:\n    none: { type: exec, command: [/bin/false] }\ncertificates:\n  - name: web\n    domains: [web.example.test]\n    dns: none\n', 'c.yaml');
 const spec = config.certificates[0]!;
@@ -41,8 +41,8 @@ class GatedIssuer implements Issuer {
   }
 }
 
-function pipeline() {
-  const store = new FakeCertificateStore();
+function pipeline(o: { store?: FakeCertificateStore; claim?: RenewerDeps['claim'] } = {}) {
+  const store = o.store ?? new FakeCertificateStore();
   const issuer = new GatedIssuer(store);
   const cap = captureLog();
   const deployed: string[] = [];
@@ -59,9 +59,20 @@ function pipeline() {
       if (deploy.results.length > 0) await updates.update('web', (st) => recordDeploy(st, deploy.results, clock.now(), (t) => t), 'compare-and-set', signal);
       return deploy.results;
     } },
-    notifier: { notify: (_s, o) => { notified.push(o); return Promise.resolve(); } },
+    notifier: { notify: (_s, out) => { notified.push(out); return Promise.resolve(); } },
+    claim: o.claim,
   });
   return { store, issuer, cap, deployed, notified, clock, renewer, deploy };
+}
+
+/** Holds the issuance inside the issuer: `inIssuer` resolves once it is there, `open()` lets it go on. */
+function holdInIssuer(issuer: GatedIssuer): { inIssuer: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const opened = new Promise<void>((r) => { open = r; });
+  let entered!: () => void;
+  const inIssuer = new Promise<void>((r) => { entered = r; });
+  issuer.gate = () => { entered(); return opened; };
+  return { inIssuer, open };
 }
 
 /** Resolves when the issuer is first called; the gate then waits for the issuance's signal. */
@@ -90,11 +101,7 @@ describe('Renewer (the pipeline) with fakes', () => {
 
   it('lock contention: the waiter decides again under the lock and does not issue a second time', async () => {
     const p = pipeline();
-    let open!: () => void;
-    const opened = new Promise<void>((r) => { open = r; });
-    let entered!: () => void;
-    const inIssuer = new Promise<void>((r) => { entered = r; });
-    p.issuer.gate = () => { entered(); return opened; };
+    const { inIssuer, open } = holdInIssuer(p.issuer);
     const first = p.renewer.process(spec, {}, never());
     await inIssuer;
     const second = p.renewer.process(spec, {}, never());
@@ -197,6 +204,38 @@ describe('Renewer (the pipeline) with fakes', () => {
     const closed = p.renewer.close();
     finish();
     await closed;
+    expect(p.store.isLocked('web')).toBe(false);
+  });
+});
+
+describe('fleet mode (claim: skip)', () => {
+  const claim = { mode: 'skip' as const, retryMs: 30_000 };
+
+  it('a certificate another host holds is skipped at once, looked at again after the lease TTL, and never issued twice', async () => {
+    const holder = pipeline({ claim });
+    const other = pipeline({ store: holder.store, claim });
+    const { inIssuer, open } = holdInIssuer(holder.issuer);
+    const first = holder.renewer.process(spec, {}, never());
+    await inIssuer;
+    // Not waiting for the lock: the other host's look ends while the holder is still issuing.
+    const skipped = await other.renewer.process(spec, {}, never());
+    expect(skipped).toMatchObject({ result: 'skipped', detail: BEING_RENEWED, next: other.clock.t + 30_000 });
+    expect(other.issuer.calls).toEqual([]);
+    expect(other.deployed).toEqual([]);
+    expect(other.notified).toEqual([]);
+    open();
+    expect((await first).result).toBe('issued');
+    // The next look (after the holder's save) decides again under the lease: nothing is due.
+    const later = await other.renewer.process(spec, {}, never());
+    expect(later.result).toBe('skipped');
+    expect(later.detail).not.toBe(BEING_RENEWED);
+    expect(other.issuer.calls).toEqual([]);
+    expect(holder.store.saves).toHaveLength(1);
+  });
+
+  it('a free certificate is claimed and issued as with a waiting lock', async () => {
+    const p = pipeline({ claim });
+    expect((await p.renewer.process(spec, {}, never())).result).toBe('issued');
     expect(p.store.isLocked('web')).toBe(false);
   });
 });

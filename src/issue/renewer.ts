@@ -17,6 +17,9 @@ import { deployRetryAt, failedRequired } from '../scheduler/deploy-retry.js';
 
 export type CertificateSpec = Config['certificates'][number];
 
+/** The detail of a fleet-mode skip: another live host holds the certificate's lease. */
+export const BEING_RENEWED = 'being renewed by another host';
+
 export interface RenewOutcome {
   name: string;
   result: 'issued' | 'renewed' | 'skipped' | 'failed';
@@ -70,6 +73,12 @@ export interface RenewerDeps {
   clock: Clock;
   log: Logger;
   hooks?: Pick<RenewerHooks, 'onOutcome'> | undefined;
+  /**
+   * How the lock is taken: `wait` (one host) waits for it; `skip` (fleet mode) claims it with
+   * tryLock, and a certificate another live host holds is skipped and looked at again after
+   * `claimRetryMs` (the holder's `saved` notification reschedules it sooner).
+   */
+  claim?: { mode: 'wait' } | { mode: 'skip'; retryMs: number } | undefined;
 }
 
 /**
@@ -144,6 +153,15 @@ export class Renewer {
     return this.deps.clock.now();
   }
 
+  /** The certificate's lease, or undefined when fleet mode found another live host holding it. */
+  private claim(name: string, signal: AbortSignal): Promise<Lease | undefined> {
+    return this.deps.claim?.mode === 'skip' ? this.deps.store.tryLock(name, signal) : this.deps.store.lock(name, signal);
+  }
+
+  private claimRetryMs(): number {
+    return this.deps.claim?.mode === 'skip' ? this.deps.claim.retryMs : 0;
+  }
+
   private async renew(spec: CertificateSpec, opts: ProcessOptions, signal: AbortSignal): Promise<RenewOutcome> {
     const name = certificateName(spec);
     const log = this.deps.log.child({ cert: name });
@@ -159,7 +177,8 @@ export class Renewer {
       // Values an interrupted run left in DNS are removed at the next look, due or not.
       if (!first.due && !state.pendingTxt?.length) return this.report({ name, result: 'skipped', detail: first.reason, next: this.nextWake(first, meta, state) }, meta);
 
-      lease = await store.lock(name, signal);
+      lease = await this.claim(name, signal);
+      if (!lease) return this.report({ name, result: 'skipped', detail: BEING_RENEWED, next: this.now() + this.claimRetryMs() }, meta);
       const held = lease;
       // Held until the TXT cleanup is done too: every change to this certificate's state (the
       // cleanup forgets what it deleted) happens under it, and a later run finds no value in use.

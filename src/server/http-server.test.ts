@@ -28,6 +28,19 @@ describe('startHttpServer', () => {
     }
   });
 
+  it('adds the details /readyz is given, without failing its checks', async () => {
+    let details: Record<string, unknown> | undefined;
+    const s = await startHttpServer('127.0.0.1:0', { readiness: () => Promise.resolve({ config: true }), details: () => details, metrics: () => Promise.resolve({ contentType: 't', body: '' }) }, captureLog().log);
+    try {
+      expect(await (await fetch(`${s.address}/readyz`)).json()).toEqual({ status: 'ready', checks: { config: true } });
+      details = { managed: { conflicts: ['web'] } };
+      const r = await fetch(`${s.address}/readyz`);
+      expect([r.status, await r.json()]).toEqual([200, { status: 'ready', checks: { config: true }, details: { managed: { conflicts: ['web'] } } }]);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('fails to start with the OS error when the address is taken', async () => {
     const cap = captureLog();
     const a = await startHttpServer('127.0.0.1:0', { readiness: () => Promise.resolve({}), metrics: () => Promise.resolve({ contentType: 't', body: '' }) }, cap.log);

@@ -9,6 +9,8 @@ import type { DashboardHandler } from './dashboard-routes.js';
 export interface HealthSource {
   /** Named readiness checks; all must pass for /readyz to answer 200. */
   readiness(): Promise<Record<string, boolean>>;
+  /** What /readyz reports beside its checks without failing them (managed-certificate conflicts). */
+  details?(): Record<string, unknown> | undefined;
   metrics(): Promise<{ contentType: string; body: string }>;
 }
 
@@ -47,7 +49,8 @@ export async function startHttpServer(address: string, source: HealthSource, log
         case '/readyz': {
           const checks = await source.readiness();
           const ready = Object.values(checks).every(Boolean);
-          return json(ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', checks });
+          const details = source.details?.();
+          return json(ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', checks, ...(details ? { details } : {}) });
         }
         case '/metrics': {
           const m = await source.metrics();

@@ -64,3 +64,27 @@ describe('DaemonMetrics per certificate', () => {
     }
   });
 });
+
+describe('DaemonMetrics in fleet mode', () => {
+  it('has no fleet series without a shared store', async () => {
+    expect(await metrics().text()).not.toMatch(/^certfleet_fleet_\w+\{/m);
+  });
+
+  it('connected and behind are read at scrape time; deliveries count by result, from 0; every series names the host', async () => {
+    const { m, text } = metrics();
+    const state = { up: true, behind: 3 };
+    const fleet = m.fleet('edge-1', { connected: () => state.up, behind: () => state.behind });
+    fleet.delivery('delivered');
+    fleet.delivery('delivered');
+    let out = await text();
+    expect(out).toMatch(/^certfleet_fleet_connected\{host="edge-1"\} 1$/m);
+    expect(out).toMatch(/^certfleet_fleet_behind\{host="edge-1"\} 3$/m);
+    expect(out).toMatch(/^certfleet_fleet_deliveries_total\{host="edge-1",result="delivered"\} 2$/m);
+    expect(out).toMatch(/^certfleet_fleet_deliveries_total\{host="edge-1",result="failed"\} 0$/m);
+    state.up = false;
+    state.behind = 0;
+    out = await text();
+    expect(out).toMatch(/^certfleet_fleet_connected\{host="edge-1"\} 0$/m);
+    expect(out).toMatch(/^certfleet_fleet_behind\{host="edge-1"\} 0$/m);
+  });
+});

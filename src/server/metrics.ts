@@ -54,6 +54,26 @@ export class DaemonMetrics {
     collect() { this.set(process.memoryUsage().heapUsed); },
   });
 
+  // Fleet mode (issue 15): one series per metric, labelled with this host's id (none without a shared store).
+  readonly fleetDeliveries = new Counter({ name: 'certfleet_fleet_deliveries_total', help: 'Versions saved by other hosts (or retried) written to this host\'s live/, by result', labelNames: ['host', 'result'] as const, registers: [this.registry] });
+  /** What the fleet gauges read at scrape time; undefined (no series) without a shared store. */
+  private fleetSource: { host: string; connected(): boolean; behind(): number } | undefined;
+  readonly fleetConnected: Gauge<'host'> = new Gauge({
+    name: 'certfleet_fleet_connected', help: '1 while the connection to the shared store is up', labelNames: ['host'] as const, registers: [this.registry],
+    collect: () => { const f = this.fleetSource; if (f) this.fleetConnected.set({ host: f.host }, f.connected() ? 1 : 0); },
+  });
+  readonly fleetBehind: Gauge<'host'> = new Gauge({
+    name: 'certfleet_fleet_behind', help: 'Certificates whose current version this host has not delivered yet', labelNames: ['host'] as const, registers: [this.registry],
+    collect: () => { const f = this.fleetSource; if (f) this.fleetBehind.set({ host: f.host }, f.behind()); },
+  });
+
+  /** Feeds the fleet metrics from what the daemon's delivery knows. */
+  fleet(host: string, source: { connected(): boolean; behind(): number }): { delivery(result: 'delivered' | 'failed'): void } {
+    this.fleetSource = { host, connected: () => source.connected(), behind: () => source.behind() };
+    for (const result of ['delivered', 'failed'] as const) this.fleetDeliveries.inc({ host, result }, 0);
+    return { delivery: (result) => this.fleetDeliveries.inc({ host, result }) };
+  }
+
   /** Hooks for the pipeline that feed these metrics. */
   hooks(directoryUrl: string): MetricsHooks {
     return {

@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, realpath, rm, symlink } from 'node:fs/promises';
+import { mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { failNthWrite } from '../../test/chaos/support/fs-fault.js';
 import { findDebris } from '../../test/chaos/support/store-debris-finder.js';
+import { servedFiles } from '../../test/support/served-files.js';
 import { describeStoreConformance } from '../../test/support/store-conformance.js';
 import { FileStore } from './file-store.js';
 import { ownerText, readOwner } from './lock-file.js';
@@ -29,16 +30,7 @@ describeStoreConformance('FileStore', async () => {
     },
     failNthWrite: (n) => failNthWrite(root, n),
     // A server resolves live/<name> once and reads both files inside what it points to.
-    readServed: async (name) => {
-      let dir: string;
-      try {
-        dir = await realpath(path.join(root, 'live', name));
-      } catch {
-        return undefined;
-      }
-      const [cert, privkey] = await Promise.all([readFile(path.join(dir, 'cert.pem'), 'utf8'), readFile(path.join(dir, 'privkey.pem'), 'utf8')]);
-      return { cert, privkey };
-    },
+    readServed: (name) => servedFiles(root, name),
     debris: () => findDebris(root),
     cleanup: () => rm(root, { recursive: true, force: true }),
   };

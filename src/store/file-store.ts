@@ -1,15 +1,15 @@
-import { randomBytes } from 'node:crypto';
 import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { CertfleetError, errorMessage } from '../errors.js';
-import { PEM_FILES, type AccountStore, type CertificateMeta, type CertificatePaths, type CertificateStore, type Lease, type LocalCertificateDirectory, type NewCertificate, type PemFile, type StoredCertificate, type VersionedState } from './certificate-store.js';
+import { PEM_FILES, type CertificateMeta, type CertificatePaths, type Lease, type LocalCertificateDirectory, type NewCertificate, type PemFile, type StoredCertificate, type VersionedState } from './certificate-store.js';
+import { finishSwitch, layoutAccessPaths, livePaths, pathError, syncDir, writeDerivedFile, writeFileAtomic, writeNewFile, writeVersion } from './certbot-layout.js';
 import { bumpToken, readToken } from './fencing-token.js';
 import { acquireLock, type LockFileLease } from './lock-file.js';
 import { foreignLive, foreignLiveError, preflightSave } from './preflight-save.js';
 import { EMPTY_STATE, type RenewalState } from './renewal-state.js';
 import { StateCipher } from './state-cipher.js';
-import { certificatesWithDebris, cleanCertificateDebris, liveVersion, pendingMetaPath, sweepTemps, tempName, versionsPresent } from './store-debris.js';
-import { syncDirectory } from './sync-directory.js';
+import type { CopyableStore } from './store-copy.js';
+import { certificatesWithDebris, cleanCertificateDebris, liveVersion, pendingMetaPath, sweepTemps, versionsPresent } from './store-debris.js';
 
 // Re-exported until every caller imports the contract's types from certificate-store.ts.
 export { PEM_FILES, type CertificateMeta, type CertificatePaths, type Lease, type PemFile, type StoredCertificate } from './certificate-store.js';
@@ -63,7 +63,7 @@ export interface FileStoreOptions {
  * a per-version directory of those links, swapped by one rename, so a reader
  * never sees a certificate from one version and a key from another.
  */
-export class FileStore implements CertificateStore, AccountStore, LocalCertificateDirectory {
+export class FileStore implements CopyableStore, LocalCertificateDirectory {
   readonly root: string;
   private readonly cipher: StateCipher | undefined;
   private readonly staleLockMs: number;
@@ -83,14 +83,7 @@ export class FileStore implements CertificateStore, AccountStore, LocalCertifica
   }
 
   paths(name: string): CertificatePaths {
-    const liveDir = this.liveDir(name);
-    return {
-      liveDir,
-      cert: path.join(liveDir, 'cert.pem'),
-      chain: path.join(liveDir, 'chain.pem'),
-      fullchain: path.join(liveDir, 'fullchain.pem'),
-      privkey: path.join(liveDir, 'privkey.pem'),
-    };
+    return livePaths(this.root, name);
   }
 
   /**
@@ -175,11 +168,21 @@ export class FileStore implements CertificateStore, AccountStore, LocalCertifica
     return this.saveLocked(cert, lease, signal);
   }
 
-  private async saveLocked(cert: NewCertificate, lease: Lease, signal: AbortSignal): Promise<CertificateMeta> {
+  /** A save that keeps `cert`'s version number when it is above the current one (store migrate: store-copy.ts). */
+  async saveCopy(cert: StoredCertificate, lease: Lease, signal: AbortSignal): Promise<CertificateMeta> {
+    await this.assertCurrent(lease, cert.meta.name, 'save');
+    const { version, ...meta } = cert.meta;
+    return this.saveLocked({ meta, pem: cert.pem }, lease, signal, version);
+  }
+
+  /** Every issuer key with an account directory (store migrate). */
+  async accountKeys(signal: AbortSignal): Promise<string[]> {
+    signal.throwIfAborted();
+    return (await fs.readdir(path.join(this.root, 'accounts')).catch(() => [] as string[])).sort();
+  }
+
+  private async saveLocked(cert: NewCertificate, lease: Lease, signal: AbortSignal, minVersion = 0): Promise<CertificateMeta> {
     const name = cert.meta.name;
-    const archive = path.join(this.root, 'archive', name);
-    const live = path.join(this.root, 'live');
-    const versions = path.join(live, '.versions', name);
     const renewal = path.join(this.root, 'renewal');
     const fail = (err: unknown) => new CertfleetError('STORE_IO', `cannot save certificate ${name}: ${errorMessage(err)}`, { cause: err });
     let version: number;
@@ -187,51 +190,31 @@ export class FileStore implements CertificateStore, AccountStore, LocalCertifica
       // Before anything is created: a foreign live/<name> would leave an empty .versions/<name> behind.
       const foreign = await foreignLive(this.root, name);
       if (foreign) throw foreignLiveError(this.root, name, foreign);
-      await Promise.all([archive, versions, renewal].map((d) => fs.mkdir(d, { recursive: true, mode: 0o700 }).catch((err: unknown) => { throw pathError('create', d, err); })));
+      await fs.mkdir(renewal, { recursive: true, mode: 0o700 }).catch((err: unknown) => { throw pathError('create', renewal, err); });
       const current = await cleanCertificateDebris(this.root, name, { tempAgeMs: this.tempAgeMs }, signal);
-      version = Math.max(current, ...await versionsPresent(this.root, name)) + 1;
+      version = Math.max(current, minVersion - 1, ...await versionsPresent(this.root, name)) + 1;
     } catch (err) {
       throw fail(err);
     }
-    const versionDir = path.join(versions, String(version));
     const pending = pendingMetaPath(this.root, name, version);
-    const tmpLink = path.join(live, `.${name}.${randomBytes(4).toString('hex')}`);
-    // Everything this save created, removed again if it fails before `live/` switches.
-    const created: string[] = [];
     try {
-      // New names nothing points to yet: written in place (no temp file), in parallel, each
-      // fsynced; then one fsync per directory before `live/` switches to them.
-      const writes = await Promise.allSettled(PEM_FILES.map(async (f) => {
-        const target = path.join(archive, `${f}${version}.pem`);
-        await writeNewFile(target, cert.pem[f], f === 'privkey' ? 0o600 : 0o644);
-        created.push(target);
-      }));
-      const failed = writes.find((w): w is PromiseRejectedResult => w.status === 'rejected');
-      if (failed) throw failed.reason;
-      signal.throwIfAborted();
-      await fs.mkdir(versionDir, { mode: 0o700 }).catch((err: unknown) => { throw pathError('create', versionDir, err); });
-      created.push(versionDir);
-      await Promise.all(PEM_FILES.map((f) => fs.symlink(path.relative(versionDir, path.join(archive, `${f}${version}.pem`)), path.join(versionDir, `${f}.pem`))
-        .catch((err: unknown) => { throw pathError('create', path.join(versionDir, `${f}.pem`), err); })));
-      // The metadata is on disk before the switch, so a switched `live/` always has it (see readMeta).
-      await writeNewFile(pending, `${JSON.stringify({ ...cert.meta, version }, null, 2)}\n`, 0o600);
-      created.push(pending);
-      await Promise.all([syncDir(archive), syncDir(versionDir), syncDir(versions), syncDir(renewal)]);
-      signal.throwIfAborted();
-      await fs.symlink(path.relative(live, versionDir), tmpLink).catch((err: unknown) => { throw pathError('create', tmpLink, err); });
-      created.push(tmpLink);
-      // The lock may have been taken over while this save wrote (a stall): the newer holder's work stands.
-      await this.assertCurrent(lease, name, 'save');
-      // The commit: one rename switches all four files at once.
-      await this.replaceLive(tmpLink, name);
+      await writeVersion(this.root, name, version, cert.pem, {
+        // The metadata is on disk before the switch, so a switched `live/` always has it (see readMeta).
+        prepare: async (created) => {
+          await writeNewFile(pending, `${JSON.stringify({ ...cert.meta, version }, null, 2)}\n`, 0o600);
+          created.push(pending);
+          await syncDir(renewal);
+        },
+        // The lock may have been taken over while this save wrote (a stall): the newer holder's work stands.
+        beforeSwitch: () => this.assertCurrent(lease, name, 'save'),
+      }, signal);
     } catch (err) {
-      await Promise.allSettled(created.reverse().map((f) => fs.rm(f, { recursive: true, force: true })));
       throw err instanceof CertfleetError && err.code === 'STORE_FENCED' ? err : fail(err);
     }
     try {
       await fs.rename(pending, this.metaPath(name));
-      await Promise.all([syncDir(live), syncDir(renewal)]);
-      await this.pruneVersionDirs(versions, version);
+      await syncDir(renewal);
+      await finishSwitch(this.root, name, version);
     } catch (err) {
       throw new CertfleetError('STORE_IO', `certificate ${name} version ${version} is live, but finishing its save failed (completed at the next save): ${errorMessage(err)}`, { cause: err });
     }
@@ -260,36 +243,16 @@ export class FileStore implements CertificateStore, AccountStore, LocalCertifica
    * archive file of every version: what a reader passes through and reads. Names only: the
    * permissions action opens each inside its opened parent with O_NOFOLLOW.
    */
-  async accessPaths(name: string, signal: AbortSignal): Promise<{ dirs: string[]; files: string[] }> {
-    signal.throwIfAborted();
-    const live = path.join(this.root, 'live');
-    const versions = path.join(live, '.versions', name);
-    const archive = path.join(this.root, 'archive', name);
-    const entries = async (dir: string) => (await fs.readdir(dir).catch(() => [] as string[])).sort();
-    return {
-      dirs: [this.root, live, path.join(this.root, 'archive'), path.join(live, '.versions'), versions, ...(await entries(versions)).map((v) => path.join(versions, v)), archive],
-      files: (await entries(archive)).map((f) => path.join(archive, f)),
-    };
+  accessPaths(name: string, signal: AbortSignal): Promise<{ dirs: string[]; files: string[] }> {
+    return layoutAccessPaths(this.root, name, signal);
   }
 
   /**
    * Writes `file` into the version directory `live/<name>` points to (so it switches with the
    * certificate), atomically and with exactly `mode`; returns its path under `live/<name>/`.
    */
-  async writeDerived(name: string, file: string, data: Buffer, mode: number, signal: AbortSignal): Promise<string> {
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(file) || (PEM_FILES as readonly string[]).some((f) => `${f}.pem` === file)) {
-      throw new CertfleetError('STORE_IO', `cannot write ${JSON.stringify(file)} beside ${name}'s certificate: a plain file name other than the PEM files is expected`);
-    }
-    signal.throwIfAborted();
-    const live = this.liveDir(name);
-    let dir: string;
-    try {
-      dir = await fs.realpath(live);
-    } catch (err) {
-      throw pathError('resolve', live, err);
-    }
-    await writeFileAtomic(path.join(dir, file), data, mode).catch((err: unknown) => { throw pathError('write', path.join(dir, file), err); });
-    return path.join(live, file);
+  writeDerived(name: string, file: string, data: Buffer, mode: number, signal: AbortSignal): Promise<string> {
+    return writeDerivedFile(this.root, name, file, data, mode, signal);
   }
 
   /**
@@ -540,78 +503,4 @@ export class FileStore implements CertificateStore, AccountStore, LocalCertifica
   private accountDir(issuerKey: string): string {
     return path.join(this.root, 'accounts', issuerKey);
   }
-
-  private async replaceLive(tmpLink: string, name: string): Promise<void> {
-    // rename(2) would replace a foreign link, and fails on a directory: say which it is.
-    const foreign = await foreignLive(this.root, name);
-    if (foreign) throw foreignLiveError(this.root, name, foreign);
-    await fs.rename(tmpLink, this.liveDir(name));
-  }
-
-  /** Keeps the current and previous version directories (a reader may still be inside the previous one). */
-  private async pruneVersionDirs(versions: string, current: number): Promise<void> {
-    for (const d of await fs.readdir(versions)) {
-      if (Number(d) < current - 1) await fs.rm(path.join(versions, d), { recursive: true, force: true });
-    }
-  }
-}
-
-/**
- * Temp file in the same directory, fsync, rename, fsync the directory. The temp name names this
- * process, so a temp file left by a kill is recognised as debris (store-debris.ts).
- */
-async function writeFileAtomic(file: string, data: string | Buffer, mode: number, exclusive = false): Promise<void> {
-  const tmp = tempName(file);
-  await writeNewFile(tmp, data, mode);
-  try {
-    if (exclusive) {
-      await fs.link(tmp, file); // fails with EEXIST instead of replacing
-      await fs.rm(tmp);
-    } else {
-      await fs.rename(tmp, file);
-    }
-  } catch (err) {
-    await fs.rm(tmp, { force: true });
-    throw err; // callers tell EEXIST (another process won) from other errors
-  }
-  await syncDir(path.dirname(file));
-}
-
-/**
- * Creates a file that must not exist yet with exactly `mode`, and fsyncs it (not its directory).
- * If any step fails, the file is removed again: a half-written file is never left behind (one
- * that existed before, EEXIST, is not this call's and stays).
- */
-async function writeNewFile(file: string, data: string | Buffer, mode: number): Promise<void> {
-  let handle;
-  try {
-    handle = await fs.open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
-  } catch (err) {
-    throw pathError('create', file, err);
-  }
-  try {
-    await handle.writeFile(data);
-    await handle.chmod(mode); // open() applies the umask; the mode must be exact
-    await handle.sync();
-  } catch (err) {
-    await handle.close().catch(() => undefined);
-    await fs.rm(file, { force: true }).catch(() => undefined);
-    throw pathError('write', file, err);
-  }
-  await handle.close();
-}
-
-/** syncDirectory, with the directory named in the error. */
-async function syncDir(dir: string): Promise<void> {
-  try {
-    await syncDirectory(dir);
-  } catch (err) {
-    throw pathError('sync', dir, err);
-  }
-}
-
-/** Node's ENOSPC on a write names no file: say which one (item 7 of issue 13). */
-function pathError(what: string, file: string, err: unknown): CertfleetError {
-  if (err instanceof CertfleetError) return err;
-  return new CertfleetError('STORE_IO', `cannot ${what} ${file}: ${errorMessage(err)}`, { cause: err });
 }

@@ -1,8 +1,62 @@
+import { hostname } from 'node:os';
 import type { Config } from '../config/schema.js';
+import type { AccountStore, CertificateStore, LocalCertificateDirectory } from './certificate-store.js';
 import { FileStore } from './file-store.js';
+import type { FleetStore } from './fleet-store.js';
+import { LiveDirectory } from './live-directory.js';
+import { openPgStore } from './postgres/open-pg-store.js';
 import { loadStoreKey } from './state-cipher.js';
+import type { ManagedCertificateStore } from './managed-certificates.js';
+import { ManagedDirectory } from './managed-directory.js';
 
-/** The store a config describes, with its encryption key when one is configured. */
+/** The store a config describes, seam by seam; built without I/O. */
+export interface ConfiguredStores {
+  /** The store of record: FileStore, or the PostgreSQL store. */
+  store: CertificateStore & AccountStore;
+  /** This host's live/: the FileStore itself, or a LiveDirectory over `store.path`. */
+  local: LocalCertificateDirectory;
+  /** Only for `store.type: postgres`. */
+  fleet?: FleetStore;
+  managed?: ManagedCertificateStore;
+  /** Lease TTL in ms (postgres): a certificate another host holds is looked at again after it. */
+  leaseTtlMs?: number;
+  /**
+   * Connects and migrates now (postgres; otherwise done before the first query): call at start,
+   * so an unreachable database is one STORE_DB error (exit 2) before anything else runs.
+   */
+  ready: (signal: AbortSignal) => Promise<void>;
+  /** Ends the pool and the LISTEN connection. */
+  close: () => Promise<void>;
+}
+
+/** This host's fleet id: `store.host`, by default the hostname. */
+export function fleetHost(config: Config): string {
+  return (config.store.type === 'postgres' ? config.store.host : undefined) ?? hostname();
+}
+
+export function storesFor(config: Config, env: NodeJS.ProcessEnv = process.env): ConfiguredStores {
+  const cipher = loadStoreKey(config.store.encryption_key_file, env);
+  if (config.store.type !== 'postgres') {
+    const store = new FileStore({ root: config.store.path, cipher });
+    return { store, local: store, ready: () => Promise.resolve(), close: () => Promise.resolve() };
+  }
+  const ttl = config.store.lease_ttl;
+  const pg = openPgStore({ url: config.store.url!.reveal(), host: fleetHost(config), cipher, lease: { ttlMs: ttl, heartbeatMs: Math.max(100, Math.floor(ttl / 3)) } });
+  return {
+    store: pg.store, local: new LiveDirectory({ root: config.store.path }), fleet: pg.fleet, managed: pg.managed,
+    leaseTtlMs: ttl, ready: pg.ready, close: pg.close,
+  };
+}
+
+/** The directory at `store.path` as a directory store (commands that work on it alone); storesFor knows both types. */
 export function storeFor(config: Config, env: NodeJS.ProcessEnv = process.env): FileStore {
   return new FileStore({ root: config.store.path, cipher: loadStoreKey(config.store.encryption_key_file, env) });
+}
+
+/**
+ * Where the certificates added through the API are kept: beside the directory store's own files.
+ * (Fleet mode's PostgreSQL store brings its own ManagedCertificateStore.)
+ */
+export function managedStoreFor(config: Config, onCorrupt?: (file: string, problem: string) => void): ManagedCertificateStore {
+  return new ManagedDirectory({ root: config.store.path, ...(onCorrupt ? { onCorrupt } : {}) });
 }

@@ -1,0 +1,157 @@
+// make bench (fleet part, issue 15): daemons sharing one PostgreSQL. Measures a forced renewal
+// reaching 10 daemons (the renewing commit -> the new files in every host's live/, p50/p95 over
+// 20 renewals), three daemons against one on the same certificates (throughput), and the idle
+// database load per daemon. Prints one line per benchmark and rewrites its section of docs/benchmarks.md.
+import { spawn } from 'node:child_process';
+import { readFile, realpath } from 'node:fs/promises';
+import path from 'node:path';
+import pg from 'pg';
+import { startPebble } from '../build/test/support/pebble-server.js';
+import { startPowerDns } from '../build/test/support/powerdns-server.js';
+import { startPostgres } from '../build/test/support/postgres-server.js';
+import { fleetConfig } from '../build/test/support/fleet-daemons.js';
+import { benchDate, machine, percentile, writeBenchSection } from './bench-report.mjs';
+
+const HOSTS = Number(process.env.BENCH_FLEET_HOSTS ?? 10);
+const RENEWALS = Number(process.env.BENCH_FLEET_RENEWALS ?? 20);
+const N = Number(process.env.BENCH_FLEET_N ?? 1000);
+const IDLE_S = Number(process.env.BENCH_IDLE_S ?? 60);
+const root = path.resolve(import.meta.dirname, '..');
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+const pdns = await startPowerDns(['example.test']);
+const pebble = await startPebble({ dnsServer: pdns.dnsAddress });
+const server = await startPostgres();
+const { mkdtemp, rm } = await import('node:fs/promises');
+const os = await import('node:os');
+const stack = { pdns, pebble, dir: await mkdtemp(path.join(os.tmpdir(), 'certfleet-bench-fleet-')) };
+const children = [];
+
+function daemon(file) {
+  const child = spawn(path.join(root, 'bin/certfleet'), ['run', '--config', file, '--log-format', 'json'], { stdio: ['ignore', 'ignore', 'ignore'] });
+  children.push(child);
+  return child;
+}
+
+async function stopAll() {
+  await Promise.all(children.splice(0).map((c) => (c.exitCode === null ? new Promise((r) => { c.once('exit', r); c.kill('SIGTERM'); }) : Promise.resolve())));
+}
+
+async function sql(url, text, params = []) {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return (await c.query(text, params)).rows;
+  } finally {
+    await c.end();
+  }
+}
+
+async function served(dir, name) {
+  try {
+    return await readFile(path.join(await realpath(path.join(dir, 'live', name)), 'cert.pem'), 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+async function waitFor(what, check, ms) {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`bench-fleet: timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+const names = (n, p) => Array.from({ length: n }, (_, i) => `${p}${i}`);
+
+try {
+  // 1. A forced renewal reaching HOSTS daemons.
+  const url = await server.createDatabase();
+  const certs = names(5, 'r');
+  const hosts = [];
+  for (let i = 0; i < HOSTS; i++) hosts.push(await fleetConfig(stack, url, `h${i}`, certs));
+  for (const h of hosts) daemon(h.file);
+  await waitFor('the first certificates on every host', async () => {
+    for (const h of hosts) for (const n of certs) if (!(await served(h.path, n))) return false;
+    return true;
+  }, 180_000);
+  const ops = await fleetConfig(stack, url, 'ops', certs);
+  const reach = [];
+  for (let k = 0; k < RENEWALS; k++) {
+    const name = certs[k % certs.length];
+    const before = await served(hosts[0].path, name);
+    const arrived = new Map();
+    let last = 0;
+    let polling = true;
+    const poller = (async () => {
+      while (polling && arrived.size < hosts.length) {
+        for (const h of hosts) if (!arrived.has(h.path) && (await served(h.path, name)) !== before) {
+          last = Date.now();
+          arrived.set(h.path, last);
+        }
+        await sleep(2);
+      }
+    })();
+    const rc = await new Promise((resolve) => spawn(path.join(root, 'bin/certfleet'), ['issue', '--config', ops.file, '--cert', name, '--force'], { stdio: 'ignore' }).once('exit', resolve));
+    if (rc !== 0) throw new Error(`forced renewal of ${name}: exit ${rc}`);
+    await waitFor(`renewal ${k} on every host`, () => Promise.resolve(arrived.size === hosts.length), 30_000);
+    polling = false;
+    await poller;
+    const committed = Number((await sql(url, 'SELECT extract(epoch FROM saved_at) * 1000 AS ms FROM certificates WHERE name = $1', [name]))[0].ms);
+    reach.push((last - committed) / 1000);
+  }
+  const p50 = percentile(reach, 50);
+  const p95 = percentile(reach, 95);
+  console.log(`forced renewal -> new files in all ${HOSTS} hosts' live/: p50 ${p50.toFixed(3)} s, p95 ${p95.toFixed(3)} s over ${RENEWALS} renewals`);
+
+  // 2. Idle database load: transactions (each a query outside one) per minute per daemon.
+  // What the last renewals set off settles first: each host's next look, and the looks of hosts
+  // that found a certificate held (again after the lease TTL, 30 s by default).
+  await sleep(40_000);
+  const xacts = async () => Number((await sql(url, 'SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()'))[0].n);
+  const x0 = await xacts();
+  await sleep(IDLE_S * 1000);
+  await sleep(1_500); // statistics are flushed about once a second
+  // Each sample is one transaction of its own (and its connection's setup): subtracted.
+  const idlePerMin = ((await xacts()) - x0 - 2) / HOSTS / (IDLE_S / 60);
+  console.log(`idle ${IDLE_S} s with ${HOSTS} daemons: ${idlePerMin.toFixed(2)} queries per minute per daemon`);
+  await stopAll();
+
+  // 3. Throughput: one daemon, then three, on N certificates each time (a fresh database).
+  const throughput = async (count) => {
+    const db = await server.createDatabase();
+    const set = names(N, `t${count}x`);
+    const files = [];
+    for (let i = 0; i < count; i++) files.push(await fleetConfig(stack, db, `t${count}h${i}`, set));
+    const t0 = performance.now();
+    for (const f of files) daemon(f.file);
+    // Until the first daemon has migrated the empty database, there is no table to count.
+    const saved = () => sql(db, 'SELECT count(*) AS n FROM certificates').then((r) => Number(r[0].n), () => 0);
+    await waitFor(`${N} certificates with ${count} daemon(s)`, async () => (await saved()) >= N, 1_800_000);
+    const s = (performance.now() - t0) / 1000;
+    const orders = Number((await sql(db, 'SELECT count(*) AS n FROM events'))[0].n);
+    await stopAll();
+    return { s, orders };
+  };
+  const one = await throughput(1);
+  const three = await throughput(3);
+  console.log(`${N} certificates: 1 daemon ${one.s.toFixed(1)} s (${(N / one.s).toFixed(1)}/s), 3 daemons ${three.s.toFixed(1)} s (${(N / three.s).toFixed(1)}/s); saves ${one.orders} and ${three.orders}`);
+
+  await writeBenchSection('fleet-bench', `## Fleet mode (\`make bench\`, issue 15)
+
+${benchDate()} — ${machine()}. \`bin/certfleet run\` daemons, each its own process with its own \`store.path\` and \`store.host\`, on one PostgreSQL 15 (the test harness's, unix socket), local pebble and PowerDNS, all on this machine. A renewal's start is the database's \`saved_at\` of the new version (\`certfleet issue --force\` on a further host); it has reached a host when that host's \`live/<name>/cert.pem\` is the new one (polled every 2 ms). Idle load is \`pg_stat_database\` transactions.
+
+| measure | result | bar |
+| --- | --- | --- |
+| forced renewal → new files in all ${HOSTS} hosts' \`live/\` (${RENEWALS} renewals) | p50 ${p50.toFixed(3)} s, p95 ${p95.toFixed(3)} s | p50 ≤ 1 s, p95 ≤ 2 s |
+| ${N} certificates, 1 daemon | ${one.s.toFixed(1)} s (${(N / one.s).toFixed(1)} per s), ${one.orders} saves | — |
+| ${N} certificates, 3 daemons | ${three.s.toFixed(1)} s (${(N / three.s).toFixed(1)} per s), ${three.orders} saves | exactly ${N} saves |
+| idle ${IDLE_S} s, ${HOSTS} daemons: queries per minute per daemon | ${idlePerMin.toFixed(2)} | ≤ 2 beyond lease heartbeats |`);
+} finally {
+  await stopAll();
+  await server.destroy();
+  await pebble.stop();
+  await pdns.stop();
+  await rm(stack.dir, { recursive: true, force: true });
+}
