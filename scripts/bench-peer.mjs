@@ -25,25 +25,13 @@ import { FileStore } from '../dist/store/file-store.js';
 import { localConfigText } from '../build/test/support/local-stack.js';
 import { startPebble } from '../build/test/support/pebble-server.js';
 import { startPowerDns } from '../build/test/support/powerdns-server.js';
-import { benchDate, machine, percentile, writeBenchSection } from './bench-report.mjs';
+import { benchDate, machine, percentile, timedRun, writeBenchSection } from './bench-report.mjs';
 
 const N = Number(process.env.BENCH_N ?? 50);
 const SEQ_N = Number(process.env.BENCH_SEQ_N ?? 200);
 const PROCESS_N = Number(process.env.BENCH_PROCESS_N ?? 10);
 const ZONE = 'peer.test';
 const run = promisify(execFile);
-
-/**
- * Exec to exit of one command, with the CPU it used: `times` of the shell that ran it reports
- * its children's user and system time (10 ms ticks), the command's whole process tree.
- */
-async function timedRun(cmd, args, opts = {}) {
-  const t0 = performance.now();
-  const { stderr } = await run('sh', ['-c', '"$@"; s=$?; times >&2; exit $s', 'sh', cmd, ...args], opts);
-  const wall = (performance.now() - t0) / 1000;
-  const [user, system] = stderr.trim().split('\n').pop().split(' ').map((t) => { const [, m, sec] = /^(\d+)m([\d.]+)s$/.exec(t); return Number(m) * 60 + Number(sec); });
-  return { wall, cpu: user + system };
-}
 
 const pdns = await startPowerDns([ZONE]);
 const pebble = await startPebble({ dnsServer: pdns.dnsAddress });
