@@ -1,8 +1,10 @@
 // What every benchmark script writes: the date, the machine, and its own section of
 // docs/benchmarks.md between `<!-- NAME:start -->` and `<!-- NAME:end -->` (added at the end the first time).
+import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 
 const file = path.resolve(import.meta.dirname, '..', 'docs/benchmarks.md');
 const HEADER = '# Benchmarks\n\nNumbers measured by `make bench` on the machine named with each table. Timed assertions do not live in unit tests; they live here.\n';
@@ -11,6 +13,18 @@ const HEADER = '# Benchmarks\n\nNumbers measured by `make bench` on the machine 
 export function percentile(xs, p) {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+}
+
+/**
+ * Exec to exit of one command, with the CPU it used: `times` of the shell that ran it reports
+ * its children's user and system time (10 ms ticks), the command's whole process tree. Seconds.
+ */
+export async function timedRun(cmd, args, opts = {}) {
+  const t0 = performance.now();
+  const { stderr } = await promisify(execFile)('sh', ['-c', '"$@"; s=$?; times >&2; exit $s', 'sh', cmd, ...args], opts);
+  const wall = (performance.now() - t0) / 1000;
+  const [user, system] = stderr.trim().split('\n').pop().split(' ').map((t) => { const [, m, sec] = /^(\d+)m([\d.]+)s$/.exec(t); return Number(m) * 60 + Number(sec); });
+  return { wall, cpu: user + system };
 }
 
 export function benchDate() {

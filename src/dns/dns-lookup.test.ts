@@ -1,5 +1,6 @@
 import { createSocket } from 'node:dgram';
-import { describe, expect, it } from 'vitest';
+import { Resolver } from 'node:dns/promises';
+import { describe, expect, it, vi } from 'vitest';
 import { CertfleetError } from '../errors.js';
 import { NodeDnsLookup } from './dns-lookup.js';
 
@@ -38,6 +39,37 @@ describe('NodeDnsLookup errors', () => {
       await expect(lookup.ns('example.test', AbortSignal.timeout(5000))).rejects.toThrow(/^DNS lookup of NS example.test at 127\.0\.0\.1:\d+ failed: query refused \(EREFUSED\)$/);
     } finally {
       refusing.close();
+    }
+  });
+
+  it('reuses a resolver between questions, but not one whose question was cancelled', async () => {
+    const refusing = createSocket('udp4');
+    refusing.on('message', (msg, from) => {
+      const answer = Buffer.from(msg.subarray(0, 12));
+      answer[2] = 0x80 | (msg[2]! & 0x01);
+      answer[3] = 0x05; // REFUSED
+      refusing.send(Buffer.concat([answer.subarray(0, 4), Buffer.from([msg[4]!, msg[5]!, 0, 0, 0, 0, 0, 0]), msg.subarray(12)]), from.port, from.address);
+    });
+    await new Promise<void>((r) => refusing.bind(0, '127.0.0.1', r));
+    const silent = createSocket('udp4');
+    await new Promise<void>((r) => silent.bind(0, '127.0.0.1', r));
+    // setServers is called once per resolver made (the servers are explicit).
+    const made = vi.spyOn(Resolver.prototype, 'setServers');
+    try {
+      const lookup = new NodeDnsLookup([`127.0.0.1:${refusing.address().port}`], 500);
+      for (let i = 0; i < 3; i++) expect(await lookup.soa(`n${i}.example.test`, AbortSignal.timeout(5000))).toBe(false);
+      expect(made).toHaveBeenCalledTimes(1);
+      const quiet = new NodeDnsLookup([`127.0.0.1:${silent.address().port}`], 2000);
+      const ac = new AbortController();
+      const asked = quiet.cname('a.example.test', ac.signal).catch((e: unknown) => e);
+      ac.abort(new Error('stop'));
+      expect(((await asked) as Error).message).toBe('stop');
+      await quiet.cname('b.example.test', AbortSignal.timeout(50)).catch(() => undefined);
+      expect(made).toHaveBeenCalledTimes(3);
+    } finally {
+      made.mockRestore();
+      refusing.close();
+      silent.close();
     }
   });
 });

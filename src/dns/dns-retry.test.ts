@@ -1,10 +1,27 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { CertfleetError } from '../errors.js';
 import { isRetryableDnsError, provablyNotWritten, retryDns } from './dns-retry.js';
 
 const down = () => new CertfleetError('DNS_PROVIDER', 'PowerDNS provider p: API unreachable', { retryable: true, cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }) });
 
 describe('retryDns', () => {
+  it('clears its own deadline (deadlineMs) when the operation ends: no timer left to fire later', async () => {
+    vi.useFakeTimers();
+    try {
+      await expect(retryDns(() => Promise.resolve(7), new AbortController().signal, { deadlineMs: 10_000 })).resolves.toBe(7);
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('stops retrying when its own deadline (deadlineMs) has passed, and throws the last failure', async () => {
+    let calls = 0;
+    const err = await retryDns(() => { calls++; return Promise.reject(down()); }, new AbortController().signal, { deadlineMs: 100, firstDelayMs: 1, maxDelayMs: 5 }).catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(/API unreachable/);
+    expect(calls).toBeGreaterThan(1);
+  });
+
   it('keeps trying a retryable failure until the budget ends, then throws the last failure (not the timeout)', async () => {
     let calls = 0;
     const err = await retryDns(() => { calls++; return Promise.reject(down()); }, AbortSignal.timeout(400), { firstDelayMs: 5, maxDelayMs: 20 }).catch((e: unknown) => e);

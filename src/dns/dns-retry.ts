@@ -1,4 +1,4 @@
-import { sleep } from '../abort.js';
+import { sleep, timeoutSignal } from '../abort.js';
 import { CertfleetError } from '../errors.js';
 
 export interface DnsRetryOptions {
@@ -16,7 +16,17 @@ export interface DnsRetryOptions {
  * server restart whatever the budget. The deadline only stops further attempts: one in flight
  * is not cut short, so whether it wrote anything is known.
  */
-export async function retryDns<T>(op: (signal: AbortSignal) => Promise<T>, signal: AbortSignal, opts: DnsRetryOptions & { deadline?: AbortSignal } = {}): Promise<T> {
+export async function retryDns<T>(op: (signal: AbortSignal) => Promise<T>, signal: AbortSignal, opts: DnsRetryOptions & { deadline?: AbortSignal; deadlineMs?: number } = {}): Promise<T> {
+  // deadlineMs: a deadline of our own, cleared on return (see timeoutSignal: one per TXT write).
+  const own = opts.deadlineMs === undefined ? undefined : timeoutSignal(opts.deadlineMs);
+  try {
+    return await retrying(op, signal, { ...opts, deadline: own?.signal ?? opts.deadline });
+  } finally {
+    own?.clear();
+  }
+}
+
+async function retrying<T>(op: (signal: AbortSignal) => Promise<T>, signal: AbortSignal, opts: DnsRetryOptions & { deadline?: AbortSignal | undefined }): Promise<T> {
   const stop = opts.deadline ? AbortSignal.any([signal, opts.deadline]) : signal;
   let delay = opts.firstDelayMs ?? 250;
   let last: unknown;

@@ -1,4 +1,4 @@
-import { sleep } from '../abort.js';
+import { sleep, timeoutSignal } from '../abort.js';
 import { CertfleetError } from '../errors.js';
 import { absoluteName, canonicalName, withoutTrailingDot, withTrailingDot } from '../dns-name.js';
 import type { DnsProvider, DnsRecord, RecordGetter, RecordSetter, RRsetName, ZoneLister } from './dns-provider.js';
@@ -137,7 +137,8 @@ export class PowerDnsProvider implements DnsProvider, RecordGetter, RecordSetter
   private async requestOnce<T>(method: string, path: string, body: unknown, signal: AbortSignal, zone: string): Promise<T> {
     let res: FetchLikeResponse;
     let text: string;
-    const timeout = AbortSignal.timeout(this.requestTimeoutMs);
+    const deadline = timeoutSignal(this.requestTimeoutMs);
+    const timeout = deadline.signal;
     try {
       res = await this.fetch(`${this.base}${path}`, {
         method,
@@ -151,6 +152,8 @@ export class PowerDnsProvider implements DnsProvider, RecordGetter, RecordSetter
       if (timeout.aborted) throw new CertfleetError('DNS_PROVIDER', `PowerDNS provider ${this.id}: no answer from ${this.base} within ${this.requestTimeoutMs / 1000} s (${method})`, { retryable: true, cause: err });
       const code = (err as NodeJS.ErrnoException).code;
       throw new CertfleetError('DNS_PROVIDER', `PowerDNS provider ${this.id}: API unreachable at ${this.base}${code ? ` (${code})` : ''}`, { retryable: true, cause: err });
+    } finally {
+      deadline.clear();
     }
     if (res.ok) return (text ? JSON.parse(text) : {}) as T;
     const detail = apiError(text);

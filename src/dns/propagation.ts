@@ -1,4 +1,4 @@
-import { sleep } from '../abort.js';
+import { sleep, timeoutSignal } from '../abort.js';
 import { CertfleetError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { PROGRESS_EVERY_MS, tickWhile } from '../progress-ticker.js';
@@ -47,7 +47,8 @@ export async function waitForTxt(
 ): Promise<void> {
   const pending = new Set<string>();
   for (const server of servers) for (const name of expected.keys()) pending.add(`${server}\n${name}`);
-  const deadline = AbortSignal.timeout(opts.timeoutMs);
+  const timeout = timeoutSignal(opts.timeoutMs);
+  const deadline = timeout.signal;
   const both = AbortSignal.any([signal, deadline]);
   let interval = opts.firstIntervalMs;
   const lastError = new Map<string, string>();
@@ -76,6 +77,7 @@ export async function waitForTxt(
     const missing = [...pending].map((k) => `${k.replace('\n', ' ')} (${lastError.get(k) ?? 'no answer'})`).join('; ');
     throw new CertfleetError('DNS_PROPAGATION_TIMEOUT', `TXT records not visible after ${opts.timeoutMs / 1000}s on: ${missing}`, { retryable: true });
   } finally {
+    timeout.clear();
     stopProgress();
   }
 }

@@ -1,5 +1,6 @@
 import type { Agent as HttpAgentType, IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { timeoutSignal } from '../abort.js';
 
 // node:http through getBuiltinModule, not an ESM import: building its ESM namespace evaluates the
 // lazy WebSocket exports, which load undici (23 ms of every CLI start, measured).
@@ -77,8 +78,12 @@ export class HttpPool {
     const target = new URL(url);
     const isHttps = target.protocol === 'https:';
     if (!isHttps && target.protocol !== 'http:') return Promise.reject(new TypeError(`unsupported URL scheme ${target.protocol}`));
-    const signal = AbortSignal.any([opts.signal, AbortSignal.timeout(this.timeoutMs)]);
-    if (signal.aborted) return Promise.reject(abortReason(signal, opts.signal, this.timeoutMs, url));
+    const timeout = timeoutSignal(this.timeoutMs);
+    const signal = AbortSignal.any([opts.signal, timeout.signal]);
+    if (signal.aborted) {
+      timeout.clear();
+      return Promise.reject(abortReason(signal, opts.signal, this.timeoutMs, url));
+    }
     return new Promise<HttpResponse>((resolve, reject) => {
       const headers: Record<string, string> = { ...opts.headers };
       if (opts.body !== undefined) headers['content-length'] = String(Buffer.byteLength(opts.body));
@@ -100,6 +105,7 @@ export class HttpPool {
           if (settled) return;
           settled = true;
           signal.removeEventListener('abort', onAbort);
+          timeout.clear();
           resolve({ status: res.statusCode ?? 0, headers: headerGetter(res), body: Buffer.concat(chunks).toString('utf8'), url });
         });
         res.on('error', fail);
@@ -109,6 +115,7 @@ export class HttpPool {
         if (settled) return;
         settled = true;
         signal.removeEventListener('abort', onAbort);
+        timeout.clear();
         reject(err);
       }
       const onAbort = () => {

@@ -1,3 +1,4 @@
+import { timeoutSignal } from '../abort.js';
 import { relativeName } from '../dns-name.js';
 import type { DnsLookup } from '../dns/dns-lookup.js';
 import { provablyNotWritten, retryDns } from '../dns/dns-retry.js';
@@ -94,7 +95,7 @@ export class Dns01Solver {
           if (!provablyNotWritten(err)) sent.set(g, true);
           throw err;
         }
-      }, signal, { deadline: AbortSignal.timeout(this.o.writeRetryMs), onRetry: (err, attempt) => log.debug({ zone: g.zone, attempt, error: errorMessage(err) }, 'txt_write_retry') });
+      }, signal, { deadlineMs: this.o.writeRetryMs, onRetry: (err, attempt) => log.debug({ zone: g.zone, attempt, error: errorMessage(err) }, 'txt_write_retry') });
     }));
     // All writes settled before any cleanup: a delete must not overtake a write still in flight.
     const notWritten = appends.find((a): a is PromiseRejectedResult => a.status === 'rejected');
@@ -129,7 +130,8 @@ export class Dns01Solver {
    */
   async cleanup(presented: Presented): Promise<void> {
     const log = this.o.log.child({ cert: presented.certificate });
-    const budget = AbortSignal.timeout(this.o.cleanupTimeoutMs);
+    const deadline = timeoutSignal(this.o.cleanupTimeoutMs);
+    const budget = deadline.signal;
     const done: PendingTxt[] = [];
     try {
       await Promise.all(presented.groups.map(async (g) => {
@@ -150,6 +152,7 @@ export class Dns01Solver {
       // Forgetting is a local write: the DNS budget, maybe spent, does not bound it.
       await presented.ledger.clear(done, new AbortController().signal).catch((err: unknown) => log.error({ error: errorMessage(err) }, 'state_write_failed'));
     } finally {
+      deadline.clear();
       await presented.unlock();
     }
   }
@@ -160,12 +163,17 @@ export class Dns01Solver {
    * now stays noted for the next look. Returns how many are left.
    */
   async removeLeftovers(certificate: string, lease: Lease, entries: PendingTxt[], signal: AbortSignal): Promise<number> {
-    const budget = AbortSignal.any([signal, AbortSignal.timeout(this.o.cleanupTimeoutMs)]);
-    const providers = new Map(await Promise.all([...new Set(entries.map((e) => e.provider))].map(async (id) => [id, await this.o.router.byId(id)] as const)));
-    return removeLeftoverTxt({
-      store: this.o.store, ledger: new PendingTxtLedger(this.o.updates, certificate, lease), entries,
-      provider: (id) => providers.get(id), log: this.o.log.child({ cert: certificate }), budget,
-    });
+    const deadline = timeoutSignal(this.o.cleanupTimeoutMs);
+    const budget = AbortSignal.any([signal, deadline.signal]);
+    try {
+      const providers = new Map(await Promise.all([...new Set(entries.map((e) => e.provider))].map(async (id) => [id, await this.o.router.byId(id)] as const)));
+      return await removeLeftoverTxt({
+        store: this.o.store, ledger: new PendingTxtLedger(this.o.updates, certificate, lease), entries,
+        provider: (id) => providers.get(id), log: this.o.log.child({ cert: certificate }), budget,
+      });
+    } finally {
+      deadline.clear();
+    }
   }
 
   /** Where each record goes: the end of the CNAME chain, its zone, and the provider routed there; one group per provider and zone. */
@@ -175,7 +183,7 @@ export class Dns01Solver {
     const targetOf = new Map<string, Promise<string>>();
     // A resolver restarting refuses queries for a moment: lookups are retried like writes.
     const retrying = <T>(op: (s: AbortSignal) => Promise<T>) => retryDns(op, signal, {
-      deadline: AbortSignal.timeout(this.o.writeRetryMs),
+      deadlineMs: this.o.writeRetryMs,
       onRetry: (err, attempt) => log.debug({ attempt, error: errorMessage(err) }, 'dns_lookup_retry'),
     });
     await Promise.all(challenges.map(async (c) => {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { sleep } from '../abort.js';
+import { sleep, timeoutSignal } from '../abort.js';
 import { CertfleetError, errorMessage } from '../errors.js';
 import { currentProcess, formatIdentity, parseIdentity, processState, type ProcessIdentity } from './process-identity.js';
 
@@ -171,8 +171,10 @@ function lease(file: string, generation: string, opts: LockOptions): LockFileLea
       // When the right cannot be created (no inode left), the owner unlinks its own lock directly:
       // that races only with a taker that judged this live owner stale by its heartbeat. Never
       // throws: a lock that cannot be removed at all goes stale and is taken over.
-      await removeGeneration(file, generation, opts.staleMs, AbortSignal.timeout(10_000))
+      const deadline = timeoutSignal(10_000);
+      await removeGeneration(file, generation, opts.staleMs, deadline.signal)
         .catch(() => releaseDirectly(file, generation)).catch(() => undefined);
+      deadline.clear();
     },
   };
 }
