@@ -1,11 +1,9 @@
 import { existsSync } from 'node:fs';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DaemonProcess } from '../support/daemon-process.js';
 import { fleetConfig, issuances, servedCert, startFleetHost, until, type FleetHost } from '../support/fleet-daemons.js';
-import { startLocalStack, type LocalStack } from '../support/local-stack.js';
-import { startPostgres, type PostgresServer } from '../support/postgres-server.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+import { sqlRows as query, useFleetStack } from './support/fleet-stack.js';
 import { liveProblems } from './support/live-check.js';
 import { zoneTxt } from './support/zone-txt.js';
 
@@ -18,44 +16,26 @@ const FULL = Boolean(process.env.CHAOS_FULL);
 const LEASE = '  lease_ttl: 3s\n';
 const FAKETIME = '/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1';
 
-let stack: LocalStack;
-let server: PostgresServer;
+const env = useFleetStack();
 
-beforeAll(async () => {
-  [stack, server] = await Promise.all([startLocalStack(['example.test']), startPostgres()]);
-});
-afterAll(async () => {
-  await stack?.stop();
-  await server?.destroy();
-});
-
-async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return (await c.query<T>(sql)).rows;
-  } finally {
-    await c.end();
-  }
-}
 
 /** The database of a socket URL, as its owner over TCP through `proxy` (trusted on loopback). */
 const viaProxy = (url: string, proxy: TcpProxy) => `postgres://postgres@127.0.0.1:${proxy.port}/${/@\/([^/?]+)/.exec(url)![1]}`;
 
 describe('fleet network faults', () => {
   it('a daemon cut off from the database mid-issuance stops writing, loses its lease, another completes the certificate, its late write is refused', async () => {
-    const url = await server.createDatabase();
-    const proxy = await startTcpProxy({ host: server.host, port: server.port });
+    const url = await env.server.createDatabase();
+    const proxy = await startTcpProxy({ host: env.server.host, port: env.server.port });
     const names = ['cut'];
     // The victim starts alone, so it is the one that claims the certificate.
-    const victim = await startFleetHost(stack, viaProxy(url, proxy), 'c1', names, LEASE);
+    const victim = await startFleetHost(env.stack, viaProxy(url, proxy), 'c1', names, LEASE);
     let other: FleetHost | undefined;
     try {
       await victim.daemon.waitFor(victim.daemon.msg('obtaining', { cert: 'cut' }), 60_000);
       // A partition, not a reset: packets are dropped, the victim learns only from its deadlines.
       await proxy.cut('blackhole');
       const cutAt = Date.now();
-      other = await startFleetHost(stack, url, 'c2', names, LEASE);
+      other = await startFleetHost(env.stack, url, 'c2', names, LEASE);
       await until('the other daemon saved the certificate', async () => (await query(url, `SELECT 1 FROM certificates WHERE name = 'cut'`)).length === 1, 60_000);
       // Back within pg's connect timeout, so the victim's held writes reach the server now.
       await new Promise((r) => setTimeout(r, Math.max(0, 6_000 - (Date.now() - cutAt))));
@@ -73,7 +53,7 @@ describe('fleet network faults', () => {
       expect(rows, 'exactly one version, saved by the daemon that held the lease').toEqual([{ version: 1, saved_by: 'c2' }]);
       expect(await issuances(victim.base)).toBe(0);
       for (const h of [victim, other]) expect(await liveProblems(h.path), h.id).toEqual([]);
-      await until('no TXT value left in the zone', async () => (await zoneTxt(stack.pdns, 'example.test')).length === 0, 30_000);
+      await until('no TXT value left in the zone', async () => (await zoneTxt(env.stack.pdns, 'example.test')).length === 0, 30_000);
     } finally {
       await Promise.all([victim.daemon.stop(), other?.daemon.stop()]);
       await proxy.close();
@@ -81,12 +61,12 @@ describe('fleet network faults', () => {
   }, 180_000);
 
   it.skipIf(!existsSync(FAKETIME))('two daemons whose clocks are 5 minutes apart share leases on the database\'s clock: each certificate issued once', async () => {
-    const url = await server.createDatabase();
+    const url = await env.server.createDatabase();
     const names = Array.from({ length: FULL ? 60 : 12 }, (_, i) => `s${i}`);
-    const ahead = await fleetConfig(stack, url, 'skewed', names, LEASE);
+    const ahead = await fleetConfig(env.stack, url, 'skewed', names, LEASE);
     // Started together, so both claim.
     const daemon = DaemonProcess.start(ahead.file, { LD_PRELOAD: FAKETIME, FAKETIME: '+5m' });
-    const [listening, plain] = await Promise.all([daemon.waitFor(daemon.msg('http_listening')), startFleetHost(stack, url, 'plain', names, LEASE)]);
+    const [listening, plain] = await Promise.all([daemon.waitFor(daemon.msg('http_listening')), startFleetHost(env.stack, url, 'plain', names, LEASE)]);
     const skewed: FleetHost = { id: 'skewed', config: ahead.file, path: ahead.path, daemon, base: String(listening.address) };
     try {
       // The preload took: its own log's clock runs 5 minutes ahead of this one.
