@@ -37,11 +37,11 @@ describe('fleet network faults', () => {
       const cutAt = Date.now();
       other = await startFleetHost(env.stack, url, 'c2', names, LEASE);
       await until('the other daemon saved the certificate', async () => (await query(url, `SELECT 1 FROM certificates WHERE name = 'cut'`)).length === 1, 60_000);
-      // Back within pg's connect timeout, so the victim's held writes reach the server now.
+      // The partition ends: what the victim still had under way reaches the server now.
       await new Promise((r) => setTimeout(r, Math.max(0, 6_000 - (Date.now() - cutAt))));
       await proxy.restore();
-      // It had given the lease up (its issuance aborted); its late write under that lease, held
-      // by the partition, is refused by fencing; then it catches up with the other's version.
+      // It had given the lease up (its issuance aborted); its late write under that lease is
+      // refused by fencing; then it catches up with the other's version.
       const lost = await victim.daemon.waitFor((r) => r.cert === 'cut' && /lock of cut was lost/.test(String(r.error)), 30_000);
       expect(lost.msg).toBe('failed');
       await victim.daemon.waitFor((r) => r.cert === 'cut' && /refused: the lease/.test(String(r.error)), 30_000);

@@ -113,6 +113,10 @@ describe('leases on the database\'s clock', () => {
       const { rows } = await f.admin(`SELECT expires_at > now() AS live FROM leases WHERE name = 'web'`);
       expect(rows[0], 'the lease was given up only after the database could hand it to another host').toEqual({ live: true });
       expect(lease.signal.reason).toMatchObject({ code: 'STORE_LOCKED' });
+      // A write under the given-up lease is refused at once, not after the network comes back.
+      const store = new PgStore({ db, host: 'cut', lease: timing });
+      expect(await code(store.writeState('web', { failures: 1 }, { lease }, AbortSignal.timeout(3_000)))).toBe('STORE_FENCED');
+      expect(await code(store.save({ meta: meta('late'), pem: pem('late') }, lease, AbortSignal.timeout(3_000)))).toBe('STORE_FENCED');
       await proxy.restore();
       await lease.release();
     } finally {
