@@ -69,7 +69,7 @@ describe('fleet: three daemons on one database', () => {
     expect(text.stdout).toMatch(/^h3\s/m);
   });
 
-  it('a certificate added through the management API on one fleet daemon is issued once and reaches every host; removed, every host drops it', async () => {
+  it('a certificate added through the management API on one fleet daemon is issued once and reaches every host; removed, it is gone from the shared store (so from every schedule) and its files stay', async () => {
     const token = 'fleet-api-token-for-the-test-9b1e';
     await writeFile(path.join(stack.dir, 'api-token'), `${token}\n`);
     const { file, path: store } = await fleetConfig(stack, url, 'h4', names);
