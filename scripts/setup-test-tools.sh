@@ -3,7 +3,7 @@
 # PowerDNS, BIND, Knot, podman, certbot, …): test tooling, never needed to build or run certfleet.
 # Idempotent and quiet when nothing is to do.
 set -euo pipefail
-APT_PACKAGES=(pebble pdns-server pdns-backend-sqlite3 sqlite3 openssl bind9 knot podman runc busybox-static shellcheck debootstrap certbot chromium python3-lexicon nginx postgresql-15 haproxy docker-compose)
+APT_PACKAGES=(pebble pdns-server pdns-backend-sqlite3 sqlite3 openssl bind9 knot podman runc busybox-static shellcheck debootstrap certbot chromium python3-lexicon nginx postgresql-15 haproxy docker-compose faketime)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -51,9 +51,11 @@ function pipeline(o: { store?: FakeCertificateStore; claim?: RenewerDeps['claim'
   const updates = new StateUpdates(store);
   /** What the deploy runner answers; recorded in the state as the real one does (deploy-runner.ts). */
   const deploy = { results: [] as DeployResult[] };
+  /** Certificates whose leftover TXT values the solver was asked to remove. */
+  const removed: string[] = [];
   const renewer = new Renewer({
     acme: config.acme, store, updates, local: store, issuer, clock, log: cap.log,
-    solver: { removeLeftovers: () => Promise.resolve(0) },
+    solver: { removeLeftovers: (name) => { removed.push(name); return Promise.resolve(0); } },
     deploy: { run: async (_s, event, _c, signal) => {
       deployed.push(event);
       if (deploy.results.length > 0) await updates.update('web', (st) => recordDeploy(st, deploy.results, clock.now(), (t) => t), 'compare-and-set', signal);
@@ -62,7 +64,7 @@ function pipeline(o: { store?: FakeCertificateStore; claim?: RenewerDeps['claim'
     notifier: { notify: (_s, out) => { notified.push(out); return Promise.resolve(); } },
     claim: o.claim,
   });
-  return { store, issuer, cap, deployed, notified, clock, renewer, deploy };
+  return { store, issuer, cap, deployed, notified, clock, renewer, deploy, removed };
 }
 
 /** Holds the issuance inside the issuer: `inIssuer` resolves once it is there, `open()` lets it go on. */
@@ -231,6 +233,21 @@ describe('fleet mode (claim: skip)', () => {
     expect(later.detail).not.toBe(BEING_RENEWED);
     expect(other.issuer.calls).toEqual([]);
     expect(holder.store.saves).toHaveLength(1);
+  });
+
+  it('the start sweep of leftover TXT values claims without waiting: a name another host holds is left to it', async () => {
+    const p = pipeline({ claim });
+    const leftover = { provider: 'none', zone: 'example.test', name: '_acme-challenge.web.example.test', value: 'v', ttl: 60 };
+    await p.store.writeState('web', { failures: 0, pendingTxt: [leftover] }, { expectedVersion: 0 }, never());
+    const held = await p.store.lock('web', never());
+    // Resolves while the other host still holds the lease (a waiting lock would hang here).
+    await p.renewer.sweepLeftoverTxt(['web'], never());
+    expect(p.removed).toEqual([]);
+    await held.release();
+    // The holder is gone (released or expired): the next sweep claims the lease and cleans up.
+    await p.renewer.sweepLeftoverTxt(['web'], never());
+    expect(p.removed).toEqual(['web']);
+    expect(p.store.isLocked('web')).toBe(false);
   });
 
   it('a free certificate is claimed and issued as with a waiting lock', async () => {

@@ -308,7 +308,8 @@ export class Renewer {
   /**
    * Removes what interrupted runs left in DNS for every certificate of `names` and of the store,
    * each under its lock (for the start of `issue` and of the daemon; a certificate the pipeline
-   * looks at is also cleaned then). Never throws but for an abort.
+   * looks at is also cleaned then). In fleet mode (claim: skip) a name another live host holds is
+   * left to it rather than waited for. Never throws but for an abort.
    */
   async sweepLeftoverTxt(names: string[], signal: AbortSignal): Promise<void> {
     const stored = await this.deps.store.list(signal).catch(() => []);
@@ -319,7 +320,10 @@ export class Renewer {
       try {
         if (!(await this.deps.store.readState(name, signal)).state.pendingTxt?.length) return;
         const log = this.deps.log.child({ cert: name });
-        await using lease = await this.deps.store.lock(name, signal);
+        // Fleet mode claims without waiting: a live host holding the lease is renewing the
+        // certificate and cleans its own values; a dead one's are cleaned by the next holder.
+        await using lease = await this.claim(name, signal);
+        if (!lease) return;
         const entries = (await this.deps.store.readState(name, signal)).state.pendingTxt ?? [];
         if (entries.length > 0) await this.removeLeftovers(name, lease, entries, log, signal);
       } catch (err) {

@@ -1,9 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fleetConfig, servedCert, startFleetDaemon, startFleetHost, until, type FleetHost } from '../support/fleet-daemons.js';
-import { startLocalStack, type LocalStack } from '../support/local-stack.js';
-import { startPostgres, type PostgresServer } from '../support/postgres-server.js';
+import { sqlRows as query, useFleetStack } from './support/fleet-stack.js';
 import { liveProblems } from './support/live-check.js';
 import { zoneTxt } from './support/zone-txt.js';
 
@@ -17,16 +15,7 @@ const KILLS = FULL ? 20 : 3;
 const PER_ROUND = FULL ? 15 : 5;
 const LEASE = '  lease_ttl: 3s\n';
 
-let stack: LocalStack;
-let server: PostgresServer;
-
-beforeAll(async () => {
-  [stack, server] = await Promise.all([startLocalStack(['example.test']), startPostgres()]);
-});
-afterAll(async () => {
-  await stack?.stop();
-  await server?.destroy();
-});
+const env = useFleetStack();
 
 async function readyz(h: FleetHost): Promise<Record<string, boolean> | undefined> {
   try {
@@ -44,28 +33,19 @@ async function servedEverywhere(hosts: FleetHost[], names: string[]): Promise<bo
   return true;
 }
 
-async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return (await c.query<T>(sql)).rows;
-  } finally {
-    await c.end();
-  }
-}
 
 describe('fleet faults', () => {
   it(`PostgreSQL stopped for ${OUTAGE_MS / 1000} s mid-run: /readyz reports the database, files keep serving, everything completes`, async () => {
-    const url = await server.createDatabase();
+    const url = await env.server.createDatabase();
     const first = Array.from({ length: 6 }, (_, i) => `o${i}`);
-    const hosts = await Promise.all(['p1', 'p2', 'p3'].map((id) => startFleetHost(stack, url, `${id}`, first, LEASE)));
+    const hosts = await Promise.all(['p1', 'p2', 'p3'].map((id) => startFleetHost(env.stack, url, `${id}`, first, LEASE)));
     try {
       await until('the first certificates everywhere', () => servedEverywhere(hosts, first), 60_000);
       // More work, then the outage in the middle of it.
       const more = [...first, ...Array.from({ length: 12 }, (_, i) => `o${i + 6}`)];
-      for (const h of hosts) await fleetConfig(stack, url, h.id, more, LEASE);
+      for (const h of hosts) await fleetConfig(env.stack, url, h.id, more, LEASE);
       await hosts[0]!.daemon.waitFor((r) => r.msg === 'obtaining' && typeof r.cert === 'string' && Number(r.cert.slice(1)) >= 6);
-      await server.stop();
+      await env.server.stop();
       let seen: unknown[] = [];
       await until('every /readyz to fail its database check', async () => {
         seen = await Promise.all(hosts.map(readyz));
@@ -75,7 +55,7 @@ describe('fleet faults', () => {
       });
       for (const h of hosts) expect(await servedCert(h.path, 'o0')).toBeDefined();
       await sleep(OUTAGE_MS);
-      await server.start();
+      await env.server.start();
       await until('every /readyz ready again', async () => (await Promise.all(hosts.map(readyz))).every((c) => c?.database === true), 30_000);
       await until('every certificate on every host', () => servedEverywhere(hosts, more), 120_000);
       for (const h of hosts) expect(await liveProblems(h.path)).toEqual([]);
@@ -86,14 +66,14 @@ describe('fleet faults', () => {
   }, 180_000);
 
   it(`lease holders SIGKILLed at random points, ${KILLS} times: no double issuance, no torn file, no orphaned TXT value`, async () => {
-    const url = await server.createDatabase();
+    const url = await env.server.createDatabase();
     let names = ['seed'];
-    const hosts = await Promise.all(['k1', 'k2', 'k3'].map((id) => startFleetHost(stack, url, id, names, LEASE)));
+    const hosts = await Promise.all(['k1', 'k2', 'k3'].map((id) => startFleetHost(env.stack, url, id, names, LEASE)));
     let killed = 0;
     try {
       for (let round = 0; round < KILLS; round++) {
         names = [...names, ...Array.from({ length: PER_ROUND }, (_, i) => `r${round}x${i}`)];
-        for (const h of hosts) await fleetConfig(stack, url, h.id, names, LEASE);
+        for (const h of hosts) await fleetConfig(env.stack, url, h.id, names, LEASE);
         // A random point of the round's issuances: then whoever holds a lease dies.
         await sleep(200 + Math.random() * 2_500);
         const holders = await query<{ holder: string }>(url, 'SELECT holder FROM leases WHERE expires_at > now()');
@@ -109,7 +89,7 @@ describe('fleet faults', () => {
       expect((await query<{ n: string }>(url, 'SELECT count(*) AS n FROM certificates'))[0]!.n).toBe(String(names.length));
       for (const h of hosts) expect(await liveProblems(h.path), h.id).toEqual([]);
       // The dead holders' TXT values are removed by the next holder (they are recorded under the lease).
-      await until('no TXT value left in the zone', async () => (await zoneTxt(stack.pdns, 'example.test')).length === 0, 30_000);
+      await until('no TXT value left in the zone', async () => (await zoneTxt(env.stack.pdns, 'example.test')).length === 0, 30_000);
       expect(killed).toBe(KILLS);
     } finally {
       await Promise.all(hosts.map((h) => h.daemon.stop()));

@@ -30,6 +30,16 @@ export interface PostgresServer {
   start(): Promise<void>;
   /** Stops it and removes its data dir. */
   destroy(): Promise<void>;
+  /**
+   * With `logStatements`: every statement the server ran so far (from its own log, so nothing a
+   * client does goes uncounted), by application_name, in order.
+   */
+  statements(): Map<string, string[]>;
+}
+
+export interface PostgresOptions {
+  /** log_statement=all, kept by application_name (for the idle-load benchmark). */
+  logStatements?: boolean;
 }
 
 /**
@@ -58,7 +68,7 @@ function spawnSyncText(cmd: string, args: string[]): string | undefined {
 }
 
 /** A real PostgreSQL 15 in a temp dir on a free loopback port, stopped by PID. */
-export async function startPostgres(): Promise<PostgresServer> {
+export async function startPostgres(opts: PostgresOptions = {}): Promise<PostgresServer> {
   const dir = await mkdtemp(path.join(tmpdir(), 'certfleet-pg-'));
   const data = path.join(dir, 'data');
   const ids = runAs();
@@ -78,11 +88,27 @@ export async function startPostgres(): Promise<PostgresServer> {
   const output: string[] = [];
   const superUrl = (db: string) => `postgres://${superuser}@/${db}?host=${encodeURIComponent(dir)}&port=${port}`;
 
+  const statements = new Map<string, string[]>();
+  let partial = '';
+  /** `APP|LOG:  statement: SQL` (simple protocol) or `APP|LOG:  execute <unnamed>: SQL` (extended). */
+  const countStatements = (text: string) => {
+    const lines = (partial + text).split('\n');
+    partial = lines.pop()!;
+    for (const line of lines) {
+      const m = /^(.*?)\|LOG: {2}(?:statement|execute [^:]*): (.*)$/.exec(line);
+      if (!m) continue;
+      const list = statements.get(m[1]!) ?? [];
+      list.push(m[2]!);
+      statements.set(m[1]!, list);
+    }
+  };
+  const logArgs = opts.logStatements ? ['-c', 'log_statement=all', '-c', 'log_line_prefix=%a|', '-c', 'log_destination=stderr', '-c', 'logging_collector=off'] : [];
   const start = async () => {
-    const child = spawn(`${BIN}/postgres`, ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1'], { ...(ids ?? {}), stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '', LANG: 'C' } });
+    const child = spawn(`${BIN}/postgres`, ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', ...logArgs], { ...(ids ?? {}), stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '', LANG: 'C' } });
     const keep = (b: Buffer) => { output.push(b.toString()); if (output.length > 200) output.shift(); };
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
+    if (opts.logStatements) child.stderr.on('data', (b: Buffer) => countStatements(b.toString()));
     proc = child;
     const until = Date.now() + 20_000;
     for (;;) {
@@ -125,6 +151,7 @@ export async function startPostgres(): Promise<PostgresServer> {
     },
     stop,
     start,
+    statements: () => new Map([...statements].map(([k, v]) => [k, [...v]])),
     async destroy() {
       await stop();
       await rm(dir, { recursive: true, force: true });

@@ -57,8 +57,9 @@ export class PgDatabase {
     if (!opts.raw) await this.ready(signal);
     let client: pg.PoolClient;
     try {
-      client = await this.pool.connect();
+      client = await connectAbortably(this.pool, signal);
     } catch (err) {
+      signal.throwIfAborted();
       throw connectError(err, this.target);
     }
     let broken: Error | undefined;
@@ -92,4 +93,26 @@ export class PgDatabase {
   end(): Promise<void> {
     return this.pool.end();
   }
+}
+
+/**
+ * pool.connect() bounded by `signal`: pg's own connect waits for connectionTimeoutMillis whatever
+ * the caller's deadline, and on a partitioned network (packets dropped, nothing refused) that
+ * outlasts a lease's TTL, so a heartbeat could not notice the lease was gone before another host
+ * took it. A client that arrives after the abort goes back to the pool.
+ */
+function connectAbortably(pool: pg.Pool, signal: AbortSignal): Promise<pg.PoolClient> {
+  signal.throwIfAborted();
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    pool.connect().then((client) => {
+      signal.removeEventListener('abort', onAbort);
+      if (signal.aborted) client.release();
+      else resolve(client);
+    }, (err: unknown) => {
+      signal.removeEventListener('abort', onAbort);
+      reject(err instanceof Error ? err : new Error(String(err)));
+    });
+  });
 }

@@ -1,7 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { pgFixture, type PgFixture } from '../../../test/support/pg-store-fixture.js';
 import { startPostgres, type PostgresServer } from '../../../test/support/postgres-server.js';
+import { startTcpProxy } from '../../../test/support/tcp-proxy.js';
 import type { PemFile } from '../certificate-store.js';
+import { openPool } from './pg-connection.js';
+import { PgDatabase } from './pg-database.js';
+import { PgStore } from './pg-store.js';
 
 let server: PostgresServer;
 let f: PgFixture | undefined;
@@ -91,5 +95,33 @@ describe('leases on the database\'s clock', () => {
       await server.start();
     }
     await lease.release();
+  });
+
+  it('a partition that drops packets (nothing refused): the holder still gives the lease up before the row expires there', async () => {
+    const timing = { ttlMs: 1_500, heartbeatMs: 300 };
+    f = await pgFixture(server, timing);
+    const proxy = await startTcpProxy({ host: server.host, port: server.port });
+    // The fixture's owner over TCP (trusted on loopback), through the proxy.
+    const url = `postgres://postgres@127.0.0.1:${proxy.port}/${/@\/([^/?]+)/.exec(f.url)![1]}`;
+    const db = new PgDatabase(openPool(url), url);
+    try {
+      const lease = await new PgStore({ db, host: 'cut', lease: timing }).lock('web', S());
+      const lost = new Promise<void>((resolve) => lease.signal.addEventListener('abort', () => resolve(), { once: true }));
+      await proxy.cut('blackhole');
+      // A heartbeat's new connection hangs in pg's connect (10 s) unless its deadline ends it.
+      await lost;
+      const { rows } = await f.admin(`SELECT expires_at > now() AS live FROM leases WHERE name = 'web'`);
+      expect(rows[0], 'the lease was given up only after the database could hand it to another host').toEqual({ live: true });
+      expect(lease.signal.reason).toMatchObject({ code: 'STORE_LOCKED' });
+      // A write under the given-up lease is refused at once, not after the network comes back.
+      const store = new PgStore({ db, host: 'cut', lease: timing });
+      expect(await code(store.writeState('web', { failures: 1 }, { lease }, AbortSignal.timeout(3_000)))).toBe('STORE_FENCED');
+      expect(await code(store.save({ meta: meta('late'), pem: pem('late') }, lease, AbortSignal.timeout(3_000)))).toBe('STORE_FENCED');
+      await proxy.restore();
+      await lease.release();
+    } finally {
+      await proxy.close();
+      await db.end().catch(() => undefined);
+    }
   });
 });

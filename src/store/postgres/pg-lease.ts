@@ -112,14 +112,24 @@ export async function acquire(db: PgDatabase, name: string, holder: string, timi
 }
 
 /**
- * Inside a write's transaction: locks `lease`'s row (FOR UPDATE, so a takeover waits for this
- * commit) and refuses with STORE_FENCED unless it is still this grant and unexpired.
+ * What this process knows without asking the database: a lease it released or gave up (its
+ * heartbeat could not renew it) is refused at once with STORE_FENCED, before a connection is
+ * asked for, so a write under it never waits on a network that is gone.
  */
-export async function assertLeaseCurrent(q: PgQuery, lease: Lease, name: string, what: string): Promise<void> {
+export function assertLeaseUsable(lease: Lease, name: string, what: string): asserts lease is PgLease {
   const refuse = (why: string) => new CertfleetError('STORE_FENCED', `${what} of ${name} refused: the lease ${why}; nothing was written`);
   if (!(lease instanceof PgLease) || lease.name !== name) throw refuse(`is not one of ${name}'s lock in this store`);
   const unusable = lease.unusable();
   if (unusable) throw refuse(unusable);
+}
+
+/**
+ * Inside a write's transaction: locks `lease`'s row (FOR UPDATE, so a takeover waits for this
+ * commit) and refuses with STORE_FENCED unless it is still this grant and unexpired.
+ */
+export async function assertLeaseCurrent(q: PgQuery, lease: Lease, name: string, what: string): Promise<void> {
+  assertLeaseUsable(lease, name, what);
+  const refuse = (why: string) => new CertfleetError('STORE_FENCED', `${what} of ${name} refused: the lease ${why}; nothing was written`);
   const row = (await q<{ token: string; live: boolean }>('SELECT token, expires_at > now() AS live FROM leases WHERE name = $1 FOR UPDATE', [name])).rows[0];
   if (!row) throw refuse(`is stale (token ${lease.token}; the lock is no longer held)`);
   if (BigInt(row.token) !== lease.token) throw refuse(`is stale (token ${lease.token}; the lock was granted again since, token ${row.token})`);

@@ -4,7 +4,7 @@ import { EMPTY_STATE, type RenewalState } from '../renewal-state.js';
 import { StateCipher } from '../state-cipher.js';
 import type { CopyableStore } from '../store-copy.js';
 import type { PgDatabase } from './pg-database.js';
-import { acquire, assertLeaseCurrent, DEFAULT_LEASE_TIMING, tryAcquire, type LeaseTiming } from './pg-lease.js';
+import { acquire, assertLeaseCurrent, assertLeaseUsable, DEFAULT_LEASE_TIMING, tryAcquire, type LeaseTiming } from './pg-lease.js';
 
 /** The NOTIFY channel of committed saves: payload `{"name":…,"version":…}`. */
 export const SAVED_CHANNEL = 'certfleet_saved';
@@ -80,6 +80,7 @@ export class PgStore implements CopyableStore {
 
   private async saveAt(cert: NewCertificate, minVersion: number, lease: Lease, signal: AbortSignal): Promise<CertificateMeta> {
     const name = cert.meta.name;
+    assertLeaseUsable(lease, name, 'save');
     const privkey = this.cipher ? this.cipher.encrypt(cert.pem.privkey, `private key ${name}`) : cert.pem.privkey;
     return this.db.transaction(`save certificate ${name}`, signal, async (q) => {
       await assertLeaseCurrent(q, lease, name, 'save');
@@ -120,6 +121,7 @@ export class PgStore implements CopyableStore {
   async writeState(name: string, state: RenewalState, guard: { lease: Lease } | { expectedVersion: number }, signal: AbortSignal): Promise<VersionedState> {
     const json = JSON.stringify(state);
     const due = nextDue(state);
+    if ('lease' in guard) assertLeaseUsable(guard.lease, name, 'state write');
     return this.db.transaction(`write the state of ${name}`, signal, async (q) => {
       let row: { version: number } | undefined;
       if ('lease' in guard) {
