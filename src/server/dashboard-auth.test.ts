@@ -38,6 +38,11 @@ describe('DashboardAuth', () => {
     const [exp, mac] = s.split('.') as [string, string];
     expect(auth.allows(`certfleet_session=${Number(exp) + 1}.${mac}`)).toBe(false);
     expect(auth.allows(`certfleet_session=${exp}.${mac.slice(0, -1)}${mac.endsWith('A') ? 'B' : 'A'}`)).toBe(false);
+    // Every other spelling of the last character (its two unused bits included) is refused.
+    const last = mac.at(-1)!;
+    for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_') {
+      if (c !== last) expect(auth.allows(`certfleet_session=${exp}.${mac.slice(0, -1)}${c}`), c).toBe(false);
+    }
     expect(new DashboardAuth(() => 'one', () => now).allows(`certfleet_session=${s}`)).toBe(false);
     now += 12 * 3_600_000;
     expect(auth.allows(`certfleet_session=${s}`)).toBe(false);

@@ -50,7 +50,9 @@ export class DashboardAuth {
     const value = cookieValue(cookieHeader, SESSION_COOKIE);
     const m = value ? /^(\d{1,15})\.([A-Za-z0-9_-]{43})$/.exec(value) : null;
     if (!m || Number(m[1]) <= this.now()) return false;
-    return timingSafeEqual(Buffer.from(m[2]!, 'base64url'), this.mac(m[1]!, token));
+    // Compared as text, not decoded: base64url's last character carries two unused bits, and a
+    // decoded comparison would take four spellings of one session (43 characters both: equal lengths).
+    return timingSafeEqual(Buffer.from(m[2]!), Buffer.from(this.mac(m[1]!, token).toString('base64url')));
   }
 
   private mac(label: string, value: string): Buffer {
