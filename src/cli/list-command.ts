@@ -7,7 +7,7 @@ import type { DeployState } from '../store/renewal-state.js';
 import { foreignLive } from '../store/preflight-save.js';
 import { withManaged } from '../daemon/managed-certificates.js';
 import type { CertificateStore, LocalCertificateDirectory } from '../store/certificate-store.js';
-import { managedStoreFor, storesFor } from '../store/store-for-config.js';
+import { storesFor } from '../store/store-for-config.js';
 import { configFor, logFor, parseCommand, UsageError } from './cli-options.js';
 import { CHECK_WITHIN_MS, checkProblems, foreignNote, formatLocal, globPattern, passesFilters, type ListFacts, type ListFilters } from './list-check.js';
 
@@ -52,7 +52,7 @@ export async function runList(args: string[]): Promise<number> {
   // `list` reads a few local files: there is nothing to cancel but the process itself.
   const signal = new AbortController().signal;
   // The certificates added through the API too, as the daemon schedules them (the file wins a name both have).
-  const { config, conflicts } = await withManaged(fileConfig, managed ?? managedStoreFor(fileConfig), logFor(values, fileConfig), signal);
+  const { config, conflicts } = await withManaged(fileConfig, managed, logFor(values, fileConfig), signal);
   for (const name of conflicts) process.stderr.write(`certfleet: note: ${name} is in the config file and was also added through the API; the file's spec is used\n`);
   const statuses = await readStatuses(config, store, now, signal);
   const rows = (await Promise.all(statuses.map(async (status, i): Promise<Row | undefined> => {

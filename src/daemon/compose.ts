@@ -28,7 +28,7 @@ export interface Composed {
   fleet?: FleetStore;
   /** Fleet mode: the delivery of every host's saves to this host (the daemon starts it). */
   delivery?: FleetDelivery;
-  managed?: ManagedCertificateStore;
+  managed: ManagedCertificateStore;
   /** The names the config manages (for the start-time sweep). */
   names: string[];
   /** Connects the store (postgres) and migrates: call at start; STORE_DB here is exit 2. */
@@ -44,6 +44,8 @@ export interface ComposeOptions {
   clock?: Clock | undefined;
   /** The daemon's side of fleet mode; absent (issue, deploy, revoke): own saves are still written locally. */
   fleet?: FleetHooks | undefined;
+  /** A stored API certificate that cannot be read (the directory store's `managed/`). */
+  onManagedCorrupt?: ((file: string, problem: string) => void) | undefined;
 }
 
 /** What the daemon gives a fleet delivery: its specs and its reactions. */
@@ -57,7 +59,7 @@ export type FleetHooks = Pick<FleetDeliveryOptions, 'spec' | 'onSaved' | 'onMana
 export function composeRenewer(config: Config, o: ComposeOptions): Composed {
   // The directory store is the certificate store, the account store and this host's live/ at once;
   // in fleet mode the store is PostgreSQL and live/ is this host's LiveDirectory.
-  const stores = storesFor(config, o.env ?? process.env, o.log.child({ component: 'store' }));
+  const stores = storesFor(config, o.env ?? process.env, { log: o.log.child({ component: 'store' }), onManagedCorrupt: o.onManagedCorrupt });
   const { store, local } = stores;
   const clock = o.clock ?? { now: Date.now };
   const log = o.log;
@@ -87,7 +89,7 @@ export function composeRenewer(config: Config, o: ComposeOptions): Composed {
   });
   return {
     renewer, store, local, names: config.certificates.map(certificateName),
-    ...(stores.fleet ? { fleet: stores.fleet } : {}), ...(fleet ? { delivery: fleet.delivery } : {}), ...(stores.managed ? { managed: stores.managed } : {}),
+    ...(stores.fleet ? { fleet: stores.fleet } : {}), ...(fleet ? { delivery: fleet.delivery } : {}), managed: stores.managed,
     ready: stores.ready, close: stores.close,
   };
 }

@@ -18,7 +18,6 @@ import { startApiServer, type ApiServer } from '../server/api-server.js';
 import { startHttpServer } from '../server/http-server.js';
 import { DaemonMetrics } from '../server/metrics.js';
 import type { CertificateStore } from '../store/certificate-store.js';
-import { managedStoreFor } from '../store/store-for-config.js';
 import { composeRenewer, type Composed, type FleetHooks } from './compose.js';
 import { HEARTBEAT_MS, heartbeatLoop } from './fleet-heartbeat.js';
 import { dashboardSource, outcomeEvents } from './dashboard-source.js';
@@ -329,7 +328,8 @@ export class Daemon {
     const infraDigest = stableDigest({ acme: config.acme, dns: config.dns, store: config.store, notify: config.notify, containers: config.containers, cleanup: config.scheduler.txt_cleanup_timeout });
     const old = this.slot as RenewerSlot | undefined;
     const composed = !old || old.infraDigest !== infraDigest
-      ? composeRenewer(config, { log: this.opts.log.child({ component: 'renewer' }), env: this.opts.env, hooks: this.metrics.hooks(config.acme.directory), clock: this.opts.clock, fleet: this.fleetHooks() })
+      ? composeRenewer(config, { log: this.opts.log.child({ component: 'renewer' }), env: this.opts.env, hooks: this.metrics.hooks(config.acme.directory), clock: this.opts.clock, fleet: this.fleetHooks(),
+        onManagedCorrupt: (file, problem) => this.log.error({ file, problem }, 'managed_certificate_corrupt') })
       : undefined;
     if (previous && previous.server.listen !== config.server.listen) {
       this.log.warn({ key: 'server.listen', listen: previous.server.listen, wanted: config.server.listen }, 'change_needs_restart');
@@ -343,7 +343,7 @@ export class Daemon {
       this.slot = {
         infraDigest, active: 0, retired: false, renewer: composed.renewer, names: composed.names, ready: composed.ready, close: composed.close,
         fleet: composed.fleet && composed.delivery ? { store: composed.fleet, delivery: composed.delivery } : undefined,
-        managed: composed.managed ?? managedStoreFor(config, (file, problem) => this.log.error({ file, problem }, 'managed_certificate_corrupt')),
+        managed: composed.managed,
       };
       if (old) this.retire(old);
     }

@@ -17,7 +17,8 @@ export interface ConfiguredStores {
   local: LocalCertificateDirectory;
   /** Only for `store.type: postgres`. */
   fleet?: FleetStore;
-  managed?: ManagedCertificateStore;
+  /** The API's certificates: the PostgreSQL store's own table, or `managed/` beside the directory store's files. */
+  managed: ManagedCertificateStore;
   /** Lease TTL in ms (postgres): a certificate another host holds is looked at again after it. */
   leaseTtlMs?: number;
   /**
@@ -34,12 +35,20 @@ export function fleetHost(config: Config): string {
   return (config.store.type === 'postgres' ? config.store.host : undefined) ?? hostname();
 }
 
-export function storesFor(config: Config, env: NodeJS.ProcessEnv = process.env, log?: StoreLog): ConfiguredStores {
-  const cipher = loadStoreKey(config.store.encryption_key_file, env);
+export interface StoresOptions {
+  /** Where the directory store reports its index. */
+  log?: StoreLog | undefined;
+  /** A stored API certificate that cannot be read (the directory store's `managed/`): reported, then skipped. */
+  onManagedCorrupt?: ((file: string, problem: string) => void) | undefined;
+}
+
+export function storesFor(config: Config, env: NodeJS.ProcessEnv = process.env, o: StoresOptions = {}): ConfiguredStores {
   if (config.store.type !== 'postgres') {
-    const store = new FileStore({ root: config.store.path, cipher, log });
-    return { store, local: store, ready: () => Promise.resolve(), close: () => Promise.resolve() };
+    const store = storeFor(config, env, o.log);
+    const managed = new ManagedDirectory({ root: config.store.path, ...(o.onManagedCorrupt ? { onCorrupt: o.onManagedCorrupt } : {}) });
+    return { store, local: store, managed, ready: () => Promise.resolve(), close: () => Promise.resolve() };
   }
+  const cipher = loadStoreKey(config.store.encryption_key_file, env);
   const ttl = config.store.lease_ttl;
   const pg = openPgStore({ url: config.store.url!.reveal(), host: fleetHost(config), cipher, lease: { ttlMs: ttl, heartbeatMs: Math.max(100, Math.floor(ttl / 3)) } });
   return {
@@ -51,12 +60,4 @@ export function storesFor(config: Config, env: NodeJS.ProcessEnv = process.env, 
 /** The directory at `store.path` as a directory store (commands that work on it alone); storesFor knows both types. */
 export function storeFor(config: Config, env: NodeJS.ProcessEnv = process.env, log?: StoreLog): FileStore {
   return new FileStore({ root: config.store.path, cipher: loadStoreKey(config.store.encryption_key_file, env), log });
-}
-
-/**
- * Where the certificates added through the API are kept: beside the directory store's own files.
- * (Fleet mode's PostgreSQL store brings its own ManagedCertificateStore.)
- */
-export function managedStoreFor(config: Config, onCorrupt?: (file: string, problem: string) => void): ManagedCertificateStore {
-  return new ManagedDirectory({ root: config.store.path, ...(onCorrupt ? { onCorrupt } : {}) });
 }
