@@ -10,7 +10,7 @@ import { EMPTY_STATE, type RenewalState } from './renewal-state.js';
 import { StateCipher } from './state-cipher.js';
 import type { CopyableStore } from './store-copy.js';
 import { certificatesWithDebris, cleanCertificateDebris, liveVersion, pendingMetaPath, sweepTemps, versionsPresent } from './store-debris.js';
-import { StoreIndex } from './store-index.js';
+import { StoreIndex, WRITTEN_BEFORE_RESTART } from './store-index.js';
 
 // Re-exported until every caller imports the contract's types from certificate-store.ts.
 export { PEM_FILES, type CertificateMeta, type CertificatePaths, type Lease, type PemFile, type StoredCertificate } from './certificate-store.js';
@@ -125,7 +125,9 @@ export class FileStore implements CopyableStore, LocalCertificateDirectory {
       if (opened.damaged !== undefined || !existed) {
         const filled = await this.fillIndex(opened.index, [...new Set([...metaFiles, ...stateFiles])].sort());
         const detail = { index: this.indexFile, certificates: filled, ms: Math.round(performance.now() - started) };
-        if (opened.damaged !== undefined) this.log?.warn({ ...detail, damage: opened.damaged }, 'store_index_rebuilt');
+        // After a restart of the machine the rebuild is routine (the index is not synced), not damage.
+        if (opened.damaged === WRITTEN_BEFORE_RESTART) this.log?.info({ ...detail, reason: opened.damaged }, 'store_index_rebuilt');
+        else if (opened.damaged !== undefined) this.log?.warn({ ...detail, damage: opened.damaged }, 'store_index_rebuilt');
         else this.log?.info(detail, 'store_index_built');
       } else {
         // Files removed or added behind the index's back (by hand, by an older certfleet): those rows again.

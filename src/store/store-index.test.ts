@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileStore, type StoreLog } from './file-store.js';
-import { StoreIndex } from './store-index.js';
+import { currentBootId, StoreIndex, WRITTEN_BEFORE_RESTART } from './store-index.js';
 
 let root: string;
 beforeEach(async () => { root = await mkdtemp(path.join(tmpdir(), 'certfleet-index-')); });
@@ -64,6 +64,32 @@ describe('store index', () => {
       expect((await new FileStore({ root }).readState('c7', S())).state).toEqual({ failures: 7 });
     });
   }
+
+  it('an index written in an earlier boot (unsynced) is rebuilt from the files; one of this boot, or a synced one, is used', async () => {
+    expect(currentBootId()).toMatch(/^[0-9a-f-]{36}$/);
+    await seed(new FileStore({ root }), ['a', 'b']);
+    const file = path.join(root, 'index.sqlite');
+    await rm(file);
+    // What a power loss may leave of unsynced writes: rows that disagree with the files.
+    const earlier = StoreIndex.open(file, { bootId: 'earlier-boot' }).index;
+    earlier.fill([{ name: 'a', gen: undefined, meta: { ...metaOf('a', '9'), version: 1 }, state: { version: 5, state: { failures: 42 } } }]);
+    earlier.close();
+    const log = recorder();
+    const store = new FileStore({ root, log });
+    expect(await store.readState('a', S())).toEqual({ state: { failures: 0 }, version: 1 });
+    expect((await store.readMeta('a', S()))?.serial).toBe('1');
+    expect(log.lines).toEqual([{ msg: 'store_index_rebuilt', obj: expect.objectContaining({ certificates: 2, reason: WRITTEN_BEFORE_RESTART }) }]);
+    // Opened again in this boot: used as it is.
+    const again = recorder();
+    expect((await new FileStore({ root, log: again }).readMeta('b', S()))?.serial).toBe('1');
+    expect(again.lines).toEqual([]);
+    // Written with every write synced (no boot known, or an index of an older certfleet): used in any boot.
+    await rm(file);
+    const synced = StoreIndex.open(file, { bootId: undefined }).index;
+    synced.fill(['a', 'b'].map((name) => ({ name, gen: undefined, meta: { ...metaOf(name, '7'), version: 1 }, state: { version: 1, state: { failures: 0 } } })));
+    synced.close();
+    expect((await new FileStore({ root }).readMeta('a', S()))?.serial).toBe('7');
+  });
 
   it('a missing index is built from a store written before it existed', async () => {
     await seed(new FileStore({ root, index: false }), ['x', 'y']);
