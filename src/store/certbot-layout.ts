@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { CertfleetError, errorMessage } from '../errors.js';
 import { PEM_FILES, type CertificatePaths, type PemFile } from './certificate-store.js';
 import { foreignLive, foreignLiveError } from './preflight-save.js';
-import { tempName } from './store-debris.js';
+import { switchLinkPath, tempName } from './store-debris.js';
 import { syncDirectory } from './sync-directory.js';
 
 /**
@@ -49,7 +48,8 @@ export async function writeVersion(root: string, name: string, version: number, 
   const versions = path.join(live, '.versions', name);
   await Promise.all([archive, versions].map((d) => fs.mkdir(d, { recursive: true, mode: 0o700 }).catch((err: unknown) => { throw pathError('create', d, err); })));
   const versionDir = path.join(versions, String(version));
-  const tmpLink = path.join(live, `.${name}.${randomBytes(4).toString('hex')}`);
+  // Named by the version, so a killed save's link is found from its archive files (cleanCertificateDebris).
+  const tmpLink = switchLinkPath(root, name, version);
   // Everything this write created, removed again if it fails before `live/` switches.
   const created: string[] = [];
   try {
@@ -70,7 +70,12 @@ export async function writeVersion(root: string, name: string, version: number, 
     await hooks.prepare?.(created);
     await Promise.all([syncDir(archive), syncDir(versionDir), syncDir(versions)]);
     signal.throwIfAborted();
-    await fs.symlink(path.relative(live, versionDir), tmpLink).catch((err: unknown) => { throw pathError('create', tmpLink, err); });
+    await fs.symlink(path.relative(live, versionDir), tmpLink).catch(async (err: unknown) => {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw pathError('create', tmpLink, err);
+      // Not this save's (no save of this version got this far): left by hand or an older certfleet.
+      await fs.rm(tmpLink, { force: true });
+      await fs.symlink(path.relative(live, versionDir), tmpLink).catch((again: unknown) => { throw pathError('create', tmpLink, again); });
+    });
     created.push(tmpLink);
     await hooks.beforeSwitch?.();
     // rename(2) would replace a foreign link, and fails on a directory: say which it is.
@@ -79,7 +84,9 @@ export async function writeVersion(root: string, name: string, version: number, 
     // The commit: one rename switches all four files at once.
     await fs.rename(tmpLink, path.join(live, name));
   } catch (err) {
-    await Promise.allSettled(created.reverse().map((f) => fs.rm(f, { recursive: true, force: true })));
+    // Newest first and one at a time, so what is left after a kill here is still found from the
+    // archive files, which go last (cleanCertificateDebris).
+    for (const f of created.reverse()) await fs.rm(f, { recursive: true, force: true }).catch(() => undefined);
     throw err;
   }
 }

@@ -152,20 +152,55 @@ describe('FileStore', () => {
     expect(await findDebris(root)).toEqual([]);
   });
 
-  it('cleans the debris of a certificate under its lock before a save', async () => {
+  it('cleans what a killed save of its own left, under its lock, before a save: without reading live/, renewal/ or state/', async () => {
     const store = new FileStore({ root });
     await saveLocked(store, { meta, pem: pem('1') });
-    const dead = formatIdentity({ ...currentProcess(), pid: deadPid() });
-    const alive = formatIdentity(currentProcess());
+    // What a save of version 2 killed just before its switch leaves (the names it writes).
     await writeFile(path.join(root, 'archive/web/cert2.pem'), 'half');
-    await symlink('.versions/web/2', path.join(root, 'live/.web.0badc0de'));
+    await mkdir(path.join(root, 'live/.versions/web/2'));
+    await symlink('.versions/web/2', path.join(root, 'live/.web.00000002'));
     await writeFile(path.join(root, 'renewal/web.json.v2.pending'), '{}');
-    await writeFile(path.join(root, 'renewal/web.json.0123456789ab.tmp'), '');
+    // Not a save's names: the start sweep's (below).
+    await symlink('.versions/web/2', path.join(root, 'live/.web.0badc0de'));
+    const { promises } = await import('node:fs');
+    const original = promises.readdir;
+    const read: string[] = [];
+    promises.readdir = ((dir: string, ...rest: never[]) => { read.push(path.relative(root, String(dir))); return (original as (...a: unknown[]) => unknown)(dir, ...rest); }) as typeof original;
+    try {
+      await saveLocked(store, { meta, pem: pem('2') });
+    } finally {
+      promises.readdir = original;
+    }
+    expect(read.filter((d) => ['live', 'renewal', 'state', 'locks', 'fences'].includes(d))).toEqual([]);
+    expect(await liveKey(store)).toBe('key-2');
+    expect(await findDebris(root)).toEqual(['live/.web.0badc0de']);
+  });
+
+  it('the start sweep cleans the certificates a save marked and did not finish, and no other (O(suspects))', async () => {
+    await saveLocked(new FileStore({ root }), { meta, pem: pem('1') });
+    await saveLocked(new FileStore({ root }), { meta: { ...meta, name: 'api' }, pem: pem('a') });
+    // A save of web killed while it wrote its archive files: the index row is marked before anything is written.
+    const killed = new FileStore({ root });
+    await using lease = await killed.lock('web', S());
+    const fault = await failNthWrite(root, 5);
+    await expect(killed.save({ meta, pem: pem('2') }, lease, S())).rejects.toThrow();
+    fault.restore();
+    await lease.release();
+    const dead = formatIdentity({ ...currentProcess(), pid: deadPid() });
+    await writeFile(path.join(root, 'archive/web/chain2.pem'), 'half'); // what a kill (not a failure) leaves
+    await symlink('.versions/web/2', path.join(root, 'live/.web.0badc0de')); // an older certfleet's link name
     await mkdir(path.join(root, 'state'), { recursive: true });
     await writeFile(path.join(root, `state/web.json.abcdef-${dead}.tmp`), '');
-    await writeFile(path.join(root, `state/web.json.fedcba-${alive}.tmp`), ''); // a write in flight, perhaps without the lock
-    await saveLocked(store, { meta, pem: pem('2') });
-    expect(await findDebris(root)).toEqual([`state/web.json.fedcba-${alive}.tmp`]);
+    // api was not marked: debris put there by hand is not looked for (only a new index makes the sweep read every certificate).
+    await writeFile(path.join(root, 'archive/api/cert2.pem'), '');
+    const fresh = new FileStore({ root, tempAgeMs: 60 * 60_000 });
+    expect((await fresh.readMeta('web', S()))?.serial).toBe('1');
+    await fresh.sweep(S());
+    expect(await findDebris(root)).toEqual(['archive/api/cert2.pem']);
+    // The row is served from the index again, and a later sweep has nothing to lock.
+    expect((await fresh.readMeta('web', S()))?.version).toBe(1);
+    await fresh.sweep(S());
+    expect(await readdir(path.join(root, 'locks'))).toEqual([]);
   });
 
   it('completes a save that switched live/ but died before its metadata was in place', async () => {
@@ -374,9 +409,9 @@ describe('FileStore fencing and state', () => {
     const store = new FileStore({ root });
     await saveLocked(store, { meta, pem: pem('1') });
     await saveLocked(store, { meta: { ...meta, name: 'api' }, pem: pem('a') });
-    const before = await Promise.all(['web', 'api'].map((n) => readlink(path.join(root, 'fences', n))));
+    const before = await Promise.all(['web', 'api'].map((n) => readFile(path.join(root, 'fences', n), 'utf8')));
     await store.sweep(signal());
-    expect(await Promise.all(['web', 'api'].map((n) => readlink(path.join(root, 'fences', n))))).toEqual(before);
+    expect(await Promise.all(['web', 'api'].map((n) => readFile(path.join(root, 'fences', n), 'utf8')))).toEqual(before);
   });
 
   it('tokens survive the process: a new FileStore on the same root continues the count', async () => {
@@ -385,7 +420,79 @@ describe('FileStore fencing and state', () => {
     const next = await new FileStore({ root }).lock('web', signal());
     expect(next.token).toBe(first.token + 1n);
     await next.release();
-    expect((await readlink(path.join(root, 'fences/web')))).toBe(String(next.token));
+    expect(BigInt((await readFile(path.join(root, 'fences/web'), 'utf8')).trim())).toBe(next.token);
+  });
+
+  it('a grant rewrites its fence in place (no new file per grant), and carries on from an older certfleet\'s token link', async () => {
+    await mkdir(path.join(root, 'fences'), { recursive: true });
+    await symlink('41', path.join(root, 'fences/web'));
+    const store = new FileStore({ root });
+    const first = await store.lock('web', signal());
+    expect(first.token).toBe(42n);
+    const ino = (await lstat(path.join(root, 'fences/web'))).ino;
+    await first.release();
+    const second = await store.lock('web', signal());
+    expect(second.token).toBe(43n);
+    expect((await lstat(path.join(root, 'fences/web'))).ino).toBe(ino);
+    expect(await readdir(path.join(root, 'fences'))).toEqual(['web']);
+    await second.release();
+  });
+
+  it('a state write under a lease takes its state lock as a link to the lease\'s lock (no file of its own), and releases it', async () => {
+    const store = new FileStore({ root });
+    const lease = await store.lock('web', signal());
+    const lockIno = (await lstat(path.join(root, 'locks/web.lock'))).ino;
+    const { promises } = await import('node:fs');
+    const original = promises.link;
+    const seen: number[] = [];
+    promises.link = async (from, to) => {
+      await original(from, to);
+      if (String(to).endsWith('_state.web.lock')) seen.push((await lstat(String(to))).ino);
+    };
+    try {
+      await store.writeState('web', { failures: 1 }, { lease }, signal());
+    } finally {
+      promises.link = original;
+    }
+    expect(seen).toEqual([lockIno]);
+    expect(await readdir(path.join(root, 'locks'))).toEqual(['web.lock']);
+    await lease.release();
+    expect(await readdir(path.join(root, 'locks'))).toEqual([]);
+  });
+
+  it('a state lock left by a killed lease holder is taken over by a compare-and-set writer and by the next lease', async () => {
+    const store = new FileStore({ root });
+    await forgeLock(path.join(root, 'locks/_state.web.lock'), { ...currentProcess(), pid: deadPid() });
+    await store.writeState('web', { failures: 1 }, { expectedVersion: 0 }, signal());
+    await forgeLock(path.join(root, 'locks/_state.web.lock'), { ...currentProcess(), pid: deadPid() });
+    await using lease = await store.lock('web', signal());
+    expect((await store.writeState('web', { failures: 2 }, { lease }, signal())).version).toBe(2);
+  });
+
+  it('a compare-and-set writer holding the state lock makes a lease writer wait, and neither loses the other\'s write', async () => {
+    const store = new FileStore({ root });
+    const serial = await acquireLock(path.join(root, 'locks/_state.web.lock'), { staleMs: 60_000, heartbeatMs: 10_000 }, signal());
+    await using lease = await store.lock('web', signal());
+    let done = false;
+    const write = store.writeState('web', { failures: 1 }, { lease }, signal()).then((v) => { done = true; return v; });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(done).toBe(false);
+    await serial![Symbol.asyncDispose]();
+    expect((await write).version).toBe(1);
+  });
+
+  it('a state write under a lease lost meanwhile is refused and leaves no state lock behind (the successor writes on)', async () => {
+    const store = new FileStore({ root });
+    const stalled = await store.lock('web', signal());
+    const lockFile = path.join(root, 'locks/web.lock');
+    const owner = (await readOwner(lockFile))!;
+    await rm(lockFile);
+    await symlink(ownerText(owner.generation, { ...currentProcess(), pid: deadPid() }), lockFile);
+    await using taker = await new FileStore({ root }).lock('web', signal());
+    await expect(store.writeState('web', { failures: 9 }, { lease: stalled }, signal())).rejects.toMatchObject({ code: 'STORE_FENCED' });
+    expect(await readdir(path.join(root, 'locks'))).toEqual(['web.lock']);
+    expect((await store.writeState('web', { failures: 1 }, { lease: taker }, signal())).version).toBe(1);
+    await stalled.release();
   });
 
   it('reads a state file written before versions as version 1, and writes {version, state}', async () => {

@@ -3,13 +3,13 @@ import path from 'node:path';
 import { CertfleetError, errorMessage } from '../errors.js';
 import { PEM_FILES, type CertificateMeta, type CertificatePaths, type Lease, type LocalCertificateDirectory, type NewCertificate, type PemFile, type StoredCertificate, type VersionedState } from './certificate-store.js';
 import { finishSwitch, layoutAccessPaths, livePaths, pathError, syncDir, writeDerivedFile, writeFileAtomic, writeNewFile, writeVersion } from './certbot-layout.js';
-import { bumpToken, readToken } from './fencing-token.js';
-import { acquireLock, type LockFileLease } from './lock-file.js';
+import { bumpToken, Fence } from './fencing-token.js';
+import { acquireLinkedLock, acquireLock, readOwner, type LockFileLease } from './lock-file.js';
 import { foreignLive, foreignLiveError, preflightSave } from './preflight-save.js';
 import { EMPTY_STATE, type RenewalState } from './renewal-state.js';
 import { StateCipher } from './state-cipher.js';
 import type { CopyableStore } from './store-copy.js';
-import { certificatesWithDebris, cleanCertificateDebris, liveVersion, pendingMetaPath, sweepTemps, versionsPresent } from './store-debris.js';
+import { certificatesWithDebris, cleanCertificateDebris, liveVersion, pendingMetaPath, removeAll, strayDebris, sweepTemps } from './store-debris.js';
 import { StoreIndex, WRITTEN_BEFORE_RESTART } from './store-index.js';
 
 // Re-exported until every caller imports the contract's types from certificate-store.ts.
@@ -23,10 +23,15 @@ const ISSUER_CERTIFICATE_FILE = 'ca.pem';
 class FileLease implements Lease {
   private released = false;
 
-  constructor(readonly lockFile: string, readonly token: bigint, private readonly held: LockFileLease) {}
+  constructor(readonly lockFile: string, readonly token: bigint, readonly held: LockFileLease, readonly fence: Fence) {}
 
   get signal(): AbortSignal {
     return this.held.signal;
+  }
+
+  /** The newest grant's token, from the fence this lease holds open (no open or path walk per check). */
+  newestToken(): Promise<bigint> {
+    return this.fence.read();
   }
 
   /** Why this lease may not write now, or undefined (the token is checked by the store). */
@@ -39,6 +44,7 @@ class FileLease implements Lease {
   async release(): Promise<void> {
     if (this.released) return;
     this.released = true;
+    await this.fence.close();
     await this.held[Symbol.asyncDispose]();
   }
 
@@ -87,6 +93,10 @@ export class FileStore implements CopyableStore, LocalCertificateDirectory {
   private readonly log: StoreLog | undefined;
   /** The index once opened (and filled when it was missing or damaged); undefined: files only. */
   private indexing: Promise<StoreIndex | undefined> | undefined;
+  /** This process filled the index from the files: no row's mark can be trusted to point at debris. */
+  private indexFilled = false;
+  /** Rows found out of step with the files when the index was opened (sweep suspects). */
+  private indexRefreshed: string[] = [];
 
   constructor(opts: FileStoreOptions) {
     this.root = path.resolve(opts.root);
@@ -123,6 +133,7 @@ export class FileStore implements CopyableStore, LocalCertificateDirectory {
       const started = performance.now();
       const [metaFiles, stateFiles] = await Promise.all([this.jsonNames('renewal'), this.jsonNames('state')]);
       if (opened.damaged !== undefined || !existed) {
+        this.indexFilled = true;
         const filled = await this.fillIndex(opened.index, [...new Set([...metaFiles, ...stateFiles])].sort());
         const detail = { index: this.indexFile, certificates: filled, ms: Math.round(performance.now() - started) };
         // After a restart of the machine the rebuild is routine (the index is not synced), not damage.
@@ -133,6 +144,7 @@ export class FileStore implements CopyableStore, LocalCertificateDirectory {
         // Files removed or added behind the index's back (by hand, by an older certfleet): those rows again.
         const stale = opened.index.disagreeing(new Set(metaFiles), new Set(stateFiles));
         if (stale.length > 0) {
+          this.indexRefreshed = stale;
           await this.fillIndex(opened.index, stale);
           this.log?.info({ index: this.indexFile, certificates: stale.length }, 'store_index_refreshed');
         }
@@ -297,9 +309,14 @@ export class FileStore implements CopyableStore, LocalCertificateDirectory {
       // Before anything is created: a foreign live/<name> would leave an empty .versions/<name> behind.
       const foreign = await foreignLive(this.root, name);
       if (foreign) throw foreignLiveError(this.root, name, foreign);
+      // Before anything is written (the debris removal below included): until the metadata is in
+      // place, the index sends readers to the files, and a kill at any point leaves this mark, so
+      // the start sweep finds what it left without reading every certificate's files (sweep).
+      index?.markMeta(name);
       await fs.mkdir(renewal, { recursive: true, mode: 0o700 }).catch((err: unknown) => { throw pathError('create', renewal, err); });
+      // Every version present is at most the current one once its debris is gone.
       const current = await cleanCertificateDebris(this.root, name, { tempAgeMs: this.tempAgeMs }, signal);
-      version = Math.max(current, minVersion - 1, ...await versionsPresent(this.root, name)) + 1;
+      version = Math.max(current, minVersion - 1) + 1;
     } catch (err) {
       throw fail(err);
     }
@@ -313,11 +330,7 @@ export class FileStore implements CopyableStore, LocalCertificateDirectory {
           await syncDir(renewal);
         },
         // The lock may have been taken over while this save wrote (a stall): the newer holder's work stands.
-        beforeSwitch: async () => {
-          await this.assertCurrent(lease, name, 'save');
-          // Before the commit: until the metadata is in place below, the index sends readers to the files.
-          index?.markMeta(name);
-        },
+        beforeSwitch: () => this.assertCurrent(lease, name, 'save'),
       }, signal);
     } catch (err) {
       throw err instanceof CertfleetError && err.code === 'STORE_FENCED' ? err : fail(err);
@@ -374,16 +387,21 @@ export class FileStore implements CopyableStore, LocalCertificateDirectory {
    */
   async sweep(signal: AbortSignal): Promise<string[]> {
     const removed = await sweepTemps(this.root, { tempAgeMs: this.tempAgeMs }, signal);
-    const certificates = await fs.readdir(path.join(this.root, 'archive')).catch(() => [] as string[]);
-    const suspects = await certificatesWithDebris(this.root, certificates, signal);
+    const suspects = await this.suspects(signal);
+    const stray = suspects.length > 0 ? await strayDebris(this.root, new Set(suspects), { tempAgeMs: this.tempAgeMs }, signal) : new Map<string, string[]>();
+    const index = await this.index();
     for (const name of suspects) {
       signal.throwIfAborted();
-      const lease = await acquireLock(this.lockPath(name), { staleMs: this.staleLockMs, heartbeatMs: this.heartbeatMs, wait: false }, signal);
-      if (!lease) continue;
-      await using _held = lease;
+      // Never another tool's lineage (cleanCertificateDebris refuses it): the sweep leaves it alone.
+      if (await foreignLive(this.root, name)) continue;
       // A grant like any other: a stalled holder whose files this removes cannot commit after it.
-      await bumpToken(this.fencePath(name));
+      await using lease = await this.acquire(name, false, signal);
+      if (!lease) continue;
       await cleanCertificateDebris(this.root, name, { tempAgeMs: this.tempAgeMs }, signal);
+      await removeAll(stray.get(name) ?? []);
+      // The files are whole again: the row answers from the index once more.
+      const meta = await this.readMetaFromFiles(name, signal);
+      if (meta) putIndexed(() => index?.putMeta(meta));
     }
     // Every other lock a dead process left (a clean certificate's, one for a name nothing is
     // stored under, a TXT name's): taken over and released, which removes it and fences its
@@ -405,6 +423,19 @@ export class FileStore implements CopyableStore, LocalCertificateDirectory {
   }
 
   /**
+   * The certificates the sweep cleans under their locks. From the index when this process did not
+   * just build it: the rows a save marked and did not finish (killed or failed) and those found out
+   * of step with the files at open; otherwise (a new or rebuilt index, or none) every certificate is
+   * checked from its files (certificatesWithDebris, once per directory and a few calls per certificate).
+   */
+  private async suspects(signal: AbortSignal): Promise<string[]> {
+    const index = await this.index();
+    if (index && !this.indexFilled) return [...new Set([...index.marked(), ...this.indexRefreshed])].sort();
+    const certificates = await fs.readdir(path.join(this.root, 'archive')).catch(() => [] as string[]);
+    return certificatesWithDebris(this.root, certificates, signal);
+  }
+
+  /**
    * A per-certificate lock across processes. Taken over at once when its owner is dead (same
    * host: PID and start time), or when its heartbeat stopped `staleLockMs` ago; of several
    * contenders exactly one wins (lock-file.ts). The lease's `signal` fires if it is lost.
@@ -421,14 +452,15 @@ export class FileStore implements CopyableStore, LocalCertificateDirectory {
     const file = this.lockPath(name);
     const held = await acquireLock(file, { staleMs: this.staleLockMs, heartbeatMs: this.heartbeatMs, wait }, signal);
     if (!held) return undefined;
-    let token: bigint;
+    let fence: Fence | undefined;
     try {
-      token = await bumpToken(this.fencePath(name));
+      fence = await Fence.open(this.fencePath(name));
+      return new FileLease(file, await fence.bump(), held, fence);
     } catch (err) {
+      await fence?.close();
       await held[Symbol.asyncDispose]();
       throw err;
     }
-    return new FileLease(file, token, held);
   }
 
   /**
@@ -437,11 +469,21 @@ export class FileStore implements CopyableStore, LocalCertificateDirectory {
    */
   private async assertCurrent(lease: Lease, name: string, what: string): Promise<void> {
     const refuse = (why: string) => new CertfleetError('STORE_FENCED', `${what} of ${name} refused: the lease ${why}; nothing was written`);
+    const held = this.leaseOf(lease, name, what);
+    // The lock path still names this holding (a takeover by any certfleet changes it), and no
+    // later grant bumped the token.
+    const [owner, newest] = await Promise.all([readOwner(held.lockFile), held.newestToken()]);
+    if (newest !== lease.token) throw refuse(`is stale (token ${lease.token}; the lock was granted again since, token ${newest})`);
+    if (owner?.generation !== held.held.generation) throw refuse(`is stale (the lock ${owner ? 'was taken over' : 'is no longer held'})`);
+  }
+
+  /** `lease` as this store's grant of `name`'s lock that was neither released nor lost, or STORE_FENCED. */
+  private leaseOf(lease: Lease, name: string, what: string): FileLease {
+    const refuse = (why: string) => new CertfleetError('STORE_FENCED', `${what} of ${name} refused: the lease ${why}; nothing was written`);
     if (!(lease instanceof FileLease) || lease.lockFile !== this.lockPath(name)) throw refuse(`is not one of ${name}'s lock in this store`);
     const unusable = lease.unusable();
     if (unusable) throw refuse(unusable);
-    const newest = await readToken(this.fencePath(name));
-    if (newest !== lease.token) throw refuse(`is stale (token ${lease.token}; the lock was granted again since, token ${newest})`);
+    return lease;
   }
 
   /**
@@ -566,10 +608,15 @@ export class FileStore implements CopyableStore, LocalCertificateDirectory {
    * Under the lease (STORE_FENCED when stale) or by compare-and-set (STORE_CONFLICT). The check
    * and the rename run under a short per-name state lock, so two writers never both pass the
    * check of one version; it is separate from the certificate's lock, which an issuance holds for
-   * minutes while a compare-and-set writer must not wait that long.
+   * minutes while a compare-and-set writer must not wait that long. Under a lease the state lock is
+   * a second name of the lease's lock file (acquireLinkedLock: no file of its own is created).
    */
   async writeState(name: string, state: RenewalState, guard: { lease: Lease } | { expectedVersion: number }, signal: AbortSignal): Promise<VersionedState> {
-    await using _serial = (await acquireLock(this.lockPath(`_state.${name}`), { staleMs: this.staleLockMs, heartbeatMs: this.heartbeatMs }, signal))!;
+    const serialFile = this.lockPath(`_state.${name}`);
+    const lockOpts = { staleMs: this.staleLockMs, heartbeatMs: this.heartbeatMs };
+    await using _serial = 'lease' in guard
+      ? await acquireLinkedLock(serialFile, this.leaseOf(guard.lease, name, 'state write').held, lockOpts, signal)
+      : (await acquireLock(serialFile, lockOpts, signal))!;
     if ('lease' in guard) await this.assertCurrent(guard.lease, name, 'state write');
     // From the file: under this lock it is the truth, and the index may be behind it.
     const current = await this.readStateFromFile(name, signal);

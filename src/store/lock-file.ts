@@ -8,6 +8,9 @@ import { currentProcess, formatIdentity, parseIdentity, processState, type Proce
 /** A held lock. `signal` fires when the heartbeat finds the lock is no longer ours. */
 export interface LockFileLease extends AsyncDisposable {
   readonly signal: AbortSignal;
+  /** The lock's path, and this holding's generation (what the path names while it is held). */
+  readonly file: string;
+  readonly generation: string;
 }
 
 export interface LockOptions {
@@ -31,8 +34,12 @@ export interface LockOptions {
  * the fresh lock A created after removing T) cannot happen: B's check sees A's generation, not T.
  * After the removal every contender races on symlink(2) again and exactly one wins.
  * A remover that dies holding the right leaves `<lock>.<T>.reap`, itself an owner-naming symlink:
- * it is removed the same way (depth-limited), and orphaned rights are debris cleaned on the next
- * acquisition.
+ * it is removed the same way (depth-limited), and orphaned rights are debris the start sweep
+ * removes (sweepTemps), not each acquisition (that read the whole locks/ directory per grant).
+ *
+ * The owner's own right is a second name (link(2)) of its lock's symlink, not a new symlink: it
+ * names the owner all the same, and a link creates no inode (an inode costs about 0.2 ms of
+ * system CPU on a VM's ext4, measured: docs/benchmarks.md), so a grant and its release create one.
  */
 export async function acquireLock(file: string, opts: LockOptions & { wait?: boolean }, signal: AbortSignal): Promise<LockFileLease | undefined> {
   await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 }).catch((err: unknown) => { throw ioError('create the lock directory of', file, err); });
@@ -43,10 +50,7 @@ export async function acquireLock(file: string, opts: LockOptions & { wait?: boo
   for (;;) {
     signal.throwIfAborted();
     const generation = newGeneration();
-    if (await createOwnerLink(file, generation)) {
-      await removeOrphanRights(file, generation);
-      return lease(file, generation, opts);
-    }
+    if (await createOwnerLink(file, generation)) return lease(file, generation, opts);
     const owner = await readOwner(file);
     if (!owner) continue; // released just now
     if (await isStale(owner, opts.staleMs, signal)) {
@@ -128,20 +132,6 @@ async function releaseDirectly(file: string, generation: string): Promise<void> 
   if ((await readOwner(file))?.generation === generation) await fs.rm(file, { force: true });
 }
 
-/** Rights left by removers that died: harmless (their generation is gone) but debris. */
-async function removeOrphanRights(file: string, current: string): Promise<void> {
-  const base = path.basename(file);
-  const entries = await fs.readdir(path.dirname(file)).catch(() => [] as string[]);
-  await Promise.all(entries.filter((e) => e.startsWith(`${base}.`) && isRightChain(e.slice(base.length + 1)) && !e.startsWith(`${base}.${current}.reap`))
-    .map((e) => fs.rm(path.join(path.dirname(file), e), { force: true })));
-}
-
-/** `<T>.reap`, or `<T>.reap.<G>.reap` (the right to remove a dead remover's right), and so on. */
-function isRightChain(rest: string): boolean {
-  const parts = rest.split('.');
-  return parts.length % 2 === 0 && parts.every((p, i) => (i % 2 === 1 ? p === 'reap' : /^[0-9a-z]+$/.test(p)));
-}
-
 function lease(file: string, generation: string, opts: LockOptions): LockFileLease {
   const lost = new AbortController();
   let beating: Promise<void> = Promise.resolve();
@@ -171,12 +161,83 @@ function lease(file: string, generation: string, opts: LockOptions): LockFileLea
       // When the right cannot be created (no inode left), the owner unlinks its own lock directly:
       // that races only with a taker that judged this live owner stale by its heartbeat. Never
       // throws: a lock that cannot be removed at all goes stale and is taken over.
-      const deadline = timeoutSignal(10_000);
-      await removeGeneration(file, generation, opts.staleMs, deadline.signal)
-        .catch(() => releaseDirectly(file, generation)).catch(() => undefined);
-      deadline.clear();
+      await releaseOwn(file, generation, opts.staleMs);
     },
+    file,
+    generation,
   };
+}
+
+/**
+ * Removes the lock at `file` if it still is `generation` (the caller's own holding), through the
+ * right to remove that generation: taken as a hard link of the lock itself, or, where links fail
+ * (a file system without them), as a new owner-naming symlink. Never throws: a lock that cannot be
+ * removed at all goes stale and is taken over.
+ */
+async function releaseOwn(file: string, generation: string, staleMs: number): Promise<void> {
+  const right = `${file}.${generation}.reap`;
+  try {
+    await fs.link(file, right);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    // Gone (taken over and removed), or a taker holds the right and removes it: not ours to remove.
+    if (code === 'ENOENT' || code === 'EEXIST') return;
+    // When no right can be created either (no inode left), the owner unlinks its own lock directly:
+    // that races only with a taker that judged this live owner stale by its heartbeat.
+    const deadline = timeoutSignal(10_000);
+    await removeGeneration(file, generation, staleMs, deadline.signal)
+      .catch(() => releaseDirectly(file, generation)).catch(() => undefined);
+    deadline.clear();
+    return;
+  }
+  // The right names whoever held `file` when it was linked: if that was this generation, nobody
+  // else can remove it now (that needs this right) and it cannot come back once gone.
+  await releaseDirectly(file, generation).catch(() => undefined);
+  await fs.rm(right, { force: true }).catch(() => undefined);
+}
+
+/**
+ * A lock at `file` held for as long as `holder` holds its own: `file` is a second name of the
+ * holder's lock symlink (link(2): no inode), so it names the holder's owner and generation, its
+ * heartbeat is the holder's, and a dead holder's is taken over like any other lock. A short
+ * critical section under a lease (writeState) needs no lock of its own this way. Its `signal` is the
+ * holder's. STORE_FENCED when the holder's lock is gone (lost).
+ */
+export async function acquireLinkedLock(file: string, holder: LockFileLease, opts: LockOptions, signal: AbortSignal): Promise<LockFileLease> {
+  let wait = 2;
+  for (;;) {
+    signal.throwIfAborted();
+    try {
+      await fs.link(holder.file, file);
+      // What was linked is whatever held holder.file then: a successor's lock, if the holder lost
+      // its own. Then this name is ours alone (nobody may remove a live owner's generation) and
+      // goes again at once.
+      if ((await readOwner(file))?.generation !== holder.generation) {
+        await fs.rm(file, { force: true });
+        throw new CertfleetError('STORE_FENCED', `cannot take ${file}: the lock ${holder.file} it is taken under was taken over`);
+      }
+      return {
+        signal: holder.signal,
+        file,
+        generation: holder.generation,
+        [Symbol.asyncDispose]: () => releaseOwn(file, holder.generation, opts.staleMs),
+      };
+    } catch (err) {
+      if (err instanceof CertfleetError) throw err;
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' && !await fs.lstat(path.dirname(file)).then(() => true, () => false)) {
+        await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 }).catch((e: unknown) => { throw ioError('create the lock directory of', file, e); });
+        continue;
+      }
+      if (code === 'ENOENT') throw new CertfleetError('STORE_FENCED', `cannot take ${file}: the lock ${holder.file} it is taken under is no longer held`);
+      if (code !== 'EEXIST') throw ioError('create the lock', file, err);
+    }
+    const owner = await readOwner(file);
+    if (!owner) continue; // released just now
+    if (await isStale(owner, opts.staleMs, signal) && await removeGeneration(file, owner.generation, opts.staleMs, signal)) continue;
+    await sleep(wait, signal);
+    wait = Math.min(wait * 2, 100);
+  }
 }
 
 function newGeneration(): string {

@@ -46,14 +46,25 @@ export async function versionsPresent(root: string, name: string): Promise<numbe
   ];
 }
 
+/** `live/.<name>.<8 hex digits of version>`: the link a save of that version renames over `live/<name>`. */
+export function switchLinkPath(root: string, name: string, version: number): string {
+  return path.join(root, 'live', `.${name}.${version.toString(16).padStart(8, '0')}`);
+}
+
 /**
  * Under the certificate's lock: completes a save that switched `live/` but died before its
  * metadata was renamed into place, then removes every archive file and version directory above
- * the current version, stray `live/.<name>.<hex>` links, pending metadata and temp files of
- * `renewal/<name>.json`, and temp files of `state/<name>.json` whose writer is gone.
+ * the current version, with that version's switch link and pending metadata.
  * Returns the current version (what `live/` or the metadata points to, whichever is newer).
+ *
+ * O(1) in the number of certificates: only `name`'s own directories are read, and the other names
+ * a save writes are derived from the versions found there (a save creates its archive files
+ * first and a failed one removes them last: writeVersion). What no save of `name` can leave
+ * behind here (temp files of state writes, links with other names, an older certfleet's random
+ * link names) is the start sweep's: sweepTemps and, for certificates it suspects, this function.
  */
 export async function cleanCertificateDebris(root: string, name: string, opts: { tempAgeMs: number }, signal: AbortSignal): Promise<number> {
+  signal.throwIfAborted();
   // Another tool's lineage (certbot's live/<name> directory): every archive file would look like
   // debris above version 0, and they are what its live/ links serve.
   const foreign = await foreignLive(root, name);
@@ -67,26 +78,54 @@ export async function cleanCertificateDebris(root: string, name: string, opts: {
   }
   const keep = Math.max(live, meta);
   const doomed: string[] = [];
+  const above = new Set<number>();
   const archive = path.join(root, 'archive', name);
   for (const f of await readdirOrEmpty(archive)) {
     const m = PEM.exec(f);
-    if (m && Number(m[2]) > keep) doomed.push(path.join(archive, f));
+    if (m && Number(m[2]) > keep) {
+      doomed.push(path.join(archive, f));
+      above.add(Number(m[2]));
+    }
   }
   const versions = path.join(root, 'live', '.versions', name);
-  for (const d of await readdirOrEmpty(versions)) if (/^\d+$/.test(d) && Number(d) > keep) doomed.push(path.join(versions, d));
+  for (const d of await readdirOrEmpty(versions)) {
+    if (/^\d+$/.test(d) && Number(d) > keep) {
+      doomed.push(path.join(versions, d));
+      above.add(Number(d));
+    }
+  }
+  for (const v of above) doomed.push(switchLinkPath(root, name, v), pendingMetaPath(root, name, v));
+  // The links and metadata first: what a reader or the next save could take for a version.
+  await removeAll(doomed.filter((f) => !f.startsWith(archive + path.sep) && !f.startsWith(versions + path.sep)));
+  await removeAll(doomed.filter((f) => f.startsWith(archive + path.sep) || f.startsWith(versions + path.sep)));
+  return keep;
+}
+
+/**
+ * For the start sweep: what of `names` lies outside their own directories, which
+ * cleanCertificateDebris does not look for: `live/.<name>.<hex>` links of any hex (an older
+ * certfleet's random names), pending metadata and temp files of `renewal/<name>.json`, and temp
+ * files of `state/<name>.json` whose writer is gone. Reads live/, renewal/ and state/ once each,
+ * for all of them; the sweep removes each name's under its lock.
+ */
+export async function strayDebris(root: string, names: ReadonlySet<string>, opts: { tempAgeMs: number }, signal: AbortSignal): Promise<Map<string, string[]>> {
+  const stray = new Map<string, string[]>();
+  const add = (name: string, file: string) => stray.set(name, [...stray.get(name) ?? [], file]);
   for (const l of await readdirOrEmpty(path.join(root, 'live'))) {
-    if (l.startsWith(`.${name}.`) && /^[0-9a-f]{8}$/.test(l.slice(name.length + 2))) doomed.push(path.join(root, 'live', l));
+    const m = /^\.(.+)\.[0-9a-f]{8}$/.exec(l);
+    if (m && names.has(m[1]!)) add(m[1]!, path.join(root, 'live', l));
   }
   for (const f of await readdirOrEmpty(path.join(root, 'renewal'))) {
-    const rest = f.startsWith(`${name}.json.`) ? f.slice(name.length + 6) : undefined;
-    if (rest !== undefined && (/^v\d+\.pending$/.test(rest) || isTempSuffix(rest))) doomed.push(path.join(root, 'renewal', f));
+    const i = f.indexOf('.json.');
+    const rest = f.slice(i + 6);
+    if (i > 0 && names.has(f.slice(0, i)) && (/^v\d+\.pending$/.test(rest) || isTempSuffix(rest))) add(f.slice(0, i), path.join(root, 'renewal', f));
   }
   const state = path.join(root, 'state');
   for (const f of await readdirOrEmpty(state)) {
-    if (f.startsWith(`${name}.json.`) && isTempSuffix(f.slice(name.length + 6)) && await isDeadTemp(path.join(state, f), opts.tempAgeMs, signal)) doomed.push(path.join(state, f));
+    const i = f.indexOf('.json.');
+    if (i > 0 && names.has(f.slice(0, i)) && isTempSuffix(f.slice(i + 6)) && await isDeadTemp(path.join(state, f), opts.tempAgeMs, signal)) add(f.slice(0, i), path.join(state, f));
   }
-  await removeAll(doomed);
-  return keep;
+  return stray;
 }
 
 /**
@@ -182,7 +221,8 @@ async function metaVersion(metaPath: string): Promise<number> {
   }
 }
 
-async function removeAll(files: string[]): Promise<void> {
+/** Removes `files` (each absent already is fine), as STORE_IO naming the one that failed. */
+export async function removeAll(files: string[]): Promise<void> {
   await Promise.all(files.map((f) => io('remove', f, () => fs.rm(f, { recursive: true, force: true }))));
 }
 

@@ -20,7 +20,7 @@ import type { CertificateMeta, VersionedState } from './certificate-store.js';
  * row, or without metadata in its row, is read from the files too: an importer that writes the
  * layout directly (certbot import) is therefore never hidden.
  */
-type Statements = Record<'get' | 'gen' | 'markMeta' | 'putMeta' | 'markState' | 'putState' | 'fillNew' | 'fill' | 'all' | 'served', StatementSync>;
+type Statements = Record<'get' | 'gen' | 'markMeta' | 'putMeta' | 'markState' | 'putState' | 'fillNew' | 'fill' | 'all' | 'served' | 'marked', StatementSync>;
 
 /**
  * Closed this long after its last use, and opened again at the next: an idle process holds no
@@ -78,6 +78,7 @@ export class StoreIndex {
         gen = gen + 1 WHERE name = ?3 AND gen = ?4`),
       all: prepare('SELECT name, meta, meta_pending FROM certs'),
       served: prepare('SELECT name, meta IS NOT NULL AS meta, meta_pending, state IS NOT NULL AS state, state_pending FROM certs'),
+      marked: prepare(`SELECT name FROM certs WHERE meta_pending = ${WRITING}`),
     };
   }
 
@@ -229,7 +230,10 @@ export class StoreIndex {
     return [...out];
   }
 
-  /** Before a save's commit (a failure here stops the save: nothing was switched). */
+  /**
+   * Before a save writes anything (a failure here stops the save: nothing was written). The mark
+   * stays if the save does not finish (killed, or failed): the start sweep cleans those rows' files.
+   */
   markMeta(name: string): void {
     this.write(() => this.stmt.markMeta.run(name));
   }
@@ -237,6 +241,11 @@ export class StoreIndex {
   /** After the save's metadata is in place. */
   putMeta(meta: CertificateMeta): void {
     this.stmt.putMeta.run(JSON.stringify(meta), meta.name);
+  }
+
+  /** The rows a save marked and did not finish: where a killed save may have left files (FileStore.sweep). */
+  marked(): string[] {
+    return this.stmt.marked.all().map((r) => r.name as string);
   }
 
   markState(name: string): void {

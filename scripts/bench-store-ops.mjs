@@ -1,0 +1,40 @@
+// The directory store's cost per certificate, step by step: per certificate one lock, four
+// state writes under its lease, one save, the release; and one TXT-name lock and release.
+// BENCH_STORE_N certificates (default 100); BENCH_STORE_INDEX=0 runs without index.sqlite.
+// Prints wall time per step and the process's CPU per certificate (user + system).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { FileStore } from '../dist/store/file-store.js';
+
+const root = mkdtempSync(path.join(tmpdir(), 'certfleet-bench-store-'));
+const store = new FileStore({ root, index: process.env.BENCH_STORE_INDEX !== '0' });
+const S = () => AbortSignal.timeout(10_000);
+const pem = { cert: 'c', chain: 'ch', fullchain: 'f', privkey: 'k' };
+const meta = (name) => ({ name, domains: [`${name}.test`], keyType: 'ecdsa-p256', notBefore: '', notAfter: '2030-01-01T00:00:00.000Z', issuer: 'ca', serial: '1', account: 'a', orderUrl: 'o', issuedAt: '' });
+const N = Number(process.env.BENCH_STORE_N ?? 100);
+const time = { lock: 0, state: 0, save: 0, release: 0, txt: 0 };
+const cpu = { lock: 0, state: 0, save: 0, release: 0, txt: 0 };
+const timed = async (step, op) => {
+  const t = performance.now();
+  const c = process.cpuUsage();
+  const out = await op();
+  const used = process.cpuUsage(c);
+  cpu[step] += (used.user + used.system) / 1000;
+  time[step] += performance.now() - t;
+  return out;
+};
+const c0 = process.cpuUsage();
+for (let i = 0; i < N; i++) {
+  const lease = await timed('lock', () => store.lock(`c${i}`, S()));
+  for (let k = 0; k < 4; k++) await timed('state', () => store.writeState(`c${i}`, { failures: k }, { lease }, S()));
+  await timed('save', () => store.save({ meta: meta(`c${i}`), pem }, lease, S()));
+  await timed('release', () => lease.release());
+  await timed('txt', async () => (await store.lockTxtName(`_acme-challenge.c${i}.test`, S())).release());
+}
+const c = process.cpuUsage(c0);
+const ms = (v) => v.toFixed(2);
+const per = (step, n = N) => `${ms(time[step] / n)} ms (CPU ${ms(cpu[step] / n)} ms)`;
+console.log(`store ops per step, wall (CPU): lock ${per('lock')}, writeState ${per('state', N * 4)}, save ${per('save')}, release ${per('release')}, TXT lock+release ${per('txt')}`);
+console.log(`store ops (${N} certificates${process.env.BENCH_STORE_INDEX === '0' ? ', no index' : ''}): lock ${ms(time.lock / N)} ms, writeState ${ms(time.state / N / 4)} ms, save ${ms(time.save / N)} ms, release ${ms(time.release / N)} ms, TXT lock+release ${ms(time.txt / N)} ms; CPU per certificate ${ms((c.user + c.system) / 1000 / N)} ms (system ${ms(c.system / 1000 / N)})`);
+rmSync(root, { recursive: true, force: true });
