@@ -159,6 +159,9 @@ export async function writeFileAtomic(file: string, data: string | Buffer, mode:
   await syncDir(path.dirname(file));
 }
 
+/** This process's umask, read once (nothing in certfleet changes it): a mode it keeps needs no chmod. */
+const UMASK = process.umask();
+
 /**
  * Creates a file that must not exist yet with exactly `mode`, and fsyncs it (not its directory).
  * If any step fails, the file is removed again: a half-written file is never left behind (one
@@ -173,7 +176,7 @@ export async function writeNewFile(file: string, data: string | Buffer, mode: nu
   }
   try {
     await handle.writeFile(data);
-    await handle.chmod(mode); // open() applies the umask; the mode must be exact
+    if ((mode & UMASK) !== 0) await handle.chmod(mode); // open() applied the umask; the mode must be exact
     await handle.sync();
   } catch (err) {
     await handle.close().catch(() => undefined);

@@ -25,7 +25,7 @@ const READ = 64;
 export class Fence {
   private constructor(readonly file: string, private readonly handle: FileHandle) {}
 
-  /** Opens (creating, durably, when missing) the fence at `file`. Call under the lock. */
+  /** Opens (creating when missing) the fence at `file`. Call under the lock. */
   static async open(file: string): Promise<Fence> {
     try {
       return new Fence(file, await openFence(file));
@@ -48,10 +48,14 @@ export class Fence {
 
   /** Under the lock: the next token, durable before it is returned. */
   async bump(): Promise<bigint> {
-    const next = (await this.read()) + 1n;
+    const current = await this.read();
+    const next = current + 1n;
     try {
       await this.handle.write(format(next), 0, 'latin1');
       await this.handle.sync();
+      // A fence never bumped may be new: its name must survive a crash as well as its token (a
+      // fence that vanished would count from 0 again, below tokens already granted).
+      if (current === 0n) await syncDirectory(path.dirname(this.file));
     } catch (err) {
       throw fenceError('write', this.file, err);
     }
@@ -74,34 +78,18 @@ export async function bumpToken(file: string): Promise<bigint> {
 }
 
 async function openFence(file: string): Promise<FileHandle> {
-  const rw = constants.O_RDWR | constants.O_NOFOLLOW;
-  try {
-    return await fs.open(file, rw);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ELOOP') return migrate(file, rw);
-    if (code !== 'ENOENT') throw err;
+  const flags = constants.O_RDWR | constants.O_NOFOLLOW | constants.O_CREAT;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fs.open(file, flags, 0o600);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ELOOP') return migrate(file, flags);
+      if (code !== 'ENOENT' || attempt > 0) throw err;
+      // fences/ is made when the first grant finds it missing, not before every grant.
+      await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+    }
   }
-  const dir = path.dirname(file);
-  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
-  let handle: FileHandle;
-  try {
-    handle = await fs.open(file, rw | constants.O_CREAT | constants.O_EXCL, 0o600);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return fs.open(file, rw);
-    throw err;
-  }
-  // The file's name must survive a crash as well as its token: a fence that vanished would count
-  // from 0 again, below tokens already granted.
-  try {
-    await handle.write(format(0n), 0, 'latin1');
-    await handle.sync();
-    await syncDirectory(dir);
-  } catch (err) {
-    await handle.close().catch(() => undefined);
-    throw err;
-  }
-  return handle;
 }
 
 /** An older certfleet's fence (a symlink whose target is the token): replaced by a file holding the same token. */

@@ -342,7 +342,7 @@ describe('FileStore locks', () => {
   it('reports a lock that cannot be written as STORE_IO with its path', async () => {
     const store = new FileStore({ root });
     await mkdir(path.join(root, 'locks'));
-    const fault = await failNthWrite(root, 2); // mkdir of locks/, then the lock itself
+    const fault = await failNthWrite(root, 1); // the lock itself (locks/ exists: no mkdir first)
     const err = await store.lock('web', AbortSignal.timeout(1000)).then(() => undefined, (e: unknown) => e);
     fault.restore();
     expect(err).toMatchObject({ code: 'STORE_IO', message: expect.stringContaining(`${lockFile()}: ENOSPC`) });

@@ -4,8 +4,8 @@ import { CertfleetError, errorMessage } from '../errors.js';
 import { PEM_FILES, type CertificateMeta, type CertificatePaths, type Lease, type LocalCertificateDirectory, type NewCertificate, type PemFile, type StoredCertificate, type VersionedState } from './certificate-store.js';
 import { finishSwitch, layoutAccessPaths, livePaths, pathError, syncDir, writeDerivedFile, writeFileAtomic, writeNewFile, writeVersion } from './certbot-layout.js';
 import { bumpToken, Fence } from './fencing-token.js';
-import { acquireLinkedLock, acquireLock, readOwner, type LockFileLease } from './lock-file.js';
-import { foreignLive, foreignLiveError, preflightSave } from './preflight-save.js';
+import { acquireLinkedLock, acquireLock, lockGeneration, type LockFileLease } from './lock-file.js';
+import { foreignLive, preflightSave } from './preflight-save.js';
 import { EMPTY_STATE, type RenewalState } from './renewal-state.js';
 import { StateCipher } from './state-cipher.js';
 import type { CopyableStore } from './store-copy.js';
@@ -306,15 +306,13 @@ export class FileStore implements CopyableStore, LocalCertificateDirectory {
     let version: number;
     const index = await this.index();
     try {
-      // Before anything is created: a foreign live/<name> would leave an empty .versions/<name> behind.
-      const foreign = await foreignLive(this.root, name);
-      if (foreign) throw foreignLiveError(this.root, name, foreign);
       // Before anything is written (the debris removal below included): until the metadata is in
       // place, the index sends readers to the files, and a kill at any point leaves this mark, so
       // the start sweep finds what it left without reading every certificate's files (sweep).
       index?.markMeta(name);
       await fs.mkdir(renewal, { recursive: true, mode: 0o700 }).catch((err: unknown) => { throw pathError('create', renewal, err); });
-      // Every version present is at most the current one once its debris is gone.
+      // Refuses a foreign live/<name> before anything of name is created (it would leave an empty
+      // .versions/<name>); every version present is at most the current one once its debris is gone.
       const current = await cleanCertificateDebris(this.root, name, { tempAgeMs: this.tempAgeMs }, signal);
       version = Math.max(current, minVersion - 1) + 1;
     } catch (err) {
@@ -472,9 +470,9 @@ export class FileStore implements CopyableStore, LocalCertificateDirectory {
     const held = this.leaseOf(lease, name, what);
     // The lock path still names this holding (a takeover by any certfleet changes it), and no
     // later grant bumped the token.
-    const [owner, newest] = await Promise.all([readOwner(held.lockFile), held.newestToken()]);
+    const [owner, newest] = await Promise.all([lockGeneration(held.lockFile), held.newestToken()]);
     if (newest !== lease.token) throw refuse(`is stale (token ${lease.token}; the lock was granted again since, token ${newest})`);
-    if (owner?.generation !== held.held.generation) throw refuse(`is stale (the lock ${owner ? 'was taken over' : 'is no longer held'})`);
+    if (owner !== held.held.generation) throw refuse(`is stale (the lock ${owner ? 'was taken over' : 'is no longer held'})`);
   }
 
   /** `lease` as this store's grant of `name`'s lock that was neither released nor lost, or STORE_FENCED. */
@@ -627,10 +625,15 @@ export class FileStore implements CopyableStore, LocalCertificateDirectory {
     const file = this.statePath(name);
     const index = await this.index();
     try {
-      await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
       // Until the new state is in place, the index sends readers to the file.
       index?.markState(name);
-      await writeFileAtomic(file, `${JSON.stringify(next, null, 2)}\n`, 0o600);
+      const text = `${JSON.stringify(next, null, 2)}\n`;
+      // state/ is made when the first write finds it missing, not before every write.
+      await writeFileAtomic(file, text, 0o600).catch(async (err: unknown) => {
+        if (((err as CertfleetError).cause as NodeJS.ErrnoException | undefined)?.code !== 'ENOENT') throw err;
+        await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+        await writeFileAtomic(file, text, 0o600);
+      });
     } catch (err) {
       throw pathError('write', file, err);
     }

@@ -42,7 +42,6 @@ export interface LockOptions {
  * system CPU on a VM's ext4, measured: docs/benchmarks.md), so a grant and its release create one.
  */
 export async function acquireLock(file: string, opts: LockOptions & { wait?: boolean }, signal: AbortSignal): Promise<LockFileLease | undefined> {
-  await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 }).catch((err: unknown) => { throw ioError('create the lock directory of', file, err); });
   let wait = 5;
   // Without waiting, a stale lock still gets a few rounds: the first may only clear the right of a
   // remover that died (removeGeneration), and the lock itself goes in the next.
@@ -50,7 +49,13 @@ export async function acquireLock(file: string, opts: LockOptions & { wait?: boo
   for (;;) {
     signal.throwIfAborted();
     const generation = newGeneration();
-    if (await createOwnerLink(file, generation)) return lease(file, generation, opts);
+    // The directory is made when the first lock finds it missing, not before every acquisition.
+    const created = await createOwnerLink(file, generation).catch(async (err: unknown) => {
+      if (((err as CertfleetError).cause as NodeJS.ErrnoException | undefined)?.code !== 'ENOENT') throw err;
+      await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 }).catch((e: unknown) => { throw ioError('create the lock directory of', file, e); });
+      return createOwnerLink(file, generation);
+    });
+    if (created) return lease(file, generation, opts);
     const owner = await readOwner(file);
     if (!owner) continue; // released just now
     if (await isStale(owner, opts.staleMs, signal)) {
@@ -83,6 +88,22 @@ export async function readOwner(file: string): Promise<LockOwner | undefined> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw ioError('read the lock', file, err);
   }
+}
+
+/**
+ * Only the generation of the lock at `file` (undefined: none): one readlink, where readOwner also
+ * needs an lstat (its age). For the checks on every write and release.
+ */
+export async function lockGeneration(file: string): Promise<string | undefined> {
+  try {
+    const m = /^cfl1 ([0-9a-f]{12}) \S+$/.exec(await fs.readlink(file));
+    if (m) return m[1];
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    if (code !== 'EINVAL') throw ioError('read the lock', file, err);
+  }
+  return (await readOwner(file))?.generation; // not a certfleet owner link: named by its inode
 }
 
 /** The symlink target naming an owner; exported for tests that forge locks of dead processes. */
@@ -129,7 +150,13 @@ export async function removeGeneration(file: string, generation: string, staleMs
 }
 
 async function releaseDirectly(file: string, generation: string): Promise<void> {
-  if ((await readOwner(file))?.generation === generation) await fs.rm(file, { force: true });
+  if (await lockGeneration(file) === generation) await unlinkIfPresent(file);
+}
+
+async function unlinkIfPresent(file: string): Promise<void> {
+  await fs.unlink(file).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'ENOENT') throw err;
+  });
 }
 
 function lease(file: string, generation: string, opts: LockOptions): LockFileLease {
@@ -193,7 +220,7 @@ async function releaseOwn(file: string, generation: string, staleMs: number): Pr
   // The right names whoever held `file` when it was linked: if that was this generation, nobody
   // else can remove it now (that needs this right) and it cannot come back once gone.
   await releaseDirectly(file, generation).catch(() => undefined);
-  await fs.rm(right, { force: true }).catch(() => undefined);
+  await unlinkIfPresent(right).catch(() => undefined);
 }
 
 /**
@@ -212,8 +239,8 @@ export async function acquireLinkedLock(file: string, holder: LockFileLease, opt
       // What was linked is whatever held holder.file then: a successor's lock, if the holder lost
       // its own. Then this name is ours alone (nobody may remove a live owner's generation) and
       // goes again at once.
-      if ((await readOwner(file))?.generation !== holder.generation) {
-        await fs.rm(file, { force: true });
+      if (await lockGeneration(file) !== holder.generation) {
+        await unlinkIfPresent(file);
         throw new CertfleetError('STORE_FENCED', `cannot take ${file}: the lock ${holder.file} it is taken under was taken over`);
       }
       return {
