@@ -42,7 +42,7 @@ chaos: test-tools
 	@$(ENV) CHAOS_FULL=1 npx vitest run test/chaos
 
 bench: test-tools
-	@$(ENV) node scripts/bench.mjs && node scripts/bench-dns.mjs && node scripts/bench-webhook.mjs && node scripts/bench-peer.mjs && node scripts/bench-durability.mjs && node scripts/bench-daemon.mjs && BENCH_DAEMON_N=100000 node scripts/bench-daemon.mjs && node scripts/bench-api.mjs && node scripts/bench-fleet.mjs
+	@$(ENV) node scripts/bench.mjs && node scripts/bench-dns.mjs && node scripts/bench-webhook.mjs && node scripts/bench-peer.mjs && node scripts/bench-durability.mjs && node scripts/bench-store-ops.mjs && node scripts/bench-daemon.mjs && BENCH_DAEMON_N=100000 node scripts/bench-daemon.mjs && node scripts/bench-api.mjs && node scripts/bench-fleet.mjs
 
 # dist/certfleet_<version>_amd64.deb (single executable, system user, hardened systemd units) and dist/certfleet-<version>.tgz (npm).
 package: setup

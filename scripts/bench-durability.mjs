@@ -6,8 +6,8 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { writeNewFile, writeFileAtomic, syncDir, writeVersion, finishSwitch } from '../dist/store/certbot-layout.js';
-import { bumpToken } from '../dist/store/fencing-token.js';
-import { acquireLock } from '../dist/store/lock-file.js';
+import { Fence } from '../dist/store/fencing-token.js';
+import { acquireLinkedLock, acquireLock } from '../dist/store/lock-file.js';
 import { benchDate, machine, percentile, writeBenchSection } from './bench-report.mjs';
 
 const ROUNDS = Number(process.env.BENCH_DURABILITY_ROUNDS ?? 100);
@@ -32,6 +32,7 @@ async function measure(label, step) {
 }
 
 let rows;
+const held = await acquireLock(path.join(work, 'locks', 'held.lock'), { staleMs: 60_000, heartbeatMs: 20_000 }, signal);
 try {
   await fs.mkdir(path.join(work, 'files'));
   await fs.mkdir(path.join(work, 'state'));
@@ -41,19 +42,28 @@ try {
     await measure('state file replaced: temp file + fsync, rename, directory fsync', () => writeFileAtomic(path.join(work, 'state', 'state.json'), JSON.stringify({ round: Math.random() }), 0o600)),
     await measure('a version written: 4 PEM files fsynced, links, 3 directory fsyncs, the live/ rename', (i) => writeVersion(work, 'c', i + 1, { cert: pem(20), chain: pem(20), fullchain: pem(40), privkey: pem(3) }, {}, signal)),
     await measure('after the switch: live/ fsynced, old versions pruned', (i) => finishSwitch(work, 'c', i + 1)),
-    await measure('fencing token bumped: symlink, rename, directory fsync', () => bumpToken(path.join(work, 'fences', 'c'))),
-    await measure('lock acquired and released (symlink lock, reap right)', async () => {
+    await measure('fencing token bumped: fence opened, token rewritten in place + fsync, closed', async () => {
+      const fence = await Fence.open(path.join(work, 'fences', 'c'));
+      await fence.bump();
+      await fence.close();
+    }),
+    await measure('lock acquired and released (symlink lock; the right to remove it a hard link)', async () => {
       const lease = await acquireLock(path.join(work, 'locks', 'c.lock'), { staleMs: 60_000, heartbeatMs: 20_000 }, signal);
       await lease[Symbol.asyncDispose]();
     }),
+    await measure('state lock under a held lease taken and released (a hard link of the lease\'s lock)', async () => {
+      const linked = await acquireLinkedLock(path.join(work, 'locks', '_state.c.lock'), held, { staleMs: 60_000, heartbeatMs: 20_000 }, signal);
+      await linked[Symbol.asyncDispose]();
+    }),
   ];
 } finally {
+  await held[Symbol.asyncDispose]();
   await fs.rm(work, { recursive: true, force: true });
 }
 
 await writeBenchSection('durability-bench', `## Durability steps (\`make bench\`)
 
-${benchDate()} — ${machine()}. Each step of a save alone, ${ROUNDS} rounds, on the system temp directory's filesystem (${os.tmpdir()}); wall is mostly the fsync waiting for the disk, CPU is this process's (user + system, libuv's threads included), mean per step. A certificate's save is one version write, the switch's finish, one state write and one fencing-token bump under its lock (scripts/bench-durability.mjs).
+${benchDate()} — ${machine()}. Each step of a save alone, ${ROUNDS} rounds, on the system temp directory's filesystem (${os.tmpdir()}); wall is mostly the fsync waiting for the disk, CPU is this process's (user + system, libuv's threads included), mean per step. A certificate's save is one version write, the switch's finish and the metadata's rename; each state write is one state file replaced under the state lock; each grant of a lock is one lock and one fencing-token bump (scripts/bench-durability.mjs; the steps together: scripts/bench-store-ops.mjs, below).
 
 | step | wall p50 ms | wall p95 ms | CPU ms |
 | --- | --- | --- | --- |

@@ -1,11 +1,13 @@
-// The directory store's cost per certificate, step by step: per certificate one lock, four
-// state writes under its lease, one save, the release; and one TXT-name lock and release.
-// BENCH_STORE_N certificates (default 100); BENCH_STORE_INDEX=0 runs without index.sqlite.
-// Prints wall time per step and the process's CPU per certificate (user + system).
+// make bench (store part, issue 21): the directory store's cost per certificate, step by step:
+// per certificate one lock, four state writes under its lease, one save, the release, and one
+// TXT-name lock and release, as an issuance does them. BENCH_STORE_N certificates (default 100);
+// BENCH_STORE_INDEX=0 runs without index.sqlite. Wall time and this process's CPU (user +
+// system, libuv's threads included) per step, and CPU per certificate; written to docs/benchmarks.md.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { FileStore } from '../dist/store/file-store.js';
+import { benchDate, machine, writeBenchSection } from './bench-report.mjs';
 
 const root = mkdtempSync(path.join(tmpdir(), 'certfleet-bench-store-'));
 const store = new FileStore({ root, index: process.env.BENCH_STORE_INDEX !== '0' });
@@ -38,3 +40,19 @@ const per = (step, n = N) => `${ms(time[step] / n)} ms (CPU ${ms(cpu[step] / n)}
 console.log(`store ops per step, wall (CPU): lock ${per('lock')}, writeState ${per('state', N * 4)}, save ${per('save')}, release ${per('release')}, TXT lock+release ${per('txt')}`);
 console.log(`store ops (${N} certificates${process.env.BENCH_STORE_INDEX === '0' ? ', no index' : ''}): lock ${ms(time.lock / N)} ms, writeState ${ms(time.state / N / 4)} ms, save ${ms(time.save / N)} ms, release ${ms(time.release / N)} ms, TXT lock+release ${ms(time.txt / N)} ms; CPU per certificate ${ms((c.user + c.system) / 1000 / N)} ms (system ${ms(c.system / 1000 / N)})`);
 rmSync(root, { recursive: true, force: true });
+const row = (label, step, n = N) => `| ${label} | ${ms(time[step] / n)} | ${ms(cpu[step] / n)} |`;
+if (process.env.BENCH_STORE_INDEX !== '0') {
+  await writeBenchSection('store-ops-bench', `## The store's steps per certificate (\`make bench\`)
+
+${benchDate()} — ${machine()}. ${N} certificates issued for the first time into one FileStore on ${tmpdir()} (scripts/bench-store-ops.mjs): mean per step; CPU is this process's (user + system).
+
+| step | wall ms | CPU ms |
+| --- | --- | --- |
+${row('lock (grant: lock symlink, fencing token)', 'lock')}
+${row('state write under the lease (of 4)', 'state', N * 4)}
+${row('save (a new version, live/ switch, metadata, index)', 'save')}
+${row('release', 'release')}
+${row('TXT-name lock and release', 'txt')}
+
+CPU per certificate (the steps above, with 4 state writes): ${ms((c.user + c.system) / 1000 / N)} ms, of it system ${ms(c.system / 1000 / N)} ms.`);
+}

@@ -33,7 +33,7 @@ export interface VersionWriteHooks {
    */
   prepare?(created: string[]): Promise<void>;
   /** The last check before the switch (a stale lease refuses here); a throw writes nothing. */
-  beforeSwitch?(): Promise<void>;
+  beforeSwitch?(): void | Promise<void>;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { constants, promises as fs } from 'node:fs';
+import { constants, promises as fs, readFileSync, readlinkSync, readSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { CertfleetError, errorMessage } from '../errors.js';
@@ -11,19 +11,24 @@ const WIDTH = 24;
 const READ = 64;
 
 /**
- * The fencing token of one lock: `fences/<key>` holds the decimal token of the newest grant,
- * zero-padded to a fixed width. Bumped only by the process that just acquired the lock, so the
- * grants of one lock are serialised and the token strictly increases across processes.
+ * The fencing token of one lock: `fences/<key>` holds the decimal token of the newest grant.
+ * Bumped only by the process that just acquired the lock, so the grants of one lock are
+ * serialised and the token strictly increases across processes.
  *
- * A regular file overwritten in place (pwrite of the same bytes, then fsync), held open by the
- * lease: a bump creates no inode, where a symlink replaced by rename created one per grant (about
- * 0.2 ms of system CPU on a VM's ext4, measured: docs/benchmarks.md). A reader racing a bump sees
- * the old token, the new one, or a mix of their digits that is neither: a stale holder is refused
- * in each case. The write is one sector, which a crash does not tear. A token of an older certfleet
- * (a symlink) is carried over once, by rename, under the lock.
+ * Normally a regular file, zero-padded to a fixed width and overwritten in place (pwrite of the
+ * same bytes, then fsync), held open by the lease: a bump creates no inode, where a symlink
+ * replaced by rename created one per grant (about 0.2 ms of system CPU on a VM's ext4, measured:
+ * docs/benchmarks.md). A reader racing a bump sees the old token, the new one, or a mix of their
+ * digits that is neither: a stale holder is refused in each case; the write is one sector, which
+ * a crash does not tear.
+ *
+ * A file needs a data block for its first token, and a full disk must not stop a grant (the store
+ * reports a full disk before the CA is asked, under the lock): where that write fails, and for an
+ * older certfleet's fence, the fence is a symlink whose target is the token, replaced by rename (no
+ * data block), as before; such a fence becomes a file at the next grant that can write one.
  */
 export class Fence {
-  private constructor(readonly file: string, private readonly handle: FileHandle) {}
+  private constructor(readonly file: string, private handle: FileHandle | undefined) {}
 
   /** Opens (creating when missing) the fence at `file`. Call under the lock. */
   static async open(file: string): Promise<Fence> {
@@ -35,11 +40,13 @@ export class Fence {
   }
 
   /** The newest grant's token (0: never granted). */
-  async read(): Promise<bigint> {
+  read(): bigint {
+    if (!this.handle) return readLinkToken(this.file);
     const buf = Buffer.alloc(READ);
     let n: number;
     try {
-      ({ bytesRead: n } = await this.handle.read(buf, 0, READ, 0));
+      // Synchronous: one pread of a cached page, on every write's check (a thread-pool round trip costs more).
+      n = readSync(this.handle.fd, buf, 0, READ, 0);
     } catch (err) {
       throw fenceError('read', this.file, err);
     }
@@ -48,22 +55,31 @@ export class Fence {
 
   /** Under the lock: the next token, durable before it is returned. */
   async bump(): Promise<bigint> {
-    const current = await this.read();
+    const current = this.read();
     const next = current + 1n;
-    try {
-      await this.handle.write(format(next), 0, 'latin1');
-      await this.handle.sync();
-      // A fence never bumped may be new: its name must survive a crash as well as its token (a
-      // fence that vanished would count from 0 again, below tokens already granted).
-      if (current === 0n) await syncDirectory(path.dirname(this.file));
-    } catch (err) {
-      throw fenceError('write', this.file, err);
+    if (this.handle) {
+      try {
+        await this.handle.write(format(next), 0, 'latin1');
+        await this.handle.sync();
+        // A fence never bumped may be new: its name must survive a crash as well as its token (a
+        // fence that vanished would count from 0 again, below tokens already granted).
+        if (current === 0n) await syncDirectory(path.dirname(this.file));
+        return next;
+      } catch (err) {
+        if (current !== 0n || (err as NodeJS.ErrnoException).code !== 'ENOSPC') throw fenceError('write', this.file, err);
+        // A new, empty file on a full disk: the token goes into a symlink instead (below).
+        await this.close();
+        await fs.rm(this.file, { force: true });
+      }
     }
+    await writeLinkToken(this.file, next);
     return next;
   }
 
   async close(): Promise<void> {
-    await this.handle.close().catch(() => undefined);
+    const handle = this.handle;
+    this.handle = undefined;
+    await handle?.close().catch(() => undefined);
   }
 }
 
@@ -77,14 +93,15 @@ export async function bumpToken(file: string): Promise<bigint> {
   }
 }
 
-async function openFence(file: string): Promise<FileHandle> {
+/** The open file, or undefined for a symlink fence that cannot become a file now (a full disk). */
+async function openFence(file: string): Promise<FileHandle | undefined> {
   const flags = constants.O_RDWR | constants.O_NOFOLLOW | constants.O_CREAT;
   for (let attempt = 0; ; attempt++) {
     try {
       return await fs.open(file, flags, 0o600);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ELOOP') return migrate(file, flags);
+      if (code === 'ELOOP') return toFile(file, flags);
       if (code !== 'ENOENT' || attempt > 0) throw err;
       // fences/ is made when the first grant finds it missing, not before every grant.
       await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
@@ -92,9 +109,9 @@ async function openFence(file: string): Promise<FileHandle> {
   }
 }
 
-/** An older certfleet's fence (a symlink whose target is the token): replaced by a file holding the same token. */
-async function migrate(file: string, flags: number): Promise<FileHandle> {
-  const token = parseToken(await fs.readlink(file), file);
+/** A symlink fence replaced by a file holding the same token; undefined when the disk is full (it stays a symlink). */
+async function toFile(file: string, flags: number): Promise<FileHandle | undefined> {
+  const token = readLinkToken(file);
   const tmp = tempName(file);
   try {
     await fs.writeFile(tmp, format(token), { mode: 0o600, flush: true });
@@ -102,9 +119,38 @@ async function migrate(file: string, flags: number): Promise<FileHandle> {
     await syncDirectory(path.dirname(file));
   } catch (err) {
     await fs.rm(tmp, { force: true }).catch(() => undefined);
+    if ((err as NodeJS.ErrnoException).code === 'ENOSPC') return undefined;
     throw err;
   }
   return fs.open(file, flags);
+}
+
+function readLinkToken(file: string): bigint {
+  let text: string;
+  try {
+    text = readlinkSync(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return 0n;
+    // Became a file since (a later grant): its token is the newest.
+    if (code === 'EINVAL') return parseToken(readFileSync(file, 'latin1'), file);
+    throw fenceError('read', file, err);
+  }
+  return parseToken(text, file);
+}
+
+/** The token as a symlink: made with its content in one step and, being short, with no data block. */
+async function writeLinkToken(file: string, token: bigint): Promise<void> {
+  const dir = path.dirname(file);
+  const tmp = tempName(file);
+  try {
+    await fs.symlink(String(token), tmp);
+    await fs.rename(tmp, file);
+    await syncDirectory(dir);
+  } catch (err) {
+    await fs.rm(tmp, { force: true }).catch(() => undefined);
+    throw fenceError('write', file, err);
+  }
 }
 
 function format(token: bigint): string {

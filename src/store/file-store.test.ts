@@ -438,21 +438,40 @@ describe('FileStore fencing and state', () => {
     await second.release();
   });
 
+  it('a full disk at a name\'s first grant still grants it: the token goes into a symlink (no data block), a file again at the next grant', async () => {
+    const store = new FileStore({ root });
+    await mkdir(path.join(root, 'locks'), { recursive: true });
+    await mkdir(path.join(root, 'fences'), { recursive: true });
+    const fault = await failNthWrite(root, 3, 'ENOSPC'); // the lock, the fence's open, then the sync of its first token
+    const first = await store.lock('web', signal());
+    fault.restore();
+    expect(first.token).toBe(1n);
+    expect(await readlink(path.join(root, 'fences/web'))).toBe('1');
+    await expect(store.writeState('web', { failures: 1 }, { lease: first }, signal())).resolves.toMatchObject({ version: 1 });
+    await first.release();
+    const second = await store.lock('web', signal());
+    expect(second.token).toBe(2n);
+    expect((await lstat(path.join(root, 'fences/web'))).isFile()).toBe(true);
+    await expect(store.save({ meta, pem: pem('1') }, first, signal())).rejects.toMatchObject({ code: 'STORE_FENCED' });
+    await second.release();
+  });
+
   it('a state write under a lease takes its state lock as a link to the lease\'s lock (no file of its own), and releases it', async () => {
     const store = new FileStore({ root });
     const lease = await store.lock('web', signal());
     const lockIno = (await lstat(path.join(root, 'locks/web.lock'))).ino;
     const { promises } = await import('node:fs');
-    const original = promises.link;
+    const original = promises.rename;
     const seen: number[] = [];
-    promises.link = async (from, to) => {
-      await original(from, to);
-      if (String(to).endsWith('_state.web.lock')) seen.push((await lstat(String(to))).ino);
+    // While the state file is renamed into place, the state lock is held: which inode is it?
+    promises.rename = async (from, to) => {
+      if (String(to).endsWith('state/web.json')) seen.push((await lstat(path.join(root, 'locks/_state.web.lock'))).ino);
+      return original(from, to);
     };
     try {
       await store.writeState('web', { failures: 1 }, { lease }, signal());
     } finally {
-      promises.link = original;
+      promises.rename = original;
     }
     expect(seen).toEqual([lockIno]);
     expect(await readdir(path.join(root, 'locks'))).toEqual(['web.lock']);

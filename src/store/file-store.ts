@@ -1,4 +1,4 @@
-import { constants, promises as fs } from 'node:fs';
+import { constants, promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CertfleetError, errorMessage } from '../errors.js';
 import { PEM_FILES, type CertificateMeta, type CertificatePaths, type Lease, type LocalCertificateDirectory, type NewCertificate, type PemFile, type StoredCertificate, type VersionedState } from './certificate-store.js';
@@ -30,7 +30,7 @@ class FileLease implements Lease {
   }
 
   /** The newest grant's token, from the fence this lease holds open (no open or path walk per check). */
-  newestToken(): Promise<bigint> {
+  newestToken(): bigint {
     return this.fence.read();
   }
 
@@ -282,13 +282,13 @@ export class FileStore implements CopyableStore, LocalCertificateDirectory {
    * metadata or `live/` uses, so a leftover never blocks a save.
    */
   async save(cert: NewCertificate, lease: Lease, signal: AbortSignal): Promise<CertificateMeta> {
-    await this.assertCurrent(lease, cert.meta.name, 'save');
+    this.assertCurrent(lease, cert.meta.name, 'save');
     return this.saveLocked(cert, lease, signal);
   }
 
   /** A save that keeps `cert`'s version number when it is above the current one (store migrate: store-copy.ts). */
   async saveCopy(cert: StoredCertificate, lease: Lease, signal: AbortSignal): Promise<CertificateMeta> {
-    await this.assertCurrent(lease, cert.meta.name, 'save');
+    this.assertCurrent(lease, cert.meta.name, 'save');
     const { version, ...meta } = cert.meta;
     return this.saveLocked({ meta, pem: cert.pem }, lease, signal, version);
   }
@@ -465,12 +465,13 @@ export class FileStore implements CopyableStore, LocalCertificateDirectory {
    * STORE_FENCED unless `lease` is this store's live grant of `name`'s lock and no later grant
    * exists. A check, then the write: a holder that stalls between the two is fenced at its next write.
    */
-  private async assertCurrent(lease: Lease, name: string, what: string): Promise<void> {
+  private assertCurrent(lease: Lease, name: string, what: string): void {
     const refuse = (why: string) => new CertfleetError('STORE_FENCED', `${what} of ${name} refused: the lease ${why}; nothing was written`);
     const held = this.leaseOf(lease, name, what);
     // The lock path still names this holding (a takeover by any certfleet changes it), and no
     // later grant bumped the token.
-    const [owner, newest] = await Promise.all([lockGeneration(held.lockFile), held.newestToken()]);
+    const newest = held.newestToken();
+    const owner = lockGeneration(held.lockFile);
     if (newest !== lease.token) throw refuse(`is stale (token ${lease.token}; the lock was granted again since, token ${newest})`);
     if (owner !== held.held.generation) throw refuse(`is stale (the lock ${owner ? 'was taken over' : 'is no longer held'})`);
   }
@@ -588,11 +589,16 @@ export class FileStore implements CopyableStore, LocalCertificateDirectory {
     return indexed ?? this.readStateFromFile(name, signal);
   }
 
-  private async readStateFromFile(name: string, signal: AbortSignal): Promise<VersionedState> {
+  private readStateFromFile(name: string, signal: AbortSignal): Promise<VersionedState> {
+    return Promise.resolve().then(() => this.stateFromFile(name, signal));
+  }
+
+  private stateFromFile(name: string, signal: AbortSignal): VersionedState {
     signal.throwIfAborted();
     let parsed: unknown;
     try {
-      parsed = JSON.parse(await fs.readFile(this.statePath(name), 'utf8'));
+      // Synchronous: a small file, read under the state lock at every write (a thread-pool round trip costs about 20 times the CPU).
+      parsed = JSON.parse(readFileSync(this.statePath(name), 'utf8'));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { state: EMPTY_STATE, version: 0 };
       throw new CertfleetError('STORE_IO', `cannot read schedule state of certificate ${name}: ${errorMessage(err)}`, { cause: err });
@@ -615,7 +621,7 @@ export class FileStore implements CopyableStore, LocalCertificateDirectory {
     await using _serial = 'lease' in guard
       ? await acquireLinkedLock(serialFile, this.leaseOf(guard.lease, name, 'state write').held, lockOpts, signal)
       : (await acquireLock(serialFile, lockOpts, signal))!;
-    if ('lease' in guard) await this.assertCurrent(guard.lease, name, 'state write');
+    if ('lease' in guard) this.assertCurrent(guard.lease, name, 'state write');
     // From the file: under this lock it is the truth, and the index may be behind it.
     const current = await this.readStateFromFile(name, signal);
     if ('expectedVersion' in guard && current.version !== guard.expectedVersion) {

@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+// The small calls of a grant, a check and a release are synchronous: a thread-pool round trip
+// costs about ten times the CPU of a readlink or link itself (measured: docs/benchmarks.md).
+// The symlink that creates a lock stays asynchronous (it allocates an inode).
+import { linkSync, lstatSync, promises as fs, readlinkSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { sleep, timeoutSignal } from '../abort.js';
 import { CertfleetError, errorMessage } from '../errors.js';
@@ -76,11 +79,15 @@ export interface LockOwner {
 }
 
 /** The owner of the lock at `file`, or undefined when there is none. */
-export async function readOwner(file: string): Promise<LockOwner | undefined> {
+export function readOwner(file: string): Promise<LockOwner | undefined> {
+  return Promise.resolve().then(() => readOwnerNow(file));
+}
+
+function readOwnerNow(file: string): LockOwner | undefined {
   try {
-    const st = await fs.lstat(file);
+    const st = lstatSync(file);
     if (!st.isSymbolicLink()) return { generation: `i${st.ino}`, mtimeMs: st.mtimeMs }; // legacy lock file: age decides
-    const m = /^cfl1 ([0-9a-f]{12}) (\S+)$/.exec(await fs.readlink(file));
+    const m = /^cfl1 ([0-9a-f]{12}) (\S+)$/.exec(readlinkSync(file));
     if (!m) return { generation: `i${st.ino}`, mtimeMs: st.mtimeMs };
     const id = parseIdentity(m[2]!);
     return id ? { generation: m[1]!, id, mtimeMs: st.mtimeMs } : { generation: m[1]!, mtimeMs: st.mtimeMs };
@@ -94,16 +101,16 @@ export async function readOwner(file: string): Promise<LockOwner | undefined> {
  * Only the generation of the lock at `file` (undefined: none): one readlink, where readOwner also
  * needs an lstat (its age). For the checks on every write and release.
  */
-export async function lockGeneration(file: string): Promise<string | undefined> {
+export function lockGeneration(file: string): string | undefined {
   try {
-    const m = /^cfl1 ([0-9a-f]{12}) \S+$/.exec(await fs.readlink(file));
+    const m = /^cfl1 ([0-9a-f]{12}) \S+$/.exec(readlinkSync(file));
     if (m) return m[1];
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return undefined;
     if (code !== 'EINVAL') throw ioError('read the lock', file, err);
   }
-  return (await readOwner(file))?.generation; // not a certfleet owner link: named by its inode
+  return readOwnerNow(file)?.generation; // not a certfleet owner link: named by its inode
 }
 
 /** The symlink target naming an owner; exported for tests that forge locks of dead processes. */
@@ -150,13 +157,16 @@ export async function removeGeneration(file: string, generation: string, staleMs
 }
 
 async function releaseDirectly(file: string, generation: string): Promise<void> {
-  if (await lockGeneration(file) === generation) await unlinkIfPresent(file);
+  await Promise.resolve();
+  if (lockGeneration(file) === generation) unlinkIfPresent(file);
 }
 
-async function unlinkIfPresent(file: string): Promise<void> {
-  await fs.unlink(file).catch((err: NodeJS.ErrnoException) => {
-    if (err.code !== 'ENOENT') throw err;
-  });
+function unlinkIfPresent(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
 }
 
 function lease(file: string, generation: string, opts: LockOptions): LockFileLease {
@@ -204,7 +214,7 @@ function lease(file: string, generation: string, opts: LockOptions): LockFileLea
 async function releaseOwn(file: string, generation: string, staleMs: number): Promise<void> {
   const right = `${file}.${generation}.reap`;
   try {
-    await fs.link(file, right);
+    linkSync(file, right);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     // Gone (taken over and removed), or a taker holds the right and removes it: not ours to remove.
@@ -220,7 +230,11 @@ async function releaseOwn(file: string, generation: string, staleMs: number): Pr
   // The right names whoever held `file` when it was linked: if that was this generation, nobody
   // else can remove it now (that needs this right) and it cannot come back once gone.
   await releaseDirectly(file, generation).catch(() => undefined);
-  await unlinkIfPresent(right).catch(() => undefined);
+  try {
+    unlinkIfPresent(right);
+  } catch {
+    // an orphaned right: the start sweep removes it
+  }
 }
 
 /**
@@ -235,12 +249,12 @@ export async function acquireLinkedLock(file: string, holder: LockFileLease, opt
   for (;;) {
     signal.throwIfAborted();
     try {
-      await fs.link(holder.file, file);
+      linkSync(holder.file, file);
       // What was linked is whatever held holder.file then: a successor's lock, if the holder lost
       // its own. Then this name is ours alone (nobody may remove a live owner's generation) and
       // goes again at once.
-      if (await lockGeneration(file) !== holder.generation) {
-        await unlinkIfPresent(file);
+      if (lockGeneration(file) !== holder.generation) {
+        unlinkIfPresent(file);
         throw new CertfleetError('STORE_FENCED', `cannot take ${file}: the lock ${holder.file} it is taken under was taken over`);
       }
       return {

@@ -1,4 +1,4 @@
-import { constants, promises as fs } from 'node:fs';
+import { constants, lstatSync, promises as fs, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { CertfleetError, errorMessage } from '../errors.js';
 
@@ -14,13 +14,16 @@ export const PREFLIGHT_FREE_INODES = 64;
  */
 export async function foreignLive(root: string, name: string): Promise<string | undefined> {
   const live = path.join(root, 'live', name);
-  const st = await fs.lstat(live).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') return undefined;
-    throw new CertfleetError('STORE_IO', `cannot check ${live}: ${errorMessage(err)}`, { cause: err });
-  });
+  // Synchronous: run twice per save, and a thread-pool round trip costs more CPU than an lstat.
+  let st;
+  try {
+    st = lstatSync(live);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new CertfleetError('STORE_IO', `cannot check ${live}: ${errorMessage(err)}`, { cause: err });
+  }
   if (!st) return undefined;
   if (st.isSymbolicLink()) {
-    const target = await fs.readlink(live);
+    const target = readlinkSync(live);
     return /^\.versions\/[^/]+\/\d+$/.test(target) ? undefined : `a link to ${target}`;
   }
   if (!st.isDirectory()) return 'a file';

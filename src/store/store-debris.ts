@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+// Reads of one certificate's few names are synchronous (a thread-pool round trip costs more CPU than they do).
+import { lstatSync, promises as fs, readFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { CertfleetError, errorMessage } from '../errors.js';
 import { currentProcess, formatIdentity, parseIdentity, processState } from './process-identity.js';
@@ -28,8 +29,17 @@ export function pendingMetaPath(root: string, name: string, version: number): st
 }
 
 /** The version `live/<name>` points to, or 0. */
-export async function liveVersion(root: string, name: string): Promise<number> {
-  const target = await fs.readlink(path.join(root, 'live', name)).catch(() => '');
+export function liveVersion(root: string, name: string): Promise<number> {
+  return Promise.resolve(liveVersionNow(root, name));
+}
+
+function liveVersionNow(root: string, name: string): number {
+  let target = '';
+  try {
+    target = readlinkSync(path.join(root, 'live', name));
+  } catch {
+    // absent (or not a link): no version of certfleet's is live
+  }
   const m = /^\.versions\/[^/]+\/(\d+)$/.exec(target);
   return m ? Number(m[1]) : 0;
 }
@@ -70,9 +80,9 @@ export async function cleanCertificateDebris(root: string, name: string, opts: {
   const foreign = await foreignLive(root, name);
   if (foreign) throw foreignLiveError(root, name, foreign);
   const metaPath = path.join(root, 'renewal', `${name}.json`);
-  const live = await liveVersion(root, name);
-  let meta = await metaVersion(metaPath);
-  if (live > meta && await exists(pendingMetaPath(root, name, live))) {
+  const live = liveVersionNow(root, name);
+  let meta = metaVersion(metaPath);
+  if (live > meta && exists(pendingMetaPath(root, name, live))) {
     await io('complete the metadata of', metaPath, () => fs.rename(pendingMetaPath(root, name, live), metaPath));
     meta = live;
   }
@@ -154,7 +164,7 @@ export async function certificatesWithDebris(root: string, names: string[], sign
       continue;
     }
     if (suspects.has(name)) continue;
-    const live = await liveVersion(root, name);
+    const live = liveVersionNow(root, name);
     const above = (v: number) => v > live;
     const archived = (await readdirOrEmpty(path.join(root, 'archive', name))).map((f) => Number(PEM.exec(f)?.[2] ?? 0));
     const dirs = (await readdirOrEmpty(path.join(root, 'live', '.versions', name))).map((d) => (/^\d+$/.test(d) ? Number(d) : 0));
@@ -212,9 +222,9 @@ async function olderThan(file: string, ageMs: number): Promise<boolean> {
   return st !== undefined && Date.now() - st.mtimeMs > ageMs;
 }
 
-async function metaVersion(metaPath: string): Promise<number> {
+function metaVersion(metaPath: string): number {
   try {
-    return (JSON.parse(await fs.readFile(metaPath, 'utf8')) as { version?: number }).version ?? 0;
+    return (JSON.parse(readFileSync(metaPath, 'utf8')) as { version?: number }).version ?? 0;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
     throw new CertfleetError('STORE_IO', `cannot read ${metaPath}: ${errorMessage(err)}`, { cause: err });
@@ -226,8 +236,13 @@ export async function removeAll(files: string[]): Promise<void> {
   await Promise.all(files.map((f) => io('remove', f, () => fs.rm(f, { recursive: true, force: true }))));
 }
 
-async function exists(file: string): Promise<boolean> {
-  return fs.lstat(file).then(() => true, () => false);
+function exists(file: string): boolean {
+  try {
+    lstatSync(file);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function readdirOrEmpty(dir: string): Promise<string[]> {
