@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 // Reads of one certificate's few names are synchronous (a thread-pool round trip costs more CPU than they do).
-import { lstatSync, promises as fs, readFileSync, readlinkSync } from 'node:fs';
+import { lstatSync, promises as fs, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { CertfleetError, errorMessage } from '../errors.js';
 import { currentProcess, formatIdentity, parseIdentity, processState } from './process-identity.js';
@@ -90,7 +90,7 @@ export async function cleanCertificateDebris(root: string, name: string, opts: {
   const doomed: string[] = [];
   const above = new Set<number>();
   const archive = path.join(root, 'archive', name);
-  for (const f of await readdirOrEmpty(archive)) {
+  for (const f of ownEntries(archive)) {
     const m = PEM.exec(f);
     if (m && Number(m[2]) > keep) {
       doomed.push(path.join(archive, f));
@@ -98,7 +98,7 @@ export async function cleanCertificateDebris(root: string, name: string, opts: {
     }
   }
   const versions = path.join(root, 'live', '.versions', name);
-  for (const d of await readdirOrEmpty(versions)) {
+  for (const d of ownEntries(versions)) {
     if (/^\d+$/.test(d) && Number(d) > keep) {
       doomed.push(path.join(versions, d));
       above.add(Number(d));
@@ -242,6 +242,16 @@ function exists(file: string): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** readdirOrEmpty of one certificate's own directory (a few entries per version): synchronous, like its other small reads. */
+function ownEntries(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw new CertfleetError('STORE_IO', `cannot list ${dir}: ${errorMessage(err)}`, { cause: err });
   }
 }
 
