@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { promises, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { currentProcess, formatIdentity, parseIdentity, processState, startTimeOf } from './process-identity.js';
 
@@ -13,6 +13,17 @@ describe('process identity', () => {
   it('round-trips through its text form and rejects anything else', () => {
     expect(parseIdentity(formatIdentity(currentProcess()))).toEqual(currentProcess());
     expect(parseIdentity('12-34-nothex')).toBeUndefined();
+  });
+
+  it('a process that exits while its /proc entry is read (ESRCH) is dead, not an error', async () => {
+    const dead = { ...currentProcess(), pid: spawnSync(process.execPath, ['-e', ''], { stdio: 'ignore' }).pid };
+    const original = promises.readFile;
+    promises.readFile = (() => Promise.reject(Object.assign(new Error('ESRCH: no such process, read'), { code: 'ESRCH' })));
+    try {
+      expect(await processState(dead, AbortSignal.timeout(1000))).toBe('dead');
+    } finally {
+      promises.readFile = original;
+    }
   });
 
   it('tells this live process from a dead PID, a reused PID and another host', async () => {

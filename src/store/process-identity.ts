@@ -50,8 +50,10 @@ export async function processState(id: ProcessIdentity, signal: AbortSignal): Pr
   try {
     stat = await fs.readFile(`/proc/${id.pid}/stat`, { encoding: 'utf8', signal });
   } catch (err) {
-    // With /proc mounted hidepid, another user's live process has no entry here either.
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return pidExists(id.pid) ? 'unknown' : 'dead';
+    // With /proc mounted hidepid, another user's live process has no entry here either. ESRCH:
+    // it exited between the open and the read (a stale lock's holder killed just then).
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ESRCH') return pidExists(id.pid) ? 'unknown' : 'dead';
     throw err;
   }
   return startTimeOf(stat) === id.start ? 'alive' : 'dead';
