@@ -49,7 +49,7 @@ const CESSATION_OF_OPERATION = 5;
 
 /** A Renewer with the jobs using it, so a replaced one is closed only when they are done. */
 interface RenewerSlot {
-  renewer: Renewer; names: string[]; active: number; retired: boolean; infraDigest: string;
+  renewer: Renewer; active: number; retired: boolean; infraDigest: string;
   /** The store's connections (PostgreSQL): opened at start, ended when the slot is done with them. */
   ready: Composed['ready']; close: Composed['close'];
   fleet?: FleetParts | undefined;
@@ -130,12 +130,14 @@ export class Daemon {
       d.production = verdict.production;
       d.startScheduler(config);
       d.managed = new ManagedCertificates({ store: () => d.slot.managed, status: () => d.store, config: () => d.config, changed: (name) => d.respec(name), log: opts.log, now: () => d.now() });
-      d.apply(config);
+      // Nothing scheduled yet: planFromStore schedules every certificate.
+      d.apply(config, { schedule: false });
       // PostgreSQL: connect and migrate now, so an unreachable database is one error at start (exit 2).
       await d.slot.ready(signal);
-      // The API's certificates, read from the store just opened; scheduled with the file's before the scheduler starts.
+      // The API's certificates, read from the store just opened; planned with the file's before the scheduler starts.
       await d.managed.load(signal);
-      for (const name of d.managed.names()) d.respec(name);
+      for (const name of d.managed.names()) d.respec(name, { schedule: false });
+      const leftovers = await d.planFromStore(signal);
       d.http = await startHttpServer(config.server.listen, {
         readiness: async () => ({
           config: d.specs !== undefined, store: await d.store.writable(AbortSignal.timeout(5_000)), scheduler: d.scheduler.running,
@@ -151,7 +153,7 @@ export class Daemon {
       d.scheduler.start();
       await d.startFleet();
       // Beside the jobs, not before them: each job also cleans its own certificate's leftovers.
-      d.sweeping = sweepStore(d.store, d.slot.renewer, d.slot.names, d.log, d.lifetime.signal).catch((err: unknown) => d.log.debug({ error: errorMessage(err) }, 'sweep_interrupted'));
+      d.sweeping = sweepStore(d.store, d.slot.renewer, d.log, d.lifetime.signal, leftovers).catch((err: unknown) => d.log.debug({ error: errorMessage(err) }, 'sweep_interrupted'));
       d.watcher = new ConfigWatcher(opts.configFile, { initialDigest: digestOf(text), onChange: (c) => d.onConfigChange(c) });
       const how = await d.watcher.start();
       signal.throwIfAborted();
@@ -322,7 +324,7 @@ export class Daemon {
    * Makes `config` current: only certificates that are new or whose spec changed are looked at
    * now. What can fail (reading the store key) comes first: a failure changes nothing.
    */
-  private apply(config: Config): { added: string[]; changed: string[]; removed: string[] } {
+  private apply(config: Config, opts: { schedule: boolean } = { schedule: true }): { added: string[]; changed: string[]; removed: string[] } {
     const previous = this.config as Config | undefined;
     // What the pipeline is built from; a change rebuilds it (a new ACME client, store, providers).
     const infraDigest = stableDigest({ acme: config.acme, dns: config.dns, store: config.store, notify: config.notify, containers: config.containers, cleanup: config.scheduler.txt_cleanup_timeout });
@@ -341,7 +343,7 @@ export class Daemon {
     if (composed) {
       this.store = composed.store;
       this.slot = {
-        infraDigest, active: 0, retired: false, renewer: composed.renewer, names: composed.names, ready: composed.ready, close: composed.close,
+        infraDigest, active: 0, retired: false, renewer: composed.renewer, ready: composed.ready, close: composed.close,
         fleet: composed.fleet && composed.delivery ? { store: composed.fleet, delivery: composed.delivery } : undefined,
         managed: composed.managed,
       };
@@ -362,7 +364,7 @@ export class Daemon {
     this.specs = next;
     this.scheduler.setConcurrency(config.scheduler.concurrency);
     const now = this.now();
-    for (const name of [...added, ...changed]) this.scheduler.schedule(name, now);
+    if (opts.schedule) for (const name of [...added, ...changed]) this.scheduler.schedule(name, now);
     for (const name of removed) {
       this.scheduler.unschedule(name);
       this.metrics.forget(name);
@@ -373,17 +375,49 @@ export class Daemon {
   }
 
   /** One name changed outside the config file (the API, another fleet host): only it is rescheduled. */
-  private respec(name: string): void {
+  private respec(name: string, opts: { schedule: boolean } = { schedule: true }): void {
     const spec = this.managed.specOf(name, this.config);
     const digest = spec && this.specDigest(spec, this.config.acme.directory);
     if (spec && digest && this.specs.get(name)?.digest !== digest) {
       this.specs.set(name, { spec, digest });
-      this.scheduler.schedule(name, this.now());
+      if (opts.schedule) this.scheduler.schedule(name, this.now());
     } else if (!spec && this.specs.delete(name)) {
       this.scheduler.unschedule(name);
       this.metrics.forget(name);
     }
     this.metrics.managed.set(this.specs.size);
+  }
+
+  /**
+   * The first look at every certificate, before the scheduler starts, from one bulk read of the
+   * store: a certificate that needs nothing now is scheduled at its next look without a job
+   * (Renewer.plan); the others (due, never stored, or a read that failed) run at once. Returns
+   * the stored certificates not configured whose state notes TXT leftovers: the sweep cleans
+   * those, a configured one's job does.
+   */
+  private async planFromStore(signal: AbortSignal): Promise<string[]> {
+    const now = this.now();
+    const unplanned = new Set(this.specs.keys());
+    const leftovers: string[] = [];
+    try {
+      for await (const row of this.store.schedules(signal)) {
+        const entry = this.specs.get(row.name);
+        if (!entry) {
+          if (row.state.state.pendingTxt?.length) leftovers.push(row.name);
+          continue;
+        }
+        const next = this.slot.renewer.plan(entry.spec, row);
+        if (next === undefined) continue;
+        this.scheduler.schedule(row.name, next);
+        unplanned.delete(row.name);
+      }
+    } catch (err) {
+      if (signal.aborted) throw err;
+      // Every certificate not planned yet gets a job, which reads its own.
+      this.log.warn({ error: errorMessage(err) }, 'store_bulk_read_failed');
+    }
+    for (const name of unplanned) this.scheduler.schedule(name, now);
+    return leftovers;
   }
 
   private async runJob(name: string, signal: AbortSignal): Promise<void> {

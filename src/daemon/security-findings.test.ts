@@ -62,6 +62,11 @@ describe('securityFindings: each insecure setting on its own', () => {
     await writeFile(path.join(store, 'archive', 'web', 'privkey1.pem'), 'x', { mode: 0o644 });
     await chmod(path.join(store, 'archive', 'web', 'privkey1.pem'), 0o644);
     expect(await problems(base({ store }))).toEqual([expect.stringMatching(/privkey1\.pem has mode 644, wider than 0640/)]);
+    // Behind an archive/ only its owner may enter (as certfleet makes it), no other user reaches the key.
+    await chmod(path.join(store, 'archive'), 0o700);
+    expect(await problems(base({ store }))).toEqual([]);
+    await chmod(path.join(store, 'archive'), 0o710);
+    expect(await problems(base({ store }))).toHaveLength(1);
     // A reload of the same store does not walk it again (the daemon asks for that at start and on a store change).
     expect((await securityFindings(parseConfig(base({ store }), 'c.yaml', { env: {} }), { env: {}, uid: 1000, storedKeys: false })).map((f) => f.problem)).toEqual([]);
   });
