@@ -56,6 +56,8 @@ interface RenewerSlot {
   /** Where the API's certificates are kept: the PostgreSQL store's own, or beside the directory store's files. */
   managed: ManagedCertificateStore;
 }
+/** A certificate's spec and the CA it was taken for (the CA is part of it: a switch re-issues). */
+interface SpecEntry { spec: CertificateSpec; directory: string }
 /** Fleet mode: the shared store and the delivery of its saves to this host. */
 interface FleetParts { store: NonNullable<Composed['fleet']>; delivery: NonNullable<Composed['delivery']> }
 
@@ -67,11 +69,12 @@ export class Daemon {
   private config!: Config;
   private store!: CertificateStore;
   private slot!: RenewerSlot;
-  private specs = new Map<string, { spec: CertificateSpec; digest: string }>();
+  /** Each certificate's spec with the CA it was taken for; an entry is replaced only when its spec changed. */
+  private specs = new Map<string, SpecEntry>();
   /** Parses each edit at the cost of the entries that changed (an unchanged entry is the same object). */
   private readonly parser = new IncrementalConfigParser();
-  /** Per spec object: its digest (with the CA it was taken for), and whether its secrets were collected. */
-  private readonly specDigests = new WeakMap<CertificateSpec, { directory: string; digest: string }>();
+  /** Per spec object: its digest, computed only when an edit gives a name a new spec object. */
+  private readonly specDigests = new WeakMap<CertificateSpec, string>();
   private readonly secretsCollected = new WeakSet<CertificateSpec>();
   private readonly metrics = new DaemonMetrics(() => this.now());
   /** The dashboard's recent events: fed by runJob (outcomes, deploy results) and reloads. */
@@ -254,12 +257,19 @@ export class Daemon {
     return config;
   }
 
-  /** The digest a spec is compared by; an entry the parser reused keeps its digest. */
-  private specDigest(spec: CertificateSpec, directory: string): string {
-    const known = this.specDigests.get(spec);
-    if (known?.directory === directory) return known.digest;
-    const digest = stableDigest({ spec, directory });
-    this.specDigests.set(spec, { directory, digest });
+  /**
+   * Whether `spec` for `directory` is what `before` already was. The parser hands an unchanged
+   * entry back as the same object, so the digests (canonical JSON: about 1 s for 100,000 specs)
+   * are computed only for the names an edit gave a new object, never at start.
+   */
+  private sameSpec(before: SpecEntry, spec: CertificateSpec, directory: string): boolean {
+    if (before.directory !== directory) return false;
+    return before.spec === spec || this.specDigest(before.spec) === this.specDigest(spec);
+  }
+
+  private specDigest(spec: CertificateSpec): string {
+    let digest = this.specDigests.get(spec);
+    if (digest === undefined) this.specDigests.set(spec, digest = stableDigest(spec));
     return digest;
   }
 
@@ -350,17 +360,21 @@ export class Daemon {
       if (old) this.retire(old);
     }
 
-    const next = new Map<string, { spec: CertificateSpec; digest: string }>();
+    const next = new Map<string, SpecEntry>();
     const added: string[] = [];
     const changed: string[] = [];
     // The CA is part of each certificate's spec: a switch from staging to production re-issues.
-    for (const spec of this.managed.merged(config)) next.set(certificateName(spec), { spec, digest: this.specDigest(spec, config.acme.directory) });
-    const removed = [...this.specs.keys()].filter((n) => !next.has(n));
-    for (const [name, { digest }] of next) {
+    const directory = config.acme.directory;
+    for (const spec of this.managed.merged(config)) {
+      const name = certificateName(spec);
       const before = this.specs.get(name);
+      const same = before !== undefined && this.sameSpec(before, spec, directory);
       if (!before) added.push(name);
-      else if (before.digest !== digest) changed.push(name);
+      else if (!same) changed.push(name);
+      // An unchanged spec keeps its entry: a job running on it still counts as current (runJob).
+      next.set(name, same ? before : { spec, directory });
     }
+    const removed = [...this.specs.keys()].filter((n) => !next.has(n));
     this.specs = next;
     this.scheduler.setConcurrency(config.scheduler.concurrency);
     const now = this.now();
@@ -377,9 +391,10 @@ export class Daemon {
   /** One name changed outside the config file (the API, another fleet host): only it is rescheduled. */
   private respec(name: string, opts: { schedule: boolean } = { schedule: true }): void {
     const spec = this.managed.specOf(name, this.config);
-    const digest = spec && this.specDigest(spec, this.config.acme.directory);
-    if (spec && digest && this.specs.get(name)?.digest !== digest) {
-      this.specs.set(name, { spec, digest });
+    const before = this.specs.get(name);
+    const directory = this.config.acme.directory;
+    if (spec && (!before || !this.sameSpec(before, spec, directory))) {
+      this.specs.set(name, { spec, directory });
       if (opts.schedule) this.scheduler.schedule(name, this.now());
     } else if (!spec && this.specs.delete(name)) {
       this.scheduler.unschedule(name);
@@ -429,7 +444,7 @@ export class Daemon {
       const outcome = await slot.renewer.process(entry.spec, {}, signal);
       for (const e of outcomeEvents(outcome, this.now())) this.events.add(e);
       // A spec edited while this ran was scheduled anew by apply(); do not overwrite that.
-      if (outcome.next !== undefined && this.specs.get(name)?.digest === entry.digest && this.scheduler.nextRun(name) === undefined) {
+      if (outcome.next !== undefined && this.specs.get(name) === entry && this.scheduler.nextRun(name) === undefined) {
         this.scheduler.schedule(name, outcome.next);
       }
     } finally {
