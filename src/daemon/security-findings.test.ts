@@ -151,6 +151,18 @@ describe('securityFindings: each insecure setting on its own', () => {
     expect(await problems(pfx(`{ passphrase_file: ${keyFile} }`))).toEqual([]);
   });
 
+  it('a certificate entry\'s secrets are found with their path, also for an entry object checked before (a reload)', async () => {
+    const text = base({ extra: '    deploy:\n      - pfx: { passphrase: changeme }\n' });
+    const config = parseConfig(text, 'c.yaml', { env: {} });
+    const found = async () => (await securityFindings(config, { env: {}, uid: 1000, storedKeys: false })).map((f) => f.problem);
+    const expected = ['certificates[0].deploy[0].pfx.passphrase is a placeholder value', 'certificates[0].deploy[0].pfx.passphrase is written in the config file'];
+    expect(await found()).toEqual(expected);
+    expect(await found()).toEqual(expected);
+    // The same entry object at another position keeps its own path.
+    config.certificates.unshift({ ...config.certificates[0]!, deploy: [], name: 'other' });
+    expect(await found()).toEqual(expected.map((p) => p.replace('certificates[0]', 'certificates[1]')));
+  });
+
   it('each raw engine socket of a list, Docker and Podman at once', async () => {
     const restart = base({ extra: '    deploy:\n      - container: { restart: [nginx] }\n' });
     expect(await problems(`${restart}containers: { socket: [/var/run/docker.sock, "tcp://podman-proxy:2375", /run/podman/podman.sock] }\n`)).toEqual([
