@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Bundles the CLI (dist/cli/main.js, built by tsc) into dist/bundle/: one ES module per command
 // and shared chunks, with the production dependencies inside. Node then resolves, reads and links
-// a few files instead of about 300 (zod, yaml, pino are each dozens of modules): 30-50 ms less for
+// a few files instead of about 300 (zod and yaml are each dozens of modules): 30-50 ms less for
 // every `certfleet` start (docs/benchmarks.md), and the image needs no node_modules at all.
 // Also writes the licences of every bundled package to dist/bundle/THIRD-PARTY-LICENSES.txt.
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -39,7 +39,7 @@ const result = await build({
   legalComments: 'none', // the licences go in full to THIRD-PARTY-LICENSES.txt
   logLevel: 'warning',
   plugins: [zodEnglishOnly],
-  // CommonJS dependencies (pino) call require() for Node's built-ins.
+  // CommonJS dependencies (yaml, pg) call require() for Node's built-ins.
   banner: { js: "import { createRequire as __certfleetRequire } from 'node:module'; const require = __certfleetRequire(import.meta.url);" },
 });
 

@@ -45,4 +45,31 @@ describe('createLogger', () => {
     createLogger({ format: 'json', out: c.out }).error({ next_attempt_at: '2026-12-01T10:42:00.000Z' }, 'failed');
     expect(JSON.parse(c.lines[0]!)).toMatchObject({ next_attempt_at: '2026-12-01T10:42:00.000Z' });
   });
+
+  it('writes level and time first, then bindings of every ancestor, fields and msg; levels below the minimum not at all', () => {
+    const c = capture();
+    const log = createLogger({ format: 'json', level: 'warn', out: c.out });
+    const child = log.child({ component: 'dns' }).child({ provider: 'home' });
+    child.info({ cert: 'web' }, 'not shown');
+    child.debug('not shown');
+    child.warn({ cert: 'web', skipped: undefined, fn: () => 1 }, 'slow');
+    log.error('plain');
+    expect(c.lines).toHaveLength(2);
+    expect(c.lines[0]).toMatch(/^\{"level":"warn","time":"\d{4}-\d\d-\d\dT[\d:.]+Z","component":"dns","provider":"home","cert":"web","msg":"slow"\}\n$/);
+    expect(JSON.parse(c.lines[1]!)).toEqual({ level: 'error', time: expect.any(String) as string, msg: 'plain' });
+  });
+
+  it('renders err as pino did (type, message and stack with causes, own fields) and never throws on a BigInt or a cycle', () => {
+    const c = capture();
+    const log = createLogger({ format: 'json', out: c.out });
+    const err = Object.assign(new TypeError('outer', { cause: new Error('inner') }), { code: 'E_X' });
+    log.error({ err }, 'failed');
+    const rec = JSON.parse(c.lines[0]!) as { err: Record<string, unknown> };
+    expect(rec.err).toMatchObject({ type: 'TypeError', message: 'outer: inner', code: 'E_X' });
+    expect(rec.err.stack).toMatch(/^TypeError: outer\n[\s\S]*caused by: Error: inner/);
+    const cyclic: Record<string, unknown> = { n: 1n };
+    cyclic.self = cyclic;
+    log.info({ cyclic }, 'odd values');
+    expect(JSON.parse(c.lines[1]!)).toMatchObject({ cyclic: { n: 1, self: '[Circular]' }, msg: 'odd values' });
+  });
 });

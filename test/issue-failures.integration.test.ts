@@ -13,6 +13,7 @@ import { NodeDnsLookup } from '../src/dns/dns-lookup.js';
 import { openAccount } from '../src/issuer/acme-account.js';
 import { AcmeIssuer } from '../src/issuer/acme-issuer.js';
 import { generatePrivateKey } from '../src/acme/keys.js';
+import { sweepStore } from '../src/issue/sweep-store.js';
 import { composeRenewer } from '../src/daemon/compose.js';
 import { Dns01Solver } from '../src/solver/dns01-solver.js';
 import { DnsRouter } from '../src/solver/dns-router.js';
@@ -272,8 +273,8 @@ describe('challenge TXT records', () => {
     // And by the sweep a daemon or `issue` runs at start, for every certificate at once.
     await p.appendRecords('example.test', [{ name: '_acme-challenge.left', type: 'TXT', data: 'killed-run-4', ttl: 60 }], AbortSignal.timeout(5000));
     await note(['killed-run-4']);
-    const { renewer, names } = composeRenewer(cfg, { log });
-    await renewer.sweepLeftoverTxt(names, AbortSignal.timeout(30_000));
+    const { renewer, store: composed } = composeRenewer(cfg, { log });
+    await sweepStore(composed, renewer, log, AbortSignal.timeout(30_000));
     await renewer.close();
     expect(await txtValues('example.test', name)).toEqual(['not-certfleets']);
     expect((await store.readState('left', S())).state.pendingTxt).toBeUndefined();

@@ -86,6 +86,7 @@ export class AcmeClient {
   private readonly log: AcmeClientOptions['log'];
   private readonly nonces: string[] = [];
   private directoryPromise: Promise<AcmeDirectory> | undefined;
+  private fetchedDirectory: AcmeDirectory | undefined;
   /** The newNonce request in flight, and whose signal it runs on (see takeNonce). */
   private nonceRequest: { promise: Promise<string>; signal: AbortSignal } | undefined;
   /** When a request given a Retry-After may go again, by request (method, URL and payload). */
@@ -127,8 +128,16 @@ export class AcmeClient {
     return this.accountUrl;
   }
 
+  /** The directory when it has been fetched already, without asking for it. */
+  get knownDirectory(): AcmeDirectory | undefined {
+    return this.fetchedDirectory;
+  }
+
   directory(signal: AbortSignal): Promise<AcmeDirectory> {
-    this.directoryPromise ??= this.exchange({ name: 'directory', method: 'GET', url: this.directoryUrl, read: readDirectory }, signal).catch((err: unknown) => {
+    this.directoryPromise ??= this.exchange({ name: 'directory', method: 'GET', url: this.directoryUrl, read: readDirectory }, signal).then((dir) => {
+      this.fetchedDirectory = dir;
+      return dir;
+    }, (err: unknown) => {
       this.directoryPromise = undefined;
       throw err;
     });

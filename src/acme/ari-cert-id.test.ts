@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { CertfleetError } from '../errors.js';
 import { ariCertId } from './ari-cert-id.js';
 import { parseRenewalInfo } from './renewal-info.js';
 
@@ -16,6 +17,13 @@ yNQwCgYIKoZIzj0EAwIDRwAwRAIge09+S5TZAlw5tgtiVvuERV6cT4mfutXIlwTb
 describe('ariCertId', () => {
   it('gives the identifier of RFC 9773 Appendix A', () => {
     expect(ariCertId(RFC_EXAMPLE)).toBe('aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE');
+  });
+
+  it('reads the first certificate of a chain, with CRLF line ends; refuses what is not a certificate with a typed error', () => {
+    expect(ariCertId(`${RFC_EXAMPLE.replace(/\n/g, '\r\n')}\r\n${RFC_EXAMPLE.replace('MIIBQzCB', 'MIIBQzCC')}\n`)).toBe('aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE');
+    for (const bad of ['', 'not a pem', '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----', RFC_EXAMPLE.replace(/^MIIBQzCB.*$/m, 'MIIBQzCB')]) {
+      expect(() => ariCertId(bad)).toThrow(CertfleetError);
+    }
   });
 });
 

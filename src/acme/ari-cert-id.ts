@@ -1,4 +1,3 @@
-import { X509Certificate } from 'node:crypto';
 import { CertfleetError } from '../errors.js';
 import { children, readTlv } from './der.js';
 
@@ -9,7 +8,7 @@ const AUTHORITY_KEY_IDENTIFIER = Buffer.from([0x06, 0x03, 0x55, 0x1d, 0x23]); //
  * keyIdentifier, ".", base64url of the serial number's DER content bytes (a leading 00 kept).
  */
 export function ariCertId(certPem: string): string {
-  const der = new X509Certificate(certPem).raw;
+  const der = firstPemDer(certPem);
   const tbs = children(der, readTlv(der, 0))[0];
   if (!tbs) throw noAki();
   const fields = children(der, tbs);
@@ -28,6 +27,18 @@ export function ariCertId(certPem: string): string {
     return `${der.subarray(keyId.contentStart, keyId.end).toString('base64url')}.${der.subarray(serial.contentStart, serial.end).toString('base64url')}`;
   }
   throw noAki();
+}
+
+/**
+ * The DER of the first CERTIFICATE block, decoded from its base64 only: the fields needed are
+ * walked below, so no full X.509 parse (OpenSSL's, which the renewer has done once already for the
+ * same certificate) is needed for them. Anything that is not such a block fails like a missing AKI.
+ */
+function firstPemDer(pem: string): Buffer {
+  const m = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+)-----END CERTIFICATE-----/.exec(pem);
+  const der = m ? Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64') : Buffer.alloc(0);
+  if (der.length < 2 || der[0] !== 0x30) throw noAki();
+  return der;
 }
 
 function noAki(): CertfleetError {

@@ -22,7 +22,7 @@ export class IssueProgress {
     this.redraw('');
   }
 
-  /** A log line of the run (pino JSON). */
+  /** A log line of the run (one JSON object, src/log.ts). */
   write(line: string): void {
     let rec: Record<string, unknown> | undefined;
     try {

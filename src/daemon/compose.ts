@@ -1,4 +1,4 @@
-import { certificateName, type Config } from '../config/schema.js';
+import type { Config } from '../config/schema.js';
 import { createProvider } from '../dns/create-provider.js';
 import { NodeDnsLookup } from '../dns/dns-lookup.js';
 import { createIssuer } from '../issuer/create-issuer.js';
@@ -29,8 +29,6 @@ export interface Composed {
   /** Fleet mode: the delivery of every host's saves to this host (the daemon starts it). */
   delivery?: FleetDelivery;
   managed: ManagedCertificateStore;
-  /** The names the config manages (for the start-time sweep). */
-  names: string[];
   /** Connects the store (postgres) and migrates: call at start; STORE_DB here is exit 2. */
   ready: (signal: AbortSignal) => Promise<void>;
   /** Ends the store's connections. */
@@ -88,7 +86,7 @@ export function composeRenewer(config: Config, o: ComposeOptions): Composed {
     ...(fleet ? { claim: { mode: 'skip' as const, retryMs: stores.leaseTtlMs ?? 30_000 } } : {}),
   });
   return {
-    renewer, store, local, names: config.certificates.map(certificateName),
+    renewer, store, local,
     ...(stores.fleet ? { fleet: stores.fleet } : {}), ...(fleet ? { delivery: fleet.delivery } : {}), managed: stores.managed,
     ready: stores.ready, close: stores.close,
   };

@@ -24,7 +24,7 @@ export interface IssueRunOptions {
  * others. Outcomes come in config order.
  */
 export async function issueAll(config: Config, log: Logger, opts: IssueRunOptions, signal: AbortSignal): Promise<IssueOutcome[]> {
-  const { renewer, store, names, ready, close } = composeRenewer(config, { log, hooks: opts.onRequest ? { onRequest: opts.onRequest } : {} });
+  const { renewer, store, ready, close } = composeRenewer(config, { log, hooks: opts.onRequest ? { onRequest: opts.onRequest } : {} });
   const selected = config.certificates.filter((c) => !opts.only?.length || opts.only.includes(certificateName(c)));
   const outcomes: IssueOutcome[] = new Array<IssueOutcome>(selected.length);
   let next = 0;
@@ -32,7 +32,7 @@ export async function issueAll(config: Config, log: Logger, opts: IssueRunOption
     // A store that cannot be opened fails here, once, before any certificate is looked at.
     await ready(signal);
     // What a killed or failed earlier run left: store debris, then TXT values it noted.
-    await sweepStore(store, renewer, names, log, signal);
+    await sweepStore(store, renewer, log, signal);
     const worker = async () => {
       for (let i = next++; i < selected.length; i = next++) {
         const outcome = await renewer.process(selected[i]!, { force: opts.force ?? false, run: 'once' }, signal);

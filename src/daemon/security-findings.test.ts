@@ -62,6 +62,11 @@ describe('securityFindings: each insecure setting on its own', () => {
     await writeFile(path.join(store, 'archive', 'web', 'privkey1.pem'), 'x', { mode: 0o644 });
     await chmod(path.join(store, 'archive', 'web', 'privkey1.pem'), 0o644);
     expect(await problems(base({ store }))).toEqual([expect.stringMatching(/privkey1\.pem has mode 644, wider than 0640/)]);
+    // Behind an archive/ only its owner may enter (as certfleet makes it), no other user reaches the key.
+    await chmod(path.join(store, 'archive'), 0o700);
+    expect(await problems(base({ store }))).toEqual([]);
+    await chmod(path.join(store, 'archive'), 0o710);
+    expect(await problems(base({ store }))).toHaveLength(1);
     // A reload of the same store does not walk it again (the daemon asks for that at start and on a store change).
     expect((await securityFindings(parseConfig(base({ store }), 'c.yaml', { env: {} }), { env: {}, uid: 1000, storedKeys: false })).map((f) => f.problem)).toEqual([]);
   });
@@ -144,6 +149,18 @@ describe('securityFindings: each insecure setting on its own', () => {
     expect(await problems(pfx('{}'))).toEqual(['certificates[0].deploy[0].pfx has no passphrase: cert.pfx holds the private key unencrypted']);
     expect(await problems(pfx('{ legacy: true }'))).toEqual([expect.stringMatching(/pfx has no passphrase/), expect.stringMatching(/pfx\.legacy is true/)]);
     expect(await problems(pfx(`{ passphrase_file: ${keyFile} }`))).toEqual([]);
+  });
+
+  it('a certificate entry\'s secrets are found with their path, also for an entry object checked before (a reload)', async () => {
+    const text = base({ extra: '    deploy:\n      - pfx: { passphrase: changeme }\n' });
+    const config = parseConfig(text, 'c.yaml', { env: {} });
+    const found = async () => (await securityFindings(config, { env: {}, uid: 1000, storedKeys: false })).map((f) => f.problem);
+    const expected = ['certificates[0].deploy[0].pfx.passphrase is a placeholder value', 'certificates[0].deploy[0].pfx.passphrase is written in the config file'];
+    expect(await found()).toEqual(expected);
+    expect(await found()).toEqual(expected);
+    // The same entry object at another position keeps its own path.
+    config.certificates.unshift({ ...config.certificates[0]!, deploy: [], name: 'other' });
+    expect(await found()).toEqual(expected.map((p) => p.replace('certificates[0]', 'certificates[1]')));
   });
 
   it('each raw engine socket of a list, Docker and Podman at once', async () => {

@@ -72,4 +72,24 @@ describe('NodeDnsLookup errors', () => {
       silent.close();
     }
   });
+
+  it('asks a zone apex\'s SOA once for many names in the zone, and names below it every time', async () => {
+    const asked: string[] = [];
+    const soa = vi.spyOn(Resolver.prototype, 'resolveSoa').mockImplementation((name: string) => {
+      asked.push(name);
+      return name === 'example.test'
+        ? Promise.resolve({ nsname: 'ns.example.test', hostmaster: 'h.example.test', serial: 1, refresh: 1, retry: 1, expire: 1, minttl: 1 })
+        : Promise.reject(Object.assign(new Error('no data'), { code: 'ENODATA' }));
+    });
+    try {
+      const lookup = new NodeDnsLookup(['127.0.0.1:1'], 500);
+      for (const name of ['a.example.test', 'b.example.test']) {
+        expect(await lookup.soa(name, AbortSignal.timeout(1000))).toBe(false);
+        expect(await lookup.soa(name === 'a.example.test' ? 'example.test' : 'Example.TEST', AbortSignal.timeout(1000))).toBe(true);
+      }
+      expect(asked).toEqual(['a.example.test', 'example.test', 'b.example.test']);
+    } finally {
+      soa.mockRestore();
+    }
+  });
 });

@@ -16,6 +16,10 @@ export interface DnsLookup {
 /** Idle resolvers kept per server list: about the questions one certificate asks at once. */
 const IDLE_RESOLVERS = 8;
 
+/** How long an SOA "yes" is kept; a zone rarely stops being one, and a provider call would say so anyway. */
+const APEX_CACHE_MS = 5 * 60_000;
+const APEX_CACHE_MAX = 10_000;
+
 const NO_ANSWER = new Set(['ENODATA', 'ENOTFOUND', 'NXDOMAIN']);
 
 /** c-ares codes in words, for a message an operator can act on. */
@@ -37,6 +41,13 @@ export class NodeDnsLookup implements DnsLookup {
    * cancel() cancels every question of its channel; one whose question was cancelled is dropped.
    */
   private readonly idle = new Map<string, Resolver[]>();
+  /**
+   * Names known to be a zone apex (they had an SOA), until when: every certificate in a zone ends
+   * its walk at the same apex, so that question is asked once per few minutes, not per name. Only
+   * "yes" is kept: the names below (`_acme-challenge.<host>`) differ per certificate, and a
+   * delegation made since must still be found.
+   */
+  private readonly apexes = new Map<string, number>();
 
   constructor(private readonly servers: string[] | undefined, private readonly timeoutMs = 2000) {}
 
@@ -81,9 +92,19 @@ export class NodeDnsLookup implements DnsLookup {
     }
   }
 
-  soa(name: string, signal: AbortSignal): Promise<boolean> {
+  async soa(name: string, signal: AbortSignal): Promise<boolean> {
+    const key = name.toLowerCase();
+    const until = this.apexes.get(key);
+    if (until !== undefined && until > Date.now()) return true;
     // An authoritative-only server refuses names outside its zones: no zone here, keep walking.
-    return this.ask({ type: 'SOA', name, refused: false }, undefined, signal, async (r) => { await r.resolveSoa(name); return true; }, false);
+    const apex = await this.ask({ type: 'SOA', name, refused: false }, undefined, signal, async (r) => { await r.resolveSoa(name); return true; }, false);
+    if (apex) {
+      if (this.apexes.size >= APEX_CACHE_MAX) this.apexes.clear();
+      this.apexes.set(key, Date.now() + APEX_CACHE_MS);
+    } else {
+      this.apexes.delete(key);
+    }
+    return apex;
   }
 
   ns(zone: string, signal: AbortSignal): Promise<string[]> {

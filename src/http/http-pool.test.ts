@@ -6,6 +6,7 @@ import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HttpPool } from './http-pool.js';
 
@@ -53,6 +54,21 @@ describe('HttpPool', () => {
     await expect(pool.request('GET', `${base}/big`, { signal: AbortSignal.timeout(2000) })).rejects.toThrow(/larger than 1024 bytes/);
     await expect(pool.request('GET', 'ftp://x/', { signal: AbortSignal.timeout(2000) })).rejects.toThrow(/unsupported URL scheme/);
     await expect(pool.request('GET', 'http://127.0.0.1:1/', { signal: AbortSignal.timeout(2000) })).rejects.toThrow(/ECONNREFUSED/);
+    pool.close();
+  });
+
+  it('a body cut off by the bound is a timeout (not a bare "aborted"), and a finished request leaves no listener on the caller\'s signal', async () => {
+    const base = await serve((req, res) => {
+      if (req.url === '/ok') return res.end('fine');
+      res.writeHead(200, { 'content-length': '100' });
+      res.write('partial'); // and never the rest
+    });
+    const pool = new HttpPool({ timeoutMs: 200 });
+    const caller = new AbortController();
+    expect((await pool.request('GET', `${base}/ok`, { signal: caller.signal })).body).toBe('fine');
+    expect(getEventListeners(caller.signal, 'abort')).toHaveLength(0);
+    await expect(pool.request('GET', `${base}/slow-body`, { signal: caller.signal })).rejects.toThrow(/no answer from .* within 200 ms/);
+    expect(getEventListeners(caller.signal, 'abort')).toHaveLength(0);
     pool.close();
   });
 

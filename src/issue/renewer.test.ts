@@ -296,6 +296,62 @@ describe('a failed required deploy', () => {
   });
 });
 
+describe('plan: the first look from the store\'s bulk read', () => {
+  const row = async (p: ReturnType<typeof pipeline>) => ({ meta: await p.store.readMeta('web'), state: await p.store.readState('web', never()) });
+
+  it('gives the next look process would give when nothing is due, and undefined (run it) when something is', async () => {
+    const p = pipeline();
+    const outcomes: RenewOutcome[] = [];
+    (p.renewer as unknown as { deps: { hooks: unknown } }).deps.hooks = { onOutcome: (o: RenewOutcome) => outcomes.push(o) };
+    // Never stored: due.
+    expect(p.renewer.plan(spec, await row(p))).toBeUndefined();
+    p.deploy.results = [{ kind: 'hook', describe: 'hook reload', required: true, result: 'failed', ms: 1, error: 'exit 1' }];
+    expect((await p.renewer.process(spec, {}, never())).result).toBe('issued');
+    p.deploy.results = [];
+    // A look that finds the CA has no renewal info (an ARI check is due right after an issuance).
+    expect(p.renewer.plan(spec, await row(p))).toBeUndefined();
+    p.clock.t += 10_000;
+    await p.renewer.process(spec, {}, never());
+    // A failed required deploy retried in a minute: before then plan answers as process would.
+    p.clock.t += 20_000;
+    const planned = p.renewer.plan(spec, await row(p));
+    expect(outcomes.at(-1)).toMatchObject({ name: 'web', result: 'skipped', next: planned });
+    const processed = await p.renewer.process(spec, {}, never());
+    expect(processed).toMatchObject({ result: 'skipped', next: planned });
+    expect(planned).toBe(p.clock.t + 30_000);
+    // The retry is due: run it (it succeeds).
+    p.deploy.results = [{ kind: 'hook', describe: 'hook reload', required: true, result: 'ok', ms: 1 }];
+    p.clock.t += 30_000;
+    expect(p.renewer.plan(spec, await row(p))).toBeUndefined();
+    expect((await p.renewer.process(spec, {}, never())).deploy).toMatchObject([{ result: 'ok' }]);
+    // Nothing due: weeks away, as process says.
+    const later = p.renewer.plan(spec, await row(p));
+    expect(later).toBe((await p.renewer.process(spec, {}, never())).next);
+    expect(later! - p.clock.t).toBeGreaterThan(86_400_000);
+    // TXT values an interrupted run left, a renewal forced, a renewal due: run them.
+    const { state, meta } = await row(p);
+    expect(p.renewer.plan(spec, { meta, state: { ...state, state: { ...state.state, pendingTxt: [{ provider: 'none', zone: 'example.test', name: '_acme-challenge.web.example.test', value: 'v', ttl: 60 }] } } })).toBeUndefined();
+    expect(p.renewer.plan(spec, { meta, state }, { force: true })).toBeUndefined();
+    p.clock.t = Date.parse(meta!.notAfter);
+    expect(p.renewer.plan(spec, { meta, state })).toBeUndefined();
+    expect(p.issuer.calls).toHaveLength(1);
+  });
+
+  it('an ARI check that is due runs it (the CA may want the certificate renewed early)', async () => {
+    const p = pipeline();
+    p.issuer.ari = () => Promise.resolve({ start: p.clock.t + 30 * 86_400_000, end: p.clock.t + 31 * 86_400_000 });
+    await p.renewer.process(spec, {}, never());
+    // Right after the issuance the CA is asked (the next process does).
+    expect(p.renewer.plan(spec, await row(p))).toBeUndefined();
+    await p.renewer.process(spec, {}, never());
+    const fresh = await row(p);
+    expect(fresh.state.state.ari).toBeDefined();
+    expect(p.renewer.plan(spec, fresh)).toBeTypeOf('number');
+    p.clock.t += 86_400_000 * 2;
+    expect(p.renewer.plan(spec, fresh)).toBeUndefined();
+  });
+});
+
 describe('force_renew through the pipeline', () => {
   const forced = { ...spec, force_renew: true };
   const HOUR = 3_600_000;

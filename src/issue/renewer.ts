@@ -11,7 +11,7 @@ import {
 } from '../scheduler/renewal-policy.js';
 import type { Dns01Solver } from '../solver/dns01-solver.js';
 import type { StateGuard, StateUpdates } from '../solver/state-updates.js';
-import type { CertificateMeta, CertificatePaths, CertificateStore, Lease, LocalCertificateDirectory, StoredCertificate } from '../store/certificate-store.js';
+import type { CertificateMeta, CertificatePaths, CertificateStore, Lease, LocalCertificateDirectory, StoredCertificate, StoredSchedule } from '../store/certificate-store.js';
 import { certificateStatus, type StatusRun } from '../scheduler/certificate-status.js';
 import { deployRetryAt, failedRequired } from '../scheduler/deploy-retry.js';
 
@@ -306,17 +306,35 @@ export class Renewer {
   }
 
   /**
-   * Removes what interrupted runs left in DNS for every certificate of `names` and of the store,
-   * each under its lock (for the start of `issue` and of the daemon; a certificate the pipeline
-   * looks at is also cleaned then). In fleet mode (claim: skip) a name another live host holds is
-   * left to it rather than waited for. Never throws but for an abort.
+   * The first look at a certificate from what the store gave in bulk (`schedules`), without any
+   * I/O: when `process` would do nothing now (no renewal due, no ARI check due, no TXT values
+   * left over, no deploy retry due), the outcome it would report is reported and its next look
+   * returned. Undefined: run `process` now. A start plans 100,000 certificates this way in
+   * well under a second, where a job each read two files (or index rows) per certificate.
    */
-  async sweepLeftoverTxt(names: string[], signal: AbortSignal): Promise<void> {
-    const stored = await this.deps.store.list(signal).catch(() => []);
-    const all = [...new Set([...names, ...stored.map((m) => m.name)])];
-    await Promise.all(all.map(async (name) => {
-      // A child logger only for a certificate with leftovers: one per stored certificate held
-      // every sweep's promise about 3 KB larger (300 MB at 100,000 certificates, measured idle heap).
+  plan(spec: CertificateSpec, stored: Pick<StoredSchedule, 'meta' | 'state'>, opts: ProcessOptions = {}): number | undefined {
+    const { meta } = stored;
+    const { state } = stored.state;
+    if (opts.force || state.pendingTxt?.length) return undefined;
+    if (meta && this.deps.issuer.renewalInfo && this.ariSupported !== false && ariCheckTime(state, meta.serial) <= this.now()) return undefined;
+    const decision = this.decide(spec, meta, state, opts);
+    if (decision.due) return undefined;
+    const retry = deployRetryAt(state);
+    if (retry !== undefined && retry <= this.now()) return undefined;
+    const wake = this.nextWake(decision, meta, state);
+    const next = retry === undefined ? wake : Math.min(wake, retry);
+    this.report({ name: certificateName(spec), result: 'skipped', detail: decision.reason, next }, meta);
+    return next;
+  }
+
+  /**
+   * Removes what interrupted runs left in DNS for each certificate of `names`, each under its
+   * lock (for the start of `issue` and of the daemon; a certificate the pipeline looks at is
+   * also cleaned then). In fleet mode (claim: skip) a name another live host holds is left to it
+   * rather than waited for. Never throws but for an abort.
+   */
+  async sweepLeftoverTxt(names: Iterable<string>, signal: AbortSignal): Promise<void> {
+    await Promise.all([...names].map(async (name) => {
       try {
         if (!(await this.deps.store.readState(name, signal)).state.pendingTxt?.length) return;
         const log = this.deps.log.child({ cert: name });

@@ -11,7 +11,7 @@ import type { Logger } from '../log.js';
 import { tickWhile } from '../progress-ticker.js';
 import type { Dns01Solver, TxtChallenge } from '../solver/dns01-solver.js';
 import type { AccountStore } from '../store/certificate-store.js';
-import { issuerKey, savePace } from './acme-account.js';
+import { ariKnownUnsupported, issuerKey, readAriHint, savePace } from './acme-account.js';
 import { ARI_UNSUPPORTED, type IssuedCertificate, type Issuer, type IssueRequest } from './issuer.js';
 
 /** How long a failure to open the ACME account is answered from memory. */
@@ -36,6 +36,7 @@ export class AcmeIssuer implements Issuer {
   readonly key: string;
   private clientPromise: Promise<AcmeClient> | undefined;
   private clientFailure: { until: number; error: CertfleetError } | undefined;
+  private ariHint: Promise<boolean> | undefined;
 
   constructor(private readonly o: AcmeIssuerOptions) {
     this.key = issuerKey(o.directory);
@@ -80,6 +81,9 @@ export class AcmeIssuer implements Issuer {
   }
 
   async renewalInfo(cert: { ariCertId: string | undefined; certPem: () => Promise<string> }, signal: AbortSignal): Promise<RenewalInfo | undefined | typeof ARI_UNSUPPORTED> {
+    // Before the account is opened (a TLS handshake and the directory): what an earlier process
+    // learned of this CA. Nothing due and no ARI at the CA then means no request at all.
+    if (!this.clientPromise && (await this.knownWithoutAri(signal))) return ARI_UNSUPPORTED;
     const client = await this.client(signal);
     if ((await client.directory(signal)).renewalInfo === undefined) return ARI_UNSUPPORTED;
     const certId = cert.ariCertId ?? (await import('../acme/ari-cert-id.js')).ariCertId(await cert.certPem());
@@ -94,8 +98,14 @@ export class AcmeIssuer implements Issuer {
   async close(): Promise<void> {
     const client = await this.clientPromise?.catch(() => undefined);
     if (!client) return;
-    await savePace(this.o.accounts, this.o.directory, client, AbortSignal.timeout(5_000)).catch((err: unknown) => this.o.log.debug({ error: errorMessage(err) }, 'pace_not_saved'));
+    await savePace(this.o.accounts, this.o.directory, client, AbortSignal.timeout(5_000), this.o.now()).catch((err: unknown) => this.o.log.debug({ error: errorMessage(err) }, 'pace_not_saved'));
     await client.close();
+  }
+
+  /** Whether the stored hint says, fresh, that this CA has no ARI; read once per process, unreadable is "ask". */
+  private knownWithoutAri(signal: AbortSignal): Promise<boolean> {
+    this.ariHint ??= readAriHint(this.o.accounts, this.o.directory, signal).then((h) => ariKnownUnsupported(h, this.o.now()), () => false);
+    return this.ariHint;
   }
 
   /**

@@ -62,6 +62,13 @@ export interface VersionedState {
   version: number;
 }
 
+/** One stored certificate as a start plans it: its metadata (none yet: only state was written) and its schedule state. */
+export interface StoredSchedule {
+  name: string;
+  meta: CertificateMeta | undefined;
+  state: VersionedState;
+}
+
 export interface CertificateStore {
   /** The current certificate with its PEMs, or undefined when none was ever saved. */
   load(name: string, signal: AbortSignal): Promise<StoredCertificate | undefined>;
@@ -85,6 +92,12 @@ export interface CertificateStore {
   /** A lock per challenge TXT name, shared by every certificate that writes that name. */
   lockTxtName(fqdn: string, signal: AbortSignal): Promise<Lease>;
   readState(name: string, signal: AbortSignal): Promise<VersionedState>;
+  /**
+   * Every stored certificate (metadata, state or both) with what readMeta and readState would
+   * give, read in bulk: a start plans from it instead of two reads per certificate. Order
+   * unspecified; each name once; values as of some moment during the pass.
+   */
+  schedules(signal: AbortSignal): AsyncIterable<StoredSchedule>;
   /**
    * Writes the schedule state under the certificate's lease (refused when stale: STORE_FENCED),
    * or without it by compare-and-set on `expectedVersion` (refused when another write came

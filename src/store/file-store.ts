@@ -1,7 +1,7 @@
 import { constants, promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CertfleetError, errorMessage } from '../errors.js';
-import { PEM_FILES, type CertificateMeta, type CertificatePaths, type Lease, type LocalCertificateDirectory, type NewCertificate, type PemFile, type StoredCertificate, type VersionedState } from './certificate-store.js';
+import { PEM_FILES, type CertificateMeta, type CertificatePaths, type Lease, type LocalCertificateDirectory, type NewCertificate, type PemFile, type StoredCertificate, type StoredSchedule, type VersionedState } from './certificate-store.js';
 import { finishSwitch, layoutAccessPaths, livePaths, pathError, syncDir, writeDerivedFile, writeFileAtomic, writeNewFile, writeVersion } from './certbot-layout.js';
 import { bumpToken, Fence } from './fencing-token.js';
 import { acquireLinkedLock, acquireLock, lockGeneration, type LockFileLease } from './lock-file.js';
@@ -76,6 +76,8 @@ export interface StoreLog {
 
 /** Certificates whose files a rebuild of the index reads at once. */
 const FILL_BATCH = 256;
+/** Rows of the index read by one statement in `schedules`. */
+const SCHEDULE_PAGE = 2_000;
 
 /**
  * certbot's layout: live/<name>/{cert,chain,fullchain,privkey}.pem are relative
@@ -587,6 +589,37 @@ export class FileStore implements CopyableStore, LocalCertificateDirectory {
     const indexed = (await this.index())?.state(name);
     if (indexed === null) return { state: EMPTY_STATE, version: 0 };
     return indexed ?? this.readStateFromFile(name, signal);
+  }
+
+  /**
+   * From the index, a page at a time (rows it is not sure of from their files). Opening it
+   * filled a row for every name with files, so every stored certificate is in it.
+   */
+  async *schedules(signal: AbortSignal): AsyncIterable<StoredSchedule> {
+    const index = await this.index();
+    for (let after = ''; ;) {
+      signal.throwIfAborted();
+      const rows = index?.page(after, SCHEDULE_PAGE);
+      // No index (turned off, unusable, or found damaged meanwhile and removed): the rest from the files.
+      if (!rows) {
+        yield* this.schedulesFromFiles(after, signal);
+        return;
+      }
+      for (const row of rows) {
+        const meta = row.meta === undefined ? await this.readMetaFromFiles(row.name, signal) : row.meta ?? undefined;
+        const state = row.state === undefined ? await this.readStateFromFile(row.name, signal) : row.state ?? { state: EMPTY_STATE, version: 0 };
+        // A row left by a name whose files are gone (removed by hand since the open) is no certificate.
+        if (meta !== undefined || state.version > 0) yield { name: row.name, meta, state };
+      }
+      if (rows.length < SCHEDULE_PAGE) return;
+      after = rows[rows.length - 1]!.name;
+    }
+  }
+
+  /** renewal/ and state/ read per name, for the names after `after`. */
+  private async *schedulesFromFiles(after: string, signal: AbortSignal): AsyncIterable<StoredSchedule> {
+    const names = [...new Set([...await this.jsonNames('renewal'), ...await this.jsonNames('state')])].filter((n) => n > after);
+    for (const name of names) yield { name, meta: await this.readMetaFromFiles(name, signal), state: await this.readStateFromFile(name, signal) };
   }
 
   private readStateFromFile(name: string, signal: AbortSignal): Promise<VersionedState> {

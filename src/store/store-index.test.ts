@@ -91,6 +91,34 @@ describe('store index', () => {
     expect((await new FileStore({ root }).readMeta('a', S()))?.serial).toBe('7');
   });
 
+  it('page gives the rows after a name, at most a limit, marked rows as unknown', () => {
+    const { index } = StoreIndex.open(path.join(root, 'index.sqlite'));
+    index.fill(['c', 'a', 'b', 'd'].map((name) => ({ name, gen: undefined, meta: name === 'd' ? undefined : { ...metaOf(name), version: 1 }, state: { version: 2, state: { failures: 1 } } })));
+    index.markState('b');
+    expect(index.page('', 2)?.map((r) => r.name)).toEqual(['a', 'b']);
+    expect(index.page('a', 2)).toEqual([
+      { name: 'b', meta: { ...metaOf('b'), version: 1 }, state: undefined },
+      { name: 'c', meta: { ...metaOf('c'), version: 1 }, state: { version: 2, state: { failures: 1 } } },
+    ]);
+    expect(index.page('c', 5)).toEqual([{ name: 'd', meta: null, state: { version: 2, state: { failures: 1 } } }]);
+    index.close();
+  });
+
+  it('damage found after the open (pages overwritten) sends reads to the files and removes the file, so the next open rebuilds it', async () => {
+    const file = path.join(root, 'index.sqlite');
+    const { index } = StoreIndex.open(file);
+    index.fill(Array.from({ length: 300 }, (_, i) => ({ name: `c${i}`, gen: undefined, meta: { ...metaOf(`c${i}`), version: 1 }, state: undefined })));
+    expect(index.meta('c1')?.serial).toBe('1');
+    index.close();
+    const bytes = await readFile(file);
+    bytes.fill(0x5a, 4096, bytes.length);
+    await writeFile(file, bytes);
+    expect(index.meta('c150')).toBeUndefined();
+    expect(index.damaged).toMatch(/malformed|not a database/);
+    expect(index.page('', 10)).toBeUndefined();
+    await expect(stat(file)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
   it('a missing index is built from a store written before it existed', async () => {
     await seed(new FileStore({ root, index: false }), ['x', 'y']);
     const log = recorder();

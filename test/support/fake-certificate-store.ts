@@ -1,6 +1,6 @@
 import { CertfleetError } from '../../src/errors.js';
 import { EMPTY_STATE, type RenewalState } from '../../src/scheduler/renewal-policy.js';
-import type { AccountStore, CertificateStore, Lease, NewCertificate, VersionedState } from '../../src/store/certificate-store.js';
+import type { AccountStore, CertificateStore, Lease, NewCertificate, StoredSchedule, VersionedState } from '../../src/store/certificate-store.js';
 import type { CertificateMeta, CertificatePaths, StoredCertificate } from '../../src/store/certificate-store.js';
 
 /**
@@ -30,6 +30,12 @@ export class FakeCertificateStore implements CertificateStore, AccountStore {
 
   list(): Promise<CertificateMeta[]> {
     return Promise.resolve([...this.certs.values()].map((c) => c.meta));
+  }
+
+  async *schedules(): AsyncIterable<StoredSchedule> {
+    for (const name of new Set([...this.certs.keys(), ...this.states.keys()])) {
+      yield await Promise.resolve({ name, meta: this.certs.get(name)?.meta, state: this.states.get(name) ?? { state: EMPTY_STATE, version: 0 } });
+    }
   }
 
   save(cert: NewCertificate, lease: Lease, signal?: AbortSignal): Promise<CertificateMeta> {

@@ -170,6 +170,31 @@ export function describeStoreConformance(label: string, setup: () => Promise<Sto
       await otherName.release();
     });
 
+    it('schedules gives every stored certificate once, with what readMeta and readState give for it', async () => {
+      const names = ['a-saved-with-state', 'b-saved', 'c-state-only'];
+      for (const name of names.slice(0, 2)) {
+        await using lease = await f.store.lock(name, signal());
+        await f.store.save({ meta: { ...meta('1'), name }, pem: pem('1') }, lease, signal());
+        if (name === names[0]) await f.store.writeState(name, { failures: 3 }, { lease }, signal());
+      }
+      await f.store.writeState(names[2]!, { failures: 1 }, { expectedVersion: 0 }, signal());
+      const seen = async (store: CertificateStore) => {
+        const rows = [];
+        for await (const row of store.schedules(signal())) rows.push(row);
+        return rows.sort((x, y) => x.name.localeCompare(y.name));
+      };
+      const expected = async (store: CertificateStore) => Promise.all(names.map(async (name) => ({ name, meta: await store.readMeta(name, signal()), state: await store.readState(name, signal()) })));
+      expect(await seen(f.store)).toEqual(await expected(f.store));
+      expect((await seen(f.store)).map((r) => [r.meta?.serial, r.state.state.failures])).toEqual([['1', 3], ['1', 0], [undefined, 1]]);
+      // Another handle's writes are seen by a later pass.
+      const other = f.reopen();
+      {
+        await using lease = await other.lock(names[1]!, signal());
+        await other.save({ meta: { ...meta('2'), name: names[1]! }, pem: pem('2') }, lease, signal());
+      }
+      expect(await seen(f.store)).toEqual(await expected(other));
+    });
+
     it('state: compare-and-set refuses a stale version, a lease write moves the version, concurrent writers lose no update', async () => {
       expect(await f.store.readState(NAME, signal())).toEqual({ state: { failures: 0 }, version: 0 });
       const v1 = await f.store.writeState(NAME, { failures: 1 }, { expectedVersion: 0 }, signal());

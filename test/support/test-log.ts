@@ -11,7 +11,7 @@ export interface CapturedLog {
   records(): Record<string, unknown>[];
 }
 
-/** A real (pino) logger whose lines are kept for assertions and for the suite's secret scan. */
+/** A real logger (src/log.ts) whose lines are kept for assertions and for the suite's secret scan. */
 export function captureLog(secrets: Iterable<string> = []): CapturedLog {
   const lines: string[] = [];
   registerOutput(lines);

@@ -1,5 +1,5 @@
 import { CertfleetError } from '../../errors.js';
-import type { CertificateMeta, Lease, NewCertificate, PemFile, StoredCertificate, VersionedState } from '../certificate-store.js';
+import type { CertificateMeta, Lease, NewCertificate, PemFile, StoredCertificate, StoredSchedule, VersionedState } from '../certificate-store.js';
 import { EMPTY_STATE, type RenewalState } from '../renewal-state.js';
 import { StateCipher } from '../state-cipher.js';
 import type { CopyableStore } from '../store-copy.js';
@@ -10,6 +10,8 @@ import { acquire, assertLeaseCurrent, assertLeaseUsable, DEFAULT_LEASE_TIMING, t
 export const SAVED_CHANNEL = 'certfleet_saved';
 /** Events older than this are pruned at each save: the table is a recent history, not an archive. */
 const EVENTS_KEPT = '7 days';
+/** Rows of one query in `schedules`: keyset pages, so no transaction or cursor is held between them. */
+const SCHEDULE_PAGE = 2_000;
 
 export interface PgStoreOptions {
   db: PgDatabase;
@@ -112,6 +114,23 @@ export class PgStore implements CopyableStore {
   async readState(name: string, signal: AbortSignal): Promise<VersionedState> {
     const row = (await this.db.query<{ state: RenewalState; version: number }>(`read the state of ${name}`, 'SELECT state, version FROM certificate_states WHERE name = $1', [name], signal)).rows[0];
     return row ? { state: row.state, version: row.version } : { state: EMPTY_STATE, version: 0 };
+  }
+
+  async *schedules(signal: AbortSignal): AsyncIterable<StoredSchedule> {
+    type Row = { name: string; meta: CertificateRow['meta'] | null; version: number | null; state: RenewalState | null; state_version: number | null };
+    for (let after = ''; ;) {
+      const rows = (await this.db.query<Row>('read the schedules', `SELECT name, c.meta, c.version, s.state, s.version AS state_version
+          FROM certificates c FULL OUTER JOIN certificate_states s USING (name) WHERE name > $1 ORDER BY name LIMIT $2`, [after, SCHEDULE_PAGE], signal)).rows;
+      for (const r of rows) {
+        yield {
+          name: r.name,
+          meta: r.meta && r.version !== null ? { ...r.meta, version: r.version } : undefined,
+          state: r.state && r.state_version !== null ? { state: r.state, version: r.state_version } : { state: EMPTY_STATE, version: 0 },
+        };
+      }
+      if (rows.length < SCHEDULE_PAGE) return;
+      after = rows[rows.length - 1]!.name;
+    }
   }
 
   /**
