@@ -3,6 +3,8 @@
 // is planned, then RSS (private and file-backed), V8's heap in use, and, with MEM_PROBE_SNAPSHOT=1,
 // a heap snapshot (SIGUSR2) summed by constructor and by V8 node type: the rows behind
 // docs/architecture.md's memory budget. MEM_PROBE_KEEP=1 keeps the snapshot file.
+// MEM_PROBE_SMAPS=1 sums /proc/<pid>/smaps by mapping; MEM_PROBE_NODE_FLAGS="--flag ..." runs
+// node with bin/certfleet's flags and these; MEM_PROBE_HOLD_S keeps the daemon that long at the end.
 //   node scripts/mem-probe.mjs            MEM_PROBE_N=100000 MEM_PROBE_SNAPSHOT=1 node scripts/mem-probe.mjs
 import { execFileSync, spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
@@ -60,6 +62,37 @@ export function smapsSummary(text) {
     .map(([k, v]) => `  ${(v.Rss / 1024).toFixed(1).padStart(7)} MB (anonymous ${(v.Anonymous / 1024).toFixed(1)} MB) ${k}`).join('\n');
 }
 
+/**
+ * Objects (and arrays, numbers, strings made of others) grouped by constructor and property names:
+ * `object Object {spec,digest}`. Those with at least `min` members are the per-certificate ones.
+ */
+export function snapshotShapes(snapshot, min) {
+  const { meta } = snapshot.snapshot;
+  const nf = meta.node_fields; const ef = meta.edge_fields;
+  const [ti, ni, si, eci] = ['type', 'name', 'self_size', 'edge_count'].map((f) => nf.indexOf(f));
+  const [eti, eni] = ['type', 'name_or_index'].map((f) => ef.indexOf(f));
+  const types = meta.node_types[0]; const edgeTypes = meta.edge_types[0];
+  const { nodes, edges, strings } = snapshot;
+  const shapes = new Map();
+  let e = 0;
+  for (let i = 0; i < nodes.length; i += nf.length) {
+    const count = nodes[i + eci];
+    const type = types[nodes[i + ti]];
+    if (['object', 'array', 'concatenated string', 'sliced string', 'number'].includes(type)) {
+      const names = [];
+      for (let k = 0; k < count && names.length < 9; k++) {
+        if (edgeTypes[edges[e + k * ef.length + eti]] === 'property') names.push(strings[edges[e + k * ef.length + eni]]);
+      }
+      const key = `${type} ${strings[nodes[i + ni]].slice(0, 30)} {${names.filter((n) => n !== '__proto__').join(',')}}`;
+      const v = shapes.get(key) ?? { count: 0, bytes: 0 };
+      v.count++; v.bytes += nodes[i + si];
+      shapes.set(key, v);
+    }
+    e += count * ef.length;
+  }
+  return [...shapes].filter(([, v]) => v.count >= min).sort((a, b) => b[1].bytes - a[1].bytes).slice(0, 25);
+}
+
 async function main() {
   const pdns = await startPowerDns(['bench.test']);
   const pebble = await startPebble({ dnsServer: pdns.dnsAddress });
@@ -80,8 +113,14 @@ async function main() {
     await writeFile(configFile, localConfigText({ store: storeDir, pebble, pdns, certs, extraTop: 'server:\n  listen: 127.0.0.1:0\n' }));
 
     // NODE_OPTIONS, so bin/certfleet's own flags (its semi-space size) are the ones measured.
-    const env = { ...process.env, NODE_OPTIONS: SNAPSHOT ? '--heapsnapshot-signal=SIGUSR2' : '' };
-    daemon = spawn(path.join(root, 'bin/certfleet'), ['run', '--config', configFile, '--log-format', 'json'], { cwd: work, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    // A preload that prints V8's heap spaces on SIGWINCH: what is committed beside what is used.
+    const spaces = `import v8 from 'node:v8'; process.on('SIGWINCH', () => process.stderr.write('HEAPSPACES' + JSON.stringify(v8.getHeapSpaceStatistics()) + '\\n'));`;
+    const env = { ...process.env, NODE_OPTIONS: `--import=data:text/javascript,${encodeURIComponent(spaces)}${SNAPSHOT ? ' --heapsnapshot-signal=SIGUSR2' : ''}` };
+    // MEM_PROBE_NODE_FLAGS: node itself with bin/certfleet's flags and these (V8 flags NODE_OPTIONS refuses).
+    const extra = process.env.MEM_PROBE_NODE_FLAGS?.split(' ').filter(Boolean);
+    daemon = extra
+      ? spawn(process.execPath, ['--max-semi-space-size=2', ...extra, path.join(root, 'dist/bundle/entry.js'), 'run', '--config', configFile, '--log-format', 'json'], { cwd: work, env: { MALLOC_ARENA_MAX: '2', ...env }, stdio: ['ignore', 'ignore', 'pipe'] })
+      : spawn(path.join(root, 'bin/certfleet'), ['run', '--config', configFile, '--log-format', 'json'], { cwd: work, env, stdio: ['ignore', 'ignore', 'pipe'] });
     let log = '';
     daemon.stderr.on('data', (b) => { log += b.toString(); });
     let base;
@@ -95,6 +134,11 @@ async function main() {
     const status = await readFile(`/proc/${daemon.pid}/status`, 'utf8');
     const kb = (field) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
     const heap = Number(/^certfleet_process_heap_used_bytes (\S+)$/m.exec(await (await fetch(`${base}/metrics`)).text())?.[1]);
+    daemon.kill('SIGWINCH');
+    for (let t = 0; t < 100 && !log.includes('HEAPSPACES'); t++) await sleep(20);
+    const heapSpaces = JSON.parse(/HEAPSPACES(.*)/.exec(log)?.[1] ?? '[]');
+    const committed = heapSpaces.reduce((sum, sp) => sum + sp.physical_space_size, 0);
+    console.log(`V8 heap spaces: ${heapSpaces.map((sp) => `${sp.space_name.replace(/_space$/, '')} ${mb(sp.space_used_size)}/${mb(sp.physical_space_size)}`).join(', ')} MB used/resident; ${mb(committed)} MB resident in all`);
     console.log(`idle ${IDLE_S} s with ${N} certificates: RSS ${mb(kb('VmRSS'))} MB (private ${mb(kb('RssAnon'))} MB, file-backed ${mb(kb('RssFile'))} MB), V8 heap in use ${mb(heap)} MB, ${(heap / N).toFixed(0)} B heap per certificate`);
     if (process.env.MEM_PROBE_SMAPS === '1') console.log(`resident by mapping:\n${smapsSummary(await readFile(`/proc/${daemon.pid}/smaps`, 'utf8'))}`);
     if (SNAPSHOT) {
@@ -114,12 +158,15 @@ async function main() {
         if (size === last && (await readFile(snapshotFile, 'latin1')).trimEnd().endsWith('}')) break;
         last = size;
       }
-      const summary = summarizeSnapshot(JSON.parse(await readFile(snapshotFile, 'utf8')));
+      const snapshot = JSON.parse(await readFile(snapshotFile, 'utf8'));
+      const summary = summarizeSnapshot(snapshot);
       console.log(`heap snapshot: ${mb(summary.total)} MB of live objects`);
       console.log('by node type:');
       for (const [k, v] of summary.byType) console.log(`  ${k.padEnd(20)} ${mb(v.bytes).padStart(8)} MB  ${String(v.count).padStart(9)} nodes  ${(v.bytes / N).toFixed(0).padStart(6)} B/cert`);
       console.log('by constructor or name:');
       for (const [k, v] of summary.byName) console.log(`  ${k.slice(0, 60).padEnd(60)} ${mb(v.bytes).padStart(8)} MB  ${String(v.count).padStart(9)}  ${(v.bytes / N).toFixed(0).padStart(6)} B/cert`);
+      console.log(`shapes with at least ${Math.floor(N / 2)} members (the per-certificate ones):`);
+      for (const [k, v] of snapshotShapes(snapshot, Math.floor(N / 2))) console.log(`  ${k.slice(0, 90).padEnd(90)} ${String(v.count).padStart(9)}  ${(v.bytes / v.count).toFixed(0).padStart(5)} B each`);
       if (process.env.MEM_PROBE_KEEP === '1') { const kept = path.join(os.tmpdir(), `mem-probe-${N}.heapsnapshot`); await import('node:fs/promises').then((fs) => fs.copyFile(path.join(work, file), kept)); console.log(`kept ${kept}`); }
     }
     // Time to look at the process from outside (its smaps, pagemap, gdb...).

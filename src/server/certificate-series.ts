@@ -16,25 +16,27 @@ type AttemptResult = (typeof RESULTS)[number];
  * number per timestamp). Times are stored by `packTime`.
  */
 interface Series {
-  notAfter: number | undefined;
-  next: number | undefined;
+  notAfter: PackedTime | undefined;
+  next: PackedTime | undefined;
   failures: number;
   issued: 0 | 1;
-  lastIssued: number | undefined;
-  lastRenewed: number | undefined;
-  lastFailed: number | undefined;
+  lastIssued: PackedTime | undefined;
+  lastRenewed: PackedTime | undefined;
+  lastFailed: PackedTime | undefined;
 }
 const LAST = { issued: 'lastIssued', renewed: 'lastRenewed', failed: 'lastFailed' } as const;
 
 /**
  * Unix seconds are above 2^30, the largest small integer V8 keeps inside an object (with pointer
- * compression): each would be a 12-byte heap number of its own. A whole second is kept as its
- * distance from 2024 (a small integer for decades); anything else (a fraction, an infinity) as it
- * is, and told apart by not being a whole number.
+ * compression): each would be a 16-byte heap number of its own (and arithmetic on doubles leaves
+ * one even for a whole number). A whole second within 34 years of 2024 is kept as its distance
+ * from 2024, made an int32 (`| 0`), so V8 stores it as a small integer; anything else (a fraction,
+ * an infinity, a time far off) as it is, in a one-element array, so the two cannot be confused.
  */
+type PackedTime = number | [number];
 const EPOCH = 1_704_067_200;
-const packTime = (v: number): number => (Number.isInteger(v) ? v - EPOCH : v);
-const unpackTime = (v: number): number => (Number.isInteger(v) ? v + EPOCH : v);
+const packTime = (v: number): PackedTime => (Number.isInteger(v) && Math.abs(v - EPOCH) < 2 ** 30 ? (v - EPOCH) | 0 : [v]);
+const unpackTime = (v: PackedTime): number => (typeof v === 'number' ? v + EPOCH : v[0]);
 
 const HEADERS = {
   notAfter: ['certfleet_certificate_not_after_seconds', 'gauge', 'Expiry of the current certificate (Unix seconds)'],
