@@ -103,8 +103,9 @@ async function main() {
   try {
     execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${work}/k`, '-out', `${work}/c`, '-days', '90', '-subj', '/CN=seed.bench.test'], { stdio: 'ignore' });
     const [certPem, keyPem] = await Promise.all([readFile(`${work}/c`, 'utf8'), readFile(`${work}/k`, 'utf8')]);
-    const notBefore = new Date().toISOString();
-    const notAfter = new Date(Date.now() + 90 * 86_400_000).toISOString();
+    // Whole seconds, as X.509 has them.
+    const notBefore = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
+    const notAfter = new Date(Date.parse(notBefore) + 90 * 86_400_000).toISOString();
     const ariNext = (i) => new Date(Date.now() + (6 + (6 * i) / N) * 3_600_000).toISOString();
     seedLayout(storeDir, Array.from({ length: N }, (_, i) => (
       { name: `c${i}`, domains: [`c${i}.bench.test`], keyType: 'ecdsa-p256', notBefore, notAfter, issuer: 'CN=seed', serial: String(i), account: '', orderUrl: '', issuedAt: notBefore, directory: pebble.directoryUrl }

@@ -99,7 +99,7 @@ export function parseConfig(text: string, file: string, opts: ParseOptions = {})
   }
   if (problems.length === 0 && result.success) {
     const config = resolveConfigPaths(withSources(result.data, sources, aliasesOf(doc)), file);
-    for (const c of config.certificates) shareDefaults(c);
+    config.certificates = config.certificates.map((c) => shareDefaults(c));
     return config;
   }
   problems.sort((x, y) => x.line - y.line || x.column - y.column);

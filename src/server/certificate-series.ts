@@ -11,9 +11,9 @@ type AttemptResult = (typeof RESULTS)[number];
 
 /**
  * One certificate's series: a flat object of small integers, the same shape for every
- * certificate (docs/architecture.md, the memory budget per certificate: about 60 bytes here
- * instead of about 160 with a label string, a nested object for the last attempts and a heap
- * number per timestamp). Times are stored by `packTime`.
+ * certificate (docs/architecture.md, the memory budget per certificate: 80 bytes here instead
+ * of about 200 with a label string, a nested object for the last attempts and a heap number per
+ * timestamp). Times are stored by `packTime`.
  */
 interface Series {
   notAfter: PackedTime | undefined;
@@ -27,16 +27,19 @@ interface Series {
 const LAST = { issued: 'lastIssued', renewed: 'lastRenewed', failed: 'lastFailed' } as const;
 
 /**
- * Unix seconds are above 2^30, the largest small integer V8 keeps inside an object (with pointer
- * compression): each would be a 16-byte heap number of its own (and arithmetic on doubles leaves
- * one even for a whole number). A whole second within 34 years of 2024 is kept as its distance
- * from 2024, made an int32 (`| 0`), so V8 stores it as a small integer; anything else (a fraction,
- * an infinity, a time far off) as it is, in a one-element array, so the two cannot be confused.
+ * A time computed as a double (`Date.parse(...) / 1000`) stays a 16-byte heap number of its own
+ * even when it is a whole number; an int32 (`| 0`) is kept inside the object as a small integer.
+ * A whole second within 34 years of 2024 is kept as its distance from 2024 (a small integer with
+ * V8's pointer compression too, where they stop at 2^30); a fraction as the number it is; a
+ * whole second further off in a one-element array, so none of them can be taken for another.
  */
 type PackedTime = number | [number];
 const EPOCH = 1_704_067_200;
-const packTime = (v: number): PackedTime => (Number.isInteger(v) && Math.abs(v - EPOCH) < 2 ** 30 ? (v - EPOCH) | 0 : [v]);
-const unpackTime = (v: PackedTime): number => (typeof v === 'number' ? v + EPOCH : v[0]);
+function packTime(v: number): PackedTime {
+  if (!Number.isInteger(v)) return v;
+  return Math.abs(v - EPOCH) < 2 ** 30 ? (v - EPOCH) | 0 : [v];
+}
+const unpackTime = (v: PackedTime): number => (typeof v !== 'number' ? v[0] : Number.isInteger(v) ? v + EPOCH : v);
 
 const HEADERS = {
   notAfter: ['certfleet_certificate_not_after_seconds', 'gauge', 'Expiry of the current certificate (Unix seconds)'],
