@@ -58,41 +58,43 @@ export function storesFor(config: Config, env: NodeJS.ProcessEnv = process.env, 
   let opened: Promise<OpenedPgStore> | undefined;
   const pg = () => opened ??= import('./postgres/open-pg-store.js').then((m) => m.openPgStore({ url, host, cipher, lease: { ttlMs: ttl, heartbeatMs: Math.max(100, Math.floor(ttl / 3)) } }));
   return {
-    store: deferred(async () => (await pg()).store, STORE_METHODS),
+    store: deferred<CertificateStore & AccountStore>(async () => (await pg()).store),
     local: new LiveDirectory({ root: config.store.path }),
-    fleet: Object.assign(deferred(async () => (await pg()).fleet, FLEET_METHODS), { host }),
-    managed: deferred(async () => (await pg()).managed, MANAGED_METHODS),
+    fleet: deferred<FleetStore>(async () => (await pg()).fleet, { host }),
+    managed: deferred<ManagedCertificateStore>(async () => (await pg()).managed),
     leaseTtlMs: ttl,
     ready: async (signal) => (await pg()).ready(signal),
     close: async () => { if (opened) await (await opened).close(); },
   };
 }
 
-/** Method names of a seam, every one listed (the compiler checks the list against the interface). */
-type MethodList<T> = { [K in keyof T as T[K] extends (...args: never[]) => Promise<unknown> ? K : never]-?: true };
-const STORE_METHODS: MethodList<CertificateStore & AccountStore> = {
-  load: true, readMeta: true, list: true, save: true, lock: true, tryLock: true, lockTxtName: true, readState: true, writeState: true,
-  preflight: true, sweep: true, writable: true, readAccount: true, writeAccount: true, readPace: true, writePace: true,
-  readIssuerCertificate: true, writeIssuerCertificate: true,
-};
-const FLEET_METHODS: MethodList<FleetStore> = { watch: true, undelivered: true, markDelivered: true, heartbeat: true, status: true };
-const MANAGED_METHODS: MethodList<ManagedCertificateStore> = { listManaged: true, getManaged: true, putManaged: true, deleteManaged: true };
-
 /**
- * `T`'s asynchronous methods, each calling the implementation `load` gives (loaded once, on the
- * first call). Only for seams whose every method returns a promise: `T`'s other members must be
- * added by the caller.
+ * A seam whose implementation `load` gives on the first call: every method of `T` (its other
+ * members are `fixed`). Once loaded, a call is the implementation's own call. Before, a call
+ * returns a promise of its result that is also an async iterable of it, so a method that returns
+ * a promise and one that returns an async iterable (`schedules`) both work without a list of
+ * which is which; a method the implementation lacks rejects. Not thenable itself, so it can be
+ * returned from an async function.
  */
-export function deferred<T extends object>(load: () => Promise<T>, methods: MethodList<T>): T {
-  let loaded: Promise<T> | undefined;
-  const out: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
-  for (const name of Object.keys(methods)) {
-    out[name] = async (...args) => {
-      const target = await (loaded ??= load()) as Record<string, (...a: unknown[]) => Promise<unknown>>;
-      return target[name]!(...args);
-    };
-  }
-  return out as unknown as T;
+export function deferred<T extends object>(load: () => Promise<T>, fixed: Partial<T> = {}): T {
+  let impl: Record<PropertyKey, unknown> | undefined;
+  let loading: Promise<Record<PropertyKey, unknown>> | undefined;
+  const loaded = () => loading ??= load().then((t) => (impl = t as Record<PropertyKey, unknown>));
+  const methods = new Map<string, (...args: unknown[]) => unknown>();
+  const method = (name: string) => (...args: unknown[]): unknown => {
+    if (impl) return (impl[name] as (...a: unknown[]) => unknown).apply(impl, args);
+    const result = loaded().then((t) => (t[name] as (...a: unknown[]) => unknown).apply(t, args));
+    return Object.assign(result, { async *[Symbol.asyncIterator]() { yield* (await result) as AsyncIterable<unknown>; } });
+  };
+  return new Proxy(fixed, {
+    get(target, prop) {
+      if (Object.hasOwn(target, prop)) return (target as Record<PropertyKey, unknown>)[prop];
+      if (typeof prop !== 'string' || prop === 'then') return undefined;
+      let m = methods.get(prop);
+      if (!m) methods.set(prop, m = method(prop));
+      return m;
+    },
+  }) as T;
 }
 
 /** The directory at `store.path` as a directory store (commands that work on it alone); storesFor knows both types. */
