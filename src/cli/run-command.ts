@@ -1,11 +1,9 @@
 import { ConfigError } from '../config/load-config.js';
 import { Daemon, StartRefused } from '../daemon/daemon.js';
 import type { Config } from '../config/schema.js';
-import { planCertificates } from '../daemon/plan.js';
 import { errorMessage } from '../errors.js';
 import { processRedactor } from '../redaction.js';
 import { configFor, logFor, parseCommand, refusal, UsageError } from './cli-options.js';
-import { logDraftMode, printPlan } from './plan-output.js';
 
 /** A stop that hangs (a provider that ignores its signal) must still end the process. */
 const SHUTDOWN_DEADLINE_MS = 10_000;
@@ -71,6 +69,8 @@ type Values = Parameters<typeof logFor>[0] & { config?: string | boolean | undef
 async function dryRun(values: Values, loaded?: Config): Promise<number> {
   const config = loaded ?? await configFor(values);
   if (!config) return 2;
+  // Imported here: a daemon never plans this way, and what it loads at start it keeps.
+  const [{ planCertificates }, { logDraftMode, printPlan }] = await Promise.all([import('../daemon/plan.js'), import('./plan-output.js')]);
   if (config.draft) logDraftMode(logFor(values, config), values.config);
   const plan = await planCertificates(config, AbortSignal.timeout(60_000));
   printPlan(plan, config.draft ? 'draft' : 'dry run');

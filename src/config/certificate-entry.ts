@@ -2,6 +2,7 @@ import { issueMessage } from './load-config.js';
 import { dottedPath, unknownKeysMessage } from './key-hints.js';
 import { certificateName, certificateSchema, configSchema, crossFieldIssues, type CertificateConfig, type Config } from './schema.js';
 import { SECRET_OPTIONS } from './secret.js';
+import { shareDefaults } from './shared-defaults.js';
 
 /**
  * One `certificates[]` entry given as data (the management API, `certfleet cert add`), checked
@@ -56,7 +57,7 @@ export function validateCertificateEntry(entry: unknown, config: Pick<Config, 'd
   for (const issue of crossFieldIssues(raw)) problems.push({ path: dottedPath(issue.path.slice(2)), message: issue.message });
   if (problems.length > 0 || !result.success) return { ok: false, problems };
   const name = certificateName(result.data);
-  return { ok: true, name, certificate: { ...result.data, name } };
+  return { ok: true, name, certificate: shareDefaults({ ...result.data, name }) };
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -65,6 +65,37 @@ describe('IncrementalConfigParser', () => {
   });
 });
 
+describe('the memory of parsed entries', () => {
+  const two = withEntries('  - name: a\n    domains: [a.example.test]\n    dns: home\n  - name: b\n    domains: [b.example.test]\n    dns: home\n');
+  const parsers = { incremental: (t: string) => new IncrementalConfigParser().parse(t, 'c.yaml'), whole: (t: string) => parseConfig(t, 'c.yaml') };
+  for (const [how, parse] of Object.entries(parsers)) {
+    it(`shares one frozen default deploy list between specs (${how} parse)`, () => {
+      const [a, b] = parse(two).certificates;
+      expect(a!.deploy).toEqual([]);
+      expect(a!.deploy).toBe(b!.deploy);
+      expect(Object.isFrozen(a!.deploy)).toBe(true);
+    });
+  }
+
+  it('gives each spec the keys and values zod gave it, its domains array sized to them', () => {
+    const text = withEntries('  - name: a\n    domains: [a.example.test, b.example.test]\n    dns: home\n  - domains: [c.example.test]\n    dns: home\n    profile: tlsserver\n');
+    const shared = new IncrementalConfigParser().parse(text, 'c.yaml').certificates;
+    expect(shared.map((c) => Object.keys(c))).toEqual([
+      ['name', 'domains', 'dns', 'follow_cnames', 'key_type', 'reuse_key', 'force_renew', 'deploy'],
+      ['domains', 'dns', 'follow_cnames', 'key_type', 'reuse_key', 'force_renew', 'profile', 'deploy'],
+    ]);
+    expect(shared[0]).toEqual({ name: 'a', domains: ['a.example.test', 'b.example.test'], dns: 'home', follow_cnames: true, key_type: 'ecdsa-p256', reuse_key: false, force_renew: false, deploy: [] });
+    expect(parseConfig(text, 'c.yaml').certificates).toEqual(shared);
+  });
+
+  it('keeps an entry\'s own deploy list its own', () => {
+    const [a, b] = new IncrementalConfigParser().parse(withEntries('  - name: a\n    domains: [a.example.test]\n    dns: home\n    deploy:\n      - hook: [systemctl, reload, nginx]\n  - name: b\n    domains: [b.example.test]\n    dns: home\n'), 'c.yaml').certificates;
+    expect(a!.deploy).toHaveLength(1);
+    expect(b!.deploy).toEqual([]);
+    expect(Object.isFrozen(a!.deploy)).toBe(false);
+  });
+});
+
 describe('splitCertificates', () => {
   it('cuts the list into entries and leaves the rest with an empty list', () => {
     const split = splitCertificates('a: 1\ncertificates:\n  - x: 1\n    y: 2\n\n  - z: 3\nb: 2\n');

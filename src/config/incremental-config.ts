@@ -3,6 +3,7 @@ import { parseDocument } from 'yaml';
 import { parseConfig, readConfigText, type ParseOptions } from './load-config.js';
 import { resolveCertificatePaths } from './resolve-paths.js';
 import { configSchema, crossFieldIssues, type Config } from './schema.js';
+import { shareDefaults } from './shared-defaults.js';
 
 type Certificate = Config['certificates'][number];
 
@@ -22,8 +23,14 @@ const certificateSchema = configSchema.shape.certificates.unwrap().element;
  * markers, a list at column 0 or in flow style.
  */
 export class IncrementalConfigParser {
-  /** Entry text -> its validated (and path-resolved) result. Only entries of the last parse are kept. */
-  private entries = new Map<string, { raw: unknown; value: Certificate }>();
+  /**
+   * Entry text -> its validated (and path-resolved) result. Only entries of the last parse are
+   * kept. The raw parsed object is not: the cross-entry checks read the result, whose name,
+   * first domain and dns are the raw ones (zod only checks them), and one object per entry is
+   * kept instead of two (docs/architecture.md, the memory budget per certificate). The keys are
+   * slices of the last file's text, so that text is held once, whole, and nothing else of it.
+   */
+  private entries = new Map<string, Certificate>();
   private base: string | undefined;
 
   parse(text: string, file: string, opts: ParseOptions = {}): Config {
@@ -43,22 +50,20 @@ export class IncrementalConfigParser {
     // Entries hold paths resolved against the config's directory: another file starts afresh.
     if (base !== this.base) this.entries = new Map();
     this.base = base;
-    const next = new Map<string, { raw: unknown; value: Certificate }>();
+    const next = new Map<string, Certificate>();
     const values: Certificate[] = [];
-    const raws: unknown[] = [];
     for (const chunk of split.entries) {
-      let entry = next.get(chunk) ?? this.entries.get(chunk);
-      if (!entry) {
+      let value = next.get(chunk) ?? this.entries.get(chunk);
+      if (!value) {
         if (chunk.includes('$') || chunk.includes('_file')) return undefined;
         const raw = parseEntry(chunk);
         if (raw === undefined) return undefined;
         const result = certificateSchema.safeParse(raw);
         if (!result.success) return undefined;
-        entry = { raw, value: resolveCertificatePaths(result.data, base) };
+        value = shareDefaults(resolveCertificatePaths(result.data, base));
       }
-      next.set(chunk, entry);
-      values.push(entry.value);
-      raws.push(entry.raw);
+      next.set(chunk, value);
+      values.push(value);
     }
     let head: Config;
     try {
@@ -67,7 +72,10 @@ export class IncrementalConfigParser {
       return undefined;
     }
     // Duplicate names and unknown provider ids: across entries, so checked on every parse (linear).
-    if (crossFieldIssues({ dns: { providers: head.dns.providers }, certificates: raws }).length > 0) return undefined;
+    // Read from the results: a duplicate there is one in the raw entries too (zod passes name, dns
+    // and the first domain's text through; only a domain it rewrote could make two differ, and
+    // then parseConfig decides).
+    if (crossFieldIssues({ dns: { providers: head.dns.providers }, certificates: values }).length > 0) return undefined;
     this.entries = next;
     head.certificates = values;
     return head;

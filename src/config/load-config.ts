@@ -7,6 +7,7 @@ import { substituteEnv } from './env-substitution.js';
 import { dedentedEntryMessage, unknownKeysMessage } from './key-hints.js';
 import { LEXICON_OWN_KEYS, lexiconFileOption } from './providers/lexicon.js';
 import { resolveConfigPaths } from './resolve-paths.js';
+import { shareDefaults } from './shared-defaults.js';
 import { OPTION_PLACEHOLDER } from './schema-parts.js';
 import { configSchema, crossFieldIssues, withoutExtensions, type Config } from './schema.js';
 import { SCOPED_SECRET_OPTIONS, Secret, SECRET_OPTIONS, type SecretSource } from './secret.js';
@@ -96,7 +97,11 @@ export function parseConfig(text: string, file: string, opts: ParseOptions = {})
     at(offsetOf(doc, keys.length ? [...segs, keys[0]!] : segs, keys.length > 0), dotted(issue.path) || '(document)',
       keys.length ? unknownKeysMessage(configSchema, raw, issue.path as (string | number)[], keys) : issueMessage(raw, issue));
   }
-  if (problems.length === 0 && result.success) return resolveConfigPaths(withSources(result.data, sources, aliasesOf(doc)), file);
+  if (problems.length === 0 && result.success) {
+    const config = resolveConfigPaths(withSources(result.data, sources, aliasesOf(doc)), file);
+    config.certificates = config.certificates.map((c) => shareDefaults(c));
+    return config;
+  }
   problems.sort((x, y) => x.line - y.line || x.column - y.column);
   throw new ConfigError(problems);
 }

@@ -3,7 +3,6 @@ import path from 'node:path';
 import { isLoopbackListen } from '../http/loopback.js';
 import type { Config } from '../config/schema.js';
 import { Secret } from '../config/secret.js';
-import { pgTarget } from '../store/postgres/pg-connection.js';
 import { storedPrivateKeyFiles } from '../store/private-key-files.js';
 
 export interface Finding { problem: string; fix: string; severity: 'error' | 'warning' }
@@ -101,6 +100,8 @@ export async function securityFindings(config: Config, opts: { env?: NodeJS.Proc
   // directory: seconds at 100,000 certificates, and certfleet writes the keys 0600 itself).
   if (opts.storedKeys !== false) out.push(...storedKeyFindings(config.store.path));
   if (config.store.type === 'postgres') {
+    // Imported here: pg-connection imports `pg`, which a daemon on the directory store never loads.
+    const { pgTarget } = await import('../store/postgres/pg-connection.js');
     const target = pgTarget(config.store.url!.reveal());
     if (!target.socket && !target.verifyFull) {
       error(`store.url connects to PostgreSQL at ${target.where} without sslmode=verify-full: the password and every private key can be read or changed on the way`, 'add ?sslmode=verify-full (with sslrootcert=FILE for a private CA) to the URL, or connect over a unix socket (?host=/run/postgresql)');

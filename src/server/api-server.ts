@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { parseDuration } from '../config/duration.js';
 import { didYouMeanHint } from '../did-you-mean.js';
 import { errorMessage } from '../errors.js';
@@ -8,6 +8,11 @@ import { TokenBucket } from '../http/token-bucket.js';
 import type { Logger } from '../log.js';
 import type { CertificateBackend, ListFilter } from './api-backend.js';
 import { prebuilt, sendJson, sendProblem, type FieldProblem } from './api-problem.js';
+
+// node:http through getBuiltinModule, not an ESM import: building its ESM namespace evaluates the
+// lazy WebSocket exports, which load undici (about 2.3 MB of every daemon's heap, measured), as
+// src/http/http-pool.ts explains.
+const { createServer } = process.getBuiltinModule('node:http');
 
 /** A certificates[] entry is a few hundred bytes; 64 KiB leaves room and bounds what a client can make us hold. */
 const MAX_BODY = 64 * 1024;

@@ -32,3 +32,18 @@ describe('CertificateSeries', () => {
     expect(s.render()).not.toMatch(/name="a"/);
   });
 });
+
+describe('CertificateSeries times', () => {
+  it('gives back every time as recorded: whole seconds, fractions, before 2024, infinities', () => {
+    const s = new CertificateSeries();
+    const times = [1_798_761_600, 1_798_761_600.123, 17, 0.25, -5, Infinity];
+    times.forEach((t, i) => s.record(`c${i}`, { result: 'renewed', at: t, next: t, notAfter: t }));
+    const text = s.render();
+    times.forEach((t, i) => {
+      const v = t === Infinity ? '\\+Inf' : String(t).replace('.', '\\.');
+      for (const line of [`certfleet_certificate_not_after_seconds\\{name="c${i}"\\}`, `certfleet_certificate_next_renewal_seconds\\{name="c${i}"\\}`, `certfleet_certificate_last_attempt\\{name="c${i}",result="renewed"\\}`]) {
+        expect(text).toMatch(new RegExp(`^${line} ${v}$`, 'm'));
+      }
+    });
+  });
+});

@@ -1,8 +1,13 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { errorMessage } from '../errors.js';
 import { listen } from '../http/listen.js';
 import type { Logger } from '../log.js';
 import type { DashboardHandler } from './dashboard-routes.js';
+
+// node:http through getBuiltinModule, not an ESM import: building its ESM namespace evaluates the
+// lazy WebSocket exports, which load undici (about 2.3 MB of every daemon's heap, measured), as
+// src/http/http-pool.ts explains.
+const { createServer } = process.getBuiltinModule('node:http');
 
 // externaldns/ takes it from here until it imports src/http/listen.ts itself (issue 14, i14-dns).
 
