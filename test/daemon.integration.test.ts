@@ -98,6 +98,20 @@ describe('certfleet run', () => {
     const stopped = await d.stop();
     expect(stopped).toEqual({ code: 0, signal: null });
     expect(d.records.at(-1)).toMatchObject({ msg: 'stopped' });
+    expect(d.records.find((r) => r.msg === 'planned')).toMatchObject({ planned: 0, jobs: 3 });
+
+    // Started again with the four issued: all four are planned from the store's bulk read without
+    // a job (the first run learned that this CA has no ARI, kept beside the account), and nothing is issued.
+    await rename(`${file}.gone`, file);
+    await saveByRename(file, configText(store, cert('a') + cert('b') + cert('c') + cert('d')));
+    const again = DaemonProcess.start(file, { [KEY_VAR]: stack.pdns.apiKey });
+    daemons.push(again);
+    expect(await again.waitFor(again.msg('planned'))).toMatchObject({ planned: 4, jobs: 0 });
+    const againBase = String((await again.waitFor(again.msg('http_listening'))).address);
+    const planned = await (await fetch(`${againBase}/metrics`)).text();
+    for (const n of ['a', 'b', 'c', 'd']) expect(planned).toMatch(new RegExp(`^certfleet_certificate_next_renewal_seconds\\{name="${n}"\\} \\d{10}$`, 'm'));
+    expect(await again.stop()).toEqual({ code: 0, signal: null });
+    expect(again.records.filter((r) => r.msg === 'issued' || r.msg === 'obtaining')).toEqual([]);
   });
 
   it('SIGTERM during an issuance: exits 0 within 10 s and leaves no TXT record', async () => {

@@ -140,6 +140,7 @@ export class Daemon {
       // The API's certificates, read from the store just opened; planned with the file's before the scheduler starts.
       await d.managed.load(signal);
       for (const name of d.managed.names()) d.respec(name, { schedule: false });
+      await d.slot.renewer.prepare(signal);
       const leftovers = await d.planFromStore(signal);
       d.http = await startHttpServer(config.server.listen, {
         readiness: async () => ({
@@ -411,6 +412,7 @@ export class Daemon {
    * those, a configured one's job does.
    */
   private async planFromStore(signal: AbortSignal): Promise<string[]> {
+    const started = performance.now();
     const now = this.now();
     const unplanned = new Set(this.specs.keys());
     const leftovers: string[] = [];
@@ -432,6 +434,7 @@ export class Daemon {
       this.log.warn({ error: errorMessage(err) }, 'store_bulk_read_failed');
     }
     for (const name of unplanned) this.scheduler.schedule(name, now);
+    this.log.info({ planned: this.specs.size - unplanned.size, jobs: unplanned.size, ms: Math.round(performance.now() - started) }, 'planned');
     return leftovers;
   }
 

@@ -337,6 +337,15 @@ describe('plan: the first look from the store\'s bulk read', () => {
     expect(p.issuer.calls).toHaveLength(1);
   });
 
+  it('a CA an earlier process found without ARI (prepare) is not asked: nothing is due right after an issuance', async () => {
+    const p = pipeline();
+    await p.renewer.process(spec, {}, never());
+    expect(p.renewer.plan(spec, await row(p))).toBeUndefined();
+    (p.issuer as unknown as { knownWithoutRenewalInfo: () => Promise<boolean> }).knownWithoutRenewalInfo = () => Promise.resolve(true);
+    await p.renewer.prepare(never());
+    expect(p.renewer.plan(spec, await row(p))).toBeGreaterThan(p.clock.t + 86_400_000);
+  });
+
   it('an ARI check that is due runs it (the CA may want the certificate renewed early)', async () => {
     const p = pipeline();
     p.issuer.ari = () => Promise.resolve({ start: p.clock.t + 30 * 86_400_000, end: p.clock.t + 31 * 86_400_000 });

@@ -306,6 +306,16 @@ export class Renewer {
   }
 
   /**
+   * Before `plan`: whether the CA offers ARI, from what an earlier process learned (no request).
+   * Without it, a start with a CA that has no ARI would run every certificate as a job only to
+   * learn that again from the first one.
+   */
+  async prepare(signal: AbortSignal): Promise<void> {
+    if (this.ariSupported !== undefined || !this.deps.issuer.knownWithoutRenewalInfo) return;
+    if (await this.deps.issuer.knownWithoutRenewalInfo(signal).catch(() => false)) this.ariSupported = false;
+  }
+
+  /**
    * The first look at a certificate from what the store gave in bulk (`schedules`), without any
    * I/O: when `process` would do nothing now (no renewal due, no ARI check due, no TXT values
    * left over, no deploy retry due), the outcome it would report is reported and its next look

@@ -90,6 +90,10 @@ export class AcmeIssuer implements Issuer {
     return client.renewalInfo(certId, signal);
   }
 
+  knownWithoutRenewalInfo(signal: AbortSignal): Promise<boolean> {
+    return this.knownWithoutAri(signal);
+  }
+
   async revoke(certPem: string, reason: number, signal: AbortSignal): Promise<void> {
     const client = await this.client(signal);
     await client.revoke(new X509Certificate(certPem).raw, reason, signal);

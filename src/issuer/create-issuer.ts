@@ -61,6 +61,7 @@ function lazy(key: string, load: () => Promise<Issuer>, acme: boolean): Issuer {
   return {
     ...issuer,
     renewalInfo: async (cert, signal) => (await get()).renewalInfo!(cert, signal),
+    knownWithoutRenewalInfo: async (signal) => (await get()).knownWithoutRenewalInfo!(signal),
     revoke: async (pem, reason, signal) => (await get()).revoke!(pem, reason, signal),
   };
 }

@@ -55,6 +55,11 @@ export interface Issuer {
    * answers with no usable window, ARI_UNSUPPORTED when it does not offer ARI.
    */
   renewalInfo?(cert: { ariCertId: string | undefined; certPem: () => Promise<string> }, signal: AbortSignal): Promise<RenewalInfo | undefined | typeof ARI_UNSUPPORTED>;
+  /**
+   * True when what an earlier process learned of the CA (kept in the account store) says it
+   * offers no ARI; never asks the CA. A start plans without asking renewalInfo per certificate.
+   */
+  knownWithoutRenewalInfo?(signal: AbortSignal): Promise<boolean>;
   /** Revokes a certificate it issued (RFC 5280 reason code). */
   revoke?(certPem: string, reason: number, signal: AbortSignal): Promise<void>;
   /** Waits for and releases what it holds (connections; an ACME issuer saves the CA's learned pace). */
