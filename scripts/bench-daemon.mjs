@@ -4,14 +4,14 @@
 // benchmark and rewrites its section of docs/benchmarks.md (one section per size).
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startPebble } from '../build/test/support/pebble-server.js';
 import { startPowerDns } from '../build/test/support/powerdns-server.js';
 import { localConfigText } from '../build/test/support/local-stack.js';
 import { benchDate, machine, percentile, writeBenchSection } from './bench-report.mjs';
-import { seedLayout } from './seed-store.mjs';
+import { seedLayout, stopBench } from './seed-store.mjs';
 
 
 const N = Number(process.env.BENCH_DAEMON_N ?? 1000);
@@ -154,11 +154,5 @@ ${benchDate()} — ${machine()}. \`bin/certfleet run\` as its own process with $
 | RSS after the ${EDITS} issuances | ${finalRss.toFixed(0)} MB | — |`;
   await writeBenchSection(N === 1000 ? 'daemon-bench' : `daemon-bench-${N}`, section);
 } finally {
-  if (daemon && daemon.exitCode === null) {
-    daemon.kill('SIGTERM');
-    await new Promise((r) => daemon.once('exit', r));
-  }
-  await pebble.stop();
-  await pdns.stop();
-  await rm(work, { recursive: true, force: true });
+  await stopBench({ daemon, pebble, pdns, work });
 }

@@ -8,13 +8,13 @@
 //   node scripts/mem-probe.mjs            MEM_PROBE_N=100000 MEM_PROBE_SNAPSHOT=1 node scripts/mem-probe.mjs
 import { execFileSync, spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startPebble } from '../build/test/support/pebble-server.js';
 import { startPowerDns } from '../build/test/support/powerdns-server.js';
 import { localConfigText } from '../build/test/support/local-stack.js';
-import { seedLayout } from './seed-store.mjs';
+import { seedLayout, stopBench } from './seed-store.mjs';
 
 const N = Number(process.env.MEM_PROBE_N ?? 1000);
 const IDLE_S = Number(process.env.MEM_PROBE_IDLE_S ?? 10);
@@ -173,13 +173,7 @@ async function main() {
     // Time to look at the process from outside (its smaps, pagemap, gdb...).
     if (process.env.MEM_PROBE_HOLD_S) { console.log(`daemon pid ${daemon.pid}`); await sleep(Number(process.env.MEM_PROBE_HOLD_S) * 1000); }
   } finally {
-    if (daemon && daemon.exitCode === null) {
-      daemon.kill('SIGTERM');
-      await new Promise((r) => daemon.once('exit', r));
-    }
-    await pebble.stop();
-    await pdns.stop();
-    await rm(work, { recursive: true, force: true });
+    await stopBench({ daemon, pebble, pdns, work });
   }
 }
 
