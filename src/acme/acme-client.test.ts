@@ -250,7 +250,7 @@ describe('AcmeClient polling', () => {
     const c = new AcmeClient({
       directoryUrl: `${s.base}/dir`, accountKey: await generatePrivateKey('ecdsa-p256'),
       retry: { maxAttempts: 3, maxBadNonceRetries: 3, baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 50, requestTimeoutMs: 2000 },
-      log: { warn: (obj: unknown, msg?: string) => { warnings.push({ obj, msg }); } } as never,
+      log: { warn: (obj: unknown, msg?: string) => { warnings.push({ obj, msg }); } },
     });
     c.useAccount(`${s.base}/acct/1`);
     const order = await c.finalize({ url: `${s.base}/order/7`, status: 'ready', identifiers: [], authorizations: [], finalize: `${s.base}/finalize/7` }, Buffer.from('csr'), AbortSignal.timeout(5000));
