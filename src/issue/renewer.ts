@@ -143,10 +143,20 @@ export class Renewer {
   /** `next`, or the retry of a failed required deploy when that comes first. */
   private async withDeployRetry(name: string, next: number | undefined, signal: AbortSignal): Promise<number | undefined> {
     const { state } = await this.deps.store.readState(name, signal).catch(() => ({ state: undefined }));
-    const at = state && deployRetryAt(state);
+    return state ? this.nextWithDeployRetry(next, state) : next;
+  }
+
+  /** `next`, or the retry of a failed required deploy in `state` when that comes first (now at the earliest). */
+  private nextWithDeployRetry(next: number | undefined, state: RenewalState): number | undefined {
+    const at = deployRetryAt(state);
     if (at === undefined) return next;
     const retry = Math.max(at, this.now());
     return next === undefined ? retry : Math.min(next, retry);
+  }
+
+  /** Whether the CA's renewal info for the stored certificate is to be asked now (refreshAri). */
+  private ariCheckDue(meta: CertificateMeta | undefined, state: RenewalState): meta is CertificateMeta {
+    return meta !== undefined && this.deps.issuer.renewalInfo !== undefined && this.ariSupported !== false && ariCheckTime(state, meta.serial) <= this.now();
   }
 
   private now(): number {
@@ -319,20 +329,18 @@ export class Renewer {
    * The first look at a certificate from what the store gave in bulk (`schedules`), without any
    * I/O: when `process` would do nothing now (no renewal due, no ARI check due, no TXT values
    * left over, no deploy retry due), the outcome it would report is reported and its next look
-   * returned. Undefined: run `process` now. A start plans 100,000 certificates this way in
-   * well under a second, where a job each read two files (or index rows) per certificate.
+   * returned. Undefined: run `process` now. A start plans from one bulk read this way, where a
+   * job per certificate read its metadata and state one certificate at a time.
    */
   plan(spec: CertificateSpec, stored: Pick<StoredSchedule, 'meta' | 'state'>, opts: ProcessOptions = {}): number | undefined {
     const { meta } = stored;
     const { state } = stored.state;
-    if (opts.force || state.pendingTxt?.length) return undefined;
-    if (meta && this.deps.issuer.renewalInfo && this.ariSupported !== false && ariCheckTime(state, meta.serial) <= this.now()) return undefined;
+    if (opts.force || state.pendingTxt?.length || this.ariCheckDue(meta, state)) return undefined;
     const decision = this.decide(spec, meta, state, opts);
     if (decision.due) return undefined;
     const retry = deployRetryAt(state);
     if (retry !== undefined && retry <= this.now()) return undefined;
-    const wake = this.nextWake(decision, meta, state);
-    const next = retry === undefined ? wake : Math.min(wake, retry);
+    const next = this.nextWithDeployRetry(this.nextWake(decision, meta, state), state)!;
     this.report({ name: certificateName(spec), result: 'skipped', detail: decision.reason, next }, meta);
     return next;
   }
@@ -395,7 +403,7 @@ export class Renewer {
 
   private async refreshAri(name: string, meta: CertificateMeta | undefined, state: RenewalState, log: Logger, signal: AbortSignal): Promise<RenewalState> {
     const { issuer } = this.deps;
-    if (!meta || !issuer.renewalInfo || this.ariSupported === false || ariCheckTime(state, meta.serial) > this.now()) return state;
+    if (!this.ariCheckDue(meta, state) || !issuer.renewalInfo) return state;
     try {
       const info = await issuer.renewalInfo({ ariCertId: meta.ariCertId, certPem: async () => (await this.deps.store.load(name, signal))!.pem.cert }, signal);
       this.ariSupported = info !== ARI_UNSUPPORTED;
