@@ -159,15 +159,16 @@ export class FileStore implements CopyableStore, LocalCertificateDirectory {
     return this.indexing;
   }
 
+  /** The certificate names with a `<name>.json` in `dir` (renewal/ or state/). */
+  private async jsonNames(dir: string): Promise<string[]> {
+    return (await fs.readdir(path.join(this.root, dir)).catch(() => [] as string[])).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5));
+  }
+
   /**
    * Fills the index from `renewal/` and `state/` (the files are the truth). Each row is read
    * without a lock and written only if no writer changed it meanwhile (StoreIndex.fill); a
    * certificate whose files cannot be read keeps no row, so it is read from its files.
    */
-  private async jsonNames(dir: string): Promise<string[]> {
-    return (await fs.readdir(path.join(this.root, dir)).catch(() => [] as string[])).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5));
-  }
-
   private async fillIndex(index: StoreIndex, names: string[]): Promise<number> {
     const signal = new AbortController().signal;
     let filled = 0;
@@ -468,22 +469,20 @@ export class FileStore implements CopyableStore, LocalCertificateDirectory {
    * exists. A check, then the write: a holder that stalls between the two is fenced at its next write.
    */
   private assertCurrent(lease: Lease, name: string, what: string): void {
-    const refuse = (why: string) => new CertfleetError('STORE_FENCED', `${what} of ${name} refused: the lease ${why}; nothing was written`);
     const held = this.leaseOf(lease, name, what);
     // The lock path still names this holding (a takeover by any certfleet changes it), and no
     // later grant bumped the token.
     const newest = held.newestToken();
     const owner = lockGeneration(held.lockFile);
-    if (newest !== lease.token) throw refuse(`is stale (token ${lease.token}; the lock was granted again since, token ${newest})`);
-    if (owner !== held.held.generation) throw refuse(`is stale (the lock ${owner ? 'was taken over' : 'is no longer held'})`);
+    if (newest !== lease.token) throw fenced(what, name, `is stale (token ${lease.token}; the lock was granted again since, token ${newest})`);
+    if (owner !== held.held.generation) throw fenced(what, name, `is stale (the lock ${owner ? 'was taken over' : 'is no longer held'})`);
   }
 
   /** `lease` as this store's grant of `name`'s lock that was neither released nor lost, or STORE_FENCED. */
   private leaseOf(lease: Lease, name: string, what: string): FileLease {
-    const refuse = (why: string) => new CertfleetError('STORE_FENCED', `${what} of ${name} refused: the lease ${why}; nothing was written`);
-    if (!(lease instanceof FileLease) || lease.lockFile !== this.lockPath(name)) throw refuse(`is not one of ${name}'s lock in this store`);
+    if (!(lease instanceof FileLease) || lease.lockFile !== this.lockPath(name)) throw fenced(what, name, `is not one of ${name}'s lock in this store`);
     const unusable = lease.unusable();
-    if (unusable) throw refuse(unusable);
+    if (unusable) throw fenced(what, name, unusable);
     return lease;
   }
 
@@ -716,6 +715,11 @@ export class FileStore implements CopyableStore, LocalCertificateDirectory {
   private accountDir(issuerKey: string): string {
     return path.join(this.root, 'accounts', issuerKey);
   }
+}
+
+/** STORE_FENCED: `what` (a save, a state write) of `name` was refused because of its lease. */
+function fenced(what: string, name: string, why: string): CertfleetError {
+  return new CertfleetError('STORE_FENCED', `${what} of ${name} refused: the lease ${why}; nothing was written`);
 }
 
 /**

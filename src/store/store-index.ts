@@ -217,14 +217,13 @@ export class StoreIndex {
   /** The metadata when the index is sure of it; undefined: read the files. */
   meta(name: string): CertificateMeta | undefined {
     const row = this.read((stmt) => stmt.get.get(name));
-    return row && row.meta_pending === 0 && typeof row.meta === 'string' ? JSON.parse(row.meta) as CertificateMeta : undefined;
+    return (row && rowMeta(row)) ?? undefined;
   }
 
   /** The schedule state when the index is sure of it (`null`: none was ever written); undefined: read the files. */
   state(name: string): VersionedState | null | undefined {
     const row = this.read((stmt) => stmt.get.get(name));
-    if (!row || row.state_pending !== 0) return undefined;
-    return typeof row.state === 'string' ? JSON.parse(row.state) as VersionedState : null;
+    return row && rowState(row);
   }
 
   /** Every name with metadata the index is sure of, and the names it is not (pending). */
@@ -232,9 +231,9 @@ export class StoreIndex {
     const known = new Map<string, CertificateMeta>();
     const pending = new Set<string>();
     for (const row of this.stmt.all.all()) {
-      const name = row.name as string;
-      if (row.meta_pending !== 0) pending.add(name);
-      else if (typeof row.meta === 'string') known.set(name, JSON.parse(row.meta) as CertificateMeta);
+      const meta = rowMeta(row);
+      if (meta === undefined) pending.add(row.name as string);
+      else if (meta) known.set(row.name as string, meta);
     }
     return { known, pending };
   }
@@ -326,10 +325,20 @@ export class StoreIndex {
    * statement, so no read lock is held between pages.
    */
   page(after: string, limit: number): { name: string; meta: CertificateMeta | null | undefined; state: VersionedState | null | undefined }[] | undefined {
-    return this.read((stmt) => stmt.page.all(after, limit))?.map((row) => ({
-      name: row.name as string,
-      meta: row.meta_pending !== 0 ? undefined : typeof row.meta === 'string' ? JSON.parse(row.meta) as CertificateMeta : null,
-      state: row.state_pending !== 0 ? undefined : typeof row.state === 'string' ? JSON.parse(row.state) as VersionedState : null,
-    }));
+    return this.read((stmt) => stmt.page.all(after, limit))?.map((row) => ({ name: row.name as string, meta: rowMeta(row), state: rowState(row) }));
   }
+}
+
+type Row = Record<string, unknown>;
+
+/** A row's metadata: undefined while a writer's mark is on it (read the files), null when it has none. */
+function rowMeta(row: Row): CertificateMeta | null | undefined {
+  if (row.meta_pending !== 0) return undefined;
+  return typeof row.meta === 'string' ? JSON.parse(row.meta) as CertificateMeta : null;
+}
+
+/** A row's schedule state, as rowMeta (null: none was ever written). */
+function rowState(row: Row): VersionedState | null | undefined {
+  if (row.state_pending !== 0) return undefined;
+  return typeof row.state === 'string' ? JSON.parse(row.state) as VersionedState : null;
 }
