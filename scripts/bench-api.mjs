@@ -3,26 +3,20 @@
 // not issued). Prints the latency and the time until every one is planned, and rewrites its
 // section of docs/benchmarks.md.
 import { spawn } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { startPebble } from '../build/test/support/pebble-server.js';
-import { startPowerDns } from '../build/test/support/powerdns-server.js';
 import { localConfigText } from '../build/test/support/local-stack.js';
 import { freePort } from '../build/test/support/free-port.js';
 import { benchDate, machine, percentile, writeBenchSection } from './bench-report.mjs';
-import { seedCertificates, stopBench } from './seed-store.mjs';
+import { seedCertificates, startBench, stopBench } from './seed-store.mjs';
 
 const N = Number(process.env.BENCH_API_N ?? 1000);
 const root = path.resolve(import.meta.dirname, '..');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const TOKEN = 'bench-api-token-0123456789abcdef';
 
-const pdns = await startPowerDns(['bench.test']);
-const pebble = await startPebble({ dnsServer: pdns.dnsAddress });
-const work = await mkdtemp(path.join(os.tmpdir(), 'certfleet-bench-api-'));
-const storeDir = path.join(work, 'store');
-const configFile = path.join(work, 'certfleet.yaml');
+const { pdns, pebble, work, storeDir, configFile } = await startBench('bench-api');
 let daemon;
 
 try {

@@ -4,14 +4,11 @@
 // benchmark and rewrites its section of docs/benchmarks.md (one section per size).
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, readdir, rename, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { startPebble } from '../build/test/support/pebble-server.js';
-import { startPowerDns } from '../build/test/support/powerdns-server.js';
 import { localConfigText } from '../build/test/support/local-stack.js';
 import { benchDate, machine, percentile, writeBenchSection } from './bench-report.mjs';
-import { seedLayout, stopBench } from './seed-store.mjs';
+import { seedLayout, startBench, stopBench } from './seed-store.mjs';
 
 
 const N = Number(process.env.BENCH_DAEMON_N ?? 1000);
@@ -20,11 +17,7 @@ const EDITS = 5;
 const root = path.resolve(import.meta.dirname, '..');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-const pdns = await startPowerDns(['bench.test']);
-const pebble = await startPebble({ dnsServer: pdns.dnsAddress });
-const work = await mkdtemp(path.join(os.tmpdir(), 'certfleet-bench-daemon-'));
-const storeDir = path.join(work, 'store');
-const configFile = path.join(work, 'certfleet.yaml');
+const { pdns, pebble, work, storeDir, configFile } = await startBench('bench-daemon');
 let daemon;
 
 /** One self-signed certificate (90 days from now) stands in for all of them: the daemon reads metadata, not the PEM. */

@@ -8,13 +8,11 @@
 //   node scripts/mem-probe.mjs            MEM_PROBE_N=100000 MEM_PROBE_SNAPSHOT=1 node scripts/mem-probe.mjs
 import { execFileSync, spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
-import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { startPebble } from '../build/test/support/pebble-server.js';
-import { startPowerDns } from '../build/test/support/powerdns-server.js';
 import { localConfigText } from '../build/test/support/local-stack.js';
-import { seedLayout, stopBench } from './seed-store.mjs';
+import { seedLayout, startBench, stopBench } from './seed-store.mjs';
 
 const N = Number(process.env.MEM_PROBE_N ?? 1000);
 const IDLE_S = Number(process.env.MEM_PROBE_IDLE_S ?? 10);
@@ -94,11 +92,7 @@ export function snapshotShapes(snapshot, min) {
 }
 
 async function main() {
-  const pdns = await startPowerDns(['bench.test']);
-  const pebble = await startPebble({ dnsServer: pdns.dnsAddress });
-  const work = await mkdtemp(path.join(os.tmpdir(), 'certfleet-mem-probe-'));
-  const storeDir = path.join(work, 'store');
-  const configFile = path.join(work, 'certfleet.yaml');
+  const { pdns, pebble, work, storeDir, configFile } = await startBench('mem-probe');
   let daemon;
   try {
     execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${work}/k`, '-out', `${work}/c`, '-days', '90', '-subj', '/CN=seed.bench.test'], { stdio: 'ignore' });

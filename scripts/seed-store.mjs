@@ -77,6 +77,20 @@ export async function seedCertificates({ storeDir, work, n, directory }) {
   }
 }
 
+/**
+ * A benchmark's start, stopBench's twin: PowerDNS with the zone bench.test, pebble resolving
+ * through it, and a scratch directory `certfleet-<name>-*` with the paths of its store and config.
+ */
+export async function startBench(name) {
+  const [{ mkdtemp }, os, { startPowerDns }, { startPebble }] = await Promise.all([
+    import('node:fs/promises'), import('node:os'), import('../build/test/support/powerdns-server.js'), import('../build/test/support/pebble-server.js'),
+  ]);
+  const pdns = await startPowerDns(['bench.test']);
+  const pebble = await startPebble({ dnsServer: pdns.dnsAddress });
+  const work = await mkdtemp(path.join(os.tmpdir(), `certfleet-${name}-`));
+  return { pdns, pebble, work, storeDir: path.join(work, 'store'), configFile: path.join(work, 'certfleet.yaml') };
+}
+
 /** A benchmark's end: the daemon stopped (SIGTERM, awaited), pebble and PowerDNS stopped, the scratch directory removed. */
 export async function stopBench({ daemon, pebble, pdns, work }) {
   if (daemon && daemon.exitCode === null) {
