@@ -36,6 +36,22 @@ function until(cap: CapturedLog, match: (r: Record<string, unknown>) => boolean,
 }
 
 describe('Daemon reload (in process)', () => {
+  it('listens before it plans the stored certificates: /readyz does not wait for a big store', async () => {
+    const store = path.join(stack.dir, 'listen-first');
+    const file = path.join(stack.dir, 'listen-first.yaml');
+    await writeFile(file, text(store, cert('l1')));
+    const cap = captureLog();
+    const d = await Daemon.start({ configFile: file, log: cap.log, redactor: cap.redactor });
+    try {
+      const msgs = cap.records().map((r) => r.msg);
+      expect(msgs).toContain('planned');
+      expect(msgs.indexOf('http_listening')).toBeLessThan(msgs.indexOf('planned'));
+      expect((await fetch(`${d.address}/readyz`)).status).toBe(200);
+    } finally {
+      await d.stop();
+    }
+  });
+
   it('outside production mode, warns of a stored key with a wide mode once started, and not again at an edit', async () => {
     const store = path.join(stack.dir, 'keys');
     const file = path.join(stack.dir, 'keys.yaml');

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
-import { ConfigError } from '../config/load-config.js';
-import { loadConfigFast } from '../config/incremental-config.js';
+import { ConfigError, readConfigText } from '../config/load-config.js';
+import { IncrementalConfigParser } from '../config/incremental-config.js';
 import type { Config } from '../config/schema.js';
 import type { Finding } from '../daemon/security-findings.js';
 import { collectSecrets } from '../config/secret.js';
@@ -53,6 +53,15 @@ export function logFor(values: { 'log-format'?: string | boolean | undefined; 'l
 
 /** Loads the config named by --config; prints every problem and returns undefined on error. */
 export async function configFor(values: { config?: string | boolean | undefined }): Promise<Config | undefined> {
+  return (await loadedConfigFor(values, new IncrementalConfigParser()))?.config;
+}
+
+/**
+ * configFor's config with the text it was parsed from, through `parser`: `run` hands both to the
+ * daemon, whose reloads then reuse that parser's entries (a second parse at start cost 1.5 s at
+ * 100,000 certificates).
+ */
+export async function loadedConfigFor(values: { config?: string | boolean | undefined }, parser: IncrementalConfigParser): Promise<{ text: string; config: Config } | undefined> {
   if (typeof values.config !== 'string') {
     process.stderr.write('certfleet: --config FILE is required\n');
     return undefined;
@@ -62,7 +71,8 @@ export async function configFor(values: { config?: string | boolean | undefined 
     return undefined;
   }
   try {
-    return await loadConfigFast(values.config);
+    const text = await readConfigText(values.config);
+    return { text, config: parser.parse(text, values.config) };
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`certfleet: invalid config:\n${err.message}\n`);

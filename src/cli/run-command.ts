@@ -3,7 +3,8 @@ import { Daemon, StartRefused } from '../daemon/daemon.js';
 import type { Config } from '../config/schema.js';
 import { errorMessage } from '../errors.js';
 import { processRedactor } from '../redaction.js';
-import { configFor, logFor, parseCommand, refusal, UsageError } from './cli-options.js';
+import { configFor, loadedConfigFor, logFor, parseCommand, refusal, UsageError } from './cli-options.js';
+import { IncrementalConfigParser } from '../config/incremental-config.js';
 
 /** A stop that hangs (a provider that ignores its signal) must still end the process. */
 const SHUTDOWN_DEADLINE_MS = 10_000;
@@ -12,10 +13,12 @@ export async function runDaemon(args: string[]): Promise<number> {
   const values = parseCommand(args, { 'dry-run': { type: 'boolean' } });
   if (values['dry-run']) return dryRun(values);
   if (typeof values.config !== 'string') throw new UsageError('run needs --config FILE');
-  // `draft: true` is `run --dry-run`: read before anything starts (the daemon reads the file again).
-  const first = await configFor(values);
+  // `draft: true` is `run --dry-run`: read before anything starts. The daemon starts from this
+  // parse, and its reloads reuse the parser's entries.
+  const parser = new IncrementalConfigParser();
+  const first = await loadedConfigFor(values, parser);
   if (!first) return 2;
-  if (first.draft) return dryRun(values, first);
+  if (first.config.draft) return dryRun(values, first.config);
 
   const redactor = processRedactor;
   const log = logFor(values, undefined, redactor);
@@ -38,7 +41,7 @@ export async function runDaemon(args: string[]): Promise<number> {
   process.on('SIGHUP', () => void daemon?.reload());
   log.info({ config: values.config }, 'starting');
   try {
-    daemon = await Daemon.start({ configFile: values.config, log, redactor }, starting.signal);
+    daemon = await Daemon.start({ configFile: values.config, log, redactor, parser, initial: first }, starting.signal);
   } catch (err) {
     if (starting.signal.aborted && err === starting.signal.reason) return 0;
     if (err instanceof StartRefused) {

@@ -34,6 +34,10 @@ export interface DaemonOptions {
   clock?: Clock;
   /** The user id the security check sees (default: this process's). */
   uid?: number;
+  /** The config parser (default: a new one); reloads reuse the entries it parsed. */
+  parser?: IncrementalConfigParser;
+  /** configFile's text and what `parser` made of it, when the caller read it already: not read or parsed again. */
+  initial?: { text: string; config: Config };
 }
 
 /** Production mode refused the first config: nothing was started. */
@@ -43,6 +47,9 @@ export class StartRefused extends Error {
     this.name = 'StartRefused';
   }
 }
+
+/** Certificates planned between two turns of the event loop at start (about 10 ms of work). */
+const PLAN_YIELD_ROWS = 1_000;
 
 /** Removal reason for certificates dropped from the config when `revoke_removed` is on. */
 const CESSATION_OF_OPERATION = 5;
@@ -72,7 +79,7 @@ export class Daemon {
   /** Each certificate's spec with the CA it was taken for; an entry is replaced only when its spec changed. */
   private specs = new Map<string, SpecEntry>();
   /** Parses each edit at the cost of the entries that changed (an unchanged entry is the same object). */
-  private readonly parser = new IncrementalConfigParser();
+  private readonly parser: IncrementalConfigParser;
   /** Per spec object: its digest, computed only when an edit gives a name a new spec object. */
   private readonly specDigests = new WeakMap<CertificateSpec, string>();
   private readonly secretsCollected = new WeakSet<CertificateSpec>();
@@ -101,6 +108,7 @@ export class Daemon {
 
   private constructor(private readonly opts: DaemonOptions) {
     this.log = opts.log.child({ component: 'daemon' });
+    this.parser = opts.parser ?? new IncrementalConfigParser();
   }
 
   /** The scheduler, at the first config's concurrency (apply() keeps it current). */
@@ -122,11 +130,11 @@ export class Daemon {
   static async start(opts: DaemonOptions, signal: AbortSignal = new AbortController().signal): Promise<Daemon> {
     const d = new Daemon(opts);
     try {
-      const text = await readFile(opts.configFile, { encoding: 'utf8', signal }).catch((err: unknown) => {
+      const text = opts.initial?.text ?? await readFile(opts.configFile, { encoding: 'utf8', signal }).catch((err: unknown) => {
         if (signal.aborted) throw signal.reason;
         throw new ConfigError([{ file: opts.configFile, line: 0, column: 0, path: '', message: `cannot read config: ${errorMessage(err)}` }]);
       });
-      const config = d.parse(text);
+      const config = opts.initial ? d.remember(opts.initial.config) : d.parse(text);
       const verdict = await d.check(config);
       if (verdict.refused.length > 0) throw new StartRefused(verdict.refused);
       signal.throwIfAborted();
@@ -141,7 +149,8 @@ export class Daemon {
       await d.managed.load(signal);
       for (const name of d.managed.names()) d.respec(name, { schedule: false });
       await d.slot.renewer.prepare(signal);
-      const leftovers = await d.planFromStore(signal);
+      // Listening and scheduling before the plan: /readyz, the webhook and the API do not wait for
+      // 100,000 certificates to be planned, and a certificate due now starts as soon as it is planned.
       d.http = await startHttpServer(config.server.listen, {
         readiness: async () => ({
           config: d.specs !== undefined, store: await d.store.writable(AbortSignal.timeout(5_000)), scheduler: d.scheduler.running,
@@ -155,6 +164,7 @@ export class Daemon {
       }
       signal.throwIfAborted();
       d.scheduler.start();
+      const leftovers = await d.planFromStore(signal);
       await d.startFleet();
       // Beside the jobs, not before them: each job also cleans its own certificate's leftovers.
       d.sweeping = sweepStore(d.store, d.slot.renewer, d.log, d.lifetime.signal, leftovers).catch((err: unknown) => d.log.debug({ error: errorMessage(err) }, 'sweep_interrupted'));
@@ -246,7 +256,11 @@ export class Daemon {
   }
 
   private parse(text: string): Config {
-    const config = this.parser.parse(text, this.opts.configFile, this.opts.env ? { env: this.opts.env } : {});
+    return this.remember(this.parser.parse(text, this.opts.configFile, this.opts.env ? { env: this.opts.env } : {}));
+  }
+
+  /** A parsed config's secrets, for the redactor. */
+  private remember(config: Config): Config {
     // The certificates' secrets only for entries not seen before: a reload walks what changed.
     const secrets = collectSecrets({ ...config, certificates: [] });
     for (const spec of config.certificates) {
@@ -361,22 +375,38 @@ export class Daemon {
       if (old) this.retire(old);
     }
 
-    const next = new Map<string, SpecEntry>();
+    // In place: an edit of one entry in 100,000 must not build a new map of them all.
+    const specs = this.specs;
     const added: string[] = [];
     const changed: string[] = [];
+    const fresh: [string, SpecEntry][] = [];
+    let kept = 0;
     // The CA is part of each certificate's spec: a switch from staging to production re-issues.
     const directory = config.acme.directory;
-    for (const spec of this.managed.merged(config)) {
+    const wanted = this.managed.merged(config);
+    for (const spec of wanted) {
       const name = certificateName(spec);
-      const before = this.specs.get(name);
-      const same = before !== undefined && this.sameSpec(before, spec, directory);
-      if (!before) added.push(name);
-      else if (!same) changed.push(name);
+      const before = specs.get(name);
+      if (!before) {
+        added.push(name);
+        fresh.push([name, { spec, directory }]);
+        continue;
+      }
+      kept++;
       // An unchanged spec keeps its entry: a job running on it still counts as current (runJob).
-      next.set(name, same ? before : { spec, directory });
+      if (!this.sameSpec(before, spec, directory)) {
+        changed.push(name);
+        specs.set(name, { spec, directory });
+      }
     }
-    const removed = [...this.specs.keys()].filter((n) => !next.has(n));
-    this.specs = next;
+    // Names are unique in `wanted` (the config's checks, the file's names win over the API's).
+    const removed: string[] = [];
+    if (kept < specs.size) {
+      const names = new Set(wanted.map(certificateName));
+      for (const name of specs.keys()) if (!names.has(name)) removed.push(name);
+      for (const name of removed) specs.delete(name);
+    }
+    for (const [name, entry] of fresh) specs.set(name, entry);
     this.scheduler.setConcurrency(config.scheduler.concurrency);
     const now = this.now();
     if (opts.schedule) for (const name of [...added, ...changed]) this.scheduler.schedule(name, now);
@@ -385,7 +415,7 @@ export class Daemon {
       this.metrics.forget(name);
       if (config.scheduler.revoke_removed) void this.revokeRemoved(name);
     }
-    this.metrics.managed.set(next.size);
+    this.metrics.managed.set(specs.size);
     return { added, changed, removed };
   }
 
@@ -417,7 +447,10 @@ export class Daemon {
     const unplanned = new Set(this.specs.keys());
     const leftovers: string[] = [];
     try {
+      let read = 0;
       for await (const row of this.store.schedules(signal)) {
+        // A turn of the event loop now and then: the listeners answer while a big store is planned.
+        if (++read % PLAN_YIELD_ROWS === 0) await new Promise((resolve) => setImmediate(resolve));
         const entry = this.specs.get(row.name);
         if (!entry) {
           if (row.state.state.pendingTxt?.length) leftovers.push(row.name);

@@ -29,7 +29,8 @@ interface Entry { record: ManagedCertificate; certificate?: CertificateConfig; p
 export class ManagedCertificates implements CertificateBackend {
   private readonly entries = new Map<string, Entry>();
   /** The config each entry was validated against, the file's names in it, and the digest of its providers. */
-  private validatedFor: { config: Config; fileNames: Set<string>; providers: string } | undefined;
+  /** The config the entries were validated against, and its file's names once asked for (not at every edit). */
+  private validatedFor: { config: Config; fileNames?: Set<string>; providers: string } | undefined;
   private readonly log: Logger;
 
   constructor(private readonly o: ManagedCertificatesOptions) {
@@ -59,21 +60,23 @@ export class ManagedCertificates implements CertificateBackend {
 
   /** The config file's certificates and the managed ones the file does not also name. */
   merged(config: Config): Config['certificates'] {
-    const { fileNames } = this.current(config);
+    this.current(config);
+    if (this.entries.size === 0) return config.certificates;
+    const fileNames = this.fileNames(config);
     const managed = [...this.entries.values()].flatMap((e) => (e.certificate && !fileNames.has(e.record.name) ? [e.certificate] : []));
     return managed.length ? [...config.certificates, ...managed] : config.certificates;
   }
 
   /** What the daemon schedules under `name`: the file's spec when it has one (the file wins). */
   specOf(name: string, config: Config): Config['certificates'][number] | undefined {
-    const { fileNames } = this.current(config);
-    if (fileNames.has(name)) return config.certificates.find((c) => certificateName(c) === name);
+    if (this.fileNames(config).has(name)) return config.certificates.find((c) => certificateName(c) === name);
     return this.entries.get(name)?.certificate;
   }
 
   /** Managed names the config file also has (the file's spec is used), and stored specs that no longer validate. */
   report(): { conflicts: string[]; invalid: Record<string, string> } {
-    const { fileNames } = this.current();
+    if (this.entries.size === 0) return { conflicts: [], invalid: {} };
+    const fileNames = this.fileNames();
     const invalid: Record<string, string> = {};
     for (const [name, e] of this.entries) if (e.problem) invalid[name] = e.problem;
     return { conflicts: [...this.entries.keys()].filter((n) => fileNames.has(n)), invalid };
@@ -86,7 +89,8 @@ export class ManagedCertificates implements CertificateBackend {
   }
 
   async add(entry: unknown, caller: Caller, signal: AbortSignal): Promise<AddResult> {
-    const { config, fileNames } = this.current();
+    const { config } = this.current();
+    const fileNames = this.fileNames(config);
     const v = validateCertificateEntry(entry, config);
     if (!v.ok) return { kind: 'invalid', problems: v.problems };
     if (fileNames.has(v.name)) return { kind: 'conflict', detail: `the config file has a certificate named ${JSON.stringify(v.name)} (the file wins); choose another name` };
@@ -107,7 +111,7 @@ export class ManagedCertificates implements CertificateBackend {
   }
 
   async remove(name: string, caller: Caller, signal: AbortSignal): Promise<RemoveResult> {
-    const { fileNames } = this.current();
+    const fileNames = this.fileNames();
     const removed = await this.o.store().deleteManaged(name, signal);
     this.entries.delete(name);
     if (!removed) return fileNames.has(name) ? { kind: 'conflict', detail: `${JSON.stringify(name)} is in the config file: remove it there` } : { kind: 'not_found' };
@@ -146,7 +150,7 @@ export class ManagedCertificates implements CertificateBackend {
   private row(c: CertificateConfig | Config['certificates'][number], s: CertificateStatus): CertificateView {
     const name = certificateName(c);
     const e = this.entries.get(name);
-    const fromFile = this.current().fileNames.has(name);
+    const fromFile = this.fileNames().has(name);
     return {
       name, domains: c.domains, dns: c.dns, source: fromFile ? 'file' : 'api',
       ...(fromFile && e ? { conflict: 'also added through the API; the config file\'s spec is used' } : {}),
@@ -157,13 +161,13 @@ export class ManagedCertificates implements CertificateBackend {
   }
 
   /** Entries validated against `config` (the current one by default), once per config. */
-  private current(config: Config = this.o.config()): { config: Config; fileNames: Set<string> } {
+  private current(config: Config = this.o.config()): { config: Config } {
     if (this.validatedFor?.config === config) return this.validatedFor;
     // A stored spec's validity depends on the config's providers only (certificate-entry.ts): an
     // edit that keeps them revalidates nothing (100,000 API certificates took seconds per edit).
     const providers = stableDigest(config.dns.providers);
     if (this.validatedFor?.providers === providers) {
-      this.validatedFor = { config, fileNames: new Set(config.certificates.map(certificateName)), providers };
+      this.validatedFor = { config, providers };
       return this.validatedFor;
     }
     for (const [name, e] of this.entries) {
@@ -172,8 +176,15 @@ export class ManagedCertificates implements CertificateBackend {
       this.entries.set(name, next);
       if (next.problem && next.problem !== before) this.log.error({ cert: name, problem: next.problem }, 'managed_certificate_invalid');
     }
-    this.validatedFor = { config, fileNames: new Set(config.certificates.map(certificateName)), providers };
+    this.validatedFor = { config, providers };
     return this.validatedFor;
+  }
+
+  /** The config file's certificate names (the file wins a name over the API). */
+  private fileNames(config: Config = this.o.config()): Set<string> {
+    this.current(config);
+    const v = this.validatedFor!;
+    return v.fileNames ??= new Set(config.certificates.map(certificateName));
   }
 
   private validated(e: Entry, config: Config): Entry {

@@ -138,6 +138,26 @@ describe('store index', () => {
     expect(log.lines).toEqual([{ msg: 'store_index_refreshed', obj: expect.objectContaining({ certificates: 2 }) }]);
   });
 
+  it('disagreeing names every row whose files and columns differ, and every file without a row', () => {
+    const { index } = StoreIndex.open(path.join(root, 'index.sqlite'));
+    const state = { state: { failures: 0 }, version: 1 };
+    const meta = (name: string) => ({ ...metaOf(name), version: 1 });
+    index.fill([
+      { name: 'both', gen: undefined, meta: meta('both'), state },
+      { name: 'meta-only', gen: undefined, meta: meta('meta-only'), state: undefined },
+      { name: 'state-only', gen: undefined, meta: undefined, state },
+    ]);
+    index.markState('new'); // a row the writer created: its meta column is unknown
+    const files = (...names: string[]) => new Set(names);
+    // The files agree: only the row of unknown meta.
+    expect(index.disagreeing(files('both', 'meta-only'), files('both', 'state-only', 'new'))).toEqual(['new']);
+    expect(index.disagreeing(
+      files('meta-only', 'state-only', 'stray'), // both's meta file gone; state-only gained one; stray has no row
+      files('both', 'meta-only', 'new'), // state-only's state file gone; meta-only gained one
+    ).sort()).toEqual(['both', 'meta-only', 'new', 'state-only', 'stray']);
+    index.close();
+  });
+
   it('a save or state write killed between its mark and its update leaves readers on the files', async () => {
     await seed(new FileStore({ root }), ['web']);
     const { index } = StoreIndex.open(path.join(root, 'index.sqlite'));
