@@ -20,6 +20,7 @@ import { DaemonMetrics } from '../server/metrics.js';
 import type { CertificateStore } from '../store/certificate-store.js';
 import { composeRenewer, type Composed, type FleetHooks } from './compose.js';
 import { HEARTBEAT_MS, heartbeatLoop } from './fleet-heartbeat.js';
+import { compactHeap } from './heap-compaction.js';
 import { dashboardSource, outcomeEvents } from './dashboard-source.js';
 import { ManagedCertificates } from './managed-certificates.js';
 import type { ManagedCertificateStore } from '../store/managed-certificates.js';
@@ -47,6 +48,9 @@ export class StartRefused extends Error {
     this.name = 'StartRefused';
   }
 }
+
+/** Quiet time after the last reload before the heap is compacted. */
+const COMPACT_AFTER_RELOAD_MS = 10_000;
 
 /** Certificates planned between two turns of the event loop at start (about 10 ms of work). */
 const PLAN_YIELD_ROWS = 1_000;
@@ -101,6 +105,7 @@ export class Daemon {
   /** Aborted by stop(): the start-time sweep. */
   private readonly lifetime = new AbortController();
   private sweeping: Promise<void> = Promise.resolve();
+  private compactTimer: NodeJS.Timeout | undefined;
   /** Fleet mode: the delivery and heartbeat started with the first store (see startFleet). */
   /** Ends the fleet's store when the slot it came from was retired (a reload rebuilt the pipeline). */
   private fleetSlotClose: (() => Promise<void>) | undefined;
@@ -129,6 +134,7 @@ export class Daemon {
    */
   static async start(opts: DaemonOptions, signal: AbortSignal = new AbortController().signal): Promise<Daemon> {
     const d = new Daemon(opts);
+    const began = performance.now();
     try {
       const text = opts.initial?.text ?? await readFile(opts.configFile, { encoding: 'utf8', signal }).catch((err: unknown) => {
         if (signal.aborted) throw signal.reason;
@@ -167,7 +173,13 @@ export class Daemon {
       const leftovers = await d.planFromStore(signal);
       await d.startFleet();
       // Beside the jobs, not before them: each job also cleans its own certificate's leftovers.
-      d.sweeping = sweepStore(d.store, d.slot.renewer, d.log, d.lifetime.signal, leftovers).catch((err: unknown) => d.log.debug({ error: errorMessage(err) }, 'sweep_interrupted'));
+      d.sweeping = sweepStore(d.store, d.slot.renewer, d.log, d.lifetime.signal, leftovers)
+        .catch((err: unknown) => d.log.debug({ error: errorMessage(err) }, 'sweep_interrupted'))
+        // The start's garbage, once its work is done (heap-compaction.ts).
+        .then(() => {
+          d.compact('start');
+          if (!d.stopping) d.log.info({ ms: Math.round(performance.now() - began) }, 'settled');
+        });
       d.watcher = new ConfigWatcher(opts.configFile, { initialDigest: digestOf(text), onChange: (c) => d.onConfigChange(c) });
       const how = await d.watcher.start();
       signal.throwIfAborted();
@@ -205,6 +217,7 @@ export class Daemon {
     this.stopping ??= (async () => {
       this.log.info({ reason, active: (this.scheduler as Scheduler | undefined)?.activeCount ?? 0 }, 'stopping');
       this.watcher?.stop();
+      clearTimeout(this.compactTimer);
       this.lifetime.abort(new Error(reason));
       await this.sweeping;
       await this.reloading;
@@ -307,6 +320,21 @@ export class Daemon {
     return { production, refused };
   }
 
+  /** A full collection when the heap is big (heap-compaction.ts), logged with what it freed. */
+  private compact(after: string): void {
+    if (this.stopping) return;
+    const started = performance.now();
+    const heap = compactHeap();
+    if (heap) this.log.info({ after, heap_before_mb: Math.round(heap.before / 2 ** 20), heap_after_mb: Math.round(heap.after / 2 ** 20), ms: Math.round(performance.now() - started) }, 'heap_compacted');
+  }
+
+  /** After edits: one collection once they stop for a while, not one per edit (its pause would delay the edit's issuance). */
+  private compactSoon(): void {
+    clearTimeout(this.compactTimer);
+    this.compactTimer = setTimeout(() => this.compact('reload'), COMPACT_AFTER_RELOAD_MS);
+    this.compactTimer.unref();
+  }
+
   private warnStoredKeys(storePath: string): void {
     if (this.stopping) return;
     for (const f of storedKeyFindings(storePath)) this.log.warn({ problem: f.problem, fix: f.fix, production: false }, 'security_finding');
@@ -338,6 +366,7 @@ export class Daemon {
       this.metrics.reloads.inc({ result: 'success' });
       this.events.add({ at: this.now(), kind: 'reloaded', detail: `config: ${summary.added.length} added, ${summary.changed.length} changed, ${summary.removed.length} removed` });
       this.log.info({ ...summary, ms: Math.round(performance.now() - started) }, 'config_reloaded');
+      this.compactSoon();
     } catch (err) {
       this.metrics.reloads.inc({ result: 'failure' });
       if (err instanceof ConfigError) this.log.error({ problems: err.problems.map(formatProblem) }, 'config_invalid_keeping_last_good');
