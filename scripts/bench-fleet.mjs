@@ -182,12 +182,14 @@ try {
   };
   const one = await throughput(1);
   const three = await throughput(3);
+  // Other work on the machine slows the daemons; the number says how busy it was.
+  const loadAfter = os.loadavg()[0].toFixed(1);
   const reruns = stalls.length === 0 ? 'none' : stalls.map((x) => `${x.count} daemon(s) at ${x.at} of ${N} (${x.deadlock ? 'pebble deadlock' : 'pebble stuck, not the known deadlock'})`).join('; ');
   console.log(`${N} certificates: 1 daemon ${one.s.toFixed(1)} s (${(N / one.s).toFixed(1)}/s), 3 daemons ${three.s.toFixed(1)} s (${(N / three.s).toFixed(1)}/s); saves ${one.orders} and ${three.orders}; runs stalled and redone: ${reruns}`);
 
   await writeBenchSection('fleet-bench', `## Fleet mode (\`make bench\`, issue 15)
 
-${benchDate()} — ${machine()}. \`bin/certfleet run\` daemons, each its own process with its own \`store.path\` and \`store.host\`, on one PostgreSQL 15 (the test harness's, unix socket), local pebble and PowerDNS, all on this machine. A renewal's start is the database's \`saved_at\` of the new version (\`certfleet issue --force\` on a further host); it has reached a host when that host's \`live/<name>/cert.pem\` is the new one (polled every 2 ms). Idle load is counted by the server (\`log_statement=all\`, by \`application_name\`) over ${IDLE_S} s after every lease was released or expired: the worst daemon's statements per minute (BEGIN/COMMIT included, lease heartbeats excluded) plus its share of the LISTEN connections'. Each throughput run has a fresh database and a fresh pebble: pebble 2.4 (Debian's) deadlocks under load, a lock-order inversion between \`FindValidAuthorization\` (run by every newOrder, it holds the store's read lock and scans every authorization pebble has ever made) and the authorization handler (it holds an authorization's lock and waits for the store's); with a writer queued, neither moves, and pebble answers \`/dir\` and nothing signed from then on. It struck the 3-daemon run after the earlier phases' orders (at 666 and 951 of 1,000 saved, seen with SIGQUIT's goroutine stacks). A run that saves nothing for ${STALL_S} s is redone on a new pebble; the last row says whether that happened.
+${benchDate()} — ${machine()}. \`bin/certfleet run\` daemons, each its own process with its own \`store.path\` and \`store.host\`, on one PostgreSQL 15 (the test harness's, unix socket), local pebble and PowerDNS, all on this machine. A renewal's start is the database's \`saved_at\` of the new version (\`certfleet issue --force\` on a further host); it has reached a host when that host's \`live/<name>/cert.pem\` is the new one (polled every 2 ms). Idle load is counted by the server (\`log_statement=all\`, by \`application_name\`) over ${IDLE_S} s after every lease was released or expired: the worst daemon's statements per minute (BEGIN/COMMIT included, lease heartbeats excluded) plus its share of the LISTEN connections'. Each throughput run has a fresh database and a fresh pebble: pebble 2.4 (Debian's) deadlocks under load, a lock-order inversion between \`FindValidAuthorization\` (run by every newOrder, it holds the store's read lock and scans every authorization pebble has ever made) and the authorization handler (it holds an authorization's lock and waits for the store's); with a writer queued, neither moves, and pebble answers \`/dir\` and nothing signed from then on. It struck 3-daemon runs of 1,000 near their end (at 666, 951 and 958 saved, the last two on a fresh pebble; seen in its goroutine stacks after SIGQUIT); 1-daemon runs send too few requests at once. A run that saves nothing for ${STALL_S} s is redone on a new pebble; the last row says whether that happened.
 
 | measure | result | bar |
 | --- | --- | --- |
@@ -195,6 +197,7 @@ ${benchDate()} — ${machine()}. \`bin/certfleet run\` daemons, each its own pro
 | ${N} certificates, 1 daemon | ${one.s.toFixed(1)} s (${(N / one.s).toFixed(1)} per s), ${one.orders} saves | — |
 | ${N} certificates, 3 daemons | ${three.s.toFixed(1)} s (${(N / three.s).toFixed(1)} per s), ${three.orders} saves | exactly ${N} saves |
 | throughput runs redone after pebble stopped answering (fresh pebble each run; no save for ${STALL_S} s) | ${reruns} | — |
+| load average (1 min) when the throughput runs ended | ${loadAfter} | — |
 | idle ${IDLE_S} s, ${HOSTS} daemons: statements per minute, worst daemon (without BEGIN/COMMIT) | ${idlePerMin.toFixed(2)} (${worstQueries.toFixed(2)}) | ≤ 2 beyond lease heartbeats |`);
 } finally {
   await stopAll();
