@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ISSUANCE_CA_BUDGET_MS, issuanceDeadline, issuanceTimeoutMs } from './issuance-deadline.js';
+import { endsByDeadline, ISSUANCE_CA_BUDGET_MS, issuanceDeadline, issuanceTimeoutMs } from './issuance-deadline.js';
 
 describe('issuance deadline', () => {
   it('is the CA budget plus the longest configured propagation wait', () => {
@@ -18,5 +18,15 @@ describe('issuance deadline', () => {
     d.clear();
     await new Promise((r) => setTimeout(r, 20));
     expect(d.signal.aborted).toBe(false);
+  });
+
+  it('ends work that ignores the abort after the grace, with the reason; work that unwinds in time ends with its own answer', async () => {
+    const ac = new AbortController();
+    ac.abort(new Error('deadline'));
+    await expect(endsByDeadline(new Promise(() => undefined), ac.signal, 10)).rejects.toThrow('deadline');
+    const late = new AbortController();
+    const work = endsByDeadline(new Promise((r) => setTimeout(() => r('unwound'), 5)), late.signal, 1_000);
+    late.abort(new Error('deadline'));
+    await expect(work).resolves.toBe('unwound');
   });
 });

@@ -46,3 +46,31 @@ export function issuanceDeadline(name: string, ms: number): { signal: AbortSigna
 function formatMs(ms: number): string {
   return ms % 60_000 === 0 ? `${ms / 60_000} min` : ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
 }
+
+/**
+ * How long an aborted attempt may take to unwind on its own before it is cut: it must see its
+ * issuer's `finally` (which hands the TXT cleanup to the pipeline, so the lease is held until the
+ * cleanup is done) a few ticks after the abort, and only something that ignores the signal takes longer.
+ */
+export const UNWIND_GRACE_MS = 2_000;
+
+/**
+ * `work`'s own result; once `signal` aborts, whatever `work` ends with within `graceMs`, and after
+ * that the signal's reason, whether or not the work heeds the signal (it runs on; its late result
+ * is dropped, and a late save under a released lease is refused by fencing).
+ */
+export function endsByDeadline<T>(work: Promise<T>, signal: AbortSignal, graceMs = UNWIND_GRACE_MS): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    const onAbort = () => {
+      timer = setTimeout(() => reject(signal.reason as Error), graceMs);
+      timer.unref();
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+    });
+  });
+}

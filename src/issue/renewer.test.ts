@@ -246,6 +246,33 @@ describe('the deadline of one attempt', () => {
     expect(p.store.isLocked('web')).toBe(false);
   });
 
+  it('an issuer that unwinds a few ticks after the abort still hands over its TXT cleanup before the lease goes', async () => {
+    const p = pipeline();
+    let finish!: () => void;
+    let entered!: () => void;
+    const inIssuer = new Promise<void>((r) => { entered = r; });
+    p.issuer.gate = (req, signal) => new Promise<void>((_resolve, reject) => {
+      signal.addEventListener('abort', () => {
+        // As a real request does: its error comes on a later tick, and the issuer's finally hands the cleanup over then.
+        setTimeout(() => {
+          req.background(new Promise((r) => { finish = r; }));
+          reject(signal.reason as Error);
+        }, 20);
+      }, { once: true });
+      entered();
+    });
+    const ac = new AbortController();
+    const running = p.renewer.process(spec, {}, ac.signal);
+    await inIssuer;
+    ac.abort(new Error('SIGTERM'));
+    expect((await running).detail).toBe('interrupted: SIGTERM');
+    expect(p.store.isLocked('web')).toBe(true);
+    const closed = p.renewer.close();
+    finish();
+    await closed;
+    expect(p.store.isLocked('web')).toBe(false);
+  });
+
   it('does not cut an issuance that finishes in time (the timer is cleared)', async () => {
     const p = pipeline({ issuanceTimeoutMs: 60_000 });
     expect((await p.renewer.process(spec, {}, never())).result).toBe('issued');

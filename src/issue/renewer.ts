@@ -1,5 +1,4 @@
 import { X509Certificate, type KeyObject } from 'node:crypto';
-import { abortable } from '../abort.js';
 import { ariCertId } from '../acme/ari-cert-id.js';
 import { assertKeyType, generatePrivateKey, parsePrivateKey, privateKeyPem, type KeyType } from '../acme/keys.js';
 import { certificateName, type Config } from '../config/schema.js';
@@ -7,7 +6,7 @@ import type { DeployResult } from '../deploy/run-deploy.js';
 import { CertfleetError, errorMessage } from '../errors.js';
 import { ARI_UNSUPPORTED, type Issuer } from '../issuer/issuer.js';
 import type { Logger } from '../log.js';
-import { DEFAULT_ISSUANCE_TIMEOUT_MS, issuanceDeadline } from './issuance-deadline.js';
+import { DEFAULT_ISSUANCE_TIMEOUT_MS, endsByDeadline, issuanceDeadline } from './issuance-deadline.js';
 import {
   ariCheckTime, recordAri, recordAriFailure, recordFailure, recordSuccess, type Decision, type PendingTxt, type RenewalState,
 } from '../scheduler/renewal-policy.js';
@@ -211,11 +210,12 @@ export class Renewer {
         log.info({ reason, domains: spec.domains }, 'obtaining');
         // A lease lost mid-issuance (another process took the lock over) stops the work at once,
         // and so does the attempt's deadline. The attempt ends then even if something it awaits
-        // ignores the signal: the lease is released (after the TXT cleanup) and the failure
-        // recorded, and a late save under the released lease is refused by fencing.
+        // ignores the signal (after a short grace to unwind, so the issuer's TXT cleanup is
+        // handed over first): the failure is recorded, the lease released after the cleanup, and
+        // a late save under the released lease is refused by fencing.
         const deadline = issuanceDeadline(name, this.deps.issuanceTimeoutMs ?? DEFAULT_ISSUANCE_TIMEOUT_MS);
         const work = AbortSignal.any([signal, held.signal, deadline.signal]);
-        const saved = await abortable(this.obtain(spec, name, meta, held, work, (t) => tasks.push(t)), work).finally(deadline.clear);
+        const saved = await endsByDeadline(this.obtain(spec, name, meta, held, work, (t) => tasks.push(t)), work).finally(deadline.clear);
         const result = meta ? 'renewed' : 'issued';
         const ms = performance.now() - started;
         // The certificate is saved and live: a state write that fails now (a full disk) is logged,
