@@ -89,6 +89,34 @@ function blockUntilAborted(issuer: GatedIssuer): Promise<void> {
 
 const never = () => new AbortController().signal;
 
+/**
+ * An issuer that, `afterMs` after its signal aborts (0: at once), hands a TXT cleanup to the
+ * pipeline (as AcmeIssuer's finally does) and fails with the signal's reason; `finish` ends the cleanup.
+ */
+function cleanupOnAbort(issuer: GatedIssuer, afterMs: number): { entered: Promise<void>; finish: () => void } {
+  let finish: () => void = () => undefined;
+  let entered!: () => void;
+  const inIssuer = new Promise<void>((r) => { entered = r; });
+  issuer.gate = (req, signal) => new Promise<void>((_resolve, reject) => {
+    const unwind = () => {
+      req.background(new Promise((r) => { finish = r; }));
+      reject(signal.reason as Error);
+    };
+    signal.addEventListener('abort', () => (afterMs === 0 ? unwind() : setTimeout(unwind, afterMs)), { once: true });
+    entered();
+  });
+  return { entered: inIssuer, finish: () => finish() };
+}
+
+/** The lease is still held after the outcome, and released once the background cleanup ends (close() waits for it). */
+async function expectLeaseHeldUntilCleanup(p: ReturnType<typeof pipeline>, finish: () => void): Promise<void> {
+  expect(p.store.isLocked('web')).toBe(true);
+  const closed = p.renewer.close();
+  finish();
+  await closed;
+  expect(p.store.isLocked('web')).toBe(false);
+}
+
 describe('Renewer (the pipeline) with fakes', () => {
   it('issues, saves under the lease, records success under it, deploys and notifies', async () => {
     const p = pipeline();
@@ -230,47 +258,22 @@ describe('the deadline of one attempt', () => {
 
   it('aborts an issuance that heeds its signal, and releases the lease only once its TXT cleanup is done', async () => {
     const p = pipeline({ issuanceTimeoutMs: 50 });
-    let finish!: () => void;
-    p.issuer.gate = (req, signal) => new Promise<void>((_resolve, reject) => {
-      signal.addEventListener('abort', () => {
-        req.background(new Promise((r) => { finish = r; }));
-        reject(signal.reason as Error);
-      }, { once: true });
-    });
+    const cleanup = cleanupOnAbort(p.issuer, 0);
     const out = await p.renewer.process(spec, {}, never());
     expect(out).toMatchObject({ result: 'failed', detail: expect.stringMatching(/did not finish within 50 ms/) });
-    expect(p.store.isLocked('web')).toBe(true);
-    const closed = p.renewer.close();
-    finish();
-    await closed;
-    expect(p.store.isLocked('web')).toBe(false);
+    await expectLeaseHeldUntilCleanup(p, cleanup.finish);
   });
 
   it('an issuer that unwinds a few ticks after the abort still hands over its TXT cleanup before the lease goes', async () => {
     const p = pipeline();
-    let finish!: () => void;
-    let entered!: () => void;
-    const inIssuer = new Promise<void>((r) => { entered = r; });
-    p.issuer.gate = (req, signal) => new Promise<void>((_resolve, reject) => {
-      signal.addEventListener('abort', () => {
-        // As a real request does: its error comes on a later tick, and the issuer's finally hands the cleanup over then.
-        setTimeout(() => {
-          req.background(new Promise((r) => { finish = r; }));
-          reject(signal.reason as Error);
-        }, 20);
-      }, { once: true });
-      entered();
-    });
+    // As a real request does: its error comes on a later tick, and the issuer's finally hands the cleanup over then.
+    const cleanup = cleanupOnAbort(p.issuer, 20);
     const ac = new AbortController();
     const running = p.renewer.process(spec, {}, ac.signal);
-    await inIssuer;
+    await cleanup.entered;
     ac.abort(new Error('SIGTERM'));
     expect((await running).detail).toBe('interrupted: SIGTERM');
-    expect(p.store.isLocked('web')).toBe(true);
-    const closed = p.renewer.close();
-    finish();
-    await closed;
-    expect(p.store.isLocked('web')).toBe(false);
+    await expectLeaseHeldUntilCleanup(p, cleanup.finish);
   });
 
   it('does not cut an issuance that finishes in time (the timer is cleared)', async () => {
