@@ -23,3 +23,16 @@ export function timeoutSignal(ms: number): { signal: AbortSignal; clear: () => v
   timer.unref();
   return { signal: controller.signal, clear: () => clearTimeout(timer) };
 }
+
+/**
+ * `promise`, or the signal's reason as soon as it aborts, whether or not the work behind the
+ * promise heeds the signal (that work runs on; its late result or rejection is dropped).
+ */
+export function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}

@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'ACME_UNREACHABLE'
   | 'ACME_BAD_RESPONSE'
   | 'ACME_ORDER_INVALID'
+  | 'ISSUANCE_TIMEOUT'
   | 'DNS_PROVIDER'
   | 'DNS_AUTH'
   | 'DNS_ZONE_NOT_FOUND'

@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { sleep } from '../abort.js';
+import { abortable, sleep } from '../abort.js';
 import { CertfleetError, errorMessage } from '../errors.js';
 import { HttpPool, StaleSocketError, type HttpResponse } from '../http/http-pool.js';
 import type { Logger } from '../log.js';
@@ -465,16 +465,6 @@ const STALE_SOCKET_RESIGNS = 3;
 /** Sleeps until the wall clock reaches `deadline`: a timer may fire a little early, a Retry-After must not be. */
 async function sleepUntil(deadline: number, signal: AbortSignal): Promise<void> {
   for (let left = deadline - Date.now(); left > 0; left = deadline - Date.now()) await sleep(left, signal);
-}
-
-/** `promise`, or the signal's reason as soon as it aborts (the promise itself runs on). */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason as Error);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason as Error);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }
 
 function readDirectory(res: AcmeResponse): AcmeDirectory {

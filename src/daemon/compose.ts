@@ -2,6 +2,7 @@ import type { Config } from '../config/schema.js';
 import { createProvider } from '../dns/create-provider.js';
 import { NodeDnsLookup } from '../dns/dns-lookup.js';
 import { createIssuer } from '../issuer/create-issuer.js';
+import { issuanceTimeoutMs } from '../issue/issuance-deadline.js';
 import { Renewer, type Clock, type DeployRunner, type RenewerHooks } from '../issue/renewer.js';
 import type { Logger } from '../log.js';
 import { Dns01Solver } from '../solver/dns01-solver.js';
@@ -42,6 +43,8 @@ export interface ComposeOptions {
   clock?: Clock | undefined;
   /** The daemon's side of fleet mode; absent (issue, deploy, revoke): own saves are still written locally. */
   fleet?: FleetHooks | undefined;
+  /** Overrides the deadline of one issuance attempt (tests); by default the CA's budget plus the longest propagation timeout. */
+  issuanceTimeoutMs?: number | undefined;
   /** A stored API certificate that cannot be read (the directory store's `managed/`). */
   onManagedCorrupt?: ((file: string, problem: string) => void) | undefined;
 }
@@ -82,6 +85,7 @@ export function composeRenewer(config: Config, o: ComposeOptions): Composed {
   const renewer = new Renewer({
     acme: config.acme, store: fleet?.saving ?? store, updates, local, issuer, solver: { removeLeftovers: (...a) => solverOf().removeLeftovers(...a) },
     deploy, notifier: webhookNotifier(config.notify, clock, log), clock, log, hooks: o.hooks,
+    issuanceTimeoutMs: o.issuanceTimeoutMs ?? issuanceTimeoutMs(Object.values(config.dns.providers).map((p) => p.propagation.timeout)),
     // Fleet mode claims: a certificate another host holds is looked at again after the lease TTL.
     ...(fleet ? { claim: { mode: 'skip' as const, retryMs: stores.leaseTtlMs ?? 30_000 } } : {}),
   });

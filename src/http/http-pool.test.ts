@@ -72,6 +72,24 @@ describe('HttpPool', () => {
     pool.close();
   });
 
+  it('a request still waiting for a socket (all of them busy) ends when its caller aborts, not when a socket frees', async () => {
+    const base = await serve(() => undefined); // never answers
+    const pool = new HttpPool({ maxSockets: 1, timeoutMs: 3_000 });
+    let firstEnded = false;
+    const first = pool.request('GET', `${base}/busy`, { signal: new AbortController().signal }).finally(() => { firstEnded = true; });
+    first.catch(() => undefined);
+    const caller = new AbortController();
+    const queued = pool.request('GET', `${base}/queued`, { signal: caller.signal });
+    await new Promise((r) => setTimeout(r, 50));
+    caller.abort(new Error('the job is over'));
+    await expect(queued).rejects.toThrow('the job is over');
+    // Before the busy socket's own request was cut: the abort did not wait for a socket.
+    expect(firstEnded).toBe(false);
+    expect(getEventListeners(caller.signal, 'abort')).toHaveLength(0);
+    await expect(first).rejects.toThrow(/within 3000 ms/);
+    pool.close();
+  });
+
   it('sends again on a new connection when the server dropped the kept-alive one (nothing lost); a reset on a new connection is an error', async () => {
     // A raw HTTP/1.1 server that answers the first request of each connection (keep-alive) and
     // resets the connection when a second request arrives on it: the race a CA that closes idle

@@ -109,9 +109,12 @@ export class HttpPool {
         });
         res.on('error', (err: Error) => fail(cutShort ?? err));
       });
+      // Settles at once: a request still queued for a socket (every one busy) emits nothing on
+      // destroy until the agent hands it a socket, which could be a whole timeout away.
       const cut = (reason: Error) => {
         cutShort ??= reason;
         req.destroy(cutShort);
+        fail(cutShort);
       };
       const onAbort = () => cut(callerReason(opts.signal));
       const timer = setTimeout(() => cut(Object.assign(new Error(`no answer from ${url} within ${this.timeoutMs} ms`), { name: 'TimeoutError' })), this.timeoutMs);

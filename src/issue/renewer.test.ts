@@ -41,7 +41,7 @@ class GatedIssuer implements Issuer {
   }
 }
 
-function pipeline(o: { store?: FakeCertificateStore; claim?: RenewerDeps['claim'] } = {}) {
+function pipeline(o: { store?: FakeCertificateStore; claim?: RenewerDeps['claim']; issuanceTimeoutMs?: number } = {}) {
   const store = o.store ?? new FakeCertificateStore();
   const issuer = new GatedIssuer(store);
   const cap = captureLog();
@@ -62,7 +62,7 @@ function pipeline(o: { store?: FakeCertificateStore; claim?: RenewerDeps['claim'
       return deploy.results;
     } },
     notifier: { notify: (_s, out) => { notified.push(out); return Promise.resolve(); } },
-    claim: o.claim,
+    claim: o.claim, issuanceTimeoutMs: o.issuanceTimeoutMs,
   });
   return { store, issuer, cap, deployed, notified, clock, renewer, deploy, removed };
 }
@@ -88,6 +88,34 @@ function blockUntilAborted(issuer: GatedIssuer): Promise<void> {
 }
 
 const never = () => new AbortController().signal;
+
+/**
+ * An issuer that, `afterMs` after its signal aborts (0: at once), hands a TXT cleanup to the
+ * pipeline (as AcmeIssuer's finally does) and fails with the signal's reason; `finish` ends the cleanup.
+ */
+function cleanupOnAbort(issuer: GatedIssuer, afterMs: number): { entered: Promise<void>; finish: () => void } {
+  let finish: () => void = () => undefined;
+  let entered!: () => void;
+  const inIssuer = new Promise<void>((r) => { entered = r; });
+  issuer.gate = (req, signal) => new Promise<void>((_resolve, reject) => {
+    const unwind = () => {
+      req.background(new Promise((r) => { finish = r; }));
+      reject(signal.reason as Error);
+    };
+    signal.addEventListener('abort', () => (afterMs === 0 ? unwind() : setTimeout(unwind, afterMs)), { once: true });
+    entered();
+  });
+  return { entered: inIssuer, finish: () => finish() };
+}
+
+/** The lease is still held after the outcome, and released once the background cleanup ends (close() waits for it). */
+async function expectLeaseHeldUntilCleanup(p: ReturnType<typeof pipeline>, finish: () => void): Promise<void> {
+  expect(p.store.isLocked('web')).toBe(true);
+  const closed = p.renewer.close();
+  finish();
+  await closed;
+  expect(p.store.isLocked('web')).toBe(false);
+}
 
 describe('Renewer (the pipeline) with fakes', () => {
   it('issues, saves under the lease, records success under it, deploys and notifies', async () => {
@@ -207,6 +235,50 @@ describe('Renewer (the pipeline) with fakes', () => {
     finish();
     await closed;
     expect(p.store.isLocked('web')).toBe(false);
+  });
+});
+
+describe('the deadline of one attempt', () => {
+  it('ends an issuance that waits on something that never settles and ignores its signal: failure recorded with backoff, lease released', async () => {
+    // What a CA that stops answering looked like from the job: an await that never ends.
+    const p = pipeline({ issuanceTimeoutMs: 50 });
+    let seen: AbortSignal | undefined;
+    p.issuer.gate = (_req, signal) => { seen = signal; return new Promise<void>(() => undefined); };
+    const out = await p.renewer.process(spec, {}, never());
+    expect(out).toMatchObject({ result: 'failed', detail: expect.stringMatching(/^web: the issuance did not finish within 50 ms and was stopped/) });
+    // The issuer's own signal was aborted too, with the typed reason.
+    expect(seen?.reason).toMatchObject({ code: 'ISSUANCE_TIMEOUT', retryable: true });
+    const written = p.store.stateWrites.at(-1)!;
+    expect([written.guard, written.state.failures, written.state.lastResult]).toEqual(['lease', 1, 'failed']);
+    expect(Date.parse(written.state.nextAttempt!)).toBeGreaterThan(p.clock.now());
+    expect(p.store.saves).toEqual([]);
+    expect(p.deployed).toEqual([]);
+    expect(p.store.isLocked('web')).toBe(false);
+  });
+
+  it('aborts an issuance that heeds its signal, and releases the lease only once its TXT cleanup is done', async () => {
+    const p = pipeline({ issuanceTimeoutMs: 50 });
+    const cleanup = cleanupOnAbort(p.issuer, 0);
+    const out = await p.renewer.process(spec, {}, never());
+    expect(out).toMatchObject({ result: 'failed', detail: expect.stringMatching(/did not finish within 50 ms/) });
+    await expectLeaseHeldUntilCleanup(p, cleanup.finish);
+  });
+
+  it('an issuer that unwinds a few ticks after the abort still hands over its TXT cleanup before the lease goes', async () => {
+    const p = pipeline();
+    // As a real request does: its error comes on a later tick, and the issuer's finally hands the cleanup over then.
+    const cleanup = cleanupOnAbort(p.issuer, 20);
+    const ac = new AbortController();
+    const running = p.renewer.process(spec, {}, ac.signal);
+    await cleanup.entered;
+    ac.abort(new Error('SIGTERM'));
+    expect((await running).detail).toBe('interrupted: SIGTERM');
+    await expectLeaseHeldUntilCleanup(p, cleanup.finish);
+  });
+
+  it('does not cut an issuance that finishes in time (the timer is cleared)', async () => {
+    const p = pipeline({ issuanceTimeoutMs: 60_000 });
+    expect((await p.renewer.process(spec, {}, never())).result).toBe('issued');
   });
 });
 

@@ -6,6 +6,7 @@ import type { DeployResult } from '../deploy/run-deploy.js';
 import { CertfleetError, errorMessage } from '../errors.js';
 import { ARI_UNSUPPORTED, type Issuer } from '../issuer/issuer.js';
 import type { Logger } from '../log.js';
+import { DEFAULT_ISSUANCE_TIMEOUT_MS, endsByDeadline, issuanceDeadline } from './issuance-deadline.js';
 import {
   ariCheckTime, recordAri, recordAriFailure, recordFailure, recordSuccess, type Decision, type PendingTxt, type RenewalState,
 } from '../scheduler/renewal-policy.js';
@@ -79,6 +80,8 @@ export interface RenewerDeps {
    * `claimRetryMs` (the holder's `saved` notification reschedules it sooner).
    */
   claim?: { mode: 'wait' } | { mode: 'skip'; retryMs: number } | undefined;
+  /** The deadline of one attempt, from the lease to the save (src/issue/issuance-deadline.ts). */
+  issuanceTimeoutMs?: number | undefined;
 }
 
 /**
@@ -205,9 +208,14 @@ export class Renewer {
         // The policy names a retry after a failure itself (renewal-policy.ts): plan, list and this line agree.
         const reason = again.reason;
         log.info({ reason, domains: spec.domains }, 'obtaining');
-        // A lease lost mid-issuance (another process took the lock over) stops the work at once.
-        const work = AbortSignal.any([signal, held.signal]);
-        const saved = await this.obtain(spec, name, meta, held, work, (t) => tasks.push(t));
+        // A lease lost mid-issuance (another process took the lock over) stops the work at once,
+        // and so does the attempt's deadline. The attempt ends then even if something it awaits
+        // ignores the signal (after a short grace to unwind, so the issuer's TXT cleanup is
+        // handed over first): the failure is recorded, the lease released after the cleanup, and
+        // a late save under the released lease is refused by fencing.
+        const deadline = issuanceDeadline(name, this.deps.issuanceTimeoutMs ?? DEFAULT_ISSUANCE_TIMEOUT_MS);
+        const work = AbortSignal.any([signal, held.signal, deadline.signal]);
+        const saved = await endsByDeadline(this.obtain(spec, name, meta, held, work, (t) => tasks.push(t)), work).finally(deadline.clear);
         const result = meta ? 'renewed' : 'issued';
         const ms = performance.now() - started;
         // The certificate is saved and live: a state write that fails now (a full disk) is logged,

@@ -19,6 +19,12 @@ export interface PebbleServer {
   caBundle: string;
   eab?: { kid: string; hmacKey: string };
   stop(): Promise<void>;
+  /**
+   * Stops pebble with SIGQUIT, on which a Go program prints every goroutine's stack, and returns
+   * that output: what each of its handlers waits for when it stops answering (pebble 2.4 has a
+   * lock-order deadlock under load, see docs/benchmarks.md).
+   */
+  quitWithStacks(): Promise<string>;
 }
 
 export interface PebbleOptions {
@@ -83,6 +89,14 @@ async function startOnce(opts: PebbleOptions): Promise<PebbleServer> {
     async stop() {
       await proc.stop();
       await rm(dir, { recursive: true, force: true });
+    },
+    async quitWithStacks() {
+      // Its own listener: the handle keeps only the last chunks, and the runtime writes a dump line by line.
+      const chunks: string[] = [];
+      proc.child.stderr?.on('data', (b: Buffer) => chunks.push(b.toString()));
+      await proc.stop('SIGQUIT');
+      await rm(dir, { recursive: true, force: true });
+      return chunks.join('');
     },
   };
 }
