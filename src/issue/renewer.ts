@@ -13,7 +13,7 @@ import {
 import type { Dns01Solver } from '../solver/dns01-solver.js';
 import type { StateGuard, StateUpdates } from '../solver/state-updates.js';
 import type { CertificateMeta, CertificatePaths, CertificateStore, Lease, LocalCertificateDirectory, StoredCertificate, StoredSchedule } from '../store/certificate-store.js';
-import { certificateStatus, type StatusRun } from '../scheduler/certificate-status.js';
+import { renewalDecision, type StatusRun } from '../scheduler/certificate-status.js';
 import { deployRetryAt, failedRequired } from '../scheduler/deploy-retry.js';
 
 export type CertificateSpec = Config['certificates'][number];
@@ -378,7 +378,7 @@ export class Renewer {
   }
 
   private decide(spec: CertificateSpec, meta: CertificateMeta | undefined, state: RenewalState, opts: ProcessOptions): Decision {
-    return certificateStatus(spec, meta, state, { directory: this.deps.acme.directory, now: this.now(), ...(opts.run ? { run: opts.run } : {}) }).decision;
+    return renewalDecision(spec, meta, state, { directory: this.deps.acme.directory, now: this.now(), ...(opts.run ? { run: opts.run } : {}) });
   }
 
   /** Revokes the current certificate of `name` (RFC 5280 reason code); false when none is stored. */

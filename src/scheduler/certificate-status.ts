@@ -43,8 +43,7 @@ export interface StatusContext { directory: string; now: number; run?: StatusRun
 
 /** The one status query: pure, so the pipeline, `list` and the plan answer alike. */
 export function certificateStatus(spec: CertificateSpec, meta: StoredFacts | undefined, state: RenewalState, ctx: StatusContext): CertificateStatus {
-  const forceRenewAfterMs = !spec.force_renew ? undefined : ctx.run === 'once' ? 0 : FORCE_RENEW_INTERVAL_MS;
-  const decision = decideRenewal(meta, { domains: spec.domains, keyType: spec.key_type, directory: ctx.directory, forceRenewAfterMs }, state, ctx.now);
+  const decision = renewalDecision(spec, meta, state, ctx);
   const status: CertificateStatus = {
     name: certificateName(spec),
     decision,
@@ -57,6 +56,12 @@ export function certificateStatus(spec: CertificateSpec, meta: StoredFacts | und
   }
   if (state.deploy) status.deploy = state.deploy;
   return status;
+}
+
+/** certificateStatus's decision alone (the renewer's plan needs nothing else of the status). */
+export function renewalDecision(spec: CertificateSpec, meta: StoredFacts | undefined, state: RenewalState, ctx: StatusContext): Decision {
+  const forceRenewAfterMs = !spec.force_renew ? undefined : ctx.run === 'once' ? 0 : FORCE_RENEW_INTERVAL_MS;
+  return decideRenewal(meta, { domains: spec.domains, keyType: spec.key_type, directory: ctx.directory, forceRenewAfterMs }, state, ctx.now);
 }
 
 /** The two reads the status needs of a store (CertificateStore's readMeta and readState). */

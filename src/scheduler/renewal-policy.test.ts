@@ -12,6 +12,9 @@ describe('decideRenewal without ARI', () => {
     expect(decideRenewal(undefined, wanted, EMPTY_STATE, T0)).toEqual({ due: true, reason: 'no certificate yet' });
     expect(decideRenewal(cert(90), { ...wanted, domains: ['a.test'] }, EMPTY_STATE, T0)).toMatchObject({ due: true, reason: 'domains changed' });
     expect(decideRenewal(cert(90), { ...wanted, keyType: 'rsa-2048' }, EMPTY_STATE, T0)).toMatchObject({ due: true, reason: 'key type changed' });
+    const one = { ...cert(90), domains: ['a.test'] };
+    expect(decideRenewal(one, { ...wanted, domains: ['b.test'] }, EMPTY_STATE, T0)).toMatchObject({ due: true, reason: 'domains changed' });
+    expect(decideRenewal(one, { ...wanted, domains: ['a.test'] }, EMPTY_STATE, T0)).toMatchObject({ due: false });
     const staging = { ...cert(90), directory: 'https://acme-staging-v02.api.letsencrypt.org/directory' };
     expect(decideRenewal(staging, { ...wanted, directory: 'https://acme-v02.api.letsencrypt.org/directory' }, EMPTY_STATE, T0)).toMatchObject({ due: true, reason: 'CA changed' });
     expect(decideRenewal(staging, { ...wanted, directory: staging.directory }, EMPTY_STATE, T0)).toMatchObject({ due: false });
