@@ -28,6 +28,9 @@ describe('list --check', () => {
   it('shows local minutes, not ISO with milliseconds', () => {
     const d = new Date(2026, 11, 1, 14, 5, 59, 999);
     expect(formatLocal(d.toISOString())).toBe('2026-12-01 14:05');
+    // The same minute again (cached by it), and a time with an offset (not cached by its first characters).
+    expect(formatLocal(d.toISOString())).toBe('2026-12-01 14:05');
+    expect(formatLocal(new Date(d.getTime() + 3_600_000).toISOString().replace('Z', '+00:00'))).toBe(formatLocal(new Date(d.getTime() + 3_600_000).toISOString()));
   });
 });
 

@@ -68,6 +68,22 @@ export function foreignNote(what: string): string {
 
 /** `2026-12-01 14:05` in the machine's zone: what a person reads in a table. */
 export function formatLocal(iso: string | number): string {
+  // By the UTC minute: a table of 100,000 rows formats about three times as many times, most of them repeated.
+  const minute = typeof iso === 'string' && UTC_ISO.test(iso) ? iso.slice(0, 16) : undefined;
+  if (minute === undefined) return localMinute(iso);
+  let local = LOCAL_MINUTES.get(minute);
+  if (local === undefined) {
+    if (LOCAL_MINUTES.size >= 10_000) LOCAL_MINUTES.clear();
+    LOCAL_MINUTES.set(minute, local = localMinute(iso));
+  }
+  return local;
+}
+
+const LOCAL_MINUTES = new Map<string, string>();
+/** A UTC time as toISOString writes it (a time with an offset is not cached by its first 16 characters). */
+const UTC_ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d[:.\d]*Z$/;
+
+function localMinute(iso: string | number): string {
   const d = new Date(iso);
   const p = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;

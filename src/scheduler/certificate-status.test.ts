@@ -83,4 +83,29 @@ describe('readStatuses', () => {
     expect(all.map((s) => [s.name, s.action])).toEqual([['web', 'wait'], ['b.test', 'issue']]);
     expect(seen.sort()).toEqual(['meta b.test', 'meta web', 'state b.test', 'state web']);
   });
+
+  it('reads a big config from the store\'s bulk read: the same statuses as by name', async () => {
+    const signal = new AbortController().signal;
+    const HOUR = 3_600_000;
+    const failed = { ...EMPTY_STATE, failures: 2, lastResult: 'failed' as const, lastAttempt: iso(ctx.now - HOUR), nextAttempt: iso(ctx.now + HOUR) };
+    const metas = new Map<string, StoredFacts>([['web', stored(90)], ['old', stored(5)]]);
+    const states = new Map([['web', failed], ['gone', failed]]);
+    const byName: StatusSource = {
+      readMeta: (name) => Promise.resolve(metas.get(name)),
+      readState: (name) => Promise.resolve({ state: states.get(name) ?? EMPTY_STATE, version: 0 }),
+    };
+    const bulk: StatusSource = {
+      readMeta: () => Promise.reject(new Error('read by name')),
+      readState: () => Promise.reject(new Error('read by name')),
+      // Rows of certificates the config does not name too (gone), and none for a never-stored one (b.test).
+      async *schedules(s) {
+        expect(s).toBe(signal);
+        for (const name of ['gone', 'old', 'web']) yield await Promise.resolve({ name, meta: metas.get(name), state: { state: states.get(name) ?? EMPTY_STATE } });
+      },
+    };
+    const big = { ...config, certificates: [...config.certificates, { ...config.certificates[1]!, name: 'old', domains: ['old.test'] }] };
+    const expected = await readStatuses(big, byName, ctx.now, signal, 'daemon', Infinity);
+    expect(expected.map((s) => s.action)).toEqual(['wait', 'issue', 'renew']);
+    expect(await readStatuses(big, bulk, ctx.now, signal, 'daemon', 1)).toEqual(expected);
+  });
 });

@@ -1,6 +1,6 @@
 import { certificateName, type Config } from '../config/schema.js';
 import type { DeployState } from '../store/renewal-state.js';
-import { decideRenewal, FORCE_RENEW_INTERVAL_MS, type CertificateFacts, type Decision, type RenewalState } from './renewal-policy.js';
+import { decideRenewal, EMPTY_STATE, FORCE_RENEW_INTERVAL_MS, type CertificateFacts, type Decision, type RenewalState } from './renewal-policy.js';
 
 type CertificateSpec = Config['certificates'][number];
 
@@ -64,17 +64,35 @@ export function renewalDecision(spec: CertificateSpec, meta: StoredFacts | undef
   return decideRenewal(meta, { domains: spec.domains, keyType: spec.key_type, directory: ctx.directory, forceRenewAfterMs }, state, ctx.now);
 }
 
-/** The two reads the status needs of a store (CertificateStore's readMeta and readState). */
+/** The reads the status needs of a store (CertificateStore's readMeta and readState, and its bulk read). */
 export interface StatusSource {
   readMeta(name: string, signal: AbortSignal): Promise<StoredFacts | undefined>;
   readState(name: string, signal: AbortSignal): Promise<{ state: RenewalState }>;
+  /** Every stored certificate's metadata and state at once (CertificateStore.schedules). */
+  schedules?(signal: AbortSignal): AsyncIterable<{ name: string; meta: StoredFacts | undefined; state: { state: RenewalState } }>;
 }
 
+/**
+ * From this many certificates on, readStatuses reads the store once in bulk instead of twice
+ * per certificate: at 100,000 the per-name reads were 7 of `certfleet list`'s 18 s.
+ */
+export const BULK_STATUSES_FROM = 200;
+
 /** The status of every certificate of `config`, in config order; reads only. */
-export function readStatuses(config: Config, store: StatusSource, now: number, signal: AbortSignal, run: StatusRun = 'daemon'): Promise<CertificateStatus[]> {
+export async function readStatuses(config: Config, store: StatusSource, now: number, signal: AbortSignal, run: StatusRun = 'daemon', bulkFrom = BULK_STATUSES_FROM): Promise<CertificateStatus[]> {
+  const ctx = { directory: config.acme.directory, now, run };
+  if (store.schedules && config.certificates.length >= bulkFrom) {
+    const names = new Set(config.certificates.map(certificateName));
+    const stored = new Map<string, { meta: StoredFacts | undefined; state: RenewalState }>();
+    for await (const row of store.schedules(signal)) if (names.has(row.name)) stored.set(row.name, { meta: row.meta, state: row.state.state });
+    return config.certificates.map((spec) => {
+      const row = stored.get(certificateName(spec));
+      return certificateStatus(spec, row?.meta, row?.state ?? EMPTY_STATE, ctx);
+    });
+  }
   return Promise.all(config.certificates.map(async (spec) => {
     const name = certificateName(spec);
     const [meta, { state }] = await Promise.all([store.readMeta(name, signal), store.readState(name, signal)]);
-    return certificateStatus(spec, meta, state, { directory: config.acme.directory, now, run });
+    return certificateStatus(spec, meta, state, ctx);
   }));
 }
