@@ -229,8 +229,7 @@ export function crossFieldIssues(raw: unknown): { path: (string | number)[]; mes
   const seen = new Set<string>();
   certs.forEach((c: unknown, i) => {
     if (!isRecord(c)) return;
-    const first = Array.isArray(c.domains) && typeof c.domains[0] === 'string' ? c.domains[0].toLowerCase().replace(/^\*\./, '').replace(/\.$/, '') : undefined;
-    const name = typeof c.name === 'string' ? c.name : first;
+    const name = crossFieldName(c);
     if (name !== undefined) {
       if (seen.has(name)) issues.push({ path: ['certificates', i, 'name'], message: `duplicate certificate name ${JSON.stringify(name)}` });
       seen.add(name);
@@ -243,6 +242,12 @@ export function crossFieldIssues(raw: unknown): { path: (string | number)[]; mes
     }
   });
   return issues;
+}
+
+/** The name an entry's duplicate check goes by: `name`, else its first domain as a lineage name. */
+export function crossFieldName(c: Readonly<Record<string, unknown>>): string | undefined {
+  if (typeof c.name === 'string') return c.name;
+  return Array.isArray(c.domains) && typeof c.domains[0] === 'string' ? c.domains[0].toLowerCase().replace(/^\*\./, '').replace(/\.$/, '') : undefined;
 }
 
 function unknownProvider(id: string, defined: string[]): string {
