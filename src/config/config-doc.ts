@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { providerSchema } from './provider-schema.js';
+import { providerUnion } from './provider-schema.js';
 import { duration } from './schema-parts.js';
 import { configSchema } from './schema.js';
 import { SCOPED_SECRET_OPTIONS, SECRET_OPTIONS } from './secret.js';
@@ -120,7 +120,7 @@ function table(list: Row[], strip = ''): string {
 /** The generated section: the general keys, then one table per provider type. */
 export function configReference(): string {
   const general = rows(configSchema, '');
-  const providers = (def(providerSchema as unknown as Schema).options ?? []).map((o) => {
+  const providers = (def(providerUnion() as unknown as Schema).options ?? []).map((o) => {
     const leaf = peel(o).leaf;
     const type = [...(leaf._zod.propValues?.type ?? [])].map(String)[0] ?? '?';
     const own = rows(leaf, 'dns.providers.<name>').filter((r) => r.key !== 'dns.providers.<name>.type');
