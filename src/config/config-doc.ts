@@ -3,7 +3,7 @@ import { providerUnion } from './provider-schema.js';
 import { duration } from './schema-parts.js';
 import { configSchema } from './schema.js';
 import { SCOPED_SECRET_OPTIONS, SECRET_OPTIONS } from './secret.js';
-import { schemaDef, type Schema } from './zod-def.js';
+import { lazySchemaFor, schemaDef, type Schema } from './zod-def.js';
 
 /*
  * The key reference of docs/config.md, generated from the zod schema (the one place keys,
@@ -29,7 +29,7 @@ function peel(s: Schema): { leaf: Schema; description: string | undefined; defau
     const d = def(s);
     if (d.type === 'default' || d.type === 'prefault') dflt ??= d.defaultValue;
     if (d.type === 'optional' || d.type === 'default') optional = true;
-    const next = d.innerType ?? (d.type === 'pipe' ? d.in : undefined);
+    const next = d.innerType ?? (d.type === 'pipe' ? d.in : d.type === 'lazy' ? lazySchemaFor(s, undefined) : undefined);
     if (!next) return { leaf: s, description, default: dflt, optional };
     s = next;
   }
