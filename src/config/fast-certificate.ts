@@ -1,7 +1,7 @@
 import { KEY_TYPES } from '../acme/key-types.js';
 import { normalizeDomain } from '../domain-name.js';
 import type { Config } from './schema.js';
-import { shareDefaults } from './shared-defaults.js';
+import { intern, NO_DEPLOY, shareDefaults } from './shared-defaults.js';
 
 /*
  * The common `certificates` entry read and validated without yaml and zod: at 100,000 entries
@@ -144,6 +144,10 @@ export function fastCertificate(raw: Record<string, unknown>): Certificate | und
         return undefined;
       }
     }
+  }
+  // The common entry built as shareDefaults would rebuild it (one object, the shared values).
+  if (name !== undefined && profile === undefined) {
+    return { name, domains: names, dns: intern(dns), follow_cnames: follow, key_type: keyType as Certificate['key_type'], reuse_key: reuse, force_renew: force, deploy: NO_DEPLOY };
   }
   // zod's key order: the schema's, an absent optional key left out.
   const c = { ...(name === undefined ? {} : { name }), domains: names, dns, follow_cnames: follow, key_type: keyType, reuse_key: reuse, force_renew: force, ...(profile === undefined ? {} : { profile }), deploy: [] } as Certificate;
