@@ -30,6 +30,9 @@ const SHAPES = [
   '  - name: j\n    domains: [j.example.test]\n    dns: home\n    name: k\n',
   '  - name: l\n    domains: [${CERTFLEET_DOMAIN}]\n    dns: home\n',
   '- name: m\n  domains: [m.example.test]\n  dns: home\n',
+  // A key that an assignment would take for the prototype: an unknown key to yaml and zod.
+  '  - name: p\n    domains: [p.example.test]\n    dns: home\n    __proto__: [x.example.test]\n',
+  '  - name: q\n    domains: [q.example.test]\n    dns: home\n    __proto__: x\n',
 ];
 
 describe('IncrementalConfigParser', () => {
@@ -69,6 +72,7 @@ describe('IncrementalConfigParser', () => {
     });
     // A new entry taking a name that an unchanged one has; a removed provider an unchanged one uses.
     for (const bad of [withEntries(names.map((n) => (n === 'n30' ? entry('n3') : entry(n))).join('')), edited.replace('    home:\n', '    homes:\n')]) {
+      parser.parse(edited, 'c.yaml'); // a good parse to edit from (a failed one leaves nothing to reuse)
       expect(outcome(() => parser.parse(bad, 'c.yaml'))).toEqual(outcome(() => parseConfig(bad, 'c.yaml')));
       expect(outcome(() => parser.parse(bad, 'c.yaml'))).toHaveProperty('error');
     }

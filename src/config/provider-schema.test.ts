@@ -26,4 +26,16 @@ describe('provider schemas', () => {
     const options = providers.providerUnion()._zod.def.options;
     expect(options.map((o) => [...(o._zod.propValues?.type ?? [])][0])).toEqual(providers.PROVIDER_TYPES);
   });
+
+  it('the JSON schema and docs/config.md still describe every type and its options', async () => {
+    const { providers } = await freshModules();
+    const [{ configJsonSchema }, { configReference }] = await Promise.all([import('./json-schema.js'), import('./config-doc.js')]);
+    const json = JSON.stringify((configJsonSchema() as { properties: { dns: { properties: { providers: unknown } } } }).properties.dns.properties.providers);
+    const reference = configReference();
+    for (const type of providers.PROVIDER_TYPES) {
+      expect(json).toContain(`"const":"${type}"`);
+      expect(reference).toContain(`### \`type: ${type}\``);
+    }
+    expect(json).toContain('"api_token"'); // an option of one type (cloudflare), not only the types
+  });
 });
