@@ -105,7 +105,8 @@ function knownType(value: unknown): ProviderType | undefined {
  * A lazy schema of the full union (its type, JSON schema and docs are the union's) that parses
  * an entry with its own type's union alone, so only the types a config names are built. The
  * override is zod's own extension point (`_zod.parse`, as its schema classes set it); `run` is
- * `parse` for a schema without checks, as zod sets it.
+ * `parse` for a schema without checks, as zod sets it. Use it as it is: a clone (`.describe()`,
+ * `.optional()`) would parse with the full union, correctly but building every type.
  */
 export const providerSchema = z.lazy(providerUnion);
 const parseByType: typeof providerSchema._zod.parse = (payload, ctx) => unionOf(knownType(payload.value) ?? 'exec')._zod.run(payload, ctx);
