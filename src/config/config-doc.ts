@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { providerSchema } from './provider-schema.js';
+import { providerUnion } from './provider-schema.js';
 import { duration } from './schema-parts.js';
 import { configSchema } from './schema.js';
 import { SCOPED_SECRET_OPTIONS, SECRET_OPTIONS } from './secret.js';
-import { schemaDef, type Schema } from './zod-def.js';
+import { lazySchemaFor, schemaDef, type Schema } from './zod-def.js';
 
 /*
  * The key reference of docs/config.md, generated from the zod schema (the one place keys,
@@ -29,7 +29,7 @@ function peel(s: Schema): { leaf: Schema; description: string | undefined; defau
     const d = def(s);
     if (d.type === 'default' || d.type === 'prefault') dflt ??= d.defaultValue;
     if (d.type === 'optional' || d.type === 'default') optional = true;
-    const next = d.innerType ?? (d.type === 'pipe' ? d.in : undefined);
+    const next = d.innerType ?? (d.type === 'pipe' ? d.in : d.type === 'lazy' ? lazySchemaFor(s, undefined) : undefined);
     if (!next) return { leaf: s, description, default: dflt, optional };
     s = next;
   }
@@ -120,7 +120,7 @@ function table(list: Row[], strip = ''): string {
 /** The generated section: the general keys, then one table per provider type. */
 export function configReference(): string {
   const general = rows(configSchema, '');
-  const providers = (def(providerSchema as unknown as Schema).options ?? []).map((o) => {
+  const providers = (def(providerUnion() as unknown as Schema).options ?? []).map((o) => {
     const leaf = peel(o).leaf;
     const type = [...(leaf._zod.propValues?.type ?? [])].map(String)[0] ?? '?';
     const own = rows(leaf, 'dns.providers.<name>').filter((r) => r.key !== 'dns.providers.<name>.type');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MINIMAL_CONFIG } from '../../test/support/config-problems.js';
-import { IncrementalConfigParser, plainEntry, splitCertificates } from './incremental-config.js';
+import { readPlainEntry } from './fast-certificate.js';
+import { IncrementalConfigParser, splitCertificates, unchangedParts } from './incremental-config.js';
 import { parseConfig } from './load-config.js';
 
 const head = MINIMAL_CONFIG.slice(0, MINIMAL_CONFIG.indexOf('certificates:'));
@@ -29,6 +30,9 @@ const SHAPES = [
   '  - name: j\n    domains: [j.example.test]\n    dns: home\n    name: k\n',
   '  - name: l\n    domains: [${CERTFLEET_DOMAIN}]\n    dns: home\n',
   '- name: m\n  domains: [m.example.test]\n  dns: home\n',
+  // A key that an assignment would take for the prototype: an unknown key to yaml and zod.
+  '  - name: p\n    domains: [p.example.test]\n    dns: home\n    __proto__: [x.example.test]\n',
+  '  - name: q\n    domains: [q.example.test]\n    dns: home\n    __proto__: x\n',
 ];
 
 describe('IncrementalConfigParser', () => {
@@ -52,6 +56,30 @@ describe('IncrementalConfigParser', () => {
     expect(second.certificates[2]).toBe(first.certificates[2]);
     expect(second.certificates[1]).not.toBe(first.certificates[1]);
     expect(second.certificates[1]?.dns).toEqual({ 'b.example.test': 'home' });
+  });
+
+  it('after an edit in the middle, reuses every entry before and after it, and checks names and providers as parseConfig does', () => {
+    const entry = (n: string, dns = 'home') => `  - name: ${n}\n    domains: [${n}.example.test]\n    dns: ${dns}\n`;
+    const names = Array.from({ length: 40 }, (_, i) => `n${i}`);
+    const parser = new IncrementalConfigParser();
+    const first = parser.parse(withEntries(names.map((n) => entry(n)).join('')), 'c.yaml');
+    const edited = withEntries(names.map((n) => (n === 'n20' ? entry('m20') + entry('extra') : entry(n))).join(''));
+    const second = parser.parse(edited, 'c.yaml');
+    expect(second).toEqual(parseConfig(edited, 'c.yaml'));
+    second.certificates.forEach((c, i) => {
+      if (c.name === 'm20' || c.name === 'extra') expect(first.certificates).not.toContain(c);
+      else expect(c).toBe(first.certificates[i > 20 ? i - 1 : i]);
+    });
+    // A new entry taking a name that an unchanged one has; a removed provider an unchanged one uses.
+    for (const bad of [withEntries(names.map((n) => (n === 'n30' ? entry('n3') : entry(n))).join('')), edited.replace('    home:\n', '    homes:\n')]) {
+      parser.parse(edited, 'c.yaml'); // a good parse to edit from (a failed one leaves nothing to reuse)
+      expect(outcome(() => parser.parse(bad, 'c.yaml'))).toEqual(outcome(() => parseConfig(bad, 'c.yaml')));
+      expect(outcome(() => parser.parse(bad, 'c.yaml'))).toHaveProperty('error');
+    }
+    // The name of a removed entry is free again.
+    const renamed = withEntries(names.map((n) => (n === 'n5' ? entry('n6') : n === 'n6' ? '' : entry(n))).join(''));
+    parser.parse(edited, 'c.yaml');
+    expect(parser.parse(renamed, 'c.yaml')).toEqual(parseConfig(renamed, 'c.yaml'));
   });
 
   it('an invalid edit is reported as parseConfig locates it, and the next good edit still parses', () => {
@@ -96,10 +124,22 @@ describe('the memory of parsed entries', () => {
   });
 });
 
+describe('unchangedParts', () => {
+  it('finds the common start and end of two texts, past the size of one compared chunk, without overlap', () => {
+    const long = 'x'.repeat(10_000);
+    expect(unchangedParts(`${long}a${long}`, `${long}bb${long}`)).toEqual({ prefix: 10_000, suffixStart: 10_002, delta: 1 });
+    expect(unchangedParts('abcabc', 'abc')).toEqual({ prefix: 3, suffixStart: 3, delta: -3 });
+    expect(unchangedParts('aaaa', 'aaaaa')).toEqual({ prefix: 4, suffixStart: 5, delta: 1 });
+    expect(unchangedParts('same', 'same')).toEqual({ prefix: 4, suffixStart: 4, delta: 0 });
+  });
+});
+
 describe('splitCertificates', () => {
   it('cuts the list into entries and leaves the rest with an empty list', () => {
-    const split = splitCertificates('a: 1\ncertificates:\n  - x: 1\n    y: 2\n\n  - z: 3\nb: 2\n');
-    expect(split).toEqual({ head: 'a: 1\ncertificates: []\nb: 2\n', entries: ['  - x: 1\n    y: 2', '  - z: 3'] });
+    const text = 'a: 1\ncertificates:\n  - x: 1\n    y: 2\n\n  - z: 3\nb: 2\n';
+    const split = splitCertificates(text)!;
+    expect(split.head).toBe('a: 1\ncertificates: []\nb: 2\n');
+    expect([0, 2].map((i) => text.slice(split.bounds[i], split.bounds[i + 1]))).toEqual(['  - x: 1\n    y: 2', '  - z: 3']);
   });
 
   it('declines shapes it cannot cut with certainty', () => {
@@ -109,7 +149,8 @@ describe('splitCertificates', () => {
   });
 });
 
-describe('plainEntry', () => {
+describe('readPlainEntry', () => {
+  const plainEntry = (t: string) => readPlainEntry(t, 0, t.length);
   it('reads plain keys, strings, booleans and flow lists, and declines anything else', () => {
     expect(plainEntry('  - name: a\n    domains: [a.test, "*.a.test"]\n    reuse_key: true')).toEqual({ name: 'a', domains: ['a.test', '*.a.test'], reuse_key: true });
     for (const t of ['  - name: 1a', '  - name: null', '  - name: a # c', '  - name: a\n    name: b', '  - name: a\n      dns: x', '  - dns: {a: b}', '  - domains: ["a,b"]']) {

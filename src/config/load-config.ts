@@ -87,7 +87,9 @@ export function parseConfig(text: string, file: string, opts: ParseOptions = {})
     throw new ConfigError(problems);
   }
   const raw: unknown = withoutExtensions(js ?? {});
-  const result = configSchema.safeParse(raw);
+  // Without zod's compiled object parsers: compiling them (new Function per object schema) cost
+  // more than a process's one or two parses of the file gain from them (8-10 ms measured).
+  const result = configSchema.safeParse(raw, { jitless: true });
   const issues = [...(result.success ? [] : result.error.issues), ...crossFieldIssues(raw).map((i) => ({ ...i, code: 'custom' as const }))];
   for (const issue of issues) {
     if (earlier > 0 && failed.has(dotted(issue.path) || '(document)')) continue;

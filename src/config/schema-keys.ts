@@ -1,4 +1,4 @@
-import { schemaDef, type Schema } from './zod-def.js';
+import { lazySchemaFor, schemaDef, type Schema } from './zod-def.js';
 
 /* What the schema allows where: for "did you mean" on unknown keys and for finding where a dedented key belongs. */
 
@@ -38,6 +38,7 @@ export function keysAt(root: Schema, path: readonly PropertyKey[], raw: unknown)
 
 function keysOf(s: Schema, value: unknown): string[] | undefined {
   const d = def(s);
+  if (d.type === 'lazy') return keysOf(unwrap(lazySchemaFor(s, value)), value);
   if (d.type === 'object') return Object.keys(d.shape ?? {});
   if (d.type !== 'union') return undefined;
   const keys = optionsFor(s, value).flatMap((o) => keysOf(o, value) ?? []);
@@ -46,6 +47,7 @@ function keysOf(s: Schema, value: unknown): string[] | undefined {
 
 function child(s: Schema, seg: PropertyKey, value: unknown): Schema | undefined {
   const d = def(s);
+  if (d.type === 'lazy') return child(unwrap(lazySchemaFor(s, value)), seg, value);
   // Own keys only: a key named `__proto__` or `constructor` is not a field of the schema.
   const found = d.type === 'object' ? (d.shape && Object.hasOwn(d.shape, String(seg)) ? d.shape[String(seg)] : undefined)
     : d.type === 'array' ? d.element

@@ -48,50 +48,6 @@ function meantOption(iss: z.core.$ZodRawIssue, pick: (input: unknown) => number 
   return first.path.length ? `${first.path.map(String).join('.')}: ${first.message}` : first.message;
 }
 
-const deployItem = z.union([
-  z.strictObject({ hook: z.union([
-    // The short forms, each one transform (a transform after a failed one would hide its message).
-    argvList.transform((command) => shortHook(command)),
-    z.string().min(1).transform((s, ctx) => { const words = commandWords(s, ctx); return words ? shortHook(words) : z.NEVER; }),
-    z.strictObject({ command: argv.describe('The program and its arguments (never run through a shell).'), cwd: z.string().optional().describe('Working directory of the program.'), ...childEnvOptions, ...actionCommon }),
-  ], { error: (iss) => meantOption(iss, (input) => (Array.isArray(input) ? 0 : typeof input === 'string' ? 1 : isRecord(input) ? 2 : undefined)) ?? `${ARGV_ERROR}, or {command, cwd, env, pass_env, timeout, required}` }).describe('Run a program (an argv list, a command string, or the long form): see deploy.md.') }),
-  z.strictObject({ permissions: z.strictObject({
-    files_mode: fileMode.optional().describe('Mode of the certificate\'s files in the store.'),
-    dirs_mode: fileMode.optional().describe('Mode of the certificate\'s directories in the store.'),
-    user: ownerId.optional().describe('Owner of the files: a name or a numeric id.'),
-    group: ownerId.optional().describe('Group of the files: a name or a numeric id.'),
-    ...actionCommon,
-  }).describe('Set the owner and mode of the certificate\'s files in the store.') }),
-  z.strictObject({ pfx: z.strictObject({
-    passphrase: secret.refine((p) => !/[\r\n]/.test(p.reveal()), 'expected one line (openssl reads the passphrase as a line)').optional().describe('Without one, cert.pfx is written unencrypted (as DNSroboCert allows); production mode refuses that.'),
-    legacy: z.boolean().default(false).describe('RC2/3DES and SHA-1, for old Windows and Java (production mode refuses it).'), ...actionCommon,
-  }).describe('Write cert.pfx (PKCS#12) beside the PEM files.') }),
-  z.strictObject({
-    copy: z.strictObject({
-      fullchain: z.string().optional().describe('Where to copy the certificate and its chain.'), privkey: z.string().optional().describe('Where to copy the private key.'),
-      cert: z.string().optional().describe('Where to copy the certificate alone.'), chain: z.string().optional().describe('Where to copy the chain alone.'),
-      combined: z.string().optional().describe('The chain and the key in one file, for HAProxy.'),
-      mode: fileMode.default(0o600).describe('Mode of the written files.'), user: ownerId.optional().describe('Owner of the written files.'), group: ownerId.optional().describe('Group of the written files.'), ...actionCommon,
-    }).describe('Copy the PEM files to other paths (written atomically).'),
-  }),
-  z.strictObject({ webhook: z.strictObject({
-    url: z.url().describe('Where the JSON event is POSTed.'), secret: secret.optional().describe('HMAC-SHA256 key that signs the body (a signature header).'), ...actionCommon,
-    timeout: duration.default(10_000).describe('How long the request may take.'),
-  }).describe('POST the event to a URL.') }),
-  z.strictObject({
-    container: z.strictObject({
-      restart: z.array(z.string().min(1)).optional().describe('Containers by name, or by label (`label=key` / `label=key=value`).'),
-      signal: z.record(z.string().regex(/^SIG[A-Z0-9]+$/, 'expected a signal name like SIGHUP'), z.array(z.string().min(1))).optional().describe('Containers to send a signal to, by signal: `{SIGHUP: [nginx]}`.'),
-      exec: z.strictObject({ containers: z.array(z.string().min(1)).min(1).describe('Containers to run the command in.'), command: argv.describe('The command, run inside each container.') }).optional().describe('Run a command inside containers.'),
-      services: z.array(z.string().min(1)).optional().describe('Swarm services: a forced rolling update.'),
-      ...actionCommon,
-    }).refine((c) => c.restart || c.signal || c.exec || c.services, 'expected restart, signal, exec or services').describe('Restart, signal or exec into Docker/Podman containers (see `containers`).'),
-  }),
-], {
-  error: (iss) => meantOption(iss, (input) => (isRecord(input) && Object.keys(input).length === 1 ? DEPLOY_KINDS.indexOf(Object.keys(input)[0] as typeof DEPLOY_KINDS[number]) : undefined))
-    ?? deployKindMessage(iss.input),
-});
-
 /** Why a deploy item is no action: an unknown kind (with the nearest one), or an option dedented beside its kind. */
 function deployKindMessage(input: unknown): string {
   const expected = `expected one of ${DEPLOY_KINDS.join(', ')} (one key per list item)`;
@@ -107,22 +63,77 @@ function deployKindMessage(input: unknown): string {
   return expected;
 }
 
-/** One `certificates[]` entry: the config file's and the management API's (certificate-entry.ts). */
-export const certificateSchema = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected letters, digits, ".", "_" or "-" (no path separators)')
-    .refine((n) => !n.includes('..'), 'must not contain ".."').optional().describe('The lineage name (its directory in the store); default: the first domain without `*.`.'),
-  domains: z.array(domain).min(1, 'expected at least one domain').describe('The names on the certificate (`*.` for a wildcard); the first is its subject.'),
-  /** A provider id, or a map of domains (or suffixes) to provider ids: each name goes to the longest match. */
-  dns: z.union([z.string(), z.record(z.string(), z.string()).refine((m) => Object.keys(m).length > 0, 'expected at least one domain: provider entry')], {
-    error: 'expected a provider id, or a map of domains (or suffixes) to provider ids',
-  }).describe('A provider id, or a map of domains (or suffixes) to provider ids: each name goes to the longest match.'),
-  follow_cnames: z.boolean().default(true).describe('Follow a CNAME at _acme-challenge.<domain> (delegation) and write where it ends.'),
-  key_type: z.enum(KEY_TYPES).default('ecdsa-p256').describe('The private key\'s type.'),
-  reuse_key: z.boolean().default(false).describe('Keep the private key across renewals (for pinning, TLSA records).'),
-  force_renew: z.boolean().default(false).describe('Renew whether due or not: on every `issue`, at most every 12 hours in the daemon (DNSroboCert\'s twice-daily check).'),
-  profile: z.string().optional().describe('ACME profile for this certificate (wins over `acme.profile`).'),
-  deploy: z.array(deployItem).default([]).describe('Actions after each issuance or renewal, in this order.'),
-});
+/** One deploy action: built with the certificate schema, on first use. */
+function deployItem() {
+  return z.union([
+    z.strictObject({ hook: z.union([
+      // The short forms, each one transform (a transform after a failed one would hide its message).
+      argvList.transform((command) => shortHook(command)),
+      z.string().min(1).transform((s, ctx) => { const words = commandWords(s, ctx); return words ? shortHook(words) : z.NEVER; }),
+      z.strictObject({ command: argv.describe('The program and its arguments (never run through a shell).'), cwd: z.string().optional().describe('Working directory of the program.'), ...childEnvOptions, ...actionCommon }),
+    ], { error: (iss) => meantOption(iss, (input) => (Array.isArray(input) ? 0 : typeof input === 'string' ? 1 : isRecord(input) ? 2 : undefined)) ?? `${ARGV_ERROR}, or {command, cwd, env, pass_env, timeout, required}` }).describe('Run a program (an argv list, a command string, or the long form): see deploy.md.') }),
+    z.strictObject({ permissions: z.strictObject({
+      files_mode: fileMode.optional().describe('Mode of the certificate\'s files in the store.'),
+      dirs_mode: fileMode.optional().describe('Mode of the certificate\'s directories in the store.'),
+      user: ownerId.optional().describe('Owner of the files: a name or a numeric id.'),
+      group: ownerId.optional().describe('Group of the files: a name or a numeric id.'),
+      ...actionCommon,
+    }).describe('Set the owner and mode of the certificate\'s files in the store.') }),
+    z.strictObject({ pfx: z.strictObject({
+      passphrase: secret.refine((p) => !/[\r\n]/.test(p.reveal()), 'expected one line (openssl reads the passphrase as a line)').optional().describe('Without one, cert.pfx is written unencrypted (as DNSroboCert allows); production mode refuses that.'),
+      legacy: z.boolean().default(false).describe('RC2/3DES and SHA-1, for old Windows and Java (production mode refuses it).'), ...actionCommon,
+    }).describe('Write cert.pfx (PKCS#12) beside the PEM files.') }),
+    z.strictObject({
+      copy: z.strictObject({
+        fullchain: z.string().optional().describe('Where to copy the certificate and its chain.'), privkey: z.string().optional().describe('Where to copy the private key.'),
+        cert: z.string().optional().describe('Where to copy the certificate alone.'), chain: z.string().optional().describe('Where to copy the chain alone.'),
+        combined: z.string().optional().describe('The chain and the key in one file, for HAProxy.'),
+        mode: fileMode.default(0o600).describe('Mode of the written files.'), user: ownerId.optional().describe('Owner of the written files.'), group: ownerId.optional().describe('Group of the written files.'), ...actionCommon,
+      }).describe('Copy the PEM files to other paths (written atomically).'),
+    }),
+    z.strictObject({ webhook: z.strictObject({
+      url: z.url().describe('Where the JSON event is POSTed.'), secret: secret.optional().describe('HMAC-SHA256 key that signs the body (a signature header).'), ...actionCommon,
+      timeout: duration.default(10_000).describe('How long the request may take.'),
+    }).describe('POST the event to a URL.') }),
+    z.strictObject({
+      container: z.strictObject({
+        restart: z.array(z.string().min(1)).optional().describe('Containers by name, or by label (`label=key` / `label=key=value`).'),
+        signal: z.record(z.string().regex(/^SIG[A-Z0-9]+$/, 'expected a signal name like SIGHUP'), z.array(z.string().min(1))).optional().describe('Containers to send a signal to, by signal: `{SIGHUP: [nginx]}`.'),
+        exec: z.strictObject({ containers: z.array(z.string().min(1)).min(1).describe('Containers to run the command in.'), command: argv.describe('The command, run inside each container.') }).optional().describe('Run a command inside containers.'),
+        services: z.array(z.string().min(1)).optional().describe('Swarm services: a forced rolling update.'),
+        ...actionCommon,
+      }).refine((c) => c.restart || c.signal || c.exec || c.services, 'expected restart, signal, exec or services').describe('Restart, signal or exec into Docker/Podman containers (see `containers`).'),
+    }),
+  ], {
+    error: (iss) => meantOption(iss, (input) => (isRecord(input) && Object.keys(input).length === 1 ? DEPLOY_KINDS.indexOf(Object.keys(input)[0] as typeof DEPLOY_KINDS[number]) : undefined))
+      ?? deployKindMessage(iss.input),
+  });
+}
+
+function buildCertificateSchema() {
+  return z.strictObject({
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected letters, digits, ".", "_" or "-" (no path separators)')
+      .refine((n) => !n.includes('..'), 'must not contain ".."').optional().describe('The lineage name (its directory in the store); default: the first domain without `*.`.'),
+    domains: z.array(domain).min(1, 'expected at least one domain').describe('The names on the certificate (`*.` for a wildcard); the first is its subject.'),
+    /** A provider id, or a map of domains (or suffixes) to provider ids: each name goes to the longest match. */
+    dns: z.union([z.string(), z.record(z.string(), z.string()).refine((m) => Object.keys(m).length > 0, 'expected at least one domain: provider entry')], {
+      error: 'expected a provider id, or a map of domains (or suffixes) to provider ids',
+    }).describe('A provider id, or a map of domains (or suffixes) to provider ids: each name goes to the longest match.'),
+    follow_cnames: z.boolean().default(true).describe('Follow a CNAME at _acme-challenge.<domain> (delegation) and write where it ends.'),
+    key_type: z.enum(KEY_TYPES).default('ecdsa-p256').describe('The private key\'s type.'),
+    reuse_key: z.boolean().default(false).describe('Keep the private key across renewals (for pinning, TLSA records).'),
+    force_renew: z.boolean().default(false).describe('Renew whether due or not: on every `issue`, at most every 12 hours in the daemon (DNSroboCert\'s twice-daily check).'),
+    profile: z.string().optional().describe('ACME profile for this certificate (wins over `acme.profile`).'),
+    deploy: z.array(deployItem()).default([]).describe('Actions after each issuance or renewal, in this order.'),
+  });
+}
+
+/**
+ * One `certificates[]` entry: the config file's and the management API's (certificate-entry.ts).
+ * Built on first use: the entries of a config file mostly take the fast path (fast-certificate.ts)
+ * and the rest of the file is validated with an empty list, so a one-shot start never needs it.
+ */
+export const certificateSchema = z.lazy(buildCertificateSchema);
 
 export const DEFAULT_LISTEN = '127.0.0.1:9180';
 export const DEFAULT_API_LISTEN = '127.0.0.1:9181';
@@ -229,8 +240,7 @@ export function crossFieldIssues(raw: unknown): { path: (string | number)[]; mes
   const seen = new Set<string>();
   certs.forEach((c: unknown, i) => {
     if (!isRecord(c)) return;
-    const first = Array.isArray(c.domains) && typeof c.domains[0] === 'string' ? c.domains[0].toLowerCase().replace(/^\*\./, '').replace(/\.$/, '') : undefined;
-    const name = typeof c.name === 'string' ? c.name : first;
+    const name = crossFieldName(c);
     if (name !== undefined) {
       if (seen.has(name)) issues.push({ path: ['certificates', i, 'name'], message: `duplicate certificate name ${JSON.stringify(name)}` });
       seen.add(name);
@@ -243,6 +253,12 @@ export function crossFieldIssues(raw: unknown): { path: (string | number)[]; mes
     }
   });
   return issues;
+}
+
+/** The name an entry's duplicate check goes by: `name`, else its first domain as a lineage name. */
+export function crossFieldName(c: Readonly<Record<string, unknown>>): string | undefined {
+  if (typeof c.name === 'string') return c.name;
+  return Array.isArray(c.domains) && typeof c.domains[0] === 'string' ? c.domains[0].toLowerCase().replace(/^\*\./, '').replace(/\.$/, '') : undefined;
 }
 
 function unknownProvider(id: string, defined: string[]): string {

@@ -7,7 +7,7 @@ type Certificate = Config['certificates'][number];
  * entry its own copy of a default (`deploy: []`): 100,000 empty arrays kept for the daemon's
  * life. Frozen, so a caller that would push to one fails loudly instead of changing them all.
  */
-const NO_DEPLOY = Object.freeze([]) as unknown as Certificate['deploy'];
+export const NO_DEPLOY = Object.freeze([]) as unknown as Certificate['deploy'];
 
 /**
  * Provider ids and other short values repeat on every entry (`dns: home`); each parse gives each

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { secret, propagation } from '../schema-parts.js';
 
-export const azureProvider = z.strictObject({
+export const azureProvider = () => z.strictObject({
   type: z.literal('azure'),
   ca_bundle: z.string().optional().describe('PEM file of a private CA to trust for this API\'s TLS (verification is never turned off).'),
   subscription_id: z.string().min(1).describe('The subscription that holds the DNS zones.'),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { secret, propagation } from '../schema-parts.js';
 
-export const cloudflareProvider = z.strictObject({
+export const cloudflareProvider = () => z.strictObject({
   type: z.literal('cloudflare'),
   ca_bundle: z.string().optional().describe('PEM file of a private CA to trust for this API\'s TLS (verification is never turned off).'),
   api_token: secret.describe('An API token with Zone:Read and DNS:Edit (not the global API key).'),

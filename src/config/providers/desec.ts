@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { secret, propagation } from '../schema-parts.js';
 
-export const desecProvider = z.strictObject({
+export const desecProvider = () => z.strictObject({
   type: z.literal('desec'),
   ca_bundle: z.string().optional().describe('PEM file of a private CA to trust for this API\'s TLS (verification is never turned off).'),
   token: secret.describe('A deSEC API token.'),

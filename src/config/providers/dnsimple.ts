@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { secret, propagation } from '../schema-parts.js';
 
-export const dnsimpleProvider = z.strictObject({
+export const dnsimpleProvider = () => z.strictObject({
   type: z.literal('dnsimple'),
   ca_bundle: z.string().optional().describe('PEM file of a private CA to trust for this API\'s TLS (verification is never turned off).'),
   token: secret.describe('An account or user API token.'),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { duration, propagation, argv, childEnvOptions } from '../schema-parts.js';
 
-export const execProvider = z.strictObject({
+export const execProvider = () => z.strictObject({
   type: z.literal('exec'),
   command: argv.describe('argv list, or a string split into words (never given to a shell).'),
   ...childEnvOptions,

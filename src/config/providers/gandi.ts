@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { secret, propagation } from '../schema-parts.js';
 
-export const gandiProvider = z.strictObject({
+export const gandiProvider = () => z.strictObject({
   type: z.literal('gandi'),
   ca_bundle: z.string().optional().describe('PEM file of a private CA to trust for this API\'s TLS (verification is never turned off).'),
   personal_access_token: secret.optional().describe('A personal access token (Authorization: Bearer); preferred.'),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { secret, propagation } from '../schema-parts.js';
 
-export const godaddyProvider = z.strictObject({
+export const godaddyProvider = () => z.strictObject({
   type: z.literal('godaddy'),
   ca_bundle: z.string().optional().describe('PEM file of a private CA to trust for this API\'s TLS (verification is never turned off).'),
   api_key: secret.describe('A production API key and its secret (developer.godaddy.com → API Keys).'),

@@ -4,7 +4,7 @@ import { secret, propagation } from '../schema-parts.js';
 /** The fields of a service-account key the provider needs; checked here so check-config says which is missing. */
 const KEY_FIELDS = ['client_email', 'private_key'] as const;
 
-export const googleCloudDnsProvider = z.strictObject({
+export const googleCloudDnsProvider = () => z.strictObject({
   type: z.literal('google-cloud-dns'),
   ca_bundle: z.string().optional().describe('PEM file of a private CA to trust for this API\'s TLS (verification is never turned off).'),
   service_account_key: secret.optional().describe('A service-account JSON key (usually `service_account_key_file`); without one, the metadata server\'s token (GCE, GKE workload identity).'),

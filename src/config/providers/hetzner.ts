@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { secret, propagation } from '../schema-parts.js';
 
-export const hetznerProvider = z.strictObject({
+export const hetznerProvider = () => z.strictObject({
   type: z.literal('hetzner'),
   ca_bundle: z.string().optional().describe('PEM file of a private CA to trust for this API\'s TLS (verification is never turned off).'),
   api: z.enum(['cloud', 'console']).default('cloud').describe('`cloud`: zones in a Hetzner Cloud project (api.hetzner.cloud); `console`: the older DNS Console (dns.hetzner.com).'),

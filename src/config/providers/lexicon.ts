@@ -13,7 +13,7 @@ const OPTION_NAME = /^[a-z][a-z0-9_]*$/;
  * which of lexicon's ~300 options hold credentials, so none reaches a log line. `false` leaves the
  * option out, because lexicon reads every non-empty environment value, "false" too, as set.
  */
-const optionValue = z.union([z.string().min(1), z.number(), z.boolean()], { error: 'expected a string, number or boolean (a lexicon option value)' })
+const optionValue = () => z.union([z.string().min(1), z.number(), z.boolean()], { error: 'expected a string, number or boolean (a lexicon option value)' })
   .describe('An option of the lexicon provider, by lexicon\'s name (auth_token, auth_username, …); false leaves it out.');
 
 /**
@@ -21,14 +21,14 @@ const optionValue = z.union([z.string().min(1), z.number(), z.boolean()], { erro
  * (src/dns/lexicon/). The provider's options sit beside `provider`, named as lexicon names them;
  * the output gathers them under `options`, so no option can be mistaken for one of certfleet's keys.
  */
-export const lexiconProvider = z.object({
+export const lexiconProvider = () => z.object({
   type: z.literal('lexicon'),
   provider: z.string({ error: 'expected the lexicon provider\'s name, like cloudflare or ovh' }).regex(/^[a-z][a-z0-9_]*$/, 'expected a lexicon provider name like cloudflare or ovh').describe('The lexicon provider\'s name (its module under lexicon/providers/): cloudflare, ovh, gandi, powerdns, …'),
   python: z.string().min(1).default('/usr/bin/python3').describe('The Python that has lexicon: a path, or a name looked up in PATH.'),
   timeout: duration.default(60_000).describe('One batch\'s limit: the helper is killed after this long.'),
   ttl: z.number().int().positive().default(60).describe('TTL of the challenge TXT records, in seconds.'),
   propagation,
-}).catchall(optionValue).superRefine((entry, ctx) => {
+}).catchall(optionValue()).superRefine((entry, ctx) => {
   for (const key of Object.keys(entry)) {
     if ((LEXICON_OWN_KEYS as readonly string[]).includes(key) || OPTION_NAME.test(key)) continue;
     ctx.addIssue({ code: 'custom', path: [key], message: `${JSON.stringify(key)} is not a lexicon option name (lower case, digits and _, like auth_token)` });

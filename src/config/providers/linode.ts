@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { secret, propagation } from '../schema-parts.js';
 
-export const linodeProvider = z.strictObject({
+export const linodeProvider = () => z.strictObject({
   type: z.literal('linode'),
   ca_bundle: z.string().optional().describe('PEM file of a private CA to trust for this API\'s TLS (verification is never turned off).'),
   api_token: secret.describe('A personal access token with Domains Read/Write.'),

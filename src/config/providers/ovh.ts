@@ -14,7 +14,7 @@ export const OVH_ENDPOINTS = {
 
 type Endpoint = keyof typeof OVH_ENDPOINTS;
 
-export const ovhProvider = z.strictObject({
+export const ovhProvider = () => z.strictObject({
   type: z.literal('ovh'),
   ca_bundle: z.string().optional().describe('PEM file of a private CA to trust for this API\'s TLS (verification is never turned off).'),
   endpoint: z.enum(Object.keys(OVH_ENDPOINTS) as [Endpoint, ...Endpoint[]]).default('ovh-eu').describe('The API, by the name OVH\'s own clients give it.'),

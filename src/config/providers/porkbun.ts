@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { secret, propagation } from '../schema-parts.js';
 
-export const porkbunProvider = z.strictObject({
+export const porkbunProvider = () => z.strictObject({
   type: z.literal('porkbun'),
   ca_bundle: z.string().optional().describe('PEM file of a private CA to trust for this API\'s TLS (verification is never turned off).'),
   api_key: secret.describe('The API key (pk1_…) and the secret API key (sk1_…); the domain needs "API ACCESS" turned on.'),

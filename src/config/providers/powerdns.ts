@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { secret, propagation } from '../schema-parts.js';
 
-export const powerdnsProvider = z.strictObject({
+export const powerdnsProvider = () => z.strictObject({
   type: z.literal('powerdns'),
   ca_bundle: z.string().optional().describe('PEM file of a private CA to trust for this API\'s TLS (verification is never turned off).'),
   api_url: z.url().describe('The PowerDNS HTTP API (webserver-address / api).'),

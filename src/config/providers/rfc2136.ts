@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { secret, hostPort, domain, propagation } from '../schema-parts.js';
 
-export const rfc2136Provider = z.strictObject({
+export const rfc2136Provider = () => z.strictObject({
   type: z.literal('rfc2136'),
   server: hostPort.describe('host:port of the primary that accepts dynamic updates.'),
   key_name: z.string().min(1).describe('The TSIG key\'s name.'),

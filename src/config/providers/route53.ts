@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { secret, propagation } from '../schema-parts.js';
 
-export const route53Provider = z.strictObject({
+export const route53Provider = () => z.strictObject({
   type: z.literal('route53'),
   ca_bundle: z.string().optional().describe('PEM file of a private CA to trust for this API\'s TLS (verification is never turned off).'),
   access_key_id: z.string().min(16).optional().describe('Static keys; without them: AWS_* env, the shared credentials file, then web identity (IRSA).'),

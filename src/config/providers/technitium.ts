@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { secret, duration, propagation } from '../schema-parts.js';
 
-export const technitiumProvider = z.strictObject({
+export const technitiumProvider = () => z.strictObject({
   type: z.literal('technitium'),
   ca_bundle: z.string().optional().describe('PEM file of a private CA to trust for this API\'s TLS (verification is never turned off).'),
   api_url: z.url().describe('The Technitium DNS Server\'s web API.'),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { secret, propagation } from '../schema-parts.js';
 
-export const vultrProvider = z.strictObject({
+export const vultrProvider = () => z.strictObject({
   type: z.literal('vultr'),
   ca_bundle: z.string().optional().describe('PEM file of a private CA to trust for this API\'s TLS (verification is never turned off).'),
   api_key: secret.describe('A Vultr API key whose access control allows this machine\'s address.'),
