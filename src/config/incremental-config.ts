@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { parseDocument } from 'yaml';
-import { parseConfig, readConfigText, type ParseOptions } from './load-config.js';
+import { parseConfig, type ParseOptions } from './load-config.js';
 import { resolveCertificatePaths } from './resolve-paths.js';
 import { fastCertificate, readPlainEntry } from './fast-certificate.js';
 import { certificateSchema, crossFieldName, type Config } from './schema.js';
@@ -164,11 +164,6 @@ export function unchangedParts(prev: string, next: string): { prefix: number; su
   while (s + CHUNK <= room && prev.slice(a - s - CHUNK, a - s) === next.slice(b - s - CHUNK, b - s)) s += CHUNK;
   while (s < room && prev.charCodeAt(a - 1 - s) === next.charCodeAt(b - 1 - s)) s++;
   return { prefix: p, suffixStart: b - s, delta: b - a };
-}
-
-/** loadConfigFile's result through the entry-wise parser: a one-shot command on a 100,000-certificate file parses it in about a second. */
-export async function loadConfigFast(file: string, opts: ParseOptions = {}): Promise<Config> {
-  return new IncrementalConfigParser().parse(await readConfigText(file), file, opts);
 }
 
 /**
