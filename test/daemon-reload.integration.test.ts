@@ -47,6 +47,9 @@ describe('Daemon reload (in process)', () => {
       expect(msgs).toContain('planned');
       expect(msgs.indexOf('http_listening')).toBeLessThan(msgs.indexOf('planned'));
       expect((await fetch(`${d.address}/readyz`)).status).toBe(200);
+      // Embedded in another process (this test's), the daemon leaves that process's heap alone.
+      await until(cap, (r) => r.msg === 'settled');
+      expect(cap.records().map((r) => r.msg)).not.toContain('heap_compacted');
     } finally {
       await d.stop();
     }

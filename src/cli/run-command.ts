@@ -41,7 +41,7 @@ export async function runDaemon(args: string[]): Promise<number> {
   process.on('SIGHUP', () => void daemon?.reload());
   log.info({ config: values.config }, 'starting');
   try {
-    daemon = await Daemon.start({ configFile: values.config, log, redactor, parser, initial: first }, starting.signal);
+    daemon = await Daemon.start({ configFile: values.config, log, redactor, parser, initial: first, compactHeap: true }, starting.signal);
   } catch (err) {
     if (starting.signal.aborted && err === starting.signal.reason) return 0;
     if (err instanceof StartRefused) {

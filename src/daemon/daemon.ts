@@ -37,6 +37,11 @@ export interface DaemonOptions {
   uid?: number;
   /** The config parser (default: a new one); reloads reuse the entries it parsed. */
   parser?: IncrementalConfigParser;
+  /**
+   * One full collection after the start and after edits (heap-compaction.ts): for a daemon that is
+   * its process (`certfleet run`), not one embedded in another program, whose heap it is not.
+   */
+  compactHeap?: boolean;
   /** configFile's text and what `parser` made of it, when the caller read it already: not read or parsed again. */
   initial?: { text: string; config: Config };
 }
@@ -322,7 +327,7 @@ export class Daemon {
 
   /** A full collection when the heap is big (heap-compaction.ts), logged with what it freed. */
   private compact(after: string): void {
-    if (this.stopping) return;
+    if (this.stopping || !this.opts.compactHeap) return;
     const started = performance.now();
     const heap = compactHeap();
     if (heap) this.log.info({ after, heap_before_mb: Math.round(heap.before / 2 ** 20), heap_after_mb: Math.round(heap.after / 2 ** 20), ms: Math.round(performance.now() - started) }, 'heap_compacted');
@@ -330,6 +335,7 @@ export class Daemon {
 
   /** After edits: one collection once they stop for a while, not one per edit (its pause would delay the edit's issuance). */
   private compactSoon(): void {
+    if (!this.opts.compactHeap) return;
     clearTimeout(this.compactTimer);
     this.compactTimer = setTimeout(() => this.compact('reload'), COMPACT_AFTER_RELOAD_MS);
     this.compactTimer.unref();

@@ -2,10 +2,11 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
 /**
- * Below this much heap in use after the start, a full collection is not worth its pause: the
- * young generation's scavenges already keep a small daemon's heap near its live size.
+ * Below this much heap in use, a full collection has next to nothing to give back. Above it, it
+ * pays even for a small daemon: at 1,000 certificates the start leaves 16 MB of heap with 12 MB
+ * live, and one collection (about 50 ms, once) took resident memory from 84 to 77 MB.
  */
-export const COMPACT_ABOVE_BYTES = 64 * 2 ** 20;
+export const COMPACT_ABOVE_BYTES = 8 * 2 ** 20;
 
 type Collect = (options: { type: 'major'; execution: 'sync'; flavor: 'last-resort' }) => void;
 let collect: Collect | undefined;
