@@ -91,7 +91,9 @@ export class StoreIndex {
         group_concat(name, '/') FILTER (WHERE state_pending = 0 AND state IS NULL) AS no_state
         FROM certs`),
       marked: prepare(`SELECT name FROM certs WHERE meta_pending = ${WRITING}`),
-      page: prepare('SELECT name, meta, meta_pending, state, state_pending FROM certs WHERE name > ? ORDER BY name LIMIT ?'),
+      // Rows as arrays: node:sqlite builds an object per row key by key, and at 100,000 rows
+      // that was a third of the bulk read (0.7 s against 0.4 s measured).
+      page: arrays(prepare('SELECT name, meta, meta_pending, state, state_pending FROM certs WHERE name > ? ORDER BY name LIMIT ?')),
     };
   }
 
@@ -334,11 +336,21 @@ export class StoreIndex {
    * statement, so no read lock is held between pages.
    */
   page(after: string, limit: number): { name: string; meta: CertificateMeta | null | undefined; state: VersionedState | null | undefined }[] | undefined {
-    return this.read((stmt) => stmt.page.all(after, limit))?.map((row) => ({ name: row.name as string, meta: rowMeta(row), state: rowState(row) }));
+    const rows = this.read((stmt) => stmt.page.all(after, limit) as unknown as PageRow[]);
+    return rows?.map(([name, meta, metaPending, state, statePending]) => ({
+      name, meta: rowMeta({ meta, meta_pending: metaPending }), state: rowState({ state, state_pending: statePending }),
+    }));
   }
 }
 
 type Row = Record<string, unknown>;
+/** A `page` row: name, meta, meta_pending, state, state_pending. */
+type PageRow = [string, unknown, unknown, unknown, unknown];
+
+function arrays(stmt: StatementSync): StatementSync {
+  stmt.setReturnArrays(true);
+  return stmt;
+}
 
 /** A row's metadata: undefined while a writer's mark is on it (read the files), null when it has none. */
 function rowMeta(row: Row): CertificateMeta | null | undefined {
