@@ -207,6 +207,9 @@ export class Renewer {
         log.info({ reason, domains: spec.domains }, 'obtaining');
         // A lease lost mid-issuance (another process took the lock over) stops the work at once.
         const work = AbortSignal.any([signal, held.signal]);
+        // The TXT cleanup's ledger change goes with the result's write when it is done by then
+        // (one state write fewer), else with the release below.
+        this.deps.updates.hold(name);
         const saved = await this.obtain(spec, name, meta, held, work, (t) => tasks.push(t));
         const result = meta ? 'renewed' : 'issued';
         const ms = performance.now() - started;
@@ -227,7 +230,10 @@ export class Renewer {
         // Recorded before the lease goes: no other run can have written the state since.
         return await this.failed(name, meta, err, log, { lease: held }, signal);
       } finally {
-        const release = () => held.release();
+        // What the state still holds back is written before the lease goes (a local write: no DNS budget bounds it).
+        const release = () => this.deps.updates.release(name, { lease: held }, new AbortController().signal)
+          .catch((err: unknown) => log.error({ error: errorMessage(err) }, 'state_write_failed'))
+          .then(() => held.release());
         if (tasks.length > 0) this.track(Promise.all(tasks).then(release, release));
         else await release();
       }
