@@ -1,5 +1,6 @@
 import { constants, promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { timeoutSignal } from '../abort.js';
 import { CertfleetError, errorMessage } from '../errors.js';
 import { PEM_FILES, type CertificateMeta, type CertificatePaths, type Lease, type LocalCertificateDirectory, type NewCertificate, type PemFile, type StoredCertificate, type StoredSchedule, type VersionedState } from './certificate-store.js';
 import { ensureDir, finishSwitch, layoutAccessPaths, livePaths, pathError, syncDir, writeDerivedFile, writeFileAtomic, writeNewFile, writeVersion } from './certbot-layout.js';
@@ -80,6 +81,8 @@ export interface StoreLog {
   warn(obj: object, msg: string): void;
 }
 
+/** How long a lease's release waits for the state lock to put its row (then the marks stay). */
+const PUT_LEASED_WAIT_MS = 5_000;
 /** Certificates whose files a rebuild of the index reads at once. */
 const FILL_BATCH = 256;
 /** Rows of the index read by one statement in `schedules`. */
@@ -727,15 +730,19 @@ export class FileStore implements CopyableStore, LocalCertificateDirectory {
    */
   private async putLeased(name: string, lease: FileLease): Promise<void> {
     if (!lease.indexMarked || lease.saveUnfinished || lease.held.signal.aborted) return;
-    const index = await this.index();
-    if (!index) return;
-    const signal = new AbortController().signal;
+    // A release must not wait long for a compare-and-set writer's state lock: the marks can stay.
+    const deadline = timeoutSignal(PUT_LEASED_WAIT_MS);
+    const signal = deadline.signal;
     try {
+      const index = await this.index();
+      if (!index) return;
       await using _serial = await acquireLinkedLock(this.lockPath(`_state.${name}`), lease.held, { staleMs: this.staleLockMs, heartbeatMs: this.heartbeatMs }, signal);
       if (lease.newestToken() !== lease.token || lockGeneration(lease.lockFile) !== lease.held.generation) return;
       index.putLease(name, await this.metaFromFilesNow(name), this.stateFromFile(name, signal));
     } catch {
       // The marks stay: see above.
+    } finally {
+      deadline.clear();
     }
   }
 

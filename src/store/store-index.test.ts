@@ -1,8 +1,10 @@
-import { mkdtemp, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, symlink, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileStore, type StoreLog } from './file-store.js';
+import { ownerText } from './lock-file.js';
+import { currentProcess } from './process-identity.js';
 import { currentBootId, StoreIndex, WRITTEN_BEFORE_RESTART } from './store-index.js';
 
 let root: string;
@@ -211,6 +213,20 @@ describe('store index', () => {
     await taker.release();
     index.close();
   });
+
+  it('a release whose state lock stays held by another writer gives up the put and leaves the marks', async () => {
+    const store = new FileStore({ root });
+    await seed(store, ['web']);
+    const lease = await store.lock('web', S());
+    await store.writeState('web', { failures: 7 }, { lease }, S());
+    // A live compare-and-set writer (this process, another generation) holds the state lock.
+    await symlink(ownerText('0123456789ab', currentProcess()), path.join(root, 'locks', '_state.web.lock'));
+    await lease.release();
+    const { index } = StoreIndex.open(path.join(root, 'index.sqlite'));
+    expect(index.state('web')).toBeUndefined();
+    index.close();
+    expect(await new FileStore({ root }).readState('web', S())).toMatchObject({ state: { failures: 7 } });
+  }, 15_000);
 
   it('a rebuild never overwrites a row a writer changed after the rebuild read the files', () => {
     const { index } = StoreIndex.open(path.join(root, 'index.sqlite'));
