@@ -4,6 +4,16 @@ import { StateUpdates } from './state-updates.js';
 
 const signal = new AbortController().signal;
 
+/** web held, with one change (failures: `failures`) given to updateLater. */
+async function heldWithLaterChange(failures: number) {
+  const store = new FakeCertificateStore();
+  const lease = await store.lock('web', signal);
+  const updates = new StateUpdates(store);
+  updates.hold('web');
+  await updates.updateLater('web', (s) => ({ ...s, failures }), { lease }, signal);
+  return { store, lease, updates };
+}
+
 describe('StateUpdates', () => {
   it('two over one store (the pipeline\'s and the solver\'s) never lose each other\'s change under one lease', async () => {
     const store = new FakeCertificateStore();
@@ -47,11 +57,7 @@ describe('StateUpdates', () => {
   });
 
   it('a held change not carried by a later write is written at the release, and a change that changes nothing writes nothing', async () => {
-    const store = new FakeCertificateStore();
-    const lease = await store.lock('web', signal);
-    const updates = new StateUpdates(store);
-    updates.hold('web');
-    await updates.updateLater('web', (s) => ({ ...s, failures: 3 }), { lease }, signal);
+    const { store, lease, updates } = await heldWithLaterChange(3);
     expect((await store.readState('web')).version).toBe(0);
     await updates.release('web', { lease }, signal);
     expect(await store.readState('web')).toEqual({ version: 1, state: { failures: 3 } });
@@ -61,11 +67,7 @@ describe('StateUpdates', () => {
   });
 
   it('a held change whose write failed is held again for the next write', async () => {
-    const store = new FakeCertificateStore();
-    const lease = await store.lock('web', signal);
-    const updates = new StateUpdates(store);
-    updates.hold('web');
-    await updates.updateLater('web', (s) => ({ ...s, failures: 1 }), { lease }, signal);
+    const { store, lease, updates } = await heldWithLaterChange(1);
     const write = store.writeState.bind(store);
     store.writeState = () => Promise.reject(new Error('ENOSPC'));
     await expect(updates.update('web', (s) => ({ ...s, lastError: 'x' }), { lease }, signal)).rejects.toThrow('ENOSPC');

@@ -28,6 +28,15 @@ async function seed(store: FileStore, names: string[]): Promise<void> {
   }
 }
 
+/** A seeded store whose lease on web has written the state once (failures: `failures`). */
+async function leasedAfterOneWrite(failures: number) {
+  const store = new FileStore({ root });
+  await seed(store, ['web']);
+  const lease = await store.lock('web', S());
+  await store.writeState('web', { failures }, { lease }, S());
+  return { store, lease };
+}
+
 /** What the files say, read by a store that has no index. */
 async function fromFiles() {
   const files = new FileStore({ root, index: false });
@@ -182,10 +191,7 @@ describe('store index', () => {
   });
 
   it('a compare-and-set write between a lease holder\'s writes leaves the holder\'s mark on', async () => {
-    const store = new FileStore({ root });
-    await seed(store, ['web']);
-    const lease = await store.lock('web', S());
-    await store.writeState('web', { failures: 1 }, { lease }, S());
+    const { store, lease } = await leasedAfterOneWrite(1);
     const other = new FileStore({ root });
     const { version } = await other.readState('web', S());
     await other.writeState('web', { failures: 2 }, { expectedVersion: version }, S());
@@ -215,10 +221,7 @@ describe('store index', () => {
   });
 
   it('a release whose state lock stays held by another writer gives up the put and leaves the marks', async () => {
-    const store = new FileStore({ root });
-    await seed(store, ['web']);
-    const lease = await store.lock('web', S());
-    await store.writeState('web', { failures: 7 }, { lease }, S());
+    const { lease } = await leasedAfterOneWrite(7);
     // A live compare-and-set writer (this process, another generation) holds the state lock.
     await symlink(ownerText('0123456789ab', currentProcess()), path.join(root, 'locks', '_state.web.lock'));
     await lease.release();
