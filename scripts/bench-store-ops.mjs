@@ -1,6 +1,7 @@
 // make bench (store part, issue 21): the directory store's cost per certificate, step by step:
-// per certificate one lock, four state writes under its lease, one save, the release, and one
-// TXT-name lock and release, as an issuance does them. BENCH_STORE_N certificates (default 100);
+// per certificate one lock, four state writes under its lease, one save, the release (with the
+// lease's one index put), and one TXT-name lock and release (no fencing token), as an issuance
+// does them. BENCH_STORE_N certificates (default 100);
 // BENCH_STORE_INDEX=0 runs without index.sqlite. Wall time and this process's CPU (user +
 // system, libuv's threads included) per step, and CPU per certificate; written to docs/benchmarks.md.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -50,9 +51,9 @@ ${benchDate()} — ${machine()}. ${N} certificates issued for the first time int
 | --- | --- | --- |
 ${row('lock (grant: lock symlink, fencing token)', 'lock')}
 ${row('state write under the lease (of 4)', 'state', N * 4)}
-${row('save (a new version, live/ switch, metadata, index)', 'save')}
-${row('release', 'release')}
-${row('TXT-name lock and release', 'txt')}
+${row('save (a new version, live/ switch, metadata)', 'save')}
+${row('release (with the lease\'s one index put)', 'release')}
+${row('TXT-name lock and release (no fencing token)', 'txt')}
 
 CPU per certificate (the steps above, with 4 state writes): ${ms((c.user + c.system) / 1000 / N)} ms, of it system ${ms(c.system / 1000 / N)} ms.`);
 }

@@ -6,6 +6,7 @@ import { ARI_UNSUPPORTED, type IssuedCertificate, type Issuer, type IssueRequest
 import { SelfSignedIssuer } from '../issuer/self-signed-issuer.js';
 import type { DeployResult } from '../deploy/run-deploy.js';
 import { recordDeploy } from '../scheduler/deploy-retry.js';
+import { PendingTxtLedger } from '../solver/pending-txt.js';
 import { StateUpdates } from '../solver/state-updates.js';
 import { FakeCertificateStore } from '../../test/support/fake-certificate-store.js';
 import { captureLog } from '../../test/support/test-log.js';
@@ -64,7 +65,7 @@ function pipeline(o: { store?: FakeCertificateStore; claim?: RenewerDeps['claim'
     notifier: { notify: (_s, out) => { notified.push(out); return Promise.resolve(); } },
     claim: o.claim, issuanceTimeoutMs: o.issuanceTimeoutMs,
   });
-  return { store, issuer, cap, deployed, notified, clock, renewer, deploy, removed };
+  return { store, issuer, cap, deployed, notified, clock, renewer, deploy, removed, updates };
 }
 
 /** Holds the issuance inside the issuer: `inIssuer` resolves once it is there, `open()` lets it go on. */
@@ -279,6 +280,38 @@ describe('the deadline of one attempt', () => {
   it('does not cut an issuance that finishes in time (the timer is cleared)', async () => {
     const p = pipeline({ issuanceTimeoutMs: 60_000 });
     expect((await p.renewer.process(spec, {}, never())).result).toBe('issued');
+  });
+});
+
+describe('state writes of an issuance', () => {
+  const txt = { provider: 'p', zone: 'example.test', name: '_acme-challenge.web.example.test', value: 'v', ttl: 60 };
+  /** The issuer notes a TXT value in the ledger, then cleans it up in the background once `cleaned` resolves. */
+  function withLedger(p: ReturnType<typeof pipeline>, cleaned: Promise<void>): void {
+    p.issuer.gate = async (req, signal) => {
+      const ledger = new PendingTxtLedger(p.updates, req.name, req.lease);
+      await ledger.record([txt], signal);
+      req.background(cleaned.then(() => ledger.clear([txt], never())));
+    };
+  }
+
+  it('a TXT cleanup done before the result goes with the result\'s write: two state writes, not three', async () => {
+    const p = pipeline();
+    withLedger(p, Promise.resolve());
+    expect((await p.renewer.process(spec, {}, never())).result).toBe('issued');
+    await p.renewer.close();
+    expect(p.store.stateWrites.map((w) => [w.guard, w.state.lastResult, w.state.pendingTxt?.length ?? 0])).toEqual([['lease', undefined, 1], ['lease', 'issued', 0]]);
+  });
+
+  it('a TXT cleanup done after the result is written on its own before the lease goes', async () => {
+    const p = pipeline();
+    let finish!: () => void;
+    withLedger(p, new Promise((r) => { finish = r; }));
+    expect((await p.renewer.process(spec, {}, never())).result).toBe('issued');
+    finish();
+    await p.renewer.close();
+    expect(p.store.stateWrites.map((w) => [w.state.lastResult, w.state.pendingTxt?.length ?? 0])).toEqual([[undefined, 1], ['issued', 1], ['issued', 0]]);
+    expect(p.store.isLocked('web')).toBe(false);
+    expect((await p.store.readState('web')).state.pendingTxt).toBeUndefined();
   });
 });
 

@@ -215,6 +215,9 @@ export class Renewer {
         // a late save under the released lease is refused by fencing.
         const deadline = issuanceDeadline(name, this.deps.issuanceTimeoutMs ?? DEFAULT_ISSUANCE_TIMEOUT_MS);
         const work = AbortSignal.any([signal, held.signal, deadline.signal]);
+        // The TXT cleanup's ledger change goes with the result's write when it is done by then
+        // (one state write fewer), else with the release below.
+        this.deps.updates.hold(name);
         const saved = await endsByDeadline(this.obtain(spec, name, meta, held, work, (t) => tasks.push(t)), work).finally(deadline.clear);
         const result = meta ? 'renewed' : 'issued';
         const ms = performance.now() - started;
@@ -235,7 +238,10 @@ export class Renewer {
         // Recorded before the lease goes: no other run can have written the state since.
         return await this.failed(name, meta, err, log, { lease: held }, signal);
       } finally {
-        const release = () => held.release();
+        // What the state still holds back is written before the lease goes (a local write: no DNS budget bounds it).
+        const release = () => this.deps.updates.release(name, { lease: held }, new AbortController().signal)
+          .catch((err: unknown) => log.error({ error: errorMessage(err) }, 'state_write_failed'))
+          .then(() => held.release());
         if (tasks.length > 0) this.track(Promise.all(tasks).then(release, release));
         else await release();
       }

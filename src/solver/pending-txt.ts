@@ -29,10 +29,14 @@ export class PendingTxtLedger {
     await this.updates.update(this.certificate, (s) => withPending(s, [...(s.pendingTxt ?? []), ...entries.filter((e) => !s.pendingTxt?.some((p) => same(p, e)))]), { lease: this.lease }, signal);
   }
 
-  /** Forgets entries; `signal` is the cleanup's own budget (it runs even after the issuance was aborted). */
+  /**
+   * Forgets entries; `signal` is the cleanup's own budget (it runs even after the issuance was
+   * aborted). While the certificate's state is held (StateUpdates.hold: an issuance), the change
+   * goes with its next write: lost in a crash, it only makes the next look delete them again.
+   */
   async clear(entries: PendingTxt[], signal: AbortSignal): Promise<void> {
     if (entries.length === 0) return;
-    await this.updates.update(this.certificate, (s) => withPending(s, (s.pendingTxt ?? []).filter((p) => !entries.some((e) => same(p, e)))), { lease: this.lease }, signal);
+    await this.updates.updateLater(this.certificate, (s) => withPending(s, (s.pendingTxt ?? []).filter((p) => !entries.some((e) => same(p, e)))), { lease: this.lease }, signal);
   }
 }
 

@@ -1,10 +1,10 @@
-import { constants, promises as fs } from 'node:fs';
+import nodeFs, { constants, promises as fs, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { CertfleetError, errorMessage } from '../errors.js';
 import { PEM_FILES, type CertificatePaths, type PemFile } from './certificate-store.js';
 import { foreignLive, foreignLiveError } from './preflight-save.js';
 import { switchLinkPath, tempName } from './store-debris.js';
-import { syncDirectory } from './sync-directory.js';
+import { fsyncFd, syncDirectory } from './sync-directory.js';
 
 /**
  * certbot's layout, shared by the directory store (its own `live/`) and a fleet host's local
@@ -46,7 +46,7 @@ export async function writeVersion(root: string, name: string, version: number, 
   const archive = path.join(root, 'archive', name);
   const live = path.join(root, 'live');
   const versions = path.join(live, '.versions', name);
-  await Promise.all([archive, versions].map((d) => fs.mkdir(d, { recursive: true, mode: 0o700 }).catch((err: unknown) => { throw pathError('create', d, err); })));
+  await Promise.all([archive, versions].map(ensureDir));
   const versionDir = path.join(versions, String(version));
   // Named by the version, so a killed save's link is found from its archive files (cleanCertificateDebris).
   const tmpLink = switchLinkPath(root, name, version);
@@ -63,30 +63,42 @@ export async function writeVersion(root: string, name: string, version: number, 
     const failed = writes.find((w): w is PromiseRejectedResult => w.status === 'rejected');
     if (failed) throw failed.reason;
     signal.throwIfAborted();
-    await fs.mkdir(versionDir, { mode: 0o700 }).catch((err: unknown) => { throw pathError('create', versionDir, err); });
+    // The names are made synchronously (see sync-directory.ts); the fsyncs below wait on the thread pool.
+    io('create', versionDir, () => nodeFs.mkdirSync(versionDir, { mode: 0o700 }));
     created.push(versionDir);
-    await Promise.all(PEM_FILES.map((f) => fs.symlink(path.relative(versionDir, path.join(archive, `${f}${version}.pem`)), path.join(versionDir, `${f}.pem`))
-      .catch((err: unknown) => { throw pathError('create', path.join(versionDir, `${f}.pem`), err); })));
+    for (const f of PEM_FILES) {
+      const link = path.join(versionDir, `${f}.pem`);
+      io('create', link, () => nodeFs.symlinkSync(path.relative(versionDir, path.join(archive, `${f}${version}.pem`)), link));
+    }
     await hooks.prepare?.(created);
     await Promise.all([syncDir(archive), syncDir(versionDir), syncDir(versions)]);
     signal.throwIfAborted();
-    await fs.symlink(path.relative(live, versionDir), tmpLink).catch(async (err: unknown) => {
+    const target = path.relative(live, versionDir);
+    try {
+      nodeFs.symlinkSync(target, tmpLink);
+    } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw pathError('create', tmpLink, err);
       // Not this save's (no save of this version got this far): left by hand or an older certfleet.
-      await fs.rm(tmpLink, { force: true });
-      await fs.symlink(path.relative(live, versionDir), tmpLink).catch((again: unknown) => { throw pathError('create', tmpLink, again); });
-    });
+      rmSync(tmpLink, { force: true });
+      io('create', tmpLink, () => nodeFs.symlinkSync(target, tmpLink));
+    }
     created.push(tmpLink);
     await hooks.beforeSwitch?.();
     // rename(2) would replace a foreign link, and fails on a directory: say which it is.
     const foreign = await foreignLive(root, name);
     if (foreign) throw foreignLiveError(root, name, foreign);
     // The commit: one rename switches all four files at once.
-    await fs.rename(tmpLink, path.join(live, name));
+    nodeFs.renameSync(tmpLink, path.join(live, name));
   } catch (err) {
     // Newest first and one at a time, so what is left after a kill here is still found from the
     // archive files, which go last (cleanCertificateDebris).
-    for (const f of created.reverse()) await fs.rm(f, { recursive: true, force: true }).catch(() => undefined);
+    for (const f of created.reverse()) {
+      try {
+        rmSync(f, { recursive: true, force: true });
+      } catch {
+        // left for the next save or the sweep (cleanCertificateDebris)
+      }
+    }
     throw err;
   }
 }
@@ -95,7 +107,8 @@ export async function writeVersion(root: string, name: string, version: number, 
 export async function finishSwitch(root: string, name: string, current: number): Promise<void> {
   await syncDir(path.join(root, 'live'));
   const versions = path.join(root, 'live', '.versions', name);
-  for (const d of await fs.readdir(versions)) {
+  // Synchronous: a few names, on every save (a thread-pool round trip costs more CPU than the call).
+  for (const d of readdirSync(versions)) {
     if (Number(d) < current - 1) await fs.rm(path.join(versions, d), { recursive: true, force: true });
   }
 }
@@ -147,13 +160,13 @@ export async function writeFileAtomic(file: string, data: string | Buffer, mode:
   await writeNewFile(tmp, data, mode);
   try {
     if (exclusive) {
-      await fs.link(tmp, file); // fails with EEXIST instead of replacing
-      await fs.rm(tmp);
+      nodeFs.linkSync(tmp, file); // fails with EEXIST instead of replacing
+      rmSync(tmp);
     } else {
-      await fs.rename(tmp, file);
+      nodeFs.renameSync(tmp, file);
     }
   } catch (err) {
-    await fs.rm(tmp, { force: true });
+    rmSync(tmp, { force: true });
     throw err; // callers tell EEXIST (another process won) from other errors
   }
   await syncDir(path.dirname(file));
@@ -168,22 +181,44 @@ const UMASK = process.umask();
  * that existed before, EEXIST, is not this call's and stays).
  */
 export async function writeNewFile(file: string, data: string | Buffer, mode: number): Promise<void> {
-  let handle;
+  // Open, write and close synchronously, the fsync on the thread pool (sync-directory.ts).
+  const fd = io('create', file, () => nodeFs.openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode));
   try {
-    handle = await fs.open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
+    nodeFs.writeFileSync(fd, data);
+    if ((mode & UMASK) !== 0) nodeFs.fchmodSync(fd, mode); // open() applied the umask; the mode must be exact
+    await fsyncFd(fd);
   } catch (err) {
-    throw pathError('create', file, err);
-  }
-  try {
-    await handle.writeFile(data);
-    if ((mode & UMASK) !== 0) await handle.chmod(mode); // open() applied the umask; the mode must be exact
-    await handle.sync();
-  } catch (err) {
-    await handle.close().catch(() => undefined);
-    await fs.rm(file, { force: true }).catch(() => undefined);
+    try {
+      nodeFs.closeSync(fd);
+      rmSync(file, { force: true });
+    } catch {
+      // a half-written file that cannot be removed now is debris for the next save or the sweep
+    }
     throw pathError('write', file, err);
   }
-  await handle.close();
+  nodeFs.closeSync(fd);
+}
+
+/** A synchronous call, its failure as STORE_IO naming `file`. */
+function io<T>(what: string, file: string, op: () => T): T {
+  try {
+    return op();
+  } catch (err) {
+    throw pathError(what, file, err);
+  }
+}
+
+/**
+ * `dir` and its missing parents, 0700. An existing directory (every save but a store's or a
+ * certificate's first) costs one synchronous stat, not a thread-pool round trip.
+ */
+export async function ensureDir(dir: string): Promise<void> {
+  try {
+    if (statSync(dir).isDirectory()) return;
+  } catch {
+    // missing (or unreadable): mkdir says which
+  }
+  await fs.mkdir(dir, { recursive: true, mode: 0o700 }).catch((err: unknown) => { throw pathError('create', dir, err); });
 }
 
 /** syncDirectory, with the directory named in the error. */

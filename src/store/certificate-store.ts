@@ -89,7 +89,10 @@ export interface CertificateStore {
    * over). Fleet daemons claim due certificates with it, so each is worked on by one host.
    */
   tryLock(name: string, signal: AbortSignal): Promise<Lease | undefined>;
-  /** A lock per challenge TXT name, shared by every certificate that writes that name. */
+  /**
+   * A lock per challenge TXT name, shared by every certificate that writes that name. Nothing in
+   * the store is written under it, so a store may give it no fencing token (FileStore: 0).
+   */
   lockTxtName(fqdn: string, signal: AbortSignal): Promise<Lease>;
   readState(name: string, signal: AbortSignal): Promise<VersionedState>;
   /**

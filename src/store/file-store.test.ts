@@ -348,6 +348,19 @@ describe('FileStore locks', () => {
     expect(err).toMatchObject({ code: 'STORE_IO', message: expect.stringContaining(`${lockFile()}: ENOSPC`) });
   });
 
+  it('gives a TXT name\'s lock no fence: nothing is written under it, so its grant writes no token', async () => {
+    const store = new FileStore({ root });
+    const txt = await store.lockTxtName('_acme-challenge.example.test', AbortSignal.timeout(1000));
+    expect(txt.token).toBe(0n);
+    await txt.release();
+    expect(await readdir(path.join(root, 'fences')).catch(() => [])).toEqual([]);
+    // A certificate's lock still is fenced.
+    const cert = await store.lock('example.test', AbortSignal.timeout(1000));
+    expect(cert.token).toBe(1n);
+    await cert.release();
+    expect(await readdir(path.join(root, 'fences'))).toEqual(['example.test']);
+  });
+
   it('keeps lockTxtName apart from certificate locks', async () => {
     const store = new FileStore({ root });
     const cert = await store.lock('example.test', AbortSignal.timeout(1000));
@@ -367,23 +380,29 @@ describe('FileStore fencing and state', () => {
     const stalled = await store.lock('web', signal());
     const lockFile = path.join(root, 'locks/web.lock');
     let taker: Awaited<ReturnType<FileStore['lock']>> | undefined;
-    // When the save makes its temp link (everything else written), the lock changes hands.
-    const { promises } = await import('node:fs');
-    const original = promises.symlink;
-    promises.symlink = async (target, where, type) => {
-      if (String(where).includes('/live/.web.') && !taker) {
+    // When the save syncs its last directory before the temp link (everything else written), the lock changes hands.
+    const nodeFs = (await import('node:fs')).default;
+    const { openSync, fsync } = nodeFs;
+    let versionsFd: number | undefined;
+    nodeFs.openSync = ((file: string, flags: string, mode?: number) => {
+      const fd = openSync(file, flags, mode);
+      if (file.endsWith('/live/.versions/web')) versionsFd = fd;
+      return fd;
+    }) as typeof openSync;
+    nodeFs.fsync = ((fd: number, done: (err: NodeJS.ErrnoException | null) => void) => {
+      if (fd !== versionsFd || taker) return fsync(fd, done);
+      void (async () => {
         const owner = (await readOwner(lockFile))!;
         await rm(lockFile);
-        await original(ownerText(owner.generation, { ...currentProcess(), pid: deadPid() }), lockFile);
+        await symlink(ownerText(owner.generation, { ...currentProcess(), pid: deadPid() }), lockFile);
         taker = await new FileStore({ root }).lock('web', signal());
-      }
-      return original(target, where, type);
-    };
+      })().then(() => fsync(fd, done), done);
+    }) as typeof fsync;
     let err;
     try {
       err = await store.save({ meta, pem: pem('2') }, stalled, signal()).then(() => undefined, (e: unknown) => e);
     } finally {
-      promises.symlink = original;
+      Object.assign(nodeFs, { openSync, fsync });
     }
     expect(err).toMatchObject({ code: 'STORE_FENCED', message: expect.stringMatching(/stale \(token 2; the lock was granted again since, token 3\)/) });
     expect(await liveKey(store)).toBe('key-1');
@@ -460,18 +479,18 @@ describe('FileStore fencing and state', () => {
     const store = new FileStore({ root });
     const lease = await store.lock('web', signal());
     const lockIno = (await lstat(path.join(root, 'locks/web.lock'))).ino;
-    const { promises } = await import('node:fs');
-    const original = promises.rename;
+    const nodeFs = (await import('node:fs')).default;
+    const original = nodeFs.renameSync;
     const seen: number[] = [];
     // While the state file is renamed into place, the state lock is held: which inode is it?
-    promises.rename = async (from, to) => {
-      if (String(to).endsWith('state/web.json')) seen.push((await lstat(path.join(root, 'locks/_state.web.lock'))).ino);
-      return original(from, to);
+    nodeFs.renameSync = (from, to) => {
+      if (String(to).endsWith('state/web.json')) seen.push(nodeFs.lstatSync(path.join(root, 'locks/_state.web.lock')).ino);
+      original(from, to);
     };
     try {
       await store.writeState('web', { failures: 1 }, { lease }, signal());
     } finally {
-      promises.rename = original;
+      nodeFs.renameSync = original;
     }
     expect(seen).toEqual([lockIno]);
     expect(await readdir(path.join(root, 'locks'))).toEqual(['web.lock']);

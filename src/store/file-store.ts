@@ -1,15 +1,16 @@
 import { constants, promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { timeoutSignal } from '../abort.js';
 import { CertfleetError, errorMessage } from '../errors.js';
 import { PEM_FILES, type CertificateMeta, type CertificatePaths, type Lease, type LocalCertificateDirectory, type NewCertificate, type PemFile, type StoredCertificate, type StoredSchedule, type VersionedState } from './certificate-store.js';
-import { finishSwitch, layoutAccessPaths, livePaths, pathError, syncDir, writeDerivedFile, writeFileAtomic, writeNewFile, writeVersion } from './certbot-layout.js';
+import { ensureDir, finishSwitch, layoutAccessPaths, livePaths, pathError, syncDir, writeDerivedFile, writeFileAtomic, writeNewFile, writeVersion } from './certbot-layout.js';
 import { bumpToken, Fence } from './fencing-token.js';
 import { acquireLinkedLock, acquireLock, lockGeneration, type LockFileLease } from './lock-file.js';
 import { foreignLive, preflightSave } from './preflight-save.js';
 import { EMPTY_STATE, type RenewalState } from './renewal-state.js';
 import { StateCipher } from './state-cipher.js';
 import type { CopyableStore } from './store-copy.js';
-import { certificatesWithDebris, cleanCertificateDebris, liveVersion, pendingMetaPath, removeAll, strayDebris, sweepTemps } from './store-debris.js';
+import { certificatesWithDebris, cleanCertificateDebris, liveVersion, liveVersionNow, pendingMetaPath, removeAll, strayDebris, sweepTemps } from './store-debris.js';
 import { StoreIndex, WRITTEN_BEFORE_RESTART } from './store-index.js';
 
 // Re-exported until every caller imports the contract's types from certificate-store.ts.
@@ -22,8 +23,13 @@ const ISSUER_CERTIFICATE_FILE = 'ca.pem';
 /** A grant of one lock of a FileStore: the lock file's lease and the fencing token it was given. */
 class FileLease implements Lease {
   private released = false;
+  /** This lease marked its row in the index (its first write): release puts the files' values there. */
+  indexMarked = false;
+  /** A save under this lease failed: its mark stays for the sweep. */
+  saveUnfinished = false;
 
-  constructor(readonly lockFile: string, readonly token: bigint, readonly held: LockFileLease, readonly fence: Fence) {}
+  /** `finish` runs at release while the lock is still held (the index's put of what this lease wrote). */
+  constructor(readonly lockFile: string, readonly token: bigint, readonly held: LockFileLease, readonly fence: Fence | undefined, private readonly finish: (lease: FileLease) => Promise<void>) {}
 
   get signal(): AbortSignal {
     return this.held.signal;
@@ -31,7 +37,7 @@ class FileLease implements Lease {
 
   /** The newest grant's token, from the fence this lease holds open (no open or path walk per check). */
   newestToken(): bigint {
-    return this.fence.read();
+    return this.fence?.read() ?? this.token;
   }
 
   /** Why this lease may not write now, or undefined (the token is checked by the store). */
@@ -44,7 +50,8 @@ class FileLease implements Lease {
   async release(): Promise<void> {
     if (this.released) return;
     this.released = true;
-    await this.fence.close();
+    await this.finish(this);
+    await this.fence?.close();
     await this.held[Symbol.asyncDispose]();
   }
 
@@ -74,6 +81,8 @@ export interface StoreLog {
   warn(obj: object, msg: string): void;
 }
 
+/** How long a lease's release waits for the state lock to put its row (then the marks stay). */
+const PUT_LEASED_WAIT_MS = 5_000;
 /** Certificates whose files a rebuild of the index reads at once. */
 const FILL_BATCH = 256;
 /** Rows of the index read by one statement in `schedules`. */
@@ -251,12 +260,15 @@ export class FileStore implements CopyableStore, LocalCertificateDirectory {
   }
 
   private async readJson(file: string, name: string): Promise<CertificateMeta | undefined> {
-    try {
-      return JSON.parse(await fs.readFile(file, 'utf8')) as CertificateMeta;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw new CertfleetError('STORE_IO', `cannot read metadata of certificate ${name}: ${errorMessage(err)}`, { cause: err });
-    }
+    return metaJson(() => fs.readFile(file, 'utf8'), name);
+  }
+
+  /** readMetaFromFiles with synchronous reads: for the end of a lease (a few small cached files). */
+  private async metaFromFilesNow(name: string): Promise<CertificateMeta | undefined> {
+    const meta = await metaJson(() => readFileSync(this.metaPath(name), 'utf8'), name);
+    const live = liveVersionNow(this.root, name);
+    if (live > (meta?.version ?? 0)) return (await metaJson(() => readFileSync(pendingMetaPath(this.root, name, live), 'utf8'), name)) ?? meta;
+    return meta;
   }
 
   async list(signal: AbortSignal): Promise<CertificateMeta[]> {
@@ -303,6 +315,17 @@ export class FileStore implements CopyableStore, LocalCertificateDirectory {
   }
 
   private async saveLocked(cert: NewCertificate, lease: Lease, signal: AbortSignal, minVersion = 0): Promise<CertificateMeta> {
+    try {
+      return await this.saveVersion(cert, lease, signal, minVersion);
+    } catch (err) {
+      // A save that did not finish keeps its row's mark past the release: the start sweep looks
+      // at what it may have left (a removal that failed too) without reading every certificate.
+      (lease as FileLease).saveUnfinished = true;
+      throw err;
+    }
+  }
+
+  private async saveVersion(cert: NewCertificate, lease: Lease, signal: AbortSignal, minVersion: number): Promise<CertificateMeta> {
     const name = cert.meta.name;
     const renewal = path.join(this.root, 'renewal');
     const fail = (err: unknown) => new CertfleetError('STORE_IO', `cannot save certificate ${name}: ${errorMessage(err)}`, { cause: err });
@@ -312,8 +335,8 @@ export class FileStore implements CopyableStore, LocalCertificateDirectory {
       // Before anything is written (the debris removal below included): until the metadata is in
       // place, the index sends readers to the files, and a kill at any point leaves this mark, so
       // the start sweep finds what it left without reading every certificate's files (sweep).
-      index?.markMeta(name);
-      await fs.mkdir(renewal, { recursive: true, mode: 0o700 }).catch((err: unknown) => { throw pathError('create', renewal, err); });
+      this.markLeased(index, lease, name);
+      await ensureDir(renewal);
       // Refuses a foreign live/<name> before anything of name is created (it would leave an empty
       // .versions/<name>); every version present is at most the current one once its debris is gone.
       const current = await cleanCertificateDebris(this.root, name, { tempAgeMs: this.tempAgeMs }, signal);
@@ -337,10 +360,11 @@ export class FileStore implements CopyableStore, LocalCertificateDirectory {
       throw err instanceof CertfleetError && err.code === 'STORE_FENCED' ? err : fail(err);
     }
     try {
+      // renewal/ is not synced after this rename: a crash that loses it leaves the pending
+      // metadata of the live version, which readers use (readMetaFromFiles) and the next save or
+      // sweep renames (cleanCertificateDebris); the next save's sync of renewal/ covers it too.
       await fs.rename(pending, this.metaPath(name));
-      await syncDir(renewal);
       await finishSwitch(this.root, name, version);
-      putIndexed(() => index?.putMeta({ ...cert.meta, version }));
     } catch (err) {
       throw new CertfleetError('STORE_IO', `certificate ${name} version ${version} is live, but finishing its save failed (completed at the next save): ${errorMessage(err)}`, { cause: err });
     }
@@ -414,7 +438,9 @@ export class FileStore implements CopyableStore, LocalCertificateDirectory {
       const lease = await acquireLock(path.join(this.root, 'locks', f), { staleMs: this.staleLockMs, heartbeatMs: this.heartbeatMs, wait: false }, signal);
       if (!lease) continue;
       try {
-        await bumpToken(this.fencePath(f.slice(0, -'.lock'.length)));
+        // Only a certificate's lock is fenced (a TXT name's and a state lock have no fence).
+        const name = f.slice(0, -'.lock'.length);
+        if (!name.startsWith('_')) await bumpToken(this.fencePath(name));
       } finally {
         await lease[Symbol.asyncDispose]();
       }
@@ -453,10 +479,14 @@ export class FileStore implements CopyableStore, LocalCertificateDirectory {
     const file = this.lockPath(name);
     const held = await acquireLock(file, { staleMs: this.staleLockMs, heartbeatMs: this.heartbeatMs, wait }, signal);
     if (!held) return undefined;
+    // A TXT name's lock only keeps two writers of one record set apart: nothing in the store is
+    // written under it (a DNS write cannot be fenced), so it gets no fencing token (token 0) and
+    // its grant no fence file, write and fsync.
+    if (isTxtLock(name)) return new FileLease(file, 0n, held, undefined, () => Promise.resolve());
     let fence: Fence | undefined;
     try {
       fence = await Fence.open(this.fencePath(name));
-      return new FileLease(file, await fence.bump(), held, fence);
+      return new FileLease(file, await fence.bump(), held, fence, (lease) => this.putLeased(name, lease));
     } catch (err) {
       await fence?.close();
       await held[Symbol.asyncDispose]();
@@ -493,7 +523,7 @@ export class FileStore implements CopyableStore, LocalCertificateDirectory {
    * certificate name can, so they never collide with certificate locks.
    */
   lockTxtName(fqdn: string, signal: AbortSignal): Promise<Lease> {
-    return this.lock(`_txt.${fqdn.toLowerCase().replace(/\.$/, '')}`, signal);
+    return this.lock(`${TXT_LOCK}${fqdn.toLowerCase().replace(/\.$/, '')}`, signal);
   }
 
   /** Account state for one issuer key (CA + account): never shared between staging and production. */
@@ -663,8 +693,10 @@ export class FileStore implements CopyableStore, LocalCertificateDirectory {
     const file = this.statePath(name);
     const index = await this.index();
     try {
-      // Until the new state is in place, the index sends readers to the file.
-      index?.markState(name);
+      // Until the new state is in place, the index sends readers to the file: under a lease, until
+      // the lease ends (markLeased); a compare-and-set write marks and puts its own row.
+      if ('lease' in guard) this.markLeased(index, guard.lease, name);
+      else index?.markState(name);
       const text = `${JSON.stringify(next, null, 2)}\n`;
       // state/ is made when the first write finds it missing, not before every write.
       await writeFileAtomic(file, text, 0o600).catch(async (err: unknown) => {
@@ -675,8 +707,43 @@ export class FileStore implements CopyableStore, LocalCertificateDirectory {
     } catch (err) {
       throw pathError('write', file, err);
     }
-    putIndexed(() => index?.putState(name, next));
+    if (!('lease' in guard)) putIndexed(() => index?.putState(name, next));
     return next;
+  }
+
+  /**
+   * Before the first write of `lease` (assertCurrent passed): marks its row for the rest of the
+   * lease (StoreIndex.markLease); a failure stops the write, as any failed mark did.
+   */
+  private markLeased(index: StoreIndex | undefined, lease: Lease, name: string): void {
+    const held = this.leaseOf(lease, name, 'write');
+    if (!index || held.indexMarked) return;
+    index.markLease(name);
+    held.indexMarked = true;
+  }
+
+  /**
+   * At the end of a lease that marked its row: the metadata and state the files hold now, read and
+   * put under the state lock (no compare-and-set writer is between its file and its row then), and
+   * only while the lease is still the newest grant (a successor's mark is its own to clear). Any
+   * failure leaves the marks: readers keep reading the files, which hold the values.
+   */
+  private async putLeased(name: string, lease: FileLease): Promise<void> {
+    if (!lease.indexMarked || lease.saveUnfinished || lease.held.signal.aborted) return;
+    // A release must not wait long for a compare-and-set writer's state lock: the marks can stay.
+    const deadline = timeoutSignal(PUT_LEASED_WAIT_MS);
+    const signal = deadline.signal;
+    try {
+      const index = await this.index();
+      if (!index) return;
+      await using _serial = await acquireLinkedLock(this.lockPath(`_state.${name}`), lease.held, { staleMs: this.staleLockMs, heartbeatMs: this.heartbeatMs }, signal);
+      if (lease.newestToken() !== lease.token || lockGeneration(lease.lockFile) !== lease.held.generation) return;
+      index.putLease(name, await this.metaFromFilesNow(name), this.stateFromFile(name, signal));
+    } catch {
+      // The marks stay: see above.
+    } finally {
+      deadline.clear();
+    }
   }
 
   /** What would stop a save, found before anything is asked of the CA (preflight-save.ts). */
@@ -715,6 +782,23 @@ export class FileStore implements CopyableStore, LocalCertificateDirectory {
   private accountDir(issuerKey: string): string {
     return path.join(this.root, 'accounts', issuerKey);
   }
+}
+
+/** A metadata file's content (`read` may be synchronous); absent is undefined, anything else STORE_IO. */
+async function metaJson(read: () => string | Promise<string>, name: string): Promise<CertificateMeta | undefined> {
+  try {
+    return JSON.parse(await read()) as CertificateMeta;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new CertfleetError('STORE_IO', `cannot read metadata of certificate ${name}: ${errorMessage(err)}`, { cause: err });
+  }
+}
+
+/** The lock names of TXT names (lockTxtName): no certificate name starts with "_". */
+const TXT_LOCK = '_txt.';
+
+function isTxtLock(name: string): boolean {
+  return name.startsWith(TXT_LOCK);
 }
 
 /** STORE_FENCED: `what` (a save, a state write) of `name` was refused because of its lease. */

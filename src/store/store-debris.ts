@@ -33,7 +33,8 @@ export function liveVersion(root: string, name: string): Promise<number> {
   return Promise.resolve(liveVersionNow(root, name));
 }
 
-function liveVersionNow(root: string, name: string): number {
+/** liveVersion with one synchronous readlink. */
+export function liveVersionNow(root: string, name: string): number {
   let target = '';
   try {
     target = readlinkSync(path.join(root, 'live', name));

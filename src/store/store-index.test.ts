@@ -1,8 +1,10 @@
-import { mkdtemp, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, symlink, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileStore, type StoreLog } from './file-store.js';
+import { ownerText } from './lock-file.js';
+import { currentProcess } from './process-identity.js';
 import { currentBootId, StoreIndex, WRITTEN_BEFORE_RESTART } from './store-index.js';
 
 let root: string;
@@ -24,6 +26,15 @@ async function seed(store: FileStore, names: string[]): Promise<void> {
     await store.save({ meta: metaOf(name), pem }, lease, S());
     await store.writeState(name, { failures: names.indexOf(name) }, { lease }, S());
   }
+}
+
+/** A seeded store whose lease on web has written the state once (failures: `failures`). */
+async function leasedAfterOneWrite(failures: number) {
+  const store = new FileStore({ root });
+  await seed(store, ['web']);
+  const lease = await store.lock('web', S());
+  await store.writeState('web', { failures }, { lease }, S());
+  return { store, lease };
 }
 
 /** What the files say, read by a store that has no index. */
@@ -172,12 +183,73 @@ describe('store index', () => {
     expect((await store.readMeta('web', S()))?.serial).toBe('2');
     expect(await store.readState('web', S())).toEqual({ version: 5, state: { failures: 3 } });
     expect((await store.list(S()))[0]?.serial).toBe('2');
-    // The next save clears the mark with what it wrote.
-    await using lease = await store.lock('web', S());
+    // The next save's lease clears the mark with what it wrote, when it ends.
+    const lease = await store.lock('web', S());
     await store.save({ meta: metaOf('web', '3'), pem }, lease, S());
+    await lease.release();
     await writeFile(path.join(root, 'renewal', 'web.json'), JSON.stringify({ ...meta, serial: '4' }));
     expect((await store.readMeta('web', S()))?.serial).toBe('3');
   });
+
+  it('a lease marks its row once, at its first write, and puts what the files hold once, at its release', async () => {
+    const store = new FileStore({ root });
+    await seed(store, ['web']);
+    const { index } = StoreIndex.open(path.join(root, 'index.sqlite'));
+    const before = index.generation('web')!;
+    const lease = await store.lock('web', S());
+    for (let k = 1; k <= 4; k++) await store.writeState('web', { failures: k }, { lease }, S());
+    await store.save({ meta: metaOf('web', '2'), pem }, lease, S());
+    // While the lease writes, every reader (this process or another) is sent to the files.
+    expect(await new FileStore({ root }).readState('web', S())).toMatchObject({ version: 5, state: { failures: 4 } });
+    expect(index.state('web')).toBeUndefined();
+    await lease.release();
+    // One mark and one put for four state writes and a save (each used to mark and put: ten).
+    expect(index.generation('web')! - before).toBe(2);
+    expect(index.state('web')).toEqual({ version: 5, state: { failures: 4 } });
+    expect(index.meta('web')).toMatchObject({ serial: '2', version: 2 });
+    index.close();
+  });
+
+  it('a compare-and-set write between a lease holder\'s writes leaves the holder\'s mark on', async () => {
+    const { store, lease } = await leasedAfterOneWrite(1);
+    const other = new FileStore({ root });
+    const { version } = await other.readState('web', S());
+    await other.writeState('web', { failures: 2 }, { expectedVersion: version }, S());
+    await store.writeState('web', { failures: 3 }, { lease }, S());
+    // The compare-and-set writer's put did not clear the lease's mark: readers still go to the file.
+    expect(await new FileStore({ root }).readState('web', S())).toEqual({ version: 4, state: { failures: 3 } });
+    await lease.release();
+    expect(await new FileStore({ root }).readState('web', S())).toEqual({ version: 4, state: { failures: 3 } });
+  });
+
+  it('a lease taken over puts nothing at its release: the successor\'s mark stays until its own', async () => {
+    const store = new FileStore({ root, staleLockMs: 1, heartbeatMs: 60_000 });
+    await seed(store, ['web']);
+    const stalled = await store.lock('web', S());
+    await store.writeState('web', { failures: 1 }, { lease: stalled }, S());
+    await new Promise((r) => setTimeout(r, 20));
+    const successor = new FileStore({ root, staleLockMs: 1, heartbeatMs: 60_000 });
+    const taker = await successor.lock('web', S());
+    await successor.writeState('web', { failures: 2 }, { lease: taker }, S());
+    const { index } = StoreIndex.open(path.join(root, 'index.sqlite'));
+    const before = index.generation('web');
+    await stalled.release();
+    expect(index.generation('web')).toBe(before);
+    expect(index.state('web')).toBeUndefined();
+    await taker.release();
+    index.close();
+  });
+
+  it('a release whose state lock stays held by another writer gives up the put and leaves the marks', async () => {
+    const { lease } = await leasedAfterOneWrite(7);
+    // A live compare-and-set writer (this process, another generation) holds the state lock.
+    await symlink(ownerText('0123456789ab', currentProcess()), path.join(root, 'locks', '_state.web.lock'));
+    await lease.release();
+    const { index } = StoreIndex.open(path.join(root, 'index.sqlite'));
+    expect(index.state('web')).toBeUndefined();
+    index.close();
+    expect(await new FileStore({ root }).readState('web', S())).toMatchObject({ state: { failures: 7 } });
+  }, 15_000);
 
   it('a rebuild never overwrites a row a writer changed after the rebuild read the files', () => {
     const { index } = StoreIndex.open(path.join(root, 'index.sqlite'));

@@ -20,7 +20,7 @@ import type { CertificateMeta, VersionedState } from './certificate-store.js';
  * row, or without metadata in its row, is read from the files too: an importer that writes the
  * layout directly (certbot import) is therefore never hidden.
  */
-type Statements = Record<'get' | 'gen' | 'markMeta' | 'putMeta' | 'markState' | 'putState' | 'fillNew' | 'fill' | 'all' | 'served' | 'marked' | 'page', StatementSync>;
+type Statements = Record<'get' | 'gen' | 'markMeta' | 'putMeta' | 'markState' | 'putState' | 'markLease' | 'putLease' | 'fillNew' | 'fill' | 'all' | 'served' | 'marked' | 'page', StatementSync>;
 
 /**
  * Closed this long after its last use, and opened again at the next: an idle process holds no
@@ -31,6 +31,14 @@ const IDLE_CLOSE_MS = 2_000;
 /** A column's pending mark: a writer is at work (or was killed at work) on it; or nothing is known of it yet. */
 const WRITING = 1;
 const UNKNOWN = 2;
+/**
+ * The state column's mark while a lease holder writes it (markLease): kept by the marks and puts
+ * of compare-and-set writers, which may write between the holder's writes, and cleared only by
+ * the holder's putLease, so one mark and one put cover every write of a lease.
+ */
+const LEASED = 3;
+/** A compare-and-set writer's new state mark: `then`, unless a lease holder's mark is on the column. */
+const KEEP_LEASED = (then: number) => `CASE WHEN state_pending = ${LEASED} THEN ${LEASED} ELSE ${then} END`;
 /** SQLite's result code for a full disk or database. */
 const SQLITE_FULL = 13;
 /** SQLITE_CORRUPT and SQLITE_NOTADB: the file was damaged while open. */
@@ -72,13 +80,15 @@ export class StoreIndex {
       // A new row knows nothing of the other column yet: UNKNOWN (read from the files, filled at the next open).
       markMeta: prepare(`INSERT INTO certs (name, meta_pending, state_pending) VALUES (?, ${WRITING}, ${UNKNOWN}) ON CONFLICT (name) DO UPDATE SET meta_pending = ${WRITING}, gen = gen + 1`),
       putMeta: prepare('UPDATE certs SET meta = ?, meta_pending = 0, gen = gen + 1 WHERE name = ?'),
-      markState: prepare(`INSERT INTO certs (name, meta_pending, state_pending) VALUES (?, ${UNKNOWN}, ${WRITING}) ON CONFLICT (name) DO UPDATE SET state_pending = ${WRITING}, gen = gen + 1`),
-      putState: prepare('UPDATE certs SET state = ?, state_pending = 0, gen = gen + 1 WHERE name = ?'),
+      markState: prepare(`INSERT INTO certs (name, meta_pending, state_pending) VALUES (?, ${UNKNOWN}, ${WRITING}) ON CONFLICT (name) DO UPDATE SET state_pending = ${KEEP_LEASED(WRITING)}, gen = gen + 1`),
+      putState: prepare(`UPDATE certs SET state = ?, state_pending = ${KEEP_LEASED(0)}, gen = gen + 1 WHERE name = ?`),
+      markLease: prepare(`INSERT INTO certs (name, meta_pending, state_pending) VALUES (?, ${WRITING}, ${LEASED}) ON CONFLICT (name) DO UPDATE SET meta_pending = ${WRITING}, state_pending = ${LEASED}, gen = gen + 1`),
+      putLease: prepare('UPDATE certs SET meta = ?, meta_pending = 0, state = ?, state_pending = 0, gen = gen + 1 WHERE name = ?'),
       fillNew: prepare('INSERT INTO certs (name, meta, meta_pending, state, state_pending) VALUES (?, ?, 0, ?, 0) ON CONFLICT (name) DO NOTHING'),
       // Never over a writer's mark: it may be between its commit and its update (see above).
       fill: prepare(`UPDATE certs SET
         meta = CASE WHEN meta_pending = ${WRITING} THEN meta ELSE ?1 END, meta_pending = CASE WHEN meta_pending = ${WRITING} THEN ${WRITING} ELSE 0 END,
-        state = CASE WHEN state_pending = ${WRITING} THEN state ELSE ?2 END, state_pending = CASE WHEN state_pending = ${WRITING} THEN ${WRITING} ELSE 0 END,
+        state = CASE WHEN state_pending IN (${WRITING}, ${LEASED}) THEN state ELSE ?2 END, state_pending = CASE WHEN state_pending IN (${WRITING}, ${LEASED}) THEN state_pending ELSE 0 END,
         gen = gen + 1 WHERE name = ?3 AND gen = ?4`),
       all: prepare('SELECT name, meta, meta_pending FROM certs'),
       // Names joined by '/', which no file name holds: one string per kind, not an object per row
@@ -302,6 +312,24 @@ export class StoreIndex {
 
   putState(name: string, state: VersionedState): void {
     this.stmt.putState.run(JSON.stringify(state), name);
+  }
+
+  /**
+   * Before a lease's first write (a state write or a save): both columns are marked until the
+   * lease's putLease, so its later writes touch the index no more (one transaction per lease
+   * where there were two per write). A kill before putLease leaves the marks: readers keep
+   * reading the files, and the sweep looks at the row (marked).
+   */
+  markLease(name: string): void {
+    this.write(() => this.stmt.markLease.run(name));
+  }
+
+  /**
+   * When the lease ends (under its state lock, still current): the values the files hold now.
+   * `state` of version 0 is none.
+   */
+  putLease(name: string, meta: CertificateMeta | undefined, state: VersionedState): void {
+    this.stmt.putLease.run(meta ? JSON.stringify(meta) : null, state.version > 0 ? JSON.stringify(state) : null, name);
   }
 
   /** The row's write count, for fill (undefined: no row). */

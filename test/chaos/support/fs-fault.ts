@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import nodeFs, { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -7,7 +7,8 @@ type Op = 'open' | 'mkdir' | 'symlink' | 'rename' | 'writeFile' | 'sync';
 /**
  * Fails the n-th mutating file operation under `root` (open, mkdir, symlink, rename, and the
  * writeFile and sync of a handle opened there) with ENOSPC, as a full disk does, then lets the
- * others pass. Patches node:fs's promises object in place: code that imported it sees the fault.
+ * others pass. Patches node:fs's promises object and its default export's synchronous calls in
+ * place: code that calls through them sees the fault.
  */
 export async function failNthWrite(root: string, n: number, code = 'ENOSPC'): Promise<{ calls(): { op: Op; path: string }[]; hit(): boolean; restore(): void }> {
   const probe = await fs.open(path.join(tmpdir(), `.fs-fault-probe-${process.pid}`), 'w');
@@ -33,6 +34,26 @@ export async function failNthWrite(root: string, n: number, code = 'ENOSPC'): Pr
       return result;
     };
     restores.push(() => { fsTable[op] = original; });
+  }
+  // The synchronous calls the store makes through node:fs's default export, and the fsync(2) it
+  // runs on a descriptor (src/store/sync-directory.ts): the same operations, counted alike.
+  const fds = new Map<number, string>();
+  const syncTable = nodeFs as unknown as Record<string, (...args: unknown[]) => unknown>;
+  const syncOps: [string, Op, (args: unknown[]) => string][] = [
+    ['openSync', 'open', (a) => String(a[0])], ['mkdirSync', 'mkdir', (a) => String(a[0])],
+    ['symlinkSync', 'symlink', (a) => String(a[1])], ['renameSync', 'rename', (a) => String(a[1])],
+    ['writeFileSync', 'writeFile', (a) => (typeof a[0] === 'number' ? fds.get(a[0]) ?? '' : String(a[0]))],
+    ['fsync', 'sync', (a) => fds.get(a[0] as number) ?? ''],
+  ];
+  for (const [name, op, where] of syncOps) {
+    const original = syncTable[name]!;
+    syncTable[name] = function (this: unknown, ...args: unknown[]) {
+      count(op, where(args));
+      const result = original.apply(this, args);
+      if (name === 'openSync') fds.set(result as number, String(args[0]));
+      return result;
+    };
+    restores.push(() => { syncTable[name] = original; });
   }
   for (const op of ['writeFile', 'sync'] as const) {
     const original = handleProto[op];
