@@ -92,6 +92,15 @@ h0_seconds_count 2
     expect(await r.metrics()).toMatch(/^live 2$/m);
   });
 
+  it('an unlabelled metric has its series at 0 before any use (a rate over it works from the start)', async () => {
+    const r = new Registry();
+    new Counter({ name: 'c_total', help: 'h', registers: [r] });
+    new Gauge({ name: 'g', help: 'h', registers: [r] });
+    new Histogram({ name: 'h', help: 'h', buckets: [1], registers: [r] });
+    const text = await r.metrics();
+    for (const line of ['c_total 0', 'g 0', 'h_bucket{le="1"} 0', 'h_bucket{le="+Inf"} 0', 'h_sum 0', 'h_count 0']) expect(text.split('\n')).toContain(line);
+  });
+
   it('a gauge set again keeps its place among the series', async () => {
     const r = new Registry();
     const g = new Gauge({ name: 'g', help: 'h', labelNames: ['k'] as const, registers: [r] });
