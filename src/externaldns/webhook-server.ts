@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { Counter, Registry } from 'prom-client';
+import { Counter, Registry } from '../server/prometheus-registry.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { processRedactor } from '../redaction.js';

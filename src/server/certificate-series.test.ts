@@ -1,9 +1,9 @@
-import { Gauge, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { CertificateSeries } from './certificate-series.js';
+import { Gauge, Registry } from './prometheus-registry.js';
 
 describe('CertificateSeries', () => {
-  it('writes what prom-client writes for the same gauge, escaping included', async () => {
+  it('writes what the registry writes for the same gauge, escaping included', async () => {
     const registry = new Registry();
     const gauge = new Gauge({ name: 'certfleet_certificate_not_after_seconds', help: 'Expiry of the current certificate (Unix seconds)', labelNames: ['name'] as const, registers: [registry] });
     const series = new CertificateSeries();

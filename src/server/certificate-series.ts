@@ -3,8 +3,9 @@
  * hand. prom-client's labelled gauges cost about 70 µs per certificate to set and 110 µs to
  * scrape (label hashing and formatting, measured on this machine): at 100,000 certificates a
  * start spent 7 s setting them and every scrape blocked the daemon for 11 s. The text is the same
- * as prom-client's (HELP, TYPE, one line per series).
+ * as the registry's gauges and counters write (HELP, TYPE, one line per series).
  */
+import { escapeLabelValue, formatValue, metricHeader } from './prometheus-text.js';
 
 const RESULTS = ['issued', 'renewed', 'failed'] as const;
 type AttemptResult = (typeof RESULTS)[number];
@@ -70,25 +71,25 @@ export class CertificateSeries {
     this.byName.delete(name);
   }
 
-  /** The series as Prometheus text, a block per metric as prom-client writes them. */
+  /** The series as Prometheus text, a block per metric as the registry (prometheus-registry.ts) writes them. */
   render(): string {
     // `{name="<escaped>"` per certificate, made once per scrape (written five times each) and not kept.
     const labels = new Map<Series, string>();
-    for (const [name, s] of this.byName) labels.set(s, `{name="${label(name)}"`);
+    for (const [name, s] of this.byName) labels.set(s, `{name="${escapeLabelValue(name)}"`);
     const blocks: string[] = [];
     const block = (key: keyof typeof HEADERS, lines: (s: Series, label: string, out: string[]) => void) => {
       const [metric, type, help] = HEADERS[key];
-      const out = [`# HELP ${metric} ${help}`, `# TYPE ${metric} ${type}`];
+      const out = metricHeader(metric, type, help);
       for (const [s, l] of labels) lines(s, l, out);
       blocks.push(out.join('\n'));
     };
-    block('notAfter', (s, l, out) => { if (s.notAfter !== undefined) out.push(`${HEADERS.notAfter[0]}${l}} ${value(unpackTime(s.notAfter))}`); });
-    block('next', (s, l, out) => { if (s.next !== undefined) out.push(`${HEADERS.next[0]}${l}} ${value(unpackTime(s.next))}`); });
+    block('notAfter', (s, l, out) => { if (s.notAfter !== undefined) out.push(`${HEADERS.notAfter[0]}${l}} ${formatValue(unpackTime(s.notAfter))}`); });
+    block('next', (s, l, out) => { if (s.next !== undefined) out.push(`${HEADERS.next[0]}${l}} ${formatValue(unpackTime(s.next))}`); });
     block('failures', (s, l, out) => { out.push(`${HEADERS.failures[0]}${l}} ${s.failures}`); });
     block('last', (s, l, out) => {
       for (const r of RESULTS) {
         const at = s[LAST[r]];
-        if (at !== undefined) out.push(`${HEADERS.last[0]}${l},result="${r}"} ${value(unpackTime(at))}`);
+        if (at !== undefined) out.push(`${HEADERS.last[0]}${l},result="${r}"} ${formatValue(unpackTime(at))}`);
       }
     });
     block('issued', (s, l, out) => { out.push(`${HEADERS.issued[0]}${l}} ${s.issued}`); });
@@ -96,11 +97,3 @@ export class CertificateSeries {
   }
 }
 
-/** Prometheus label escaping (certificate names are plain, but the format is kept whatever they are). */
-function label(v: string): string {
-  return /[\\"\n]/.test(v) ? v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n') : v;
-}
-
-function value(v: number): string {
-  return Number.isFinite(v) ? String(v) : v > 0 ? '+Inf' : v < 0 ? '-Inf' : 'NaN';
-}

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from './prometheus-registry.js';
 import { CertificateSeries } from './certificate-series.js';
 
 /**
@@ -12,7 +12,7 @@ export interface OutcomeSample {
   next?: number;
 }
 
-/** prom-client's registry, with the per-certificate series (certificate-series.ts) written after its own. */
+/** The fixed metrics' registry, with the per-certificate series (certificate-series.ts) written after its own. */
 class DaemonRegistry extends Registry {
   constructor(private readonly extra: () => string) {
     super();
