@@ -414,34 +414,26 @@ export class Daemon {
     const specs = this.specs;
     const added: string[] = [];
     const changed: string[] = [];
-    const fresh: [string, SpecEntry][] = [];
-    let kept = 0;
     // The CA is part of each certificate's spec: a switch from staging to production re-issues.
     const directory = config.acme.directory;
     const wanted = this.managed.merged(config);
     for (const spec of wanted) {
       const name = certificateName(spec);
       const before = specs.get(name);
-      if (!before) {
-        added.push(name);
-        fresh.push([name, { spec, directory }]);
-        continue;
-      }
-      kept++;
+      if (!before) added.push(name);
       // An unchanged spec keeps its entry: a job running on it still counts as current (runJob).
-      if (!this.sameSpec(before, spec, directory)) {
-        changed.push(name);
-        specs.set(name, { spec, directory });
-      }
+      else if (this.sameSpec(before, spec, directory)) continue;
+      else changed.push(name);
+      specs.set(name, { spec, directory });
     }
-    // Names are unique in `wanted` (the config's checks, the file's names win over the API's).
+    // Names are unique in `wanted` (the config's checks, the file's names win over the API's), so
+    // the map holds more than `wanted` only when some name was removed.
     const removed: string[] = [];
-    if (kept < specs.size) {
+    if (specs.size > wanted.length) {
       const names = new Set(wanted.map(certificateName));
       for (const name of specs.keys()) if (!names.has(name)) removed.push(name);
       for (const name of removed) specs.delete(name);
     }
-    for (const [name, entry] of fresh) specs.set(name, entry);
     this.scheduler.setConcurrency(config.scheduler.concurrency);
     const now = this.now();
     if (opts.schedule) for (const name of [...added, ...changed]) this.scheduler.schedule(name, now);
