@@ -26,11 +26,12 @@ interface Entry { record: ManagedCertificate; certificate?: CertificateConfig; p
  * stored spec is validated again against each config (a provider it names may be gone): one
  * that no longer fits is reported and not scheduled.
  */
+interface Validated { config: Config; providers: string; fileNames?: Set<string> }
+
 export class ManagedCertificates implements CertificateBackend {
   private readonly entries = new Map<string, Entry>();
-  /** The config each entry was validated against, the file's names in it, and the digest of its providers. */
-  /** The config the entries were validated against, and its file's names once asked for (not at every edit). */
-  private validatedFor: { config: Config; fileNames?: Set<string>; providers: string } | undefined;
+  /** The config the entries were validated against, the digest of its providers, and its file's names once asked for (not at every edit). */
+  private validatedFor: Validated | undefined;
   private readonly log: Logger;
 
   constructor(private readonly o: ManagedCertificatesOptions) {
@@ -161,7 +162,7 @@ export class ManagedCertificates implements CertificateBackend {
   }
 
   /** Entries validated against `config` (the current one by default), once per config. */
-  private current(config: Config = this.o.config()): { config: Config } {
+  private current(config: Config = this.o.config()): Validated {
     if (this.validatedFor?.config === config) return this.validatedFor;
     // A stored spec's validity depends on the config's providers only (certificate-entry.ts): an
     // edit that keeps them revalidates nothing (100,000 API certificates took seconds per edit).
@@ -182,8 +183,7 @@ export class ManagedCertificates implements CertificateBackend {
 
   /** The config file's certificate names (the file wins a name over the API). */
   private fileNames(config: Config = this.o.config()): Set<string> {
-    this.current(config);
-    const v = this.validatedFor!;
+    const v = this.current(config);
     return v.fileNames ??= new Set(config.certificates.map(certificateName));
   }
 
