@@ -237,13 +237,13 @@ export class StoreIndex {
   /** The metadata when the index is sure of it; undefined: read the files. */
   meta(name: string): CertificateMeta | undefined {
     const row = this.read((stmt) => stmt.get.get(name));
-    return (row && rowMeta(row)) ?? undefined;
+    return (row && rowMeta(row.meta, row.meta_pending)) ?? undefined;
   }
 
   /** The schedule state when the index is sure of it (`null`: none was ever written); undefined: read the files. */
   state(name: string): VersionedState | null | undefined {
     const row = this.read((stmt) => stmt.get.get(name));
-    return row && rowState(row);
+    return row && rowState(row.state, row.state_pending);
   }
 
   /** Every name with metadata the index is sure of, and the names it is not (pending). */
@@ -251,7 +251,7 @@ export class StoreIndex {
     const known = new Map<string, CertificateMeta>();
     const pending = new Set<string>();
     for (const row of this.stmt.all.all()) {
-      const meta = rowMeta(row);
+      const meta = rowMeta(row.meta, row.meta_pending);
       if (meta === undefined) pending.add(row.name as string);
       else if (meta) known.set(row.name as string, meta);
     }
@@ -366,12 +366,11 @@ export class StoreIndex {
   page(after: string, limit: number): { name: string; meta: CertificateMeta | null | undefined; state: VersionedState | null | undefined }[] | undefined {
     const rows = this.read((stmt) => stmt.page.all(after, limit) as unknown as PageRow[]);
     return rows?.map(([name, meta, metaPending, state, statePending]) => ({
-      name, meta: rowMeta({ meta, meta_pending: metaPending }), state: rowState({ state, state_pending: statePending }),
+      name, meta: rowMeta(meta, metaPending), state: rowState(state, statePending),
     }));
   }
 }
 
-type Row = Record<string, unknown>;
 /** A `page` row: name, meta, meta_pending, state, state_pending. */
 type PageRow = [string, unknown, unknown, unknown, unknown];
 
@@ -380,14 +379,14 @@ function arrays(stmt: StatementSync): StatementSync {
   return stmt;
 }
 
-/** A row's metadata: undefined while a writer's mark is on it (read the files), null when it has none. */
-function rowMeta(row: Row): CertificateMeta | null | undefined {
-  if (row.meta_pending !== 0) return undefined;
-  return typeof row.meta === 'string' ? JSON.parse(row.meta) as CertificateMeta : null;
+/** A row's metadata column and its mark: undefined while a writer's mark is on it (read the files), null when it has none. */
+function rowMeta(meta: unknown, pending: unknown): CertificateMeta | null | undefined {
+  if (pending !== 0) return undefined;
+  return typeof meta === 'string' ? JSON.parse(meta) as CertificateMeta : null;
 }
 
-/** A row's schedule state, as rowMeta (null: none was ever written). */
-function rowState(row: Row): VersionedState | null | undefined {
-  if (row.state_pending !== 0) return undefined;
-  return typeof row.state === 'string' ? JSON.parse(row.state) as VersionedState : null;
+/** A row's state column and its mark, as rowMeta (null: none was ever written). */
+function rowState(state: unknown, pending: unknown): VersionedState | null | undefined {
+  if (pending !== 0) return undefined;
+  return typeof state === 'string' ? JSON.parse(state) as VersionedState : null;
 }
