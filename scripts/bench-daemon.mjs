@@ -88,7 +88,10 @@ try {
   // The idle minute starts once the start's own work is over: the store's sweep and the one heap
   // compaction after it (the 'settled' line).
   const settleBy = performance.now() + 120_000;
-  while (!lines().some((l) => l.msg === 'settled') && performance.now() < settleBy) await sleep(20);
+  while (!lines().some((l) => l.msg === 'settled')) {
+    if (performance.now() > settleBy) throw new Error(`no 'settled' line within 120 s:\n${log.slice(-2000)}`);
+    await sleep(20);
+  }
   const settledS = (performance.now() - t0) / 1000;
   const compacted = lines().find((l) => l.msg === 'heap_compacted');
   console.log(`start's own work (store sweep${compacted ? `, heap compaction ${compacted.heap_before_mb} -> ${compacted.heap_after_mb} MB in ${compacted.ms} ms` : ''}) done after ${settledS.toFixed(2)} s`);
