@@ -9,7 +9,7 @@ import { withManaged } from '../daemon/managed-certificates.js';
 import type { CertificateStore, LocalCertificateDirectory } from '../store/certificate-store.js';
 import { storesFor } from '../store/store-for-config.js';
 import { configFor, logFor, parseCommand, UsageError } from './cli-options.js';
-import { CHECK_WITHIN_MS, checkProblems, foreignNote, formatLocal, globPattern, passesFilters, type ListFacts, type ListFilters } from './list-check.js';
+import { CHECK_WITHIN_MS, checkProblems, foreignNote, formatLocal, globPattern, isUtcIso, passesFilters, type ListFacts, type ListFilters } from './list-check.js';
 
 /** What `--long` adds, read from the stored PEM (not the metadata: the file is what servers use). */
 interface LongFacts { serial: string; issuer: string; validFrom: string; validUntil: string; paths: CertificatePaths }
@@ -55,22 +55,31 @@ export async function runList(args: string[]): Promise<number> {
   const { config, conflicts } = await withManaged(fileConfig, managed, logFor(values, fileConfig), signal);
   for (const name of conflicts) process.stderr.write(`certfleet: note: ${name} is in the config file and was also added through the API; the file's spec is used\n`);
   const statuses = await readStatuses(config, store, now, signal);
-  const rows = (await Promise.all(statuses.map(async (status, i): Promise<Row | undefined> => {
+  // The table straight from the statuses: at 100,000 rows a Row per certificate, and the regular
+  // expressions that took its ISO times back to local minutes, were a third of `list`'s time.
+  const table = !values.json && !values.check && !values.long ? new TableText(TABLE_HEADER) : undefined;
+  const rows: Row[] = [];
+  for (let i = 0; i < statuses.length; i++) {
+    const status = statuses[i]!;
     const spec = config.certificates[i]!;
     // A live/<name> certfleet did not write (a certbot lineage not adopted) explains an empty row.
     const facts: ListFacts = { status, foreign: status.stored ? undefined : await foreignLive(config.store.path, certificateName(spec)) };
-    if (!passesFilters(facts, filters, now)) return undefined;
+    if (!passesFilters(facts, filters, now)) continue;
+    if (table) {
+      table.add(tableCells(facts, spec.domains, spec.key_type));
+      continue;
+    }
     const row = toRow(facts, spec.domains, spec.key_type);
     if (values.long) row.long = await longFacts(store, local, status.name, signal);
     if (values.check) row.problems = checkProblems(facts, now, withinMs);
-    return row;
-  }))).filter((r): r is Row => r !== undefined);
+    rows.push(row);
+  }
   await close();
   const failing = rows.some((r) => (r.problems?.length ?? 0) > 0);
-  if (values.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+  if (table) process.stdout.write(table.text());
+  else if (values.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
   else if (values.check) for (const r of rows) process.stdout.write(`${r.problems!.length ? 'FAIL' : 'ok  '}  ${r.name}: ${r.problems!.length ? r.problems!.join('; ') : okLine(r)}\n`);
-  else if (values.long) process.stdout.write(rows.map(longBlock).join('\n'));
-  else writeTable(rows);
+  else process.stdout.write(rows.map(longBlock).join('\n'));
   return values.check && failing ? 1 : 0;
 }
 
@@ -120,14 +129,52 @@ function deploySummary(d: DeployState | null): string {
   return `failed ${formatLocal(failed[0]!.at)}: ${failed.map((a) => a.describe).join(', ')}${retry}`;
 }
 
-function writeTable(rows: Row[]): void {
-  const table = [['NAME', 'DOMAINS', 'KEY', 'NOT AFTER', 'DAYS', 'NEXT RENEWAL', 'LAST RESULT', 'DEPLOY'], ...rows.map((r) => {
-    const c = cells(r);
-    return [r.name, r.domains.join(','), r.keyType, r.notAfter ? formatLocal(r.notAfter) : '-', r.daysLeft === null ? '-' : String(r.daysLeft), c.next, c.last, c.deploy];
-  })];
-  const widths = table[0]!.map((_, i) => table.reduce((w, row) => Math.max(w, row[i]!.length), 0));
-  // One write: at 100,000 rows a write per row cost more than reading the store.
-  process.stdout.write(table.map((row) => `${row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()}\n`).join(''));
+const TABLE_HEADER = ['NAME', 'DOMAINS', 'KEY', 'NOT AFTER', 'DAYS', 'NEXT RENEWAL', 'LAST RESULT', 'DEPLOY'];
+
+/** A table's row: what cells() and the Row give, built from the facts without the Row. */
+function tableCells({ status: s, foreign }: ListFacts, domains: string[], keyType: string): string[] {
+  const notAfter = s.stored?.notAfter;
+  const next = foreign && !notAfter ? '-' : s.decision.due ? 'now' : formatLocal(s.dueAt);
+  const last = foreign ? foreignNote(foreign)
+    : s.last ? `${s.last.result} ${s.last.at ? localTimes(s.last.at) : ''}${s.last.error ? `: ${localTimes(s.last.error)}` : ''}`
+    : s.stored ? `issued ${localTimes(s.stored.issuedAt)}` : 'none';
+  return [s.name, domains.length === 1 ? domains[0]! : domains.join(','), keyType, notAfter ? formatLocal(notAfter) : '-', s.stored ? String(s.stored.daysLeft) : '-', next, last, deploySummary(s.deploy ?? null)];
+}
+
+/** Every ISO time in `text` in local minutes (a text that is one such time, the common case, without a regular expression replace). */
+function localTimes(text: string): string {
+  return isUtcIso(text) ? formatLocal(text) : text.replace(ISO_IN_TEXT, (iso) => formatLocal(iso));
+}
+const ISO_IN_TEXT = /\d{4}-\d\d-\d\dT[\d:.]+Z/g;
+
+/** Rows padded to their columns' widths, two spaces apart; one string at the end (a write per row cost more than reading the store). */
+class TableText {
+  private readonly cells: string[] = [];
+  private readonly widths: number[];
+
+  constructor(private readonly header: string[]) {
+    this.widths = header.map((h) => h.length);
+    this.cells.push(...header);
+  }
+
+  add(row: string[]): void {
+    for (let i = 0; i < row.length; i++) {
+      const cell = row[i]!;
+      if (cell.length > this.widths[i]!) this.widths[i] = cell.length;
+      this.cells.push(cell);
+    }
+  }
+
+  text(): string {
+    const columns = this.header.length;
+    const lines: string[] = [];
+    for (let at = 0; at < this.cells.length; at += columns) {
+      let line = '';
+      for (let i = 0; i < columns - 1; i++) line += `${this.cells[at + i]!.padEnd(this.widths[i]!)}  `;
+      lines.push(`${line}${this.cells[at + columns - 1]!}`.trimEnd());
+    }
+    return `${lines.join('\n')}\n`;
+  }
 }
 
 function longBlock(r: Row): string {

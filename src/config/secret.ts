@@ -40,8 +40,17 @@ export class Secret {
 /** Every Secret inside a value (config objects, arrays, maps). */
 export function collectSecrets(value: unknown, into: Set<string> = new Set()): Set<string> {
   if (value instanceof Secret) into.add(value.reveal());
-  else if (Array.isArray(value)) for (const v of value) collectSecrets(v, into);
-  else if (value !== null && typeof value === 'object') for (const v of Object.values(value)) collectSecrets(v, into);
+  else if (Array.isArray(value)) {
+    for (const v of value) if (typeof v === 'object' && v !== null) collectSecrets(v, into);
+  } else if (value !== null && typeof value === 'object') {
+    // Own keys without an array of values per object, and no call for a plain value: a config of
+    // 100,000 certificates is walked at every command's start.
+    for (const key in value) {
+      if (!Object.hasOwn(value, key)) continue;
+      const v = (value as Record<string, unknown>)[key];
+      if (typeof v === 'object' && v !== null) collectSecrets(v, into);
+    }
+  }
   return into;
 }
 

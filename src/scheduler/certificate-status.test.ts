@@ -107,5 +107,8 @@ describe('readStatuses', () => {
     const expected = await readStatuses(big, byName, ctx.now, signal, 'daemon', Infinity);
     expect(expected.map((s) => s.action)).toEqual(['wait', 'issue', 'renew']);
     expect(await readStatuses(big, bulk, ctx.now, signal, 'daemon', 1)).toEqual(expected);
+    // A name twice (the config refuses it; a caller's merged list might not): each gets its row.
+    const twice = { ...big, certificates: [...big.certificates, big.certificates[0]!] };
+    expect(await readStatuses(twice, bulk, ctx.now, signal, 'daemon', 1)).toEqual([...expected, expected[0]]);
   });
 });

@@ -38,7 +38,8 @@ export function deployRetryAt(state: RenewalState): number | undefined {
 
 /** The failed required actions of the last deploy, for a reason line ("hook x: exit 1"). */
 export function failedRequired(deploy: DeployState | undefined): string[] {
+  if (!deploy) return [];
   // An action's error usually starts with its description already ("hook /x: exit 1").
-  return (deploy?.actions ?? []).filter((a) => a.required && a.result === 'failed')
+  return deploy.actions.filter((a) => a.required && a.result === 'failed')
     .map((a) => (!a.error ? a.describe : a.error.startsWith(a.describe) ? a.error : `${a.describe}: ${a.error}`));
 }

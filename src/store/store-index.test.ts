@@ -166,6 +166,8 @@ describe('store index', () => {
       files('meta-only', 'state-only', 'stray'), // both's meta file gone; state-only gained one; stray has no row
       files('both', 'meta-only', 'new'), // state-only's state file gone; meta-only gained one
     ).sort()).toEqual(['both', 'meta-only', 'new', 'state-only', 'stray']);
+    // As many files as served names, but not the same ones: the file without a row is found too.
+    expect(index.disagreeing(files('both', 'stray'), files('both', 'state-only', 'new')).sort()).toEqual(['meta-only', 'new', 'stray']);
     index.close();
   });
 

@@ -268,13 +268,24 @@ export class StoreIndex {
     const names = (kind: string) => (typeof served[kind] === 'string' ? served[kind].split('/') : []);
     // A column a writer marked is read from the files anyway, and the mark is that writer's to clear.
     const out = new Set(names('unknown'));
-    for (const name of names('meta')) if (!metaFiles.has(name)) out.add(name);
-    for (const name of names('state')) if (!stateFiles.has(name)) out.add(name);
-    const rows = new Set(names('rows'));
-    const noMeta = new Set(names('no_meta'));
-    const noState = new Set(names('no_state'));
-    for (const name of metaFiles) if (!rows.has(name) || noMeta.has(name)) out.add(name);
-    for (const name of stateFiles) if (!rows.has(name) || noState.has(name)) out.add(name);
+    let rows: Set<string> | undefined;
+    const check = (files: ReadonlySet<string>, servedNames: string[], none: string) => {
+      let missing = 0;
+      for (const name of servedNames) {
+        if (!files.has(name)) {
+          out.add(name);
+          missing++;
+        }
+      }
+      // Every served name has its file, and there are as many files: the files are the served
+      // names, so none lacks a row (the common open, where looking cost more than the rest).
+      if (missing === 0 && files.size === servedNames.length) return;
+      rows ??= new Set(names('rows'));
+      const without = new Set(names(none));
+      for (const name of files) if (!rows.has(name) || without.has(name)) out.add(name);
+    };
+    check(metaFiles, names('meta'), 'no_meta');
+    check(stateFiles, names('state'), 'no_state');
     return [...out];
   }
 
