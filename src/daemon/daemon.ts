@@ -475,18 +475,20 @@ export class Daemon {
     const leftovers: string[] = [];
     try {
       let read = 0;
-      for await (const row of this.store.schedules(signal)) {
-        // A turn of the event loop now and then: the listeners answer while a big store is planned.
-        if (++read % PLAN_YIELD_ROWS === 0) await new Promise((resolve) => setImmediate(resolve));
-        const entry = this.specs.get(row.name);
-        if (!entry) {
-          if (row.state.state.pendingTxt?.length) leftovers.push(row.name);
-          continue;
+      for await (const page of this.store.schedules(signal)) {
+        for (const row of page) {
+          // A turn of the event loop now and then: the listeners answer while a big store is planned.
+          if (++read % PLAN_YIELD_ROWS === 0) await new Promise((resolve) => setImmediate(resolve));
+          const entry = this.specs.get(row.name);
+          if (!entry) {
+            if (row.state.state.pendingTxt?.length) leftovers.push(row.name);
+            continue;
+          }
+          const next = this.slot.renewer.plan(entry.spec, row);
+          if (next === undefined) continue;
+          this.scheduler.schedule(row.name, next);
+          unplanned.delete(row.name);
         }
-        const next = this.slot.renewer.plan(entry.spec, row);
-        if (next === undefined) continue;
-        this.scheduler.schedule(row.name, next);
-        unplanned.delete(row.name);
       }
     } catch (err) {
       if (signal.aborted) throw err;

@@ -6,7 +6,7 @@ import type { Renewer } from './renewer.js';
 /** The stored certificates whose schedule state notes TXT values an interrupted run left, from one bulk read. */
 export async function namesWithLeftoverTxt(store: Pick<CertificateStore, 'schedules'>, signal: AbortSignal): Promise<string[]> {
   const names: string[] = [];
-  for await (const { name, state } of store.schedules(signal)) if (state.state.pendingTxt?.length) names.push(name);
+  for await (const page of store.schedules(signal)) for (const { name, state } of page) if (state.state.pendingTxt?.length) names.push(name);
   return names;
 }
 

@@ -100,7 +100,8 @@ describe('readStatuses', () => {
       // Rows of certificates the config does not name too (gone), and none for a never-stored one (b.test).
       async *schedules(s) {
         expect(s).toBe(signal);
-        for (const name of ['gone', 'old', 'web']) yield await Promise.resolve({ name, meta: metas.get(name), state: { state: states.get(name) ?? EMPTY_STATE } });
+        yield [{ name: 'gone', meta: metas.get('gone'), state: { state: states.get('gone') ?? EMPTY_STATE } }];
+        yield await Promise.resolve(['old', 'web'].map((name) => ({ name, meta: metas.get(name), state: { state: states.get(name) ?? EMPTY_STATE } })));
       },
     };
     const big = { ...config, certificates: [...config.certificates, { ...config.certificates[1]!, name: 'old', domains: ['old.test'] }] };

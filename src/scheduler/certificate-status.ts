@@ -69,7 +69,7 @@ export interface StatusSource {
   readMeta(name: string, signal: AbortSignal): Promise<StoredFacts | undefined>;
   readState(name: string, signal: AbortSignal): Promise<{ state: RenewalState }>;
   /** Every stored certificate's metadata and state at once (CertificateStore.schedules). */
-  schedules?(signal: AbortSignal): AsyncIterable<{ name: string; meta: StoredFacts | undefined; state: { state: RenewalState } }>;
+  schedules?(signal: AbortSignal): AsyncIterable<readonly { name: string; meta: StoredFacts | undefined; state: { state: RenewalState } }[]>;
 }
 
 /**
@@ -90,15 +90,17 @@ export async function readStatuses(config: Config, store: StatusSource, now: num
     // Names are unique in a config; were they not, each spec is looked up by its name.
     if (at.size === specs.length) {
       const statuses = new Array<CertificateStatus>(specs.length);
-      for await (const row of store.schedules(signal)) {
-        const i = at.get(row.name);
-        if (i !== undefined) statuses[i] = certificateStatus(specs[i]!, row.meta, row.state.state, ctx);
+      for await (const page of store.schedules(signal)) {
+        for (const row of page) {
+          const i = at.get(row.name);
+          if (i !== undefined) statuses[i] = certificateStatus(specs[i]!, row.meta, row.state.state, ctx);
+        }
       }
       for (let i = 0; i < specs.length; i++) statuses[i] ??= certificateStatus(specs[i]!, undefined, EMPTY_STATE, ctx);
       return statuses;
     }
     const stored = new Map<string, { meta: StoredFacts | undefined; state: { state: RenewalState } }>();
-    for await (const row of store.schedules(signal)) stored.set(row.name, row);
+    for await (const page of store.schedules(signal)) for (const row of page) stored.set(row.name, row);
     return specs.map((spec) => {
       const row = stored.get(certificateName(spec));
       return certificateStatus(spec, row?.meta, row?.state.state ?? EMPTY_STATE, ctx);

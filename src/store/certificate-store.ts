@@ -97,10 +97,11 @@ export interface CertificateStore {
   readState(name: string, signal: AbortSignal): Promise<VersionedState>;
   /**
    * Every stored certificate (metadata, state or both) with what readMeta and readState would
-   * give, read in bulk: a start plans from it instead of two reads per certificate. Order
-   * unspecified; each name once; values as of some moment during the pass.
+   * give, read in bulk: a start plans from it instead of two reads per certificate. A page of
+   * rows at a time (a row at a time cost an await per certificate: a tenth of `certfleet list` at
+   * 100,000); order unspecified; each name once; values as of some moment during the pass.
    */
-  schedules(signal: AbortSignal): AsyncIterable<StoredSchedule>;
+  schedules(signal: AbortSignal): AsyncIterable<readonly StoredSchedule[]>;
   /**
    * Writes the schedule state under the certificate's lease (refused when stale: STORE_FENCED),
    * or without it by compare-and-set on `expectedVersion` (refused when another write came

@@ -624,7 +624,7 @@ export class FileStore implements CopyableStore, LocalCertificateDirectory {
    * From the index, a page at a time (rows it is not sure of from their files). Opening it
    * filled a row for every name with files, so every stored certificate is in it.
    */
-  async *schedules(signal: AbortSignal): AsyncIterable<StoredSchedule> {
+  async *schedules(signal: AbortSignal): AsyncIterable<readonly StoredSchedule[]> {
     const index = await this.index();
     for (let after = ''; ;) {
       signal.throwIfAborted();
@@ -634,21 +634,27 @@ export class FileStore implements CopyableStore, LocalCertificateDirectory {
         yield* this.schedulesFromFiles(after, signal);
         return;
       }
+      const page: StoredSchedule[] = [];
       for (const row of rows) {
         const meta = row.meta === undefined ? await this.readMetaFromFiles(row.name, signal) : row.meta ?? undefined;
         const state = row.state === undefined ? await this.readStateFromFile(row.name, signal) : row.state ?? { state: EMPTY_STATE, version: 0 };
         // A row left by a name whose files are gone (removed by hand since the open) is no certificate.
-        if (meta !== undefined || state.version > 0) yield { name: row.name, meta, state };
+        if (meta !== undefined || state.version > 0) page.push({ name: row.name, meta, state });
       }
+      if (page.length > 0) yield page;
       if (rows.length < SCHEDULE_PAGE) return;
       after = rows[rows.length - 1]!.name;
     }
   }
 
-  /** renewal/ and state/ read per name, for the names after `after`. */
-  private async *schedulesFromFiles(after: string, signal: AbortSignal): AsyncIterable<StoredSchedule> {
+  /** renewal/ and state/ read per name, for the names after `after`, a page at a time. */
+  private async *schedulesFromFiles(after: string, signal: AbortSignal): AsyncIterable<readonly StoredSchedule[]> {
     const names = [...new Set([...await this.jsonNames('renewal'), ...await this.jsonNames('state')])].filter((n) => n > after);
-    for (const name of names) yield { name, meta: await this.readMetaFromFiles(name, signal), state: await this.readStateFromFile(name, signal) };
+    for (let i = 0; i < names.length; i += SCHEDULE_PAGE) {
+      const page: StoredSchedule[] = [];
+      for (const name of names.slice(i, i + SCHEDULE_PAGE)) page.push({ name, meta: await this.readMetaFromFiles(name, signal), state: await this.readStateFromFile(name, signal) });
+      yield page;
+    }
   }
 
   private readStateFromFile(name: string, signal: AbortSignal): Promise<VersionedState> {

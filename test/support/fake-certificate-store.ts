@@ -32,9 +32,10 @@ export class FakeCertificateStore implements CertificateStore, AccountStore {
     return Promise.resolve([...this.certs.values()].map((c) => c.meta));
   }
 
-  async *schedules(): AsyncIterable<StoredSchedule> {
+  async *schedules(): AsyncIterable<readonly StoredSchedule[]> {
+    // A page per name: callers must not depend on a page's size.
     for (const name of new Set([...this.certs.keys(), ...this.states.keys()])) {
-      yield await Promise.resolve({ name, meta: this.certs.get(name)?.meta, state: this.states.get(name) ?? { state: EMPTY_STATE, version: 0 } });
+      yield [await Promise.resolve({ name, meta: this.certs.get(name)?.meta, state: this.states.get(name) ?? { state: EMPTY_STATE, version: 0 } })];
     }
   }
 

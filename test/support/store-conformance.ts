@@ -180,7 +180,7 @@ export function describeStoreConformance(label: string, setup: () => Promise<Sto
       await f.store.writeState(names[2]!, { failures: 1 }, { expectedVersion: 0 }, signal());
       const seen = async (store: CertificateStore) => {
         const rows = [];
-        for await (const row of store.schedules(signal())) rows.push(row);
+        for await (const page of store.schedules(signal())) rows.push(...page);
         return rows.sort((x, y) => x.name.localeCompare(y.name));
       };
       const expected = async (store: CertificateStore) => Promise.all(names.map(async (name) => ({ name, meta: await store.readMeta(name, signal()), state: await store.readState(name, signal()) })));
