@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { ConfigError, readConfigText } from '../config/load-config.js';
-import { IncrementalConfigParser } from '../config/incremental-config.js';
+import { IncrementalConfigParser, type IncrementalParseOptions } from '../config/incremental-config.js';
 import type { Config } from '../config/schema.js';
 import type { Finding } from '../daemon/security-findings.js';
 import { collectSecrets } from '../config/secret.js';
@@ -52,8 +52,8 @@ export function logFor(values: { 'log-format'?: string | boolean | undefined; 'l
 }
 
 /** Loads the config named by --config; prints every problem and returns undefined on error. */
-export async function configFor(values: { config?: string | boolean | undefined }): Promise<Config | undefined> {
-  return (await loadedConfigFor(values, new IncrementalConfigParser()))?.config;
+export async function configFor(values: { config?: string | boolean | undefined }, onSections?: IncrementalParseOptions['onSections']): Promise<Config | undefined> {
+  return (await loadedConfigFor(values, new IncrementalConfigParser(), onSections))?.config;
 }
 
 /**
@@ -61,7 +61,7 @@ export async function configFor(values: { config?: string | boolean | undefined 
  * daemon, whose reloads then reuse that parser's entries (a second parse at start cost 1.5 s at
  * 100,000 certificates).
  */
-export async function loadedConfigFor(values: { config?: string | boolean | undefined }, parser: IncrementalConfigParser): Promise<{ text: string; config: Config } | undefined> {
+export async function loadedConfigFor(values: { config?: string | boolean | undefined }, parser: IncrementalConfigParser, onSections?: IncrementalParseOptions['onSections']): Promise<{ text: string; config: Config } | undefined> {
   if (typeof values.config !== 'string') {
     process.stderr.write('certfleet: --config FILE is required\n');
     return undefined;
@@ -72,7 +72,7 @@ export async function loadedConfigFor(values: { config?: string | boolean | unde
   }
   try {
     const text = await readConfigText(values.config);
-    return { text, config: parser.parse(text, values.config) };
+    return { text, config: parser.parse(text, values.config, onSections ? { onSections } : {}) };
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`certfleet: invalid config:\n${err.message}\n`);

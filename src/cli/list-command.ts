@@ -1,13 +1,14 @@
 import { X509Certificate } from 'node:crypto';
 import { parseDuration } from '../config/duration.js';
+import { isoTime } from '../iso-time.js';
 import { certificateName } from '../config/schema.js';
-import { readStatuses } from '../scheduler/certificate-status.js';
+import { BULK_STATUSES_FROM, readStatuses } from '../scheduler/certificate-status.js';
 import type { CertificatePaths } from '../store/certificate-store.js';
 import type { DeployState } from '../store/renewal-state.js';
 import { foreignLive } from '../store/preflight-save.js';
 import { withManaged } from '../daemon/managed-certificates.js';
-import type { CertificateStore, LocalCertificateDirectory } from '../store/certificate-store.js';
-import { storesFor } from '../store/store-for-config.js';
+import type { CertificateStore, LocalCertificateDirectory, StoredSchedule } from '../store/certificate-store.js';
+import { storesFor, type ConfiguredStores } from '../store/store-for-config.js';
 import { configFor, logFor, parseCommand, UsageError } from './cli-options.js';
 import { CHECK_WITHIN_MS, checkProblems, foreignNote, formatLocal, globPattern, isUtcIso, passesFilters, type ListFacts, type ListFilters } from './list-check.js';
 
@@ -44,17 +45,27 @@ export async function runList(args: string[]): Promise<number> {
     filters.expiringWithinMs = parseDuration(values.expiring);
     if (filters.expiringWithinMs === undefined) throw new UsageError(`--expiring ${JSON.stringify(values.expiring)}: expected a duration like 30d or 72h`);
   }
-  const fileConfig = await configFor(values);
-  if (!fileConfig) return 2;
-  // The store of record (the directory, or PostgreSQL); paths are this host's live/.
-  const { store, local, managed, close } = storesFor(fileConfig);
-  const now = Date.now();
   // `list` reads a few local files: there is nothing to cancel but the process itself.
   const signal = new AbortController().signal;
+  // The store of record (the directory, or PostgreSQL); paths are this host's live/. Opened as
+  // soon as the config's other sections are read, and a big store's bulk read started, so that
+  // opening it (two directory listings at the directory store) overlaps parsing the entries.
+  let early: { stores: ConfiguredStores; schedules?: AsyncIterable<readonly StoredSchedule[]> } | undefined;
+  const fileConfig = await configFor(values, (sections, entries) => {
+    const stores = storesFor(sections);
+    early = { stores, ...(entries >= BULK_STATUSES_FROM ? { schedules: startedNow(stores.store.schedules(signal)) } : {}) };
+  });
+  if (!fileConfig) {
+    await early?.stores.close();
+    return 2;
+  }
+  const { store, local, managed, close } = early?.stores ?? storesFor(fileConfig);
+  const now = Date.now();
   // The certificates added through the API too, as the daemon schedules them (the file wins a name both have).
   const { config, conflicts } = await withManaged(fileConfig, managed, logFor(values, fileConfig), signal);
   for (const name of conflicts) process.stderr.write(`certfleet: note: ${name} is in the config file and was also added through the API; the file's spec is used\n`);
-  const statuses = await readStatuses(config, store, now, signal);
+  const bulk = early?.schedules;
+  const statuses = await readStatuses(config, bulk ? { readMeta: (n, s) => store.readMeta(n, s), readState: (n, s) => store.readState(n, s), schedules: () => bulk } : store, now, signal);
   // The table straight from the statuses: at 100,000 rows a Row per certificate, and the regular
   // expressions that took its ISO times back to local minutes, were a third of `list`'s time.
   const table = !values.json && !values.check && !values.long ? new TableText(TABLE_HEADER) : undefined;
@@ -83,12 +94,33 @@ export async function runList(args: string[]): Promise<number> {
   return values.check && failing ? 1 : 0;
 }
 
+/**
+ * `iterable` with its first step taken now: what its iterator does before its first page (open
+ * the store's index, send the query) runs while the caller does other work. Iterated once.
+ */
+function startedNow<T>(iterable: AsyncIterable<T>): AsyncIterable<T> {
+  const it = iterable[Symbol.asyncIterator]();
+  let first: Promise<IteratorResult<T>> | undefined = it.next();
+  // Its failure is the consumer's (readStatuses'), or nobody's when the config fails to parse.
+  first.catch(() => undefined);
+  return {
+    [Symbol.asyncIterator]: () => ({
+      next: () => {
+        const step = first ?? it.next();
+        first = undefined;
+        return step;
+      },
+      return: async (value?: unknown) => (await it.return?.(value)) ?? { done: true, value: undefined },
+    }),
+  };
+}
+
 function toRow({ status: s, foreign }: ListFacts, domains: string[], keyType: string): Row {
   const row: Row = {
     name: s.name, domains, keyType,
     notAfter: s.stored?.notAfter ?? null,
     daysLeft: s.stored?.daysLeft ?? null,
-    nextRenewal: s.decision.due ? 'now' : new Date(s.dueAt).toISOString(),
+    nextRenewal: s.decision.due ? 'now' : isoTime(s.dueAt),
     why: s.decision.reason,
     lastResult: s.last ? `${s.last.result} ${s.last.at ?? ''}${s.last.error ? `: ${s.last.error}` : ''}` : s.stored ? `issued ${s.stored.issuedAt}` : 'none',
     deploy: s.deploy ?? null,

@@ -47,6 +47,18 @@ describe('IncrementalConfigParser', () => {
     });
   }
 
+  it('hands over the other sections and the entry count before it reads the entries', () => {
+    const entry = (n: string) => `  - name: ${n}\n    domains: [${n}.example.test]\n    dns: home\n`;
+    const seen: [string, number, number][] = [];
+    const text = withEntries(entry('a') + entry('b'), 'scheduler:\n  concurrency: 3\n');
+    const config = new IncrementalConfigParser().parse(text, 'c.yaml', { onSections: (sections, n) => seen.push([sections.store.path, sections.certificates.length, n]) });
+    expect(seen).toEqual([[config.store.path, 0, 2]]);
+    // A list the entries cannot be cut from (flow style): not called.
+    const whole = `${head}certificates: [{name: e, domains: [e.example.test], dns: home}]\n`;
+    new IncrementalConfigParser().parse(whole, 'c.yaml', { onSections: () => seen.push(['whole', 0, 0]) });
+    expect(seen).toHaveLength(1);
+  });
+
   it('reuses the result of every entry whose text did not change, and parses the changed one', () => {
     const entry = (n: string, dns = 'home') => `  - name: ${n}\n    domains: [${n}.example.test]\n    dns: ${dns}\n`;
     const parser = new IncrementalConfigParser();

@@ -8,6 +8,17 @@ import { shareDefaults } from './shared-defaults.js';
 
 type Certificate = Config['certificates'][number];
 
+export interface IncrementalParseOptions extends ParseOptions {
+  /**
+   * Called with every section but `certificates` (an empty list there) and the number of
+   * entries, once those sections are valid and before the entries are read; at most once, and
+   * only when the entries can be cut from the text. The parse may still fail after it: whatever
+   * the caller started then is its own to stop. `list` opens the store meanwhile (directory listings of 100,000
+   * names each run on the thread pool while the entries are parsed).
+   */
+  onSections?: (sections: Config, entries: number) => void;
+}
+
 /** What a parse leaves for the next: its text, where its entries stand in it, and their results. */
 interface LastParse {
   text: string;
@@ -44,7 +55,7 @@ export class IncrementalConfigParser {
   private last: LastParse | undefined;
   private base: string | undefined;
 
-  parse(text: string, file: string, opts: ParseOptions = {}): Config {
+  parse(text: string, file: string, opts: IncrementalParseOptions = {}): Config {
     return this.tryIncremental(text, file, opts) ?? this.whole(text, file, opts);
   }
 
@@ -54,7 +65,7 @@ export class IncrementalConfigParser {
     return parseConfig(text, file, opts);
   }
 
-  private tryIncremental(text: string, file: string, opts: ParseOptions): Config | undefined {
+  private tryIncremental(text: string, file: string, opts: IncrementalParseOptions): Config | undefined {
     const split = splitCertificates(text);
     if (!split) return undefined;
     const base = path.dirname(path.resolve(file));
@@ -64,6 +75,14 @@ export class IncrementalConfigParser {
     this.last = undefined; // until this parse succeeds (its names map is updated in place)
     const { bounds } = split;
     const count = bounds.length / 2;
+    // The other sections first: a caller can start on the store while the entries are read.
+    let head: Config;
+    try {
+      head = parseConfig(split.head, file, opts);
+    } catch {
+      return undefined;
+    }
+    opts.onSections?.(head, count);
     const values = new Array<Certificate>(count);
     const added: Certificate[] = [];
     const reused = new Uint8Array(last ? last.values.length : 0);
@@ -88,12 +107,6 @@ export class IncrementalConfigParser {
         added.push(value);
       }
       values[i] = value;
-    }
-    let head: Config;
-    try {
-      head = parseConfig(split.head, file, opts);
-    } catch {
-      return undefined;
     }
     // Duplicate names and unknown provider ids: across entries. Only what was added can make a
     // duplicate; every dns is checked again only when the providers changed. Read from the

@@ -15,6 +15,7 @@
  *    12 hours in the daemon (DNSroboCert's twice-daily check: never a loop), 0 for one `issue` run.
  */
 
+import { isoTime as iso } from '../iso-time.js';
 import type { AriState, RenewalState } from '../store/renewal-state.js';
 
 const DAY = 86_400_000;
@@ -149,8 +150,4 @@ function sameSet(a: string[], b: string[]): boolean {
   // Most certificates have one or two names: no copies, sorts and joins for each at a 100,000-certificate plan.
   if (a.length === 1) return a[0] === b[0];
   return [...a].sort().join(',') === [...b].sort().join(',');
-}
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
 }
