@@ -168,6 +168,11 @@ describe('store index', () => {
     ).sort()).toEqual(['both', 'meta-only', 'new', 'state-only', 'stray']);
     // As many files as served names, but not the same ones: the file without a row is found too.
     expect(index.disagreeing(files('both', 'stray'), files('both', 'state-only', 'new')).sort()).toEqual(['meta-only', 'new', 'stray']);
+    // A lease at work on `both` (its columns marked, its files there): nothing else to refresh,
+    // and a file without a row beside it is still found.
+    index.markLease('both');
+    expect(index.disagreeing(files('both', 'meta-only'), files('both', 'state-only', 'new')).sort()).toEqual(['new']);
+    expect(index.disagreeing(files('both', 'meta-only', 'stray'), files('both', 'state-only', 'new', 'stray2')).sort()).toEqual(['new', 'stray', 'stray2']);
     index.close();
   });
 

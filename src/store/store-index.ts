@@ -98,7 +98,9 @@ export class StoreIndex {
         group_concat(name, '/') FILTER (WHERE meta_pending = 0 AND meta IS NOT NULL) AS meta,
         group_concat(name, '/') FILTER (WHERE meta_pending = 0 AND meta IS NULL) AS no_meta,
         group_concat(name, '/') FILTER (WHERE state_pending = 0 AND state IS NOT NULL) AS state,
-        group_concat(name, '/') FILTER (WHERE state_pending = 0 AND state IS NULL) AS no_state
+        group_concat(name, '/') FILTER (WHERE state_pending = 0 AND state IS NULL) AS no_state,
+        group_concat(name, '/') FILTER (WHERE meta_pending <> 0) AS meta_marked,
+        group_concat(name, '/') FILTER (WHERE state_pending <> 0) AS state_marked
         FROM certs`),
       marked: prepare(`SELECT name FROM certs WHERE meta_pending = ${WRITING}`),
       // Rows as arrays: node:sqlite builds an object per row key by key, and at 100,000 rows
@@ -269,7 +271,7 @@ export class StoreIndex {
     // A column a writer marked is read from the files anyway, and the mark is that writer's to clear.
     const out = new Set(names('unknown'));
     let rows: Set<string> | undefined;
-    const check = (files: ReadonlySet<string>, servedNames: string[], none: string) => {
+    const check = (files: ReadonlySet<string>, servedNames: string[], marked: string, none: string) => {
       let missing = 0;
       for (const name of servedNames) {
         if (!files.has(name)) {
@@ -277,15 +279,21 @@ export class StoreIndex {
           missing++;
         }
       }
-      // Every served name has its file, and there are as many files: the files are the served
-      // names, so none lacks a row (the common open, where looking cost more than the rest).
-      if (missing === 0 && files.size === servedNames.length) return;
+      // Every served name has its file: the files are the served names, the marked rows' files
+      // (few: writers at work) and the ones looked for here (without a row, or whose row says
+      // none). Counting tells whether there are any of the last, without a set of every row
+      // (the common open, beside a running daemon too, where looking cost more than the rest).
+      if (missing === 0) {
+        let markedFiles = 0;
+        for (const name of names(marked)) if (files.has(name)) markedFiles++;
+        if (files.size === servedNames.length + markedFiles) return;
+      }
       rows ??= new Set(names('rows'));
       const without = new Set(names(none));
       for (const name of files) if (!rows.has(name) || without.has(name)) out.add(name);
     };
-    check(metaFiles, names('meta'), 'no_meta');
-    check(stateFiles, names('state'), 'no_state');
+    check(metaFiles, names('meta'), 'meta_marked', 'no_meta');
+    check(stateFiles, names('state'), 'state_marked', 'no_state');
     return [...out];
   }
 
