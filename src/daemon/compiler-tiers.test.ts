@@ -1,7 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInThisContext } from 'node:vm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fitCompilerTiers } from './compiler-tiers.js';
+import { fitCompilerTiers, fitCompilerTiersToText } from './compiler-tiers.js';
 
 // V8's own view of a function: %GetOptimizationStatus, readable once natives syntax is allowed
 // (the flag is read when code is compiled, so a script compiled after it sees it).
@@ -33,6 +33,14 @@ describe('fitCompilerTiers', () => {
   it('a config grown past the bound: optimized again', () => {
     fitCompilerTiers(1_000, 10_000);
     expect(fitCompilerTiers(10_001, 10_000)).toBe(true);
+    expect(heat()).toBe(true);
+  });
+
+  it('a config text past its bound turns them on before the parse; a short one leaves them', () => {
+    fitCompilerTiers(1_000, 10_000);
+    fitCompilerTiersToText('certificates: []', 100);
+    expect(heat()).toBe(false);
+    fitCompilerTiersToText('x'.repeat(101), 100);
     expect(heat()).toBe(true);
   });
 });
