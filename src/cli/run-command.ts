@@ -1,4 +1,5 @@
 import { ConfigError } from '../config/load-config.js';
+import { fitCompilerTiersToText } from '../daemon/compiler-tiers.js';
 import { Daemon, StartRefused } from '../daemon/daemon.js';
 import type { Config } from '../config/schema.js';
 import { errorMessage } from '../errors.js';
@@ -16,7 +17,8 @@ export async function runDaemon(args: string[]): Promise<number> {
   // `draft: true` is `run --dry-run`: read before anything starts. The daemon starts from this
   // parse, and its reloads reuse the parser's entries.
   const parser = new IncrementalConfigParser();
-  const first = await loadedConfigFor(values, parser);
+  // bin/certfleet starts `run` without the optimizing compilers; a big config's parse needs them.
+  const first = await loadedConfigFor(values, parser, { beforeParse: fitCompilerTiersToText });
   if (!first) return 2;
   if (first.config.draft) return dryRun(values, first.config);
 

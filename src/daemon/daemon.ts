@@ -21,6 +21,7 @@ import type { CertificateStore } from '../store/certificate-store.js';
 import { composeRenewer, type Composed, type FleetHooks } from './compose.js';
 import { HEARTBEAT_MS, heartbeatLoop } from './fleet-heartbeat.js';
 import { compactHeap } from './heap-compaction.js';
+import { fitCompilerTiers } from './compiler-tiers.js';
 import { dashboardSource, outcomeEvents } from './dashboard-source.js';
 import { ManagedCertificates } from './managed-certificates.js';
 import type { ManagedCertificateStore } from '../store/managed-certificates.js';
@@ -38,8 +39,9 @@ export interface DaemonOptions {
   /** The config parser (default: a new one); reloads reuse the entries it parsed. */
   parser?: IncrementalConfigParser;
   /**
-   * One full collection after the start and after edits (heap-compaction.ts): for a daemon that is
-   * its process (`certfleet run`), not one embedded in another program, whose heap it is not.
+   * One full collection after the start and after edits (heap-compaction.ts), and V8's compiler
+   * tiers fitted to the config's size (compiler-tiers.ts): for a daemon that is its process
+   * (`certfleet run`), not one embedded in another program, whose heap and flags it is not.
    */
   compactHeap?: boolean;
   /** configFile's text and what `parser` made of it, when the caller read it already: not read or parsed again. */
@@ -146,6 +148,7 @@ export class Daemon {
         throw new ConfigError([{ file: opts.configFile, line: 0, column: 0, path: '', message: `cannot read config: ${errorMessage(err)}` }]);
       });
       const config = opts.initial ? d.remember(opts.initial.config) : d.parse(text);
+      if (opts.compactHeap) fitCompilerTiers(config.certificates.length);
       const verdict = await d.check(config);
       if (verdict.refused.length > 0) throw new StartRefused(verdict.refused);
       signal.throwIfAborted();
@@ -360,6 +363,7 @@ export class Daemon {
     try {
       const started = performance.now();
       const config = this.parse(change.text);
+      if (this.opts.compactHeap) fitCompilerTiers(config.certificates.length);
       const { refused } = await this.check(config);
       if (this.stopping) return;
       if (refused.length > 0) {

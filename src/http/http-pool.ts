@@ -1,9 +1,13 @@
 import type { Agent as HttpAgentType, IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Agent as HttpsAgent, AgentOptions as HttpsAgentOptions } from 'node:https';
 
 // node:http through getBuiltinModule, not an ESM import: building its ESM namespace evaluates the
 // lazy WebSocket exports, which load undici (23 ms of every CLI start, measured).
 const { Agent: HttpAgent, request: httpRequest } = process.getBuiltinModule('node:http');
+// node:https (and with it node:tls) at the first HTTPS request, not at start: loading node:tls
+// parses Node's ~140 bundled root certificates into OpenSSL objects at once (a background thread
+// it starts), 2.4 MB of an idle daemon's resident memory with nothing to renew (measured).
+const https = () => process.getBuiltinModule('node:https');
 
 export interface HttpResponse {
   status: number;
@@ -41,7 +45,8 @@ export interface HttpPoolOptions {
  * process (its WASM parser), a third of the idle daemon's budget, for a dozen request kinds.
  */
 export class HttpPool {
-  private readonly https: HttpsAgent;
+  private httpsAgent: HttpsAgent | undefined;
+  private readonly httpsOptions: HttpsAgentOptions;
   private readonly http: HttpAgentType;
   private readonly timeoutMs: number;
   private readonly maxBodyBytes: number;
@@ -50,7 +55,7 @@ export class HttpPool {
     const common = { keepAlive: true, keepAliveMsecs: 1000, maxSockets: opts.maxSockets ?? 16, maxFreeSockets: opts.maxSockets ?? 16, timeout: opts.keepAliveMs ?? 30_000 };
     // rejectUnauthorized stated here, not left to the default: the default reads
     // NODE_TLS_REJECT_UNAUTHORIZED, and that variable must not turn verification off.
-    this.https = new HttpsAgent({ ...common, rejectUnauthorized: true, ...(opts.ca ? { ca: opts.ca } : {}) });
+    this.httpsOptions = { ...common, rejectUnauthorized: true, ...(opts.ca ? { ca: opts.ca } : {}) };
     this.http = new HttpAgent(common);
     this.timeoutMs = opts.timeoutMs ?? 60_000;
     this.maxBodyBytes = opts.maxBodyBytes ?? 10 * 2 ** 20;
@@ -88,7 +93,7 @@ export class HttpPool {
       // combination was a measurable part of every request's CPU (a new signal, its weak
       // references in the caller's, and their finalization).
       let cutShort: Error | undefined;
-      const req = (isHttps ? httpsRequest : httpRequest)(target, { method, headers, ...(isHttps ? { agent: this.https, rejectUnauthorized: true } : { agent: this.http }) }, (res: IncomingMessage) => {
+      const req = (isHttps ? https().request : httpRequest)(target, { method, headers, ...(isHttps ? { agent: this.httpsAgent ??= new (https().Agent)(this.httpsOptions), rejectUnauthorized: true } : { agent: this.http }) }, (res: IncomingMessage) => {
         answered = true;
         const chunks: Buffer[] = [];
         let size = 0;
@@ -140,7 +145,7 @@ export class HttpPool {
   }
 
   close(): void {
-    this.https.destroy();
+    this.httpsAgent?.destroy();
     this.http.destroy();
   }
 }
