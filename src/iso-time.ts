@@ -12,8 +12,7 @@ export function isoTime(time: number): string {
   const day = Math.floor(ms / DAY);
   let prefix = DAY_PREFIXES.get(day);
   if (prefix === undefined) {
-    // Throws RangeError for an invalid time, as toISOString does.
-    const full = new Date(time).toISOString();
+    const full = new Date(ms).toISOString();
     prefix = full.slice(0, full.indexOf('T') + 1);
     if (DAY_PREFIXES.size >= 4096) DAY_PREFIXES.clear();
     DAY_PREFIXES.set(day, prefix);

@@ -151,7 +151,7 @@ function cells(r: Row): { next: string; last: string; deploy: string } {
   const local = (iso: string) => (/^\d{4}-\d\d-\d\dT/.test(iso) ? formatLocal(iso) : iso);
   const next = r.foreign && r.notAfter === null ? '-' : local(r.nextRenewal);
   // A foreign live/<name> is why every attempt fails: the short note says it and what to do.
-  const last = r.foreign ? r.why : r.lastResult.replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, (iso) => formatLocal(iso));
+  const last = r.foreign ? r.why : localTimes(r.lastResult);
   return { next, last, deploy: deploySummary(r.deploy) };
 }
 

@@ -13,8 +13,8 @@ export interface IncrementalParseOptions extends ParseOptions {
    * Called with every section but `certificates` (an empty list there) and the number of
    * entries, once those sections are valid and before the entries are read; at most once, and
    * only when the entries can be cut from the text. The parse may still fail after it: whatever
-   * the caller started then is its own to stop. `list` opens the store meanwhile (directory listings of 100,000
-   * names each run on the thread pool while the entries are parsed).
+   * the caller started then is its own to stop. `list` opens the store meanwhile (directory
+   * listings of 100,000 names each run on the thread pool while the entries are parsed).
    */
   onSections?: (sections: Config, entries: number) => void;
 }

@@ -3,8 +3,9 @@ import { setFlagsFromString } from 'node:v8';
 /**
  * Up to this many certificates the daemon runs without V8's optimizing compilers (Maglev,
  * TurboFan): at 1,000 certificates, turned off once the config is parsed, idle RSS went from
- * 73-76 to 66.7 MB (the compilers' code pages in the node binary and what they compiled;
- * docs/benchmarks.md), for a start that settled in 0.26-0.31 s either way. Above it, a start's
+ * 73-76 to 66.7 MB, and to 64.5 MB with `run` started without them (the compilers' code pages in
+ * the node binary and what they compiled; docs/benchmarks.md), for a start that settled in
+ * 0.26-0.31 s either way. Above it, a start's
  * plan and every config edit need them (at 100,000 certificates: plan <= 5 s, edit <= 0.5 s).
  */
 export const OPTIMIZE_ABOVE_CERTIFICATES = 10_000;
