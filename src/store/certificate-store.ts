@@ -100,8 +100,10 @@ export interface CertificateStore {
    * give, read in bulk: a start plans from it instead of two reads per certificate. A page of
    * rows at a time (a row at a time cost an await per certificate: a tenth of `certfleet list` at
    * 100,000); order unspecified; each name once; values as of some moment during the pass.
+   * `only`: a row whose name it refuses may be left out before its values are read (two
+   * readers splitting a store between them); a hint, so a reader still skips what it does not want.
    */
-  schedules(signal: AbortSignal): AsyncIterable<readonly StoredSchedule[]>;
+  schedules(signal: AbortSignal, only?: (name: string) => boolean): AsyncIterable<readonly StoredSchedule[]>;
   /**
    * Writes the schedule state under the certificate's lease (refused when stale: STORE_FENCED),
    * or without it by compare-and-set on `expectedVersion` (refused when another write came

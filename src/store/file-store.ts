@@ -1,4 +1,4 @@
-import { constants, promises as fs, readFileSync } from 'node:fs';
+import { constants, existsSync, promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { timeoutSignal } from '../abort.js';
 import { CertfleetError, errorMessage } from '../errors.js';
@@ -132,8 +132,13 @@ export class FileStore implements CopyableStore, LocalCertificateDirectory {
   private index(): Promise<StoreIndex | undefined> {
     if (!this.useIndex) return Promise.resolve(undefined);
     this.indexing ??= (async () => {
-      const existed = await fs.access(this.indexFile).then(() => true, () => false);
-      if (!existed && !(await fs.access(path.join(this.root, 'renewal')).then(() => true, () => false)) && !(await fs.access(this.root).then(() => true, () => false))) return null;
+      // The two listings first, on the thread pool: a caller that opens the store early (`list`,
+      // before it parses the entries) finds them done. Which comes first, the listing or the
+      // open, does not matter: a name that changed between the two disagrees, and is read again.
+      // The rest synchronously (small calls; each thread-pool step waited for a busy caller).
+      const listing = Promise.all([this.jsonNames('renewal'), this.jsonNames('state')]);
+      const existed = existsSync(this.indexFile);
+      if (!existed && !existsSync(path.join(this.root, 'renewal')) && !existsSync(this.root)) return null;
       let opened: { index: StoreIndex; damaged?: string };
       try {
         opened = StoreIndex.open(this.indexFile);
@@ -142,7 +147,7 @@ export class FileStore implements CopyableStore, LocalCertificateDirectory {
         return undefined;
       }
       const started = performance.now();
-      const [metaFiles, stateFiles] = await Promise.all([this.jsonNames('renewal'), this.jsonNames('state')]);
+      const [metaFiles, stateFiles] = await listing;
       if (opened.damaged !== undefined || !existed) {
         this.indexFilled = true;
         const filled = await this.fillIndex(opened.index, [...new Set([...metaFiles, ...stateFiles])].sort());
@@ -624,32 +629,32 @@ export class FileStore implements CopyableStore, LocalCertificateDirectory {
    * From the index, a page at a time (rows it is not sure of from their files). Opening it
    * filled a row for every name with files, so every stored certificate is in it.
    */
-  async *schedules(signal: AbortSignal): AsyncIterable<readonly StoredSchedule[]> {
+  async *schedules(signal: AbortSignal, only?: (name: string) => boolean): AsyncIterable<readonly StoredSchedule[]> {
     const index = await this.index();
     for (let after = ''; ;) {
       signal.throwIfAborted();
-      const rows = index?.page(after, SCHEDULE_PAGE);
+      const rows = index?.page(after, SCHEDULE_PAGE, only);
       // No index (turned off, unusable, or found damaged meanwhile and removed): the rest from the files.
       if (!rows) {
-        yield* this.schedulesFromFiles(after, signal);
+        yield* this.schedulesFromFiles(after, signal, only);
         return;
       }
       const page: StoredSchedule[] = [];
-      for (const row of rows) {
+      for (const row of rows.rows) {
         const meta = row.meta === undefined ? await this.readMetaFromFiles(row.name, signal) : row.meta ?? undefined;
         const state = row.state === undefined ? await this.readStateFromFile(row.name, signal) : row.state ?? { state: EMPTY_STATE, version: 0 };
         // A row left by a name whose files are gone (removed by hand since the open) is no certificate.
         if (meta !== undefined || state.version > 0) page.push({ name: row.name, meta, state });
       }
       if (page.length > 0) yield page;
-      if (rows.length < SCHEDULE_PAGE) return;
-      after = rows[rows.length - 1]!.name;
+      if (rows.read < SCHEDULE_PAGE) return;
+      after = rows.last;
     }
   }
 
   /** renewal/ and state/ read per name, for the names after `after`, a page at a time. */
-  private async *schedulesFromFiles(after: string, signal: AbortSignal): AsyncIterable<readonly StoredSchedule[]> {
-    const names = [...new Set([...await this.jsonNames('renewal'), ...await this.jsonNames('state')])].filter((n) => n > after);
+  private async *schedulesFromFiles(after: string, signal: AbortSignal, only: (name: string) => boolean = () => true): AsyncIterable<readonly StoredSchedule[]> {
+    const names = [...new Set([...await this.jsonNames('renewal'), ...await this.jsonNames('state')])].filter((n) => n > after && only(n));
     for (let i = 0; i < names.length; i += SCHEDULE_PAGE) {
       const page: StoredSchedule[] = [];
       for (const name of names.slice(i, i + SCHEDULE_PAGE)) page.push({ name, meta: await this.readMetaFromFiles(name, signal), state: await this.readStateFromFile(name, signal) });

@@ -106,13 +106,30 @@ describe('store index', () => {
     const { index } = StoreIndex.open(path.join(root, 'index.sqlite'));
     index.fill(['c', 'a', 'b', 'd'].map((name) => ({ name, gen: undefined, meta: name === 'd' ? undefined : { ...metaOf(name), version: 1 }, state: { version: 2, state: { failures: 1 } } })));
     index.markState('b');
-    expect(index.page('', 2)?.map((r) => r.name)).toEqual(['a', 'b']);
-    expect(index.page('a', 2)).toEqual([
+    expect(index.page('', 2)?.rows.map((r) => r.name)).toEqual(['a', 'b']);
+    expect(index.page('a', 2)).toEqual({ read: 2, last: 'c', rows: [
       { name: 'b', meta: { ...metaOf('b'), version: 1 }, state: undefined },
       { name: 'c', meta: { ...metaOf('c'), version: 1 }, state: { version: 2, state: { failures: 1 } } },
-    ]);
-    expect(index.page('c', 5)).toEqual([{ name: 'd', meta: null, state: { version: 2, state: { failures: 1 } } }]);
+    ] });
+    expect(index.page('c', 5)).toEqual({ read: 1, last: 'd', rows: [{ name: 'd', meta: null, state: { version: 2, state: { failures: 1 } } }] });
+    expect(index.page('d', 5)).toEqual({ read: 0, last: 'd', rows: [] });
     index.close();
+  });
+
+  it('page leaves out the rows `only` refuses, and still counts them read (where the next page starts)', async () => {
+    const { index } = StoreIndex.open(path.join(root, 'index.sqlite'));
+    index.fill(['a', 'b', 'c', 'd'].map((name) => ({ name, gen: undefined, meta: { ...metaOf(name), version: 1 }, state: undefined })));
+    expect(index.page('', 3, (n) => n !== 'b')).toMatchObject({ read: 3, last: 'c', rows: [{ name: 'a' }, { name: 'c' }] });
+    index.close();
+    // Through the store, without its index too: the same rows.
+    const wanted = (n: string) => n === 'b' || n === 'd';
+    const storeRoot = path.join(root, 'store');
+    await seed(new FileStore({ root: storeRoot }), ['a', 'b', 'd']);
+    for (const store of [new FileStore({ root: storeRoot }), new FileStore({ root: storeRoot, index: false })]) {
+      const names: string[] = [];
+      for await (const page of store.schedules(S(), wanted)) names.push(...page.map((r) => r.name));
+      expect(names.sort()).toEqual(['b', 'd']);
+    }
   });
 
   it('damage found after the open (pages overwritten) sends reads to the files and removes the file, so the next open rebuilds it', async () => {

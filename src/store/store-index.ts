@@ -378,15 +378,20 @@ export class StoreIndex {
   }
 
   /**
-   * Every row after `after` (by name), at most `limit`: metadata and state where the index is
-   * sure of them, `undefined` where it is not (read that from the files). A page is one
-   * statement, so no read lock is held between pages.
+   * Every row after `after` (by name), at most `limit` read: metadata and state where the index
+   * is sure of them, `undefined` where it is not (read that from the files). Rows whose name
+   * `only` refuses are left out unparsed. `read` counts the rows read (a page shorter than
+   * `limit` was the last) and `last` is the last one's name (where the next page starts). A page
+   * is one statement, so no read lock is held between pages.
    */
-  page(after: string, limit: number): { name: string; meta: CertificateMeta | null | undefined; state: VersionedState | null | undefined }[] | undefined {
+  page(after: string, limit: number, only?: (name: string) => boolean): { rows: { name: string; meta: CertificateMeta | null | undefined; state: VersionedState | null | undefined }[]; read: number; last: string } | undefined {
     const rows = this.read((stmt) => stmt.page.all(after, limit) as unknown as PageRow[]);
-    return rows?.map(([name, meta, metaPending, state, statePending]) => ({
-      name, meta: rowMeta(meta, metaPending), state: rowState(state, statePending),
-    }));
+    if (!rows) return undefined;
+    const out: { name: string; meta: CertificateMeta | null | undefined; state: VersionedState | null | undefined }[] = [];
+    for (const [name, meta, metaPending, state, statePending] of rows) {
+      if (!only || only(name)) out.push({ name, meta: rowMeta(meta, metaPending), state: rowState(state, statePending) });
+    }
+    return { rows: out, read: rows.length, last: rows.length > 0 ? rows[rows.length - 1]![0] : after };
   }
 }
 

@@ -116,18 +116,17 @@ export class PgStore implements CopyableStore {
     return row ? { state: row.state, version: row.version } : { state: EMPTY_STATE, version: 0 };
   }
 
-  async *schedules(signal: AbortSignal): AsyncIterable<readonly StoredSchedule[]> {
+  async *schedules(signal: AbortSignal, only: (name: string) => boolean = () => true): AsyncIterable<readonly StoredSchedule[]> {
     type Row = { name: string; meta: CertificateRow['meta'] | null; version: number | null; state: RenewalState | null; state_version: number | null };
     for (let after = ''; ;) {
       const rows = (await this.db.query<Row>('read the schedules', `SELECT name, c.meta, c.version, s.state, s.version AS state_version
           FROM certificates c FULL OUTER JOIN certificate_states s USING (name) WHERE name > $1 ORDER BY name LIMIT $2`, [after, SCHEDULE_PAGE], signal)).rows;
-      if (rows.length > 0) {
-        yield rows.map((r) => ({
-          name: r.name,
-          meta: r.meta && r.version !== null ? { ...r.meta, version: r.version } : undefined,
-          state: r.state && r.state_version !== null ? { state: r.state, version: r.state_version } : { state: EMPTY_STATE, version: 0 },
-        }));
-      }
+      const page = rows.filter((r) => only(r.name)).map((r) => ({
+        name: r.name,
+        meta: r.meta && r.version !== null ? { ...r.meta, version: r.version } : undefined,
+        state: r.state && r.state_version !== null ? { state: r.state, version: r.state_version } : { state: EMPTY_STATE, version: 0 },
+      }));
+      if (page.length > 0) yield page;
       if (rows.length < SCHEDULE_PAGE) return;
       after = rows[rows.length - 1]!.name;
     }
