@@ -44,3 +44,14 @@ export async function writeBenchSection(name, body) {
   const j = doc.indexOf(end);
   await writeFile(file, i >= 0 && j > i ? `${doc.slice(0, i)}${section}${doc.slice(j + end.length)}` : `${doc.trimEnd()}\n\n${section}\n`);
 }
+
+/**
+ * The host's speed right now: a fixed loop of allocations and JSON.parse in a new node process,
+ * ms. This VM's host is shared: the same loop took 0.69 s quiet and 1.04 s two hours later
+ * (2026-12-02), and every wall time here moves with it. Printed beside the timings it explains.
+ */
+export async function hostSpeedMs() {
+  const loop = "const t=performance.now();let x=0;const a=[];for(let i=0;i<3e6;i++){a.push({i,s:'k'+i});if(a.length>1000)a.length=0;x+=JSON.parse('{\"a\":1,\"b\":\"xyz\",\"c\":[1,2,3]}').a}console.log(performance.now()-t)";
+  const { stdout } = await promisify(execFile)(process.execPath, ['-e', loop]);
+  return Math.round(Number(stdout.trim()));
+}
