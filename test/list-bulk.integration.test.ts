@@ -1,4 +1,5 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,16 +43,21 @@ describe('certfleet list on a big config (the store\'s bulk read, bin/certfleet)
     expect(NAMES.length).toBeGreaterThanOrEqual(BULK_STATUSES_FROM);
     const storeDir = path.join(dir, 'store');
     const store = new FileStore({ root: storeDir });
+    // One self-signed certificate stands in for every one (--long reads it; the rest reads metadata).
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', path.join(dir, 'k.pem'), '-out', path.join(dir, 'c.pem'), '-days', '90', '-subj', '/CN=list.example.test'], { stdio: 'ignore' });
+    const [cert, privkey] = await Promise.all([readFile(path.join(dir, 'c.pem'), 'utf8'), readFile(path.join(dir, 'k.pem'), 'utf8')]);
     const notBefore = new Date(Date.now() - day).toISOString();
     // Stored: all but UNSTORED, and one name the config no longer has; c20 failed its last renewal.
     for (const name of [...NAMES.filter((n) => !UNSTORED.has(n)), 'gone']) {
       await using lease = await store.lock(name, S());
       const domains = name === 'z3' ? [`${name}.example.test`, `www.${name}.example.test`] : [`${name}.example.test`];
-      await store.save({ meta: { name, domains, keyType: 'ecdsa-p256', notBefore, notAfter: new Date(Date.now() + (name === 'c1' ? 5 : 89) * day).toISOString(), issuer: 'CN=test', serial: name, account: '', orderUrl: '', issuedAt: notBefore, directory: 'https://127.0.0.1:9/dir' }, pem: { cert: 'c', chain: '', fullchain: 'c', privkey: 'k' } }, lease, S());
+      await store.save({ meta: { name, domains, keyType: 'ecdsa-p256', notBefore, notAfter: new Date(Date.now() + (name === 'c1' ? 5 : 89) * day).toISOString(), issuer: 'CN=test', serial: name, account: '', orderUrl: '', issuedAt: notBefore, directory: 'https://127.0.0.1:9/dir' }, pem: { cert, chain: '', fullchain: cert, privkey } }, lease, S());
       if (name === 'c20') await store.writeState(name, { failures: 2, lastResult: 'failed', lastAttempt: new Date().toISOString(), lastError: 'the CA said no' }, { lease }, S());
     }
-    // live/c7 is a directory certfleet did not make.
+    // live/c7 is a directory certfleet did not make; so is c30's, whose certificate is stored.
     await mkdir(path.join(storeDir, 'live', 'c7'));
+    await rm(path.join(storeDir, 'live', 'c30'));
+    await mkdir(path.join(storeDir, 'live', 'c30'));
     const big = path.join(dir, 'big.yaml');
     await writeFile(big, configText(storeDir, NAMES));
 
@@ -85,6 +91,12 @@ describe('certfleet list on a big config (the store\'s bulk read, bin/certfleet)
     expect(expiring.slice(1).map((r) => r[0])).toEqual(['c1']);
     const named = cells((await certfleet('list', '--config', big, '--name', 'c1?')).stdout);
     expect(named.slice(1).map((r) => r[0])).toEqual(NAMES.filter((n) => /^c1\d$/.test(n)));
+
+    // --long reads the PEMs through live/: where that is not certfleet's, the row says so (it threw EINVAL from readlink).
+    const long = await certfleet('list', '--config', big, '--long', '--name', 'c3?');
+    expect(long.code).toBe(0);
+    expect(long.stdout).toMatch(/^c30\n(?: {2}.*\n)* {2}certificate +not certfleet's: live\/<name> is a directory; move it away$/m);
+    expect(long.stdout).toMatch(/^c31\n(?: {2}.*\n)* {2}serial +/m);
 
     const json = JSON.parse((await certfleet('list', '--config', big, '--json')).stdout) as { name: string; lastResult: string }[];
     expect(json.map((r) => r.name)).toEqual(NAMES);

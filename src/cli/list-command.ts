@@ -5,6 +5,7 @@ import { BULK_STATUSES_FROM, type StatusSource } from '../scheduler/certificate-
 import type { CertificatePaths } from '../store/certificate-store.js';
 import type { DeployState } from '../store/renewal-state.js';
 import { withManaged } from '../daemon/managed-certificates.js';
+import { foreignLive } from '../store/preflight-save.js';
 import type { CertificateStore, LocalCertificateDirectory } from '../store/certificate-store.js';
 import { storesFor, type ConfiguredStores } from '../store/store-for-config.js';
 import { configFor, logFor, parseCommand, UsageError } from './cli-options.js';
@@ -82,7 +83,13 @@ export async function runList(args: string[]): Promise<number> {
   const rows = slots.filter((r) => r !== undefined);
   // The PEMs, LONG_READS certificates at a time (four files each).
   for (let i = 0; values.long && i < rows.length; i += LONG_READS) {
-    await Promise.all(rows.slice(i, i + LONG_READS).map(async (row) => { row.long = await longFacts(store, local, row.name, signal); }));
+    await Promise.all(rows.slice(i, i + LONG_READS).map(async (row) => {
+      // A stored certificate whose live/<name> was replaced (by hand, by another tool) has no PEMs
+      // to read there: the row says whose it is, as it does for one with nothing stored.
+      const foreign = row.foreign ?? await foreignLive(config.store.path, row.name);
+      if (foreign) Object.assign(row, { foreign, why: foreignNote(foreign), long: null });
+      else row.long = await longFacts(store, local, row.name, signal);
+    }));
   }
   await close();
   const failing = rows.some((r) => (r.problems?.length ?? 0) > 0);
@@ -130,7 +137,6 @@ function cells(r: Row): { next: string; last: string; deploy: string } {
 }
 
 const LONG_READS = 64;
-
 
 function longBlock(r: Row): string {
   const c = cells(r);
