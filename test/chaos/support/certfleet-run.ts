@@ -20,6 +20,8 @@ export class CertfleetRun {
   readonly done: Promise<RunResult>;
   private readonly child: ChildProcess;
   private readonly lines: string[] = [];
+  private readonly waiters = new Set<{ pattern: RegExp; resolve: (seen: boolean) => void }>();
+  private stderrText: () => string = () => '';
 
   constructor(args: string[], env: NodeJS.ProcessEnv = {}) {
     const started = performance.now();
@@ -28,12 +30,33 @@ export class CertfleetRun {
     let stdout = '';
     let stderr = '';
     this.child.stdout!.on('data', (b: Buffer) => { stdout += b.toString(); this.lines.push(b.toString()); });
-    this.child.stderr!.on('data', (b: Buffer) => { stderr += b.toString(); this.lines.push(b.toString()); });
+    this.child.stderr!.on('data', (b: Buffer) => {
+      stderr += b.toString();
+      this.lines.push(b.toString());
+      for (const w of [...this.waiters]) if (w.pattern.test(stderr)) w.resolve(true);
+    });
+    this.stderrText = () => stderr;
     this.done = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal, stdout, stderr, ms: performance.now() - started })));
   }
 
   get pid(): number {
     return this.child.pid!;
+  }
+
+  /** Whether stderr shows `pattern` within `timeoutMs` (false: not by then, or the process ended first). */
+  async stderrShows(pattern: RegExp, timeoutMs: number): Promise<boolean> {
+    if (pattern.test(this.stderrText())) return true;
+    let waiter!: { pattern: RegExp; resolve: (seen: boolean) => void };
+    const seen = new Promise<boolean>((resolve) => { waiter = { pattern, resolve }; });
+    this.waiters.add(waiter);
+    const timer = setTimeout(() => waiter.resolve(false), timeoutMs);
+    void this.done.then(() => waiter.resolve(pattern.test(this.stderrText())));
+    try {
+      return await seen;
+    } finally {
+      clearTimeout(timer);
+      this.waiters.delete(waiter);
+    }
   }
 
   /** Sends `signal` unless the process has exited already. */
