@@ -47,7 +47,6 @@ export async function runList(args: string[]): Promise<number> {
   }
   // `list` reads a few local files: there is nothing to cancel but the process itself.
   const signal = new AbortController().signal;
-  const tableMode = !values.json && !values.check && !values.long;
   // The store of record (the directory, or PostgreSQL); paths are this host's live/. Opened as
   // soon as the config's other sections are read, and a big store's bulk read started, so that
   // opening it (two directory listings at the directory store) overlaps parsing the entries.
@@ -67,8 +66,8 @@ export async function runList(args: string[]): Promise<number> {
   const { config, conflicts } = await withManaged(fileConfig, managed, logFor(values, fileConfig), signal);
   for (const name of conflicts) process.stderr.write(`certfleet: note: ${name} is in the config file and was also added through the API; the file's spec is used\n`);
   const specs = config.certificates;
-  if (tableMode) {
-    const table = new TableText(TABLE_HEADER.length, specs.length, TABLE_HEADER);
+  if (!values.json && !values.check && !values.long) {
+    const table = new TableText(TABLE_HEADER, specs.length);
     await visitListFacts(config, source, now, filters, signal, (i, facts) => table.set(i, tableCells(facts, specs[i]!.domains, specs[i]!.key_type)));
     await close();
     for (const chunk of table.chunks()) process.stdout.write(chunk);
@@ -157,4 +156,3 @@ function longBlock(r: Row): string {
 function okLine(r: Row): string {
   return r.daysLeft === null ? 'ok' : `valid ${r.daysLeft} more days (until ${formatLocal(r.notAfter!)})`;
 }
-

@@ -1,4 +1,5 @@
-import { visitStatuses, type CertificateStatus, type StatusConfig, type StatusSource } from '../scheduler/certificate-status.js';
+import type { Config } from '../config/schema.js';
+import { visitStatuses, type CertificateStatus, type StatusSource } from '../scheduler/certificate-status.js';
 import type { DeployState } from '../store/renewal-state.js';
 import { foreignLive } from '../store/preflight-save.js';
 import { foreignNote, formatLocal, isUtcIso, passesFilters, type ListFacts, type ListFilters } from './list-check.js';
@@ -12,7 +13,7 @@ export const TABLE_HEADER = ['NAME', 'DOMAINS', 'KEY', 'NOT AFTER', 'DAYS', 'NEX
  * the certificates with nothing stored. Each status is dropped once visited: at 100,000
  * certificates the statuses held until the end were 67 MB the collector copied.
  */
-export async function visitListFacts(config: StatusConfig & { store: { path: string } }, source: StatusSource, now: number, filters: ListFilters, signal: AbortSignal, visit: (index: number, facts: ListFacts) => void): Promise<void> {
+export async function visitListFacts(config: Config, source: StatusSource, now: number, filters: ListFilters, signal: AbortSignal, visit: (index: number, facts: ListFacts) => void): Promise<void> {
   const show = (i: number, facts: ListFacts) => {
     if (passesFilters(facts, filters, now)) visit(i, facts);
   };
@@ -56,21 +57,20 @@ const ISO_IN_TEXT = /\d{4}-\d\d-\d\dT[\d:.]+Z/g;
  * collector copied.
  */
 export class TableText {
+  private readonly columns: number;
   private readonly cells: (string | undefined)[];
-  readonly widths: number[];
+  private readonly widths: number[];
 
-  /** `header`: the first line's cells (the part that starts the listing). */
-  constructor(private readonly columns: number, rows: number, header?: readonly string[]) {
-    this.widths = new Array<number>(columns).fill(0);
-    this.cells = new Array<string | undefined>((rows + (header ? 1 : 0)) * columns);
-    this.offset = header ? 1 : 0;
-    if (header) this.set(-1, header);
+  /** `header` is the first line; `rows` the most rows set after it (indices 0 to rows - 1). */
+  constructor(header: readonly string[], rows: number) {
+    this.columns = header.length;
+    this.widths = new Array<number>(this.columns).fill(0);
+    this.cells = new Array<string | undefined>((rows + 1) * this.columns);
+    this.set(-1, header);
   }
 
-  private readonly offset: number;
-
   set(index: number, row: readonly string[]): void {
-    const at = (index + this.offset) * this.columns;
+    const at = (index + 1) * this.columns;
     for (let i = 0; i < this.columns; i++) {
       const cell = row[i]!;
       if (cell.length > this.widths[i]!) this.widths[i] = cell.length;

@@ -274,6 +274,6 @@ export type { ProviderConfig } from './provider-schema.js';
 export type CertificateConfig = Config['certificates'][number] & { name: string };
 
 /** Lineage name: `name`, else the first domain without its wildcard label (as DNSroboCert does). */
-export function certificateName(c: Pick<Config['certificates'][number], 'name' | 'domains'>): string {
+export function certificateName(c: Config['certificates'][number]): string {
   return c.name ?? c.domains[0]!.replace(/^\*\./, '');
 }

@@ -2,11 +2,7 @@ import { certificateName, type Config } from '../config/schema.js';
 import type { DeployState } from '../store/renewal-state.js';
 import { decideRenewal, EMPTY_STATE, FORCE_RENEW_INTERVAL_MS, type CertificateFacts, type Decision, type RenewalState } from './renewal-policy.js';
 
-/** What a status reads of a certificate's spec (a config's entry has more). */
-export type StatusSpec = Pick<Config['certificates'][number], 'name' | 'domains' | 'key_type' | 'force_renew'>;
-type CertificateSpec = StatusSpec;
-/** What a status reads of a config: its CA and its certificates. */
-export interface StatusConfig { acme: { directory: string }; certificates: readonly StatusSpec[] }
+type CertificateSpec = Config['certificates'][number];
 
 /** What the status reads of the stored certificate's metadata. */
 export type StoredFacts = CertificateFacts & { issuedAt: string };
@@ -83,7 +79,7 @@ export interface StatusSource {
 export const BULK_STATUSES_FROM = 200;
 
 /** The status of every certificate of `config`, in config order; reads only. */
-export async function readStatuses(config: StatusConfig, store: StatusSource, now: number, signal: AbortSignal, run: StatusRun = 'daemon', bulkFrom = BULK_STATUSES_FROM): Promise<CertificateStatus[]> {
+export async function readStatuses(config: Config, store: StatusSource, now: number, signal: AbortSignal, run: StatusRun = 'daemon', bulkFrom = BULK_STATUSES_FROM): Promise<CertificateStatus[]> {
   const statuses = new Array<CertificateStatus>(config.certificates.length);
   await visitStatuses(config, store, now, signal, (i, status) => { statuses[i] = status; }, run, bulkFrom);
   return statuses;
@@ -95,7 +91,7 @@ export async function readStatuses(config: StatusConfig, store: StatusSource, no
  * A caller that keeps less than the status (`list`'s table cells) lets it die young: at
  * 100,000 certificates the held statuses were 67 MB the collector copied.
  */
-export async function visitStatuses(config: StatusConfig, store: StatusSource, now: number, signal: AbortSignal, visit: (index: number, status: CertificateStatus) => void, run: StatusRun = 'daemon', bulkFrom = BULK_STATUSES_FROM): Promise<void> {
+export async function visitStatuses(config: Config, store: StatusSource, now: number, signal: AbortSignal, visit: (index: number, status: CertificateStatus) => void, run: StatusRun = 'daemon', bulkFrom = BULK_STATUSES_FROM): Promise<void> {
   const ctx = { directory: config.acme.directory, now, run };
   const specs = config.certificates;
   if (store.schedules && specs.length >= bulkFrom) {
@@ -106,7 +102,7 @@ export async function visitStatuses(config: StatusConfig, store: StatusSource, n
     // Names are unique in a config; were they not, each spec is looked up by its name.
     if (at.size === specs.length) {
       const seen = new Uint8Array(specs.length);
-      // Only the rows of these certificates parsed (a part of a config: `list` splits a big one between two threads).
+      // The rows of other names (a store holding more than these specs) left unparsed.
       for await (const page of store.schedules(signal, (name) => at.has(name))) {
         for (const row of page) {
           const i = at.get(row.name);

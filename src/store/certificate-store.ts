@@ -100,8 +100,8 @@ export interface CertificateStore {
    * give, read in bulk: a start plans from it instead of two reads per certificate. A page of
    * rows at a time (a row at a time cost an await per certificate: a tenth of `certfleet list` at
    * 100,000); order unspecified; each name once; values as of some moment during the pass.
-   * `only`: a row whose name it refuses may be left out before its values are read (two
-   * readers splitting a store between them); a hint, so a reader still skips what it does not want.
+   * `only`: a row whose name it refuses may be left out before its values are read (a reader
+   * that wants some names of a bigger store); a hint, so a reader still skips what it does not want.
    */
   schedules(signal: AbortSignal, only?: (name: string) => boolean): AsyncIterable<readonly StoredSchedule[]>;
   /**

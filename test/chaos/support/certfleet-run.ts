@@ -21,22 +21,20 @@ export class CertfleetRun {
   private readonly child: ChildProcess;
   private readonly lines: string[] = [];
   private readonly waiters = new Set<{ pattern: RegExp; resolve: (seen: boolean) => void }>();
-  private stderrText: () => string = () => '';
+  private stderr = '';
 
   constructor(args: string[], env: NodeJS.ProcessEnv = {}) {
     const started = performance.now();
     registerOutput(this.lines);
     this.child = spawn(bin, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
-    let stderr = '';
     this.child.stdout!.on('data', (b: Buffer) => { stdout += b.toString(); this.lines.push(b.toString()); });
     this.child.stderr!.on('data', (b: Buffer) => {
-      stderr += b.toString();
+      this.stderr += b.toString();
       this.lines.push(b.toString());
-      for (const w of [...this.waiters]) if (w.pattern.test(stderr)) w.resolve(true);
+      for (const w of [...this.waiters]) if (w.pattern.test(this.stderr)) w.resolve(true);
     });
-    this.stderrText = () => stderr;
-    this.done = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal, stdout, stderr, ms: performance.now() - started })));
+    this.done = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal, stdout, stderr: this.stderr, ms: performance.now() - started })));
   }
 
   get pid(): number {
@@ -45,12 +43,12 @@ export class CertfleetRun {
 
   /** Whether stderr shows `pattern` within `timeoutMs` (false: not by then, or the process ended first). */
   async stderrShows(pattern: RegExp, timeoutMs: number): Promise<boolean> {
-    if (pattern.test(this.stderrText())) return true;
+    if (pattern.test(this.stderr)) return true;
     let waiter!: { pattern: RegExp; resolve: (seen: boolean) => void };
     const seen = new Promise<boolean>((resolve) => { waiter = { pattern, resolve }; });
     this.waiters.add(waiter);
     const timer = setTimeout(() => waiter.resolve(false), timeoutMs);
-    void this.done.then(() => waiter.resolve(pattern.test(this.stderrText())));
+    void this.done.then(() => waiter.resolve(pattern.test(this.stderr)));
     try {
       return await seen;
     } finally {
