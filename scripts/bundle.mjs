@@ -26,8 +26,9 @@ const outdir = path.join(root, 'dist/bundle');
 const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 rmSync(outdir, { recursive: true, force: true });
 const result = await build({
-  // entry.js checks the Node version before main.js's imports are linked.
-  entryPoints: [path.join(root, 'dist/cli/entry.js'), path.join(root, 'dist/cli/main.js')],
+  // entry.js checks the Node version before main.js's imports are linked; list-worker.js is
+  // `list`'s worker thread, loaded by its file name (ListWorker).
+  entryPoints: [path.join(root, 'dist/cli/entry.js'), path.join(root, 'dist/cli/main.js'), path.join(root, 'dist/cli/list-worker.js')],
   define: { CERTFLEET_VERSION: JSON.stringify(version) },
   outdir,
   bundle: true,

@@ -14,6 +14,18 @@ const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'ut
 rmSync(outdir, { recursive: true, force: true });
 mkdirSync(outdir, { recursive: true });
 
+// `list`'s worker thread runs a file of its own in the bundle; here its code is a string in the one file (ListWorker).
+const listWorker = await build({
+  entryPoints: [path.join(root, 'dist/cli/list-worker.js')],
+  bundle: true,
+  write: false,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node24',
+  legalComments: 'none',
+  logLevel: 'error',
+});
+
 await build({
   entryPoints: [path.join(root, 'dist/cli/main.js')],
   outfile: path.join(outdir, 'certfleet.cjs'),
@@ -24,7 +36,7 @@ await build({
   legalComments: 'none',
   logLevel: 'error',
   // import.meta is empty in CommonJS; the one use (the checkout's package.json) is behind the version.
-  define: { CERTFLEET_VERSION: JSON.stringify(version), 'import.meta.url': '"file:///usr/bin/certfleet"' },
+  define: { CERTFLEET_VERSION: JSON.stringify(version), CERTFLEET_LIST_WORKER: JSON.stringify(listWorker.outputFiles[0].text), 'import.meta.url': '"file:///usr/bin/certfleet"' },
 });
 
 const config = path.join(outdir, 'sea-config.json');

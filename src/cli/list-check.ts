@@ -1,3 +1,4 @@
+import { parseIsoTime } from '../iso-time.js';
 import type { CertificateStatus } from '../scheduler/certificate-status.js';
 import { failedRequired } from '../scheduler/deploy-retry.js';
 
@@ -25,7 +26,7 @@ export function checkProblems({ status, foreign }: ListFacts, now: number, withi
   if (!status.stored) {
     if (!foreign && status.last?.result !== 'failed') problems.push('no certificate yet');
   } else {
-    const left = Date.parse(status.stored.notAfter) - now;
+    const left = parseIsoTime(status.stored.notAfter) - now;
     if (left < 0) problems.push(`expired ${formatLocal(status.stored.notAfter)}`);
     else if (left < withinMs) problems.push(`expires in ${status.stored.daysLeft} days (${formatLocal(status.stored.notAfter)}), within ${Math.round(withinMs / DAY * 10) / 10} days`);
   }
@@ -38,7 +39,7 @@ export interface ListFilters { failing?: boolean | undefined; expiringWithinMs?:
 export function passesFilters({ status }: ListFacts, filters: ListFilters, now: number): boolean {
   if (filters.name && !filters.name.test(status.name)) return false;
   if (filters.failing && status.last?.result !== 'failed' && failedRequired(status.deploy).length === 0) return false;
-  if (filters.expiringWithinMs !== undefined && !(status.stored && Date.parse(status.stored.notAfter) - now < filters.expiringWithinMs)) return false;
+  if (filters.expiringWithinMs !== undefined && !(status.stored && parseIsoTime(status.stored.notAfter) - now < filters.expiringWithinMs)) return false;
   return true;
 }
 

@@ -1,4 +1,5 @@
 import { X509Certificate } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { parseDuration } from '../config/duration.js';
 import { isoTime } from '../iso-time.js';
 import { BULK_STATUSES_FROM, type StatusSource } from '../scheduler/certificate-status.js';
@@ -7,9 +8,12 @@ import type { DeployState } from '../store/renewal-state.js';
 import { withManaged } from '../daemon/managed-certificates.js';
 import { foreignLive } from '../store/preflight-save.js';
 import type { CertificateStore, LocalCertificateDirectory } from '../store/certificate-store.js';
+import { FileStore } from '../store/file-store.js';
 import { storesFor, type ConfiguredStores } from '../store/store-for-config.js';
-import { configFor, logFor, parseCommand, UsageError } from './cli-options.js';
+import { IncrementalConfigParser } from '../config/incremental-config.js';
+import { loadedConfigFor, logFor, parseCommand, UsageError } from './cli-options.js';
 import { CHECK_WITHIN_MS, checkProblems, foreignNote, formatLocal, globPattern, type ListFacts, type ListFilters } from './list-check.js';
+import { LIST_WORKER_FILE_BYTES, LIST_WORKER_FROM, ListWorker } from './list-worker-table.js';
 import { deploySummary, earlyBulkRead, localTimes, TABLE_HEADER, TableText, tableCells, visitListFacts } from './list-table.js';
 
 /** What `--long` adds, read from the stored PEM (not the metadata: the file is what servers use). */
@@ -47,28 +51,50 @@ export async function runList(args: string[]): Promise<number> {
   }
   // `list` reads a few local files: there is nothing to cancel but the process itself.
   const signal = new AbortController().signal;
+  const tableMode = !values.json && !values.check && !values.long;
   // The store of record (the directory, or PostgreSQL); paths are this host's live/. Opened as
   // soon as the config's other sections are read, and a big store's bulk read started, so that
-  // opening it (two directory listings at the directory store) overlaps parsing the entries.
-  let early: { stores: ConfiguredStores; source?: StatusSource } | undefined;
-  const fileConfig = await configFor(values, (sections, entries) => {
-    const stores = storesFor(sections);
-    early = { stores, ...(entries >= BULK_STATUSES_FROM ? { source: earlyBulkRead(stores.store, signal) } : {}) };
-  });
+  // opening it (two directory listings at the directory store) overlaps parsing the entries. A big
+  // table of the directory store is made with a worker thread, started then (ListWorker).
+  let early: { stores: ConfiguredStores; source?: StatusSource; worker?: ListWorker; now?: number } | undefined;
+  // A config file big enough for the worker path has its worker spawned before it is read.
+  const spawned = tableMode && typeof values.config === 'string' && (statSync(values.config, { throwIfNoEntry: false })?.size ?? 0) >= LIST_WORKER_FILE_BYTES ? new ListWorker() : undefined;
+  let mayForce = true;
+  const fileConfig = (await loadedConfigFor(values, new IncrementalConfigParser(), {
+    // No spec has force_renew when no text has the key (env substitution gives values only).
+    beforeParse: (text) => { mayForce = text.includes('force_renew'); },
+    onSections: (sections, entries) => {
+      const stores = storesFor(sections);
+      early = { stores };
+      if (spawned && entries >= LIST_WORKER_FROM && stores.store instanceof FileStore) {
+        const now = Date.now();
+        // The index's open (its two listings first) starts now too.
+        stores.store.indexReadable().catch(() => undefined);
+        spawned.start({ indexFile: stores.store.indexFile, now, directory: sections.acme.directory, filters, forceRenew: mayForce });
+        Object.assign(early, { now, worker: spawned });
+      } else if (entries >= BULK_STATUSES_FROM) early.source = earlyBulkRead(stores.store, signal);
+    },
+  }))?.config;
+  if (spawned && early?.worker !== spawned) void spawned.stop();
   if (!fileConfig) {
+    await early?.worker?.stop();
     await early?.stores.close();
     return 2;
   }
   const { store, local, managed, close } = early?.stores ?? storesFor(fileConfig);
   const source = early?.source ?? store;
-  const now = Date.now();
+  const now = early?.now ?? Date.now();
   // The certificates added through the API too, as the daemon schedules them (the file wins a name both have).
   const { config, conflicts } = await withManaged(fileConfig, managed, logFor(values, fileConfig), signal);
   for (const name of conflicts) process.stderr.write(`certfleet: note: ${name} is in the config file and was also added through the API; the file's spec is used\n`);
   const specs = config.certificates;
-  if (!values.json && !values.check && !values.long) {
-    const table = new TableText(TABLE_HEADER, specs.length);
-    await visitListFacts(config, source, now, filters, signal, (i, facts) => table.set(i, tableCells(facts, specs[i]!.domains, specs[i]!.key_type)));
+  if (tableMode) {
+    let table = early?.worker && store instanceof FileStore ? await early.worker.table(config, store, signal) : undefined;
+    if (!table) {
+      table = new TableText(TABLE_HEADER, specs.length);
+      const t = table;
+      await visitListFacts(config, source, now, filters, signal, (i, facts) => t.set(i, tableCells(facts, specs[i]!.domains, specs[i]!.key_type)));
+    }
     await close();
     for (const chunk of table.chunks()) process.stdout.write(chunk);
     return 0;

@@ -273,7 +273,4 @@ export type Config = z.output<typeof configSchema>;
 export type { ProviderConfig } from './provider-schema.js';
 export type CertificateConfig = Config['certificates'][number] & { name: string };
 
-/** Lineage name: `name`, else the first domain without its wildcard label (as DNSroboCert does). */
-export function certificateName(c: Config['certificates'][number]): string {
-  return c.name ?? c.domains[0]!.replace(/^\*\./, '');
-}
+export { certificateName } from './certificate-name.js';

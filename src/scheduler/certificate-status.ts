@@ -1,8 +1,11 @@
-import { certificateName, type Config } from '../config/schema.js';
+import { parseIsoTime } from '../iso-time.js';
+import { certificateName } from '../config/certificate-name.js';
+import type { Config } from '../config/schema.js';
 import type { DeployState } from '../store/renewal-state.js';
 import { decideRenewal, EMPTY_STATE, FORCE_RENEW_INTERVAL_MS, type CertificateFacts, type Decision, type RenewalState } from './renewal-policy.js';
 
-type CertificateSpec = Config['certificates'][number];
+/** What the status reads of a certificate's spec. */
+export type StatusSpec = Pick<Config['certificates'][number], 'name' | 'domains' | 'key_type' | 'force_renew'>;
 
 /** What the status reads of the stored certificate's metadata. */
 export type StoredFacts = CertificateFacts & { issuedAt: string };
@@ -42,7 +45,7 @@ export type StatusRun = 'daemon' | 'once';
 export interface StatusContext { directory: string; now: number; run?: StatusRun }
 
 /** The one status query: pure, so the pipeline, `list` and the plan answer alike. */
-export function certificateStatus(spec: CertificateSpec, meta: StoredFacts | undefined, state: RenewalState, ctx: StatusContext): CertificateStatus {
+export function certificateStatus(spec: StatusSpec, meta: StoredFacts | undefined, state: RenewalState, ctx: StatusContext): CertificateStatus {
   const decision = renewalDecision(spec, meta, state, ctx);
   const status: CertificateStatus = {
     name: certificateName(spec),
@@ -50,7 +53,7 @@ export function certificateStatus(spec: CertificateSpec, meta: StoredFacts | und
     action: !decision.due ? 'wait' : meta ? 'renew' : 'issue',
     dueAt: decision.due ? ctx.now : decision.at,
   };
-  if (meta) status.stored = { notAfter: meta.notAfter, issuedAt: meta.issuedAt, daysLeft: Math.floor((Date.parse(meta.notAfter) - ctx.now) / DAY) };
+  if (meta) status.stored = { notAfter: meta.notAfter, issuedAt: meta.issuedAt, daysLeft: Math.floor((parseIsoTime(meta.notAfter) - ctx.now) / DAY) };
   if (state.lastResult) {
     status.last = { result: state.lastResult, ...(state.lastAttempt ? { at: state.lastAttempt } : {}), ...(state.lastError ? { error: state.lastError } : {}) };
   }
@@ -59,7 +62,7 @@ export function certificateStatus(spec: CertificateSpec, meta: StoredFacts | und
 }
 
 /** certificateStatus's decision alone (the renewer's plan needs nothing else of the status). */
-export function renewalDecision(spec: CertificateSpec, meta: StoredFacts | undefined, state: RenewalState, ctx: StatusContext): Decision {
+export function renewalDecision(spec: StatusSpec, meta: StoredFacts | undefined, state: RenewalState, ctx: StatusContext): Decision {
   const forceRenewAfterMs = !spec.force_renew ? undefined : ctx.run === 'once' ? 0 : FORCE_RENEW_INTERVAL_MS;
   return decideRenewal(meta, { domains: spec.domains, keyType: spec.key_type, directory: ctx.directory, forceRenewAfterMs }, state, ctx.now);
 }

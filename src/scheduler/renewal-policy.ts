@@ -15,7 +15,7 @@
  *    12 hours in the daemon (DNSroboCert's twice-daily check: never a loop), 0 for one `issue` run.
  */
 
-import { isoTime as iso } from '../iso-time.js';
+import { isoTime as iso, parseIsoTime } from '../iso-time.js';
 import type { AriState, RenewalState } from '../store/renewal-state.js';
 
 const DAY = 86_400_000;
@@ -61,7 +61,7 @@ export function decideRenewal(cert: CertificateFacts | undefined, wanted: Wanted
     // Moving from a staging CA to production (or to another CA) must give a certificate from the new one.
     : cert.directory && wanted.directory && cert.directory !== wanted.directory ? 'CA changed'
     : undefined;
-  const retryAt = state.nextAttempt ? Date.parse(state.nextAttempt) : undefined;
+  const retryAt = state.nextAttempt ? parseIsoTime(state.nextAttempt) : undefined;
   if (retryAt !== undefined && now < retryAt) {
     return { due: false, at: retryAt, reason: `retry after failure ${state.failures} at ${iso(retryAt)}` };
   }
@@ -77,11 +77,11 @@ export function decideRenewal(cert: CertificateFacts | undefined, wanted: Wanted
 
 /** The moment a valid certificate should be renewed, and by which rule. */
 export function renewalTime(cert: CertificateFacts, ari: AriState | undefined): { at: number; why: string } {
-  const start = Date.parse(cert.notBefore);
-  const end = Date.parse(cert.notAfter);
+  const start = parseIsoTime(cert.notBefore);
+  const end = parseIsoTime(cert.notAfter);
   const lifetime = end - start;
   const emergency = emergencyStart(start, end);
-  if (ari?.window && ari.serial === cert.serial) return { at: Math.min(Date.parse(ari.window.chosen), emergency), why: 'ARI window' };
+  if (ari?.window && ari.serial === cert.serial) return { at: Math.min(parseIsoTime(ari.window.chosen), emergency), why: 'ARI window' };
   const ratio = lifetime < 10 * DAY ? 1 / 2 : 1 / 3;
   return { at: end - lifetime * ratio, why: `${ratio === 0.5 ? 'half' : 'a third'} of the lifetime left` };
 }
@@ -89,7 +89,7 @@ export function renewalTime(cert: CertificateFacts, ari: AriState | undefined): 
 /** Rule 5: the earlier of the usual moment and `after` past the certificate's issuance. */
 function forcedTime(cert: CertificateFacts, ari: AriState | undefined, after: number): { at: number; why: string } {
   const usual = renewalTime(cert, ari);
-  const at = Date.parse(cert.issuedAt ?? cert.notBefore) + after;
+  const at = parseIsoTime(cert.issuedAt ?? cert.notBefore) + after;
   if (usual.at <= at) return usual;
   return { at, why: after === 0 ? 'force_renew (on every issue run)' : `force_renew (every ${Math.round(after / 3_600_000)} h)` };
 }
@@ -103,7 +103,7 @@ export function emergencyStart(notBefore: number, notAfter: number): number {
 export function recordFailure(state: RenewalState, cert: CertificateFacts | undefined, error: string, now: number, random = Math.random): RenewalState {
   const failures = state.failures + 1;
   let delay: number = FAILURE_BACKOFF_MS[Math.min(failures, FAILURE_BACKOFF_MS.length) - 1]!;
-  if (cert && now >= emergencyStart(Date.parse(cert.notBefore), Date.parse(cert.notAfter))) delay = Math.min(delay, EMERGENCY_RETRY_MS);
+  if (cert && now >= emergencyStart(parseIsoTime(cert.notBefore), parseIsoTime(cert.notAfter))) delay = Math.min(delay, EMERGENCY_RETRY_MS);
   delay *= 0.9 + 0.2 * random();
   return { ...state, failures, lastAttempt: iso(now), lastResult: 'failed', lastError: error, nextAttempt: iso(now + delay) };
 }
@@ -123,7 +123,7 @@ export function recordAri(state: RenewalState, serial: string, answer: { start: 
   const ari: AriState = { serial, nextCheck: iso(now + recheck) };
   if (answer) {
     const prev = state.ari?.serial === serial ? state.ari.window : undefined;
-    const same = prev && Date.parse(prev.start) === answer.start && Date.parse(prev.end) === answer.end;
+    const same = prev && parseIsoTime(prev.start) === answer.start && parseIsoTime(prev.end) === answer.end;
     const chosen = same ? prev.chosen : iso(answer.start + random() * (answer.end - answer.start));
     ari.window = { start: iso(answer.start), end: iso(answer.end), chosen, ...(answer.explanationUrl ? { explanationUrl: answer.explanationUrl } : {}) };
   }
@@ -138,7 +138,7 @@ export function recordAriFailure(state: RenewalState, serial: string, now: numbe
 
 /** When renewalInfo should be asked again (now when never asked for this serial). */
 export function ariCheckTime(state: RenewalState, serial: string): number {
-  return state.ari && state.ari.serial === serial ? Date.parse(state.ari.nextCheck) : 0;
+  return state.ari && state.ari.serial === serial ? parseIsoTime(state.ari.nextCheck) : 0;
 }
 
 function clamp(v: number, lo: number, hi: number): number {

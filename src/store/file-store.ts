@@ -125,6 +125,17 @@ export class FileStore implements CopyableStore, LocalCertificateDirectory {
   }
 
   /**
+   * Opens the index (as the first read does) and says what a reader of its file in another thread
+   * (StoreIndexReader), started before, may use: nothing (undefined) when there is no index, or
+   * this open built it anew from the files; otherwise all but the names this open found out of step
+   * with the files and refreshed (read those again).
+   */
+  async indexReadable(): Promise<{ refreshed: readonly string[] } | undefined> {
+    const index = await this.index();
+    return index && !this.indexFilled ? { refreshed: this.indexRefreshed } : undefined;
+  }
+
+  /**
    * The index, opened once. Missing or damaged, it is (re)built from the files first; a store
    * directory that does not exist yet has none (reads go to the files, and the first save
    * creates it); one that cannot be opened (a read-only store) is reported once and not used.

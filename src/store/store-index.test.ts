@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileStore, type StoreLog } from './file-store.js';
 import { ownerText } from './lock-file.js';
 import { currentProcess } from './process-identity.js';
-import { currentBootId, StoreIndex, WRITTEN_BEFORE_RESTART } from './store-index.js';
+import { currentBootId, StoreIndex, StoreIndexReader, WRITTEN_BEFORE_RESTART } from './store-index.js';
 
 let root: string;
 beforeEach(async () => { root = await mkdtemp(path.join(tmpdir(), 'certfleet-index-')); });
@@ -297,5 +297,28 @@ describe('store index', () => {
     await other.save({ meta: metaOf('b'), pem }, lease, S());
     expect((await store.readMeta('b', S()))?.name).toBe('b');
     expect((await store.list(S())).map((m) => m.name)).toEqual(['a', 'b']);
+  });
+});
+
+describe('StoreIndexReader (a reader in another thread)', () => {
+  it('gives every row once over its chunks, a writer\'s mark as unknown (undefined), and nothing for a missing file', () => {
+    const file = path.join(root, 'index.sqlite');
+    expect(StoreIndexReader.open(file)).toBeUndefined();
+    const { index } = StoreIndex.open(file);
+    const names = Array.from({ length: 25 }, (_, i) => `n${String(i).padStart(2, '0')}`);
+    index.fill(names.map((name) => ({ name, gen: undefined, meta: { ...metaOf(name), version: 1 }, state: { state: { failures: 0 }, version: 1 } })));
+    index.markMeta('n07');
+    const reader = StoreIndexReader.open(file)!;
+    const chunks = reader.chunks(4);
+    expect(chunks).toBe(7);
+    const rows = Array.from({ length: chunks + 1 }, (_, k) => reader.chunk(k, 4)).flat();
+    expect(rows.map((r) => r.name).sort()).toEqual(names);
+    expect(rows.find((r) => r.name === 'n07')?.meta).toBeUndefined();
+    expect(rows.find((r) => r.name === 'n08')?.meta?.serial).toBe('1');
+    expect(rows.find((r) => r.name === 'n08')?.state).toEqual({ state: { failures: 0 }, version: 1 });
+    // Read-only: it writes nothing, not even where it may.
+    expect(() => (reader as unknown as { db: { exec(sql: string): void } }).db.exec('DELETE FROM certs')).toThrow(/readonly/);
+    reader.close();
+    index.close();
   });
 });

@@ -1,4 +1,4 @@
-import { chmodSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { CertfleetError, errorMessage } from '../errors.js';
 import type { CertificateMeta, VersionedState } from './certificate-store.js';
@@ -105,7 +105,7 @@ export class StoreIndex {
       marked: prepare(`SELECT name FROM certs WHERE meta_pending = ${WRITING}`),
       // Rows as arrays: node:sqlite builds an object per row key by key, and at 100,000 rows
       // that was a third of the bulk read (0.7 s against 0.4 s measured).
-      page: arrays(prepare('SELECT name, meta, meta_pending, state, state_pending FROM certs WHERE name > ? ORDER BY name LIMIT ?')),
+      page: arrays(prepare(PAGE_SQL)),
     };
   }
 
@@ -384,15 +384,66 @@ export class StoreIndex {
    * `limit` was the last) and `last` is the last one's name (where the next page starts). A page
    * is one statement, so no read lock is held between pages.
    */
-  page(after: string, limit: number, only?: (name: string) => boolean): { rows: { name: string; meta: CertificateMeta | null | undefined; state: VersionedState | null | undefined }[]; read: number; last: string } | undefined {
+  page(after: string, limit: number, only?: (name: string) => boolean): IndexPage | undefined {
     const rows = this.read((stmt) => stmt.page.all(after, limit) as unknown as PageRow[]);
-    if (!rows) return undefined;
-    const out: { name: string; meta: CertificateMeta | null | undefined; state: VersionedState | null | undefined }[] = [];
-    for (const [name, meta, metaPending, state, statePending] of rows) {
-      if (!only || only(name)) out.push({ name, meta: rowMeta(meta, metaPending), state: rowState(state, statePending) });
-    }
-    return { rows: out, read: rows.length, last: rows.length > 0 ? rows[rows.length - 1]![0] : after };
+    return rows && pageOf(rows, after, only);
   }
+}
+
+/** StoreIndex.page's answer. */
+export interface IndexPage {
+  rows: { name: string; meta: CertificateMeta | null | undefined; state: VersionedState | null | undefined }[];
+  read: number;
+  last: string;
+}
+
+/**
+ * An index file read by several threads at once while its StoreIndex (in the thread that opened
+ * the store) checks it against the files: read-only, no check and no rebuild of its own, in
+ * chunks of rowids that the threads share out. Its answers count only once that check found the
+ * index usable (`list`'s table: list-worker-table.ts).
+ */
+export class StoreIndexReader {
+  private constructor(private readonly db: DatabaseSync, private readonly stmt: StatementSync) {}
+
+  /** Undefined when there is no index file (yet). */
+  static open(file: string): StoreIndexReader | undefined {
+    if (!existsSync(file)) return undefined;
+    const db = new DatabaseSync(file, { readOnly: true });
+    try {
+      db.exec('PRAGMA busy_timeout = 5000');
+      return new StoreIndexReader(db, arrays(db.prepare(CHUNK_SQL)));
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  }
+
+  /** How many chunks of `size` rowids the rows are in now (rows added later are in chunks after). */
+  chunks(size: number): number {
+    const max = Number(this.db.prepare('SELECT max(rowid) AS m FROM certs').get()?.m ?? 0);
+    return Math.ceil(max / size);
+  }
+
+  /** The rows of chunk `k` (rowids k·size + 1 to (k + 1)·size), as StoreIndex.page's; a damaged file throws. */
+  chunk(k: number, size: number): IndexPage['rows'] {
+    return pageOf(this.stmt.all(k * size, (k + 1) * size) as unknown as PageRow[], '').rows;
+  }
+
+  close(): void {
+    if (this.db.isOpen) this.db.close();
+  }
+}
+
+const CHUNK_SQL = 'SELECT name, meta, meta_pending, state, state_pending FROM certs WHERE rowid > ? AND rowid <= ?';
+const PAGE_SQL = 'SELECT name, meta, meta_pending, state, state_pending FROM certs WHERE name > ? ORDER BY name LIMIT ?';
+
+function pageOf(rows: PageRow[], after: string, only?: (name: string) => boolean): IndexPage {
+  const out: IndexPage['rows'] = [];
+  for (const [name, meta, metaPending, state, statePending] of rows) {
+    if (!only || only(name)) out.push({ name, meta: rowMeta(meta, metaPending), state: rowState(state, statePending) });
+  }
+  return { rows: out, read: rows.length, last: rows.length > 0 ? rows[rows.length - 1]![0] : after };
 }
 
 /** A `page` row: name, meta, meta_pending, state, state_pending. */
