@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BULK_STATUSES_FROM } from '../src/scheduler/certificate-status.js';
 import { FileStore } from '../src/store/file-store.js';
 import { certfleet as run } from './support/run-import-dnsrobocert.js';
+import { CERTFLEET_BIN } from './support/run-certfleet.js';
 
 let dir: string;
 beforeAll(async () => { dir = await mkdtemp(path.join(tmpdir(), 'certfleet-list-bulk-')); });
@@ -97,6 +98,14 @@ describe('certfleet list on a big config (the store\'s bulk read, bin/certfleet)
     expect(long.code).toBe(0);
     expect(long.stdout).toMatch(/^c30\n(?: {2}.*\n)* {2}certificate +not certfleet's: live\/<name> is a directory; move it away$/m);
     expect(long.stdout).toMatch(/^c31\n(?: {2}.*\n)* {2}serial +/m);
+
+    // A reader that goes early (`| head`, a shell's pipe): the rest is dropped and list ends
+    // quietly with 0 (it ended in an unhandled EPIPE stack trace). --long: more than a pipe holds.
+    for (const extra of [['--long'], []]) {
+      const piped = spawnSync('bash', ['-c', 'set -o pipefail; "$0" list --config "$1" "${@:2}" | head -1', CERTFLEET_BIN, big, ...extra], { encoding: 'utf8', env: { ...process.env, CERTFLEET_CONFIG: '' } });
+      expect({ status: piped.status, stderr: piped.stderr }).toEqual({ status: 0, stderr: '' });
+      expect(piped.stdout).toBe(extra.length ? `${NAMES[0]}\n` : `${table.stdout.split('\n')[0]}\n`);
+    }
 
     const json = JSON.parse((await certfleet('list', '--config', big, '--json')).stdout) as { name: string; lastResult: string }[];
     expect(json.map((r) => r.name)).toEqual(NAMES);

@@ -13,6 +13,7 @@ import { storesFor, type ConfiguredStores } from '../store/store-for-config.js';
 import { IncrementalConfigParser } from '../config/incremental-config.js';
 import { loadedConfigFor, logFor, parseCommand, UsageError } from './cli-options.js';
 import { CHECK_WITHIN_MS, checkProblems, foreignNote, formatLocal, globPattern, type ListFacts, type ListFilters } from './list-check.js';
+import { StdoutWriter } from './stdout-writer.js';
 import { LIST_WORKER_FILE_BYTES, LIST_WORKER_FROM, ListWorker } from './list-worker-table.js';
 import { deploySummary, earlyBulkRead, localTimes, TABLE_HEADER, TableText, tableCells, visitListFacts } from './list-table.js';
 
@@ -96,7 +97,7 @@ export async function runList(args: string[]): Promise<number> {
       await visitListFacts(config, source, now, filters, signal, (i, facts) => t.set(i, tableCells(facts, specs[i]!.domains, specs[i]!.key_type)));
     }
     await close();
-    for (const chunk of table.chunks()) process.stdout.write(chunk);
+    writeOut(table.chunks());
     return 0;
   }
   const slots = new Array<Row | undefined>(specs.length);
@@ -118,10 +119,17 @@ export async function runList(args: string[]): Promise<number> {
   }
   await close();
   const failing = rows.some((r) => (r.problems?.length ?? 0) > 0);
-  if (values.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
-  else if (values.check) for (const r of rows) process.stdout.write(`${r.problems!.length ? 'FAIL' : 'ok  '}  ${r.name}: ${r.problems!.length ? r.problems!.join('; ') : okLine(r)}\n`);
-  else process.stdout.write(rows.map(longBlock).join('\n'));
+  if (values.json) writeOut([`${JSON.stringify(rows, null, 2)}\n`]);
+  else if (values.check) writeOut(rows.map((r) => `${r.problems!.length ? 'FAIL' : 'ok  '}  ${r.name}: ${r.problems!.length ? r.problems!.join('; ') : okLine(r)}\n`));
+  else writeOut([rows.map(longBlock).join('\n')]);
   return values.check && failing ? 1 : 0;
+}
+
+/** `texts` to stdout, in order, until the reader goes (`list | head`). */
+function writeOut(texts: Iterable<string>): void {
+  const out = new StdoutWriter();
+  for (const text of texts) if (!out.write(text)) break;
+  out.close();
 }
 
 function toRow({ status: s, foreign }: ListFacts, domains: string[], keyType: string): Row {
