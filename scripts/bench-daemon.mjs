@@ -165,6 +165,7 @@ try {
   };
   const listAll = await median([]);
   const listFailing = await median(['--failing']);
+  if (listAll.rows !== N + EDITS) throw new Error(`certfleet list printed ${listAll.rows} rows for ${N + EDITS} certificates`);
   const speed = await hostSpeedMs();
   console.log(`certfleet list with ${N}+ certificates: ${listAll.s.toFixed(2)} s (${listAll.rows} rows, median of 3); --failing ${listFailing.s.toFixed(2)} s (${listFailing.rows} rows); host speed loop ${speed} ms (689 quiet); daemon idle ${settleS.toFixed(1)} s after the last edit`);
   // Bars: issue 16 at 100,000 certificates; at 1,000 the daemon issue's, with issue 16's RSS.

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { checkConnectionsWhileOpen } from './connection-checks.js';
 
 /** The host and port of `host:port` (`[v6]:port`; an empty host is every IPv4 address); no port, no `port`. */
 export function splitHostPort(listen: string): { host: string; port?: number } {
@@ -10,11 +11,13 @@ export function splitHostPort(listen: string): { host: string; port?: number } {
 
 /**
  * Starts `server` on `where` (host:port, port 0 for any free one) and answers its address as a
- * URL, `http://[::1]:8080` for IPv6. A bind failure (EADDRINUSE, EACCES) rejects.
+ * URL, `http://[::1]:8080` for IPv6. A bind failure (EADDRINUSE, EACCES) rejects. Its timeouts
+ * are checked only while a connection is open (checkConnectionsWhileOpen): an idle listener never wakes.
  */
 export async function listen(server: Server, where: string): Promise<string> {
   const { host, port } = splitHostPort(where);
   if (port === undefined) throw new RangeError(`expected host:port to listen on, got ${JSON.stringify(where)}`);
+  checkConnectionsWhileOpen(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
