@@ -38,7 +38,7 @@ const TWO = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
  * text, and the days and years that form leaves in doubt, go to Date.parse.
  */
 export function parseIsoTime(text: string): number {
-  if (text.length !== 24 || text.charCodeAt(23) !== Z || text.charCodeAt(10) !== T) return Date.parse(text);
+  if (text.length !== 24 || text.charCodeAt(23) !== Ch.Z || text.charCodeAt(10) !== Ch.T) return Date.parse(text);
   const year = digits(text, 0, 4);
   const month = digits(text, 5, 7);
   const day = digits(text, 8, 10);
@@ -46,7 +46,7 @@ export function parseIsoTime(text: string): number {
   const minute = digits(text, 14, 16);
   const second = digits(text, 17, 19);
   const milli = digits(text, 20, 23);
-  const separators = text.charCodeAt(4) === DASH && text.charCodeAt(7) === DASH && text.charCodeAt(13) === COLON && text.charCodeAt(16) === COLON && text.charCodeAt(19) === DOT;
+  const separators = text.charCodeAt(4) === Ch.DASH && text.charCodeAt(7) === Ch.DASH && text.charCodeAt(13) === Ch.COLON && text.charCodeAt(16) === Ch.COLON && text.charCodeAt(19) === Ch.DOT;
   // Date.UTC reads years below 100 as 19xx and rolls a day 31 of a short month over: those are Date.parse's.
   if (!separators || year < 100 || month < 1 || month > 12 || day < 1 || day > 28 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 || milli < 0) return Date.parse(text);
   return Date.UTC(year, month - 1, day, hour, minute, second, milli);
@@ -56,16 +56,12 @@ export function parseIsoTime(text: string): number {
 function digits(text: string, from: number, to: number): number {
   let n = 0;
   for (let i = from; i < to; i++) {
-    const d = text.charCodeAt(i) - ZERO;
+    const d = text.charCodeAt(i) - Ch.ZERO;
     if (d < 0 || d > 9) return -1;
     n = n * 10 + d;
   }
   return n;
 }
 
-const Z = 90;
-const T = 84;
-const ZERO = 48;
-const DASH = 45;
-const COLON = 58;
-const DOT = 46;
+/** Character codes. */
+const Ch = { Z: 90, T: 84, ZERO: 48, DASH: 45, COLON: 58, DOT: 46 } as const;

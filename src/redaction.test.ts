@@ -10,6 +10,18 @@ describe('Redactor', () => {
   });
 });
 
+describe('Redactor.addLater', () => {
+  it('walks for its secrets only when something is first redacted, and then redacts them', () => {
+    const r = new Redactor();
+    let walks = 0;
+    r.addLater(() => { walks++; return ['hunter22']; });
+    expect(walks).toBe(0);
+    expect(r.redact('the key is hunter22')).toBe('the key is [redacted]');
+    expect(r.redact('hunter22 again')).toBe('[redacted] again');
+    expect(walks).toBe(1);
+  });
+});
+
 describe('errorMessage', () => {
   it('redacts every secret the process knows, so persisted and forwarded errors carry none', () => {
     processRedactor.add(['pdns-key-0123456789abcdef']);

@@ -46,7 +46,7 @@ export function logFor(values: { 'log-format'?: string | boolean | undefined; 'l
   const level = values['log-level'];
   if (level !== undefined && !LOG_LEVELS.includes(level as LogLevel)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
   if (values['log-format'] !== undefined && values['log-format'] !== format) throw new UsageError('--log-format must be json or pretty');
-  if (config) redactor.add(collectSecrets(config));
+  if (config) redactor.addLater(() => collectSecrets(config));
   const out = tap?.(format);
   return createLogger({ format: out ? 'json' : format, level: (level as LogLevel | undefined) ?? 'info', redactor, ...(out ? { out } : {}) });
 }
