@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -115,12 +115,20 @@ describe('certfleet list with its worker thread', () => {
     expect(row('z3')[1]).toBe('z3.example.test,www.z3.example.test');
   });
 
-  it('gives no table (the caller makes it alone) when the store has no index, or the worker fails', async () => {
+  it('gives no table (the caller makes it alone) when the store has no index, its index was rebuilt, or the worker fails', async () => {
     const empty = path.join(dir, 'empty');
     await mkdir(empty);
     const none = new ListWorker(WORKER);
     none.start({ indexFile: path.join(empty, 'index.sqlite'), now: Date.now(), directory: DIRECTORY, filters: {}, forceRenew: false });
     expect(await none.table({ ...config, store: { ...config.store, path: empty } }, new FileStore({ root: empty }), S())).toBeUndefined();
+
+    // An index found damaged at its open is rebuilt from the files: what the worker read of it does not count.
+    const damaged = path.join(dir, 'damaged');
+    await cp(storeDir, damaged, { recursive: true });
+    await writeFile(path.join(damaged, 'index.sqlite'), 'no SQLite file '.repeat(400));
+    const rebuilt = new ListWorker(WORKER);
+    rebuilt.start({ indexFile: path.join(damaged, 'index.sqlite'), now: Date.now(), directory: DIRECTORY, filters: {}, forceRenew: false });
+    expect(await rebuilt.table({ ...config, store: { ...config.store, path: damaged } }, new FileStore({ root: damaged }), S())).toBeUndefined();
 
     const failing = new ListWorker(pathToFileURL(path.join(dir, 'no-such-worker.js')));
     failing.start({ indexFile: new FileStore({ root: storeDir }).indexFile, now: Date.now(), directory: DIRECTORY, filters: {}, forceRenew: false });

@@ -86,18 +86,21 @@ export class ListWorker {
   async table(config: Config, store: WorkerReadableStore, signal: AbortSignal): Promise<TableText | undefined> {
     if (!this.input) throw new Error('ListWorker.table before start');
     const input = this.input;
-    const readable = await store.indexReadable();
-    const reader = readable && StoreIndexReader.open(input.indexFile);
-    if (!reader) {
-      await this.worker.terminate();
-      return undefined;
-    }
+    let reader: StoreIndexReader | undefined;
     try {
-      return await this.merged(config, store, readable, reader, signal);
+      const readable = await store.indexReadable();
+      reader = readable && StoreIndexReader.open(input.indexFile);
+      return readable && reader ? await this.merged(config, store, readable, reader, signal) : undefined;
+    } catch (err) {
+      signal.throwIfAborted();
+      // The index read here failed (damaged since its open, say): the one-thread read, which
+      // reads the files where the index fails, makes the table, or says what is wrong.
+      if (isSqliteError(err)) return undefined;
+      throw err;
     } finally {
-      reader.close();
-      // A merge that failed leaves no thread behind to hold the process.
-      if (!this.end) await this.worker.terminate();
+      reader?.close();
+      // Not used, or a merge that failed: no thread is left behind to hold the process.
+      if (!this.end || this.end.error !== undefined) await this.worker.terminate();
     }
   }
 
@@ -173,4 +176,9 @@ export class ListWorker {
   async stop(): Promise<void> {
     await this.worker.terminate();
   }
+}
+
+/** An error of node:sqlite's (the index), as opposed to one of this code's. */
+function isSqliteError(err: unknown): boolean {
+  return err instanceof Error && (err as { code?: unknown }).code === 'ERR_SQLITE_ERROR';
 }
