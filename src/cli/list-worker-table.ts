@@ -124,7 +124,8 @@ export class ListWorker {
       if (row.kind === 'hidden') return;
       const spec = specs[i]!;
       const domains = domainsCell(spec.domains);
-      if (!row.stored(domains, spec.key_type)) {
+      // A force_renew spec the worker did not know of (added through the API, so not in the file's text).
+      if (!row.stored(domains, spec.key_type) || (spec.force_renew && !input.forceRenew)) {
         mine.push(i);
         return;
       }
