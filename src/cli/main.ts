@@ -10,6 +10,7 @@ declare const CERTFLEET_VERSION: string | undefined;
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command !== 'run' && command !== 'webhook') quietWhenReaderGoes();
   if (command !== undefined && command !== 'help' && (rest.includes('--help') || rest.includes('-h'))) return help(command);
   switch (command) {
     case 'issue': {
@@ -121,6 +122,17 @@ async function help(command: string | undefined): Promise<number> {
   }
   process.stdout.write(usage(c));
   return 0;
+}
+
+/**
+ * A reader that goes before the output ends (`certfleet schema | head`): the rest is dropped and
+ * the command ends with its own exit code, instead of an unhandled EPIPE with a stack trace. Not
+ * for the daemons, which write nothing to stdout.
+ */
+function quietWhenReaderGoes(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
+  });
 }
 
 async function checkoutVersion(): Promise<string> {
