@@ -13,26 +13,24 @@ import { closeSync, fstatSync, openSync, writeSync } from 'node:fs';
  */
 export class StdoutWriter {
   private readonly fd: number | undefined;
-  /** The reader is gone: nothing more is written. */
+  /** The reader of the reopened pipe is gone: nothing more is written. */
   private closed = false;
 
   constructor() {
     this.fd = reopenedPipe();
-    if (this.fd === undefined) {
-      process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-        if (err.code !== 'EPIPE') throw err;
-        this.closed = true;
-      });
-    }
   }
 
-  /** False once the reader is gone (the rest is dropped). */
+  /**
+   * False once the reader is gone (the rest is dropped). Through process.stdout, EPIPE is main()'s
+   * to take quietly (quietWhenReaderGoes); the stream is destroyed then.
+   */
   write(text: string): boolean {
-    if (this.closed) return false;
     if (this.fd === undefined) {
+      if (process.stdout.destroyed) return false;
       process.stdout.write(text);
       return true;
     }
+    if (this.closed) return false;
     const bytes = Buffer.from(text, 'utf8');
     try {
       for (let at = 0; at < bytes.length;) at += writeSync(this.fd, bytes, at);

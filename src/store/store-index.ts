@@ -427,7 +427,7 @@ export class StoreIndexReader {
 
   /** The rows of chunk `k` (rowids k·size + 1 to (k + 1)·size), as StoreIndex.page's; a damaged file throws. */
   chunk(k: number, size: number): IndexPage['rows'] {
-    return pageOf(this.stmt.all(k * size, (k + 1) * size) as unknown as PageRow[], '').rows;
+    return rowsOf(this.stmt.all(k * size, (k + 1) * size) as unknown as PageRow[]);
   }
 
   close(): void {
@@ -439,11 +439,16 @@ const CHUNK_SQL = 'SELECT name, meta, meta_pending, state, state_pending FROM ce
 const PAGE_SQL = 'SELECT name, meta, meta_pending, state, state_pending FROM certs WHERE name > ? ORDER BY name LIMIT ?';
 
 function pageOf(rows: PageRow[], after: string, only?: (name: string) => boolean): IndexPage {
+  return { rows: rowsOf(rows, only), read: rows.length, last: rows.length > 0 ? rows[rows.length - 1]![0] : after };
+}
+
+/** The rows `only` takes (all without it), their metadata and state parsed where the index is sure of them. */
+function rowsOf(rows: PageRow[], only?: (name: string) => boolean): IndexPage['rows'] {
   const out: IndexPage['rows'] = [];
   for (const [name, meta, metaPending, state, statePending] of rows) {
     if (!only || only(name)) out.push({ name, meta: rowMeta(meta, metaPending), state: rowState(state, statePending) });
   }
-  return { rows: out, read: rows.length, last: rows.length > 0 ? rows[rows.length - 1]![0] : after };
+  return out;
 }
 
 /** A `page` row: name, meta, meta_pending, state, state_pending. */
