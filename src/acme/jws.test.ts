@@ -1,6 +1,7 @@
-import { createPublicKey, generateKeyPairSync, verify, createHmac } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, verify, createHmac, sign } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { b64u, dns01TxtValue, eabJws, jwkThumbprint, publicJwk, signJws } from './jws.js';
+import { b64u, dns01TxtValue, eabJws, ecdsaDerToP1363, jwkThumbprint, publicJwk, signJws } from './jws.js';
 
 describe('jwkThumbprint', () => {
   it('matches the RFC 7638 §3.1 example', () => {
@@ -36,6 +37,33 @@ describe('signJws', () => {
     const jws = signJws(privateKey, { url: 'u', jwk: publicJwk(privateKey) }, undefined);
     expect(jws.payload).toBe('');
     expect(verify('sha256', Buffer.from(`${jws.protected}.`), createPublicKey(privateKey), Buffer.from(jws.signature, 'base64url'))).toBe(true);
+  });
+});
+
+describe('ecdsaDerToP1363', () => {
+  for (const [curve, size] of [['P-256', 32], ['P-384', 48]] as const) {
+    it(`gives what Node's ieee-p1363 encoding gives for ${curve}`, () => {
+      const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: curve });
+      fc.assert(fc.property(fc.uint8Array({ maxLength: 64 }), (data) => {
+        const der = sign('sha256', data, privateKey);
+        const p1363 = ecdsaDerToP1363(der, size);
+        // Node converts back to DER for verify, so a wrong r or s (or padding) fails here.
+        expect(p1363).toHaveLength(2 * size);
+        expect(verify('sha256', data, { key: publicKey, dsaEncoding: 'ieee-p1363' }, p1363)).toBe(true);
+      }), { numRuns: 300 });
+    });
+  }
+
+  it('pads short integers and drops the sign byte', () => {
+    // r = 0x01 (one byte), s = 0x00ff (sign byte, then 0xff)
+    const der = Buffer.from([0x30, 0x07, 0x02, 0x01, 0x01, 0x02, 0x02, 0x00, 0xff]);
+    expect(ecdsaDerToP1363(der, 4).toString('hex')).toBe('00000001' + '000000ff');
+  });
+
+  it('refuses what is not a signature of that size', () => {
+    expect(() => ecdsaDerToP1363(Buffer.from([0x30, 0x03, 0x02, 0x01, 0x01]), 4)).toThrow(/malformed/);
+    expect(() => ecdsaDerToP1363(Buffer.from([0x30, 0x08, 0x02, 0x01, 0x01, 0x02, 0x03, 0x01, 0x02, 0x03]), 2)).toThrow(/malformed/);
+    expect(() => ecdsaDerToP1363(Buffer.from([0x31, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01]), 4)).toThrow(/malformed/);
   });
 });
 

@@ -15,8 +15,42 @@ export function fsyncFd(fd: number): Promise<void> {
   });
 }
 
-/** fsync of a directory: its entries (new names, renames) survive a crash. */
-export async function syncDirectory(dir: string): Promise<void> {
+/** Per directory: the fsync running now, and the one every caller since it started waits for. */
+const syncs = new Map<string, { running: Promise<void>; next?: Promise<void> | undefined }>();
+
+/**
+ * fsync of a directory: its entries (new names, renames) made before this call survive a crash.
+ * Callers of one directory share fsyncs (a group commit): one that comes while a sync of that
+ * directory runs waits for the next sync, which starts when the running one ends and serves all
+ * who came meanwhile. That one starts after their calls, so it covers their entries; the running
+ * one may not. Several certificates saved at once share the syncs of `live/`, `renewal/` and
+ * `state/` (each a journal commit on ext4, which the kernel serialises anyway).
+ */
+export function syncDirectory(dir: string): Promise<void> {
+  const entry = syncs.get(dir);
+  if (!entry) return start(dir);
+  entry.next ??= entry.running.then(() => start(dir), () => start(dir));
+  return entry.next;
+}
+
+function start(dir: string): Promise<void> {
+  const running = syncOnce(dir).finally(() => {
+    const entry = syncs.get(dir);
+    if (entry?.running !== running) return;
+    // The waiting sync (if any) has started by now and put itself in as `running`; else nothing runs.
+    if (entry.next === undefined) syncs.delete(dir);
+  });
+  const entry = syncs.get(dir);
+  if (entry) {
+    entry.running = running;
+    entry.next = undefined;
+  } else {
+    syncs.set(dir, { running });
+  }
+  return running;
+}
+
+async function syncOnce(dir: string): Promise<void> {
   const fd = fs.openSync(dir, 'r');
   try {
     await fsyncFd(fd);
