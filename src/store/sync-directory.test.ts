@@ -11,7 +11,7 @@ function heldFsyncs(log: string[]) {
   vi.spyOn(fs, 'fsync').mockImplementation(((fd: number, cb: (err: Error | null) => void) => {
     log.push('fsync');
     pending.push({ fd, done: cb });
-  }) as typeof fs.fsync);
+  }));
   return {
     count: () => pending.length,
     /** Ends the oldest held fsync, with `err` if given, and lets its callbacks run. */
