@@ -124,4 +124,99 @@ describe('BatchingProvider', () => {
     expect(await two).toEqual([]);
     expect(await three).toEqual([rec('n', 'new')]);
   });
+
+  describe('deletes held back for the cleanups of other certificates in the zone', () => {
+    const linger = (ms = 60_000) => {
+      const slow = slowProvider();
+      return { ...slow, b: new BatchingProvider(slow.provider, { deleteLingerMs: ms }) };
+    };
+    /** Appends each record as its own certificate would, and waits until all are up. */
+    const up = async (b: BatchingProvider, finishNext: () => Promise<void>, names: string[], s: AbortSignal) => {
+      const appends = names.map((n) => b.appendRecords('z', [rec(n)], s));
+      for (let i = 0; i < names.length; i++) await finishNext();
+      await Promise.all(appends);
+    };
+
+    it('sends them together when the last record up is deleted', async () => {
+      const { b, calls, finishNext } = linger();
+      const s = AbortSignal.timeout(5000);
+      await up(b, finishNext, ['a', 'b', 'c'], s);
+      const first = b.deleteRecords('z', [rec('a')], s);
+      const second = b.deleteRecords('z', [rec('b')], s);
+      await new Promise((r) => setImmediate(r));
+      expect(calls.filter((c) => c.kind === 'delete')).toEqual([]);
+      const last = b.deleteRecords('z', [rec('c')], s);
+      expect(calls.filter((c) => c.kind === 'delete').map((c) => c.names)).toEqual([['a', 'b', 'c']]);
+      await finishNext();
+      expect(await Promise.all([first, second, last])).toEqual([[rec('a')], [rec('b')], [rec('c')]]);
+    });
+
+    it('sends a delete at once when nothing else is up: a lone certificate never waits', async () => {
+      const { b, calls, finishNext } = linger();
+      const s = AbortSignal.timeout(5000);
+      await up(b, finishNext, ['a'], s);
+      const done = b.deleteRecords('z', [rec('a')], s);
+      expect(calls.map((c) => `${c.kind} ${c.names.join(',')}`)).toEqual(['append a', 'delete a']);
+      await finishNext();
+      await done;
+      // A record this provider never appended (left by a run before) is deleted at once too.
+      const leftover = b.deleteRecords('z', [rec('old')], s);
+      expect(calls.at(-1)).toMatchObject({ kind: 'delete', names: ['old'] });
+      await finishNext();
+      await leftover;
+    });
+
+    it('sends them when the linger runs out while others are still up', async () => {
+      const { b, calls, finishNext } = linger(30);
+      const s = AbortSignal.timeout(5000);
+      await up(b, finishNext, ['a', 'b'], s);
+      const held = b.deleteRecords('z', [rec('a')], s);
+      expect(calls.filter((c) => c.kind === 'delete')).toEqual([]);
+      await new Promise((r) => setTimeout(r, 60));
+      expect(calls.filter((c) => c.kind === 'delete').map((c) => c.names)).toEqual([['a']]);
+      await finishNext();
+      expect(await held).toEqual([rec('a')]);
+    });
+
+    it('counts an append that failed as not up: the deletes held for it go', async () => {
+      // The first append lands; the second is answered with an error when the test says so.
+      const calls: string[] = [];
+      let failSecond: (err: Error) => void = () => undefined;
+      let appends = 0;
+      const provider: DnsProvider = {
+        id: 'p',
+        appendRecords: (_z, records) => {
+          calls.push(`append ${records.map((r) => r.name).join(',')}`);
+          return ++appends === 1 ? Promise.resolve(records) : new Promise((_resolve, reject) => { failSecond = reject; });
+        },
+        deleteRecords: (_z, records) => { calls.push(`delete ${records.map((r) => r.name).join(',')}`); return Promise.resolve(records); },
+      };
+      const b = new BatchingProvider(provider, { deleteLingerMs: 60_000 });
+      const s = AbortSignal.timeout(5000);
+      await b.appendRecords('z', [rec('a')], s);
+      const second = b.appendRecords('z', [rec('b')], s).catch((e: Error) => e.message);
+      await new Promise((r) => setImmediate(r));
+      const held = b.deleteRecords('z', [rec('a')], s);
+      await new Promise((r) => setImmediate(r));
+      expect(calls).toEqual(['append a', 'append b']); // b is up (sent), so a's delete waits for it
+      failSecond(new Error('HTTP 500'));
+      expect(await second).toBe('HTTP 500');
+      expect(await held).toEqual([rec('a')]);
+      expect(calls).toEqual(['append a', 'append b', 'delete a']);
+    });
+
+    it('answers an aborted held delete at once and does not send it', async () => {
+      const { b, calls, finishNext } = linger();
+      const s = AbortSignal.timeout(5000);
+      await up(b, finishNext, ['a', 'b'], s);
+      const quitter = new AbortController();
+      const gone = b.deleteRecords('z', [rec('a')], quitter.signal);
+      quitter.abort(new Error('shutdown'));
+      await expect(gone).rejects.toThrow('shutdown');
+      const last = b.deleteRecords('z', [rec('b')], s);
+      expect(calls.filter((c) => c.kind === 'delete').map((c) => c.names)).toEqual([['b']]);
+      await finishNext();
+      await last;
+    });
+  });
 });

@@ -14,6 +14,22 @@ interface Waiter {
 /** Records per provider call; beyond it the rest goes in the next call. */
 const MAX_BATCH_RECORDS = 100;
 
+export interface BatchingOptions {
+  /**
+   * How long a delete may wait for the deletes of other certificates whose records are up in
+   * the same zone (0: none waits). A delete waits only while such records are up, and goes at
+   * once when the last of them is deleted: a lone certificate's cleanup never waits.
+   */
+  deleteLingerMs?: number;
+}
+
+/** Per zone: the records appended and not yet deleted (by count), and the deletes held back. */
+interface ZoneCleanups {
+  up: Map<string, number>;
+  parked: Waiter[];
+  timer?: NodeJS.Timeout | undefined;
+}
+
 /**
  * Group commit for concurrent certificates: a write to an idle zone goes out at once; while it is
  * in flight, further appends (or deletes) to that zone wait and then go out together in one
@@ -23,9 +39,12 @@ const MAX_BATCH_RECORDS = 100;
 export class BatchingProvider implements DnsProvider {
   readonly id: string;
   private readonly queues = new Map<string, { busy: boolean; waiting: Waiter[] }>();
+  private readonly cleanups = new Map<string, ZoneCleanups>();
+  private readonly deleteLingerMs: number;
 
-  constructor(private readonly inner: DnsProvider) {
+  constructor(private readonly inner: DnsProvider, opts: BatchingOptions = {}) {
     this.id = inner.id;
+    this.deleteLingerMs = opts.deleteLingerMs ?? 0;
   }
 
   appendRecords(zone: string, records: DnsRecord[], signal: AbortSignal): Promise<DnsRecord[]> {
@@ -39,13 +58,13 @@ export class BatchingProvider implements DnsProvider {
   private enqueue(zone: string, kind: Kind, records: DnsRecord[], signal: AbortSignal): Promise<DnsRecord[]> {
     if (signal.aborted) return Promise.reject(abortError(signal));
     return new Promise<DnsRecord[]>((resolve, reject) => {
-      const queue = this.queues.get(zone) ?? { busy: false, waiting: [] };
-      this.queues.set(zone, queue);
-      // Aborted while waiting or in flight: answered at once. A write already sent may still land;
-      // callers note their records before calling, so their cleanup removes them either way.
+      // Aborted while parked, waiting or in flight: answered at once. A write already sent may
+      // still land; callers note their records before calling, so their cleanup removes them either way.
       const onAbort = () => {
-        const at = queue.waiting.indexOf(waiter);
-        if (at >= 0) queue.waiting.splice(at, 1);
+        this.unpark(zone, waiter);
+        const queue = this.queues.get(zone);
+        const at = queue ? queue.waiting.indexOf(waiter) : -1;
+        if (at >= 0) queue!.waiting.splice(at, 1);
         reject(abortError(signal));
       };
       // Settled either way, the listener goes: a long-lived signal does not collect them.
@@ -55,9 +74,84 @@ export class BatchingProvider implements DnsProvider {
         reject: (err) => { signal.removeEventListener('abort', onAbort); reject(err instanceof Error ? err : new Error(String(err))); },
       };
       signal.addEventListener('abort', onAbort, { once: true });
-      queue.waiting.push(waiter);
-      if (!queue.busy) void this.flush(zone, queue);
+      if (kind === 'delete' && this.park(zone, waiter)) return;
+      this.send(zone, [waiter]);
     });
+  }
+
+  private send(zone: string, waiters: Waiter[]): void {
+    if (waiters.length === 0) return;
+    const queue = this.queues.get(zone) ?? { busy: false, waiting: [] };
+    this.queues.set(zone, queue);
+    queue.waiting.push(...waiters);
+    if (!queue.busy) void this.flush(zone, queue);
+  }
+
+  /**
+   * Holds a delete back while other records appended through this provider are still up in the
+   * zone: their certificates' cleanups follow within moments, and the deletes then go in one
+   * call (a PowerDNS read and PATCH, or one API call of a rate-limited provider, for several
+   * certificates). The last delete, or the linger running out, sends all held back. True when
+   * `waiter` was held.
+   */
+  private park(zone: string, waiter: Waiter): boolean {
+    if (this.deleteLingerMs <= 0) return false;
+    const c = this.cleanups.get(zone);
+    if (!c) return false;
+    for (const r of waiter.records) {
+      const k = recordKey(zone, r);
+      const n = c.up.get(k) ?? 0;
+      if (n > 1) c.up.set(k, n - 1);
+      else c.up.delete(k);
+    }
+    if (c.up.size === 0) {
+      this.releaseParked(zone, [waiter]);
+      return true;
+    }
+    c.parked.push(waiter);
+    c.timer ??= setTimeout(() => this.releaseParked(zone, []), this.deleteLingerMs);
+    return true;
+  }
+
+  private releaseParked(zone: string, more: Waiter[]): void {
+    const c = this.cleanups.get(zone);
+    const parked = c ? c.parked.splice(0) : [];
+    if (c) {
+      clearTimeout(c.timer);
+      c.timer = undefined;
+      if (c.up.size === 0) this.cleanups.delete(zone);
+    }
+    this.send(zone, [...parked, ...more]);
+  }
+
+  private unpark(zone: string, waiter: Waiter): void {
+    const c = this.cleanups.get(zone);
+    const at = c ? c.parked.indexOf(waiter) : -1;
+    if (at >= 0) c!.parked.splice(at, 1);
+  }
+
+  /** Records now up in `zone` through this provider (appends sent), counted for park(). */
+  private noteUp(zone: string, records: DnsRecord[]): void {
+    if (this.deleteLingerMs <= 0) return;
+    const c = this.cleanups.get(zone) ?? { up: new Map<string, number>(), parked: [] };
+    this.cleanups.set(zone, c);
+    for (const r of records) {
+      const k = recordKey(zone, r);
+      c.up.set(k, (c.up.get(k) ?? 0) + 1);
+    }
+  }
+
+  /** An append that provably did not land (or was answered with an error) leaves nothing up to wait for. */
+  private noteNotUp(zone: string, records: DnsRecord[]): void {
+    const c = this.cleanups.get(zone);
+    if (!c) return;
+    for (const r of records) {
+      const k = recordKey(zone, r);
+      const n = c.up.get(k) ?? 0;
+      if (n > 1) c.up.set(k, n - 1);
+      else c.up.delete(k);
+    }
+    if (c.up.size === 0) this.releaseParked(zone, []);
   }
 
   private async flush(zone: string, queue: { busy: boolean; waiting: Waiter[] }): Promise<void> {
@@ -73,8 +167,9 @@ export class BatchingProvider implements DnsProvider {
         count += w.records.length;
       }
       const { signal, release } = allAborted(batch.map((w) => w.signal));
+      const records = batch.flatMap((w) => w.records);
+      if (kind === 'append') this.noteUp(zone, records);
       try {
-        const records = batch.flatMap((w) => w.records);
         const done = kind === 'append'
           ? await this.inner.appendRecords(zone, records, signal)
           : await this.inner.deleteRecords(zone, records, signal);
@@ -88,6 +183,8 @@ export class BatchingProvider implements DnsProvider {
           }));
         }
       } catch (err) {
+        // Whether they landed is the callers' to judge; a cleanup that follows is sent at once.
+        if (kind === 'append') this.noteNotUp(zone, records);
         for (const w of batch) w.reject(err);
       } finally {
         release();

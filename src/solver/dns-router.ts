@@ -7,6 +7,14 @@ import { DEFAULT_PROPAGATION, type PropagationOptions } from '../dns/propagation
 import { findZone } from '../dns/zone-finder.js';
 import { CertfleetError } from '../errors.js';
 
+/**
+ * How long a TXT cleanup may wait for those of other certificates in its zone (BatchingProvider):
+ * 200 certificates four at a time then delete a few per call instead of one, a PowerDNS read and
+ * PATCH on a new connection each, or one call of a rate-limited API. The lease is held that much
+ * longer; issuance does not wait for cleanups.
+ */
+const DELETE_LINGER_MS = 250;
+
 /** Where a challenge record for one name goes: the provider and its TTL and propagation settings. */
 export interface DnsRoute {
   provider: DnsProvider;
@@ -61,7 +69,7 @@ export class DnsRouter {
   private provider(id: string, cfg: ProviderConfig): Promise<DnsProvider> {
     let p = this.providers.get(id);
     if (!p) {
-      p = this.deps.create(id, cfg).then((created) => new BatchingProvider(created));
+      p = this.deps.create(id, cfg).then((created) => new BatchingProvider(created, { deleteLingerMs: DELETE_LINGER_MS }));
       // A provider that could not be created (an unreadable ca_bundle) is tried again next time.
       p.catch(() => this.providers.delete(id));
       this.providers.set(id, p);
