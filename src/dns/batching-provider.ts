@@ -98,12 +98,7 @@ export class BatchingProvider implements DnsProvider {
     if (this.deleteLingerMs <= 0) return false;
     const c = this.cleanups.get(zone);
     if (!c) return false;
-    for (const r of waiter.records) {
-      const k = recordKey(zone, r);
-      const n = c.up.get(k) ?? 0;
-      if (n > 1) c.up.set(k, n - 1);
-      else c.up.delete(k);
-    }
+    takeDown(c, zone, waiter.records);
     if (c.up.size === 0) {
       this.releaseParked(zone, [waiter]);
       return true;
@@ -141,16 +136,11 @@ export class BatchingProvider implements DnsProvider {
     }
   }
 
-  /** An append that provably did not land (or was answered with an error) leaves nothing up to wait for. */
+  /** An append answered with an error is not counted as up: no delete waits for its cleanup. */
   private noteNotUp(zone: string, records: DnsRecord[]): void {
     const c = this.cleanups.get(zone);
     if (!c) return;
-    for (const r of records) {
-      const k = recordKey(zone, r);
-      const n = c.up.get(k) ?? 0;
-      if (n > 1) c.up.set(k, n - 1);
-      else c.up.delete(k);
-    }
+    takeDown(c, zone, records);
     if (c.up.size === 0) this.releaseParked(zone, []);
   }
 
@@ -192,6 +182,16 @@ export class BatchingProvider implements DnsProvider {
     }
     queue.busy = false;
     this.queues.delete(zone);
+  }
+}
+
+/** `records` no longer up in the zone: one count each off `c.up`. */
+function takeDown(c: ZoneCleanups, zone: string, records: DnsRecord[]): void {
+  for (const r of records) {
+    const k = recordKey(zone, r);
+    const n = c.up.get(k) ?? 0;
+    if (n > 1) c.up.set(k, n - 1);
+    else c.up.delete(k);
   }
 }
 

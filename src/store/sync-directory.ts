@@ -37,7 +37,7 @@ function start(dir: string): Promise<void> {
   const running = syncOnce(dir).finally(() => {
     const entry = syncs.get(dir);
     if (entry?.running !== running) return;
-    // The waiting sync (if any) has started by now and put itself in as `running`; else nothing runs.
+    // A waiting sync starts right after this and puts itself in as `running`; with none waiting, nothing runs.
     if (entry.next === undefined) syncs.delete(dir);
   });
   const entry = syncs.get(dir);
