@@ -18,6 +18,12 @@ import { startPowerDns } from '../build/test/support/powerdns-server.js';
 // New TCP connections by port (pebble's ACME port, PowerDNS's API port), to tell connect cost apart.
 const connections = new Map();
 subscribe('net.client.socket', ({ socket }) => socket.once('connect', () => connections.set(socket.remotePort, (connections.get(socket.remotePort) ?? 0) + 1)));
+// Requests by method and path shape (ids cut off), to count round trips per certificate.
+const requests = new Map();
+subscribe('http.client.request.start', ({ request }) => {
+  const key = `${request.method} ${request.host}:${request.path.replace(/\/[A-Za-z0-9_-]{8,}.*$/, '/…').replace(/zones\/.*/, 'zones/…')}`;
+  requests.set(key, (requests.get(key) ?? 0) + 1);
+});
 const N = Number(process.argv[2] ?? 200);
 const CONCURRENCY = Number(process.argv[3] ?? 1);
 const ZONE = 'peer.test';
@@ -39,6 +45,7 @@ try {
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   connections.clear();
+  requests.clear();
   const outcomes = await issueAll(cfg, log, { concurrency: CONCURRENCY }, AbortSignal.timeout(600_000));
   const wall = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
@@ -86,6 +93,7 @@ try {
   }
   const busy = total - (cat.get('idle') ?? 0);
   console.log(`new connections per certificate: ${[...connections].map(([port, n]) => `port ${port} (${port === Number(new URL(pebble.directoryUrl).port) ? 'ACME' : port === Number(new URL(pdns.apiUrl).port) ? 'PowerDNS API' : '?'}) ${(n / N).toFixed(2)}`).join(', ')}`);
+  console.log(`requests per certificate: ${[...requests].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${(n / N).toFixed(2)}`).join(', ')}`);
   console.log(`profile: ${(busy / 1000 / N).toFixed(2)} ms busy per cert`);
   for (const [k, t] of [...cat].sort((a, b) => b[1] - a[1])) console.log(`  ${k.padEnd(30)} ${(t / 1000 / N).toFixed(3)} ms/cert  ${(100 * t / busy).toFixed(1)} %`);
   console.log('top functions (self):');

@@ -22,7 +22,7 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   # After changing dependencies: npm install, then node scripts/complete-lockfile.mjs (see that file).
   npm ci --no-audit --no-fund --loglevel=error >/dev/null
 fi
-if [ ! -f dist/.built ] || [ -n "$(find src test/support tsconfig.json tsconfig.build.json tsconfig.support.json -newer dist/.built -print -quit)" ]; then
+if [ ! -f dist/.built ] || [ -n "$(find src test/support scripts/bundle.mjs tsconfig.json tsconfig.build.json tsconfig.support.json -newer dist/.built -print -quit)" ]; then
   npx tsc -p tsconfig.build.json
   # The test servers (pebble, PowerDNS, …) for the demo and the benchmarks, outside dist/: never shipped.
   npx tsc -p tsconfig.support.json

@@ -1,5 +1,6 @@
 import { runCertfleet, type CertfleetRun } from './support/run-certfleet.js';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localConfigText, startLocalStack, type LocalStack } from './support/local-stack.js';
@@ -50,6 +51,27 @@ describe('bin/certfleet', () => {
     expect((await certfleet('revoke', '--config', file, '--cert', 'web', '--reason', 'bogus')).code).toBe(2);
   });
 
+  it("one-shot commands run from one-shot.cjs and keep a code cache per command, taken after the first run and then reused", async () => {
+    const cache = await mkdtemp(path.join(tmpdir(), 'certfleet-code-cache-'));
+    try {
+      const file = await writeConfig('cached', '  - name: web\n    domains: [example.test]\n    dns: home\n');
+      const env = { NODE_COMPILE_CACHE: cache };
+      expect((await runCertfleet(['check-config', '--config', file], { env })).code).toBe(0);
+      const dir = path.join(cache, 'certfleet');
+      const [made] = await readdir(dir);
+      expect(made).toMatch(/^check-config\.[0-9a-f]{16}\.v24\.[\d.]+-\w+\.v8cache$/);
+      const first = await stat(path.join(dir, made!));
+      expect(first.mode & 0o777).toBe(0o600);
+      // Accepted by V8 the next time, so not written again.
+      expect((await runCertfleet(['check-config', '--config', file], { env })).code).toBe(0);
+      expect((await stat(path.join(dir, made!))).mtimeMs).toBe(first.mtimeMs);
+      // `version` reads no config: it stays on the ES module chunks, with no cache of this kind.
+      expect((await runCertfleet(['version'], { env })).code).toBe(0);
+      expect(await readdir(dir)).toEqual([made]);
+    } finally {
+      await rm(cache, { recursive: true, force: true });
+    }
+  });
   it('issue: exit 1 when a certificate fails, and again while it waits out the backoff; one line each, without the API key', async () => {
     const file = await writeConfig('bad', '  - name: web\n    domains: [example.test]\n    dns: home\n', 'not-the-key-s3cr3t');
     const cause = 'PowerDNS provider home, zone example.test: API key refused \\(HTTP 401\\)';

@@ -1,10 +1,3 @@
-import { enableCompileCache } from 'node:module';
-
-// V8's code cache for the bundle's chunks (in the OS temp directory; skipped where that is not
-// writable): a `certfleet issue` process measured 25-45 ms faster with it. First, so it covers
-// every chunk loaded after it.
-enableCompileCache();
-
 /** Set by scripts/bundle.mjs (the bundles and the single executable carry no package.json). */
 declare const CERTFLEET_VERSION: string | undefined;
 

@@ -1,0 +1,120 @@
+// Runs the one-shot commands from dist/bundle/one-shot.cjs (one CommonJS file, scripts/bundle.mjs)
+// with a V8 code cache taken at the end of a run. Node's own compile cache is taken as each module
+// is compiled, before it runs, so it holds only the top level: every function a run calls is
+// compiled again in every process (zod's and yaml's most of all). A cache taken at exit holds
+// them too: `certfleet issue` measured 80-90 ms less CPU per process (docs/benchmarks.md).
+// Only node: built-ins here: this runs before the bundle.
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import vm from 'node:vm';
+
+/** The bundle and its build's id (a hash of its text, written in by scripts/bundle.mjs). */
+export interface OneShotBundle {
+  file: string;
+  id: string;
+}
+
+/**
+ * This user's cache directory, made 0700 if missing, or undefined where no cache may be used:
+ * not creatable (a read-only file system), or not this user's alone. A code cache is code: V8
+ * checks its version and the source's length, not the source, so a file another user could write
+ * would run as this process.
+ */
+export function codeCacheDirectory(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  // Node's own switches for its compile cache, so one setting governs both.
+  if (env.NODE_DISABLE_COMPILE_CACHE) return undefined;
+  const dir = env.NODE_COMPILE_CACHE ? path.join(env.NODE_COMPILE_CACHE, 'certfleet') : path.join(os.tmpdir(), `certfleet-code-cache-${process.getuid?.() ?? 'user'}`);
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const st = lstatSync(dir);
+    return st.isDirectory() && ownedPrivately(st) ? dir : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The cache file for one command of one build on this Node.js. */
+export function codeCacheFile(dir: string, bundle: OneShotBundle, command: string | undefined): string {
+  // The command as typed is not a file name: an unknown word shares one cache.
+  const key = command !== undefined && /^[a-z][a-z0-9-]{0,23}$/.test(command) ? command : 'other';
+  return path.join(dir, `${key}.${bundle.id}.${process.version}-${process.arch}.v8cache`);
+}
+
+/**
+ * Compiles the bundle with the cache when there is a usable one; `stale` says that a new one
+ * should be saved after the run (there was none, or V8 refused it: another V8 or other flags).
+ */
+export function compileBundle(bundle: OneShotBundle, cacheFile: string | undefined): { script: vm.Script; stale: boolean } {
+  // ASCII throughout (scripts/bundle.mjs escapes the rest): latin1 reads it as one-byte text at once.
+  const source = readFileSync(bundle.file, 'latin1');
+  const cachedData = cacheFile === undefined ? undefined : readPrivateFile(cacheFile);
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+    filename: bundle.file,
+    ...(cachedData ? { cachedData } : {}),
+    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  });
+  return { script, stale: cacheFile !== undefined && (cachedData === undefined || script.cachedDataRejected === true) };
+}
+
+/** Runs the compiled bundle as the CommonJS module it is. */
+export function runBundle(script: vm.Script, file: string): void {
+  const module = { exports: {} };
+  (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, createRequire(file), module, file, path.dirname(file));
+}
+
+/**
+ * Writes the cache for what this process compiled, atomically (a file of its own, renamed over),
+ * and removes this command's caches of other builds. Never throws: it runs at exit, and a cache
+ * that cannot be written only costs the next start its compiling.
+ */
+export function saveCodeCache(script: vm.Script, cacheFile: string): void {
+  const tmp = `${cacheFile}.${process.pid}.tmp`;
+  try {
+    writeFileSync(tmp, script.createCachedData(), { mode: 0o600, flag: 'wx' });
+    renameSync(tmp, cacheFile);
+  } catch {
+    try { unlinkSync(tmp); } catch { /* never made */ }
+    return;
+  }
+  const name = path.basename(cacheFile);
+  const command = name.slice(0, name.indexOf('.') + 1);
+  try {
+    for (const other of readdirSync(path.dirname(cacheFile))) {
+      if (other !== name && other.startsWith(command) && other.endsWith('.v8cache')) unlinkSync(path.join(path.dirname(cacheFile), other));
+    }
+  } catch { /* another process pruned it first */ }
+}
+
+/** `certfleet <command>` for a one-shot command: the bundle, its cache, and the cache saved at exit if it was stale. */
+export function runOneShot(bundle: OneShotBundle, command: string | undefined): void {
+  const dir = codeCacheDirectory();
+  const cacheFile = dir === undefined ? undefined : codeCacheFile(dir, bundle, command);
+  const { script, stale } = compileBundle(bundle, cacheFile);
+  if (stale && cacheFile !== undefined) process.once('exit', () => saveCodeCache(script, cacheFile));
+  runBundle(script, bundle.file);
+}
+
+function ownedPrivately(st: Stats): boolean {
+  const uid = process.getuid?.();
+  return (uid === undefined || st.uid === uid) && (st.mode & 0o022) === 0;
+}
+
+/** The file's bytes if it is a regular file of this user's that no one else can write; else undefined. */
+function readPrivateFile(file: string): Buffer | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch {
+    return undefined;
+  }
+  try {
+    const st = fstatSync(fd);
+    return st.isFile() && ownedPrivately(st) ? readFileSync(fd) : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
