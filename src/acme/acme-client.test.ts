@@ -17,18 +17,20 @@ async function scripted(routes: Record<string, Handler>) {
     req.on('data', (c: Buffer) => { body += c.toString(); });
     req.on('end', () => {
       seen.push(`${req.method} ${req.url}`);
-      // Like Boulder: nonces on POST and HEAD answers, not on the directory GET.
-      if (req.method !== 'GET') res.setHeader('replay-nonce', `nonce-${++n}`);
+      // Like Boulder: nonces on POST and newNonce answers, not on the directory GET.
+      if (req.method !== 'GET' || req.url === '/nonce') res.setHeader('replay-nonce', `nonce-${++n}`);
       const route = routes[`${req.method} ${req.url}`];
       if (route) route(req, res, body);
       else res.writeHead(404).end();
     });
   });
+  const connections = { count: 0 };
+  server.on('connection', () => connections.count++);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   servers.push(server);
   const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   const directory = { newNonce: `${base}/nonce`, newAccount: `${base}/acct`, newOrder: `${base}/order`, revokeCert: `${base}/revoke` };
-  return { base, seen, directory };
+  return { base, seen, directory, connections };
 }
 
 const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) =>
@@ -53,7 +55,7 @@ describe('AcmeClient', () => {
   it('asks newNonce once and then reuses the nonces every answer carries', async () => {
     const s = await scripted({
       'GET /dir': (_q, r) => json(r, 200, s.directory),
-      'HEAD /nonce': (_q, r) => r.writeHead(200).end(),
+      'GET /nonce': (_q, r) => r.writeHead(204).end(),
       'POST /acct': (_q, r) => json(r, 201, { status: 'valid' }, { location: `${s.base}/acct/1` }),
       'POST /order': orderCreated,
     });
@@ -61,7 +63,24 @@ describe('AcmeClient', () => {
     await c.ensureAccount({}, AbortSignal.timeout(5000));
     await c.newOrder({ identifiers: [{ type: 'dns', value: 'a.test' }] }, AbortSignal.timeout(5000));
     await c.newOrder({ identifiers: [{ type: 'dns', value: 'b.test' }] }, AbortSignal.timeout(5000));
-    expect(s.seen).toEqual(['GET /dir', 'HEAD /nonce', 'POST /acct', 'POST /order', 'POST /order']);
+    expect(s.seen).toEqual(['GET /dir', 'GET /nonce', 'POST /acct', 'POST /order', 'POST /order']);
+    await c.close();
+  });
+
+  it('keeps one connection from the directory through newNonce to the POSTs', async () => {
+    // Answered as Go's servers (pebble, Boulder) answer a HEAD too: 200 without Content-Length,
+    // after which Node's client closes the connection. A newNonce by HEAD cost a new connection.
+    const s = await scripted({
+      'GET /dir': (_q, r) => json(r, 200, s.directory),
+      'HEAD /nonce': (_q, r) => r.writeHead(200).end(),
+      'GET /nonce': (_q, r) => r.writeHead(204).end(),
+      'POST /order': orderCreated,
+    });
+    const c = await accountClient(s.base);
+    await c.newOrder({ identifiers: [{ type: 'dns', value: 'a.test' }] }, AbortSignal.timeout(5000));
+    await c.newOrder({ identifiers: [{ type: 'dns', value: 'b.test' }] }, AbortSignal.timeout(5000));
+    expect(s.seen).toEqual(['GET /dir', 'GET /nonce', 'POST /order', 'POST /order']);
+    expect(s.connections.count).toBe(1);
     await c.close();
   });
 
@@ -69,7 +88,7 @@ describe('AcmeClient', () => {
     let orders = 0;
     const s = await scripted({
       'GET /dir': (_q, r) => json(r, 200, s.directory),
-      'HEAD /nonce': (_q, r) => r.writeHead(200).end(),
+      'GET /nonce': (_q, r) => r.writeHead(204).end(),
       'POST /order': (_q, r) => {
         orders++;
         if (orders === 1) return json(r, 400, { type: 'urn:ietf:params:acme:error:badNonce', detail: 'stale' });
@@ -94,7 +113,7 @@ describe('AcmeClient', () => {
     let calls = 0;
     const s = await scripted({
       'GET /dir': (_q, r) => json(r, 200, s.directory),
-      'HEAD /nonce': (_q, r) => r.writeHead(200).end(),
+      'GET /nonce': (_q, r) => r.writeHead(204).end(),
       'POST /order': (_q, r) => (++calls === 1
         ? json(r, 429, { type: 'urn:ietf:params:acme:error:rateLimited' }, { 'retry-after': '86400' })
         : orderCreated(_q, r, '')),
@@ -108,7 +127,7 @@ describe('AcmeClient', () => {
   it('is cancelled by its AbortSignal while waiting', async () => {
     const s = await scripted({
       'GET /dir': (_q, r) => json(r, 200, s.directory),
-      'HEAD /nonce': (_q, r) => r.writeHead(200).end(),
+      'GET /nonce': (_q, r) => r.writeHead(204).end(),
       'POST /order': (_q, r) => json(r, 503, { type: 'urn:ietf:params:acme:error:serverInternal' }, { 'retry-after': '60' }),
     });
     const c = await accountClient(s.base);
@@ -124,7 +143,7 @@ describe('AcmeClient newNonce', () => {
     let heads = 0;
     const s = await scripted({
       'GET /dir': (_q, r) => json(r, 200, s.directory),
-      'HEAD /nonce': (_q, r) => {
+      'GET /nonce': (_q, r) => {
         heads++;
         if (heads === 1) r.removeHeader('replay-nonce');
         r.writeHead(heads === 1 ? 503 : 200).end();
@@ -141,7 +160,7 @@ describe('AcmeClient newNonce', () => {
     let heads = 0;
     const s = await scripted({
       'GET /dir': (_q, r) => json(r, 200, s.directory),
-      'HEAD /nonce': (_q, r) => {
+      'GET /nonce': (_q, r) => {
         if (++heads === 1) r.socket?.destroy();
         else r.writeHead(200).end();
       },
@@ -156,7 +175,7 @@ describe('AcmeClient newNonce', () => {
   it('fails clearly when newNonce never gives a nonce', async () => {
     const s = await scripted({
       'GET /dir': (_q, r) => json(r, 200, s.directory),
-      'HEAD /nonce': (_q, r) => { r.removeHeader('replay-nonce'); r.writeHead(200).end(); },
+      'GET /nonce': (_q, r) => { r.removeHeader('replay-nonce'); r.writeHead(200).end(); },
     });
     const c = await accountClient(s.base);
     await expect(c.newOrder({ identifiers: [] }, AbortSignal.timeout(5000))).rejects.toThrow(`newNonce: the CA answered 200 without a Replay-Nonce header at ${s.base}/nonce`);
@@ -199,7 +218,7 @@ describe('linkUrls', () => {
     let payload: unknown;
     const s = await scripted({
       'GET /dir': (_q, r) => json(r, 200, s.directory),
-      'HEAD /nonce': (_q, r) => r.writeHead(200).end(),
+      'GET /nonce': (_q, r) => r.writeHead(204).end(),
       'POST /order': (q, r, body) => {
         payload = JSON.parse(Buffer.from((JSON.parse(body) as { payload: string }).payload, 'base64url').toString());
         orderCreated(q, r, body);
@@ -219,7 +238,7 @@ describe('AcmeClient polling', () => {
     const looks = new Map<string, number>();
     const s = await scripted({
       'GET /dir': (_q, r) => json(r, 200, s.directory),
-      'HEAD /nonce': (_q, r) => r.writeHead(200).end(),
+      'GET /nonce': (_q, r) => r.writeHead(204).end(),
       ...Object.fromEntries(['1', '2'].map((id) => [`POST /authz/${id}`, (_q: IncomingMessage, r: ServerResponse) => {
         if (!firstAsked.has(id)) firstAsked.set(id, performance.now());
         looks.set(id, (looks.get(id) ?? 0) + 1);
@@ -242,7 +261,7 @@ describe('AcmeClient polling', () => {
     let looks = 0;
     const s = await scripted({
       'GET /dir': (_q, r) => json(r, 200, s.directory),
-      'HEAD /nonce': (_q, r) => r.writeHead(200).end(),
+      'GET /nonce': (_q, r) => r.writeHead(204).end(),
       'POST /order/7': (_q, r) => json(r, 200, { status: ++looks < 2 ? 'processing' : 'valid', identifiers: [], authorizations: [], finalize: 'http://ca.test/finalize/7', certificate: `${s.base}/cert` }, { 'retry-after': '86400' }),
       'POST /finalize/7': (_q, r) => json(r, 200, { status: 'processing', identifiers: [], authorizations: [], finalize: 'http://ca.test/finalize/1' }),
     });
@@ -281,11 +300,11 @@ describe('AcmeClient retries every request as docs/errors.md says', () => {
     await c.close();
   });
 
-  it('retries HEAD newNonce answered 429 without Replay-Nonce, after its Retry-After', async () => {
+  it('retries newNonce answered 429 without Replay-Nonce, after its Retry-After', async () => {
     const heads: number[] = [];
     const s = await scripted({
       'GET /dir': (_q, r) => json(r, 200, s.directory),
-      'HEAD /nonce': (_q, r) => {
+      'GET /nonce': (_q, r) => {
         heads.push(Date.now());
         if (heads.length === 1) {
           r.removeHeader('replay-nonce');
@@ -310,7 +329,7 @@ describe('AcmeClient retries every request as docs/errors.md says', () => {
     const early: number[] = [];
     const s = await scripted({
       'GET /dir': (_q, r) => json(r, 200, s.directory),
-      'HEAD /nonce': (_q, r) => {
+      'GET /nonce': (_q, r) => {
         if (Date.now() < notBefore) early.push(notBefore - Date.now());
         most = Math.max(most, ++inFlight);
         setTimeout(() => {
@@ -355,7 +374,7 @@ describe('AcmeClient retries every request as docs/errors.md says', () => {
     let orders = 0;
     const s = await scripted({
       'GET /dir': (_q, r) => json(r, 200, s.directory),
-      'HEAD /nonce': (_q, r) => r.writeHead(200).end(),
+      'GET /nonce': (_q, r) => r.writeHead(204).end(),
       'POST /order': (q, r, b) => { if (++orders > 1) orderCreated(q, r, b); /* the first: no answer ever */ },
     });
     const c = await accountClient(s.base);
@@ -369,7 +388,7 @@ describe('AcmeClient retries every request as docs/errors.md says', () => {
     let orders = 0;
     const s = await scripted({
       'GET /dir': (_q, r) => json(r, 200, s.directory),
-      'HEAD /nonce': (_q, r) => r.writeHead(200).end(),
+      'GET /nonce': (_q, r) => r.writeHead(204).end(),
       'POST /acct': (q, r, b) => { nonces.push(nonceOf(b)); json(r, 200, { status: 'valid' }, { location: `http://${q.headers.host ?? ''}/acct/1` }); },
       'POST /order': (q, r, b) => {
         nonces.push(nonceOf(b));
@@ -393,7 +412,7 @@ describe('AcmeClient retries every request as docs/errors.md says', () => {
     let orders = 0;
     const s = await scripted({
       'GET /dir': (_q, r) => json(r, 200, s.directory),
-      'HEAD /nonce': (_q, r) => r.writeHead(200).end(),
+      'GET /nonce': (_q, r) => r.writeHead(204).end(),
       'POST /order': (_q, r) => { orders++; r.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Gateway says hello</body></html>'); },
     });
     const c = await accountClient(s.base);
@@ -415,7 +434,7 @@ describe('AcmeClient retries every request as docs/errors.md says', () => {
     for (const [status, headers, body] of answers) {
       const s = await scripted({
         'GET /dir': (_q, r) => json(r, 200, s.directory),
-        'HEAD /nonce': (_q, r) => r.writeHead(200).end(),
+        'GET /nonce': (_q, r) => r.writeHead(204).end(),
         'POST /order': (_q, r) => r.writeHead(status, headers).end(body),
       });
       const c = await accountClient(s.base);
@@ -440,7 +459,7 @@ describe('AcmeClient retries every request as docs/errors.md says', () => {
   it('a certificate download that is not PEM is refused and named', async () => {
     const s = await scripted({
       'GET /dir': (_q, r) => json(r, 200, s.directory),
-      'HEAD /nonce': (_q, r) => r.writeHead(200).end(),
+      'GET /nonce': (_q, r) => r.writeHead(204).end(),
       'POST /cert/1': (_q, r) => r.writeHead(200, { 'content-type': 'application/pem-certificate-chain' }).end('-----BEGIN CERTIFICATE-----\nMIIB'),
     });
     const c = await accountClient(s.base);
@@ -453,7 +472,7 @@ describe('AcmeClient retries every request as docs/errors.md says', () => {
     const order = (status: string) => ({ status, identifiers: [], authorizations: [], finalize: `${s.base}/finalize/1`, ...(status === 'valid' ? { certificate: `${s.base}/cert/1` } : {}) });
     const s = await scripted({
       'GET /dir': (_q, r) => json(r, 200, s.directory),
-      'HEAD /nonce': (_q, r) => r.writeHead(200).end(),
+      'GET /nonce': (_q, r) => r.writeHead(204).end(),
       'POST /finalize/1': (q, r) => {
         // The first finalize is taken, and its answer lost with the connection.
         if (++finalizes === 1) return q.socket.resetAndDestroy();

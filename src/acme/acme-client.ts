@@ -330,7 +330,7 @@ export class AcmeClient {
       const asked = res && res.status >= 400 ? this.retryAfter(res) : undefined;
       const delay = retryDelay(this.retry, attempt, asked);
       this.log?.debug?.({ request: x.name, url: x.url, attempt, of: this.retry.maxAttempts, wait_ms: delay, reason: errorMessage(error) }, 'acme_retry');
-      // Another caller sending the same request (a newNonce HEAD, most often) waits as well.
+      // Another caller sending the same request (a newNonce, most often) waits as well.
       if (asked !== undefined) this.holdBack(key, Date.now() + delay);
       await sleepUntil(Date.now() + delay, signal);
     }
@@ -392,7 +392,10 @@ export class AcmeClient {
   private async requestNonce(signal: AbortSignal): Promise<string> {
     const dir = await this.directory(signal);
     return this.exchange({
-      name: 'newNonce', method: 'HEAD', url: dir.newNonce,
+      // GET (204), not HEAD (200), though both are RFC 8555 §7.2's: Node's HTTP client keeps no
+      // connection after a HEAD answer without Content-Length (Go's servers, pebble and Boulder,
+      // send none), so every HEAD cost the next request a new TLS connection.
+      name: 'newNonce', method: 'GET', url: dir.newNonce,
       read: (res) => {
         const fresh = res.headers.get('replay-nonce');
         if (!fresh) throw badAnswer('newNonce', res, 'without a Replay-Nonce header');
@@ -420,7 +423,7 @@ export class AcmeClient {
     }
     // A newNonce answer's nonce goes to the caller that asked for it, every other one to the pool.
     const nonce = res.headers.get('replay-nonce');
-    if (nonce && !(x.method === 'HEAD' && res.status < 400)) this.nonces.push(nonce);
+    if (nonce && !(x.name === 'newNonce' && res.status < 400)) this.nonces.push(nonce);
     this.onRequest?.({ method: x.method, url: x.url, status: res.status, ms: performance.now() - started });
     return res;
   }
@@ -449,7 +452,7 @@ export class AcmeClient {
 interface Exchange<T> {
   /** The request's name in messages: `newOrder`, `directory`, `newNonce`, … */
   name: string;
-  method: 'GET' | 'HEAD' | 'POST';
+  method: 'GET' | 'POST';
   url: string;
   /** A POST's payload; undefined makes it a POST-as-GET. */
   payload?: unknown;
