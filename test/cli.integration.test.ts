@@ -39,8 +39,16 @@ describe('bin/certfleet', () => {
     const rows = JSON.parse(list.stdout) as { name: string; domains: string[]; daysLeft: number; keyType: string }[];
     expect(rows).toMatchObject([{ name: 'web', domains: ['example.test', '*.example.test'], keyType: 'ecdsa-p256' }]);
     expect(rows[0]!.daysLeft).toBeGreaterThan(0);
-    const again = await certfleet('issue', '--config', file, '--cert', 'web');
+    // A cron run with nothing due loads no network module: each was milliseconds of its start.
+    const loaded = path.join(dir, 'modules.txt');
+    const hook = path.join(dir, 'modules.cjs');
+    await writeFile(hook, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(loaded)}, process.moduleLoadList.join('\\n')));\n`);
+    const again = await runCertfleet(['issue', '--config', file, '--cert', 'web'], { env: { NODE_OPTIONS: `--require ${hook}` } });
     expect(again.stdout).toMatch(/^web: skipped \(a third of the lifetime left at /m);
+    const modules = (await readFile(loaded, 'utf8')).split('\n');
+    expect(modules).toContain('NativeModule sqlite');
+    // (node:net is loaded all the same: Node's stdout on a pipe is a net.Socket.)
+    expect(modules.filter((m) => /^NativeModule (http|https|tls|dns|dns\/promises|_http_\w+)$/.test(m))).toEqual([]);
 
     const revoked = await certfleet('revoke', '--config', file, '--cert', 'web', '--reason', 'superseded');
     expect(revoked.code).toBe(0);

@@ -1,6 +1,8 @@
-import { Resolver } from 'node:dns/promises';
-import { isIP } from 'node:net';
+import type { Resolver } from 'node:dns/promises';
 import { CertfleetError } from '../errors.js';
+
+// node:dns and node:net at the first question, not at start: a `certfleet issue` with nothing due asks none.
+const dns = () => process.getBuiltinModule('node:dns/promises');
 
 /** The DNS questions certfleet asks; an interface so tests can script answers. */
 export interface DnsLookup {
@@ -54,7 +56,7 @@ export class NodeDnsLookup implements DnsLookup {
   private resolver(key: string, list: string[] | undefined): Resolver {
     const r = this.idle.get(key)?.pop();
     if (r) return r;
-    const created = new Resolver({ timeout: this.timeoutMs, tries: 2 });
+    const created = new (dns().Resolver)({ timeout: this.timeoutMs, tries: 2 });
     if (list?.length) created.setServers(list);
     return created;
   }
@@ -112,7 +114,7 @@ export class NodeDnsLookup implements DnsLookup {
   }
 
   async addresses(host: string, signal: AbortSignal): Promise<string[]> {
-    if (isIP(host)) return [host];
+    if (process.getBuiltinModule('node:net').isIP(host)) return [host];
     const [v4, v6] = await Promise.all([
       this.ask({ type: 'A', name: host }, undefined, signal, (r) => r.resolve4(host), []),
       this.ask({ type: 'AAAA', name: host }, undefined, signal, (r) => r.resolve6(host), []),

@@ -1,7 +1,11 @@
 import type { Server } from 'node:http';
 
-/** The two pieces of Node's HTTP server this uses (lib/_http_server.js); absent where Node differs. */
-const internals = process.getBuiltinModule('_http_server') as { kConnectionsCheckingInterval?: unknown; setupConnectionsTracking?: unknown } | undefined;
+/**
+ * The two pieces of Node's HTTP server this uses (lib/_http_server.js); absent where Node differs.
+ * Looked up when a server is made, not at start: loading them loads node:net and the HTTP parser,
+ * which a one-shot command that serves nothing does not need.
+ */
+const internals = () => process.getBuiltinModule('_http_server') as { kConnectionsCheckingInterval?: unknown; setupConnectionsTracking?: unknown } | undefined;
 
 /**
  * Node's HTTP server checks its connections against headersTimeout and requestTimeout every
@@ -15,8 +19,7 @@ const internals = process.getBuiltinModule('_http_server') as { kConnectionsChec
  */
 export function checkConnectionsWhileOpen(server: Server): void {
   const checked = server as CheckedServer;
-  const key = internals?.kConnectionsCheckingInterval;
-  const setup = internals?.setupConnectionsTracking;
+  const { kConnectionsCheckingInterval: key, setupConnectionsTracking: setup } = internals() ?? {};
   if (typeof key !== 'symbol' || typeof setup !== 'function') return;
   const every = checked.connectionsCheckingInterval;
   checked.connectionsCheckingInterval = NEVER_MS;
@@ -42,7 +45,7 @@ const NEVER_MS = 2 ** 31 - 1;
 
 /** Whether Node's connection check of `server` is running now (tests). */
 export function connectionChecksRunning(server: Server): boolean | undefined {
-  const key = internals?.kConnectionsCheckingInterval;
+  const key = internals()?.kConnectionsCheckingInterval;
   if (typeof key !== 'symbol') return undefined;
   const t = (server as unknown as Record<symbol, (NodeJS.Timeout & { _destroyed?: boolean }) | undefined>)[key];
   return t !== undefined && t._destroyed !== true && (server as CheckedServer).connectionsCheckingInterval !== NEVER_MS;

@@ -1,9 +1,11 @@
-import type { Agent as HttpAgentType, IncomingMessage } from 'node:http';
+import type { AgentOptions as HttpAgentOptions, Agent as HttpAgentType, IncomingMessage } from 'node:http';
 import type { Agent as HttpsAgent, AgentOptions as HttpsAgentOptions } from 'node:https';
 
 // node:http through getBuiltinModule, not an ESM import: building its ESM namespace evaluates the
-// lazy WebSocket exports, which load undici (23 ms of every CLI start, measured).
-const { Agent: HttpAgent, request: httpRequest } = process.getBuiltinModule('node:http');
+// lazy WebSocket exports, which load undici (23 ms of every CLI start, measured). At the first
+// plain-HTTP request, not at start: a `certfleet issue` with nothing due asks no API, and node:http
+// with its parser was a few milliseconds of its start.
+const http = () => process.getBuiltinModule('node:http');
 // node:https (and with it node:tls) at the first HTTPS request, not at start: loading node:tls
 // parses Node's ~140 bundled root certificates into OpenSSL objects at once (a background thread
 // it starts), 2.4 MB of an idle daemon's resident memory with nothing to renew (measured).
@@ -47,7 +49,8 @@ export interface HttpPoolOptions {
 export class HttpPool {
   private httpsAgent: HttpsAgent | undefined;
   private readonly httpsOptions: HttpsAgentOptions;
-  private readonly http: HttpAgentType;
+  private httpAgent: HttpAgentType | undefined;
+  private readonly httpOptions: HttpAgentOptions;
   private readonly timeoutMs: number;
   private readonly maxBodyBytes: number;
 
@@ -56,7 +59,7 @@ export class HttpPool {
     // rejectUnauthorized stated here, not left to the default: the default reads
     // NODE_TLS_REJECT_UNAUTHORIZED, and that variable must not turn verification off.
     this.httpsOptions = { ...common, rejectUnauthorized: true, ...(opts.ca ? { ca: opts.ca } : {}) };
-    this.http = new HttpAgent(common);
+    this.httpOptions = common;
     this.timeoutMs = opts.timeoutMs ?? 60_000;
     this.maxBodyBytes = opts.maxBodyBytes ?? 10 * 2 ** 20;
   }
@@ -93,7 +96,7 @@ export class HttpPool {
       // combination was a measurable part of every request's CPU (a new signal, its weak
       // references in the caller's, and their finalization).
       let cutShort: Error | undefined;
-      const req = (isHttps ? https().request : httpRequest)(target, { method, headers, ...(isHttps ? { agent: this.httpsAgent ??= new (https().Agent)(this.httpsOptions), rejectUnauthorized: true } : { agent: this.http }) }, (res: IncomingMessage) => {
+      const req = (isHttps ? https().request : http().request)(target, { method, headers, ...(isHttps ? { agent: this.httpsAgent ??= new (https().Agent)(this.httpsOptions), rejectUnauthorized: true } : { agent: this.httpAgent ??= new (http().Agent)(this.httpOptions) }) }, (res: IncomingMessage) => {
         answered = true;
         const chunks: Buffer[] = [];
         let size = 0;
@@ -146,7 +149,7 @@ export class HttpPool {
 
   close(): void {
     this.httpsAgent?.destroy();
-    this.http.destroy();
+    this.httpAgent?.destroy();
   }
 }
 
