@@ -2,7 +2,7 @@
 // with a V8 code cache taken at the end of a run. Node's own compile cache is taken as each module
 // is compiled, before it runs, so it holds only the top level: every function a run calls is
 // compiled again in every process (zod's and yaml's most of all). A cache taken at exit holds
-// them too: `certfleet issue` measured 80-90 ms less CPU per process (docs/benchmarks.md).
+// them too: a one-shot `certfleet issue` measured 40-90 ms less CPU per process (docs/benchmarks.md).
 // Only node: built-ins here: this runs before the bundle.
 import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
 import { createRequire } from 'node:module';
