@@ -1,4 +1,4 @@
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -112,15 +112,41 @@ describe('compileBundle, runBundle and saveCodeCache', () => {
     expect(compileBundle(bundle, linked).stale).toBe(true);
   });
 
-  it("removes the command's caches of other builds, and keeps other commands'", () => {
-    const old = codeCacheFile(dir, { ...bundle, id: 'ffffffffffffffff' }, 'issue');
-    const otherCommand = codeCacheFile(dir, { ...bundle, id: 'ffffffffffffffff' }, 'list');
+  it("keeps the command's newest cache of one other build, removes older ones, and keeps other commands'", () => {
+    const build = (id: string, command: string) => codeCacheFile(dir, { ...bundle, id }, command);
     const { script } = compileBundle(bundle, undefined);
-    saveCodeCache(script, old);
+    const oldest = build('eeeeeeeeeeeeeeee', 'issue');
+    const older = build('ffffffffffffffff', 'issue');
+    const otherCommand = build('eeeeeeeeeeeeeeee', 'list');
+    saveCodeCache(script, oldest);
+    saveCodeCache(script, older);
     saveCodeCache(script, otherCommand);
+    utimesSync(oldest, 1000, 1000);
+    utimesSync(older, 2000, 2000);
     saveCodeCache(script, codeCacheFile(dir, bundle, 'issue'));
-    expect(existsSync(old)).toBe(false);
+    expect(existsSync(oldest)).toBe(false);
+    expect(existsSync(older)).toBe(true);
     expect(existsSync(otherCommand)).toBe(true);
+  });
+
+  it('lets two builds run in turn without removing each other\'s cache', () => {
+    const other = { ...bundle, id: 'ffffffffffffffff' };
+    const { script } = compileBundle(bundle, undefined);
+    saveCodeCache(script, codeCacheFile(dir, bundle, 'issue'));
+    saveCodeCache(script, codeCacheFile(dir, other, 'issue'));
+    expect(compileBundle(bundle, codeCacheFile(dir, bundle, 'issue')).stale).toBe(false);
+  });
+
+  it("removes a killed writer's temp file once it is old, not a live writer's", () => {
+    const cacheFile = codeCacheFile(dir, bundle, 'issue');
+    const abandoned = `${codeCacheFile(dir, { ...bundle, id: 'ffffffffffffffff' }, 'issue')}.12345.tmp`;
+    const live = `${codeCacheFile(dir, { ...bundle, id: 'eeeeeeeeeeeeeeee' }, 'issue')}.12346.tmp`;
+    writeFileSync(abandoned, 'x');
+    writeFileSync(live, 'x');
+    utimesSync(abandoned, 1000, 1000);
+    saveCodeCache(compileBundle(bundle, undefined).script, cacheFile);
+    expect(existsSync(abandoned)).toBe(false);
+    expect(existsSync(live)).toBe(true);
   });
 
   it('never throws when the cache cannot be written', () => {

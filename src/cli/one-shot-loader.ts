@@ -66,8 +66,10 @@ export function runBundle(script: vm.Script, file: string): void {
 
 /**
  * Writes the cache for what this process compiled, atomically (a file of its own, renamed over),
- * and removes this command's caches of other builds. Never throws: it runs at exit, and a cache
- * that cannot be written only costs the next start its compiling.
+ * and prunes this command's caches of other builds down to the newest one. Two builds run by one
+ * user (a checkout beside an npm install) each keep theirs; removing every other build's cache
+ * made two such builds delete each other's on every run. Never throws: it runs at exit, and a
+ * cache that cannot be written only costs the next start its compiling.
  */
 export function saveCodeCache(script: vm.Script, cacheFile: string): void {
   const tmp = `${cacheFile}.${process.pid}.tmp`;
@@ -78,12 +80,31 @@ export function saveCodeCache(script: vm.Script, cacheFile: string): void {
     try { unlinkSync(tmp); } catch { /* never made */ }
     return;
   }
+  pruneOtherBuilds(cacheFile);
+}
+
+/** How many caches of one command from other builds stay beside the one just written. */
+const OTHER_BUILDS_KEPT = 1;
+/** A temp file this old is a killed writer's: a write takes milliseconds. */
+const ABANDONED_TEMP_MS = 60_000;
+
+function pruneOtherBuilds(cacheFile: string): void {
+  const now = Date.now();
+  const dir = path.dirname(cacheFile);
   const name = path.basename(cacheFile);
   const command = name.slice(0, name.indexOf('.') + 1);
+  const others: { file: string; mtimeMs: number }[] = [];
   try {
-    for (const other of readdirSync(path.dirname(cacheFile))) {
-      if (other !== name && other.startsWith(command) && other.endsWith('.v8cache')) unlinkSync(path.join(path.dirname(cacheFile), other));
+    for (const other of readdirSync(dir)) {
+      if (other === name || !other.startsWith(command)) continue;
+      const file = path.join(dir, other);
+      const st = lstatSync(file, { throwIfNoEntry: false });
+      if (!st) continue;
+      if (other.endsWith('.v8cache')) others.push({ file, mtimeMs: st.mtimeMs });
+      else if (other.endsWith('.tmp') && now - st.mtimeMs > ABANDONED_TEMP_MS) unlinkSync(file);
     }
+    others.sort((a, b) => b.mtimeMs - a.mtimeMs);
+    for (const { file } of others.slice(OTHER_BUILDS_KEPT)) unlinkSync(file);
   } catch { /* another process pruned it first */ }
 }
 
