@@ -1,11 +1,16 @@
 #!/usr/bin/env node
 // Builds dist/sea/certfleet: one executable file, Node.js 24 with certfleet inside (Node's
-// single-executable applications). Node 24 runs an injected script only as CommonJS, from one
-// file: the bundle's one-shot.cjs (scripts/bundle.mjs), dist/cli/main.js without splitting.
-// The blob is injected with postject, the tool Node's documentation uses.
+// single-executable applications). Its main is src/cli/sea-main.ts, bundled to CommonJS (Node 24
+// runs an injected main only as that); the one-shot bundle (scripts/bundle.mjs) is an asset, run
+// through the one-shot loader as bin/certfleet runs it, with a cache of its top level taken here
+// for a first run. The blob is injected with postject, the tool Node's documentation uses.
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import vm from 'node:vm';
+import { build } from 'esbuild';
+import { bundleScriptSource } from '../dist/cli/one-shot-loader.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const outdir = path.join(root, 'dist/sea');
@@ -13,18 +18,33 @@ const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'ut
 rmSync(outdir, { recursive: true, force: true });
 mkdirSync(outdir, { recursive: true });
 
+const bundleFile = path.join(root, 'dist/bundle/one-shot.cjs');
+const bundleText = readFileSync(bundleFile, 'latin1');
+// Its own id, not the checkout's: the executable runs V8 with other flags than bin/certfleet, so
+// their caches of the same text would not fit each other (one-shot-loader.ts keeps one of each).
+const id = createHash('sha256').update('sea\0').update(bundleText, 'latin1').digest('hex').slice(0, 16);
+// This Node.js is the executable's (copied below), so V8 takes this cache as its own.
+const buildCache = path.join(outdir, 'one-shot.v8cache');
+writeFileSync(buildCache, new vm.Script(bundleScriptSource(bundleText), { filename: bundleFile }).createCachedData());
+
+const main = path.join(outdir, 'sea-main.cjs');
+await build({
+  entryPoints: [path.join(root, 'dist/cli/sea-main.js')], outfile: main,
+  bundle: true, format: 'cjs', platform: 'node', target: 'node24', legalComments: 'none', logLevel: 'warning',
+  define: { CERTFLEET_SEA_BUNDLE_ID: JSON.stringify(id) },
+});
+
 const config = path.join(outdir, 'sea-config.json');
 writeFileSync(config, JSON.stringify({
-  main: path.join(root, 'dist/bundle/one-shot.cjs'),
+  main,
   output: path.join(outdir, 'certfleet.blob'),
   disableExperimentalSEAWarning: true,
-  // V8's code cache in the blob: the start parses less (the bundle's compile cache does this for the checkout).
-  useCodeCache: true,
+  assets: { 'one-shot.cjs': bundleFile, 'one-shot.v8cache': buildCache },
 }));
 execFileSync(process.execPath, ['--experimental-sea-config', config], { stdio: ['ignore', 'ignore', 'inherit'] });
 const exe = path.join(outdir, 'certfleet');
 copyFileSync(process.execPath, exe);
 chmodSync(exe, 0o755);
 execFileSync(path.join(root, 'node_modules/.bin/postject'), [exe, 'NODE_SEA_BLOB', path.join(outdir, 'certfleet.blob'), '--sentinel-fuse', 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2'], { stdio: ['ignore', 'ignore', 'inherit'] });
-for (const f of ['certfleet.blob', 'sea-config.json']) rmSync(path.join(outdir, f));
+for (const f of ['certfleet.blob', 'sea-config.json', 'sea-main.cjs', 'one-shot.v8cache']) rmSync(path.join(outdir, f));
 console.log(`sea: ${path.relative(root, exe)} (certfleet ${version}, Node.js ${process.versions.node})`);

@@ -21,6 +21,8 @@ echo "config: $(stat -c '%a %U:%G' /etc/certfleet/certfleet.yaml)"
 echo "conffiles: $(cat /var/lib/dpkg/info/certfleet.conffiles)"
 runuser -u certfleet -- certfleet version
 runuser -u certfleet -- certfleet check-config --config /etc/certfleet/certfleet.yaml
+runuser -u certfleet -- certfleet check-config --config /etc/certfleet/certfleet.yaml >/dev/null
+echo "code cache: $(stat -c '%a %U' /tmp/certfleet-code-cache-$(id -u certfleet)) $(ls /tmp/certfleet-code-cache-$(id -u certfleet))"
 # systemd for its analyzer only (the base has none): verify the units, and rate the service.
 apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends systemd >/dev/null 2>&1
 systemd-analyze verify /lib/systemd/system/certfleet.service /lib/systemd/system/certfleet-issue.service /lib/systemd/system/certfleet-issue.timer
@@ -48,6 +50,10 @@ describe.skipIf(!available)('the .deb (make package)', () => {
   it('runs certfleet version and check-config on the example as the certfleet user', () => {
     expect(out).toContain(`certfleet ${version}`);
     expect(out).toContain('/etc/certfleet/certfleet.yaml: valid');
+  });
+
+  it('runs the one-shot bundle with a cache taken after the run, in a directory of the user\'s own', () => {
+    expect(out).toMatch(/code cache: 700 certfleet check-config\.[0-9a-f]{16}\.v24\.\d+\.\d+-x64\.v8cache/);
   });
 
   it('has units that systemd-analyze verifies, and a service exposure of at most 2.0', () => {

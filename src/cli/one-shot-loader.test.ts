@@ -1,8 +1,9 @@
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import vm from 'node:vm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { codeCacheDirectory, codeCacheFile, compileBundle, runBundle, saveCodeCache, type OneShotBundle } from './one-shot-loader.js';
+import { bundleScriptSource, codeCacheDirectory, codeCacheFile, compileBundle, runBundle, runOneShot, saveCodeCache, type OneShotBundle } from './one-shot-loader.js';
 
 let dir: string;
 let bundle: OneShotBundle;
@@ -90,6 +91,32 @@ describe('compileBundle, runBundle and saveCodeCache', () => {
 
   it('with no cache directory, compiles and never asks for a save', () => {
     expect(compileBundle(bundle, undefined).stale).toBe(false);
+  });
+
+  it("compiles text given in place of the file with the build's cache, and still asks for a user's cache", () => {
+    const text = SOURCE;
+    const buildCache = new vm.Script(bundleScriptSource(text)).createCachedData();
+    const asset = { file: path.join(dir, 'no-such-file'), id: bundle.id, text, buildCache };
+    const first = compileBundle(asset, codeCacheFile(dir, asset, 'issue'));
+    expect(first.script.cachedDataRejected).toBe(false);
+    expect(first.stale).toBe(true);
+    runBundle(first.script, asset.file);
+    saveCodeCache(first.script, codeCacheFile(dir, asset, 'issue'));
+    expect(compileBundle(asset, codeCacheFile(dir, asset, 'issue')).stale).toBe(false);
+    expect(compileBundle(asset, undefined).script.cachedDataRejected).toBe(false);
+  });
+
+  it('for a daemon (postRunCache: false) neither reads nor saves a cache of its own', () => {
+    const saved = process.env.NODE_COMPILE_CACHE;
+    process.env.NODE_COMPILE_CACHE = path.join(dir, 'cache');
+    const exits = process.listenerCount('exit');
+    try {
+      runOneShot(bundle, 'run', { postRunCache: false });
+      expect(existsSync(path.join(dir, 'cache'))).toBe(false);
+      expect(process.listenerCount('exit')).toBe(exits);
+    } finally {
+      if (saved === undefined) delete process.env.NODE_COMPILE_CACHE; else process.env.NODE_COMPILE_CACHE = saved;
+    }
   });
 
   it('takes a refused cache as stale (other bytes, another V8) and still runs', () => {

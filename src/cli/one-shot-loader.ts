@@ -12,8 +12,18 @@ import vm from 'node:vm';
 
 /** The bundle and its build's id (a hash of its text, written in by scripts/bundle.mjs). */
 export interface OneShotBundle {
+  /** Its file name, for stack traces and `require`; read for the text unless `text` is given. */
   file: string;
   id: string;
+  /** The text itself, where it is not a file (the single executable's asset). */
+  text?: string;
+  /** A cache of the top level taken at build time, for when this user has none (yet). */
+  buildCache?: Buffer;
+}
+
+/** What V8 compiles for a bundle: its text as a CommonJS module's function. A cache fits only this text. */
+export function bundleScriptSource(text: string): string {
+  return `(function (exports, require, module, __filename, __dirname) {${text}\n})`;
 }
 
 /**
@@ -48,14 +58,15 @@ export function codeCacheFile(dir: string, bundle: OneShotBundle, command: strin
  */
 export function compileBundle(bundle: OneShotBundle, cacheFile: string | undefined): { script: vm.Script; stale: boolean } {
   // ASCII throughout (scripts/bundle.mjs escapes the rest): latin1 reads it as one-byte text at once.
-  const source = readFileSync(bundle.file, 'latin1');
-  const cachedData = cacheFile === undefined ? undefined : readPrivateFile(cacheFile);
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+  const source = bundle.text ?? readFileSync(bundle.file, 'latin1');
+  const userCache = cacheFile === undefined ? undefined : readPrivateFile(cacheFile);
+  const cachedData = userCache ?? bundle.buildCache;
+  const script = new vm.Script(bundleScriptSource(source), {
     filename: bundle.file,
     ...(cachedData ? { cachedData } : {}),
     importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
-  return { script, stale: cacheFile !== undefined && (cachedData === undefined || script.cachedDataRejected === true) };
+  return { script, stale: cacheFile !== undefined && (userCache === undefined || script.cachedDataRejected === true) };
 }
 
 /** Runs the compiled bundle as the CommonJS module it is. */
@@ -108,9 +119,12 @@ function pruneOtherBuilds(cacheFile: string): void {
   } catch { /* another process pruned it first */ }
 }
 
-/** `certfleet <command>` for a one-shot command: the bundle, its cache, and the cache saved at exit if it was stale. */
-export function runOneShot(bundle: OneShotBundle, command: string | undefined): void {
-  const dir = codeCacheDirectory();
+/**
+ * `certfleet <command>` for a one-shot command: the bundle, its cache, and the cache saved at exit
+ * if it was stale. `postRunCache: false` is for a daemon, whose exit is no time to write one.
+ */
+export function runOneShot(bundle: OneShotBundle, command: string | undefined, { postRunCache = true } = {}): void {
+  const dir = postRunCache ? codeCacheDirectory() : undefined;
   const cacheFile = dir === undefined ? undefined : codeCacheFile(dir, bundle, command);
   const { script, stale } = compileBundle(bundle, cacheFile);
   if (stale && cacheFile !== undefined) process.once('exit', () => saveCodeCache(script, cacheFile));
