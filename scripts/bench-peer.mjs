@@ -1,13 +1,14 @@
-import { readFile } from 'node:fs/promises';
 // make bench (peer part): certfleet and npm acme-client 5.4 side by side, in one run, against the
 // same local pebble (PEBBLE_VA_NOSLEEP=1) and PowerDNS, with the same identifiers (every fifth
 // certificate an apex + wildcard) and the same PowerDNS calls and propagation check. Pebble is
 // reached through a counting TCP relay (pebble builds its URLs from the Host header, so every
 // request goes through it): new connections are counted where they arrive, whoever opened them.
-// Then one process per certificate: bin/certfleet issue --cert X against certbot 2.1 (Debian).
+// Then one process per certificate: bin/certfleet issue --cert X against certbot 2.1 (Debian),
+// and the same with the single executable (dist/sea/certfleet, built here when stale).
 import { execFile } from 'node:child_process';
 import { subscribe } from 'node:diagnostics_channel';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { Agent } from 'node:https';
 import { createServer, connect } from 'node:net';
 import os from 'node:os';
@@ -148,6 +149,16 @@ async function processRuns() {
   // Every certificate of the config is now current: exec to exit of a run that has nothing to do (a cron run on most days).
   const nothing = [];
   for (let i = 1; i < PROCESS_N; i++) nothing.push(await timedRun(bin, ['issue', '--config', configFile]));
+  // The same two cases with the single executable (the .deb's /usr/bin/certfleet), on its own certificates.
+  const seaConfig = path.join(work, 'sea.yaml');
+  const seaCerts = identifiers('sea-', PROCESS_N).map((d, i) => `  - name: s${i}\n    domains: [${d.map((x) => `"${x}"`).join(', ')}]\n    dns: home\n`).join('');
+  await writeFile(seaConfig, localConfigText({ store: dir, pebble, pdns, certs: seaCerts }));
+  const sea = await singleExecutable();
+  await run(sea, ['issue', '--config', seaConfig, '--cert', 's0']); // its code cache, outside the timing
+  const seaOne = [];
+  for (let i = 1; i < PROCESS_N; i++) seaOne.push(await timedRun(sea, ['issue', '--config', seaConfig, '--cert', `s${i}`]));
+  const seaNothing = [];
+  for (let i = 1; i < PROCESS_N; i++) seaNothing.push(await timedRun(sea, ['issue', '--config', seaConfig]));
   // 200 certificates in one `certfleet issue`, at its default concurrency: CPU per certificate, start and exit included.
   const bulkFile = path.join(work, 'bulk.yaml');
   const bulkCerts = identifiers('bulk-', SEQ_N).map((d, i) => `  - name: b${i}\n    domains: [${d.map((x) => `"${x}"`).join(', ')}]\n    dns: home\n`).join('');
@@ -182,10 +193,21 @@ curl -sf -X PATCH -H "X-API-Key: $PDNS_API_KEY" -H 'content-type: application/js
   const r = {
     certfleet: p50(certfleet, 'wall'), certfleetCpu: p50(certfleet, 'cpu'), nothing: p50(nothing, 'wall'), nothingCpu: p50(nothing, 'cpu'),
     certbot: p50(certbotTimes, 'wall'), certbotCpu: p50(certbotTimes, 'cpu'), certbotFailed, bulk,
+    sea: p50(seaOne, 'wall'), seaCpu: p50(seaOne, 'cpu'), seaNothing: p50(seaNothing, 'wall'), seaNothingCpu: p50(seaNothing, 'cpu'),
   };
   console.log(`one process per certificate, p50 of ${PROCESS_N - 1}: certfleet ${r.certfleet.toFixed(3)} s (${r.certfleetCpu.toFixed(2)} s CPU), certbot ${r.certbot.toFixed(3)} s (${r.certbotCpu.toFixed(2)} s CPU) (${(r.certbot / r.certfleet).toFixed(1)}x)`);
   console.log(`certfleet issue with nothing to do, exec to exit, p50 of ${PROCESS_N - 1}: ${r.nothing.toFixed(3)} s (${r.nothingCpu.toFixed(2)} s CPU)`);
+  console.log(`single executable: one certificate ${r.sea.toFixed(3)} s (${r.seaCpu.toFixed(2)} s CPU), nothing to do ${r.seaNothing.toFixed(3)} s (${r.seaNothingCpu.toFixed(2)} s CPU)`);
   return r;
+}
+
+/** dist/sea/certfleet, built first when missing or older than the bundle it carries. */
+async function singleExecutable() {
+  const root = path.resolve(import.meta.dirname, '..');
+  const exe = path.join(root, 'dist/sea/certfleet');
+  const built = (f) => statSync(f, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+  if (built(exe) < built(path.join(root, 'dist/bundle/one-shot.cjs'))) await run(process.execPath, [path.join(root, 'scripts/sea.mjs')]);
+  return exe;
 }
 
 let results;
@@ -217,6 +239,6 @@ ${results.map(row).join('\n')}
 
 Ten at a time, certfleet's wall time is **${ratio.toFixed(2)} ×** acme-client's, and its CPU per certificate **${cpuRatio.toFixed(2)} ×** acme-client's. Client CPU is the benchmark process's own (user + system, \`process.cpuUsage\`) during the run, start excluded: pebble and PowerDNS are other processes, sharing the same two cores.
 
-One process per certificate (single name, account already made; p50 of ${PROCESS_N - 1}): \`bin/certfleet issue --cert X\` **${perProcess.certfleet.toFixed(3)} s** exec to exit (${perProcess.certfleetCpu.toFixed(2)} s CPU), certbot 2.1 \`certonly --manual\` with curl hooks to the same PowerDNS **${perProcess.certbot.toFixed(3)} s** (${perProcess.certbotCpu.toFixed(2)} s CPU, hooks included) (${(perProcess.certbot / perProcess.certfleet).toFixed(1)} ×)${perProcess.certbotFailed ? '; certbot failed ' + perProcess.certbotFailed + ' of ' + (PROCESS_N - 1) + ' (AttributeError, not timed)' : ''}. \`bin/certfleet issue\` with nothing to do (every certificate current): **${perProcess.nothing.toFixed(3)} s** exec to exit (${perProcess.nothingCpu.toFixed(2)} s CPU). Process CPU from the shell's \`times\` (10 ms ticks).
+One process per certificate (single name, account already made; p50 of ${PROCESS_N - 1}): \`bin/certfleet issue --cert X\` **${perProcess.certfleet.toFixed(3)} s** exec to exit (${perProcess.certfleetCpu.toFixed(2)} s CPU), certbot 2.1 \`certonly --manual\` with curl hooks to the same PowerDNS **${perProcess.certbot.toFixed(3)} s** (${perProcess.certbotCpu.toFixed(2)} s CPU, hooks included) (${(perProcess.certbot / perProcess.certfleet).toFixed(1)} ×)${perProcess.certbotFailed ? '; certbot failed ' + perProcess.certbotFailed + ' of ' + (PROCESS_N - 1) + ' (AttributeError, not timed)' : ''}. \`bin/certfleet issue\` with nothing to do (every certificate current): **${perProcess.nothing.toFixed(3)} s** exec to exit (${perProcess.nothingCpu.toFixed(2)} s CPU). The single executable (\`dist/sea/certfleet\`, the .deb's \`/usr/bin/certfleet\`): one certificate **${perProcess.sea.toFixed(3)} s** (${perProcess.seaCpu.toFixed(2)} s CPU, ${(perProcess.certbot / perProcess.sea).toFixed(1)} × certbot), nothing to do **${perProcess.seaNothing.toFixed(3)} s** (${perProcess.seaNothingCpu.toFixed(2)} s CPU). Process CPU from the shell's \`times\` (10 ms ticks).
 
 ${SEQ_N} certificates in one \`bin/certfleet issue\` (default concurrency, same account): ${perProcess.bulk.wall.toFixed(2)} s, **${(perProcess.bulk.cpu / SEQ_N * 1000).toFixed(1)} ms of certfleet CPU per certificate**, start and exit included.`);
