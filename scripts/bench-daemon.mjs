@@ -2,6 +2,7 @@
 // bench runs 1,000 and 100,000), seeded in the store beforehand. Measures start to /readyz, idle
 // CPU / timer wakeups / RSS over 60 s, and config edit -> files in live/. Prints one line per
 // benchmark and rewrites its section of docs/benchmarks.md (one section per size).
+// BENCH_DAEMON_BIN=<executable> runs another certfleet (dist/sea/certfleet, say) and only prints.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, readdir, rename, writeFile } from 'node:fs/promises';
@@ -9,6 +10,8 @@ import path from 'node:path';
 import { localConfigText } from '../build/test/support/local-stack.js';
 import { benchDate, hostSpeedMs, machine, percentile, writeBenchSection } from './bench-report.mjs';
 import { seedLayout, startBench, stopBench } from './seed-store.mjs';
+
+const OTHER_BIN = process.env.BENCH_DAEMON_BIN;
 
 
 const N = Number(process.env.BENCH_DAEMON_N ?? 1000);
@@ -56,7 +59,7 @@ try {
 
   // Start to /readyz.
   const t0 = performance.now();
-  daemon = spawn(path.join(root, 'bin/certfleet'), ['run', '--config', configFile, '--log-format', 'json'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  daemon = spawn(OTHER_BIN ?? path.join(root, 'bin/certfleet'), ['run', '--config', configFile, '--log-format', 'json'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   daemon.stderr.on('data', (b) => { log += b.toString(); });
   let base;
@@ -191,7 +194,7 @@ ${benchDate()} — ${machine()}. \`bin/certfleet run\` as its own process with $
 | RSS after the ${EDITS} issuances | ${finalRss.toFixed(0)} MB | — |
 | \`certfleet list\` beside the daemon once idle again (${settleS.toFixed(1)} s after the last edit; exec to exit, the table to a pipe; median of 3) | ${listAll.s.toFixed(2)} s for ${listAll.rows} rows; \`--failing\` ${listFailing.s.toFixed(2)} s | ${N >= 100_000 ? '≤ 1 s' : '—'} |
 | host speed just after (\`hostSpeedMs\` in scripts/bench-report.mjs: a fixed loop, 689 ms on this host when quiet) | ${speed} ms | — |`;
-  await writeBenchSection(N === 1000 ? 'daemon-bench' : `daemon-bench-${N}`, section);
+  if (!OTHER_BIN) await writeBenchSection(N === 1000 ? 'daemon-bench' : `daemon-bench-${N}`, section);
 } finally {
   await stopBench({ daemon, pebble, pdns, work });
 }

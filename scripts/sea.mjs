@@ -39,6 +39,10 @@ writeFileSync(config, JSON.stringify({
   main,
   output: path.join(outdir, 'certfleet.blob'),
   disableExperimentalSEAWarning: true,
+  // As bin/certfleet starts a daemon (docs/benchmarks.md: the reducer's full collections were most
+  // of an idle minute's CPU). Only a start can set it, and a command that exits never misses it;
+  // the daemons' other settings: src/cli/daemon-runtime.ts.
+  execArgv: ['--no-memory-reducer'],
   assets: { 'one-shot.cjs': bundleFile, 'one-shot.v8cache': buildCache },
 }));
 execFileSync(process.execPath, ['--experimental-sea-config', config], { stdio: ['ignore', 'ignore', 'inherit'] });

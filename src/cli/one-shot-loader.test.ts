@@ -119,6 +119,15 @@ describe('compileBundle, runBundle and saveCodeCache', () => {
     }
   });
 
+  it('calls beforeRun after the compile and before the bundle runs', () => {
+    const runs = () => (globalThis as { __oneShotRuns?: number }).__oneShotRuns ?? 0;
+    const before = runs();
+    let seen: number | undefined;
+    runOneShot(bundle, 'run', { postRunCache: false, beforeRun: () => { seen = runs(); } });
+    expect(seen).toBe(before);
+    expect(runs()).toBe(before + 1);
+  });
+
   it('takes a refused cache as stale (other bytes, another V8) and still runs', () => {
     const cacheFile = codeCacheFile(dir, bundle, 'issue');
     writeFileSync(cacheFile, Buffer.alloc(4096, 7), { mode: 0o600 });

@@ -121,13 +121,15 @@ function pruneOtherBuilds(cacheFile: string): void {
 
 /**
  * `certfleet <command>` for a one-shot command: the bundle, its cache, and the cache saved at exit
- * if it was stale. `postRunCache: false` is for a daemon, whose exit is no time to write one.
+ * if it was stale. `postRunCache: false` is for a daemon, whose exit is no time to write one;
+ * `beforeRun` runs between the compile and the run.
  */
-export function runOneShot(bundle: OneShotBundle, command: string | undefined, { postRunCache = true } = {}): void {
+export function runOneShot(bundle: OneShotBundle, command: string | undefined, { postRunCache = true, beforeRun }: { postRunCache?: boolean; beforeRun?: () => void } = {}): void {
   const dir = postRunCache ? codeCacheDirectory() : undefined;
   const cacheFile = dir === undefined ? undefined : codeCacheFile(dir, bundle, command);
   const { script, stale } = compileBundle(bundle, cacheFile);
   if (stale && cacheFile !== undefined) process.once('exit', () => saveCodeCache(script, cacheFile));
+  beforeRun?.();
   runBundle(script, bundle.file);
 }
 

@@ -4,19 +4,26 @@
 // taken after a run (one-shot-loader.ts). Node's own `useCodeCache` for the main covers only the
 // top level, which is what the build's cache here does for a first run and for the daemons.
 import { getRawAsset } from 'node:sea';
+import { setFlagsFromString } from 'node:v8';
+import { DAEMON_COMMANDS, daemonRelaunchEnv, daemonRuntimeFlags } from './daemon-runtime.js';
 import { runOneShot } from './one-shot-loader.js';
 
 /** Set by scripts/sea.mjs: the id of this executable's bundle, distinct from the checkout's (other flags). */
 declare const CERTFLEET_SEA_BUNDLE_ID: string;
 
-/** Daemons: their exit is no time to write a cache, and they start rarely. */
-const DAEMONS = new Set(['run', 'webhook']);
-
 const command = process.argv[2];
+// A daemon gets what bin/certfleet starts it with. What only a start can set, the executable
+// gets by starting itself again, in place (same PID, for systemd): one more start of ~40 ms.
+const relaunch = daemonRelaunchEnv(command, process.env);
+if (relaunch) process.execve!(process.execPath, [process.execPath, ...process.argv.slice(2)], relaunch);
+const flags = daemonRuntimeFlags(command);
 runOneShot({
   // A file name for stack traces and `require` (which loads Node's built-ins only: the bundle has the rest).
   file: process.execPath,
   id: CERTFLEET_SEA_BUNDLE_ID,
   text: Buffer.from(getRawAsset('one-shot.cjs')).toString('latin1'),
   buildCache: Buffer.from(getRawAsset('one-shot.v8cache')),
-}, command, { postRunCache: command === undefined || !DAEMONS.has(command) });
+}, command, {
+  postRunCache: command === undefined || !DAEMON_COMMANDS.has(command),
+  ...(flags ? { beforeRun: () => setFlagsFromString(flags) } : {}),
+});
