@@ -13,7 +13,6 @@ import { seedLayout, startBench, stopBench } from './seed-store.mjs';
 
 const OTHER_BIN = process.env.BENCH_DAEMON_BIN;
 
-
 const N = Number(process.env.BENCH_DAEMON_N ?? 1000);
 const IDLE_S = Number(process.env.BENCH_IDLE_S ?? 60);
 const EDITS = 5;

@@ -7,7 +7,6 @@
 // and the same with the single executable (dist/sea/certfleet, built here when stale).
 import { execFile } from 'node:child_process';
 import { subscribe } from 'node:diagnostics_channel';
-import { statSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { Agent } from 'node:https';
 import { createServer, connect } from 'node:net';
@@ -201,13 +200,11 @@ curl -sf -X PATCH -H "X-API-Key: $PDNS_API_KEY" -H 'content-type: application/js
   return r;
 }
 
-/** dist/sea/certfleet, built first when missing or older than the bundle it carries. */
+/** dist/sea/certfleet, built first when missing or older than what it is made of. */
 async function singleExecutable() {
   const root = path.resolve(import.meta.dirname, '..');
-  const exe = path.join(root, 'dist/sea/certfleet');
-  const built = (f) => statSync(f, { throwIfNoEntry: false })?.mtimeMs ?? 0;
-  if (built(exe) < built(path.join(root, 'dist/bundle/one-shot.cjs'))) await run(process.execPath, [path.join(root, 'scripts/sea.mjs')]);
-  return exe;
+  await run(process.execPath, [path.join(root, 'scripts/sea.mjs'), '--if-stale']);
+  return path.join(root, 'dist/sea/certfleet');
 }
 
 let results;

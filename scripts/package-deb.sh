@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 version=$(node -p 'require("./package.json").version')
-if [ ! -x dist/sea/certfleet ] || [ dist/.built -nt dist/sea/certfleet ]; then node scripts/sea.mjs >/dev/null; fi
+node scripts/sea.mjs --if-stale >/dev/null
 stage=$(mktemp -d)
 chmod 0755 "$stage"
 trap 'rm -rf "$stage"' EXIT

@@ -15,10 +15,7 @@ let dir: string;
 // one-shot commands' code cache, and the daemon's start-up settings (src/cli/daemon-runtime.ts).
 describe('the single executable (dist/sea/certfleet)', () => {
   beforeAll(async () => {
-    const built = (f: string) => statSync(f, { throwIfNoEntry: false })?.mtimeMs ?? 0;
-    if (built(exe) < Math.max(built(path.join(root, 'dist/bundle/one-shot.cjs')), built(path.join(root, 'dist/cli/sea-main.js')))) {
-      await exec(process.execPath, [path.join(root, 'scripts/sea.mjs')], { cwd: root });
-    }
+    await exec(process.execPath, [path.join(root, 'scripts/sea.mjs'), '--if-stale'], { cwd: root });
     dir = mkdtempSync(path.join(tmpdir(), 'certfleet-sea-'));
   }, 120_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
