@@ -41,8 +41,11 @@ stack-images: test-tools
 chaos: test-tools
 	@$(ENV) CHAOS_FULL=1 npx vitest run test/chaos
 
+# Every script's temporary files stay until the last script is done (CERTFLEET_KEEP_TMP, one
+# TMPDIR): on this machine's journal-less ext4, files created in the minutes after a large removal
+# cost more, which a script would otherwise charge to the next one (docs/benchmarks.md, session 34).
 bench: test-tools
-	@$(ENV) node scripts/bench.mjs && node scripts/bench-dns.mjs && node scripts/bench-webhook.mjs && node scripts/bench-peer.mjs && node scripts/bench-durability.mjs && node scripts/bench-store-ops.mjs && node scripts/bench-daemon.mjs && BENCH_DAEMON_N=100000 node scripts/bench-daemon.mjs && node scripts/bench-api.mjs && node scripts/bench-fleet.mjs
+	@$(ENV) export TMPDIR=$$(mktemp -d /tmp/certfleet-bench-XXXXXX) CERTFLEET_KEEP_TMP=1 && trap 'rm -rf "$$TMPDIR"' EXIT && node scripts/bench.mjs && node scripts/bench-dns.mjs && node scripts/bench-webhook.mjs && node scripts/bench-peer.mjs && node scripts/bench-durability.mjs && node scripts/bench-store-ops.mjs && node scripts/bench-daemon.mjs && BENCH_DAEMON_N=100000 node scripts/bench-daemon.mjs && node scripts/bench-api.mjs && node scripts/bench-fleet.mjs
 
 # dist/certfleet_<version>_amd64.deb (single executable, system user, hardened systemd units) and dist/certfleet-<version>.tgz (npm).
 package: setup

@@ -9,6 +9,7 @@ import { writeNewFile, writeFileAtomic, syncDir, writeVersion, finishSwitch } fr
 import { Fence } from '../dist/store/fencing-token.js';
 import { acquireLinkedLock, acquireLock } from '../dist/store/lock-file.js';
 import { benchDate, machine, percentile, writeBenchSection } from './bench-report.mjs';
+import { removeTree } from '../build/test/support/remove-tree.js';
 
 const ROUNDS = Number(process.env.BENCH_DURABILITY_ROUNDS ?? 100);
 const work = await fs.mkdtemp(path.join(os.tmpdir(), 'certfleet-durability-'));
@@ -58,7 +59,7 @@ try {
   ];
 } finally {
   await held[Symbol.asyncDispose]();
-  await fs.rm(work, { recursive: true, force: true });
+  await removeTree(work);
 }
 
 await writeBenchSection('durability-bench', `## Durability steps (\`make bench\`)

@@ -11,6 +11,7 @@ import { startPowerDns } from '../build/test/support/powerdns-server.js';
 import { startPostgres } from '../build/test/support/postgres-server.js';
 import { fleetConfig } from '../build/test/support/fleet-daemons.js';
 import { benchDate, machine, percentile, writeBenchSection } from './bench-report.mjs';
+import { removeTree } from '../build/test/support/remove-tree.js';
 
 const HOSTS = Number(process.env.BENCH_FLEET_HOSTS ?? 10);
 const RENEWALS = Number(process.env.BENCH_FLEET_RENEWALS ?? 20);
@@ -22,7 +23,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const pdns = await startPowerDns(['example.test']);
 const pebble = await startPebble({ dnsServer: pdns.dnsAddress });
 const server = await startPostgres({ logStatements: true });
-const { mkdtemp, rm } = await import('node:fs/promises');
+const { mkdtemp } = await import('node:fs/promises');
 const os = await import('node:os');
 const stack = { pdns, pebble, dir: await mkdtemp(path.join(os.tmpdir(), 'certfleet-bench-fleet-')) };
 const children = [];
@@ -204,5 +205,5 @@ ${benchDate()} — ${machine()}. \`bin/certfleet run\` daemons, each its own pro
   await server.destroy();
   await pebble.stop();
   await pdns.stop();
-  await rm(stack.dir, { recursive: true, force: true });
+  await removeTree(stack.dir);
 }

@@ -7,7 +7,7 @@
 // and the same with the single executable (dist/sea/certfleet, built here when stale).
 import { execFile } from 'node:child_process';
 import { subscribe } from 'node:diagnostics_channel';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { Agent } from 'node:https';
 import { createServer, connect } from 'node:net';
 import os from 'node:os';
@@ -26,6 +26,7 @@ import { localConfigText } from '../build/test/support/local-stack.js';
 import { startPebble } from '../build/test/support/pebble-server.js';
 import { startPowerDns } from '../build/test/support/powerdns-server.js';
 import { benchDate, machine, percentile, timedRun, writeBenchSection } from './bench-report.mjs';
+import { removeTree } from '../build/test/support/remove-tree.js';
 
 const N = Number(process.env.BENCH_N ?? 50);
 const SEQ_N = Number(process.env.BENCH_SEQ_N ?? 200);
@@ -219,7 +220,7 @@ try {
   relayServer.close();
   await pebble.stop();
   await pdns.stop();
-  await rm(work, { recursive: true, force: true });
+  await removeTree(work);
 }
 const [, , cf10, ac10] = results;
 const ratio = cf10.wall / ac10.wall;

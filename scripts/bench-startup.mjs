@@ -6,7 +6,7 @@
 // from minute to minute, and only runs side by side tell a 10 ms change apart.
 // Issue 21, item 2 (bench-peer.mjs reports the same numbers beside certbot).
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -14,6 +14,7 @@ import { localConfigText } from '../build/test/support/local-stack.js';
 import { startPebble } from '../build/test/support/pebble-server.js';
 import { startPowerDns } from '../build/test/support/powerdns-server.js';
 import { percentile, timedRun } from './bench-report.mjs';
+import { removeTree } from '../build/test/support/remove-tree.js';
 
 const ROUNDS = Number(process.env.BENCH_STARTUP_ROUNDS ?? 10);
 const run = promisify(execFile);
@@ -54,5 +55,5 @@ try {
 } finally {
   await pebble.stop();
   await pdns.stop();
-  await rm(work, { recursive: true, force: true });
+  await removeTree(work);
 }

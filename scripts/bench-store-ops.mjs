@@ -4,11 +4,12 @@
 // does them. BENCH_STORE_N certificates (default 100);
 // BENCH_STORE_INDEX=0 runs without index.sqlite. Wall time and this process's CPU (user +
 // system, libuv's threads included) per step, and CPU per certificate; written to docs/benchmarks.md.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { FileStore } from '../dist/store/file-store.js';
 import { benchDate, machine, writeBenchSection } from './bench-report.mjs';
+import { removeTree } from '../build/test/support/remove-tree.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'certfleet-bench-store-'));
 const store = new FileStore({ root, index: process.env.BENCH_STORE_INDEX !== '0' });
@@ -40,7 +41,7 @@ const ms = (v) => v.toFixed(2);
 const per = (step, n = N) => `${ms(time[step] / n)} ms (CPU ${ms(cpu[step] / n)} ms)`;
 console.log(`store ops per step, wall (CPU): lock ${per('lock')}, writeState ${per('state', N * 4)}, save ${per('save')}, release ${per('release')}, TXT lock+release ${per('txt')}`);
 console.log(`store ops (${N} certificates${process.env.BENCH_STORE_INDEX === '0' ? ', no index' : ''}): lock ${ms(time.lock / N)} ms, writeState ${ms(time.state / N / 4)} ms, save ${ms(time.save / N)} ms, release ${ms(time.release / N)} ms, TXT lock+release ${ms(time.txt / N)} ms; CPU per certificate ${ms((c.user + c.system) / 1000 / N)} ms (system ${ms(c.system / 1000 / N)})`);
-rmSync(root, { recursive: true, force: true });
+await removeTree(root);
 const row = (label, step, n = N) => `| ${label} | ${ms(time[step] / n)} | ${ms(cpu[step] / n)} |`;
 if (process.env.BENCH_STORE_INDEX !== '0') {
   await writeBenchSection('store-ops-bench', `## The store's steps per certificate (\`make bench\`)

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 // make bench: issuance throughput against local pebble (PEBBLE_VA_NOSLEEP=1) and PowerDNS.
 // Prints one line per benchmark and rewrites docs/benchmarks.md with the date and machine.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseConfig } from '../dist/config/load-config.js';
@@ -13,6 +13,7 @@ import { startPebble } from '../build/test/support/pebble-server.js';
 import { startPowerDns } from '../build/test/support/powerdns-server.js';
 import { localConfigText } from '../build/test/support/local-stack.js';
 import { benchDate, machine, percentile, writeBenchSection } from './bench-report.mjs';
+import { removeTree } from '../build/test/support/remove-tree.js';
 
 const N = Number(process.env.BENCH_N ?? 50);
 const pdns = await startPowerDns(['bench.test']);
@@ -49,7 +50,7 @@ try {
 } finally {
   await pebble.stop();
   await pdns.stop();
-  await rm(work, { recursive: true, force: true });
+  await removeTree(work);
 }
 const rssMb = process.resourceUsage().maxRSS / 1024;
 console.log(`peak RSS ${rssMb.toFixed(0)} MB`);

@@ -99,6 +99,6 @@ export async function stopBench({ daemon, pebble, pdns, work }) {
   }
   await pebble.stop();
   await pdns.stop();
-  const { rm } = await import('node:fs/promises');
-  await rm(work, { recursive: true, force: true });
+  const { removeTree } = await import('../build/test/support/remove-tree.js');
+  await removeTree(work);
 }

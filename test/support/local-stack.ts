@@ -1,8 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startPebble, type PebbleServer } from './pebble-server.js';
 import { startPowerDns, type PowerDnsServer } from './powerdns-server.js';
+import { removeTree } from './remove-tree.js';
 
 /** PowerDNS serving `zones`, pebble validating against it, and a scratch directory. */
 export interface LocalStack {
@@ -27,7 +28,7 @@ export async function startLocalStack(zones: string[]): Promise<LocalStack> {
     async stop() {
       await pebble.stop();
       await pdns.stop();
-      await rm(dir, { recursive: true, force: true });
+      await removeTree(dir);
     },
   };
 }

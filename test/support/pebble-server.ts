@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -7,6 +7,7 @@ import { HttpPool } from '../../src/http/http-pool.js';
 import { registerSecret } from './secret-scan.js';
 import { freePort } from './free-port.js';
 import { ProcessHandle, startWithRetry } from './process-handle.js';
+import { removeTree } from './remove-tree.js';
 
 const run = promisify(execFile);
 
@@ -75,7 +76,7 @@ async function startOnce(opts: PebbleOptions): Promise<PebbleServer> {
     await proc.waitReady(async () => (await pool.request('GET', directoryUrl, { signal: AbortSignal.timeout(2000) })).status === 200);
   } catch (err) {
     await proc.stop();
-    await rm(dir, { recursive: true, force: true });
+    await removeTree(dir);
     throw err;
   } finally {
     pool.close();
@@ -88,14 +89,14 @@ async function startOnce(opts: PebbleOptions): Promise<PebbleServer> {
     ...(eab ? { eab } : {}),
     async stop() {
       await proc.stop();
-      await rm(dir, { recursive: true, force: true });
+      await removeTree(dir);
     },
     async quitWithStacks() {
       // Its own listener: the handle keeps only the last chunks, and the runtime writes a dump line by line.
       const chunks: string[] = [];
       proc.child.stderr?.on('data', (b: Buffer) => chunks.push(b.toString()));
       await proc.stop('SIGQUIT');
-      await rm(dir, { recursive: true, force: true });
+      await removeTree(dir);
       return chunks.join('');
     },
   };

@@ -1,5 +1,5 @@
 import { execFile, spawn, spawnSync } from 'node:child_process';
-import { chown, mkdtemp, rm, writeFile, appendFile, chmod } from 'node:fs/promises';
+import { chown, mkdtemp, writeFile, appendFile, chmod } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { freePort } from './free-port.js';
 import { registerSecret } from './secret-scan.js';
+import { removeTree } from './remove-tree.js';
 
 const run = promisify(execFile);
 const BIN = '/usr/lib/postgresql/15/bin';
@@ -154,7 +155,7 @@ export async function startPostgres(opts: PostgresOptions = {}): Promise<Postgre
     statements: () => new Map([...statements].map(([k, v]) => [k, [...v]])),
     async destroy() {
       await stop();
-      await rm(dir, { recursive: true, force: true });
+      await removeTree(dir);
     },
   };
 }

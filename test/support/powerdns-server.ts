@@ -1,12 +1,13 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from './free-port.js';
 import { ProcessHandle, startWithRetry } from './process-handle.js';
 import { registerSecret } from './secret-scan.js';
+import { removeTree } from './remove-tree.js';
 
 const run = promisify(execFile);
 
@@ -57,7 +58,7 @@ async function startOnce(zones: string[]): Promise<PowerDnsServer> {
   try {
     proc = await launch();
   } catch (err) {
-    await rm(dir, { recursive: true, force: true });
+    await removeTree(dir);
     throw err;
   }
   const server: PowerDnsServer = {
@@ -82,7 +83,7 @@ async function startOnce(zones: string[]): Promise<PowerDnsServer> {
     },
     async stop() {
       await proc.stop();
-      await rm(dir, { recursive: true, force: true });
+      await removeTree(dir);
     },
   };
   for (const z of zones) await server.createZone(z);
