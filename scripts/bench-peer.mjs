@@ -62,6 +62,8 @@ subscribe('http.client.request.start', ({ request }) => {
 });
 
 const identifiers = (prefix, n) => Array.from({ length: n }, (_, i) => (i % 5 === 4 ? [`${prefix}${i}.${ZONE}`, `*.${prefix}${i}.${ZONE}`] : [`${prefix}${i}.${ZONE}`]));
+/** The config's `certificates:` entries for identifiers(prefix, n), named `${name}0`, `${name}1`, ... */
+const certEntries = (prefix, name, n) => identifiers(prefix, n).map((d, i) => `  - name: ${name}${i}\n    domains: [${d.map((x) => `"${x}"`).join(', ')}]\n    dns: home\n`).join('');
 const log = createLogger({ format: 'json', level: 'error' });
 const propagation = { nameservers: [pdns.dnsAddress], timeoutMs: 10_000, firstIntervalMs: 50, maxIntervalMs: 5_000 };
 
@@ -84,7 +86,7 @@ function counter() {
 
 async function certfleetRun(label, n, concurrency) {
   const store = path.join(work, label);
-  const certs = identifiers(`${label}-`, n).map((d, i) => `  - name: c${i}\n    domains: [${d.map((x) => `"${x}"`).join(', ')}]\n    dns: home\n`).join('');
+  const certs = certEntries(`${label}-`, 'c', n);
   const cfg = parseConfig(localConfigText({ store, pebble: { directoryUrl, caBundlePath: pebble.caBundlePath }, pdns, certs }), 'peer.yaml');
   const client = await openAccount(new FileStore({ root: store }), { directory: cfg.acme.directory, caBundle: await readFile(cfg.acme.ca_bundle, 'utf8') }, AbortSignal.timeout(30_000));
   await client.close();
@@ -139,7 +141,7 @@ async function acmeClientRun(label, n, concurrency) {
 /** One process per certificate: bin/certfleet issue and certbot certonly --manual with PowerDNS hooks. */
 async function processRuns() {
   const dir = path.join(work, 'process');
-  const certs = identifiers('proc-', PROCESS_N).map((d, i) => `  - name: p${i}\n    domains: [${d.map((x) => `"${x}"`).join(', ')}]\n    dns: home\n`).join('');
+  const certs = certEntries('proc-', 'p', PROCESS_N);
   const configFile = path.join(work, 'process.yaml');
   await writeFile(configFile, localConfigText({ store: dir, pebble, pdns, certs }));
   const bin = path.resolve(import.meta.dirname, '../bin/certfleet');
@@ -151,7 +153,7 @@ async function processRuns() {
   for (let i = 1; i < PROCESS_N; i++) nothing.push(await timedRun(bin, ['issue', '--config', configFile]));
   // The same two cases with the single executable (the .deb's /usr/bin/certfleet), on its own certificates.
   const seaConfig = path.join(work, 'sea.yaml');
-  const seaCerts = identifiers('sea-', PROCESS_N).map((d, i) => `  - name: s${i}\n    domains: [${d.map((x) => `"${x}"`).join(', ')}]\n    dns: home\n`).join('');
+  const seaCerts = certEntries('sea-', 's', PROCESS_N);
   await writeFile(seaConfig, localConfigText({ store: dir, pebble, pdns, certs: seaCerts }));
   const sea = await singleExecutable();
   await run(sea, ['issue', '--config', seaConfig, '--cert', 's0']); // its code cache, outside the timing
@@ -161,7 +163,7 @@ async function processRuns() {
   for (let i = 1; i < PROCESS_N; i++) seaNothing.push(await timedRun(sea, ['issue', '--config', seaConfig]));
   // 200 certificates in one `certfleet issue`, at its default concurrency: CPU per certificate, start and exit included.
   const bulkFile = path.join(work, 'bulk.yaml');
-  const bulkCerts = identifiers('bulk-', SEQ_N).map((d, i) => `  - name: b${i}\n    domains: [${d.map((x) => `"${x}"`).join(', ')}]\n    dns: home\n`).join('');
+  const bulkCerts = certEntries('bulk-', 'b', SEQ_N);
   await writeFile(bulkFile, localConfigText({ store: dir, pebble, pdns, certs: bulkCerts }));
   const bulk = await timedRun(bin, ['issue', '--config', bulkFile]);
   console.log(`${SEQ_N} certificates in one certfleet issue: ${bulk.wall.toFixed(2)} s, ${(bulk.cpu / SEQ_N * 1000).toFixed(1)} ms CPU per certificate (start included)`);

@@ -3,7 +3,11 @@
 // (see there, and docs/benchmarks.md for what each saves).
 
 /** The daemon commands: long-running, measured against an idle memory and CPU budget. */
-export const DAEMON_COMMANDS: ReadonlySet<string> = new Set(['run', 'webhook']);
+const DAEMON_COMMANDS: ReadonlySet<string> = new Set(['run', 'webhook']);
+
+export function isDaemonCommand(command: string | undefined): boolean {
+  return command !== undefined && DAEMON_COMMANDS.has(command);
+}
 
 /** A young generation this small keeps an idle daemon's resident memory down; V8 reads it only at start. */
 const SEMI_SPACE = '--max-semi-space-size=2';
@@ -14,7 +18,7 @@ const SEMI_SPACE = '--max-semi-space-size=2';
  * glibc's malloc arenas (two, not one per thread). A setting the user made is kept.
  */
 export function daemonRelaunchEnv(command: string | undefined, env: NodeJS.ProcessEnv): Record<string, string> | undefined {
-  if (command === undefined || !DAEMON_COMMANDS.has(command)) return undefined;
+  if (!isDaemonCommand(command)) return undefined;
   const options = env.NODE_OPTIONS ?? '';
   const hasSemiSpace = /(^|\s)--max-semi-space-size[= ]/.test(options);
   if (hasSemiSpace && env.MALLOC_ARENA_MAX !== undefined) return undefined;

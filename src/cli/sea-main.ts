@@ -5,7 +5,7 @@
 // top level, which is what the build's cache here does for a first run and for the daemons.
 import { getRawAsset } from 'node:sea';
 import { setFlagsFromString } from 'node:v8';
-import { DAEMON_COMMANDS, daemonRelaunchEnv, daemonRuntimeFlags } from './daemon-runtime.js';
+import { daemonRelaunchEnv, daemonRuntimeFlags, isDaemonCommand } from './daemon-runtime.js';
 import { runOneShot } from './one-shot-loader.js';
 
 /** Set by scripts/sea.mjs: the id of this executable's bundle, distinct from the checkout's (other flags). */
@@ -24,6 +24,6 @@ runOneShot({
   text: Buffer.from(getRawAsset('one-shot.cjs')).toString('latin1'),
   buildCache: Buffer.from(getRawAsset('one-shot.v8cache')),
 }, command, {
-  postRunCache: command === undefined || !DAEMON_COMMANDS.has(command),
+  postRunCache: !isDaemonCommand(command),
   ...(flags ? { beforeRun: () => setFlagsFromString(flags) } : {}),
 });
