@@ -1,8 +1,9 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer, get as httpsGet } from 'node:https';
 import { createServer as createNetServer } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -131,6 +132,84 @@ describe('HttpPool', () => {
   });
 });
 
+describe('HttpPool framing and connections', () => {
+  it('reads chunked answers and answers that end with the connection; a "connection: close" answer is not reused', async () => {
+    const ports: number[] = [];
+    const base = await serve((req, res) => {
+      ports.push(req.socket.remotePort!);
+      if (req.url === '/chunked') {
+        res.write('part one, ');
+        setTimeout(() => res.end('part two'), 5);
+        return;
+      }
+      if (req.url === '/close') return res.writeHead(200, { connection: 'close' }).end('bye');
+      res.end('plain');
+    });
+    const pool = new HttpPool();
+    const s = AbortSignal.timeout(5000);
+    expect((await pool.request('GET', `${base}/chunked`, { signal: s })).body).toBe('part one, part two');
+    expect((await pool.request('GET', `${base}/plain`, { signal: s })).body).toBe('plain');
+    expect((await pool.request('GET', `${base}/close`, { signal: s })).body).toBe('bye');
+    expect((await pool.request('GET', `${base}/plain`, { signal: s })).body).toBe('plain');
+    expect(ports[0]).toBe(ports[1]); // kept alive after a chunked answer
+    expect(ports[1]).toBe(ports[2]);
+    expect(ports[3]).not.toBe(ports[2]); // a new connection after "connection: close"
+    pool.close();
+
+    const raw = createNetServer((socket) => {
+      socket.on('data', () => socket.end('HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\n\r\nto the end'));
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((r) => raw.listen(0, '127.0.0.1', r));
+    servers.push(raw as unknown as Server);
+    const unframed = new HttpPool();
+    expect((await unframed.request('GET', `http://127.0.0.1:${(raw.address() as { port: number }).port}/`, { signal: s })).body).toBe('to the end');
+    unframed.close();
+  });
+
+  it('a garbage answer is an error naming the URL; header values with CR or LF are refused before anything is sent', async () => {
+    let received = 0;
+    const raw = createNetServer((socket) => {
+      socket.on('data', () => { received++; socket.end('SSH-2.0-OpenSSH_9.2\r\n\r\n'); });
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((r) => raw.listen(0, '127.0.0.1', r));
+    servers.push(raw as unknown as Server);
+    const url = `http://127.0.0.1:${(raw.address() as { port: number }).port}/x`;
+    const pool = new HttpPool();
+    await expect(pool.request('GET', url, { signal: AbortSignal.timeout(5000) })).rejects.toThrow(`bad HTTP answer from ${url}: not an HTTP/1.x status line`);
+    expect(received).toBe(1);
+    await expect(pool.request('GET', url, { headers: { 'x-a': 'v\r\nx-injected: 1' }, signal: AbortSignal.timeout(5000) })).rejects.toThrow(/invalid character in HTTP header x-a/);
+    await expect(pool.request('GET', url, { headers: { 'bad name': 'v' }, signal: AbortSignal.timeout(5000) })).rejects.toThrow(/invalid HTTP header name/);
+    expect(received).toBe(1);
+    pool.close();
+  });
+
+  it('an idle kept-alive connection does not keep the process alive; a busy one does', async () => {
+    // The server in a child process, so that this process's only socket to it is the pool's.
+    const child = spawn(process.execPath, ['-e', "require('http').createServer((q, s) => setTimeout(() => s.end('ok'), 100)).listen(0, '127.0.0.1', function () { console.log(this.address().port) })"], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const port = await new Promise<number>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
+      const tcp = () => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
+      const before = tcp();
+      const pool = new HttpPool({ keepAliveMs: 600_000 });
+      const pending = pool.request('GET', `http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(5000) });
+      await new Promise((r) => setTimeout(r, 50));
+      expect(tcp()).toBe(before + 1);
+      expect((await pending).body).toBe('ok');
+      expect(tcp()).toBe(before);
+      // Used again, it is referenced again while the request runs.
+      const second = pool.request('GET', `http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(5000) });
+      await new Promise((r) => setTimeout(r, 50));
+      expect(tcp()).toBe(before + 1);
+      await second;
+      pool.close();
+    } finally {
+      child.kill();
+    }
+  });
+});
+
 describe('HttpPool TLS', () => {
   it('verifies certificates even with NODE_TLS_REJECT_UNAUTHORIZED=0 in the environment', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'certfleet-tls-'));
@@ -155,6 +234,18 @@ describe('HttpPool TLS', () => {
       const trusting = new HttpPool({ ca: cert });
       expect((await trusting.request('GET', url, { signal: AbortSignal.timeout(5000) })).body).toBe('reached');
       trusting.close();
+      // Each answer closes its connection; the next connection resumes the TLS session (no full handshake).
+      const resumed: boolean[] = [];
+      const closing = createHttpsServer({ cert, key }, (req, res) => {
+        resumed.push((req.socket as TLSSocket).isSessionReused());
+        res.writeHead(200, { connection: 'close' }).end('x');
+      });
+      servers.push(closing);
+      await new Promise<void>((r) => closing.listen(0, '127.0.0.1', r));
+      const again = new HttpPool({ ca: cert });
+      for (let i = 0; i < 3; i++) await again.request('GET', `https://127.0.0.1:${(closing.address() as { port: number }).port}/`, { signal: AbortSignal.timeout(5000) });
+      again.close();
+      expect(resumed).toEqual([false, true, true]);
     } finally {
       if (saved === undefined) delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
       else process.env.NODE_TLS_REJECT_UNAUTHORIZED = saved;
