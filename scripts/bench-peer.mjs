@@ -5,11 +5,10 @@
 // request goes through it): new connections are counted where they arrive, whoever opened them.
 // Then one process per certificate: bin/certfleet issue --cert X against certbot 2.1 (Debian),
 // and the same with the single executable (dist/sea/certfleet, built here when stale).
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { subscribe } from 'node:diagnostics_channel';
 import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { Agent } from 'node:https';
-import { createServer, connect } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -38,27 +37,43 @@ const pdns = await startPowerDns([ZONE]);
 const pebble = await startPebble({ dnsServer: pdns.dnsAddress });
 const work = await mkdtemp(path.join(os.tmpdir(), 'certfleet-peer-'));
 
-/** A TCP relay in front of pebble that counts the connections it accepts. */
-const relay = { connections: 0 };
-const upstream = new URL(pebble.directoryUrl);
-const relayServer = createServer((client) => {
-  relay.connections++;
-  const server = connect(Number(upstream.port), upstream.hostname);
-  client.pipe(server).pipe(client);
-  const end = () => { client.destroy(); server.destroy(); };
-  client.on('error', end);
-  server.on('error', end);
-  client.on('close', end);
-  server.on('close', end);
+// A TCP relay in front of pebble that counts the connections it accepts. A process of its own:
+// piping every byte costs CPU, which process.cpuUsage() would otherwise charge to the client
+// measured (more to acme-client, which sends twice the requests on new connections).
+const RELAY = `
+const { createServer, connect } = require('node:net');
+const [port, host] = process.argv.slice(1);
+let connections = 0;
+const server = createServer((client) => {
+  connections++;
+  const upstream = connect(Number(port), host);
+  client.pipe(upstream).pipe(client);
+  const end = () => { client.destroy(); upstream.destroy(); };
+  for (const s of [client, upstream]) { s.on('error', end); s.on('close', end); }
 });
-await new Promise((r) => relayServer.listen(0, '127.0.0.1', r));
-const relayPort = relayServer.address().port;
+server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
+process.on('message', () => process.send({ connections }));
+`;
+const upstream = new URL(pebble.directoryUrl);
+const relay = spawn(process.execPath, ['-e', RELAY, upstream.port, upstream.hostname], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+const relayAnswer = () => new Promise((resolve, reject) => {
+  const onExit = (code) => reject(new Error(`the relay exited (${code})`));
+  relay.once('exit', onExit);
+  relay.once('message', (m) => { relay.off('exit', onExit); resolve(m); });
+});
+const relayPort = (await relayAnswer()).port;
+/** The connections the relay has accepted so far. */
+const relayConnections = async () => { const answer = relayAnswer(); relay.send('count'); return (await answer).connections; };
 const directoryUrl = `https://127.0.0.1:${relayPort}/dir`;
 
-// Every node:http(s) request to the relay, whichever client made it (certfleet's pool, axios).
+// Every request to the relay, whichever client made it: axios's through node:http's channel,
+// certfleet's through its pool's own (it does not use node:http).
 let requests = 0;
 subscribe('http.client.request.start', ({ request }) => {
   if (request.getHeader('host') === `127.0.0.1:${relayPort}`) requests++;
+});
+subscribe('certfleet:http.request', ({ origin }) => {
+  if (origin === `https://127.0.0.1:${relayPort}`) requests++;
 });
 
 const identifiers = (prefix, n) => Array.from({ length: n }, (_, i) => (i % 5 === 4 ? [`${prefix}${i}.${ZONE}`, `*.${prefix}${i}.${ZONE}`] : [`${prefix}${i}.${ZONE}`]));
@@ -79,9 +94,9 @@ function summary(label, n, concurrency, wall, perCert, failed, counted, cpu) {
   return r;
 }
 
-function counter() {
-  const start = { requests, connections: relay.connections };
-  return () => ({ requests: requests - start.requests, connections: relay.connections - start.connections });
+async function counter() {
+  const start = { requests, connections: await relayConnections() };
+  return async () => ({ requests: requests - start.requests, connections: (await relayConnections()) - start.connections });
 }
 
 async function certfleetRun(label, n, concurrency) {
@@ -90,14 +105,14 @@ async function certfleetRun(label, n, concurrency) {
   const cfg = parseConfig(localConfigText({ store, pebble: { directoryUrl, caBundlePath: pebble.caBundlePath }, pdns, certs }), 'peer.yaml');
   const client = await openAccount(new FileStore({ root: store }), { directory: cfg.acme.directory, caBundle: await readFile(cfg.acme.ca_bundle, 'utf8') }, AbortSignal.timeout(30_000));
   await client.close();
-  const counted = counter();
+  const counted = await counter();
   const cpu0 = process.cpuUsage();
   const started = performance.now();
   const outcomes = await issueAll(cfg, log, { concurrency }, AbortSignal.timeout(600_000));
   const wall = (performance.now() - started) / 1000;
   const cpu = cpuSince(cpu0);
   const perCert = outcomes.filter((o) => o.result === 'issued').map((o) => o.ms / 1000);
-  return summary(`certfleet ${label}`, n, concurrency, wall, perCert, outcomes.length - perCert.length, counted(), cpu);
+  return summary(`certfleet ${label}`, n, concurrency, wall, perCert, outcomes.length - perCert.length, await counted(), cpu);
 }
 
 async function acmeClientRun(label, n, concurrency) {
@@ -110,7 +125,7 @@ async function acmeClientRun(label, n, concurrency) {
   const jobs = identifiers(`${label}-`, n);
   const perCert = [];
   let failed = 0;
-  const counted = counter();
+  const counted = await counter();
   const cpu0 = process.cpuUsage();
   const started = performance.now();
   const worker = async () => {
@@ -135,7 +150,7 @@ async function acmeClientRun(label, n, concurrency) {
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   const wall = (performance.now() - started) / 1000;
-  return summary(`acme-client ${label}`, n, concurrency, wall, perCert, failed, counted(), cpuSince(cpu0));
+  return summary(`acme-client ${label}`, n, concurrency, wall, perCert, failed, await counted(), cpuSince(cpu0));
 }
 
 /** One process per certificate: bin/certfleet issue and certbot certonly --manual with PowerDNS hooks. */
@@ -219,7 +234,7 @@ try {
   ];
   perProcess = await processRuns();
 } finally {
-  relayServer.close();
+  relay.kill();
   await pebble.stop();
   await pdns.stop();
   await removeTree(work);
@@ -231,7 +246,7 @@ console.log(`ten at a time: certfleet's wall time is ${ratio.toFixed(2)} x acme-
 const row = (r) => `| ${r.label} | ${r.n} | ${r.concurrency} | ${r.wall.toFixed(2)} | ${r.perSecond.toFixed(1)} | ${r.p50.toFixed(3)} | ${r.p95.toFixed(3)} | ${r.max.toFixed(3)} | ${r.requestsPerCert.toFixed(2)} | ${r.connectionsPerCert.toFixed(2)} | ${(r.cpuPerCert * 1000).toFixed(1)} | ${r.failed} |`;
 await writeBenchSection('peer-bench', `## Side by side with npm acme-client 5.4, and certbot (\`make bench\`)
 
-${benchDate()} — ${machine()}. One run, one local pebble 2.4 (\`PEBBLE_VA_NOSLEEP=1\`) reached through a counting TCP relay, one PowerDNS 4.7; every fifth certificate is an apex + wildcard, the rest one name; both clients write TXT records with the same PowerDNS provider code and wait for the same propagation check; acme-client runs through its \`auto()\` with ECDSA P-256 keys, as certfleet. Requests are every HTTP request to the CA; connections are new TCP (TLS) connections the relay accepted.
+${benchDate()} — ${machine()}. One run, one local pebble 2.4 (\`PEBBLE_VA_NOSLEEP=1\`) reached through a counting TCP relay, one PowerDNS 4.7; every fifth certificate is an apex + wildcard, the rest one name; both clients write TXT records with the same PowerDNS provider code and wait for the same propagation check; acme-client runs through its \`auto()\` with ECDSA P-256 keys, as certfleet. Requests are every HTTP request to the CA; connections are new TCP (TLS) connections the relay (a process of its own) accepted.
 
 | client | certificates | concurrency | wall s | cert/s | p50 s | p95 s | max s | requests/cert | connections/cert | client CPU ms/cert | failed |
 | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |

@@ -15,14 +15,16 @@ import { localConfigText } from '../build/test/support/local-stack.js';
 import { startPebble } from '../build/test/support/pebble-server.js';
 import { startPowerDns } from '../build/test/support/powerdns-server.js';
 
-// New TCP connections by port (pebble's ACME port, PowerDNS's API port), to tell connect cost apart.
+// New connections by port (pebble's ACME port, PowerDNS's API port), to tell connect cost apart.
 const connections = new Map();
-subscribe('net.client.socket', ({ socket }) => socket.once('connect', () => connections.set(socket.remotePort, (connections.get(socket.remotePort) ?? 0) + 1)));
 // Requests by method and path shape (ids cut off), to count round trips per certificate.
 const requests = new Map();
-subscribe('http.client.request.start', ({ request }) => {
-  const key = `${request.method} ${request.host}:${request.path.replace(/\/[A-Za-z0-9_-]{8,}.*$/, '/…').replace(/zones\/.*/, 'zones/…')}`;
+// certfleet's HTTP client is not node:http: its pool publishes each request, and whether its
+// connection is new, on a channel of its own.
+subscribe('certfleet:http.request', ({ method, origin, pathname, reused }) => {
+  const key = `${method} ${origin}${pathname.replace(/\/[A-Za-z0-9_-]{8,}.*$/, '/…').replace(/zones\/.*/, 'zones/…')}`;
   requests.set(key, (requests.get(key) ?? 0) + 1);
+  if (!reused) connections.set(Number(new URL(origin).port), (connections.get(Number(new URL(origin).port)) ?? 0) + 1);
 });
 const N = Number(process.argv[2] ?? 200);
 const CONCURRENCY = Number(process.argv[3] ?? 1);

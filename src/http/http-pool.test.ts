@@ -9,7 +9,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HttpPool } from './http-pool.js';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { HttpPool, type RequestSentMessage } from './http-pool.js';
 
 const servers: Server[] = [];
 afterEach(() => { for (const s of servers.splice(0)) s.close(); });
@@ -39,6 +40,25 @@ describe('HttpPool', () => {
     await pool.request('GET', `${base}/y`, { signal: AbortSignal.timeout(2000) });
     expect(ports.size).toBe(1);
     pool.close();
+  });
+
+  it('publishes each request sent on certfleet:http.request, with whether its connection is new, and without the query string', async () => {
+    const base = await serve((_req, res) => res.end('ok'));
+    const seen: RequestSentMessage[] = [];
+    const onMessage = (m: unknown) => seen.push(m as RequestSentMessage);
+    subscribe('certfleet:http.request', onMessage);
+    try {
+      const pool = new HttpPool();
+      await pool.request('POST', `${base}/a`, { body: 'x', signal: AbortSignal.timeout(2000) });
+      await pool.request('GET', `${base}/b?api_key=s3cret`, { signal: AbortSignal.timeout(2000) });
+      pool.close();
+    } finally {
+      unsubscribe('certfleet:http.request', onMessage);
+    }
+    expect(seen).toEqual([
+      { method: 'POST', origin: base, pathname: '/a', reused: false },
+      { method: 'GET', origin: base, pathname: '/b', reused: true },
+    ]);
   });
 
   it('aborts with the caller\'s reason, times out on its own bound, and refuses huge answers', async () => {

@@ -1,3 +1,4 @@
+import { channel } from 'node:diagnostics_channel';
 import type { Socket } from 'node:net';
 import type { SecureContext, TLSSocket } from 'node:tls';
 import { Http1ResponseParser, HttpProtocolError, type ResponseHeaders } from './http1-response-parser.js';
@@ -7,6 +8,22 @@ import { Http1ResponseParser, HttpProtocolError, type ResponseHeaders } from './
 // OpenSSL objects (a background thread it starts), 2.4 MB of an idle daemon's resident memory.
 const net = () => process.getBuiltinModule('node:net');
 const tls = () => process.getBuiltinModule('node:tls');
+
+/** What `requestSent` publishes: no query string, which some DNS APIs put a key in. */
+export interface RequestSentMessage {
+  method: string;
+  /** Scheme, host and port. */
+  origin: string;
+  pathname: string;
+  /** Whether the connection served an earlier request (false: a new connection). */
+  reused: boolean;
+}
+
+/**
+ * One message per request written to a socket (a resend is another). node:http's diagnostics
+ * channels do not see this client: benchmarks and profiles count round trips and connections here.
+ */
+export const requestSent = channel('certfleet:http.request');
 
 export interface HttpResponse {
   status: number;
@@ -128,6 +145,7 @@ export class HttpPool {
       const exchange: Exchange = {
         start: (c) => {
           conn = c;
+          if (requestSent.hasSubscribers) requestSent.publish({ method, origin: target.origin, pathname: target.pathname, reused: c.reused } satisfies RequestSentMessage);
           c.write(head, opts.body);
         },
         data: (chunk) => {
