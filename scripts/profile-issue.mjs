@@ -15,7 +15,7 @@ import { localConfigText } from '../build/test/support/local-stack.js';
 import { startPebble } from '../build/test/support/pebble-server.js';
 import { startPowerDns } from '../build/test/support/powerdns-server.js';
 
-// New connections by port (pebble's ACME port, PowerDNS's API port), to tell connect cost apart.
+// New connections by origin (pebble's ACME server, PowerDNS's API), to tell connect cost apart.
 const connections = new Map();
 // Requests by method and path shape (ids cut off), to count round trips per certificate.
 const requests = new Map();
@@ -24,7 +24,7 @@ const requests = new Map();
 subscribe('certfleet:http.request', ({ method, origin, pathname, reused }) => {
   const key = `${method} ${origin}${pathname.replace(/\/[A-Za-z0-9_-]{8,}.*$/, '/…').replace(/zones\/.*/, 'zones/…')}`;
   requests.set(key, (requests.get(key) ?? 0) + 1);
-  if (!reused) connections.set(Number(new URL(origin).port), (connections.get(Number(new URL(origin).port)) ?? 0) + 1);
+  if (!reused) connections.set(origin, (connections.get(origin) ?? 0) + 1);
 });
 const N = Number(process.argv[2] ?? 200);
 const CONCURRENCY = Number(process.argv[3] ?? 1);
@@ -94,7 +94,7 @@ try {
     cat.set(c, (cat.get(c) ?? 0) + t);
   }
   const busy = total - (cat.get('idle') ?? 0);
-  console.log(`new connections per certificate: ${[...connections].map(([port, n]) => `port ${port} (${port === Number(new URL(pebble.directoryUrl).port) ? 'ACME' : port === Number(new URL(pdns.apiUrl).port) ? 'PowerDNS API' : '?'}) ${(n / N).toFixed(2)}`).join(', ')}`);
+  console.log(`new connections per certificate: ${[...connections].map(([origin, n]) => `${origin} (${origin === new URL(pebble.directoryUrl).origin ? 'ACME' : origin === new URL(pdns.apiUrl).origin ? 'PowerDNS API' : '?'}) ${(n / N).toFixed(2)}`).join(', ')}`);
   console.log(`requests per certificate: ${[...requests].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${(n / N).toFixed(2)}`).join(', ')}`);
   console.log(`profile: ${(busy / 1000 / N).toFixed(2)} ms busy per cert`);
   for (const [k, t] of [...cat].sort((a, b) => b[1] - a[1])) console.log(`  ${k.padEnd(30)} ${(t / 1000 / N).toFixed(3)} ms/cert  ${(100 * t / busy).toFixed(1)} %`);

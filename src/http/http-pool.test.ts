@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { getEventListeners } from 'node:events';
-import { afterEach, describe, expect, it } from 'vitest';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { afterEach, describe, expect, it } from 'vitest';
 import { HttpPool, type RequestSentMessage } from './http-pool.js';
 
 const servers: Server[] = [];
